@@ -1,0 +1,257 @@
+//! The canceled-order inquiry: what a vendor asks for, what it may see, and the rows.
+
+use crate::{
+    Fault, InvalidValue, ItemSeq, KstDateTime, MediaCode, OrderNo, Period, Quantity, ReasonCode,
+    Text, VendorId, Won,
+};
+
+/// What an API key may see and act on: a vendor's rows, or only those of one of its
+/// lower-rank vendors.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scope {
+    pub vendor: VendorId,
+    pub lower_rank: Option<VendorId>,
+}
+
+impl Scope {
+    /// Whether something belonging to `vendor` (fulfilled by `lower_rank`) is in scope.
+    pub fn covers(&self, vendor: &VendorId, lower_rank: Option<&VendorId>) -> bool {
+        &self.vendor == vendor
+            && match &self.lower_rank {
+                None => true,
+                Some(mine) => lower_rank == Some(mine),
+            }
+    }
+}
+
+/// The item sequence numbers of an original-order search (`orordItemSeqs`): distinct,
+/// ascending, at least one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemSeqs(Vec<ItemSeq>);
+
+impl ItemSeqs {
+    /// The most sequence numbers one search may list.
+    pub const MAX: usize = 1000;
+
+    /// Parses `"1,2,3"`: comma-separated positive integers, spaces around them tolerated,
+    /// duplicates ignored.
+    pub fn parse(field: &str, value: &str) -> Result<Self, InvalidValue> {
+        let mut seqs = Vec::new();
+        for part in value.split(',') {
+            let part = part.trim_matches(|c: char| c == ' ' || c == '\t');
+            if part.is_empty() {
+                return Err(InvalidValue::new(
+                    field,
+                    "has an empty entry; write positive integers separated by commas, like 1,2,3",
+                ));
+            }
+            if part.len() > 6 || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(InvalidValue::new(
+                    field,
+                    format!("has {part:?}, which is not a sequence number between 1 and 999999"),
+                ));
+            }
+            let number: i64 = part.parse().expect("six ASCII digits parse as i64");
+            seqs.push(ItemSeq::new(field, number)?);
+            if seqs.len() > Self::MAX {
+                return Err(InvalidValue::new(
+                    field,
+                    format!("lists more than {} sequence numbers", Self::MAX),
+                ));
+            }
+        }
+        seqs.sort();
+        seqs.dedup();
+        Ok(Self(seqs))
+    }
+
+    pub fn from_seqs(mut seqs: Vec<ItemSeq>) -> Option<Self> {
+        seqs.sort();
+        seqs.dedup();
+        (!seqs.is_empty()).then_some(Self(seqs))
+    }
+
+    pub fn as_slice(&self) -> &[ItemSeq] {
+        &self.0
+    }
+
+    pub fn contains(&self, seq: ItemSeq) -> bool {
+        self.0.binary_search(&seq).is_ok()
+    }
+}
+
+/// A search by original order number, optionally narrowed to some of its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginalOrder {
+    pub ord_no: OrderNo,
+    pub item_seqs: Option<ItemSeqs>,
+}
+
+/// A valid inquiry: by period, by original order, or by both (then both filters apply).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InquiryQuery {
+    period: Option<Period>,
+    original: Option<OriginalOrder>,
+}
+
+impl InquiryQuery {
+    /// `None` when neither filter is given: an inquiry must be narrowed by something.
+    pub fn new(period: Option<Period>, original: Option<OriginalOrder>) -> Option<Self> {
+        (period.is_some() || original.is_some()).then_some(Self { period, original })
+    }
+
+    pub fn by_period(period: Period) -> Self {
+        Self {
+            period: Some(period),
+            original: None,
+        }
+    }
+
+    pub fn period(&self) -> Option<Period> {
+        self.period
+    }
+
+    pub fn original(&self) -> Option<&OriginalOrder> {
+        self.original.as_ref()
+    }
+
+    /// Whether a row answers this query (the store's SQL says the same; tests use this to
+    /// compute the expected answer independently).
+    pub fn matches(&self, row: &CancelRow) -> bool {
+        let in_period = self
+            .period
+            .is_none_or(|period| period.contains(row.canceled_at));
+        let of_order = self.original.as_ref().is_none_or(|original| {
+            original.ord_no == row.oror_no
+                && original
+                    .item_seqs
+                    .as_ref()
+                    .is_none_or(|seqs| seqs.contains(row.oror_item_seq))
+        });
+        in_period && of_order
+    }
+}
+
+/// Where a row sits in the answer's order: cancel time, then claim number, then line.
+/// Also the cursor for reading a long answer page by page.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RowKey {
+    pub canceled_at: KstDateTime,
+    pub clm_no: OrderNo,
+    pub clm_item_seq: ItemSeq,
+}
+
+/// A cost line of a claim line (`cstInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostLine {
+    /// Outbound shipping fee refunded (`shpmtShppcst`).
+    pub shpmt_shppcst: Won,
+    /// Return shipping fee (`retShppcst`); always 0 for cancellations.
+    pub ret_shppcst: Won,
+    /// Exchange shipping fee (`exchShppcst`); always 0 for cancellations.
+    pub exch_shppcst: Won,
+    /// Vendor-borne discount returned (`splVenBdnDcAmt`).
+    pub spl_ven_bdn_dc_amt: Won,
+    pub vendor: VendorId,
+    pub lower_rank: Option<VendorId>,
+}
+
+/// One row of the inquiry: a claim line with what the vendor needs to know of the original
+/// order and item. Field names follow SSG's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelRow {
+    pub ordpe_nm: Text,
+    pub media: MediaCode,
+    pub oror_no: OrderNo,
+    pub oror_item_seq: ItemSeq,
+    /// The claim's order number (`ordNo`).
+    pub clm_no: OrderNo,
+    /// The line's position in the claim (`ordItemSeq`).
+    pub clm_item_seq: ItemSeq,
+    pub item_nm: Text,
+    pub item_id: Text,
+    pub reason: ReasonCode,
+    pub reason_text: Text,
+    pub fault: Fault,
+    /// `ordCnclDts`.
+    pub canceled_at: KstDateTime,
+    /// `cnclItemQty`: units canceled by this claim line.
+    pub qty: Quantity,
+    /// `ordRcpDts`.
+    pub received_at: KstDateTime,
+    /// `dircItemQty`: units of the original order line.
+    pub ordered_qty: Quantity,
+    pub uitem_id: Text,
+    pub uitem_nm: Text,
+    /// Cost lines; the store writes one per claim line, but SSG's format allows several.
+    pub cost: Vec<CostLine>,
+}
+
+impl CancelRow {
+    pub fn key(&self) -> RowKey {
+        RowKey {
+            canceled_at: self.canceled_at,
+            clm_no: self.clm_no.clone(),
+            clm_item_seq: self.clm_item_seq,
+        }
+    }
+
+    /// The vendor and lower-rank vendor the row belongs to (those of its item).
+    pub fn owner(&self) -> Option<(&VendorId, Option<&VendorId>)> {
+        self.cost
+            .first()
+            .map(|cost| (&cost.vendor, cost.lower_rank.as_ref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vendor(id: &str) -> VendorId {
+        VendorId::parse("splVenId", id).unwrap()
+    }
+
+    #[test]
+    fn sequence_lists_tolerate_spaces_and_duplicates() {
+        let seqs = ItemSeqs::parse("orordItemSeqs", " 3, 1,2 ,3").unwrap();
+        let numbers: Vec<u32> = seqs.as_slice().iter().map(|s| s.get()).collect();
+        assert_eq!(numbers, [1, 2, 3]);
+    }
+
+    #[test]
+    fn bad_sequence_lists_are_refused() {
+        for bad in [
+            "", ",", "1,", "1,,2", "a", "1;2", "0", "-1", "1.5", "+1", "1 2", "9999999",
+        ] {
+            let err = ItemSeqs::parse("orordItemSeqs", bad).unwrap_err();
+            assert_eq!(err.field, "orordItemSeqs", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_inquiry_needs_a_filter() {
+        assert!(InquiryQuery::new(None, None).is_none());
+    }
+
+    #[test]
+    fn narrowed_scopes_see_only_their_lower_rank_vendor() {
+        let whole = Scope {
+            vendor: vendor("0000012345"),
+            lower_rank: None,
+        };
+        let narrow = Scope {
+            vendor: vendor("0000012345"),
+            lower_rank: Some(vendor("0000012346")),
+        };
+        let own = vendor("0000012345");
+        let low = vendor("0000012346");
+        let sibling = vendor("0000012347");
+        assert!(whole.covers(&own, None));
+        assert!(whole.covers(&own, Some(&low)));
+        assert!(!whole.covers(&vendor("0000099999"), None));
+        assert!(narrow.covers(&own, Some(&low)));
+        assert!(!narrow.covers(&own, Some(&sibling)));
+        assert!(!narrow.covers(&own, None));
+    }
+}

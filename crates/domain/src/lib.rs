@@ -1,0 +1,32 @@
+//! The claims domain of `ssg-claims`.
+//!
+//! Everything here is plain data and pure functions: identifiers and code tables as newtypes
+//! that cannot hold invalid values, KST dates and the inquiry period rules, orders, the
+//! cancellation and shipping rules, cost lines and claim numbers.
+//!
+//! Invariant: this crate knows nothing of HTTP, SQL, XML, JSON or async. It never reads a
+//! clock, a file or a random source; the current time and every sequence number are passed
+//! in. Its functions cannot fail for outside reasons, only because an input breaks a rule.
+
+pub mod cancel;
+pub mod codes;
+pub mod ids;
+pub mod inquiry;
+pub mod order;
+pub mod text;
+pub mod time;
+
+mod invalid;
+
+pub use cancel::{
+    Actor, CancelCommand, CancelRejection, Claim, ClaimLine, ClaimPlan, ItemState, ItemStatus,
+    OrderState, PlannedLine, ShipRejection, ShipmentPlan, discount_share, plan_cancellation,
+    plan_shipment,
+};
+pub use codes::{Fault, MediaCode, ReasonCode};
+pub use ids::{AgentId, CustomerId, ItemSeq, OrderNo, Quantity, VendorId, Won, claim_number};
+pub use inquiry::{CancelRow, CostLine, InquiryQuery, ItemSeqs, OriginalOrder, RowKey, Scope};
+pub use invalid::InvalidValue;
+pub use order::{NewOrder, NewOrderItem, ShippingFee};
+pub use text::Text;
+pub use time::{DateError, KstDate, KstDateTime, Period, PeriodError};
