@@ -1,0 +1,391 @@
+//! SSG's result codes and the failures that produce them, with their descriptions in
+//! Korean and English.
+
+use std::fmt::Write as _;
+
+use crate::Lang;
+
+/// A `resultCode` of the vendor API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResultCode {
+    Success,
+    Missing,
+    Malformed,
+    PeriodTooLong,
+    StartAfterEnd,
+    Unreadable,
+    Unsupported,
+    TooManyRows,
+    AuthFailed,
+    RateLimited,
+    Unavailable,
+    Internal,
+}
+
+impl ResultCode {
+    pub const ALL: &'static [ResultCode] = &[
+        ResultCode::Success,
+        ResultCode::Missing,
+        ResultCode::Malformed,
+        ResultCode::PeriodTooLong,
+        ResultCode::StartAfterEnd,
+        ResultCode::Unreadable,
+        ResultCode::Unsupported,
+        ResultCode::TooManyRows,
+        ResultCode::AuthFailed,
+        ResultCode::RateLimited,
+        ResultCode::Unavailable,
+        ResultCode::Internal,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ResultCode::Success => "00",
+            ResultCode::Missing => "10",
+            ResultCode::Malformed => "11",
+            ResultCode::PeriodTooLong => "12",
+            ResultCode::StartAfterEnd => "13",
+            ResultCode::Unreadable => "14",
+            ResultCode::Unsupported => "15",
+            ResultCode::TooManyRows => "16",
+            ResultCode::AuthFailed => "20",
+            ResultCode::RateLimited => "29",
+            ResultCode::Unavailable => "90",
+            ResultCode::Internal => "91",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == code)
+    }
+}
+
+/// The request fields of the inquiry, by their wire names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    PerdStrDts,
+    PerdEndDts,
+    OrordNo,
+    OrordItemSeqs,
+}
+
+impl Field {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Field::PerdStrDts => "perdStrDts",
+            Field::PerdEndDts => "perdEndDts",
+            Field::OrordNo => "orordNo",
+            Field::OrordItemSeqs => "orordItemSeqs",
+        }
+    }
+}
+
+/// What was wrong with a value (code 11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Malformation {
+    /// Not eight digits `yyyymmdd`.
+    NotADate,
+    /// Eight digits, but no such calendar day.
+    NoSuchDay,
+    /// Not a comma-separated list of positive integers.
+    NotASequenceList,
+    /// Not an order number.
+    NotAnOrderNumber,
+    /// A JSON value that is neither a string nor an integer.
+    NotAString,
+}
+
+/// Why the body could not be read (code 14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    Empty,
+    NotUtf8,
+    /// The parser's own words, without any of the body.
+    Syntax(String),
+    WrongRoot(String),
+    Doctype,
+    UnknownEntity(String),
+    TooDeep,
+    TooLarge {
+        limit: usize,
+    },
+}
+
+/// Why an authentication failed (code 20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    Missing,
+    /// Unknown or revoked; the answer does not tell which.
+    Invalid,
+}
+
+/// Everything that can go wrong with an inquiry, as the caller sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Neither a period nor an original order number was given.
+    NoSearch,
+    /// One half of the period is missing.
+    PeriodHalf {
+        missing: Field,
+    },
+    /// `orordItemSeqs` without `orordNo`.
+    SeqsWithoutOrder,
+    Malformed {
+        field: Field,
+        value: String,
+        problem: Malformation,
+    },
+    PeriodTooLong {
+        days: i32,
+    },
+    StartAfterEnd {
+        start: String,
+        end: String,
+    },
+    Unreadable(Unreadable),
+    /// The request's media type (`None`: no Content-Type header).
+    UnsupportedContentType(Option<String>),
+    UnsupportedCharset(String),
+    /// Nothing in the Accept header can be produced.
+    NotAcceptable(String),
+    TooManyRows {
+        max: usize,
+    },
+    Auth(AuthFailure),
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    Unavailable,
+    Internal,
+}
+
+/// How many characters of a caller's value an error message repeats.
+const ECHO_CHARS: usize = 40;
+
+/// A caller's value quoted for an error message: shortened, with control characters
+/// escaped, so the message stays one readable line and is valid in XML.
+fn echo(value: &str) -> String {
+    let mut out = String::from("\"");
+    for (i, c) in value.chars().enumerate() {
+        if i == ECHO_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || c == '"' || c == '\\' || c == '\u{FFFE}' || c == '\u{FFFF}' {
+            let _ = write!(out, "{}", c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl Failure {
+    pub fn code(&self) -> ResultCode {
+        match self {
+            Failure::NoSearch | Failure::PeriodHalf { .. } | Failure::SeqsWithoutOrder => {
+                ResultCode::Missing
+            }
+            Failure::Malformed { .. } => ResultCode::Malformed,
+            Failure::PeriodTooLong { .. } => ResultCode::PeriodTooLong,
+            Failure::StartAfterEnd { .. } => ResultCode::StartAfterEnd,
+            Failure::Unreadable(_) => ResultCode::Unreadable,
+            Failure::UnsupportedContentType(_)
+            | Failure::UnsupportedCharset(_)
+            | Failure::NotAcceptable(_) => ResultCode::Unsupported,
+            Failure::TooManyRows { .. } => ResultCode::TooManyRows,
+            Failure::Auth(_) => ResultCode::AuthFailed,
+            Failure::RateLimited { .. } => ResultCode::RateLimited,
+            Failure::Unavailable => ResultCode::Unavailable,
+            Failure::Internal => ResultCode::Internal,
+        }
+    }
+
+    /// The HTTP status of the answer (when errors are not all answered with 500).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Failure::Unreadable(Unreadable::TooLarge { .. }) => 413,
+            Failure::UnsupportedContentType(_) | Failure::UnsupportedCharset(_) => 415,
+            Failure::NotAcceptable(_) => 406,
+            Failure::Auth(_) => 401,
+            Failure::RateLimited { .. } => 429,
+            Failure::Unavailable => 503,
+            Failure::Internal => 500,
+            _ => 400,
+        }
+    }
+
+    /// `resultDesc`: one sentence saying what was wrong and how to fix it.
+    pub fn describe(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Ko => self.describe_ko(),
+            Lang::En => self.describe_en(),
+        }
+    }
+
+    fn describe_en(&self) -> String {
+        match self {
+            Failure::NoSearch => "No search condition: give a period (perdStrDts and perdEndDts) or an original order number (orordNo).".into(),
+            Failure::PeriodHalf { missing } => format!(
+                "{} is missing: a period search needs both perdStrDts and perdEndDts.",
+                missing.name()
+            ),
+            Failure::SeqsWithoutOrder => "orordItemSeqs needs orordNo: give the original order number the item sequences belong to.".into(),
+            Failure::Malformed { field, value, problem } => {
+                let name = field.name();
+                let value = echo(value);
+                match problem {
+                    Malformation::NotADate => format!("{name} must be a date written yyyymmdd (like 20261122), got {value}."),
+                    Malformation::NoSuchDay => format!("{name} is not a real calendar date: {value}."),
+                    Malformation::NotASequenceList => format!("{name} must list item sequences as positive integers separated by commas (like 1,2,3), got {value}."),
+                    Malformation::NotAnOrderNumber => format!("{name} must be an order number of 1 to 20 letters, digits, '-' or '_', got {value}."),
+                    Malformation::NotAString => format!("{name} must be a string, got {value}."),
+                }
+            }
+            Failure::PeriodTooLong { days } => format!(
+                "The period covers {days} days but at most 7 are allowed: perdEndDts may be at most 6 days after perdStrDts."
+            ),
+            Failure::StartAfterEnd { start, end } => format!(
+                "perdStrDts ({}) comes after perdEndDts ({}): the start date must not be later than the end date.",
+                echo(start), echo(end)
+            ),
+            Failure::Unreadable(why) => match why {
+                Unreadable::Empty => "The request body is empty: send a request element with the search fields.".into(),
+                Unreadable::NotUtf8 => "The request body is not valid UTF-8: encode it as UTF-8.".into(),
+                Unreadable::Syntax(detail) => format!("The request body could not be parsed ({detail}): send well-formed XML or JSON matching the Content-Type."),
+                Unreadable::WrongRoot(found) => format!("The request body must have request as its root, found {}.", echo(found)),
+                Unreadable::Doctype => "The XML body has a DOCTYPE declaration, which is not accepted: remove it.".into(),
+                Unreadable::UnknownEntity(name) => format!("The XML body uses the entity &{name}; which is not defined: use only &lt; &gt; &amp; &quot; &apos; and character references."),
+                Unreadable::TooDeep => "The request body nests too deeply: send the request element with its fields directly inside.".into(),
+                Unreadable::TooLarge { limit } => format!("The request body is larger than {} KiB: send only the search fields.", limit / 1024),
+            },
+            Failure::UnsupportedContentType(None) => "The Content-Type header is missing: send application/json or application/xml.".into(),
+            Failure::UnsupportedContentType(Some(found)) => format!(
+                "Content-Type {} is not supported: send application/json or application/xml.",
+                echo(found)
+            ),
+            Failure::UnsupportedCharset(found) => format!(
+                "The charset {} is not supported: encode the body as UTF-8.",
+                echo(found)
+            ),
+            Failure::NotAcceptable(found) => format!(
+                "Accept {} names no format this API produces: accept application/json or application/xml.",
+                echo(found)
+            ),
+            Failure::TooManyRows { max } => format!(
+                "More than {max} rows match: narrow the period and ask again."
+            ),
+            Failure::Auth(AuthFailure::Missing) => "The Authorization header is missing: send your vendor API key.".into(),
+            Failure::Auth(AuthFailure::Invalid) => "The API key in the Authorization header is not valid: it is unknown or was revoked.".into(),
+            Failure::RateLimited { retry_after_secs } => format!(
+                "Too many requests with this API key: retry after {retry_after_secs} seconds."
+            ),
+            Failure::Unavailable => "The service is temporarily unavailable: retry in a few seconds.".into(),
+            Failure::Internal => "An unexpected error occurred on the server: retry, and report it if it persists.".into(),
+        }
+    }
+
+    fn describe_ko(&self) -> String {
+        match self {
+            Failure::NoSearch => "조회 조건이 없습니다. 기간(perdStrDts, perdEndDts) 또는 원주문번호(orordNo)를 입력하세요.".into(),
+            Failure::PeriodHalf { missing } => format!(
+                "{} 값이 없습니다. 기간조회는 perdStrDts와 perdEndDts가 모두 필요합니다.",
+                missing.name()
+            ),
+            Failure::SeqsWithoutOrder => "orordItemSeqs는 orordNo와 함께 보내야 합니다. 원주문번호를 입력하세요.".into(),
+            Failure::Malformed { field, value, problem } => {
+                let name = field.name();
+                let value = echo(value);
+                match problem {
+                    Malformation::NotADate => format!("{name} 값은 yyyymmdd 형식의 날짜(예: 20261122)여야 합니다. 입력값: {value}"),
+                    Malformation::NoSuchDay => format!("{name} 값이 존재하지 않는 날짜입니다. 입력값: {value}"),
+                    Malformation::NotASequenceList => format!("{name} 값은 쉼표로 구분한 양의 정수(예: 1,2,3)여야 합니다. 입력값: {value}"),
+                    Malformation::NotAnOrderNumber => format!("{name} 값은 영문, 숫자, '-', '_'로 된 20자 이내의 주문번호여야 합니다. 입력값: {value}"),
+                    Malformation::NotAString => format!("{name} 값은 문자열이어야 합니다. 입력값: {value}"),
+                }
+            }
+            Failure::PeriodTooLong { days } => format!(
+                "조회 기간은 최대 7일입니다(요청 {days}일). perdEndDts는 perdStrDts로부터 6일 이내여야 합니다."
+            ),
+            Failure::StartAfterEnd { start, end } => format!(
+                "perdStrDts({})가 perdEndDts({})보다 늦습니다. 시작일은 종료일보다 늦을 수 없습니다.",
+                echo(start), echo(end)
+            ),
+            Failure::Unreadable(why) => match why {
+                Unreadable::Empty => "요청 본문이 비어 있습니다. 조회 조건을 담은 request 요소를 보내세요.".into(),
+                Unreadable::NotUtf8 => "요청 본문이 올바른 UTF-8이 아닙니다. UTF-8로 인코딩하세요.".into(),
+                Unreadable::Syntax(detail) => format!("요청 본문을 해석할 수 없습니다({detail}). Content-Type에 맞는 올바른 XML 또는 JSON을 보내세요."),
+                Unreadable::WrongRoot(found) => format!("요청 본문의 최상위 요소는 request여야 합니다. 받은 요소: {}", echo(found)),
+                Unreadable::Doctype => "XML 본문에 DOCTYPE 선언이 있습니다. DOCTYPE은 허용되지 않으니 제거하세요.".into(),
+                Unreadable::UnknownEntity(name) => format!("XML 본문에 정의되지 않은 엔티티 &{name};가 있습니다. &lt; &gt; &amp; &quot; &apos;와 문자 참조만 사용하세요."),
+                Unreadable::TooDeep => "요청 본문의 중첩이 너무 깊습니다. request 요소 안에 조회 항목을 바로 넣으세요.".into(),
+                Unreadable::TooLarge { limit } => format!("요청 본문이 {}KiB를 넘습니다. 조회 항목만 보내세요.", limit / 1024),
+            },
+            Failure::UnsupportedContentType(None) => "Content-Type 헤더가 없습니다. application/json 또는 application/xml을 보내세요.".into(),
+            Failure::UnsupportedContentType(Some(found)) => format!(
+                "지원하지 않는 Content-Type입니다: {}. application/json 또는 application/xml을 보내세요.",
+                echo(found)
+            ),
+            Failure::UnsupportedCharset(found) => format!(
+                "지원하지 않는 문자셋입니다: {}. 본문을 UTF-8로 인코딩하세요.",
+                echo(found)
+            ),
+            Failure::NotAcceptable(found) => format!(
+                "Accept {}에 응답 가능한 형식이 없습니다. application/json 또는 application/xml을 허용하세요.",
+                echo(found)
+            ),
+            Failure::TooManyRows { max } => format!(
+                "조회 결과가 {max}건을 넘습니다. 기간을 줄여 다시 조회하세요."
+            ),
+            Failure::Auth(AuthFailure::Missing) => "Authorization 헤더가 없습니다. 업체 인증키를 보내세요.".into(),
+            Failure::Auth(AuthFailure::Invalid) => "Authorization 헤더의 인증키가 유효하지 않습니다. 등록되지 않았거나 폐기된 키입니다.".into(),
+            Failure::RateLimited { retry_after_secs } => format!(
+                "이 인증키의 요청이 너무 많습니다. {retry_after_secs}초 후에 다시 시도하세요."
+            ),
+            Failure::Unavailable => "서비스를 일시적으로 사용할 수 없습니다. 잠시 후 다시 시도하세요.".into(),
+            Failure::Internal => "서버에서 예기치 않은 오류가 발생했습니다. 다시 시도하고, 계속되면 문의하세요.".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_two_digits_and_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ResultCode::ALL {
+            assert_eq!(code.as_str().len(), 2);
+            assert!(seen.insert(code.as_str()));
+            assert_eq!(ResultCode::from_code(code.as_str()), Some(*code));
+        }
+    }
+
+    #[test]
+    fn echoed_values_are_short_and_safe() {
+        assert_eq!(echo("2026-11-22"), "\"2026-11-22\"");
+        assert_eq!(echo("a\u{1}b\"c"), "\"a\\u{1}b\\\"c\"");
+        let long = "가".repeat(100);
+        let echoed = echo(&long);
+        assert_eq!(echoed.chars().count(), 40 + 3);
+        assert!(echoed.ends_with("…\""));
+    }
+
+    #[test]
+    fn every_failure_names_the_field_it_is_about() {
+        let failure = Failure::Malformed {
+            field: Field::PerdStrDts,
+            value: "20261131".into(),
+            problem: Malformation::NoSuchDay,
+        };
+        assert!(failure.describe(Lang::En).contains("perdStrDts"));
+        assert!(failure.describe(Lang::Ko).contains("perdStrDts"));
+        assert!(failure.describe(Lang::Ko).contains("20261131"));
+        let half = Failure::PeriodHalf {
+            missing: Field::PerdEndDts,
+        };
+        assert!(half.describe(Lang::En).starts_with("perdEndDts is missing"));
+    }
+}
