@@ -1,0 +1,1259 @@
+//! The scenarios every [`Store`] backend must pass, written once.
+//!
+//! A backend's test file calls [`conformance_tests!`](crate::conformance_tests) with a
+//! function that opens a fresh, empty store; the macro makes one test per scenario, each on
+//! its own store. Scenarios panic on the first broken expectation.
+
+use std::any::Any;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use claims_domain::order::rules;
+use claims_domain::{
+    Actor, AgentId, CancelCommand, CancelRejection, CustomerId, Fault, InquiryQuery, ItemSeq,
+    ItemSeqs, KstDate, KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, OriginalOrder,
+    Period, Quantity, ReasonCode, Scope, ShipRejection, ShippingFee, Text, VendorId, Won,
+};
+
+use crate::{
+    Conflict, KeyId, NewApiKey, NewVendor, NotFound, Placed, SecretHash, Store, StoreError,
+};
+
+/// A fresh store for one scenario, and whatever must live as long as it (a temporary
+/// directory, a database to drop).
+pub struct Fixture {
+    store: Arc<dyn Store>,
+    _guard: Box<dyn Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for Fixture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fixture")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+impl Fixture {
+    pub fn new(store: Arc<dyn Store>, guard: impl Any + Send + Sync) -> Self {
+        Self {
+            store,
+            _guard: Box::new(guard),
+        }
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    pub fn shared(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.store)
+    }
+}
+
+/// Makes one `#[tokio::test]` per conformance scenario. `$fresh` is an async function
+/// returning `Option<Fixture>`; `None` skips the test (it should say why on stderr).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:path) => {
+        $crate::conformance_tests!(@each $fresh;
+            vendors_and_their_lower_rank_vendors,
+            api_keys_are_issued_listed_and_revoked,
+            orders_are_placed_once,
+            orders_must_name_known_vendors,
+            cancellation_records_a_numbered_claim,
+            refused_cancellations_change_nothing,
+            shipping_closes_the_cancellation_window,
+            inquiry_by_period_in_answer_order,
+            inquiry_period_edges_are_kst_days,
+            inquiry_by_original_order,
+            inquiry_is_scoped_to_the_key,
+            inquiry_pages_and_counts,
+            concurrent_cancels_never_over_cancel,
+            concurrent_claims_get_distinct_numbers,
+            concurrent_cancel_and_ship_never_overlap
+        );
+    };
+    (@each $fresh:path; $($scenario:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $scenario() {
+                let Some(fixture) = $fresh().await else { return };
+                $crate::conformance::$scenario(&fixture).await;
+            }
+        )*
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Building blocks
+
+/// A KST date-time from its wire form.
+pub fn at(text: &str) -> KstDateTime {
+    KstDateTime::parse("at", text).expect("a valid KST date-time")
+}
+
+fn vendor_id(id: &str) -> VendorId {
+    VendorId::parse("splVenId", id).expect("a valid vendor id")
+}
+
+fn seq(n: u32) -> ItemSeq {
+    ItemSeq::new("ordItemSeq", i64::from(n)).expect("a valid sequence")
+}
+
+fn qty(n: u32) -> Quantity {
+    Quantity::new("qty", i64::from(n)).expect("a valid quantity")
+}
+
+fn order_no(no: &str) -> OrderNo {
+    OrderNo::parse("ordNo", no).expect("a valid order number")
+}
+
+/// Vendor A with two lower-rank vendors.
+pub const VENDOR_A: &str = "0000012345";
+pub const LOWER_A1: &str = "0000012346";
+pub const LOWER_A2: &str = "0000012347";
+/// Vendor B, unrelated to A.
+pub const VENDOR_B: &str = "0000023456";
+
+fn scope(vendor: &str, lower: Option<&str>) -> Scope {
+    Scope {
+        vendor: vendor_id(vendor),
+        lower_rank: lower.map(vendor_id),
+    }
+}
+
+/// Registers vendors A (with lower-rank A1 and A2) and B.
+pub async fn register_vendors(store: &dyn Store) {
+    let now = at("2026-11-01 09:00:00");
+    for (id, name, parent) in [
+        (VENDOR_A, "(주)한빛유통", None),
+        (LOWER_A1, "한빛유통 신선센터", Some(VENDOR_A)),
+        (LOWER_A2, "한빛유통 생활센터", Some(VENDOR_A)),
+        (VENDOR_B, "바른생활가전", None),
+    ] {
+        store
+            .add_vendor(
+                NewVendor {
+                    id: vendor_id(id),
+                    name: Text::parse("name", name, rules::ORDERER_NAME).unwrap(),
+                    parent: parent.map(vendor_id),
+                },
+                now,
+            )
+            .await
+            .expect("registering a vendor");
+    }
+}
+
+/// An item line: (seq, vendor, lower-rank vendor, quantity, discount).
+pub type ItemSpec<'a> = (u32, &'a str, Option<&'a str>, u32, i64);
+
+/// An order of customer `c-1001` received at `received`.
+pub fn order(
+    ord_no: &str,
+    received: &str,
+    items: &[ItemSpec<'_>],
+    fees: &[(&str, i64)],
+) -> NewOrder {
+    NewOrder::new(
+        order_no(ord_no),
+        Text::parse("ordpeNm", "홍길동", rules::ORDERER_NAME).unwrap(),
+        CustomerId::parse("customerId", "c-1001").unwrap(),
+        MediaCode::MobileAppIos,
+        at(received),
+        fees.iter()
+            .map(|(vendor, amount)| ShippingFee {
+                vendor: vendor_id(vendor),
+                amount: Won::new("amount", *amount).unwrap(),
+            })
+            .collect(),
+        items
+            .iter()
+            .map(|&(n, vendor, lower, units, discount)| NewOrderItem {
+                seq: seq(n),
+                item_id: Text::parse("itemId", &format!("10000284633{n:02}"), rules::ITEM_ID)
+                    .unwrap(),
+                item_nm: Text::parse("itemNm", &format!("M&M's 초콜릿 <{n}호>"), rules::ITEM_NAME)
+                    .unwrap(),
+                uitem_id: Text::parse("uitemId", "00001", rules::UNIT_ITEM_ID).unwrap(),
+                uitem_nm: Text::default(),
+                qty: qty(units),
+                unit_price: Won::new("unitPrice", 4500).unwrap(),
+                vendor: vendor_id(vendor),
+                lower_rank: lower.map(vendor_id),
+                discount: Won::new("splVenBdnDcAmt", discount).unwrap(),
+            })
+            .collect(),
+    )
+    .expect("a consistent order")
+}
+
+/// A cancellation by agent `agent-7`.
+pub fn by_agent(lines: &[(u32, u32)], fault: Fault) -> CancelCommand {
+    CancelCommand::new(
+        Actor::Agent(AgentId::parse("agentId", "agent-7").unwrap()),
+        lines.iter().map(|&(s, q)| (seq(s), qty(q))).collect(),
+        ReasonCode::OptionChange,
+        Text::parse("clmRsnCntt", "색상 변경\n요청", rules::REASON_TEXT).unwrap(),
+        Some(fault),
+    )
+    .expect("a well-formed command")
+}
+
+/// A cancellation by customer `customer`.
+pub fn by_customer(customer: &str, lines: &[(u32, u32)]) -> CancelCommand {
+    CancelCommand::new(
+        Actor::Customer(CustomerId::parse("customerId", customer).unwrap()),
+        lines.iter().map(|&(s, q)| (seq(s), qty(q))).collect(),
+        ReasonCode::SimpleCancel,
+        Text::default(),
+        None,
+    )
+    .expect("a well-formed command")
+}
+
+fn period(start: &str, end: &str) -> InquiryQuery {
+    InquiryQuery::by_period(
+        Period::new(
+            KstDate::parse_compact(start).unwrap(),
+            KstDate::parse_compact(end).unwrap(),
+        )
+        .unwrap(),
+    )
+}
+
+async fn place(store: &dyn Store, order: NewOrder) {
+    match store.place_order(order, at("2026-11-20 09:50:17")).await {
+        Ok(Placed::Created(_)) => {}
+        other => panic!("expected a new order, got {other:?}"),
+    }
+}
+
+async fn rows(
+    store: &dyn Store,
+    scope: &Scope,
+    query: &InquiryQuery,
+) -> Vec<claims_domain::CancelRow> {
+    store
+        .canceled_rows(scope, query, None, 10_000)
+        .await
+        .expect("reading rows")
+}
+
+fn claim_numbers(rows: &[claims_domain::CancelRow]) -> Vec<(String, u32)> {
+    rows.iter()
+        .map(|r| (r.clm_no.as_str().to_owned(), r.clm_item_seq.get()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenarios
+
+pub async fn vendors_and_their_lower_rank_vendors(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    let a1 = store.vendor(&vendor_id(LOWER_A1)).await.unwrap().unwrap();
+    assert_eq!(a1.parent, Some(vendor_id(VENDOR_A)));
+    assert_eq!(a1.name.as_str(), "한빛유통 신선센터");
+    assert_eq!(a1.created_at, at("2026-11-01 09:00:00"));
+    assert!(
+        store
+            .vendor(&vendor_id("0000099999"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let all: Vec<String> = store
+        .vendors()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id.as_str().to_owned())
+        .collect();
+    assert_eq!(all, [VENDOR_A, LOWER_A1, LOWER_A2, VENDOR_B]);
+
+    let again = NewVendor {
+        id: vendor_id(VENDOR_A),
+        name: Text::parse("name", "다른 이름", rules::ORDERER_NAME).unwrap(),
+        parent: None,
+    };
+    assert!(matches!(
+        store.add_vendor(again, at("2026-11-02 00:00:00")).await,
+        Err(StoreError::Conflict(Conflict::VendorExists(_)))
+    ));
+    let orphan = NewVendor {
+        id: vendor_id("0000034567"),
+        name: Text::parse("name", "고아", rules::ORDERER_NAME).unwrap(),
+        parent: Some(vendor_id("0000099999")),
+    };
+    assert!(matches!(
+        store.add_vendor(orphan, at("2026-11-02 00:00:00")).await,
+        Err(StoreError::Invalid(err)) if err.field == "parentSplVenId"
+    ));
+    let grandchild = NewVendor {
+        id: vendor_id("0000034567"),
+        name: Text::parse("name", "손자", rules::ORDERER_NAME).unwrap(),
+        parent: Some(vendor_id(LOWER_A1)),
+    };
+    assert!(matches!(
+        store.add_vendor(grandchild, at("2026-11-02 00:00:00")).await,
+        Err(StoreError::Invalid(err)) if err.field == "parentSplVenId"
+    ));
+}
+
+pub async fn api_keys_are_issued_listed_and_revoked(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    let whole = NewApiKey {
+        id: KeyId::from_random([1; 8]),
+        hash: SecretHash([1; 32]),
+        scope: scope(VENDOR_A, None),
+    };
+    let narrow = NewApiKey {
+        id: KeyId::from_random([2; 8]),
+        hash: SecretHash([2; 32]),
+        scope: scope(VENDOR_A, Some(LOWER_A1)),
+    };
+    store
+        .add_api_key(whole.clone(), at("2026-11-02 10:00:00"))
+        .await
+        .unwrap();
+    store
+        .add_api_key(narrow.clone(), at("2026-11-02 11:00:00"))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.scope_for_key(&SecretHash([1; 32])).await.unwrap(),
+        Some(whole.scope.clone())
+    );
+    assert_eq!(
+        store.scope_for_key(&SecretHash([2; 32])).await.unwrap(),
+        Some(narrow.scope.clone())
+    );
+    assert_eq!(
+        store.scope_for_key(&SecretHash([3; 32])).await.unwrap(),
+        None
+    );
+
+    let revoked = store
+        .revoke_api_key(&whole.id, at("2026-11-03 00:00:00"))
+        .await
+        .unwrap();
+    assert_eq!(revoked.revoked_at, Some(at("2026-11-03 00:00:00")));
+    assert_eq!(
+        store.scope_for_key(&SecretHash([1; 32])).await.unwrap(),
+        None
+    );
+    // Revoking again keeps the first revocation time.
+    let again = store
+        .revoke_api_key(&whole.id, at("2026-11-04 00:00:00"))
+        .await
+        .unwrap();
+    assert_eq!(again.revoked_at, Some(at("2026-11-03 00:00:00")));
+
+    let listed = store.api_keys(&vendor_id(VENDOR_A)).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].id, whole.id);
+    assert!(listed[0].revoked_at.is_some());
+    assert_eq!(listed[1].scope, narrow.scope);
+    assert!(listed[1].revoked_at.is_none());
+    assert!(
+        store
+            .api_keys(&vendor_id(VENDOR_B))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    assert!(matches!(
+        store
+            .revoke_api_key(&KeyId::from_random([9; 8]), at("2026-11-03 00:00:00"))
+            .await,
+        Err(StoreError::NotFound(NotFound::ApiKey(_)))
+    ));
+    let unknown_vendor = NewApiKey {
+        id: KeyId::from_random([4; 8]),
+        hash: SecretHash([4; 32]),
+        scope: scope("0000099999", None),
+    };
+    assert!(matches!(
+        store
+            .add_api_key(unknown_vendor, at("2026-11-02 00:00:00"))
+            .await,
+        Err(StoreError::NotFound(NotFound::Vendor(_)))
+    ));
+    let foreign_lower = NewApiKey {
+        id: KeyId::from_random([5; 8]),
+        hash: SecretHash([5; 32]),
+        scope: scope(VENDOR_B, Some(LOWER_A1)),
+    };
+    assert!(matches!(
+        store.add_api_key(foreign_lower, at("2026-11-02 00:00:00")).await,
+        Err(StoreError::Invalid(err)) if err.field == "lrnkSplVenId"
+    ));
+    let lower_as_top = NewApiKey {
+        id: KeyId::from_random([6; 8]),
+        hash: SecretHash([6; 32]),
+        scope: scope(LOWER_A1, None),
+    };
+    assert!(matches!(
+        store.add_api_key(lower_as_top, at("2026-11-02 00:00:00")).await,
+        Err(StoreError::Invalid(err)) if err.field == "splVenId"
+    ));
+}
+
+pub async fn orders_are_placed_once(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    let first = order(
+        "20261120000A3F",
+        "2026-11-20 09:50:17",
+        &[
+            (1, VENDOR_A, None, 2, 1000),
+            (2, VENDOR_B, None, 1, 0),
+            (3, VENDOR_A, Some(LOWER_A1), 1, 0),
+        ],
+        &[(VENDOR_A, 3000), (VENDOR_B, 2500)],
+    );
+    let created = match store
+        .place_order(first.clone(), at("2026-11-20 09:50:18"))
+        .await
+        .unwrap()
+    {
+        Placed::Created(record) => record,
+        other => panic!("expected Created, got {other:?}"),
+    };
+    assert_eq!(created.order, first);
+    assert_eq!(created.items.len(), 3);
+    assert!(
+        created
+            .items
+            .iter()
+            .all(|i| i.canceled == 0 && i.shipped == 0)
+    );
+    assert_eq!(created.items[2].lower_rank, Some(vendor_id(LOWER_A1)));
+    assert!(created.claims.is_empty());
+
+    match store
+        .place_order(first.clone(), at("2026-11-20 09:51:00"))
+        .await
+        .unwrap()
+    {
+        Placed::Existing(record) => assert_eq!(record, created),
+        other => panic!("expected Existing, got {other:?}"),
+    }
+    let different = order(
+        "20261120000A3F",
+        "2026-11-20 09:50:17",
+        &[(1, VENDOR_A, None, 3, 1000)],
+        &[],
+    );
+    assert!(matches!(
+        store
+            .place_order(different, at("2026-11-20 09:52:00"))
+            .await,
+        Err(StoreError::Conflict(Conflict::OrderDiffers(_)))
+    ));
+    let read = store
+        .order(&order_no("20261120000A3F"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read, created);
+    assert!(store.order(&order_no("NOPE")).await.unwrap().is_none());
+}
+
+pub async fn orders_must_name_known_vendors(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    let cases: [(&[ItemSpec<'_>], &str); 4] = [
+        (
+            &[(1, VENDOR_A, None, 1, 0), (2, "0000099999", None, 1, 0)],
+            "items[1].splVenId",
+        ),
+        (&[(1, LOWER_A1, None, 1, 0)], "items[0].splVenId"),
+        (
+            &[(1, VENDOR_B, Some(LOWER_A1), 1, 0)],
+            "items[0].lrnkSplVenId",
+        ),
+        (
+            &[(1, VENDOR_A, Some("0000099999"), 1, 0)],
+            "items[0].lrnkSplVenId",
+        ),
+    ];
+    for (items, field) in cases {
+        let result = store
+            .place_order(
+                order("BADVENDOR1", "2026-11-20 09:50:17", items, &[]),
+                at("2026-11-20 10:00:00"),
+            )
+            .await;
+        match result {
+            Err(StoreError::Invalid(err)) => assert_eq!(err.field, field),
+            other => panic!("expected Invalid({field}), got {other:?}"),
+        }
+    }
+    assert!(
+        store
+            .order(&order_no("BADVENDOR1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn cancellation_records_a_numbered_claim(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    place(
+        store,
+        order(
+            "20261120000A3F",
+            "2026-11-20 09:50:17",
+            &[
+                (1, VENDOR_A, None, 3, 1000),
+                (2, VENDOR_A, None, 1, 0),
+                (3, VENDOR_B, None, 1, 300),
+            ],
+            &[(VENDOR_A, 3000), (VENDOR_B, 2500)],
+        ),
+    )
+    .await;
+    let ord_no = order_no("20261120000A3F");
+
+    let first = store
+        .cancel(
+            &ord_no,
+            &by_customer("c-1001", &[(1, 1)]),
+            at("2026-11-22 10:02:11"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.clm_no.as_str().len(), 14);
+    assert!(first.clm_no.as_str().starts_with("20261122"));
+    assert!(
+        first.clm_no.as_str()[8..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    );
+    assert_eq!(first.oror_no, ord_no);
+    assert_eq!(first.fault, Fault::Customer);
+    assert_eq!(first.canceled_at, at("2026-11-22 10:02:11"));
+    assert_eq!(first.lines.len(), 1);
+    assert_eq!(first.lines[0].line_seq, seq(1));
+    assert_eq!(first.lines[0].cost.spl_ven_bdn_dc_amt.get(), 333);
+    assert_eq!(first.lines[0].cost.shpmt_shppcst.get(), 0);
+
+    // The rest of item 1, item 2 and item 3: A's and B's goods are all canceled now.
+    let second = store
+        .cancel(
+            &ord_no,
+            &by_agent(&[(3, 1), (1, 2), (2, 1)], Fault::Vendor),
+            at("2026-11-22 10:05:00"),
+        )
+        .await
+        .unwrap();
+    assert_ne!(second.clm_no, first.clm_no);
+    let lines: Vec<(u32, u32, u32, i64, i64)> = second
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.line_seq.get(),
+                l.item_seq.get(),
+                l.qty.get(),
+                l.cost.spl_ven_bdn_dc_amt.get(),
+                l.cost.shpmt_shppcst.get(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [(1, 1, 2, 667, 3000), (2, 2, 1, 0, 0), (3, 3, 1, 300, 2500)]
+    );
+
+    let record = store.order(&ord_no).await.unwrap().unwrap();
+    assert_eq!(record.claims, vec![first.clone(), second.clone()]);
+    let canceled: Vec<u32> = record.items.iter().map(|i| i.canceled).collect();
+    assert_eq!(canceled, [3, 1, 1]);
+    assert_eq!(record.items[0].refunded_discount.get(), 1000);
+
+    // The inquiry shows the same claim lines, with what the vendor needs.
+    let a_rows = rows(
+        store,
+        &scope(VENDOR_A, None),
+        &period("20261122", "20261122"),
+    )
+    .await;
+    assert_eq!(
+        claim_numbers(&a_rows),
+        [
+            (first.clm_no.as_str().to_owned(), 1),
+            (second.clm_no.as_str().to_owned(), 1),
+            (second.clm_no.as_str().to_owned(), 2),
+        ]
+    );
+    let row = &a_rows[1];
+    assert_eq!(row.oror_no, ord_no);
+    assert_eq!(row.oror_item_seq, seq(1));
+    assert_eq!(row.qty, qty(2));
+    assert_eq!(row.ordered_qty, qty(3));
+    assert_eq!(row.reason, ReasonCode::OptionChange);
+    assert_eq!(row.reason_text.as_str(), "색상 변경\n요청");
+    assert_eq!(row.fault, Fault::Vendor);
+    assert_eq!(row.ordpe_nm.as_str(), "홍길동");
+    assert_eq!(row.item_nm.as_str(), "M&M's 초콜릿 <1호>");
+    assert_eq!(row.received_at, at("2026-11-20 09:50:17"));
+    assert_eq!(row.media, MediaCode::MobileAppIos);
+    assert_eq!(row.cost, vec![second.lines[0].cost.clone()]);
+    let b_rows = rows(
+        store,
+        &scope(VENDOR_B, None),
+        &period("20261122", "20261122"),
+    )
+    .await;
+    assert_eq!(
+        claim_numbers(&b_rows),
+        [(second.clm_no.as_str().to_owned(), 3)]
+    );
+    assert_eq!(b_rows[0].cost[0].shpmt_shppcst.get(), 2500);
+}
+
+pub async fn refused_cancellations_change_nothing(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    place(
+        store,
+        order(
+            "ORDER-1",
+            "2026-11-20 09:50:17",
+            &[(1, VENDOR_A, None, 2, 0), (2, VENDOR_A, None, 1, 0)],
+            &[],
+        ),
+    )
+    .await;
+    let ord_no = order_no("ORDER-1");
+    let before = store.order(&ord_no).await.unwrap().unwrap();
+    let now = at("2026-11-21 12:00:00");
+
+    let attempts: Vec<(CancelCommand, fn(&StoreError) -> bool)> = vec![
+        (by_customer("c-2002", &[(1, 1)]), |e| {
+            matches!(e, StoreError::Cancel(CancelRejection::NotYourOrder))
+        }),
+        (by_agent(&[(1, 1), (2, 2)], Fault::Customer), |e| {
+            matches!(
+                e,
+                StoreError::Cancel(CancelRejection::ExceedsOpen {
+                    requested: 2,
+                    open: 1,
+                    ..
+                })
+            )
+        }),
+        (by_agent(&[(1, 1), (9, 1)], Fault::Customer), |e| {
+            matches!(e, StoreError::Cancel(CancelRejection::UnknownItem { .. }))
+        }),
+    ];
+    for (command, expected) in attempts {
+        let err = store.cancel(&ord_no, &command, now).await.unwrap_err();
+        assert!(expected(&err), "unexpected {err:?}");
+    }
+    assert!(matches!(
+        store
+            .cancel(
+                &order_no("NO-SUCH-ORDER"),
+                &by_agent(&[(1, 1)], Fault::Customer),
+                now
+            )
+            .await,
+        Err(StoreError::NotFound(NotFound::Order(_)))
+    ));
+    assert_eq!(store.order(&ord_no).await.unwrap().unwrap(), before);
+    assert!(
+        rows(
+            store,
+            &scope(VENDOR_A, None),
+            &period("20261121", "20261121")
+        )
+        .await
+        .is_empty()
+    );
+}
+
+pub async fn shipping_closes_the_cancellation_window(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    place(
+        store,
+        order(
+            "ORDER-2",
+            "2026-11-20 09:50:17",
+            &[
+                (1, VENDOR_A, None, 3, 0),
+                (2, VENDOR_A, None, 1, 0),
+                (3, VENDOR_A, Some(LOWER_A1), 1, 0),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    let ord_no = order_no("ORDER-2");
+    store
+        .cancel(
+            &ord_no,
+            &by_agent(&[(1, 1), (2, 1)], Fault::Customer),
+            at("2026-11-20 10:00:00"),
+        )
+        .await
+        .unwrap();
+
+    assert!(matches!(
+        store
+            .ship(
+                &ord_no,
+                seq(1),
+                &scope(VENDOR_B, None),
+                at("2026-11-20 11:00:00")
+            )
+            .await,
+        Err(StoreError::Ship(ShipRejection::NotYourItem))
+    ));
+    assert!(matches!(
+        store
+            .ship(
+                &ord_no,
+                seq(3),
+                &scope(VENDOR_A, Some(LOWER_A2)),
+                at("2026-11-20 11:00:00")
+            )
+            .await,
+        Err(StoreError::Ship(ShipRejection::NotYourItem))
+    ));
+    let shipment = store
+        .ship(
+            &ord_no,
+            seq(1),
+            &scope(VENDOR_A, None),
+            at("2026-11-20 11:00:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(shipment.qty, qty(2));
+    assert_eq!(shipment.shipped_at, at("2026-11-20 11:00:00"));
+    assert!(matches!(
+        store
+            .ship(
+                &ord_no,
+                seq(1),
+                &scope(VENDOR_A, None),
+                at("2026-11-20 11:01:00")
+            )
+            .await,
+        Err(StoreError::Ship(ShipRejection::AlreadyShipped))
+    ));
+    assert!(matches!(
+        store
+            .ship(
+                &ord_no,
+                seq(2),
+                &scope(VENDOR_A, None),
+                at("2026-11-20 11:01:00")
+            )
+            .await,
+        Err(StoreError::Ship(ShipRejection::FullyCanceled))
+    ));
+    assert!(matches!(
+        store
+            .ship(
+                &ord_no,
+                seq(9),
+                &scope(VENDOR_A, None),
+                at("2026-11-20 11:01:00")
+            )
+            .await,
+        Err(StoreError::NotFound(NotFound::Item(..)))
+    ));
+    assert!(matches!(
+        store
+            .cancel(
+                &ord_no,
+                &by_agent(&[(1, 1)], Fault::Customer),
+                at("2026-11-20 12:00:00")
+            )
+            .await,
+        Err(StoreError::Cancel(CancelRejection::AlreadyShipped { .. }))
+    ));
+    store
+        .ship(
+            &ord_no,
+            seq(3),
+            &scope(VENDOR_A, Some(LOWER_A1)),
+            at("2026-11-20 11:02:00"),
+        )
+        .await
+        .unwrap();
+    let record = store.order(&ord_no).await.unwrap().unwrap();
+    let states: Vec<(u32, u32, Option<KstDateTime>)> = record
+        .items
+        .iter()
+        .map(|i| (i.canceled, i.shipped, i.shipped_at))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (1, 2, Some(at("2026-11-20 11:00:00"))),
+            (1, 0, None),
+            (0, 1, Some(at("2026-11-20 11:02:00")))
+        ]
+    );
+}
+
+/// Places `count` one-item orders of `vendor` and cancels each at the given times.
+async fn cancel_at_times(
+    store: &dyn Store,
+    prefix: &str,
+    vendor: &str,
+    lower: Option<&str>,
+    times: &[&str],
+) {
+    for (i, time) in times.iter().enumerate() {
+        let no = format!("{prefix}{i:04}");
+        place(
+            store,
+            order(&no, "2026-11-01 08:00:00", &[(1, vendor, lower, 1, 0)], &[]),
+        )
+        .await;
+        store
+            .cancel(
+                &order_no(&no),
+                &by_agent(&[(1, 1)], Fault::Customer),
+                at(time),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+pub async fn inquiry_by_period_in_answer_order(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    // Cancel in an order different from the answer's, with two claims in the same second.
+    cancel_at_times(
+        store,
+        "P",
+        VENDOR_A,
+        None,
+        &[
+            "2026-11-23 10:00:00",
+            "2026-11-22 09:00:00",
+            "2026-11-23 10:00:00",
+            "2026-11-22 08:59:59",
+        ],
+    )
+    .await;
+    let found = rows(
+        store,
+        &scope(VENDOR_A, None),
+        &period("20261122", "20261128"),
+    )
+    .await;
+    let keys: Vec<_> = found.iter().map(|r| r.key()).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "rows come in answer order");
+    let origins: Vec<&str> = found.iter().map(|r| r.oror_no.as_str()).collect();
+    assert_eq!(origins[0], "P0003");
+    assert_eq!(origins[1], "P0001");
+    assert_eq!(found.len(), 4);
+}
+
+pub async fn inquiry_period_edges_are_kst_days(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    cancel_at_times(
+        store,
+        "E",
+        VENDOR_A,
+        None,
+        &[
+            "2026-11-21 23:59:59",
+            "2026-11-22 00:00:00",
+            "2026-11-28 23:59:59",
+            "2026-11-29 00:00:00",
+        ],
+    )
+    .await;
+    let found = rows(
+        store,
+        &scope(VENDOR_A, None),
+        &period("20261122", "20261128"),
+    )
+    .await;
+    let times: Vec<String> = found.iter().map(|r| r.canceled_at.to_wire()).collect();
+    assert_eq!(times, ["2026-11-22 00:00:00", "2026-11-28 23:59:59"]);
+    let day_before = rows(
+        store,
+        &scope(VENDOR_A, None),
+        &period("20261121", "20261121"),
+    )
+    .await;
+    assert_eq!(day_before.len(), 1);
+    assert_eq!(day_before[0].canceled_at.to_wire(), "2026-11-21 23:59:59");
+}
+
+pub async fn inquiry_by_original_order(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    place(
+        store,
+        order(
+            "ORIG-1",
+            "2026-11-20 09:50:17",
+            &[
+                (1, VENDOR_A, None, 2, 0),
+                (2, VENDOR_A, None, 2, 0),
+                (3, VENDOR_B, None, 2, 0),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    let ord_no = order_no("ORIG-1");
+    store
+        .cancel(
+            &ord_no,
+            &by_agent(&[(1, 1), (3, 1)], Fault::Customer),
+            at("2026-11-21 10:00:00"),
+        )
+        .await
+        .unwrap();
+    store
+        .cancel(
+            &ord_no,
+            &by_agent(&[(2, 1)], Fault::Customer),
+            at("2026-11-25 10:00:00"),
+        )
+        .await
+        .unwrap();
+    store
+        .cancel(
+            &ord_no,
+            &by_agent(&[(1, 1)], Fault::Customer),
+            at("2026-12-10 10:00:00"),
+        )
+        .await
+        .unwrap();
+
+    let original = |seqs: Option<&[u32]>| OriginalOrder {
+        ord_no: ord_no.clone(),
+        item_seqs: seqs.map(|s| ItemSeqs::from_seqs(s.iter().map(|&n| seq(n)).collect()).unwrap()),
+    };
+    let a = scope(VENDOR_A, None);
+    let all = rows(
+        store,
+        &a,
+        &InquiryQuery::new(None, Some(original(None))).unwrap(),
+    )
+    .await;
+    let items: Vec<u32> = all.iter().map(|r| r.oror_item_seq.get()).collect();
+    assert_eq!(
+        items,
+        [1, 2, 1],
+        "A sees its own lines of the order, in cancel order, from any date"
+    );
+
+    let only_two = rows(
+        store,
+        &a,
+        &InquiryQuery::new(None, Some(original(Some(&[2, 7])))).unwrap(),
+    )
+    .await;
+    assert_eq!(only_two.len(), 1);
+    assert_eq!(only_two[0].oror_item_seq, seq(2));
+
+    let both = InquiryQuery::new(
+        Some(
+            Period::new(
+                KstDate::parse_compact("20261120").unwrap(),
+                KstDate::parse_compact("20261126").unwrap(),
+            )
+            .unwrap(),
+        ),
+        Some(original(Some(&[1]))),
+    )
+    .unwrap();
+    let found = rows(store, &a, &both).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].canceled_at, at("2026-11-21 10:00:00"));
+
+    let b = rows(
+        store,
+        &scope(VENDOR_B, None),
+        &InquiryQuery::new(None, Some(original(None))).unwrap(),
+    )
+    .await;
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].oror_item_seq, seq(3));
+}
+
+pub async fn inquiry_is_scoped_to_the_key(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    place(
+        store,
+        order(
+            "MIXED-1",
+            "2026-11-20 09:50:17",
+            &[
+                (1, VENDOR_A, None, 1, 0),
+                (2, VENDOR_A, Some(LOWER_A1), 1, 0),
+                (3, VENDOR_A, Some(LOWER_A2), 1, 0),
+                (4, VENDOR_B, None, 1, 0),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    store
+        .cancel(
+            &order_no("MIXED-1"),
+            &by_agent(&[(1, 1), (2, 1), (3, 1), (4, 1)], Fault::Customer),
+            at("2026-11-22 10:00:00"),
+        )
+        .await
+        .unwrap();
+    let week = period("20261122", "20261128");
+    let by_order = InquiryQuery::new(
+        None,
+        Some(OriginalOrder {
+            ord_no: order_no("MIXED-1"),
+            item_seqs: None,
+        }),
+    )
+    .unwrap();
+    let cases: [(Scope, &[u32]); 5] = [
+        (scope(VENDOR_A, None), &[1, 2, 3]),
+        (scope(VENDOR_A, Some(LOWER_A1)), &[2]),
+        (scope(VENDOR_A, Some(LOWER_A2)), &[3]),
+        (scope(VENDOR_B, None), &[4]),
+        (scope("0000099999", None), &[]),
+    ];
+    for (key_scope, expected) in cases {
+        for query in [&week, &by_order] {
+            let found = rows(store, &key_scope, query).await;
+            let items: Vec<u32> = found.iter().map(|r| r.oror_item_seq.get()).collect();
+            assert_eq!(items, expected, "{key_scope:?} {query:?}");
+            for row in &found {
+                let (vendor, lower) = row.owner().unwrap();
+                assert!(key_scope.covers(vendor, lower));
+            }
+            let count = store
+                .count_canceled_rows(&key_scope, query, 100)
+                .await
+                .unwrap();
+            assert_eq!(count, expected.len());
+        }
+    }
+}
+
+pub async fn inquiry_pages_and_counts(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    let times: Vec<String> = (0..23)
+        .map(|i| format!("2026-11-2{} {:02}:00:00", 2 + i % 3, i % 2))
+        .collect();
+    let times: Vec<&str> = times.iter().map(String::as_str).collect();
+    cancel_at_times(store, "G", VENDOR_A, None, &times).await;
+    let a = scope(VENDOR_A, None);
+    let week = period("20261122", "20261128");
+    let everything = rows(store, &a, &week).await;
+    assert_eq!(everything.len(), 23);
+
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .canceled_rows(&a, &week, after.as_ref(), 5)
+            .await
+            .unwrap();
+        assert!(page.len() <= 5);
+        let done = page.len() < 5;
+        after = page.last().map(|r| r.key());
+        paged.extend(page);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(paged, everything);
+    assert_eq!(
+        store.count_canceled_rows(&a, &week, 1000).await.unwrap(),
+        23
+    );
+    assert_eq!(store.count_canceled_rows(&a, &week, 10).await.unwrap(), 10);
+    assert_eq!(store.count_canceled_rows(&a, &week, 23).await.unwrap(), 23);
+}
+
+// ---------------------------------------------------------------------------------------
+// Concurrency
+
+pub async fn concurrent_cancels_never_over_cancel(fixture: &Fixture) {
+    let store = fixture.shared();
+    register_vendors(&*store).await;
+    place(
+        &*store,
+        order(
+            "HOT-1",
+            "2026-11-20 09:50:17",
+            &[(1, VENDOR_A, None, 10, 999), (2, VENDOR_A, None, 5, 0)],
+            &[(VENDOR_A, 3000)],
+        ),
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for i in 0..40u32 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let lines: &[(u32, u32)] = if i % 3 == 0 {
+                &[(1, 1), (2, 1)]
+            } else {
+                &[(1, 1)]
+            };
+            store
+                .cancel(
+                    &order_no("HOT-1"),
+                    &by_agent(lines, Fault::Customer),
+                    at("2026-11-21 10:00:00"),
+                )
+                .await
+        }));
+    }
+    let mut succeeded = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => succeeded += 1,
+            Err(StoreError::Cancel(CancelRejection::ExceedsOpen { .. })) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    let record = store.order(&order_no("HOT-1")).await.unwrap().unwrap();
+    assert_eq!(record.items[0].canceled, 10);
+    assert!(record.items[1].canceled <= 5);
+    assert_eq!(record.claims.len(), succeeded);
+    let mut per_item: BTreeMap<u32, (u32, i64)> = BTreeMap::new();
+    let mut shipping = 0;
+    for claim in &record.claims {
+        for line in &claim.lines {
+            let entry = per_item.entry(line.item_seq.get()).or_default();
+            entry.0 += line.qty.get();
+            entry.1 += line.cost.spl_ven_bdn_dc_amt.get();
+            shipping += line.cost.shpmt_shppcst.get();
+        }
+    }
+    assert_eq!(
+        per_item[&1],
+        (10, 999),
+        "the full discount, returned exactly once"
+    );
+    assert_eq!(per_item[&2].0, record.items[1].canceled);
+    let expected_shipping = if record.items[1].canceled == 5 {
+        3000
+    } else {
+        0
+    };
+    assert_eq!(shipping, expected_shipping);
+}
+
+pub async fn concurrent_claims_get_distinct_numbers(fixture: &Fixture) {
+    let store = fixture.shared();
+    register_vendors(&*store).await;
+    let items: Vec<ItemSpec<'_>> = (1..=32).map(|n| (n, VENDOR_A, None, 1, 0)).collect();
+    place(&*store, order("MANY-1", "2026-11-20 09:50:17", &items, &[])).await;
+    let mut tasks = Vec::new();
+    for n in 1..=32u32 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            store
+                .cancel(
+                    &order_no("MANY-1"),
+                    &by_agent(&[(n, 1)], Fault::Customer),
+                    at("2026-11-21 10:00:00"),
+                )
+                .await
+                .expect("each item is canceled once")
+                .clm_no
+        }));
+    }
+    let mut numbers = HashSet::new();
+    for task in tasks {
+        assert!(numbers.insert(task.await.unwrap()));
+    }
+    assert_eq!(numbers.len(), 32);
+}
+
+pub async fn concurrent_cancel_and_ship_never_overlap(fixture: &Fixture) {
+    let store = fixture.shared();
+    register_vendors(&*store).await;
+    for round in 0..8 {
+        let no = format!("RACE-{round}");
+        place(
+            &*store,
+            order(
+                &no,
+                "2026-11-20 09:50:17",
+                &[(1, VENDOR_A, None, 4, 0)],
+                &[],
+            ),
+        )
+        .await;
+        let mut tasks = Vec::new();
+        for i in 0..12u32 {
+            let store = Arc::clone(&store);
+            let no = order_no(&no);
+            tasks.push(tokio::spawn(async move {
+                let now = at("2026-11-21 10:00:00").plus_seconds(i64::from(i));
+                if i % 4 == 1 {
+                    store
+                        .ship(&no, seq(1), &scope(VENDOR_A, None), now)
+                        .await
+                        .map(|_| ())
+                } else {
+                    store
+                        .cancel(&no, &by_agent(&[(1, 1)], Fault::Customer), now)
+                        .await
+                        .map(|_| ())
+                }
+            }));
+        }
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(())
+                | Err(StoreError::Cancel(_))
+                | Err(StoreError::Ship(
+                    ShipRejection::AlreadyShipped | ShipRejection::FullyCanceled,
+                )) => {}
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        let record = store.order(&order_no(&no)).await.unwrap().unwrap();
+        let item = &record.items[0];
+        assert!(item.canceled + item.shipped <= item.ordered);
+        let canceled: u32 = record
+            .claims
+            .iter()
+            .flat_map(|c| &c.lines)
+            .map(|l| l.qty.get())
+            .sum();
+        assert_eq!(canceled, item.canceled);
+        if let Some(shipped_at) = item.shipped_at {
+            assert_eq!(item.shipped, item.ordered - item.canceled);
+            for claim in &record.claims {
+                assert!(
+                    claim.canceled_at <= shipped_at,
+                    "no cancellation after shipping"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! The storage seam of `ssg-claims`.
+//!
+//! [`Store`] is everything the service asks of a database. Each backend (the embedded
+//! SQLite file, PostgreSQL) implements it, and [`conformance`] holds the scenarios every
+//! backend must pass, written once.
+//!
+//! Invariant: a backend decides nothing itself. Every rule (who may cancel, how much, what
+//! it refunds, whether an item may ship) is asked of `claims-domain` inside the backend's
+//! write transaction, on state read under that transaction's lock; the backend only reads,
+//! locks and writes.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use claims_domain::{
+    CancelCommand, CancelRejection, CancelRow, Claim, InquiryQuery, InvalidValue, ItemSeq,
+    ItemState, KstDateTime, NewOrder, OrderNo, Quantity, RowKey, Scope, ShipRejection, Text,
+    VendorId,
+};
+
+pub mod conformance;
+
+/// Any error a database driver reports.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A vendor to register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVendor {
+    pub id: VendorId,
+    pub name: Text,
+    /// Set for a lower-rank vendor: the vendor it ranks under. Only one level exists.
+    pub parent: Option<VendorId>,
+}
+
+/// A registered vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vendor {
+    pub id: VendorId,
+    pub name: Text,
+    pub parent: Option<VendorId>,
+    pub created_at: KstDateTime,
+}
+
+/// The SHA-256 of a credential. Credentials are high-entropy random strings, so a fast
+/// hash is enough to make a stolen table useless; only the hash is ever stored.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecretHash(pub [u8; 32]);
+
+impl fmt::Debug for SecretHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretHash(..)")
+    }
+}
+
+/// The public identifier of an API key: `key_` and 16 lowercase hex digits. It names the key
+/// in listings and revocations and reveals nothing of the key itself.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(String);
+
+impl KeyId {
+    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
+        let value = value.trim();
+        let ok = value.len() == 20
+            && value.starts_with("key_")
+            && value[4..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if ok {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(InvalidValue::new(
+                "keyId",
+                format!("must look like key_0123456789abcdef, got {value:?}"),
+            ))
+        }
+    }
+
+    /// Builds an id from 8 random bytes.
+    pub fn from_random(bytes: [u8; 8]) -> Self {
+        let mut id = String::from("key_");
+        for byte in bytes {
+            id.push_str(&format!("{byte:02x}"));
+        }
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An API key to record (its hash only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiKey {
+    pub id: KeyId,
+    pub hash: SecretHash,
+    pub scope: Scope,
+}
+
+/// What a listing shows of an API key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyInfo {
+    pub id: KeyId,
+    pub scope: Scope,
+    pub created_at: KstDateTime,
+    pub revoked_at: Option<KstDateTime>,
+}
+
+/// An order with where each of its items stands and the claims made against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRecord {
+    pub order: NewOrder,
+    /// One per item, in sequence order.
+    pub items: Vec<ItemState>,
+    /// In the order they were made.
+    pub claims: Vec<Claim>,
+}
+
+/// The outcome of placing an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    /// A new order.
+    Created(OrderRecord),
+    /// The same order was placed before; this is it, as stored.
+    Existing(OrderRecord),
+}
+
+/// A shipment that was recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    pub ord_no: OrderNo,
+    pub item_seq: ItemSeq,
+    pub qty: Quantity,
+    pub shipped_at: KstDateTime,
+}
+
+/// Something asked for does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotFound {
+    #[error("no vendor {0}")]
+    Vendor(VendorId),
+    #[error("no order {0}")]
+    Order(OrderNo),
+    #[error("order {0} has no item {1}")]
+    Item(OrderNo, ItemSeq),
+    #[error("no API key {0}")]
+    ApiKey(KeyId),
+}
+
+/// A write that clashes with what is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    #[error("vendor {0} already exists")]
+    VendorExists(VendorId),
+    #[error("order {0} was already placed with different contents")]
+    OrderDiffers(OrderNo),
+}
+
+/// The one error type of the storage boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    NotFound(#[from] NotFound),
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    /// Input that is well-formed on its own but does not fit what is stored (an order
+    /// naming an unknown vendor, for example).
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
+    #[error(transparent)]
+    Cancel(#[from] CancelRejection),
+    #[error(transparent)]
+    Ship(#[from] ShipRejection),
+    /// The database cannot be reached now; the request may succeed later.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] BoxError),
+    /// Anything else: a bug, corrupt data, a full disk.
+    #[error("the database failed")]
+    Internal(#[source] BoxError),
+}
+
+impl StoreError {
+    pub fn internal(error: impl Into<BoxError>) -> Self {
+        StoreError::Internal(error.into())
+    }
+}
+
+/// Everything the service asks of a database.
+///
+/// Every method is atomic: it happens completely or not at all. Times are passed in by the
+/// caller, which owns the clock.
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug + 'static {
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn add_vendor(&self, vendor: NewVendor, now: KstDateTime) -> Result<Vendor, StoreError>;
+
+    async fn vendor(&self, id: &VendorId) -> Result<Option<Vendor>, StoreError>;
+
+    /// All vendors, ordered by id.
+    async fn vendors(&self) -> Result<Vec<Vendor>, StoreError>;
+
+    /// Records a key. Its scope must name a top-level vendor and, if narrowed, one of that
+    /// vendor's lower-rank vendors.
+    async fn add_api_key(&self, key: NewApiKey, now: KstDateTime)
+    -> Result<ApiKeyInfo, StoreError>;
+
+    /// Revokes a key, effective for every request that starts after this returns.
+    /// Revoking a revoked key changes nothing and succeeds.
+    async fn revoke_api_key(&self, id: &KeyId, now: KstDateTime) -> Result<ApiKeyInfo, StoreError>;
+
+    /// A vendor's keys, revoked ones included, oldest first.
+    async fn api_keys(&self, vendor: &VendorId) -> Result<Vec<ApiKeyInfo>, StoreError>;
+
+    /// The scope of the live (not revoked) key with this hash.
+    async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError>;
+
+    /// Places an order, or returns the stored one if the same order was placed before.
+    /// Every vendor it names must exist, each lower-rank vendor under its item's vendor.
+    async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError>;
+
+    async fn order(&self, ord_no: &OrderNo) -> Result<Option<OrderRecord>, StoreError>;
+
+    /// Cancels items of an order as one claim, numbered by the store, at `now`.
+    async fn cancel(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        now: KstDateTime,
+    ) -> Result<Claim, StoreError>;
+
+    /// Ships the open units of an item for the vendor holding `scope`.
+    async fn ship(
+        &self,
+        ord_no: &OrderNo,
+        item_seq: ItemSeq,
+        scope: &Scope,
+        now: KstDateTime,
+    ) -> Result<Shipment, StoreError>;
+
+    /// Up to `limit` rows of the inquiry within `scope`, in answer order (cancel time, claim
+    /// number, line), starting after `after` when given.
+    async fn canceled_rows(
+        &self,
+        scope: &Scope,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+    ) -> Result<Vec<CancelRow>, StoreError>;
+
+    /// How many rows the inquiry has, counting no further than `cap`.
+    async fn count_canceled_rows(
+        &self,
+        scope: &Scope,
+        query: &InquiryQuery,
+        cap: usize,
+    ) -> Result<usize, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ids() {
+        let id = KeyId::from_random([0, 1, 2, 0xab, 0xcd, 0xef, 0x10, 0xff]);
+        assert_eq!(id.as_str(), "key_000102abcdef10ff");
+        assert_eq!(KeyId::parse(id.as_str()).unwrap(), id);
+        for bad in [
+            "",
+            "key_",
+            "key_000102ABCDEF10FF",
+            "kex_000102abcdef10ff",
+            "key_000102abcdef10f",
+        ] {
+            assert!(KeyId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hashes_do_not_print() {
+        assert_eq!(format!("{:?}", SecretHash([7; 32])), "SecretHash(..)");
+    }
+}
