@@ -1,0 +1,258 @@
+//! Vendors and API keys.
+
+use claims_domain::{InvalidValue, KstDateTime, Scope, VendorId};
+use claims_store::{
+    ApiKeyInfo, Conflict, KeyId, NewApiKey, NewVendor, NotFound, SecretHash, StoreError, Vendor,
+};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::convert::{self, db_error};
+
+/// The parent of a vendor: `None` if there is no such vendor, `Some(None)` for a top-level
+/// vendor, `Some(Some(parent))` for a lower-rank vendor.
+pub(crate) fn parent_of(
+    connection: &Connection,
+    id: &VendorId,
+) -> Result<Option<Option<String>>, StoreError> {
+    connection
+        .prepare_cached("SELECT parent_spl_ven_id FROM vendors WHERE spl_ven_id = ?1")
+        .map_err(db_error)?
+        .query_row([id.as_str()], |row| row.get::<_, Option<String>>(0))
+        .optional()
+        .map_err(db_error)
+}
+
+fn read_vendor(row: &Row<'_>) -> Result<Vendor, StoreError> {
+    Ok(Vendor {
+        id: convert::vendor(&row.get::<_, String>(0).map_err(db_error)?)?,
+        name: convert::text(row.get(1).map_err(db_error)?),
+        parent: convert::opt_vendor(
+            row.get::<_, Option<String>>(2)
+                .map_err(db_error)?
+                .as_deref(),
+        )?,
+        created_at: convert::time(row.get(3).map_err(db_error)?)?,
+    })
+}
+
+pub(crate) fn add_vendor(
+    connection: &mut Connection,
+    vendor: &NewVendor,
+    now: KstDateTime,
+) -> Result<Vendor, StoreError> {
+    let tx = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db_error)?;
+    if parent_of(&tx, &vendor.id)?.is_some() {
+        return Err(Conflict::VendorExists(vendor.id.clone()).into());
+    }
+    if let Some(parent) = &vendor.parent {
+        match parent_of(&tx, parent)? {
+            None => {
+                return Err(InvalidValue::new(
+                    "parentSplVenId",
+                    format!("no vendor {parent} is registered"),
+                )
+                .into());
+            }
+            Some(Some(grandparent)) => {
+                return Err(InvalidValue::new(
+                    "parentSplVenId",
+                    format!(
+                        "{parent} is itself a lower-rank vendor of {grandparent}; lower-rank vendors have one level"
+                    ),
+                )
+                .into());
+            }
+            Some(None) => {}
+        }
+    }
+    tx.execute(
+        "INSERT INTO vendors (spl_ven_id, name, parent_spl_ven_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            vendor.id.as_str(),
+            vendor.name.as_str(),
+            vendor.parent.as_ref().map(VendorId::as_str),
+            now.unix_seconds()
+        ],
+    )
+    .map_err(db_error)?;
+    tx.commit().map_err(db_error)?;
+    Ok(Vendor {
+        id: vendor.id.clone(),
+        name: vendor.name.clone(),
+        parent: vendor.parent.clone(),
+        created_at: now,
+    })
+}
+
+pub(crate) fn vendor(connection: &Connection, id: &VendorId) -> Result<Option<Vendor>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(
+            "SELECT spl_ven_id, name, parent_spl_ven_id, created_at FROM vendors WHERE spl_ven_id = ?1",
+        )
+        .map_err(db_error)?;
+    let mut rows = statement.query([id.as_str()]).map_err(db_error)?;
+    match rows.next().map_err(db_error)? {
+        Some(row) => read_vendor(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn vendors(connection: &Connection) -> Result<Vec<Vendor>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(
+            "SELECT spl_ven_id, name, parent_spl_ven_id, created_at FROM vendors ORDER BY spl_ven_id",
+        )
+        .map_err(db_error)?;
+    let mut rows = statement.query([]).map_err(db_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_error)? {
+        out.push(read_vendor(row)?);
+    }
+    Ok(out)
+}
+
+/// Checks that a key's scope names a top-level vendor and, if narrowed, one of its
+/// lower-rank vendors.
+fn check_scope(connection: &Connection, scope: &Scope) -> Result<(), StoreError> {
+    match parent_of(connection, &scope.vendor)? {
+        None => return Err(NotFound::Vendor(scope.vendor.clone()).into()),
+        Some(Some(parent)) => {
+            return Err(InvalidValue::new(
+                "splVenId",
+                format!(
+                    "{} is a lower-rank vendor of {parent}: issue the key for {parent}, narrowed to {}",
+                    scope.vendor, scope.vendor
+                ),
+            )
+            .into());
+        }
+        Some(None) => {}
+    }
+    if let Some(lower) = &scope.lower_rank
+        && parent_of(connection, lower)? != Some(Some(scope.vendor.as_str().to_owned()))
+    {
+        return Err(InvalidValue::new(
+            "lrnkSplVenId",
+            format!("{lower} is not a lower-rank vendor of {}", scope.vendor),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+const KEY_COLUMNS: &str = "key_id, spl_ven_id, lrnk_spl_ven_id, created_at, revoked_at";
+
+fn read_key(row: &Row<'_>) -> Result<ApiKeyInfo, StoreError> {
+    Ok(ApiKeyInfo {
+        id: KeyId::parse(&row.get::<_, String>(0).map_err(db_error)?).map_err(convert::corrupt)?,
+        scope: Scope {
+            vendor: convert::vendor(&row.get::<_, String>(1).map_err(db_error)?)?,
+            lower_rank: convert::opt_vendor(
+                row.get::<_, Option<String>>(2)
+                    .map_err(db_error)?
+                    .as_deref(),
+            )?,
+        },
+        created_at: convert::time(row.get(3).map_err(db_error)?)?,
+        revoked_at: convert::opt_time(row.get(4).map_err(db_error)?)?,
+    })
+}
+
+pub(crate) fn add_api_key(
+    connection: &mut Connection,
+    key: &NewApiKey,
+    now: KstDateTime,
+) -> Result<ApiKeyInfo, StoreError> {
+    let tx = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db_error)?;
+    check_scope(&tx, &key.scope)?;
+    tx.execute(
+        "INSERT INTO api_keys (key_id, key_hash, spl_ven_id, lrnk_spl_ven_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            key.id.as_str(),
+            &key.hash.0[..],
+            key.scope.vendor.as_str(),
+            key.scope.lower_rank.as_ref().map(VendorId::as_str),
+            now.unix_seconds()
+        ],
+    )
+    .map_err(db_error)?;
+    tx.commit().map_err(db_error)?;
+    Ok(ApiKeyInfo {
+        id: key.id.clone(),
+        scope: key.scope.clone(),
+        created_at: now,
+        revoked_at: None,
+    })
+}
+
+pub(crate) fn revoke_api_key(
+    connection: &mut Connection,
+    id: &KeyId,
+    now: KstDateTime,
+) -> Result<ApiKeyInfo, StoreError> {
+    let tx = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db_error)?;
+    tx.execute(
+        "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL",
+        params![id.as_str(), now.unix_seconds()],
+    )
+    .map_err(db_error)?;
+    let info = {
+        let mut statement = tx
+            .prepare_cached(&format!(
+                "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_id = ?1"
+            ))
+            .map_err(db_error)?;
+        let mut rows = statement.query([id.as_str()]).map_err(db_error)?;
+        match rows.next().map_err(db_error)? {
+            Some(row) => read_key(row)?,
+            None => return Err(NotFound::ApiKey(id.clone()).into()),
+        }
+    };
+    tx.commit().map_err(db_error)?;
+    Ok(info)
+}
+
+pub(crate) fn api_keys(
+    connection: &Connection,
+    vendor: &VendorId,
+) -> Result<Vec<ApiKeyInfo>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(&format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE spl_ven_id = ?1 ORDER BY created_at, key_id"
+        ))
+        .map_err(db_error)?;
+    let mut rows = statement.query([vendor.as_str()]).map_err(db_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_error)? {
+        out.push(read_key(row)?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn scope_for_key(
+    connection: &Connection,
+    hash: &SecretHash,
+) -> Result<Option<Scope>, StoreError> {
+    let found: Option<(String, Option<String>)> = connection
+        .prepare_cached(
+            "SELECT spl_ven_id, lrnk_spl_ven_id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+        )
+        .map_err(db_error)?
+        .query_row([&hash.0[..]], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()
+        .map_err(db_error)?;
+    found
+        .map(|(vendor, lower)| {
+            Ok(Scope {
+                vendor: convert::vendor(&vendor)?,
+                lower_rank: convert::opt_vendor(lower.as_deref())?,
+            })
+        })
+        .transpose()
+}

@@ -1,0 +1,256 @@
+//! The inquiry's SQL: one table, one range scan.
+
+use claims_domain::{CancelRow, CostLine, InquiryQuery, RowKey, Scope};
+use claims_store::StoreError;
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row};
+
+use crate::convert::{self, db_error};
+
+/// The columns of a row, in the order [`read_row`] expects.
+pub(crate) const ROW_COLUMNS: &str = "ordpe_nm, ord_rcp_media_cd, oror_no, oror_item_seq, \
+     clm_no, clm_item_seq, item_nm, item_id, clm_rsn_cd, clm_rsn_cntt, impt_div_cd, \
+     ord_cncl_dts, cncl_item_qty, ord_rcp_dts, dirc_item_qty, uitem_id, uitem_nm, \
+     shpmt_shppcst, ret_shppcst, exch_shppcst, spl_ven_bdn_dc_amt, spl_ven_id, lrnk_spl_ven_id";
+
+/// The `FROM … WHERE …` of an inquiry and its parameters.
+///
+/// A period inquiry is a range scan of the primary key (vendor, cancel time, claim number,
+/// line), which is also the answer's order. An inquiry by original order number uses the
+/// index on it, named explicitly so the plan never depends on statistics.
+pub(crate) struct Filter {
+    pub(crate) sql: String,
+    pub(crate) params: Vec<(&'static str, Value)>,
+}
+
+impl Filter {
+    pub(crate) fn new(scope: &Scope, query: &InquiryQuery, after: Option<&RowKey>) -> Self {
+        let mut sql = String::from("FROM claim_lines");
+        let mut params: Vec<(&'static str, Value)> = Vec::new();
+        if query.original().is_some() {
+            sql.push_str(" INDEXED BY claim_lines_by_original");
+        }
+        sql.push_str(" WHERE spl_ven_id = :vendor");
+        params.push((":vendor", Value::Text(scope.vendor.as_str().to_owned())));
+        if let Some(lower) = &scope.lower_rank {
+            sql.push_str(" AND lrnk_spl_ven_id = :lower");
+            params.push((":lower", Value::Text(lower.as_str().to_owned())));
+        }
+        if let Some(period) = query.period() {
+            let (from, until) = period.bounds();
+            sql.push_str(" AND ord_cncl_dts >= :from AND ord_cncl_dts < :until");
+            params.push((":from", Value::Integer(from.unix_seconds())));
+            params.push((":until", Value::Integer(until.unix_seconds())));
+        }
+        if let Some(original) = query.original() {
+            sql.push_str(" AND oror_no = :oror_no");
+            params.push((":oror_no", Value::Text(original.ord_no.as_str().to_owned())));
+            if let Some(seqs) = &original.item_seqs {
+                sql.push_str(" AND oror_item_seq IN (SELECT value FROM json_each(:seqs))");
+                let list: Vec<String> = seqs
+                    .as_slice()
+                    .iter()
+                    .map(|s| s.get().to_string())
+                    .collect();
+                params.push((":seqs", Value::Text(format!("[{}]", list.join(",")))));
+            }
+        }
+        if let Some(after) = after {
+            sql.push_str(
+                " AND (ord_cncl_dts, clm_no, clm_item_seq) > (:after_time, :after_no, :after_seq)",
+            );
+            params.push((
+                ":after_time",
+                Value::Integer(after.canceled_at.unix_seconds()),
+            ));
+            params.push((":after_no", Value::Text(after.clm_no.as_str().to_owned())));
+            params.push((
+                ":after_seq",
+                Value::Integer(i64::from(after.clm_item_seq.get())),
+            ));
+        }
+        Self { sql, params }
+    }
+
+    fn bind(&self) -> Vec<(&str, &dyn rusqlite::ToSql)> {
+        self.params
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn rusqlite::ToSql))
+            .collect()
+    }
+
+    /// The full SELECT of rows, in answer order.
+    pub(crate) fn select_sql(&self) -> String {
+        format!(
+            "SELECT {ROW_COLUMNS} {} ORDER BY ord_cncl_dts, clm_no, clm_item_seq LIMIT :limit",
+            self.sql
+        )
+    }
+}
+
+pub(crate) fn canceled_rows(
+    connection: &Connection,
+    filter: &Filter,
+    limit: usize,
+) -> Result<Vec<CancelRow>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(&filter.select_sql())
+        .map_err(db_error)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut params = filter.bind();
+    params.push((":limit", &limit));
+    let mut rows = statement.query(params.as_slice()).map_err(db_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_error)? {
+        out.push(read_row(row)?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn count_canceled_rows(
+    connection: &Connection,
+    filter: &Filter,
+    cap: usize,
+) -> Result<usize, StoreError> {
+    let sql = format!("SELECT count(*) FROM (SELECT 1 {} LIMIT :cap)", filter.sql);
+    let mut statement = connection.prepare_cached(&sql).map_err(db_error)?;
+    let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+    let mut params = filter.bind();
+    params.push((":cap", &cap));
+    let count: i64 = statement
+        .query_row(params.as_slice(), |row| row.get(0))
+        .map_err(db_error)?;
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
+}
+
+/// Reads a row selected with [`ROW_COLUMNS`].
+pub(crate) fn read_row(row: &Row<'_>) -> Result<CancelRow, StoreError> {
+    let get_text = |index: usize| row.get::<_, String>(index).map_err(db_error);
+    let get_int = |index: usize| row.get::<_, i64>(index).map_err(db_error);
+    let clm_no = convert::order_no(&get_text(4)?)?;
+    Ok(CancelRow {
+        ordpe_nm: convert::text(get_text(0)?),
+        media: convert::media(&get_text(1)?)?,
+        oror_no: convert::order_no(&get_text(2)?)?,
+        oror_item_seq: convert::seq(get_int(3)?)?,
+        clm_no,
+        clm_item_seq: convert::seq(get_int(5)?)?,
+        item_nm: convert::text(get_text(6)?),
+        item_id: convert::text(get_text(7)?),
+        reason: convert::reason(&get_text(8)?)?,
+        reason_text: convert::text(get_text(9)?),
+        fault: convert::fault(&get_text(10)?)?,
+        canceled_at: convert::time(get_int(11)?)?,
+        qty: convert::qty(get_int(12)?)?,
+        received_at: convert::time(get_int(13)?)?,
+        ordered_qty: convert::qty(get_int(14)?)?,
+        uitem_id: convert::text(get_text(15)?),
+        uitem_nm: convert::text(get_text(16)?),
+        cost: vec![CostLine {
+            shpmt_shppcst: convert::won(get_int(17)?)?,
+            ret_shppcst: convert::won(get_int(18)?)?,
+            exch_shppcst: convert::won(get_int(19)?)?,
+            spl_ven_bdn_dc_amt: convert::won(get_int(20)?)?,
+            vendor: convert::vendor(&get_text(21)?)?,
+            lower_rank: convert::opt_vendor(
+                row.get::<_, Option<String>>(22)
+                    .map_err(db_error)?
+                    .as_deref(),
+            )?,
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use claims_domain::{
+        InquiryQuery, ItemSeq, ItemSeqs, KstDate, KstDateTime, OrderNo, OriginalOrder, Period,
+        RowKey, Scope, VendorId,
+    };
+    use rusqlite::Connection;
+
+    use super::Filter;
+
+    fn plan(filter: &Filter) -> String {
+        let mut connection = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut connection).unwrap();
+        let sql = format!("EXPLAIN QUERY PLAN {}", filter.select_sql());
+        let mut statement = connection.prepare(&sql).unwrap();
+        let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = filter.bind();
+        params.push((":limit", &10));
+        let rows = statement
+            .query_map(params.as_slice(), |row| row.get::<_, String>(3))
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    fn scope(lower: Option<&str>) -> Scope {
+        Scope {
+            vendor: VendorId::parse("v", "0000012345").unwrap(),
+            lower_rank: lower.map(|l| VendorId::parse("v", l).unwrap()),
+        }
+    }
+
+    fn week() -> Period {
+        Period::new(
+            KstDate::parse_compact("20261122").unwrap(),
+            KstDate::parse_compact("20261128").unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_period_inquiry_is_a_range_scan_in_answer_order() {
+        for lower in [None, Some("0000012346")] {
+            let plan = plan(&Filter::new(
+                &scope(lower),
+                &InquiryQuery::by_period(week()),
+                None,
+            ));
+            assert_eq!(
+                plan,
+                "SEARCH claim_lines USING PRIMARY KEY (spl_ven_id=? AND ord_cncl_dts>? AND ord_cncl_dts<?)",
+                "no table scan and no sort"
+            );
+        }
+    }
+
+    #[test]
+    fn the_next_page_starts_where_the_last_ended() {
+        let after = RowKey {
+            canceled_at: KstDateTime::parse("t", "2026-11-23 10:00:00").unwrap(),
+            clm_no: OrderNo::parse("o", "20261123000001").unwrap(),
+            clm_item_seq: ItemSeq::new("s", 1).unwrap(),
+        };
+        let plan = plan(&Filter::new(
+            &scope(None),
+            &InquiryQuery::by_period(week()),
+            Some(&after),
+        ));
+        assert!(
+            plan.starts_with("SEARCH claim_lines USING PRIMARY KEY (spl_ven_id=?"),
+            "{plan}"
+        );
+        assert!(
+            !plan.contains("SCAN") && !plan.contains("TEMP B-TREE"),
+            "{plan}"
+        );
+    }
+
+    #[test]
+    fn an_original_order_inquiry_uses_its_index() {
+        let original = OriginalOrder {
+            ord_no: OrderNo::parse("o", "20261120000A3F").unwrap(),
+            item_seqs: Some(ItemSeqs::parse("s", "1,2").unwrap()),
+        };
+        for period in [None, Some(week())] {
+            let query = InquiryQuery::new(period, Some(original.clone())).unwrap();
+            let plan = plan(&Filter::new(&scope(None), &query, None));
+            assert!(
+                plan.starts_with("SEARCH claim_lines USING INDEX claim_lines_by_original (oror_no=? AND oror_item_seq=?"),
+                "{plan}"
+            );
+            assert!(!plan.contains("SCAN claim_lines"), "{plan}");
+        }
+    }
+}

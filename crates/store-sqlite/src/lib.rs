@@ -1,0 +1,305 @@
+//! The embedded store: one SQLite file, created and migrated on first use.
+//!
+//! Writes go through a single connection (SQLite has one writer at a time anyway), each in a
+//! `BEGIN IMMEDIATE` transaction; reads go through a small pool of read-only connections,
+//! which WAL mode lets run beside the writer. All SQLite calls run on tokio's blocking pool.
+//!
+//! Invariant: this crate holds SQL and nothing else. Rules come from `claims-domain`;
+//! everything it returns has passed the domain's checks again on the way out.
+
+mod admin;
+mod convert;
+mod inquiry;
+mod orders;
+mod pool;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use claims_domain::{
+    CancelCommand, CancelRow, Claim, InquiryQuery, ItemSeq, KstDateTime, NewOrder, OrderNo, RowKey,
+    Scope, VendorId,
+};
+use claims_store::{
+    ApiKeyInfo, KeyId, NewApiKey, NewVendor, OrderRecord, Placed, SecretHash, Shipment, Store,
+    StoreError, Vendor,
+};
+use rusqlite::{Connection, OpenFlags};
+
+pub use schema::SCHEMA_VERSION;
+
+use crate::convert::db_error;
+use crate::inquiry::Filter;
+use crate::pool::{Opener, Pool};
+
+/// How hard SQLite works to keep a committed write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous = FULL`: a commit reaches the disk before it is acknowledged, so it
+    /// survives a crash of the process, the OS or the machine. The default.
+    #[default]
+    Full,
+    /// `synchronous = NORMAL`: a commit survives a crash of the process but may be lost
+    /// with the last moments before a power failure. Faster; for demos and bulk loads.
+    Normal,
+}
+
+/// Settings of a [`SqliteStore`].
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    pub durability: Durability,
+    /// Read connections (the writer is one more).
+    pub readers: usize,
+    /// How long a statement waits for a lock held by another process before failing.
+    pub busy_timeout: Duration,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self {
+            durability: Durability::Full,
+            readers: 4,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    path: PathBuf,
+    writer: Pool,
+    readers: Pool,
+}
+
+fn configure(
+    connection: &Connection,
+    options: &SqliteOptions,
+    read_only: bool,
+) -> rusqlite::Result<()> {
+    connection.busy_timeout(options.busy_timeout)?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.pragma_update(
+        None,
+        "synchronous",
+        match options.durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        },
+    )?;
+    connection.pragma_update(None, "cache_size", -16_384)?; // 16 MiB per connection
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    if read_only {
+        connection.pragma_update(None, "query_only", "ON")?;
+    }
+    connection.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating the file and its schema if needed and
+    /// applying any migrations it lacks.
+    pub async fn open(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let setup_path = path.clone();
+        let setup_options = options.clone();
+        let writer = tokio::task::spawn_blocking(move || -> Result<Connection, StoreError> {
+            let mut connection = Connection::open(&setup_path).map_err(|err| {
+                StoreError::internal(format!(
+                    "cannot open the database file {}: {err}",
+                    setup_path.display()
+                ))
+            })?;
+            let mode: String = connection
+                .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+                .map_err(db_error)?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::internal(format!(
+                    "the database file {} cannot use write-ahead logging (journal mode {mode})",
+                    setup_path.display()
+                )));
+            }
+            configure(&connection, &setup_options, false).map_err(db_error)?;
+            schema::migrate(&mut connection)?;
+            Ok(connection)
+        })
+        .await
+        .map_err(|err| StoreError::internal(format!("opening the database failed: {err}")))??;
+
+        let opener = |read_only: bool| -> Opener {
+            let path = path.clone();
+            let options = options.clone();
+            Box::new(move || {
+                let flags = if read_only {
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                } else {
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                };
+                let connection = Connection::open_with_flags(&path, flags).map_err(db_error)?;
+                configure(&connection, &options, read_only).map_err(db_error)?;
+                Ok(connection)
+            })
+        };
+        let store = Self {
+            inner: Arc::new(Inner {
+                path: path.clone(),
+                // The connection that ran the migrations becomes the writer.
+                writer: Pool::new(1, opener(false), vec![writer]),
+                readers: Pool::new(options.readers.max(1), opener(true), Vec::new()),
+            }),
+        };
+        store.ping().await?;
+        Ok(store)
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    async fn read<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.inner
+            .readers
+            .run(move |connection| work(connection))
+            .await
+    }
+
+    async fn write<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.inner.writer.run(work).await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|connection| {
+            connection
+                .query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(db_error)
+        })
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(vendor.id = %vendor.id))]
+    async fn add_vendor(&self, vendor: NewVendor, now: KstDateTime) -> Result<Vendor, StoreError> {
+        self.write(move |connection| admin::add_vendor(connection, &vendor, now))
+            .await
+    }
+
+    async fn vendor(&self, id: &VendorId) -> Result<Option<Vendor>, StoreError> {
+        let id = id.clone();
+        self.read(move |connection| admin::vendor(connection, &id))
+            .await
+    }
+
+    async fn vendors(&self) -> Result<Vec<Vendor>, StoreError> {
+        self.read(admin::vendors).await
+    }
+
+    #[tracing::instrument(skip_all, fields(vendor.id = %key.scope.vendor, key.id = %key.id))]
+    async fn add_api_key(
+        &self,
+        key: NewApiKey,
+        now: KstDateTime,
+    ) -> Result<ApiKeyInfo, StoreError> {
+        self.write(move |connection| admin::add_api_key(connection, &key, now))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(key.id = %id))]
+    async fn revoke_api_key(&self, id: &KeyId, now: KstDateTime) -> Result<ApiKeyInfo, StoreError> {
+        let id = id.clone();
+        self.write(move |connection| admin::revoke_api_key(connection, &id, now))
+            .await
+    }
+
+    async fn api_keys(&self, vendor: &VendorId) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        let vendor = vendor.clone();
+        self.read(move |connection| admin::api_keys(connection, &vendor))
+            .await
+    }
+
+    async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError> {
+        let hash = *hash;
+        self.read(move |connection| admin::scope_for_key(connection, &hash))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
+    async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError> {
+        self.write(move |connection| orders::place_order(connection, &order, now))
+            .await
+    }
+
+    async fn order(&self, ord_no: &OrderNo) -> Result<Option<OrderRecord>, StoreError> {
+        let ord_no = ord_no.clone();
+        self.read(move |connection| orders::load_order(connection, &ord_no))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
+    async fn cancel(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        now: KstDateTime,
+    ) -> Result<Claim, StoreError> {
+        let ord_no = ord_no.clone();
+        let command = command.clone();
+        self.write(move |connection| orders::cancel(connection, &ord_no, &command, now))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no, item.seq = %item_seq))]
+    async fn ship(
+        &self,
+        ord_no: &OrderNo,
+        item_seq: ItemSeq,
+        scope: &Scope,
+        now: KstDateTime,
+    ) -> Result<Shipment, StoreError> {
+        let ord_no = ord_no.clone();
+        let scope = scope.clone();
+        self.write(move |connection| orders::ship(connection, &ord_no, item_seq, &scope, now))
+            .await
+    }
+
+    async fn canceled_rows(
+        &self,
+        scope: &Scope,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+    ) -> Result<Vec<CancelRow>, StoreError> {
+        let filter = Filter::new(scope, query, after);
+        self.read(move |connection| inquiry::canceled_rows(connection, &filter, limit))
+            .await
+    }
+
+    async fn count_canceled_rows(
+        &self,
+        scope: &Scope,
+        query: &InquiryQuery,
+        cap: usize,
+    ) -> Result<usize, StoreError> {
+        let filter = Filter::new(scope, query, None);
+        self.read(move |connection| inquiry::count_canceled_rows(connection, &filter, cap))
+            .await
+    }
+}

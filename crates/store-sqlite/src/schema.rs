@@ -1,0 +1,47 @@
+//! Migrations, tracked in SQLite's `user_version`.
+
+use rusqlite::Connection;
+
+use claims_store::StoreError;
+
+use crate::convert::db_error;
+
+/// Every migration, in order; the schema version is the number applied.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+
+/// `'SSGC'`, written into the file header by the first migration.
+const APPLICATION_ID: i64 = 0x5353_4743;
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database up to [`SCHEMA_VERSION`], one transaction per migration. Refuses a
+/// file that belongs to another application or to a newer build.
+pub(crate) fn migrate(connection: &mut Connection) -> Result<i64, StoreError> {
+    let application_id: i64 = connection
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(db_error)?;
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(db_error)?;
+    if application_id != 0 && application_id != APPLICATION_ID {
+        return Err(StoreError::internal(
+            "this file is an SQLite database of another application, not of ssg-claims",
+        ));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::internal(format!(
+            "the database has schema version {version}, newer than this build knows ({SCHEMA_VERSION}): upgrade ssg-claims"
+        )));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let target = index as i64 + 1;
+        let tx = connection.transaction().map_err(db_error)?;
+        tx.execute_batch(sql).map_err(db_error)?;
+        tx.pragma_update(None, "user_version", target)
+            .map_err(db_error)?;
+        tx.commit().map_err(db_error)?;
+        tracing::info!(schema.version = target, "applied SQLite migration");
+    }
+    Ok(SCHEMA_VERSION)
+}
