@@ -1,0 +1,92 @@
+//! Issuing and checking credentials.
+//!
+//! A vendor API key is a random UUID (122 random bits), shown once and stored only as its
+//! SHA-256. A request's key is hashed and looked up by hash, so the comparison never touches
+//! a stored secret and its timing depends only on the hash, which an attacker cannot steer.
+
+use std::fmt;
+
+use claims_domain::{KstDateTime, Scope};
+use claims_store::{ApiKeyInfo, KeyId, NewApiKey, SecretHash, Store, StoreError};
+use sha2::{Digest, Sha256};
+
+/// A credential in clear, as shown once to its owner. Its `Debug` form hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    /// The credential itself, for showing it to its owner exactly once.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> SecretHash {
+        hash_secret(&self.0)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// The hash under which a credential is stored. API keys are UUIDs, which clients may send
+/// in either case, so they are hashed in lower case.
+pub fn hash_secret(secret: &str) -> SecretHash {
+    let digest = Sha256::digest(secret.trim().to_ascii_lowercase().as_bytes());
+    SecretHash(digest.into())
+}
+
+/// A new random API key and a new random id for it.
+pub fn new_api_key() -> (KeyId, Secret) {
+    let key = uuid::Uuid::new_v4().hyphenated().to_string();
+    (KeyId::from_random(rand::random()), Secret(key))
+}
+
+/// Issues a key for `scope`: stores its hash and returns the key, to be shown once.
+pub async fn issue_api_key(
+    store: &dyn Store,
+    scope: Scope,
+    now: KstDateTime,
+) -> Result<(ApiKeyInfo, Secret), StoreError> {
+    let (id, secret) = new_api_key();
+    let info = store
+        .add_api_key(
+            NewApiKey {
+                id,
+                hash: secret.hash(),
+                scope,
+            },
+            now,
+        )
+        .await?;
+    Ok((info, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_random_uuids_hashed_case_insensitively() {
+        let (id, key) = new_api_key();
+        let (other_id, other_key) = new_api_key();
+        assert_ne!(id, other_id);
+        assert_ne!(key, other_key);
+        assert_eq!(key.expose().len(), 36);
+        assert!(uuid::Uuid::parse_str(key.expose()).is_ok());
+        assert_eq!(hash_secret(&key.expose().to_uppercase()), key.hash());
+        assert_ne!(other_key.hash(), key.hash());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let (_, key) = new_api_key();
+        assert_eq!(format!("{key:?}"), "Secret(..)");
+    }
+}

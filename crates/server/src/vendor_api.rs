@@ -1,0 +1,329 @@
+//! SSG's vendor API: `POST /api/clm/cncl/ord/inquiry.ssg`.
+//!
+//! The order of checks decides which error a caller sees when several apply: the answer's
+//! format (`Accept`) first, since every later error must be written in it; then the
+//! request's `Content-Type`; then the key; then the body's size, syntax and fields; then the
+//! number of rows.
+
+use std::io;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{
+    ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
+};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use bytes::Bytes;
+use claims_domain::{CancelRow, InquiryQuery, RowKey, Scope};
+use claims_store::{Store, StoreError};
+use claims_wire::{
+    AuthFailure, Failure, Format, Lang, MAX_BODY_BYTES, Unreadable, decode_request, encode_failure,
+    encode_success, language, request_format, response_format, write_row, write_success_head,
+    write_success_tail,
+};
+use futures::{StreamExt, stream};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tracing::Span;
+
+use crate::credentials::hash_secret;
+use crate::{AppState, ErrorStyle};
+
+/// The path of the canceled-order inquiry.
+pub const INQUIRY_PATH: &str = "/api/clm/cncl/ord/inquiry.ssg";
+
+/// The longest `Authorization` value looked up; anything longer cannot be a key.
+const MAX_KEY_LEN: usize = 200;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route(INQUIRY_PATH, post(inquiry))
+}
+
+/// How the answer is written, once the headers have been read.
+#[derive(Debug, Clone, Copy)]
+struct Reply {
+    format: Format,
+    lang: Lang,
+    style: ErrorStyle,
+}
+
+impl Reply {
+    fn failure(self, failure: &Failure) -> Response {
+        let status = match self.style {
+            ErrorStyle::Http => StatusCode::from_u16(failure.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            ErrorStyle::Ssg => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Span::current().record("result.code", failure.code().as_str());
+        let body = encode_failure(self.format, self.lang, failure);
+        let mut response = (
+            status,
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static(self.format.content_type()),
+            )],
+            body,
+        )
+            .into_response();
+        if let Failure::RateLimited { retry_after_secs } = failure {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        response
+    }
+
+    fn success(self, body: Body) -> Response {
+        Span::current().record("result.code", "00");
+        (
+            StatusCode::OK,
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static(self.format.content_type()),
+            )],
+            body,
+        )
+            .into_response()
+    }
+}
+
+/// A header's value as text; a value that is not visible ASCII reads as the replacement
+/// character, which no check accepts.
+fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
+    headers
+        .get(name)
+        .map(|value| value.to_str().unwrap_or("\u{FFFD}"))
+}
+
+#[tracing::instrument(
+    name = "inquiry",
+    skip_all,
+    fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, rows = tracing::field::Empty)
+)]
+async fn inquiry(State(app): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    let lang = language(header(headers, &ACCEPT_LANGUAGE));
+    let sent_format = request_format(header(headers, &CONTENT_TYPE));
+    let style = app.config.errors;
+    let format = match response_format(header(headers, &ACCEPT), sent_format.as_ref().ok().copied())
+    {
+        Ok(format) => format,
+        // Nothing the caller accepts can be written; JSON is the fallback.
+        Err(failure) => {
+            return Reply {
+                format: Format::Json,
+                lang,
+                style,
+            }
+            .failure(&failure);
+        }
+    };
+    let reply = Reply {
+        format,
+        lang,
+        style,
+    };
+    let result = match sent_format {
+        Ok(sent_format) => answer(&app, headers, body, sent_format, reply).await,
+        Err(failure) => Err(failure),
+    };
+    result.unwrap_or_else(|failure| reply.failure(&failure))
+}
+
+async fn answer(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    sent_format: Format,
+    reply: Reply,
+) -> Result<Response, Failure> {
+    let scope = authenticate(app, headers).await?;
+    Span::current().record("vendor.id", scope.vendor.as_str());
+    let body = read_body(headers, body).await?;
+    let query = decode_request(sent_format, &body)?.to_query()?;
+    respond(app, scope, query, reply).await
+}
+
+async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Scope, Failure> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Err(Failure::Auth(AuthFailure::Missing));
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| Failure::Auth(AuthFailure::Invalid))?
+        .trim();
+    // SSG sends the key raw; `Bearer <key>` is accepted too.
+    let key = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => value,
+    };
+    if key.is_empty() {
+        return Err(Failure::Auth(AuthFailure::Missing));
+    }
+    if key.len() > MAX_KEY_LEN {
+        return Err(Failure::Auth(AuthFailure::Invalid));
+    }
+    app.store
+        .scope_for_key(&hash_secret(key))
+        .await
+        .map_err(store_failure)?
+        .ok_or(Failure::Auth(AuthFailure::Invalid))
+}
+
+/// Reads the body, refusing one over the limit before reading it whole: at once when its
+/// declared length is too large, as soon as the limit is passed otherwise.
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Failure> {
+    let too_large = || {
+        Failure::Unreadable(Unreadable::TooLarge {
+            limit: MAX_BODY_BYTES,
+        })
+    };
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Err(_) => Err(Failure::Unreadable(Unreadable::Syntax(
+            "the body could not be read completely".into(),
+        ))),
+    }
+}
+
+/// Maps a store error to the vendor API's codes, logging the ones that are ours.
+fn store_failure(error: StoreError) -> Failure {
+    match error {
+        StoreError::Unavailable(cause) => {
+            tracing::warn!(error = %cause, "database unavailable");
+            Failure::Unavailable
+        }
+        other => {
+            tracing::error!(error = ?other, "inquiry failed");
+            Failure::Internal
+        }
+    }
+}
+
+/// Answers a valid query. A short answer is read in one go; a long one is counted against
+/// the row maximum first and then streamed page by page, so memory stays bounded by a page.
+async fn respond(
+    app: &AppState,
+    scope: Scope,
+    query: InquiryQuery,
+    reply: Reply,
+) -> Result<Response, Failure> {
+    let max = app.config.max_rows.max(1);
+    let page = app.config.page_rows.max(1);
+    let first_limit = page.min(max) + 1;
+    let mut first = app
+        .store
+        .canceled_rows(&scope, &query, None, first_limit)
+        .await
+        .map_err(store_failure)?;
+    if first.len() < first_limit {
+        Span::current().record("rows", first.len());
+        let body = encode_success(reply.format, reply.lang, &first);
+        return Ok(reply.success(Body::from(body)));
+    }
+    if page >= max {
+        return Err(Failure::TooManyRows { max });
+    }
+    let total = app
+        .store
+        .count_canceled_rows(&scope, &query, max + 1)
+        .await
+        .map_err(store_failure)?;
+    if total > max {
+        return Err(Failure::TooManyRows { max });
+    }
+    Span::current().record("rows", total);
+    first.truncate(page);
+    Ok(reply.success(stream_answer(
+        app.store.clone(),
+        scope,
+        query,
+        first,
+        page,
+        reply,
+    )))
+}
+
+/// The state of a streamed answer between pages.
+struct Pages {
+    store: Arc<dyn Store>,
+    scope: Scope,
+    query: InquiryQuery,
+    after: Option<RowKey>,
+    page: usize,
+    format: Format,
+    done: bool,
+}
+
+fn stream_answer(
+    store: Arc<dyn Store>,
+    scope: Scope,
+    query: InquiryQuery,
+    first: Vec<CancelRow>,
+    page: usize,
+    reply: Reply,
+) -> Body {
+    let mut head = Vec::with_capacity(first.len() * 900 + 256);
+    write_success_head(reply.format, reply.lang, &mut head);
+    for (index, row) in first.iter().enumerate() {
+        write_row(reply.format, row, index == 0, &mut head);
+    }
+    let pages = Pages {
+        store,
+        scope,
+        query,
+        after: first.last().map(CancelRow::key),
+        page,
+        format: reply.format,
+        done: false,
+    };
+    let rest = stream::unfold(pages, |mut pages| async move {
+        if pages.done {
+            return None;
+        }
+        let rows = pages
+            .store
+            .canceled_rows(&pages.scope, &pages.query, pages.after.as_ref(), pages.page)
+            .await;
+        match rows {
+            Ok(rows) => {
+                let mut chunk = Vec::with_capacity(rows.len() * 900 + 16);
+                for row in &rows {
+                    write_row(pages.format, row, false, &mut chunk);
+                }
+                if rows.len() < pages.page {
+                    write_success_tail(pages.format, &mut chunk);
+                    pages.done = true;
+                } else {
+                    pages.after = rows.last().map(CancelRow::key);
+                }
+                Some((Ok(Bytes::from(chunk)), pages))
+            }
+            Err(error) => {
+                // The status line is gone; cutting the connection is the only honest way
+                // left to say the answer is incomplete.
+                tracing::error!(error = ?error, "a streamed answer failed midway");
+                pages.done = true;
+                Some((
+                    Err(io::Error::other("the answer could not be completed")),
+                    pages,
+                ))
+            }
+        }
+    });
+    Body::from_stream(
+        stream::once(async move { Ok::<_, io::Error>(Bytes::from(head)) }).chain(rest),
+    )
+}

@@ -1,0 +1,286 @@
+//! A running server on `127.0.0.1:0` over a fresh SQLite store, with known vendors, keys
+//! and claims.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use claims_domain::{Fault, Scope, VendorId};
+use claims_server::credentials::issue_api_key;
+use claims_server::{AppState, Config, INQUIRY_PATH, router, serve};
+use claims_store::Store;
+use claims_store::conformance::{
+    LOWER_A1, LOWER_A2, VENDOR_A, VENDOR_B, at, by_agent, order, register_vendors,
+};
+use claims_store_sqlite::{SqliteOptions, SqliteStore};
+use tokio::net::TcpListener;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    pub keys: Keys,
+    _dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Keys of the seeded vendors, in clear.
+pub struct Keys {
+    pub a: String,
+    pub a1: String,
+    pub a2: String,
+    pub b: String,
+    pub revoked: String,
+}
+
+fn vendor(id: &str) -> VendorId {
+    VendorId::parse("splVenId", id).unwrap()
+}
+
+fn scope(vendor_id: &str, lower: Option<&str>) -> Scope {
+    Scope {
+        vendor: vendor(vendor_id),
+        lower_rank: lower.map(vendor),
+    }
+}
+
+/// Starts a server with `config` over a store holding:
+///
+/// - vendor A (`0000012345`) with lower-rank vendors A1 and A2, and vendor B;
+/// - order `A-ORDER-1` (items 1: A ×2, 2: A/A1, 3: A/A2) canceled at
+///   2026-11-21 23:59:59 (item 1), 2026-11-22 00:00:00 (item 1) and
+///   2026-11-28 23:59:59 (items 2 and 3, one claim);
+/// - order `A-ORDER-2` (item 1: A) canceled at 2026-11-29 00:00:00;
+/// - order `B-ORDER-1` (item 1: B) canceled at 2026-11-25 12:00:00.
+pub async fn spawn(config: Config) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(dir.path().join("claims.db"), SqliteOptions::default())
+            .await
+            .unwrap(),
+    );
+    seed(&*store).await;
+    let now = at("2026-11-01 00:00:00");
+    let key = |scope| {
+        let store = Arc::clone(&store);
+        async move {
+            let (_, secret) = issue_api_key(&*store, scope, now).await.unwrap();
+            secret.expose().to_owned()
+        }
+    };
+    let keys = Keys {
+        a: key(scope(VENDOR_A, None)).await,
+        a1: key(scope(VENDOR_A, Some(LOWER_A1))).await,
+        a2: key(scope(VENDOR_A, Some(LOWER_A2))).await,
+        b: key(scope(VENDOR_B, None)).await,
+        revoked: {
+            let (info, secret) = issue_api_key(&*store, scope(VENDOR_A, None), now)
+                .await
+                .unwrap();
+            store.revoke_api_key(&info.id, now).await.unwrap();
+            secret.expose().to_owned()
+        },
+    };
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(AppState::new(Arc::clone(&store), config));
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(serve(listener, app, async move {
+        let _ = stop.await;
+    }));
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        store,
+        keys,
+        _dir: dir,
+        _shutdown: shutdown,
+    }
+}
+
+async fn seed(store: &dyn Store) {
+    register_vendors(store).await;
+    let placed = at("2026-11-20 09:50:17");
+    store
+        .place_order(
+            order(
+                "A-ORDER-1",
+                "2026-11-20 09:50:17",
+                &[
+                    (1, VENDOR_A, None, 2, 1000),
+                    (2, VENDOR_A, Some(LOWER_A1), 1, 0),
+                    (3, VENDOR_A, Some(LOWER_A2), 1, 0),
+                ],
+                &[(VENDOR_A, 3000)],
+            ),
+            placed,
+        )
+        .await
+        .unwrap();
+    store
+        .place_order(
+            order(
+                "A-ORDER-2",
+                "2026-11-20 09:50:17",
+                &[(1, VENDOR_A, None, 1, 0)],
+                &[],
+            ),
+            placed,
+        )
+        .await
+        .unwrap();
+    store
+        .place_order(
+            order(
+                "B-ORDER-1",
+                "2026-11-20 09:50:17",
+                &[(1, VENDOR_B, None, 1, 0)],
+                &[],
+            ),
+            placed,
+        )
+        .await
+        .unwrap();
+    let cancel = |no: &'static str, lines: &'static [(u32, u32)], time: &'static str| async move {
+        store
+            .cancel(
+                &claims_domain::OrderNo::parse("ordNo", no).unwrap(),
+                &by_agent(lines, Fault::Customer),
+                at(time),
+            )
+            .await
+            .unwrap();
+    };
+    cancel("A-ORDER-1", &[(1, 1)], "2026-11-21 23:59:59").await;
+    cancel("A-ORDER-1", &[(1, 1)], "2026-11-22 00:00:00").await;
+    cancel("A-ORDER-1", &[(2, 1), (3, 1)], "2026-11-28 23:59:59").await;
+    cancel("A-ORDER-2", &[(1, 1)], "2026-11-29 00:00:00").await;
+    cancel("B-ORDER-1", &[(1, 1)], "2026-11-25 12:00:00").await;
+}
+
+/// An answer, with its body as text.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    /// `resultCode`, read from either format.
+    pub fn code(&self) -> String {
+        if self.content_type.starts_with("application/json") {
+            self.json()["result"]["resultCode"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        } else {
+            let doc = roxmltree::Document::parse(&self.body).unwrap();
+            doc.root_element()
+                .children()
+                .find(|n| n.has_tag_name("resultCode"))
+                .and_then(|n| n.text())
+                .unwrap()
+                .to_owned()
+        }
+    }
+
+    pub fn desc(&self) -> String {
+        if self.content_type.starts_with("application/json") {
+            self.json()["result"]["resultDesc"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        } else {
+            let doc = roxmltree::Document::parse(&self.body).unwrap();
+            doc.root_element()
+                .children()
+                .find(|n| n.has_tag_name("resultDesc"))
+                .and_then(|n| n.text())
+                .unwrap_or("")
+                .to_owned()
+        }
+    }
+
+    /// `(orordNo, orordItemSeq, ordCnclDts)` of each JSON row.
+    pub fn json_rows(&self) -> Vec<(String, String, String)> {
+        self.json()["result"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                (
+                    row["orordNo"].as_str().unwrap().to_owned(),
+                    row["orordItemSeq"].as_str().unwrap().to_owned(),
+                    row["ordCnclDts"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self) -> String {
+        format!("{}{INQUIRY_PATH}", self.base)
+    }
+
+    /// Posts `body` with the given headers (`None` leaves a header out).
+    pub async fn post(&self, headers: &[(&str, &str)], body: impl Into<reqwest::Body>) -> Answer {
+        let mut request = self.client.post(self.url()).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        Answer {
+            status: response.status().as_u16(),
+            content_type: response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default(),
+            headers: response.headers().clone(),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    /// A JSON request with `key`.
+    pub async fn json(&self, key: &str, body: &str) -> Answer {
+        self.post(
+            &[
+                ("authorization", key),
+                ("content-type", "application/json"),
+                ("accept", "application/json"),
+            ],
+            body.to_owned(),
+        )
+        .await
+    }
+
+    /// An XML request with `key`.
+    pub async fn xml(&self, key: &str, body: &str) -> Answer {
+        self.post(
+            &[
+                ("authorization", key),
+                ("content-type", "application/xml"),
+                ("accept", "application/xml"),
+            ],
+            body.to_owned(),
+        )
+        .await
+    }
+
+    /// A JSON period inquiry.
+    pub async fn period(&self, key: &str, start: &str, end: &str) -> Answer {
+        self.json(
+            key,
+            &format!(r#"{{"request": {{"perdStrDts": "{start}", "perdEndDts": "{end}"}}}}"#),
+        )
+        .await
+    }
+}
