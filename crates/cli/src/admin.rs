@@ -1,0 +1,169 @@
+//! Administration: migrations, vendors, API keys.
+
+use anyhow::Context;
+use claims_domain::order::rules;
+use claims_domain::{Scope, Text, VendorId};
+use claims_server::credentials::issue_api_key;
+use claims_server::{Clock, SystemClock};
+use claims_store::{KeyId, NewVendor, StoreError};
+use claims_store_sqlite::{SCHEMA_VERSION, SqliteOptions, SqliteStore};
+
+use crate::database::{self, Database};
+use crate::{DatabaseArgs, KeyCommand, VendorCommand};
+
+pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
+    match Database::parse(&database.database)? {
+        Database::Sqlite(path) => {
+            SqliteStore::open(&path, SqliteOptions::default())
+                .await
+                .with_context(|| {
+                    format!("cannot migrate the SQLite database {}", path.display())
+                })?;
+            println!(
+                "{}: schema version {SCHEMA_VERSION}, up to date",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn vendor_id(flag: &str, value: &str) -> anyhow::Result<VendorId> {
+    VendorId::parse(flag, value).map_err(|err| anyhow::anyhow!("--{}", err))
+}
+
+/// Turns a store error into a message for the command line.
+fn explain(error: StoreError) -> anyhow::Error {
+    match error {
+        StoreError::Invalid(invalid) => anyhow::anyhow!("{invalid}"),
+        other => anyhow::Error::new(other),
+    }
+}
+
+pub async fn vendor(command: VendorCommand) -> anyhow::Result<()> {
+    match command {
+        VendorCommand::Add {
+            id,
+            name,
+            parent,
+            database,
+        } => {
+            let vendor = NewVendor {
+                id: vendor_id("id", &id)?,
+                name: Text::parse("name", &name, rules::ORDERER_NAME)
+                    .map_err(|err| anyhow::anyhow!("--{err}"))?,
+                parent: parent
+                    .as_deref()
+                    .map(|p| vendor_id("parent", p))
+                    .transpose()?,
+            };
+            let store = database::open(&database.database).await?;
+            let added = store
+                .add_vendor(vendor, SystemClock.now())
+                .await
+                .map_err(explain)?;
+            match &added.parent {
+                Some(parent) => println!(
+                    "Registered lower-rank vendor {} {} under {parent}.",
+                    added.id, added.name
+                ),
+                None => println!("Registered vendor {} {}.", added.id, added.name),
+            }
+        }
+        VendorCommand::List { database } => {
+            let store = database::open(&database.database).await?;
+            let vendors = store.vendors().await.map_err(explain)?;
+            if vendors.is_empty() {
+                println!(
+                    "No vendors yet: add one with `ssg-claims vendor add --id 0000012345 --name NAME`."
+                );
+                return Ok(());
+            }
+            println!("{:<10}  {:<10}  NAME", "SPLVENID", "PARENT");
+            for vendor in vendors {
+                println!(
+                    "{:<10}  {:<10}  {}",
+                    vendor.id,
+                    vendor.parent.as_ref().map_or("-", VendorId::as_str),
+                    vendor.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe_scope(scope: &Scope) -> String {
+    match &scope.lower_rank {
+        Some(lower) => format!("{} narrowed to {lower}", scope.vendor),
+        None => scope.vendor.to_string(),
+    }
+}
+
+pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
+    match command {
+        KeyCommand::Issue {
+            vendor,
+            lower_rank,
+            database,
+        } => {
+            let scope = Scope {
+                vendor: vendor_id("vendor", &vendor)?,
+                lower_rank: lower_rank
+                    .as_deref()
+                    .map(|l| vendor_id("lower-rank", l))
+                    .transpose()?,
+            };
+            let store = database::open(&database.database).await?;
+            let (info, secret) = issue_api_key(&*store, scope, SystemClock.now())
+                .await
+                .map_err(explain)?;
+            eprintln!(
+                "Issued {} for vendor {}. The key is shown this once; store it now:",
+                info.id,
+                describe_scope(&info.scope)
+            );
+            println!("{}", secret.expose());
+        }
+        KeyCommand::Revoke { key_id, database } => {
+            let id = KeyId::parse(&key_id).map_err(|err| anyhow::anyhow!("{err}"))?;
+            let store = database::open(&database.database).await?;
+            let info = store
+                .revoke_api_key(&id, SystemClock.now())
+                .await
+                .map_err(explain)?;
+            println!(
+                "Revoked {} of vendor {} (since {} KST).",
+                info.id,
+                describe_scope(&info.scope),
+                info.revoked_at.map(|t| t.to_wire()).unwrap_or_default()
+            );
+        }
+        KeyCommand::List { vendor, database } => {
+            let vendor = vendor_id("vendor", &vendor)?;
+            let store = database::open(&database.database).await?;
+            let keys = store.api_keys(&vendor).await.map_err(explain)?;
+            if keys.is_empty() {
+                println!(
+                    "Vendor {vendor} has no keys: issue one with `ssg-claims key issue --vendor {vendor}`."
+                );
+                return Ok(());
+            }
+            println!(
+                "{:<20}  {:<10}  {:<19}  {:<19}",
+                "KEY ID", "LOWER", "CREATED (KST)", "REVOKED (KST)"
+            );
+            for key in keys {
+                println!(
+                    "{:<20}  {:<10}  {:<19}  {:<19}",
+                    key.id,
+                    key.scope.lower_rank.as_ref().map_or("-", VendorId::as_str),
+                    key.created_at.to_wire(),
+                    key.revoked_at
+                        .map_or_else(|| "-".to_owned(), |t| t.to_wire())
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! `ssg-claims`: the one binary of the service.
+//!
+//! Invariant: this crate is the composition root. It reads settings (flags, then
+//! `SSG_CLAIMS_*` environment variables, then defaults), opens the store, wires the server
+//! and prints results; it holds no rule of its own.
+
+mod admin;
+mod database;
+mod demo;
+mod serve;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// SSG.com's canceled-order claims system: the vendor API
+/// `POST /api/clm/cncl/ord/inquiry.ssg` and the claims behind it.
+#[derive(Debug, Parser)]
+#[command(name = "ssg-claims", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    /// Log filter, in tracing's syntax: `info`, `debug`, `claims_server=debug,info`.
+    #[arg(long, env = "SSG_CLAIMS_LOG", default_value = "info", global = true)]
+    log: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the vendor API on a database.
+    Serve(ServeArgs),
+    /// Serve the vendor API on a fresh temporary store filled with realistic demo data.
+    Demo(DemoArgs),
+    /// Create the database or bring its schema up to date, then exit.
+    Migrate(DatabaseArgs),
+    /// Register and list vendors.
+    #[command(subcommand)]
+    Vendor(VendorCommand),
+    /// Issue, list and revoke vendor API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+struct DatabaseArgs {
+    /// The database: a SQLite file path (created if missing), or `sqlite://PATH`.
+    #[arg(long, env = "SSG_CLAIMS_DATABASE", default_value = "ssg-claims.db")]
+    database: String,
+}
+
+/// How the vendor API answers errors.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ErrorsArg {
+    /// Each result code with its own HTTP status.
+    Http,
+    /// Every error with HTTP 500, as SSG does.
+    Ssg,
+}
+
+#[derive(Debug, Clone, Args)]
+struct HttpArgs {
+    /// The address to listen on.
+    #[arg(long, env = "SSG_CLAIMS_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// How errors are answered: with their own HTTP status, or all with 500 like SSG.
+    #[arg(long, env = "SSG_CLAIMS_ERRORS", value_enum, default_value = "http")]
+    errors: ErrorsArg,
+
+    /// The most rows one inquiry may answer; more is result code 16.
+    #[arg(long, env = "SSG_CLAIMS_MAX_ROWS", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
+    max_rows: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    http: HttpArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    http: HttpArgs,
+
+    /// How many orders to place over the last 30 days.
+    #[arg(long, default_value_t = 3_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    orders: u32,
+}
+
+#[derive(Debug, Subcommand)]
+enum VendorCommand {
+    /// Register a vendor, or a lower-rank vendor under one.
+    Add {
+        /// The vendor id (`splVenId`): ten digits.
+        #[arg(long)]
+        id: String,
+        /// The vendor's name.
+        #[arg(long)]
+        name: String,
+        /// For a lower-rank vendor: the vendor it ranks under.
+        #[arg(long)]
+        parent: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List the registered vendors.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Issue an API key for a vendor. The key is printed once, on standard output.
+    Issue {
+        /// The vendor (`splVenId`).
+        #[arg(long)]
+        vendor: String,
+        /// Narrow the key to one of the vendor's lower-rank vendors (`lrnkSplVenId`).
+        #[arg(long)]
+        lower_rank: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke a key at once.
+    Revoke {
+        /// The key's id, as `key list` shows it (`key_…`).
+        key_id: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List a vendor's keys (ids and scopes; keys themselves are never stored).
+    List {
+        /// The vendor (`splVenId`).
+        #[arg(long)]
+        vendor: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+impl HttpArgs {
+    fn config(&self) -> claims_server::Config {
+        claims_server::Config {
+            errors: match self.errors {
+                ErrorsArg::Http => claims_server::ErrorStyle::Http,
+                ErrorsArg::Ssg => claims_server::ErrorStyle::Ssg,
+            },
+            max_rows: self.max_rows as usize,
+            ..claims_server::Config::default()
+        }
+    }
+}
+
+fn init_logging(filter: &str) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .map_err(|err| anyhow::anyhow!("--log {filter:?} is not a valid log filter: {err}"))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Migrate(database) => admin::migrate(&database).await,
+        Command::Vendor(command) => admin::vendor(command).await,
+        Command::Key(command) => admin::key(command).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(err) = init_logging(&cli.log) {
+        eprintln!("error: {err:#}");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
