@@ -139,6 +139,18 @@ impl AgentId {
     }
 }
 
+/// `value` as a `u32` when it lies in `1..=max`.
+fn positive_up_to(field: &str, value: i64, max: u32) -> Result<u32, InvalidValue> {
+    if (1..=i64::from(max)).contains(&value) {
+        Ok(value as u32)
+    } else {
+        Err(InvalidValue::new(
+            field,
+            format!("must be between 1 and {max}, got {value}"),
+        ))
+    }
+}
+
 /// A position in an order or a claim (`ordItemSeq`, `orordItemSeq`): 1 to 999,999.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ItemSeq(u32);
@@ -147,14 +159,7 @@ impl ItemSeq {
     pub const MAX: u32 = 999_999;
 
     pub fn new(field: &str, value: i64) -> Result<Self, InvalidValue> {
-        if (1..=i64::from(Self::MAX)).contains(&value) {
-            Ok(Self(value as u32))
-        } else {
-            Err(InvalidValue::new(
-                field,
-                format!("must be between 1 and {}, got {value}", Self::MAX),
-            ))
-        }
+        positive_up_to(field, value, Self::MAX).map(Self)
     }
 
     pub fn get(self) -> u32 {
@@ -170,14 +175,7 @@ impl Quantity {
     pub const MAX: u32 = 1_000_000;
 
     pub fn new(field: &str, value: i64) -> Result<Self, InvalidValue> {
-        if (1..=i64::from(Self::MAX)).contains(&value) {
-            Ok(Self(value as u32))
-        } else {
-            Err(InvalidValue::new(
-                field,
-                format!("must be between 1 and {}, got {value}", Self::MAX),
-            ))
-        }
+        positive_up_to(field, value, Self::MAX).map(Self)
     }
 
     pub fn get(self) -> u32 {

@@ -173,39 +173,30 @@ impl Answer {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
     }
 
-    /// `resultCode`, read from either format.
-    pub fn code(&self) -> String {
+    /// A field of the envelope (`resultCode`, `resultDesc`…), read from either format.
+    pub fn envelope(&self, name: &str) -> String {
         if self.content_type.starts_with("application/json") {
-            self.json()["result"]["resultCode"]
+            self.json()["result"][name]
                 .as_str()
-                .unwrap()
+                .unwrap_or("")
                 .to_owned()
         } else {
             let doc = roxmltree::Document::parse(&self.body).unwrap();
             doc.root_element()
                 .children()
-                .find(|n| n.has_tag_name("resultCode"))
-                .and_then(|n| n.text())
-                .unwrap()
-                .to_owned()
-        }
-    }
-
-    pub fn desc(&self) -> String {
-        if self.content_type.starts_with("application/json") {
-            self.json()["result"]["resultDesc"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        } else {
-            let doc = roxmltree::Document::parse(&self.body).unwrap();
-            doc.root_element()
-                .children()
-                .find(|n| n.has_tag_name("resultDesc"))
+                .find(|n| n.has_tag_name(name))
                 .and_then(|n| n.text())
                 .unwrap_or("")
                 .to_owned()
         }
+    }
+
+    pub fn code(&self) -> String {
+        self.envelope("resultCode")
+    }
+
+    pub fn desc(&self) -> String {
+        self.envelope("resultDesc")
     }
 
     /// `(orordNo, orordItemSeq, ordCnclDts)` of each JSON row.
