@@ -2,7 +2,8 @@
 
 use claims_domain::{InvalidValue, KstDateTime, Scope, VendorId};
 use claims_store::{
-    ApiKeyInfo, Conflict, KeyId, NewApiKey, NewVendor, NotFound, SecretHash, StoreError, Vendor,
+    ApiKeyInfo, Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Role, SecretHash,
+    StoreError, TokenId, TokenInfo, Vendor,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -254,5 +255,94 @@ pub(crate) fn scope_for_key(
                 lower_rank: convert::opt_vendor(lower.as_deref())?,
             })
         })
+        .transpose()
+}
+
+const TOKEN_COLUMNS: &str = "token_id, role, created_at, revoked_at";
+
+fn read_token(row: &Row<'_>) -> Result<TokenInfo, StoreError> {
+    Ok(TokenInfo {
+        id: TokenId::parse(&row.get::<_, String>(0).map_err(db_error)?)
+            .map_err(convert::corrupt)?,
+        role: Role::parse(&row.get::<_, String>(1).map_err(db_error)?).map_err(convert::corrupt)?,
+        created_at: convert::time(row.get(2).map_err(db_error)?)?,
+        revoked_at: convert::opt_time(row.get(3).map_err(db_error)?)?,
+    })
+}
+
+pub(crate) fn add_token(
+    connection: &mut Connection,
+    token: &NewToken,
+    now: KstDateTime,
+) -> Result<TokenInfo, StoreError> {
+    connection
+        .execute(
+            "INSERT INTO api_tokens (token_id, token_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token.id.as_str(), &token.hash.0[..], token.role.as_str(), now.unix_seconds()],
+        )
+        .map_err(db_error)?;
+    Ok(TokenInfo {
+        id: token.id.clone(),
+        role: token.role,
+        created_at: now,
+        revoked_at: None,
+    })
+}
+
+pub(crate) fn revoke_token(
+    connection: &mut Connection,
+    id: &TokenId,
+    now: KstDateTime,
+) -> Result<TokenInfo, StoreError> {
+    let tx = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db_error)?;
+    tx.execute(
+        "UPDATE api_tokens SET revoked_at = ?2 WHERE token_id = ?1 AND revoked_at IS NULL",
+        params![id.as_str(), now.unix_seconds()],
+    )
+    .map_err(db_error)?;
+    let info = {
+        let mut statement = tx
+            .prepare_cached(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_id = ?1"
+            ))
+            .map_err(db_error)?;
+        let mut rows = statement.query([id.as_str()]).map_err(db_error)?;
+        match rows.next().map_err(db_error)? {
+            Some(row) => read_token(row)?,
+            None => return Err(NotFound::Token(id.clone()).into()),
+        }
+    };
+    tx.commit().map_err(db_error)?;
+    Ok(info)
+}
+
+pub(crate) fn tokens(connection: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, token_id"
+        ))
+        .map_err(db_error)?;
+    let mut rows = statement.query([]).map_err(db_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_error)? {
+        out.push(read_token(row)?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn role_for_token(
+    connection: &Connection,
+    hash: &SecretHash,
+) -> Result<Option<Role>, StoreError> {
+    let found: Option<String> = connection
+        .prepare_cached("SELECT role FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL")
+        .map_err(db_error)?
+        .query_row([&hash.0[..]], |row| row.get(0))
+        .optional()
+        .map_err(db_error)?;
+    found
+        .map(|role| Role::parse(&role).map_err(convert::corrupt))
         .transpose()
 }

@@ -24,8 +24,8 @@ use claims_domain::{
     Scope, VendorId,
 };
 use claims_store::{
-    ApiKeyInfo, KeyId, NewApiKey, NewVendor, OrderRecord, Placed, SecretHash, Shipment, Store,
-    StoreError, Vendor,
+    ApiKeyInfo, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role, SecretHash,
+    Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
 };
 use rusqlite::{Connection, OpenFlags};
 
@@ -238,6 +238,29 @@ impl Store for SqliteStore {
     async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError> {
         let hash = *hash;
         self.read(move |connection| admin::scope_for_key(connection, &hash))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(token.id = %token.id, token.role = %token.role))]
+    async fn add_token(&self, token: NewToken, now: KstDateTime) -> Result<TokenInfo, StoreError> {
+        self.write(move |connection| admin::add_token(connection, &token, now))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(token.id = %id))]
+    async fn revoke_token(&self, id: &TokenId, now: KstDateTime) -> Result<TokenInfo, StoreError> {
+        let id = id.clone();
+        self.write(move |connection| admin::revoke_token(connection, &id, now))
+            .await
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        self.read(admin::tokens).await
+    }
+
+    async fn role_for_token(&self, hash: &SecretHash) -> Result<Option<Role>, StoreError> {
+        let hash = *hash;
+        self.read(move |connection| admin::role_for_token(connection, &hash))
             .await
     }
 

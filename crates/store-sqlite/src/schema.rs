@@ -7,7 +7,10 @@ use claims_store::StoreError;
 use crate::convert::db_error;
 
 /// Every migration, in order; the schema version is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_platform_tokens.sql"),
+];
 
 /// `'SSGC'`, written into the file header by the first migration.
 const APPLICATION_ID: i64 = 0x5353_4743;

@@ -16,7 +16,8 @@ use claims_domain::{
 };
 
 use crate::{
-    Conflict, KeyId, NewApiKey, NewVendor, NotFound, Placed, SecretHash, Store, StoreError,
+    Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Placed, Role, SecretHash, Store,
+    StoreError, TokenId,
 };
 
 /// A fresh store for one scenario, and whatever must live as long as it (a temporary
@@ -59,6 +60,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@each $fresh;
             vendors_and_their_lower_rank_vendors,
             api_keys_are_issued_listed_and_revoked,
+            platform_tokens_carry_a_role_and_are_revocable,
             orders_are_placed_once,
             orders_must_name_known_vendors,
             cancellation_records_a_numbered_claim,
@@ -401,6 +403,54 @@ pub async fn api_keys_are_issued_listed_and_revoked(fixture: &Fixture) {
     assert!(matches!(
         store.add_api_key(lower_as_top, at("2026-11-02 00:00:00")).await,
         Err(StoreError::Invalid(err)) if err.field == "splVenId"
+    ));
+}
+
+pub async fn platform_tokens_carry_a_role_and_are_revocable(fixture: &Fixture) {
+    let store = fixture.store();
+    let mut ids = Vec::new();
+    for (n, role) in Role::ALL.into_iter().enumerate() {
+        let token = NewToken {
+            id: TokenId::from_random([n as u8; 8]),
+            hash: SecretHash([n as u8 + 10; 32]),
+            role,
+        };
+        let info = store
+            .add_token(token.clone(), at("2026-11-02 10:00:00"))
+            .await
+            .unwrap();
+        assert_eq!((info.role, info.revoked_at), (role, None));
+        ids.push(token.id);
+    }
+    assert_eq!(
+        store.role_for_token(&SecretHash([11; 32])).await.unwrap(),
+        Some(Role::Storefront)
+    );
+    assert_eq!(
+        store.role_for_token(&SecretHash([99; 32])).await.unwrap(),
+        None
+    );
+    let revoked = store
+        .revoke_token(&ids[1], at("2026-11-03 00:00:00"))
+        .await
+        .unwrap();
+    assert_eq!(revoked.revoked_at, Some(at("2026-11-03 00:00:00")));
+    assert_eq!(
+        store.role_for_token(&SecretHash([11; 32])).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.role_for_token(&SecretHash([10; 32])).await.unwrap(),
+        Some(Role::Admin)
+    );
+    let listed = store.tokens().await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed.iter().filter(|t| t.revoked_at.is_some()).count(), 1);
+    assert!(matches!(
+        store
+            .revoke_token(&TokenId::from_random([42; 8]), at("2026-11-03 00:00:00"))
+            .await,
+        Err(StoreError::NotFound(NotFound::Token(_)))
     ));
 }
 

@@ -19,6 +19,11 @@ use claims_domain::{
 };
 
 pub mod conformance;
+mod credentials;
+
+pub use credentials::{
+    ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,
+};
 
 /// Any error a database driver reports.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -39,83 +44,6 @@ pub struct Vendor {
     pub name: Text,
     pub parent: Option<VendorId>,
     pub created_at: KstDateTime,
-}
-
-/// The SHA-256 of a credential. Credentials are high-entropy random strings, so a fast
-/// hash is enough to make a stolen table useless; only the hash is ever stored.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SecretHash(pub [u8; 32]);
-
-impl fmt::Debug for SecretHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretHash(..)")
-    }
-}
-
-/// The public identifier of an API key: `key_` and 16 lowercase hex digits. It names the key
-/// in listings and revocations and reveals nothing of the key itself.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyId(String);
-
-impl KeyId {
-    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
-        let value = value.trim();
-        let ok = value.len() == 20
-            && value.starts_with("key_")
-            && value[4..]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if ok {
-            Ok(Self(value.to_owned()))
-        } else {
-            Err(InvalidValue::new(
-                "keyId",
-                format!("must look like key_0123456789abcdef, got {value:?}"),
-            ))
-        }
-    }
-
-    /// Builds an id from 8 random bytes.
-    pub fn from_random(bytes: [u8; 8]) -> Self {
-        let mut id = String::from("key_");
-        for byte in bytes {
-            id.push_str(&format!("{byte:02x}"));
-        }
-        Self(id)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// An API key to record (its hash only).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewApiKey {
-    pub id: KeyId,
-    pub hash: SecretHash,
-    pub scope: Scope,
-}
-
-/// What a listing shows of an API key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiKeyInfo {
-    pub id: KeyId,
-    pub scope: Scope,
-    pub created_at: KstDateTime,
-    pub revoked_at: Option<KstDateTime>,
 }
 
 /// An order with where each of its items stands and the claims made against it.
@@ -157,6 +85,8 @@ pub enum NotFound {
     Item(OrderNo, ItemSeq),
     #[error("no API key {0}")]
     ApiKey(KeyId),
+    #[error("no token {0}")]
+    Token(TokenId),
 }
 
 /// A write that clashes with what is stored.
@@ -228,6 +158,18 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// The scope of the live (not revoked) key with this hash.
     async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError>;
 
+    /// Records a platform token (its hash only).
+    async fn add_token(&self, token: NewToken, now: KstDateTime) -> Result<TokenInfo, StoreError>;
+
+    /// Revokes a token, effective for every request that starts after this returns.
+    async fn revoke_token(&self, id: &TokenId, now: KstDateTime) -> Result<TokenInfo, StoreError>;
+
+    /// All platform tokens, revoked ones included, oldest first.
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
+
+    /// The role of the live (not revoked) token with this hash.
+    async fn role_for_token(&self, hash: &SecretHash) -> Result<Option<Role>, StoreError>;
+
     /// Places an order, or returns the stored one if the same order was placed before.
     /// Every vendor it names must exist, each lower-rank vendor under its item's vendor.
     async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError>;
@@ -268,30 +210,4 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         query: &InquiryQuery,
         cap: usize,
     ) -> Result<usize, StoreError>;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_ids() {
-        let id = KeyId::from_random([0, 1, 2, 0xab, 0xcd, 0xef, 0x10, 0xff]);
-        assert_eq!(id.as_str(), "key_000102abcdef10ff");
-        assert_eq!(KeyId::parse(id.as_str()).unwrap(), id);
-        for bad in [
-            "",
-            "key_",
-            "key_000102ABCDEF10FF",
-            "kex_000102abcdef10ff",
-            "key_000102abcdef10f",
-        ] {
-            assert!(KeyId::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn hashes_do_not_print() {
-        assert_eq!(format!("{:?}", SecretHash([7; 32])), "SecretHash(..)");
-    }
 }
