@@ -1,13 +1,16 @@
 //! Issuing and checking credentials.
 //!
-//! A vendor API key is a random UUID (122 random bits), shown once and stored only as its
-//! SHA-256. A request's key is hashed and looked up by hash, so the comparison never touches
-//! a stored secret and its timing depends only on the hash, which an attacker cannot steer.
+//! A vendor API key is a random UUID (122 random bits); a platform token is `sct_` and 64 hex
+//! digits (256 random bits). Both are shown once and stored only as their SHA-256. A request's
+//! credential is hashed and looked up by hash, so the comparison never touches a stored
+//! secret and its timing depends only on the hash, which an attacker cannot steer.
 
 use std::fmt;
 
 use claims_domain::{KstDateTime, Scope};
-use claims_store::{ApiKeyInfo, KeyId, NewApiKey, SecretHash, Store, StoreError};
+use claims_store::{
+    ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, Store, StoreError, TokenId, TokenInfo,
+};
 use sha2::{Digest, Sha256};
 
 /// A credential in clear, as shown once to its owner. Its `Debug` form hides it.
@@ -48,6 +51,40 @@ pub fn new_api_key() -> (KeyId, Secret) {
     (KeyId::from_random(rand::random()), Secret(key))
 }
 
+/// How every platform token begins, which tells it apart from a vendor API key.
+pub const TOKEN_PREFIX: &str = "sct_";
+
+/// A new random platform token and a new random id for it.
+pub fn new_token() -> (TokenId, Secret) {
+    let bytes: [u8; 32] = rand::random();
+    let mut token = String::from(TOKEN_PREFIX);
+    for byte in bytes {
+        token.push_str(&format!("{byte:02x}"));
+    }
+    (TokenId::from_random(rand::random()), Secret(token))
+}
+
+/// Issues a platform token with `role`: stores its hash and returns the token, to be shown
+/// once.
+pub async fn issue_token(
+    store: &dyn Store,
+    role: Role,
+    now: KstDateTime,
+) -> Result<(TokenInfo, Secret), StoreError> {
+    let (id, secret) = new_token();
+    let info = store
+        .add_token(
+            NewToken {
+                id,
+                hash: secret.hash(),
+                role,
+            },
+            now,
+        )
+        .await?;
+    Ok((info, secret))
+}
+
 /// Issues a key for `scope`: stores its hash and returns the key, to be shown once.
 pub async fn issue_api_key(
     store: &dyn Store,
@@ -82,6 +119,16 @@ mod tests {
         assert!(uuid::Uuid::parse_str(key.expose()).is_ok());
         assert_eq!(hash_secret(&key.expose().to_uppercase()), key.hash());
         assert_ne!(other_key.hash(), key.hash());
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_marked() {
+        let (id, token) = new_token();
+        let (other_id, other) = new_token();
+        assert_ne!(id, other_id);
+        assert_ne!(token, other);
+        assert!(token.expose().starts_with(TOKEN_PREFIX));
+        assert_eq!(token.expose().len(), 4 + 64);
     }
 
     #[test]

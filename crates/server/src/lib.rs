@@ -8,6 +8,7 @@
 //! `claims-store` backend. Each API maps errors to its own format in one place.
 
 pub mod credentials;
+pub mod platform;
 mod vendor_api;
 
 use std::fmt;
@@ -86,7 +87,12 @@ impl AppState {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new().merge(vendor_api::router()).with_state(state)
+    Router::new()
+        .merge(vendor_api::router())
+        .merge(platform::router())
+        .fallback(platform::route_not_found)
+        .method_not_allowed_fallback(platform::method_not_allowed)
+        .with_state(state)
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use claims_domain::{Fault, Scope, VendorId};
-use claims_server::credentials::issue_api_key;
+use claims_server::credentials::{issue_api_key, issue_token};
 use claims_server::{AppState, Config, INQUIRY_PATH, router, serve};
-use claims_store::Store;
 use claims_store::conformance::{
     LOWER_A1, LOWER_A2, VENDOR_A, VENDOR_B, at, by_agent, order, register_vendors,
 };
+use claims_store::{Role, Store};
 use claims_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 
@@ -20,8 +20,16 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
     pub keys: Keys,
+    pub tokens: Tokens,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Platform tokens, one per role, in clear.
+pub struct Tokens {
+    pub admin: String,
+    pub storefront: String,
+    pub service: String,
 }
 
 /// Keys of the seeded vendors, in clear.
@@ -82,6 +90,19 @@ pub async fn spawn(config: Config) -> TestApp {
         },
     };
 
+    let token = |role| {
+        let store = Arc::clone(&store);
+        async move {
+            let (_, secret) = issue_token(&*store, role, now).await.unwrap();
+            secret.expose().to_owned()
+        }
+    };
+    let tokens = Tokens {
+        admin: token(Role::Admin).await,
+        storefront: token(Role::Storefront).await,
+        service: token(Role::ServiceCenter).await,
+    };
+
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = router(AppState::new(Arc::clone(&store), config));
@@ -94,6 +115,7 @@ pub async fn spawn(config: Config) -> TestApp {
         client: reqwest::Client::new(),
         store,
         keys,
+        tokens,
         _dir: dir,
         _shutdown: shutdown,
     }
@@ -273,5 +295,73 @@ impl TestApp {
             &format!(r#"{{"request": {{"perdStrDts": "{start}", "perdEndDts": "{end}"}}}}"#),
         )
         .await
+    }
+}
+
+/// An answer of the platform API.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl Reply {
+    /// The last part of a problem's `type`.
+    pub fn problem(&self) -> &str {
+        assert_eq!(
+            self.headers.get("content-type").unwrap(),
+            "application/problem+json",
+            "{:?}",
+            self.body
+        );
+        self.body["type"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("urn:ssg-claims:problem:")
+            .unwrap()
+    }
+}
+
+impl TestApp {
+    /// Calls the platform API with `credential` as a bearer token.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        credential: &str,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(credential);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn post_json(&self, path: &str, credential: &str, body: serde_json::Value) -> Reply {
+        self.call(reqwest::Method::POST, path, credential, Some(body))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, credential: &str) -> Reply {
+        self.call(reqwest::Method::GET, path, credential, None)
+            .await
     }
 }

@@ -1,0 +1,554 @@
+//! The platform API's JSON bodies, and their conversion to and from domain values.
+//!
+//! Field names follow SSG's where SSG has one; amounts are whole won as JSON numbers.
+//! Requests are strict (unknown fields are refused, so a typo never goes unnoticed);
+//! conversion names the offending field the way the caller wrote it (`items[1].qty`).
+
+use claims_domain::order::rules;
+use claims_domain::{
+    Actor, AgentId, CancelCommand, Claim, CustomerId, Fault, InvalidValue, ItemSeq, ItemState,
+    KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, Quantity, ReasonCode, ShippingFee,
+    Text, VendorId, Won,
+};
+use claims_store::{ApiKeyInfo, OrderRecord, Role, Shipment, Vendor};
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/vendors`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VendorBody {
+    pub spl_ven_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub parent_spl_ven_id: Option<String>,
+}
+
+/// A vendor, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VendorView {
+    pub spl_ven_id: String,
+    pub name: String,
+    pub parent_spl_ven_id: Option<String>,
+    pub created_at: String,
+}
+
+impl From<&Vendor> for VendorView {
+    fn from(vendor: &Vendor) -> Self {
+        Self {
+            spl_ven_id: vendor.id.to_string(),
+            name: vendor.name.to_string(),
+            parent_spl_ven_id: vendor.parent.as_ref().map(VendorId::to_string),
+            created_at: vendor.created_at.to_wire(),
+        }
+    }
+}
+
+/// `POST /v1/vendors/{splVenId}/keys`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeyBody {
+    #[serde(default)]
+    pub lrnk_spl_ven_id: Option<String>,
+}
+
+/// An API key, as answered. `api_key` is present only in the answer that issues it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    pub key_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    pub spl_ven_id: String,
+    pub lrnk_spl_ven_id: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl KeyView {
+    pub fn new(info: &ApiKeyInfo, api_key: Option<String>) -> Self {
+        Self {
+            key_id: info.id.to_string(),
+            api_key,
+            spl_ven_id: info.scope.vendor.to_string(),
+            lrnk_spl_ven_id: info.scope.lower_rank.as_ref().map(VendorId::to_string),
+            created_at: info.created_at.to_wire(),
+            revoked_at: info.revoked_at.map(KstDateTime::to_wire),
+        }
+    }
+}
+
+/// A shipping fee of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FeeBody {
+    pub spl_ven_id: String,
+    pub amount: i64,
+}
+
+/// An item of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ItemBody {
+    pub ord_item_seq: i64,
+    pub item_id: String,
+    pub item_nm: String,
+    #[serde(default)]
+    pub uitem_id: String,
+    #[serde(default)]
+    pub uitem_nm: String,
+    pub qty: i64,
+    pub unit_price: i64,
+    pub spl_ven_id: String,
+    #[serde(default)]
+    pub lrnk_spl_ven_id: String,
+    #[serde(default)]
+    pub spl_ven_bdn_dc_amt: i64,
+}
+
+/// `POST /v1/orders`: an order as the storefront places it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderBody {
+    pub ord_no: String,
+    pub ordpe_nm: String,
+    pub customer_id: String,
+    pub ord_rcp_media_cd: String,
+    pub ord_rcp_dts: String,
+    #[serde(default)]
+    pub shipping_fees: Vec<FeeBody>,
+    pub items: Vec<ItemBody>,
+}
+
+fn optional_vendor(field: &str, value: &str) -> Result<Option<VendorId>, InvalidValue> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        VendorId::parse(field, value).map(Some)
+    }
+}
+
+impl OrderBody {
+    /// Checks every field and the order as a whole.
+    pub fn to_order(&self) -> Result<NewOrder, InvalidValue> {
+        let items = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let at = |name: &str| format!("items[{index}].{name}");
+                Ok(NewOrderItem {
+                    seq: ItemSeq::new(&at("ordItemSeq"), item.ord_item_seq)?,
+                    item_id: Text::parse(&at("itemId"), &item.item_id, rules::ITEM_ID)?,
+                    item_nm: Text::parse(&at("itemNm"), &item.item_nm, rules::ITEM_NAME)?,
+                    uitem_id: Text::parse(&at("uitemId"), &item.uitem_id, rules::UNIT_ITEM_ID)?,
+                    uitem_nm: Text::parse(&at("uitemNm"), &item.uitem_nm, rules::UNIT_ITEM_NAME)?,
+                    qty: Quantity::new(&at("qty"), item.qty)?,
+                    unit_price: Won::new(&at("unitPrice"), item.unit_price)?,
+                    vendor: VendorId::parse(&at("splVenId"), &item.spl_ven_id)?,
+                    lower_rank: optional_vendor(&at("lrnkSplVenId"), &item.lrnk_spl_ven_id)?,
+                    discount: Won::new(&at("splVenBdnDcAmt"), item.spl_ven_bdn_dc_amt)?,
+                })
+            })
+            .collect::<Result<Vec<_>, InvalidValue>>()?;
+        let fees = self
+            .shipping_fees
+            .iter()
+            .enumerate()
+            .map(|(index, fee)| {
+                Ok(ShippingFee {
+                    vendor: VendorId::parse(
+                        &format!("shippingFees[{index}].splVenId"),
+                        &fee.spl_ven_id,
+                    )?,
+                    amount: Won::new(&format!("shippingFees[{index}].amount"), fee.amount)?,
+                })
+            })
+            .collect::<Result<Vec<_>, InvalidValue>>()?;
+        NewOrder::new(
+            OrderNo::parse("ordNo", &self.ord_no)?,
+            Text::parse("ordpeNm", &self.ordpe_nm, rules::ORDERER_NAME)?,
+            CustomerId::parse("customerId", &self.customer_id)?,
+            MediaCode::parse("ordRcpMediaCd", &self.ord_rcp_media_cd)?,
+            KstDateTime::parse("ordRcpDts", &self.ord_rcp_dts)?,
+            fees,
+            items,
+        )
+    }
+
+    /// The body that places `order`.
+    pub fn from_order(order: &NewOrder) -> Self {
+        Self {
+            ord_no: order.ord_no().to_string(),
+            ordpe_nm: order.ordpe_nm().to_string(),
+            customer_id: order.customer_id().as_str().to_owned(),
+            ord_rcp_media_cd: order.media().code().to_owned(),
+            ord_rcp_dts: order.received_at().to_wire(),
+            shipping_fees: order
+                .shipping_fees()
+                .iter()
+                .map(|fee| FeeBody {
+                    spl_ven_id: fee.vendor.to_string(),
+                    amount: fee.amount.get(),
+                })
+                .collect(),
+            items: order
+                .items()
+                .iter()
+                .map(|item| ItemBody {
+                    ord_item_seq: i64::from(item.seq.get()),
+                    item_id: item.item_id.to_string(),
+                    item_nm: item.item_nm.to_string(),
+                    uitem_id: item.uitem_id.to_string(),
+                    uitem_nm: item.uitem_nm.to_string(),
+                    qty: i64::from(item.qty.get()),
+                    unit_price: item.unit_price.get(),
+                    spl_ven_id: item.vendor.to_string(),
+                    lrnk_spl_ven_id: item
+                        .lower_rank
+                        .as_ref()
+                        .map(VendorId::to_string)
+                        .unwrap_or_default(),
+                    spl_ven_bdn_dc_amt: item.discount.get(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An item of an order, as answered: as placed, plus where it stands.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemView {
+    #[serde(flatten)]
+    pub item: ItemBody,
+    pub canceled_qty: u32,
+    pub shipped_qty: u32,
+    pub open_qty: u32,
+    /// `ordered`, `shipped` or `canceled`.
+    pub status: &'static str,
+    pub shipped_at: Option<String>,
+}
+
+/// An order, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderView {
+    pub ord_no: String,
+    pub ordpe_nm: String,
+    pub customer_id: String,
+    pub ord_rcp_media_cd: String,
+    pub ord_rcp_media_nm: &'static str,
+    pub ord_rcp_dts: String,
+    pub shipping_fees: Vec<FeeBody>,
+    pub items: Vec<ItemView>,
+    pub claims: Vec<ClaimView>,
+}
+
+impl From<&OrderRecord> for OrderView {
+    fn from(record: &OrderRecord) -> Self {
+        let body = OrderBody::from_order(&record.order);
+        let items = body
+            .items
+            .into_iter()
+            .zip(&record.items)
+            .map(|(item, state): (ItemBody, &ItemState)| ItemView {
+                item,
+                canceled_qty: state.canceled,
+                shipped_qty: state.shipped,
+                open_qty: state.open(),
+                status: state.status().as_str(),
+                shipped_at: state.shipped_at.map(KstDateTime::to_wire),
+            })
+            .collect();
+        Self {
+            ord_no: body.ord_no,
+            ordpe_nm: body.ordpe_nm,
+            customer_id: body.customer_id,
+            ord_rcp_media_cd: body.ord_rcp_media_cd,
+            ord_rcp_media_nm: record.order.media().name(),
+            ord_rcp_dts: body.ord_rcp_dts,
+            shipping_fees: body.shipping_fees,
+            items,
+            claims: record.claims.iter().map(ClaimView::from).collect(),
+        }
+    }
+}
+
+/// `POST /v1/orders/{ordNo}/cancellations`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancellationBody {
+    pub items: Vec<CancelLineBody>,
+    pub clm_rsn_cd: String,
+    #[serde(default)]
+    pub clm_rsn_cntt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impt_div_cd: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+}
+
+/// A line of a cancellation request.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancelLineBody {
+    pub ord_item_seq: i64,
+    pub qty: i64,
+}
+
+impl CancellationBody {
+    /// The command this body asks for, made by a caller with `role`: the storefront cancels
+    /// for a customer (`customerId`), the service center as an agent (`agentId`).
+    pub fn to_command(&self, role: Role) -> Result<CancelCommand, InvalidValue> {
+        let actor = match role {
+            Role::Storefront => {
+                if self.agent_id.is_some() {
+                    return Err(InvalidValue::new(
+                        "agentId",
+                        "the storefront cancels for customers: send customerId, not agentId",
+                    ));
+                }
+                let customer = self.customer_id.as_deref().ok_or_else(|| {
+                    InvalidValue::new("customerId", "is required: the customer who cancels")
+                })?;
+                Actor::Customer(CustomerId::parse("customerId", customer)?)
+            }
+            Role::ServiceCenter | Role::Admin => {
+                if self.customer_id.is_some() {
+                    return Err(InvalidValue::new(
+                        "customerId",
+                        "the service center cancels as an agent: send agentId, not customerId",
+                    ));
+                }
+                let agent = self.agent_id.as_deref().ok_or_else(|| {
+                    InvalidValue::new("agentId", "is required: the agent who cancels")
+                })?;
+                Actor::Agent(AgentId::parse("agentId", agent)?)
+            }
+        };
+        let lines = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                Ok((
+                    ItemSeq::new(&format!("items[{index}].ordItemSeq"), line.ord_item_seq)?,
+                    Quantity::new(&format!("items[{index}].qty"), line.qty)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, InvalidValue>>()?;
+        let fault = self
+            .impt_div_cd
+            .as_deref()
+            .map(|code| Fault::parse("imptDivCd", code))
+            .transpose()?;
+        CancelCommand::new(
+            actor,
+            lines,
+            ReasonCode::parse("clmRsnCd", &self.clm_rsn_cd)?,
+            Text::parse("clmRsnCntt", &self.clm_rsn_cntt, rules::REASON_TEXT)?,
+            fault,
+        )
+    }
+}
+
+/// Who canceled: `{"customerId": …}` or `{"agentId": …}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CanceledBy {
+    CustomerId(String),
+    AgentId(String),
+}
+
+/// A cost line of a claim line, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CostView {
+    pub shpmt_shppcst: i64,
+    pub ret_shppcst: i64,
+    pub exch_shppcst: i64,
+    pub spl_ven_bdn_dc_amt: i64,
+    pub spl_ven_id: String,
+    pub lrnk_spl_ven_id: String,
+}
+
+/// A line of a claim, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimLineView {
+    pub ord_item_seq: u32,
+    #[serde(rename = "orordItemSeq")]
+    pub oror_item_seq: u32,
+    pub qty: u32,
+    pub cst_info: Vec<CostView>,
+}
+
+/// A claim, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimView {
+    pub ord_no: String,
+    #[serde(rename = "orordNo")]
+    pub oror_no: String,
+    pub ord_cncl_dts: String,
+    pub clm_rsn_cd: &'static str,
+    pub clm_rsn_nm: &'static str,
+    pub clm_rsn_cntt: String,
+    pub impt_div_cd: &'static str,
+    pub canceled_by: CanceledBy,
+    pub lines: Vec<ClaimLineView>,
+}
+
+impl From<&Claim> for ClaimView {
+    fn from(claim: &Claim) -> Self {
+        Self {
+            ord_no: claim.clm_no.to_string(),
+            oror_no: claim.oror_no.to_string(),
+            ord_cncl_dts: claim.canceled_at.to_wire(),
+            clm_rsn_cd: claim.reason.code(),
+            clm_rsn_nm: claim.reason.name(),
+            clm_rsn_cntt: claim.reason_text.to_string(),
+            impt_div_cd: claim.fault.code(),
+            canceled_by: match &claim.actor {
+                Actor::Customer(customer) => CanceledBy::CustomerId(customer.as_str().to_owned()),
+                Actor::Agent(agent) => CanceledBy::AgentId(agent.as_str().to_owned()),
+            },
+            lines: claim
+                .lines
+                .iter()
+                .map(|line| ClaimLineView {
+                    ord_item_seq: line.line_seq.get(),
+                    oror_item_seq: line.item_seq.get(),
+                    qty: line.qty.get(),
+                    cst_info: vec![CostView {
+                        shpmt_shppcst: line.cost.shpmt_shppcst.get(),
+                        ret_shppcst: line.cost.ret_shppcst.get(),
+                        exch_shppcst: line.cost.exch_shppcst.get(),
+                        spl_ven_bdn_dc_amt: line.cost.spl_ven_bdn_dc_amt.get(),
+                        spl_ven_id: line.cost.vendor.to_string(),
+                        lrnk_spl_ven_id: line
+                            .cost
+                            .lower_rank
+                            .as_ref()
+                            .map(VendorId::to_string)
+                            .unwrap_or_default(),
+                    }],
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A shipment, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShipmentView {
+    pub ord_no: String,
+    pub ord_item_seq: u32,
+    pub qty: u32,
+    pub shipped_at: String,
+}
+
+impl From<&Shipment> for ShipmentView {
+    fn from(shipment: &Shipment) -> Self {
+        Self {
+            ord_no: shipment.ord_no.to_string(),
+            ord_item_seq: shipment.item_seq.get(),
+            qty: shipment.qty.get(),
+            shipped_at: shipment.shipped_at.to_wire(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body() -> OrderBody {
+        serde_json::from_str(
+            r#"{"ordNo": "20261120000A3F", "ordpeNm": "홍길동", "customerId": "c-1001",
+                "ordRcpMediaCd": "30", "ordRcpDts": "2026-11-20 09:50:17",
+                "shippingFees": [{"splVenId": "0000012345", "amount": 3000}],
+                "items": [{"ordItemSeq": 1, "itemId": "1000028463390", "itemNm": "유기농 우유 1L",
+                           "uitemId": "00001", "uitemNm": "", "qty": 2, "unitPrice": 4500,
+                           "splVenId": "0000012345", "lrnkSplVenId": "", "splVenBdnDcAmt": 1000}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_order_body_round_trips() {
+        let order = body().to_order().unwrap();
+        assert_eq!(OrderBody::from_order(&order), body());
+    }
+
+    #[test]
+    fn errors_name_the_field_as_sent() {
+        let mut bad = body();
+        bad.items[0].qty = 0;
+        assert_eq!(bad.to_order().unwrap_err().field, "items[0].qty");
+        let mut bad = body();
+        bad.shipping_fees[0].amount = -1;
+        assert_eq!(bad.to_order().unwrap_err().field, "shippingFees[0].amount");
+        let mut bad = body();
+        bad.ord_rcp_dts = "2026-11-20T09:50:17".into();
+        assert_eq!(bad.to_order().unwrap_err().field, "ordRcpDts");
+        assert!(serde_json::from_str::<OrderBody>(r#"{"ordNo": "x", "extra": 1}"#).is_err());
+    }
+
+    #[test]
+    fn who_may_say_whom() {
+        let cancellation =
+            |customer: Option<&str>, agent: Option<&str>, fault: Option<&str>| CancellationBody {
+                items: vec![CancelLineBody {
+                    ord_item_seq: 1,
+                    qty: 1,
+                }],
+                clm_rsn_cd: "251".into(),
+                clm_rsn_cntt: String::new(),
+                impt_div_cd: fault.map(str::to_owned),
+                customer_id: customer.map(str::to_owned),
+                agent_id: agent.map(str::to_owned),
+            };
+        assert!(
+            cancellation(Some("c-1"), None, None)
+                .to_command(Role::Storefront)
+                .is_ok()
+        );
+        assert_eq!(
+            cancellation(None, None, None)
+                .to_command(Role::Storefront)
+                .unwrap_err()
+                .field,
+            "customerId"
+        );
+        assert_eq!(
+            cancellation(Some("c-1"), Some("a-1"), None)
+                .to_command(Role::Storefront)
+                .unwrap_err()
+                .field,
+            "agentId"
+        );
+        assert_eq!(
+            cancellation(Some("c-1"), None, Some("20"))
+                .to_command(Role::Storefront)
+                .unwrap_err()
+                .field,
+            "imptDivCd"
+        );
+        let agent = cancellation(None, Some("a-1"), Some("20"))
+            .to_command(Role::ServiceCenter)
+            .unwrap();
+        assert_eq!(agent.fault(), Fault::Vendor);
+        assert_eq!(
+            cancellation(None, Some("a-1"), Some("30"))
+                .to_command(Role::ServiceCenter)
+                .unwrap_err()
+                .field,
+            "imptDivCd"
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! The platform API (`/v1`): JSON for the storefront, the service center, operators and
+//! vendors' own actions, with `application/problem+json` errors.
+//!
+//! Callers authenticate with `Authorization: Bearer <credential>`: a platform token (which
+//! carries a role) or, for a vendor's own actions, its SSG API key.
+
+pub mod dto;
+mod orders;
+pub mod problem;
+mod vendors;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use bytes::Bytes;
+use claims_domain::Scope;
+use claims_store::Role;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::credentials::{TOKEN_PREFIX, hash_secret};
+use problem::{Problem, ProblemKind};
+
+/// The largest platform request body: an order of 500 items fits comfortably.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/vendors", post(vendors::create))
+        .route("/v1/vendors/{spl_ven_id}/keys", post(vendors::issue_key))
+        .route("/v1/keys/{key_id}", delete(vendors::revoke_key))
+        .route("/v1/orders", post(orders::place))
+        .route("/v1/orders/{ord_no}", get(orders::show))
+        .route("/v1/orders/{ord_no}/cancellations", post(orders::cancel))
+        .route(
+            "/v1/orders/{ord_no}/items/{ord_item_seq}/shipment",
+            post(orders::ship),
+        )
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Answers requests to paths that do not exist.
+pub(crate) async fn route_not_found(method: Method, uri: Uri) -> Problem {
+    Problem::new(
+        ProblemKind::RouteNotFound,
+        format!("there is no endpoint {method} {}", uri.path()),
+    )
+}
+
+/// Answers requests with a method the path does not take.
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> Problem {
+    Problem::new(
+        ProblemKind::MethodNotAllowed,
+        format!("{} does not take {method}", uri.path()),
+    )
+}
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub(crate) enum Caller {
+    /// A platform token's holder.
+    Token(Role),
+    /// A vendor, by its API key.
+    Vendor(Scope),
+}
+
+impl Caller {
+    /// The caller's role, if it is one of `allowed`.
+    pub(crate) fn role(&self, allowed: &[Role]) -> Result<Role, Problem> {
+        let names: Vec<&str> = allowed.iter().map(|role| role.as_str()).collect();
+        match self {
+            Caller::Token(role) if allowed.contains(role) => Ok(*role),
+            Caller::Token(role) => Err(Problem::new(
+                ProblemKind::Forbidden,
+                format!(
+                    "a {role} token may not do this; it takes a token of {}",
+                    names.join(" or ")
+                ),
+            )),
+            Caller::Vendor(_) => Err(Problem::new(
+                ProblemKind::Forbidden,
+                format!(
+                    "a vendor API key may not do this; it takes a token of {}",
+                    names.join(" or ")
+                ),
+            )),
+        }
+    }
+
+    /// The vendor's scope, if the caller is a vendor.
+    pub(crate) fn vendor(&self) -> Result<&Scope, Problem> {
+        match self {
+            Caller::Vendor(scope) => Ok(scope),
+            Caller::Token(role) => Err(Problem::new(
+                ProblemKind::Forbidden,
+                format!(
+                    "only the item's vendor, with its API key, may do this; a {role} token may not"
+                ),
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Problem> {
+        let unauthenticated = |detail: &str| Problem::new(ProblemKind::Unauthenticated, detail);
+        let value = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or_else(|| unauthenticated("send Authorization: Bearer <token or vendor API key>"))?
+            .to_str()
+            .map_err(|_| unauthenticated("the Authorization header is not valid text"))?
+            .trim();
+        let credential = match value.split_once(' ') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+            _ => value,
+        };
+        if credential.is_empty() || credential.len() > 200 {
+            return Err(unauthenticated(
+                "send Authorization: Bearer <token or vendor API key>",
+            ));
+        }
+        let hash = hash_secret(credential);
+        if credential.starts_with(TOKEN_PREFIX) {
+            let role = app.store.role_for_token(&hash).await?;
+            role.map(Caller::Token)
+                .ok_or_else(|| unauthenticated("the token is unknown or was revoked"))
+        } else {
+            let scope = app.store.scope_for_key(&hash).await?;
+            scope
+                .map(Caller::Vendor)
+                .ok_or_else(|| unauthenticated("the credential is unknown or was revoked"))
+        }
+    }
+}
+
+/// Path parameters, with malformed ones answered as problems.
+#[derive(Debug)]
+pub(crate) struct Segments<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Segments<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| Segments(value))
+            .map_err(|rejection| Problem::new(ProblemKind::InvalidInput, rejection.body_text()))
+    }
+}
+
+/// A JSON body, with every way it can be wrong answered as a problem.
+#[derive(Debug)]
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T, S> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        let headers = request.headers().clone();
+        let bytes = read_bytes(request, state).await?;
+        parse_json(&headers, &bytes, false).map(JsonBody)
+    }
+}
+
+pub(crate) async fn read_bytes<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<Bytes, Problem> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(
+                    ProblemKind::BodyTooLarge,
+                    format!("the body is larger than {} KiB", MAX_BODY_BYTES / 1024),
+                )
+            } else {
+                Problem::new(ProblemKind::InvalidInput, rejection.body_text())
+            }
+        })
+}
+
+/// Parses a JSON body; an empty one reads as the type's default when `empty_is_default`.
+pub(crate) fn parse_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    empty_is_default: bool,
+) -> Result<T, Problem> {
+    if empty_is_default && bytes.iter().all(u8::is_ascii_whitespace) {
+        return serde_json::from_str("{}")
+            .map_err(|err| Problem::new(ProblemKind::InvalidInput, err.to_string()));
+    }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    let is_json = media.eq_ignore_ascii_case("application/json")
+        || media.to_ascii_lowercase().ends_with("+json");
+    if !is_json {
+        return Err(Problem::new(
+            ProblemKind::UnsupportedMediaType,
+            format!("send the body as application/json, not {content_type:?}"),
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|err| {
+        Problem::new(
+            ProblemKind::InvalidInput,
+            format!("the body does not match the expected JSON: {err}"),
+        )
+    })
+}
+
+/// A JSON answer with a status.
+pub(crate) fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
+    (status, axum::Json(value)).into_response()
+}
