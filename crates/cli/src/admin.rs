@@ -33,7 +33,7 @@ fn vendor_id(flag: &str, value: &str) -> anyhow::Result<VendorId> {
 }
 
 /// Turns a store error into a message for the command line.
-fn explain(error: StoreError) -> anyhow::Error {
+pub fn explain(error: StoreError) -> anyhow::Error {
     match error {
         StoreError::Invalid(invalid) => anyhow::anyhow!("{invalid}"),
         other => anyhow::Error::new(other),

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use claims_demo_data::{Plan, populate};
 use claims_domain::{KstDate, KstDateTime, Scope, VendorId};
-use claims_server::credentials::issue_api_key;
+use claims_server::credentials::{Secret, issue_api_key, issue_token};
 use claims_server::{Clock, INQUIRY_PATH, SystemClock};
-use claims_store::Store;
+use claims_store::{Role, Store};
 use claims_store_sqlite::{Durability, SqliteOptions, SqliteStore};
 
 use crate::DemoArgs;
@@ -77,7 +77,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         keys.push((vendor, lower, label, secret));
     }
 
-    println!("{}", banner(address, now, &keys));
+    let mut tokens = Vec::new();
+    for role in [Role::Storefront, Role::ServiceCenter, Role::Admin] {
+        let (_, secret) = issue_token(&*store, role, now).await?;
+        tokens.push((role, secret));
+    }
+
+    println!("{}", banner(address, now, &keys, &tokens));
     let result = run_server(listener, store, args.http.config()).await;
     drop(dir);
     result
@@ -86,7 +92,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 fn banner(
     address: std::net::SocketAddr,
     now: KstDateTime,
-    keys: &[(&str, Option<&str>, &str, claims_server::credentials::Secret)],
+    keys: &[(&str, Option<&str>, &str, Secret)],
+    tokens: &[(Role, Secret)],
 ) -> String {
     let end = KstDate::of(now);
     let start = end.plus_days(-6);
@@ -120,6 +127,15 @@ fn banner(
         keys[2].3.expose(),
         s = start.compact(),
         e = end.compact()
+    );
+    let _ = writeln!(out, "\nPlatform API tokens (Authorization: Bearer ...):");
+    for (role, secret) in tokens {
+        let _ = writeln!(out, "  {:<15} {}", role.as_str(), secret.expose());
+    }
+    let _ = writeln!(
+        out,
+        "\nAn order, its items and claims, as the service center sees it:\n\n  curl -sS 'http://{address}/v1/orders/<orordNo of a row>' \\\n    -H 'Authorization: Bearer {}'",
+        tokens[1].1.expose()
     );
     let _ = write!(
         out,

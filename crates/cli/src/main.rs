@@ -7,6 +7,7 @@
 mod admin;
 mod database;
 mod demo;
+mod orders;
 mod serve;
 
 use std::net::SocketAddr;
@@ -41,6 +42,16 @@ enum Command {
     /// Issue, list and revoke vendor API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Create, list and revoke platform API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Import and show orders.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Cancel items of an order, as an agent or for a customer.
+    Cancel(CancelArgs),
+    /// Ship the open units of an item, for its vendor.
+    Ship(ShipArgs),
 }
 
 /// Where the data lives.
@@ -146,6 +157,95 @@ enum KeyCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token for the platform API. It is printed once, on standard output.
+    Create {
+        /// admin, storefront or service-center.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List the tokens (ids and roles; tokens themselves are never stored).
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        /// The token's id, as `token list` shows it (`tok_…`).
+        token_id: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrderCommand {
+    /// Place the orders of a JSON file (one order, or an array), in the platform API's
+    /// format. Importing an identical order again changes nothing.
+    Import {
+        /// The file, or `-` for standard input.
+        file: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Show an order: its items, where each stands, and its claims.
+    Show {
+        /// The order number.
+        ord_no: String,
+        /// Print the platform API's JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("canceler").required(true).args(["agent", "customer"])))]
+struct CancelArgs {
+    /// The order number.
+    ord_no: String,
+    /// An item and how many of its units to cancel, as SEQ:QTY; repeat for several items.
+    #[arg(long = "item", value_name = "SEQ:QTY", required = true, num_args = 1..)]
+    items: Vec<String>,
+    /// The claim reason code (`clmRsnCd`): 251, 252, 253, 258, 259 or 260.
+    #[arg(long)]
+    reason: String,
+    /// Free text of the reason (`clmRsnCntt`).
+    #[arg(long)]
+    text: Option<String>,
+    /// Cancel as this service-center agent.
+    #[arg(long)]
+    agent: Option<String>,
+    /// Cancel for this customer (who must have placed the order).
+    #[arg(long)]
+    customer: Option<String>,
+    /// Who is at fault (`imptDivCd`): 10 customer, 20 vendor. Only agents may say 20.
+    #[arg(long)]
+    fault: Option<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+struct ShipArgs {
+    /// The order number.
+    ord_no: String,
+    /// The item's sequence number.
+    seq: u32,
+    /// The shipping vendor (`splVenId`), which must be the item's.
+    #[arg(long)]
+    vendor: String,
+    /// The lower-rank vendor shipping it, for items fulfilled by one.
+    #[arg(long)]
+    lower_rank: Option<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
 impl HttpArgs {
     fn config(&self) -> claims_server::Config {
         claims_server::Config {
@@ -177,6 +277,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(database) => admin::migrate(&database).await,
         Command::Vendor(command) => admin::vendor(command).await,
         Command::Key(command) => admin::key(command).await,
+        Command::Token(command) => orders::token(command).await,
+        Command::Order(command) => orders::order(command).await,
+        Command::Cancel(args) => orders::cancel(args).await,
+        Command::Ship(args) => orders::ship(args).await,
     }
 }
 

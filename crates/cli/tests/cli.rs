@@ -61,7 +61,7 @@ fn administration_and_serving_from_the_command_line() {
     let db = dir.path().join("claims.db");
 
     let migrated = run(ssg_claims(&db).arg("migrate"));
-    assert!(stdout(&migrated).contains("schema version 1"));
+    assert!(stdout(&migrated).contains("up to date"));
 
     run(ssg_claims(&db).args([
         "vendor",
@@ -156,6 +156,149 @@ fn administration_and_serving_from_the_command_line() {
         6,
         "a revocation time: {after}"
     );
+}
+
+#[test]
+fn orders_cancellations_and_shipments_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    run(ssg_claims(&db).args([
+        "vendor",
+        "add",
+        "--id",
+        "0000012345",
+        "--name",
+        "(주)한빛유통",
+    ]));
+    run(ssg_claims(&db).args([
+        "vendor",
+        "add",
+        "--id",
+        "0000023456",
+        "--name",
+        "바른생활가전",
+    ]));
+
+    let orders = dir.path().join("orders.json");
+    std::fs::write(
+        &orders,
+        r#"[{"ordNo": "CLI-1", "ordpeNm": "홍길동", "customerId": "c-1001", "ordRcpMediaCd": "10",
+             "ordRcpDts": "2026-11-20 09:50:17",
+             "shippingFees": [{"splVenId": "0000023456", "amount": 2500}],
+             "items": [{"ordItemSeq": 1, "itemId": "1000028463390", "itemNm": "유기농 우유 1L",
+                        "qty": 3, "unitPrice": 4500, "splVenId": "0000012345", "splVenBdnDcAmt": 900},
+                       {"ordItemSeq": 2, "itemId": "1000051234503", "itemNm": "블루투스 이어폰",
+                        "qty": 1, "unitPrice": 89000, "splVenId": "0000023456"}]},
+            {"ordNo": "CLI-2", "ordpeNm": "김철수", "customerId": "c-2002", "ordRcpMediaCd": "77",
+             "ordRcpDts": "2026-11-20 09:50:17",
+             "items": [{"ordItemSeq": 1, "itemId": "1", "itemNm": "x", "qty": 1, "unitPrice": 1,
+                        "splVenId": "0000012345"}]}]"#,
+    )
+    .unwrap();
+    let imported = ssg_claims(&db)
+        .args(["order", "import"])
+        .arg(&orders)
+        .output()
+        .unwrap();
+    assert!(!imported.status.success(), "one order is invalid");
+    let stderr = String::from_utf8_lossy(&imported.stderr);
+    assert!(stderr.contains("CLI-2: refused: ordRcpMediaCd"), "{stderr}");
+    assert!(stdout(&imported).contains("CLI-1: placed"));
+    let again = ssg_claims(&db)
+        .args(["order", "import"])
+        .arg(&orders)
+        .output()
+        .unwrap();
+    assert!(stdout(&again).contains("CLI-1: already placed, identical"));
+
+    let by_customer = run(ssg_claims(&db).args([
+        "cancel",
+        "CLI-1",
+        "--item",
+        "1:1",
+        "--reason",
+        "251",
+        "--customer",
+        "c-1001",
+    ]));
+    assert!(
+        stdout(&by_customer).contains("by customer c-1001"),
+        "{}",
+        stdout(&by_customer)
+    );
+    let by_agent = run(ssg_claims(&db).args([
+        "cancel",
+        "CLI-1",
+        "--item",
+        "2:1",
+        "--item",
+        "1:1",
+        "--reason",
+        "252",
+        "--agent",
+        "agent-7",
+        "--fault",
+        "20",
+        "--text",
+        "색상 변경",
+    ]));
+    let claim = stdout(&by_agent);
+    assert!(claim.contains("imptDivCd 20"), "{claim}");
+    assert!(
+        claim.contains("2500"),
+        "B's shipping fee comes back: {claim}"
+    );
+
+    let wrong_customer = ssg_claims(&db)
+        .args([
+            "cancel",
+            "CLI-1",
+            "--item",
+            "1:1",
+            "--reason",
+            "251",
+            "--customer",
+            "c-9",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&wrong_customer.stderr).contains("another customer"));
+    let nobody = ssg_claims(&db)
+        .args(["cancel", "CLI-1", "--item", "1:1", "--reason", "251"])
+        .output()
+        .unwrap();
+    assert!(!nobody.status.success());
+
+    run(ssg_claims(&db).args(["ship", "CLI-1", "1", "--vendor", "0000012345"]));
+    let late = ssg_claims(&db)
+        .args([
+            "cancel", "CLI-1", "--item", "1:1", "--reason", "251", "--agent", "agent-7",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&late.stderr).contains("already shipped"));
+
+    let shown = stdout(&run(ssg_claims(&db).args(["order", "show", "CLI-1"])));
+    assert!(shown.contains("shipped"), "{shown}");
+    assert_eq!(shown.matches("Claim ").count(), 2, "{shown}");
+    let json: serde_json::Value = serde_json::from_slice(
+        &run(ssg_claims(&db).args(["order", "show", "CLI-1", "--json"])).stdout,
+    )
+    .unwrap();
+    assert_eq!(json["items"][0]["canceledQty"], 2);
+    assert_eq!(json["items"][0]["shippedQty"], 1);
+    assert_eq!(json["items"][1]["status"], "canceled");
+
+    let token = stdout(&run(ssg_claims(&db).args([
+        "token",
+        "create",
+        "--role",
+        "storefront",
+    ])));
+    assert!(token.trim().starts_with("sct_"));
+    let tokens = stdout(&run(ssg_claims(&db).args(["token", "list"])));
+    assert!(tokens.contains("storefront"));
+    assert!(!tokens.contains(token.trim()));
 }
 
 #[test]

@@ -270,7 +270,7 @@ pub enum CancelRejection {
     UnknownItem { seq: ItemSeq },
     #[error("item {seq} has already shipped and can no longer be canceled")]
     AlreadyShipped { seq: ItemSeq },
-    #[error("item {seq}: {requested} units asked, only {open} still open")]
+    #[error("item {seq}: cannot cancel {requested}, only {open} still open")]
     ExceedsOpen {
         seq: ItemSeq,
         requested: u32,

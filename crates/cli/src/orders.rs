@@ -1,0 +1,363 @@
+//! Orders from the command line: import, show, cancel, ship; and platform tokens.
+
+use std::io::Read as _;
+
+use anyhow::{Context, bail};
+use claims_domain::order::rules;
+use claims_domain::{
+    Actor, AgentId, CancelCommand, Claim, CustomerId, Fault, ItemSeq, OrderNo, Quantity,
+    ReasonCode, Scope, Text, VendorId,
+};
+use claims_server::credentials::issue_token;
+use claims_server::platform::dto::{OrderBody, OrderView};
+use claims_server::{Clock, SystemClock};
+use claims_store::{OrderRecord, Placed, Role, Store, StoreError, TokenId};
+
+use crate::admin::explain;
+use crate::{CancelArgs, DatabaseArgs, OrderCommand, ShipArgs, TokenCommand, database};
+
+pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { role, database } => {
+            let role = Role::parse(&role).map_err(|err| anyhow::anyhow!("--{err}"))?;
+            let store = database::open(&database.database).await?;
+            let (info, secret) = issue_token(&*store, role, SystemClock.now())
+                .await
+                .map_err(explain)?;
+            eprintln!(
+                "Created {} with role {}. The token is shown this once; store it now:",
+                info.id, info.role
+            );
+            println!("{}", secret.expose());
+        }
+        TokenCommand::List { database } => {
+            let store = database::open(&database.database).await?;
+            let tokens = store.tokens().await.map_err(explain)?;
+            if tokens.is_empty() {
+                println!("No tokens yet: create one with `ssg-claims token create --role admin`.");
+                return Ok(());
+            }
+            println!(
+                "{:<20}  {:<14}  {:<19}  REVOKED (KST)",
+                "TOKEN ID", "ROLE", "CREATED (KST)"
+            );
+            for token in tokens {
+                println!(
+                    "{:<20}  {:<14}  {:<19}  {}",
+                    token.id,
+                    token.role,
+                    token.created_at.to_wire(),
+                    token
+                        .revoked_at
+                        .map_or_else(|| "-".to_owned(), |t| t.to_wire())
+                );
+            }
+        }
+        TokenCommand::Revoke { token_id, database } => {
+            let id = TokenId::parse(&token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
+            let store = database::open(&database.database).await?;
+            let info = store
+                .revoke_token(&id, SystemClock.now())
+                .await
+                .map_err(explain)?;
+            println!("Revoked {} ({}).", info.id, info.role);
+        }
+    }
+    Ok(())
+}
+
+/// Reads orders from a file (or standard input for `-`): one order object, or an array.
+fn read_orders(path: &str) -> anyhow::Result<Vec<OrderBody>> {
+    let text = if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read orders from standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{path} is not valid JSON"))?;
+    let many = match value {
+        serde_json::Value::Array(items) => items,
+        single => vec![single],
+    };
+    many.into_iter()
+        .enumerate()
+        .map(|(index, value)| {
+            serde_json::from_value(value).with_context(|| {
+                format!(
+                    "{path}: order #{} does not match the order format",
+                    index + 1
+                )
+            })
+        })
+        .collect()
+}
+
+pub async fn order(command: OrderCommand) -> anyhow::Result<()> {
+    match command {
+        OrderCommand::Import { file, database } => import(&file, &database).await,
+        OrderCommand::Show {
+            ord_no,
+            json,
+            database,
+        } => {
+            let ord_no =
+                OrderNo::parse("ORDNO", &ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
+            let store = database::open(&database.database).await?;
+            let Some(record) = store.order(&ord_no).await.map_err(explain)? else {
+                bail!("no order {ord_no}");
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&OrderView::from(&record))?
+                );
+            } else {
+                print_order(&record);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn import(file: &str, database: &DatabaseArgs) -> anyhow::Result<()> {
+    let bodies = read_orders(file)?;
+    let store = database::open(&database.database).await?;
+    let (mut created, mut existing, mut failed) = (0, 0, 0);
+    for body in bodies {
+        let result = match body.to_order() {
+            Ok(order) => store
+                .place_order(order, SystemClock.now())
+                .await
+                .map_err(explain),
+            Err(invalid) => Err(anyhow::anyhow!("{invalid}")),
+        };
+        match result {
+            Ok(Placed::Created(_)) => {
+                created += 1;
+                println!("{}: placed", body.ord_no);
+            }
+            Ok(Placed::Existing(_)) => {
+                existing += 1;
+                println!("{}: already placed, identical", body.ord_no);
+            }
+            Err(err) => {
+                failed += 1;
+                eprintln!("{}: refused: {err:#}", body.ord_no);
+            }
+        }
+    }
+    eprintln!("{created} placed, {existing} already present, {failed} refused.");
+    if failed > 0 {
+        bail!("{failed} order(s) could not be imported");
+    }
+    Ok(())
+}
+
+fn print_order(record: &OrderRecord) {
+    let order = &record.order;
+    println!(
+        "Order {}  {} ({})  received {} KST via {} ({})",
+        order.ord_no(),
+        order.ordpe_nm(),
+        order.customer_id().as_str(),
+        order.received_at(),
+        order.media().name(),
+        order.media().code()
+    );
+    for fee in order.shipping_fees() {
+        println!("  shipping fee of {}: {} won", fee.vendor, fee.amount);
+    }
+    println!(
+        "\n{:>4}  {:<30}  {:>5}  {:>8}  {:>7}  {:>4}  {:<8}  {:<21}  DISCOUNT",
+        "SEQ", "ITEM", "QTY", "CANCELED", "SHIPPED", "OPEN", "STATUS", "VENDOR"
+    );
+    for (item, state) in order.items().iter().zip(&record.items) {
+        let vendor = match &item.lower_rank {
+            Some(lower) => format!("{}/{lower}", item.vendor),
+            None => item.vendor.to_string(),
+        };
+        println!(
+            "{:>4}  {}  {:>5}  {:>8}  {:>7}  {:>4}  {:<8}  {:<21}  {} (returned {})",
+            item.seq,
+            fit(item.item_nm.as_str(), 30),
+            item.qty,
+            state.canceled,
+            state.shipped,
+            state.open(),
+            state.status().as_str(),
+            vendor,
+            item.discount,
+            state.refunded_discount
+        );
+    }
+    if record.claims.is_empty() {
+        println!("\nNo claims.");
+    }
+    for claim in &record.claims {
+        println!();
+        print_claim(claim);
+    }
+}
+
+/// `text` cut and padded to `columns` terminal columns (Korean takes two per character).
+fn fit(text: &str, columns: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let mut out = String::new();
+    let mut used = 0;
+    if text.width() > columns {
+        for c in text.chars() {
+            let width = c.width().unwrap_or(0);
+            if used + width + 1 > columns {
+                break;
+            }
+            out.push(c);
+            used += width;
+        }
+        out.push('…');
+        used += 1;
+    } else {
+        out.push_str(text);
+        used = text.width();
+    }
+    out.extend(std::iter::repeat_n(' ', columns.saturating_sub(used)));
+    out
+}
+
+fn print_claim(claim: &Claim) {
+    let by = match &claim.actor {
+        Actor::Customer(customer) => format!("customer {}", customer.as_str()),
+        Actor::Agent(agent) => format!("agent {}", agent.as_str()),
+    };
+    println!(
+        "Claim {} at {} KST by {by}: {} {} (imptDivCd {} {}){}",
+        claim.clm_no,
+        claim.canceled_at,
+        claim.reason.code(),
+        claim.reason.name(),
+        claim.fault.code(),
+        claim.fault.name(),
+        if claim.reason_text.is_empty() {
+            String::new()
+        } else {
+            format!(" \"{}\"", claim.reason_text.as_str().replace('\n', " / "))
+        }
+    );
+    println!(
+        "  {:>4}  {:>4}  {:>5}  {:>14}  {:>12}  VENDOR",
+        "LINE", "ITEM", "QTY", "splVenBdnDcAmt", "shpmtShppcst"
+    );
+    for line in &claim.lines {
+        println!(
+            "  {:>4}  {:>4}  {:>5}  {:>14}  {:>12}  {}{}",
+            line.line_seq,
+            line.item_seq,
+            line.qty,
+            line.cost.spl_ven_bdn_dc_amt,
+            line.cost.shpmt_shppcst,
+            line.cost.vendor,
+            line.cost
+                .lower_rank
+                .as_ref()
+                .map(|l| format!("/{l}"))
+                .unwrap_or_default()
+        );
+    }
+}
+
+/// Parses `SEQ:QTY`.
+fn parse_line(value: &str) -> anyhow::Result<(ItemSeq, Quantity)> {
+    let (seq, qty) = value
+        .split_once(':')
+        .with_context(|| format!("--item {value:?} must be SEQ:QTY, like 1:2"))?;
+    let seq: i64 = seq
+        .trim()
+        .parse()
+        .with_context(|| format!("--item {value:?}: {seq:?} is not an item number"))?;
+    let qty: i64 = qty
+        .trim()
+        .parse()
+        .with_context(|| format!("--item {value:?}: {qty:?} is not a quantity"))?;
+    Ok((
+        ItemSeq::new("--item SEQ", seq).map_err(|err| anyhow::anyhow!("{err}"))?,
+        Quantity::new("--item QTY", qty).map_err(|err| anyhow::anyhow!("{err}"))?,
+    ))
+}
+
+pub async fn cancel(args: CancelArgs) -> anyhow::Result<()> {
+    let ord_no = OrderNo::parse("ORDNO", &args.ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
+    let lines = args
+        .items
+        .iter()
+        .map(|item| parse_line(item))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let actor = match (&args.agent, &args.customer) {
+        (Some(agent), None) => {
+            Actor::Agent(AgentId::parse("--agent", agent).map_err(|err| anyhow::anyhow!("{err}"))?)
+        }
+        (None, Some(customer)) => Actor::Customer(
+            CustomerId::parse("--customer", customer).map_err(|err| anyhow::anyhow!("{err}"))?,
+        ),
+        _ => bail!("say who cancels: --agent ID or --customer ID"),
+    };
+    let command = CancelCommand::new(
+        actor,
+        lines,
+        ReasonCode::parse("--reason", &args.reason).map_err(|err| anyhow::anyhow!("{err}"))?,
+        Text::parse(
+            "--text",
+            args.text.as_deref().unwrap_or(""),
+            rules::REASON_TEXT,
+        )
+        .map_err(|err| anyhow::anyhow!("{err}"))?,
+        args.fault
+            .as_deref()
+            .map(|code| Fault::parse("--fault", code))
+            .transpose()
+            .map_err(|err| anyhow::anyhow!("{err}"))?,
+    )
+    .map_err(|err| anyhow::anyhow!("{err}"))?;
+    let store = database::open(&args.database.database).await?;
+    let claim = store
+        .cancel(&ord_no, &command, SystemClock.now())
+        .await
+        .map_err(|err| explain_for(err, &ord_no))?;
+    print_claim(&claim);
+    Ok(())
+}
+
+fn explain_for(error: StoreError, ord_no: &OrderNo) -> anyhow::Error {
+    match error {
+        StoreError::Cancel(rejection) => anyhow::anyhow!("order {ord_no}: {rejection}"),
+        StoreError::Ship(rejection) => anyhow::anyhow!("order {ord_no}: {rejection}"),
+        other => explain(other),
+    }
+}
+
+pub async fn ship(args: ShipArgs) -> anyhow::Result<()> {
+    let ord_no = OrderNo::parse("ORDNO", &args.ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
+    let seq = ItemSeq::new("SEQ", i64::from(args.seq)).map_err(|err| anyhow::anyhow!("{err}"))?;
+    let scope = Scope {
+        vendor: VendorId::parse("--vendor", &args.vendor)
+            .map_err(|err| anyhow::anyhow!("{err}"))?,
+        lower_rank: args
+            .lower_rank
+            .as_deref()
+            .map(|lower| VendorId::parse("--lower-rank", lower))
+            .transpose()
+            .map_err(|err| anyhow::anyhow!("{err}"))?,
+    };
+    let store: std::sync::Arc<dyn Store> = database::open(&args.database.database).await?;
+    let shipment = store
+        .ship(&ord_no, seq, &scope, SystemClock.now())
+        .await
+        .map_err(|err| explain_for(err, &ord_no))?;
+    println!(
+        "Shipped {} unit(s) of item {} of order {} at {} KST.",
+        shipment.qty, shipment.item_seq, shipment.ord_no, shipment.shipped_at
+    );
+    Ok(())
+}
