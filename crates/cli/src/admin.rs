@@ -6,7 +6,8 @@ use claims_domain::{Scope, Text, VendorId};
 use claims_server::credentials::issue_api_key;
 use claims_server::{Clock, SystemClock};
 use claims_store::{KeyId, NewVendor, StoreError};
-use claims_store_sqlite::{SCHEMA_VERSION, SqliteOptions, SqliteStore};
+use claims_store_postgres::PgStore;
+use claims_store_sqlite::{SqliteOptions, SqliteStore};
 
 use crate::database::{self, Database};
 use crate::{DatabaseArgs, KeyCommand, VendorCommand};
@@ -20,8 +21,19 @@ pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
                     format!("cannot migrate the SQLite database {}", path.display())
                 })?;
             println!(
-                "{}: schema version {SCHEMA_VERSION}, up to date",
-                path.display()
+                "{}: schema version {}, up to date",
+                path.display(),
+                claims_store_sqlite::SCHEMA_VERSION
+            );
+        }
+        Database::Postgres(url) => {
+            let store = PgStore::open(&url, database::postgres_options(database))
+                .await
+                .context("cannot migrate the PostgreSQL database")?;
+            println!(
+                "{}: schema version {}, up to date",
+                store.target(),
+                claims_store_postgres::SCHEMA_VERSION
             );
         }
     }
@@ -57,7 +69,7 @@ pub async fn vendor(command: VendorCommand) -> anyhow::Result<()> {
                     .map(|p| vendor_id("parent", p))
                     .transpose()?,
             };
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let added = store
                 .add_vendor(vendor, SystemClock.now())
                 .await
@@ -71,7 +83,7 @@ pub async fn vendor(command: VendorCommand) -> anyhow::Result<()> {
             }
         }
         VendorCommand::List { database } => {
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let vendors = store.vendors().await.map_err(explain)?;
             if vendors.is_empty() {
                 println!(
@@ -114,7 +126,7 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
                     .map(|l| vendor_id("lower-rank", l))
                     .transpose()?,
             };
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let (info, secret) = issue_api_key(&*store, scope, SystemClock.now())
                 .await
                 .map_err(explain)?;
@@ -127,7 +139,7 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
         }
         KeyCommand::Revoke { key_id, database } => {
             let id = KeyId::parse(&key_id).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let info = store
                 .revoke_api_key(&id, SystemClock.now())
                 .await
@@ -141,7 +153,7 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
         }
         KeyCommand::List { vendor, database } => {
             let vendor = vendor_id("vendor", &vendor)?;
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let keys = store.api_keys(&vendor).await.map_err(explain)?;
             if keys.is_empty() {
                 println!(

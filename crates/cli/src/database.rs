@@ -2,27 +2,31 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use claims_store::Store;
+use claims_store_postgres::{PgOptions, PgStore};
 use claims_store_sqlite::{SqliteOptions, SqliteStore};
+
+use crate::DatabaseArgs;
 
 /// What a `--database` value points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
     Sqlite(PathBuf),
+    /// A PostgreSQL URL (kept out of messages: it may hold a password).
+    Postgres(String),
 }
 
 impl Database {
     pub fn parse(value: &str) -> anyhow::Result<Self> {
         let value = value.trim();
         if value.is_empty() {
-            bail!("--database is empty: give a SQLite file path");
+            bail!("--database is empty: give a SQLite file path or a postgres:// URL");
         }
         if value.starts_with("postgres://") || value.starts_with("postgresql://") {
-            bail!(
-                "--database names a PostgreSQL server, which this build cannot use yet; give a SQLite file path"
-            );
+            return Ok(Database::Postgres(value.to_owned()));
         }
         let path = value
             .strip_prefix("sqlite://")
@@ -35,13 +39,44 @@ impl Database {
     }
 }
 
-/// Opens (and creates or migrates, if needed) the store `value` names.
-pub async fn open(value: &str) -> anyhow::Result<Arc<dyn Store>> {
-    match Database::parse(value)? {
+/// The `--database` value fit for a log line: a URL's password replaced by `***`.
+pub fn redacted(value: &str) -> String {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return value.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            let hidden = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => value.to_owned(),
+    }
+}
+
+pub fn postgres_options(args: &DatabaseArgs) -> PgOptions {
+    PgOptions {
+        pool_size: args.db_pool_size as usize,
+        timeout: Duration::from_millis(args.db_timeout_ms),
+        ..PgOptions::default()
+    }
+}
+
+/// Opens (and creates or migrates, if needed) the store `args` names.
+pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
+    match Database::parse(&args.database)? {
         Database::Sqlite(path) => {
             let store = SqliteStore::open(&path, SqliteOptions::default())
                 .await
                 .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+            Ok(Arc::new(store))
+        }
+        Database::Postgres(url) => {
+            let store = PgStore::open(&url, postgres_options(args))
+                .await
+                .context("cannot open the PostgreSQL database")?;
             Ok(Arc::new(store))
         }
     }
@@ -65,8 +100,20 @@ mod tests {
             Database::parse("sqlite:x.db").unwrap(),
             Database::Sqlite("x.db".into())
         );
+        assert_eq!(
+            Database::parse("postgres://u@h/claims").unwrap(),
+            Database::Postgres("postgres://u@h/claims".into())
+        );
         assert!(Database::parse("").is_err());
+        assert_eq!(
+            redacted("postgres://claims:s3cret@db:5432/claims?sslmode=disable"),
+            "postgres://claims:***@db:5432/claims?sslmode=disable"
+        );
+        assert_eq!(
+            redacted("postgres://claims@db/claims"),
+            "postgres://claims@db/claims"
+        );
+        assert_eq!(redacted("claims.db"), "claims.db");
         assert!(Database::parse("sqlite://").is_err());
-        assert!(Database::parse("postgres://localhost/claims").is_err());
     }
 }

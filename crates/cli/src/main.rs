@@ -57,9 +57,19 @@ enum Command {
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
 struct DatabaseArgs {
-    /// The database: a SQLite file path (created if missing), or `sqlite://PATH`.
+    /// The database: a SQLite file path (created if missing), `sqlite://PATH`, or a
+    /// PostgreSQL URL `postgres://user:password@host:port/dbname`.
     #[arg(long, env = "SSG_CLAIMS_DATABASE", default_value = "ssg-claims.db")]
     database: String,
+
+    /// PostgreSQL: connections this process keeps at most.
+    #[arg(long, env = "SSG_CLAIMS_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    db_pool_size: u32,
+
+    /// PostgreSQL: the longest one database call may take, in milliseconds, before the
+    /// request is answered as unavailable (503).
+    #[arg(long, env = "SSG_CLAIMS_DB_TIMEOUT_MS", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    db_timeout_ms: u64,
 }
 
 /// How the vendor API answers errors.

@@ -20,7 +20,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create { role, database } => {
             let role = Role::parse(&role).map_err(|err| anyhow::anyhow!("--{err}"))?;
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let (info, secret) = issue_token(&*store, role, SystemClock.now())
                 .await
                 .map_err(explain)?;
@@ -31,7 +31,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
             println!("{}", secret.expose());
         }
         TokenCommand::List { database } => {
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let tokens = store.tokens().await.map_err(explain)?;
             if tokens.is_empty() {
                 println!("No tokens yet: create one with `ssg-claims token create --role admin`.");
@@ -55,7 +55,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::Revoke { token_id, database } => {
             let id = TokenId::parse(&token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let info = store
                 .revoke_token(&id, SystemClock.now())
                 .await
@@ -106,7 +106,7 @@ pub async fn order(command: OrderCommand) -> anyhow::Result<()> {
         } => {
             let ord_no =
                 OrderNo::parse("ORDNO", &ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(&database.database).await?;
+            let store = database::open(&database).await?;
             let Some(record) = store.order(&ord_no).await.map_err(explain)? else {
                 bail!("no order {ord_no}");
             };
@@ -125,7 +125,7 @@ pub async fn order(command: OrderCommand) -> anyhow::Result<()> {
 
 async fn import(file: &str, database: &DatabaseArgs) -> anyhow::Result<()> {
     let bodies = read_orders(file)?;
-    let store = database::open(&database.database).await?;
+    let store = database::open(database).await?;
     let (mut created, mut existing, mut failed) = (0, 0, 0);
     for body in bodies {
         let result = match body.to_order() {
@@ -320,7 +320,7 @@ pub async fn cancel(args: CancelArgs) -> anyhow::Result<()> {
             .map_err(|err| anyhow::anyhow!("{err}"))?,
     )
     .map_err(|err| anyhow::anyhow!("{err}"))?;
-    let store = database::open(&args.database.database).await?;
+    let store = database::open(&args.database).await?;
     let claim = store
         .cancel(&ord_no, &command, SystemClock.now())
         .await
@@ -350,7 +350,7 @@ pub async fn ship(args: ShipArgs) -> anyhow::Result<()> {
             .transpose()
             .map_err(|err| anyhow::anyhow!("{err}"))?,
     };
-    let store: std::sync::Arc<dyn Store> = database::open(&args.database.database).await?;
+    let store: std::sync::Arc<dyn Store> = database::open(&args.database).await?;
     let shipment = store
         .ship(&ord_no, seq, &scope, SystemClock.now())
         .await

@@ -11,9 +11,13 @@ use tokio::net::TcpListener;
 use crate::{ServeArgs, database};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let store = database::open(&args.database.database).await?;
+    let store = database::open(&args.database).await?;
     let listener = bind(args.http.listen).await?;
-    tracing::info!(address = %listener.local_addr()?, database = %args.database.database, "serving");
+    tracing::info!(
+        address = %listener.local_addr()?,
+        database = %database::redacted(&args.database.database),
+        "serving"
+    );
     run_server(listener, store, args.http.config()).await
 }
 

@@ -1,59 +1,8 @@
 //! The `ssg-claims` binary, run as a user runs it.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod support;
 
-fn ssg_claims(database: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ssg-claims"));
-    command
-        .env("SSG_CLAIMS_DATABASE", database)
-        .env("SSG_CLAIMS_LOG", "info");
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command.output().expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `serve` on a free port and returns it with its base URL.
-fn serve(database: &std::path::Path) -> (Server, String) {
-    let mut child = ssg_claims(database)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let address = loop {
-        let line = lines.next().expect("the server logs its address").unwrap();
-        if let Some(rest) = line.split("address=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Server(child), format!("http://{address}"))
-}
+use support::{run, serve, ssg_claims, stdout};
 
 #[test]
 fn administration_and_serving_from_the_command_line() {
@@ -299,17 +248,6 @@ fn orders_cancellations_and_shipments_from_the_command_line() {
     let tokens = stdout(&run(ssg_claims(&db).args(["token", "list"])));
     assert!(tokens.contains("storefront"));
     assert!(!tokens.contains(token.trim()));
-}
-
-#[test]
-fn postgres_urls_are_refused_clearly_until_supported() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = ssg_claims(&dir.path().join("x.db"))
-        .args(["migrate", "--database", "postgres://localhost/claims"])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("PostgreSQL"));
 }
 
 mod http_client {

@@ -11,7 +11,7 @@ use claims_server::Config;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use support::{TestApp, spawn};
+use support::{Backend, TestApp, spawn_on};
 
 const CLIENTS: usize = 40;
 const REQUESTS_PER_CLIENT: usize = 25;
@@ -135,8 +135,19 @@ async fn client(app: &TestApp, seed: u64, orders: &[(String, Vec<(u32, Shipper)>
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_cancels_and_shipments_keep_every_invariant() {
-    let app = spawn(Config::default()).await;
+async fn concurrent_cancels_and_shipments_keep_every_invariant_on_sqlite() {
+    let app = spawn_on(Backend::Sqlite, Config::default()).await.unwrap();
+    hammer(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_cancels_and_shipments_keep_every_invariant_on_postgres() {
+    if let Some(app) = spawn_on(Backend::Postgres, Config::default()).await {
+        hammer(&app).await;
+    }
+}
+
+async fn hammer(app: &TestApp) {
     let mut orders = Vec::new();
     for (body, items) in hot_orders() {
         let no = body["ordNo"].as_str().unwrap().to_owned();
@@ -149,7 +160,7 @@ async fn concurrent_cancels_and_shipments_keep_every_invariant() {
 
     let results = tokio::time::timeout(
         Duration::from_secs(120),
-        futures::future::join_all((0..CLIENTS).map(|n| client(&app, n as u64, &orders))),
+        futures::future::join_all((0..CLIENTS).map(|n| client(app, n as u64, &orders))),
     )
     .await
     .expect("the load finishes in bounded time");

@@ -20,6 +20,7 @@ use claims_domain::{
 
 pub mod conformance;
 mod credentials;
+pub mod stored;
 
 pub use credentials::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,

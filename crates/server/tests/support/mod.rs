@@ -12,6 +12,8 @@ use claims_store::conformance::{
     LOWER_A1, LOWER_A2, VENDOR_A, VENDOR_B, at, by_agent, order, register_vendors,
 };
 use claims_store::{Role, Store};
+use claims_store_postgres::testing::{TestDatabase, server_url};
+use claims_store_postgres::{PgOptions, PgStore};
 use claims_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 
@@ -21,7 +23,7 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub keys: Keys,
     pub tokens: Tokens,
-    _dir: tempfile::TempDir,
+    _guard: Box<dyn std::any::Any + Send + Sync>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -61,12 +63,37 @@ fn scope(vendor_id: &str, lower: Option<&str>) -> Scope {
 /// - order `A-ORDER-2` (item 1: A) canceled at 2026-11-29 00:00:00;
 /// - order `B-ORDER-1` (item 1: B) canceled at 2026-11-25 12:00:00.
 pub async fn spawn(config: Config) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(dir.path().join("claims.db"), SqliteOptions::default())
-            .await
-            .unwrap(),
-    );
+    spawn_on(Backend::Sqlite, config)
+        .await
+        .expect("SQLite is always there")
+}
+
+/// The store behind a test server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Like [`spawn`], on `backend`; `None` (after saying why) when PostgreSQL is not configured.
+pub async fn spawn_on(backend: Backend, config: Config) -> Option<TestApp> {
+    let (store, guard): (Arc<dyn Store>, Box<dyn std::any::Any + Send + Sync>) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(dir.path().join("claims.db"), SqliteOptions::default())
+                .await
+                .unwrap();
+            (Arc::new(store), Box::new(dir))
+        }
+        Backend::Postgres => {
+            let server = server_url("this test on PostgreSQL")?;
+            let database = TestDatabase::create(&server).await;
+            let store = PgStore::open(&database.url, PgOptions::default())
+                .await
+                .unwrap();
+            (Arc::new(store), Box::new(database))
+        }
+    };
     seed(&*store).await;
     let now = at("2026-11-01 00:00:00");
     let key = |scope| {
@@ -110,15 +137,15 @@ pub async fn spawn(config: Config) -> TestApp {
     tokio::spawn(serve(listener, app, async move {
         let _ = stop.await;
     }));
-    TestApp {
+    Some(TestApp {
         base,
         client: reqwest::Client::new(),
         store,
         keys,
         tokens,
-        _dir: dir,
+        _guard: guard,
         _shutdown: shutdown,
-    }
+    })
 }
 
 async fn seed(store: &dyn Store) {

@@ -1,0 +1,352 @@
+//! Vendors, API keys and platform tokens.
+
+use claims_domain::{InvalidValue, KstDateTime, Scope, VendorId};
+use claims_store::{
+    ApiKeyInfo, Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Role, SecretHash,
+    StoreError, TokenId, TokenInfo, Vendor, stored,
+};
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+
+use crate::error::db_error;
+
+fn time(row: &Row, index: usize) -> Result<KstDateTime, StoreError> {
+    let value: jiff::Timestamp = row.try_get(index).map_err(db_error)?;
+    stored::time(value.as_second())
+}
+
+fn opt_time(row: &Row, index: usize) -> Result<Option<KstDateTime>, StoreError> {
+    let value: Option<jiff::Timestamp> = row.try_get(index).map_err(db_error)?;
+    value.map(|v| stored::time(v.as_second())).transpose()
+}
+
+fn opt_vendor(row: &Row, index: usize) -> Result<Option<VendorId>, StoreError> {
+    let value: Option<&str> = row.try_get(index).map_err(db_error)?;
+    stored::opt_vendor(value)
+}
+
+fn vendor_at(row: &Row, index: usize) -> Result<VendorId, StoreError> {
+    stored::vendor(row.try_get(index).map_err(db_error)?)
+}
+
+/// The parent of a vendor: `None` if there is no such vendor, `Some(None)` for a top-level
+/// vendor, `Some(Some(parent))` for a lower-rank vendor.
+pub(crate) async fn parent_of(
+    client: &impl GenericClient,
+    id: &VendorId,
+) -> Result<Option<Option<String>>, StoreError> {
+    let statement = client
+        .prepare_cached("SELECT parent_spl_ven_id FROM vendors WHERE spl_ven_id = $1")
+        .await
+        .map_err(db_error)?;
+    let row = client
+        .query_opt(&statement, &[&id.as_str()])
+        .await
+        .map_err(db_error)?;
+    Ok(row.map(|row| row.get::<_, Option<String>>(0)))
+}
+
+const VENDOR_COLUMNS: &str = "spl_ven_id, name, parent_spl_ven_id, created_at";
+
+fn read_vendor(row: &Row) -> Result<Vendor, StoreError> {
+    Ok(Vendor {
+        id: vendor_at(row, 0)?,
+        name: stored::text(row.try_get(1).map_err(db_error)?),
+        parent: opt_vendor(row, 2)?,
+        created_at: time(row, 3)?,
+    })
+}
+
+pub(crate) async fn add_vendor(
+    client: &mut deadpool_postgres::Object,
+    vendor: &NewVendor,
+    now: KstDateTime,
+) -> Result<Vendor, StoreError> {
+    let tx = client.transaction().await.map_err(db_error)?;
+    if let Some(parent) = &vendor.parent {
+        match parent_of(&tx, parent).await? {
+            None => {
+                return Err(InvalidValue::new(
+                    "parentSplVenId",
+                    format!("no vendor {parent} is registered"),
+                )
+                .into());
+            }
+            Some(Some(grandparent)) => {
+                return Err(InvalidValue::new(
+                    "parentSplVenId",
+                    format!(
+                        "{parent} is itself a lower-rank vendor of {grandparent}; lower-rank vendors have one level"
+                    ),
+                )
+                .into());
+            }
+            Some(None) => {}
+        }
+    }
+    let inserted = tx
+        .execute(
+            "INSERT INTO vendors (spl_ven_id, name, parent_spl_ven_id, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (spl_ven_id) DO NOTHING",
+            &[
+                &vendor.id.as_str(),
+                &vendor.name.as_str(),
+                &vendor.parent.as_ref().map(VendorId::as_str),
+                &now.timestamp(),
+            ],
+        )
+        .await
+        .map_err(db_error)?;
+    if inserted == 0 {
+        return Err(Conflict::VendorExists(vendor.id.clone()).into());
+    }
+    tx.commit().await.map_err(db_error)?;
+    Ok(Vendor {
+        id: vendor.id.clone(),
+        name: vendor.name.clone(),
+        parent: vendor.parent.clone(),
+        created_at: now,
+    })
+}
+
+pub(crate) async fn vendor(
+    client: &impl GenericClient,
+    id: &VendorId,
+) -> Result<Option<Vendor>, StoreError> {
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT {VENDOR_COLUMNS} FROM vendors WHERE spl_ven_id = $1"
+        ))
+        .await
+        .map_err(db_error)?;
+    let row = client
+        .query_opt(&statement, &[&id.as_str()])
+        .await
+        .map_err(db_error)?;
+    row.as_ref().map(read_vendor).transpose()
+}
+
+pub(crate) async fn vendors(client: &impl GenericClient) -> Result<Vec<Vendor>, StoreError> {
+    let rows = client
+        .query(
+            &format!("SELECT {VENDOR_COLUMNS} FROM vendors ORDER BY spl_ven_id"),
+            &[],
+        )
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(read_vendor).collect()
+}
+
+/// Checks that a key's scope names a top-level vendor and, if narrowed, one of its
+/// lower-rank vendors.
+async fn check_scope(client: &impl GenericClient, scope: &Scope) -> Result<(), StoreError> {
+    match parent_of(client, &scope.vendor).await? {
+        None => return Err(NotFound::Vendor(scope.vendor.clone()).into()),
+        Some(Some(parent)) => {
+            return Err(InvalidValue::new(
+                "splVenId",
+                format!(
+                    "{} is a lower-rank vendor of {parent}: issue the key for {parent}, narrowed to {}",
+                    scope.vendor, scope.vendor
+                ),
+            )
+            .into());
+        }
+        Some(None) => {}
+    }
+    if let Some(lower) = &scope.lower_rank
+        && parent_of(client, lower).await? != Some(Some(scope.vendor.as_str().to_owned()))
+    {
+        return Err(InvalidValue::new(
+            "lrnkSplVenId",
+            format!("{lower} is not a lower-rank vendor of {}", scope.vendor),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+const KEY_COLUMNS: &str = "key_id, spl_ven_id, lrnk_spl_ven_id, created_at, revoked_at";
+
+fn read_key(row: &Row) -> Result<ApiKeyInfo, StoreError> {
+    Ok(ApiKeyInfo {
+        id: KeyId::parse(row.try_get(0).map_err(db_error)?).map_err(stored::corrupt)?,
+        scope: Scope {
+            vendor: vendor_at(row, 1)?,
+            lower_rank: opt_vendor(row, 2)?,
+        },
+        created_at: time(row, 3)?,
+        revoked_at: opt_time(row, 4)?,
+    })
+}
+
+pub(crate) async fn add_api_key(
+    client: &mut deadpool_postgres::Object,
+    key: &NewApiKey,
+    now: KstDateTime,
+) -> Result<ApiKeyInfo, StoreError> {
+    let tx = client.transaction().await.map_err(db_error)?;
+    check_scope(&tx, &key.scope).await?;
+    tx.execute(
+        "INSERT INTO api_keys (key_id, key_hash, spl_ven_id, lrnk_spl_ven_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+        &[
+            &key.id.as_str(),
+            &&key.hash.0[..],
+            &key.scope.vendor.as_str(),
+            &key.scope.lower_rank.as_ref().map(VendorId::as_str),
+            &now.timestamp(),
+        ],
+    )
+    .await
+    .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(ApiKeyInfo {
+        id: key.id.clone(),
+        scope: key.scope.clone(),
+        created_at: now,
+        revoked_at: None,
+    })
+}
+
+pub(crate) async fn revoke_api_key(
+    client: &impl GenericClient,
+    id: &KeyId,
+    now: KstDateTime,
+) -> Result<ApiKeyInfo, StoreError> {
+    // One statement: revoke if live, then read the row either way.
+    let row = client
+        .query_opt(
+            &format!(
+                "WITH revoked AS (UPDATE api_keys SET revoked_at = $2 \
+                                  WHERE key_id = $1 AND revoked_at IS NULL RETURNING {KEY_COLUMNS}) \
+                 SELECT {KEY_COLUMNS} FROM revoked \
+                 UNION ALL SELECT {KEY_COLUMNS} FROM api_keys WHERE key_id = $1 AND NOT EXISTS (SELECT 1 FROM revoked)"
+            ),
+            &[&id.as_str(), &now.timestamp()],
+        )
+        .await
+        .map_err(db_error)?;
+    match row {
+        Some(row) => read_key(&row),
+        None => Err(NotFound::ApiKey(id.clone()).into()),
+    }
+}
+
+pub(crate) async fn api_keys(
+    client: &impl GenericClient,
+    vendor: &VendorId,
+) -> Result<Vec<ApiKeyInfo>, StoreError> {
+    let rows = client
+        .query(
+            &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE spl_ven_id = $1 ORDER BY created_at, key_id"),
+            &[&vendor.as_str()],
+        )
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(read_key).collect()
+}
+
+pub(crate) async fn scope_for_key(
+    client: &impl GenericClient,
+    hash: &SecretHash,
+) -> Result<Option<Scope>, StoreError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT spl_ven_id, lrnk_spl_ven_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+        )
+        .await
+        .map_err(db_error)?;
+    let row = client
+        .query_opt(&statement, &[&&hash.0[..]])
+        .await
+        .map_err(db_error)?;
+    row.map(|row| {
+        Ok(Scope {
+            vendor: vendor_at(&row, 0)?,
+            lower_rank: opt_vendor(&row, 1)?,
+        })
+    })
+    .transpose()
+}
+
+const TOKEN_COLUMNS: &str = "token_id, role, created_at, revoked_at";
+
+fn read_token(row: &Row) -> Result<TokenInfo, StoreError> {
+    Ok(TokenInfo {
+        id: TokenId::parse(row.try_get(0).map_err(db_error)?).map_err(stored::corrupt)?,
+        role: Role::parse(row.try_get(1).map_err(db_error)?).map_err(stored::corrupt)?,
+        created_at: time(row, 2)?,
+        revoked_at: opt_time(row, 3)?,
+    })
+}
+
+pub(crate) async fn add_token(
+    client: &impl GenericClient,
+    token: &NewToken,
+    now: KstDateTime,
+) -> Result<TokenInfo, StoreError> {
+    client
+        .execute(
+            "INSERT INTO api_tokens (token_id, token_hash, role, created_at) VALUES ($1, $2, $3, $4)",
+            &[&token.id.as_str(), &&token.hash.0[..], &token.role.as_str(), &now.timestamp()],
+        )
+        .await
+        .map_err(db_error)?;
+    Ok(TokenInfo {
+        id: token.id.clone(),
+        role: token.role,
+        created_at: now,
+        revoked_at: None,
+    })
+}
+
+pub(crate) async fn revoke_token(
+    client: &impl GenericClient,
+    id: &TokenId,
+    now: KstDateTime,
+) -> Result<TokenInfo, StoreError> {
+    let row = client
+        .query_opt(
+            &format!(
+                "WITH revoked AS (UPDATE api_tokens SET revoked_at = $2 \
+                                  WHERE token_id = $1 AND revoked_at IS NULL RETURNING {TOKEN_COLUMNS}) \
+                 SELECT {TOKEN_COLUMNS} FROM revoked \
+                 UNION ALL SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_id = $1 AND NOT EXISTS (SELECT 1 FROM revoked)"
+            ),
+            &[&id.as_str(), &now.timestamp()],
+        )
+        .await
+        .map_err(db_error)?;
+    match row {
+        Some(row) => read_token(&row),
+        None => Err(NotFound::Token(id.clone()).into()),
+    }
+}
+
+pub(crate) async fn tokens(client: &impl GenericClient) -> Result<Vec<TokenInfo>, StoreError> {
+    let rows = client
+        .query(
+            &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, token_id"),
+            &[],
+        )
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(read_token).collect()
+}
+
+pub(crate) async fn role_for_token(
+    client: &impl GenericClient,
+    hash: &SecretHash,
+) -> Result<Option<Role>, StoreError> {
+    let statement = client
+        .prepare_cached("SELECT role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+        .await
+        .map_err(db_error)?;
+    let row = client
+        .query_opt(&statement, &[&&hash.0[..]])
+        .await
+        .map_err(db_error)?;
+    row.map(|row| Role::parse(row.get::<_, &str>(0)).map_err(stored::corrupt))
+        .transpose()
+}

@@ -1,0 +1,307 @@
+//! The PostgreSQL store: the scale-out backend. Any number of stateless API nodes share one
+//! database; everything that must be unique or serialized across them (claim numbers,
+//! writes to one order) is decided by the database.
+//!
+//! Each call takes a connection from a bounded pool and must finish within the configured
+//! timeout; when the database is unreachable, calls fail fast with
+//! [`StoreError::Unavailable`] and succeed again as soon as it is back, with no restart.
+//!
+//! Invariant: this crate holds SQL and nothing else. Rules come from `claims-domain`;
+//! everything it returns has passed the domain's checks again on the way out.
+
+mod admin;
+mod error;
+mod inquiry;
+mod orders;
+mod schema;
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use claims_domain::{
+    CancelCommand, CancelRow, Claim, InquiryQuery, ItemSeq, KstDateTime, NewOrder, OrderNo, RowKey,
+    Scope, VendorId,
+};
+use claims_store::{
+    ApiKeyInfo, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role, SecretHash,
+    Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
+};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use tokio::time::timeout;
+use tokio_postgres::NoTls;
+
+pub use schema::SCHEMA_VERSION;
+
+use crate::error::{db_error, pool_error, timed_out};
+use crate::inquiry::Filter;
+
+/// Settings of a [`PgStore`].
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// Connections this node keeps at most.
+    pub pool_size: usize,
+    /// The longest any one call may take, waiting for a connection included; past it the
+    /// call fails as unavailable.
+    pub timeout: Duration,
+    /// The longest opening a connection may take.
+    pub connect_timeout: Duration,
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        Self {
+            pool_size: 16,
+            timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+/// The PostgreSQL store.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    options: PgOptions,
+    /// Where the database is, without the password, for logs.
+    target: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("target", &self.target)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// `user@host:port/dbname` of a configuration, never its password.
+fn describe(config: &tokio_postgres::Config) -> String {
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .map(|host| match host {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect();
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{}@{}:{port}/{}",
+        config.get_user().unwrap_or("?"),
+        hosts.join(","),
+        config.get_dbname().unwrap_or("?")
+    )
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/dbname`) and
+    /// brings its schema up to date.
+    pub async fn open(url: &str, options: PgOptions) -> Result<Self, StoreError> {
+        let mut config = tokio_postgres::Config::from_str(url).map_err(|err| {
+            // The driver's message never repeats the URL, so the password cannot leak.
+            StoreError::internal(format!("the PostgreSQL URL is not valid: {err}"))
+        })?;
+        config
+            .connect_timeout(options.connect_timeout)
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30))
+            .application_name("ssg-claims");
+        let target = describe(&config);
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(options.pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(options.timeout))
+            .create_timeout(Some(options.connect_timeout))
+            .recycle_timeout(Some(options.timeout))
+            .build()
+            .map_err(|err| {
+                StoreError::internal(format!("cannot build the connection pool: {err}"))
+            })?;
+        let store = Self {
+            pool,
+            options,
+            target,
+        };
+        store
+            .run(async |client: &mut Object| schema::migrate(client).await)
+            .await?;
+        tracing::info!(database = %store.target, "PostgreSQL store ready");
+        Ok(store)
+    }
+
+    /// `user@host:port/dbname`, without the password.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The schema version the database is at.
+    pub async fn schema_version(&self) -> Result<i32, StoreError> {
+        self.run(async |client: &mut Object| schema::current_version(client).await)
+            .await
+    }
+
+    /// Runs `work` on a pooled connection within the timeout. A connection whose call timed
+    /// out is closed rather than returned to the pool, since it may be stuck.
+    async fn run<R>(
+        &self,
+        work: impl AsyncFnOnce(&mut Object) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let mut client = timeout(self.options.timeout, self.pool.get())
+            .await
+            .map_err(|_| timed_out())?
+            .map_err(pool_error)?;
+        match timeout(self.options.timeout, work(&mut client)).await {
+            Ok(result) => result,
+            Err(_) => {
+                drop(Object::take(client));
+                Err(timed_out())
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.run(async |client: &mut Object| {
+            client.simple_query("SELECT 1").await.map_err(db_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(vendor.id = %vendor.id))]
+    async fn add_vendor(&self, vendor: NewVendor, now: KstDateTime) -> Result<Vendor, StoreError> {
+        self.run(async |client: &mut Object| admin::add_vendor(client, &vendor, now).await)
+            .await
+    }
+
+    async fn vendor(&self, id: &VendorId) -> Result<Option<Vendor>, StoreError> {
+        self.run(async |client: &mut Object| admin::vendor(&*client, id).await)
+            .await
+    }
+
+    async fn vendors(&self) -> Result<Vec<Vendor>, StoreError> {
+        self.run(async |client: &mut Object| admin::vendors(&*client).await)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(vendor.id = %key.scope.vendor, key.id = %key.id))]
+    async fn add_api_key(
+        &self,
+        key: NewApiKey,
+        now: KstDateTime,
+    ) -> Result<ApiKeyInfo, StoreError> {
+        self.run(async |client: &mut Object| admin::add_api_key(client, &key, now).await)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(key.id = %id))]
+    async fn revoke_api_key(&self, id: &KeyId, now: KstDateTime) -> Result<ApiKeyInfo, StoreError> {
+        self.run(async |client: &mut Object| admin::revoke_api_key(&*client, id, now).await)
+            .await
+    }
+
+    async fn api_keys(&self, vendor: &VendorId) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        self.run(async |client: &mut Object| admin::api_keys(&*client, vendor).await)
+            .await
+    }
+
+    async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError> {
+        self.run(async |client: &mut Object| admin::scope_for_key(&*client, hash).await)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(token.id = %token.id, token.role = %token.role))]
+    async fn add_token(&self, token: NewToken, now: KstDateTime) -> Result<TokenInfo, StoreError> {
+        self.run(async |client: &mut Object| admin::add_token(&*client, &token, now).await)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(token.id = %id))]
+    async fn revoke_token(&self, id: &TokenId, now: KstDateTime) -> Result<TokenInfo, StoreError> {
+        self.run(async |client: &mut Object| admin::revoke_token(&*client, id, now).await)
+            .await
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        self.run(async |client: &mut Object| admin::tokens(&*client).await)
+            .await
+    }
+
+    async fn role_for_token(&self, hash: &SecretHash) -> Result<Option<Role>, StoreError> {
+        self.run(async |client: &mut Object| admin::role_for_token(&*client, hash).await)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
+    async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError> {
+        self.run(async |client: &mut Object| orders::place_order(client, &order, now).await)
+            .await
+    }
+
+    async fn order(&self, ord_no: &OrderNo) -> Result<Option<OrderRecord>, StoreError> {
+        self.run(async |client: &mut Object| orders::load_order(&*client, ord_no).await)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
+    async fn cancel(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        now: KstDateTime,
+    ) -> Result<Claim, StoreError> {
+        self.run(async |client: &mut Object| orders::cancel(client, ord_no, command, now).await)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no, item.seq = %item_seq))]
+    async fn ship(
+        &self,
+        ord_no: &OrderNo,
+        item_seq: ItemSeq,
+        scope: &Scope,
+        now: KstDateTime,
+    ) -> Result<Shipment, StoreError> {
+        self.run(async |client: &mut Object| {
+            orders::ship(client, ord_no, item_seq, scope, now).await
+        })
+        .await
+    }
+
+    async fn canceled_rows(
+        &self,
+        scope: &Scope,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+    ) -> Result<Vec<CancelRow>, StoreError> {
+        let filter = Filter::new(scope, query, after);
+        self.run(async |client: &mut Object| inquiry::canceled_rows(&*client, &filter, limit).await)
+            .await
+    }
+
+    async fn count_canceled_rows(
+        &self,
+        scope: &Scope,
+        query: &InquiryQuery,
+        cap: usize,
+    ) -> Result<usize, StoreError> {
+        let filter = Filter::new(scope, query, None);
+        self.run(async |client: &mut Object| {
+            inquiry::count_canceled_rows(&*client, &filter, cap).await
+        })
+        .await
+    }
+}
