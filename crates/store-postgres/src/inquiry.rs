@@ -109,6 +109,37 @@ impl Filter {
     }
 }
 
+/// The exact statement and parameters the store runs for an inquiry page, for benchmarks
+/// and `EXPLAIN`.
+#[derive(Debug)]
+pub struct RawInquiry {
+    pub sql: String,
+    params: Vec<Param>,
+    limit: i64,
+}
+
+impl RawInquiry {
+    pub fn new(scope: &Scope, query: &InquiryQuery, after: Option<&RowKey>, limit: usize) -> Self {
+        let filter = Filter::new(scope, query, after);
+        Self {
+            sql: filter.select_sql(),
+            params: filter.params,
+            limit: i64::try_from(limit).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// The parameters, in order.
+    pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let mut params: Vec<&(dyn ToSql + Sync)> = self
+            .params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        params.push(&self.limit);
+        params
+    }
+}
+
 pub(crate) async fn canceled_rows(
     client: &impl GenericClient,
     filter: &Filter,
@@ -149,8 +180,8 @@ fn time(row: &Row, index: usize) -> Result<claims_domain::KstDateTime, StoreErro
     stored::time(value.as_second())
 }
 
-/// Reads a row selected with [`ROW_COLUMNS`].
-pub(crate) fn read_row(row: &Row) -> Result<CancelRow, StoreError> {
+/// Reads a row selected with the inquiry's columns into a domain row.
+pub fn read_row(row: &Row) -> Result<CancelRow, StoreError> {
     let text = |index: usize| row.try_get::<_, String>(index).map_err(db_error);
     let int = |index: usize| {
         row.try_get::<_, i32>(index)

@@ -10,6 +10,7 @@
 //! everything it returns has passed the domain's checks again on the way out.
 
 mod admin;
+mod bulk;
 mod error;
 mod inquiry;
 mod orders;
@@ -24,6 +25,7 @@ use claims_domain::{
     CancelCommand, CancelRow, Claim, InquiryQuery, ItemSeq, KstDateTime, NewOrder, OrderNo, RowKey,
     Scope, VendorId,
 };
+use claims_store::bulk::BulkOrder;
 use claims_store::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role, SecretHash,
     Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
@@ -32,6 +34,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, R
 use tokio::time::timeout;
 use tokio_postgres::NoTls;
 
+pub use inquiry::{RawInquiry, read_row};
 pub use schema::SCHEMA_VERSION;
 
 use crate::error::{db_error, pool_error, timed_out};
@@ -137,6 +140,20 @@ impl PgStore {
             .await?;
         tracing::info!(database = %store.target, "PostgreSQL store ready");
         Ok(store)
+    }
+
+    /// Writes `orders` (checked for consistency first) with `COPY`, in one transaction. For
+    /// trusted bulk data only: it does not apply the cancellation rules, it only refuses
+    /// inconsistent states. Not bound by the per-call timeout.
+    pub async fn bulk_load(&self, orders: Vec<BulkOrder>) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await.map_err(pool_error)?;
+        bulk::load(&mut client, &orders).await
+    }
+
+    /// Refreshes the planner's statistics (after a bulk load).
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        client.batch_execute("ANALYZE").await.map_err(db_error)
     }
 
     /// `user@host:port/dbname`, without the password.

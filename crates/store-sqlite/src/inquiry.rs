@@ -36,11 +36,19 @@ impl Filter {
             sql.push_str(" AND lrnk_spl_ven_id = :lower");
             params.push((":lower", Value::Text(lower.as_str().to_owned())));
         }
+        // SQLite seeks an index range by simple bounds only, not by a row value, so a page
+        // after the first starts its range at the cursor's time: the lower bound is the later
+        // of the period's start and the cursor's.
+        let after_time = after.map(|after| after.canceled_at.unix_seconds());
         if let Some(period) = query.period() {
             let (from, until) = period.bounds();
             sql.push_str(" AND ord_cncl_dts >= :from AND ord_cncl_dts < :until");
-            params.push((":from", Value::Integer(from.unix_seconds())));
+            let from = from.unix_seconds().max(after_time.unwrap_or(i64::MIN));
+            params.push((":from", Value::Integer(from)));
             params.push((":until", Value::Integer(until.unix_seconds())));
+        } else if let Some(after_time) = after_time {
+            sql.push_str(" AND ord_cncl_dts >= :from");
+            params.push((":from", Value::Integer(after_time)));
         }
         if let Some(original) = query.original() {
             sql.push_str(" AND oror_no = :oror_no");
@@ -88,6 +96,37 @@ impl Filter {
     }
 }
 
+/// The exact statement and parameters the store runs for an inquiry page, for benchmarks
+/// and `EXPLAIN QUERY PLAN`.
+#[derive(Debug)]
+pub struct RawInquiry {
+    pub sql: String,
+    pub params: Vec<(&'static str, Value)>,
+}
+
+impl RawInquiry {
+    pub fn new(scope: &Scope, query: &InquiryQuery, after: Option<&RowKey>, limit: usize) -> Self {
+        let filter = Filter::new(scope, query, after);
+        let mut params = filter.params.clone();
+        params.push((
+            ":limit",
+            Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)),
+        ));
+        Self {
+            sql: filter.select_sql(),
+            params,
+        }
+    }
+
+    /// The parameters, named, for `Statement::query`.
+    pub fn params(&self) -> Vec<(&str, &dyn rusqlite::ToSql)> {
+        self.params
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn rusqlite::ToSql))
+            .collect()
+    }
+}
+
 pub(crate) fn canceled_rows(
     connection: &Connection,
     filter: &Filter,
@@ -123,8 +162,8 @@ pub(crate) fn count_canceled_rows(
     Ok(usize::try_from(count).unwrap_or(usize::MAX))
 }
 
-/// Reads a row selected with [`ROW_COLUMNS`].
-pub(crate) fn read_row(row: &Row<'_>) -> Result<CancelRow, StoreError> {
+/// Reads a row selected with the inquiry's columns into a domain row.
+pub fn read_row(row: &Row<'_>) -> Result<CancelRow, StoreError> {
     let get_text = |index: usize| row.get::<_, String>(index).map_err(db_error);
     let get_int = |index: usize| row.get::<_, i64>(index).map_err(db_error);
     let clm_no = convert::order_no(&get_text(4)?)?;

@@ -8,6 +8,7 @@
 //! everything it returns has passed the domain's checks again on the way out.
 
 mod admin;
+mod bulk;
 mod convert;
 mod inquiry;
 mod orders;
@@ -23,12 +24,14 @@ use claims_domain::{
     CancelCommand, CancelRow, Claim, InquiryQuery, ItemSeq, KstDateTime, NewOrder, OrderNo, RowKey,
     Scope, VendorId,
 };
+use claims_store::bulk::BulkOrder;
 use claims_store::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role, SecretHash,
     Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
 };
 use rusqlite::{Connection, OpenFlags};
 
+pub use inquiry::{RawInquiry, read_row};
 pub use schema::SCHEMA_VERSION;
 
 use crate::convert::db_error;
@@ -76,6 +79,7 @@ pub struct SqliteStore {
 #[derive(Debug)]
 struct Inner {
     path: PathBuf,
+    options: SqliteOptions,
     writer: Pool,
     readers: Pool,
 }
@@ -102,6 +106,17 @@ fn configure(
     }
     connection.set_prepared_statement_cache_capacity(64);
     Ok(())
+}
+
+/// Opens a read-only connection configured exactly as the store's readers are (for the
+/// raw-limit benchmark, which must measure the same connection the store uses).
+pub fn open_reader(path: &Path, options: &SqliteOptions) -> rusqlite::Result<Connection> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&connection, options, true)?;
+    Ok(connection)
 }
 
 impl SqliteStore {
@@ -138,19 +153,19 @@ impl SqliteStore {
             let path = path.clone();
             let options = options.clone();
             Box::new(move || {
-                let flags = if read_only {
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                } else {
-                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                };
+                if read_only {
+                    return open_reader(&path, &options).map_err(db_error);
+                }
+                let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
                 let connection = Connection::open_with_flags(&path, flags).map_err(db_error)?;
-                configure(&connection, &options, read_only).map_err(db_error)?;
+                configure(&connection, &options, false).map_err(db_error)?;
                 Ok(connection)
             })
         };
         let store = Self {
             inner: Arc::new(Inner {
                 path: path.clone(),
+                options: options.clone(),
                 // The connection that ran the migrations becomes the writer.
                 writer: Pool::new(1, opener(false), vec![writer]),
                 readers: Pool::new(options.readers.max(1), opener(true), Vec::new()),
@@ -158,6 +173,37 @@ impl SqliteStore {
         };
         store.ping().await?;
         Ok(store)
+    }
+
+    /// Writes `orders` (checked for consistency first) in one transaction, with
+    /// `synchronous = OFF` for its duration. For trusted bulk data only: it does not apply
+    /// the cancellation rules, it only refuses inconsistent states.
+    pub async fn bulk_load(&self, orders: Vec<BulkOrder>) -> Result<(), StoreError> {
+        let durability = self.inner.options.durability;
+        self.write(move |connection| {
+            connection
+                .pragma_update(None, "synchronous", "OFF")
+                .map_err(db_error)?;
+            let result = bulk::load(connection, &orders);
+            let restored = connection
+                .pragma_update(
+                    None,
+                    "synchronous",
+                    match durability {
+                        Durability::Full => "FULL",
+                        Durability::Normal => "NORMAL",
+                    },
+                )
+                .map_err(db_error);
+            result.and(restored)
+        })
+        .await
+    }
+
+    /// Refreshes the planner's statistics (after a bulk load).
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        self.write(|connection| connection.execute_batch("ANALYZE").map_err(db_error))
+            .await
     }
 
     /// The file this store lives in.

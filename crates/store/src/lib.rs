@@ -18,6 +18,7 @@ use claims_domain::{
     VendorId,
 };
 
+pub mod bulk;
 pub mod conformance;
 mod credentials;
 pub mod stored;

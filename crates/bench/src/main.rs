@@ -1,0 +1,121 @@
+//! `claims-bench`: load a dataset, show query plans, and measure the service against the
+//! raw database limit.
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use claims_bench::dataset::Plan;
+use claims_bench::load::{Target, load};
+use claims_bench::run::{self, Settings};
+use claims_bench::scenarios;
+use claims_bench::server::default_binary;
+
+#[derive(Debug, Parser)]
+#[command(name = "claims-bench", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DataArgs {
+    /// The store: a SQLite file path or a postgres:// URL. An empty store is loaded first.
+    #[arg(long)]
+    database: String,
+    /// Orders in the dataset (about 1.5 items and 0.11 claim lines each).
+    #[arg(long, default_value_t = 10_000_000)]
+    orders: u64,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load the dataset into an empty store through its bulk path.
+    Load(DataArgs),
+    /// Print the query plans of the inquiry's statements on a loaded store.
+    Explain(DataArgs),
+    /// Load each store if it is empty, then measure every scenario over HTTP against
+    /// `ssg-claims serve` and the raw limit of the same statements.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// A store to measure (repeat for several): a SQLite file path or a postgres:// URL.
+    #[arg(long = "database", required = true)]
+    databases: Vec<String>,
+    /// Orders in the dataset.
+    #[arg(long, default_value_t = 10_000_000)]
+    orders: u64,
+    /// Seconds each scenario runs.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    seconds: u64,
+    /// Concurrent clients (and raw workers).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
+    concurrency: u64,
+    /// The ssg-claims binary to run (default: the one next to this program).
+    #[arg(long)]
+    server_bin: Option<std::path::PathBuf>,
+    /// Run only these scenarios: raw, json, xml, paced, original, cancel, stream.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Load(args) => {
+            let target = Target::open(&args.database, 4).await?;
+            let plan = Plan::new(args.orders);
+            let report = load(&target, &plan, 50_000, true).await?;
+            println!(
+                "{}: loaded {} orders, {} items, {} claim lines in {:.1} s ({:.0} orders/s)",
+                target.name(),
+                report.orders,
+                report.items,
+                report.claim_lines,
+                report.elapsed.as_secs_f64(),
+                report.orders_per_second()
+            );
+        }
+        Command::Run(args) => {
+            let settings = Settings {
+                orders: args.orders,
+                seconds: args.seconds,
+                concurrency: args.concurrency as usize,
+                server_binary: match args.server_bin {
+                    Some(path) => path,
+                    None => default_binary()?,
+                },
+                only: args.only,
+            };
+            let mut reports = Vec::new();
+            for database in &args.databases {
+                reports.push(run::run(database, &settings).await?);
+            }
+            print!("{}", run::render(&reports, &settings));
+        }
+        Command::Explain(args) => {
+            let target = Target::open(&args.database, 4).await?;
+            let plan = Plan::new(args.orders);
+            let mut inquiries = vec![scenarios::period(&plan, 123), scenarios::lower_rank(&plan)];
+            inquiries.extend(scenarios::originals(&target, 1).await?);
+            print!("{}", scenarios::explain(&target, &inquiries).await?);
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,593 @@
+//! One benchmark run on one store: the scenarios over HTTP against `ssg-claims serve`, and
+//! the raw limit of the same statements.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use bytes::Bytes;
+use claims_domain::Scope;
+use claims_server::credentials::{issue_api_key, issue_token};
+use claims_server::{Clock, INQUIRY_PATH, SystemClock};
+use claims_store::Role;
+use claims_store_postgres::RawInquiry as PgInquiry;
+use claims_store_sqlite::RawInquiry as SqliteInquiry;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+
+use crate::dataset::Plan;
+use crate::http::{self, MakeRequest, Pace};
+use crate::load::{Target, load};
+use crate::measure::Measured;
+use crate::raw;
+use crate::scenarios::{self, Inquiry};
+use crate::server::ServerProcess;
+
+/// Settings of a run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub orders: u64,
+    pub seconds: u64,
+    pub concurrency: usize,
+    pub server_binary: PathBuf,
+    /// Run only these scenarios (`raw`, `json`, `xml`, `paced`, `original`, `cancel`,
+    /// `stream`); all when empty.
+    pub only: Vec<String>,
+}
+
+impl Settings {
+    fn wants(&self, scenario: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == scenario)
+    }
+}
+
+/// The rows of a store's report.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub store: &'static str,
+    pub scenario: String,
+    pub measured: Measured,
+    /// The server's peak resident memory during the scenario, MiB (none for raw loops).
+    pub peak_mib: Option<f64>,
+}
+
+/// What one store's run found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub store: &'static str,
+    pub load: Option<String>,
+    pub lines: Vec<Line>,
+    /// End-to-end ÷ raw for the period inquiry, per format.
+    pub ratios: Vec<(&'static str, f64)>,
+    pub notes: Vec<String>,
+}
+
+/// Rows the server reads from the store at first (its page size plus one); the raw loop
+/// uses the same limit so that it runs the very same statement.
+const FIRST_PAGE_LIMIT: usize = 1_001;
+
+/// Vendors the period scenario rotates through.
+const ROTATION: u32 = 64;
+
+fn request(
+    method: &str,
+    path: &str,
+    headers: &[(hyper::header::HeaderName, String)],
+    body: Bytes,
+) -> Request<Full<Bytes>> {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1");
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    builder.body(Full::new(body)).expect("a valid request")
+}
+
+fn period_body(format: &str, plan: &Plan) -> Bytes {
+    let week = scenarios::last_week(plan);
+    let (start, end) = (week.start().compact(), week.end().compact());
+    match format {
+        "xml" => Bytes::from(format!(
+            "<request>\n\t<perdStrDts>{start}</perdStrDts>\n\t<perdEndDts>{end}</perdEndDts>\n</request>"
+        )),
+        _ => Bytes::from(format!(
+            r#"{{"request": {{"perdStrDts": "{start}", "perdEndDts": "{end}"}}}}"#
+        )),
+    }
+}
+
+fn media(format: &str) -> &'static str {
+    if format == "xml" {
+        "application/xml"
+    } else {
+        "application/json"
+    }
+}
+
+/// Issues one API key per inquiry's scope.
+async fn keys_for(target: &Target, inquiries: &[Inquiry]) -> anyhow::Result<Vec<String>> {
+    let store = target.store();
+    let now = SystemClock.now();
+    let mut keys = Vec::new();
+    for inquiry in inquiries {
+        let (_, secret) = issue_api_key(&*store, inquiry.scope.clone(), now).await?;
+        keys.push(secret.expose().to_owned());
+    }
+    Ok(keys)
+}
+
+/// Items with open units near the end of the period, for the cancellation scenario.
+async fn open_items(
+    target: &Target,
+    plan: &Plan,
+    limit: usize,
+) -> anyhow::Result<Vec<(String, i64)>> {
+    let from = format!(
+        "B{:013}",
+        plan.orders
+            .saturating_sub(plan.orders / plan.days.max(1) as u64 * 2)
+    );
+    let sql = format!(
+        "SELECT ord_no, ord_item_seq FROM order_items WHERE ord_no >= '{from}' AND ord_no < 'C' \
+         AND shipped_qty = 0 AND canceled_qty < qty ORDER BY ord_no LIMIT {limit}"
+    );
+    match target {
+        Target::Sqlite { path, .. } => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<(String, i64)>> {
+                let connection = rusqlite::Connection::open(&path)?;
+                let mut statement = connection.prepare(&sql)?;
+                let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?
+        }
+        Target::Postgres { url, .. } => {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+            tokio::spawn(connection);
+            let rows = client.query(&sql, &[]).await?;
+            Ok(rows
+                .iter()
+                .map(|r| (r.get(0), i64::from(r.get::<_, i32>(1))))
+                .collect())
+        }
+    }
+}
+
+async fn raw_limit(
+    target: &Target,
+    inquiries: &[Inquiry],
+    settings: &Settings,
+) -> anyhow::Result<Measured> {
+    let duration = Duration::from_secs(settings.seconds);
+    match target {
+        Target::Sqlite { path, .. } => {
+            let queries: Vec<SqliteInquiry> = inquiries
+                .iter()
+                .map(|i| SqliteInquiry::new(&i.scope, &i.query, None, FIRST_PAGE_LIMIT))
+                .collect();
+            let path = PathBuf::from(path);
+            let workers = settings.concurrency;
+            tokio::task::spawn_blocking(move || {
+                raw::sqlite(path, workers, duration, u64::MAX, Arc::new(queries))
+            })
+            .await?
+        }
+        Target::Postgres { url, .. } => {
+            let queries: Vec<PgInquiry> = inquiries
+                .iter()
+                .map(|i| PgInquiry::new(&i.scope, &i.query, None, FIRST_PAGE_LIMIT))
+                .collect();
+            raw::postgres(
+                url,
+                settings.concurrency,
+                duration,
+                u64::MAX,
+                Arc::new(queries),
+            )
+            .await
+        }
+    }
+}
+
+/// Runs `make` against the server, noting its peak memory.
+async fn over_http(
+    server: &ServerProcess,
+    settings: &Settings,
+    pace: Pace,
+    make: MakeRequest,
+) -> anyhow::Result<(Measured, f64)> {
+    server.reset_peak()?;
+    let measured = http::run(
+        server.address,
+        settings.concurrency,
+        Duration::from_secs(settings.seconds),
+        u64::MAX,
+        pace,
+        make,
+    )
+    .await?;
+    Ok((measured, server.peak_kib()? as f64 / 1024.0))
+}
+
+/// Sends one request and reads its body, returning the bytes read.
+async fn one_request(
+    server: &ServerProcess,
+    request: Request<Full<Bytes>>,
+) -> anyhow::Result<(u16, usize)> {
+    let stream = tokio::net::TcpStream::connect(server.address).await?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    let response = sender.send_request(request).await?;
+    let status = response.status().as_u16();
+    let mut body = response.into_body();
+    let mut bytes = 0;
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            bytes += data.len();
+        }
+    }
+    Ok((status, bytes))
+}
+
+pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> {
+    let target = Target::open(database, settings.concurrency.max(4)).await?;
+    let plan = Plan::new(settings.orders);
+    let store_name = target.name();
+    let mut report = Report {
+        store: store_name,
+        load: None,
+        lines: Vec::new(),
+        ratios: Vec::new(),
+        notes: Vec::new(),
+    };
+
+    let existing = target.order_count().await?;
+    let expected = plan.orders + plan.stream_rows;
+    if existing == 0 {
+        let loaded = load(&target, &plan, 50_000, true).await?;
+        report.load = Some(format!(
+            "loaded {} orders ({} items, {} claim lines) in {:.1} s: {:.0} orders/s",
+            loaded.orders,
+            loaded.items,
+            loaded.claim_lines,
+            loaded.elapsed.as_secs_f64(),
+            loaded.orders_per_second()
+        ));
+    } else if existing != expected {
+        bail!(
+            "the {store_name} database holds {existing} orders, not the {expected} of --orders {}: use an empty database",
+            plan.orders
+        );
+    }
+
+    // The inquiries, and keys for them.
+    let period: Vec<Inquiry> = (0..ROTATION)
+        .map(|n| scenarios::period(&plan, (n * 13 + 5) % plan.vendors))
+        .collect();
+    let originals = scenarios::originals(&target, 200).await?;
+    let period_keys = keys_for(&target, &period).await?;
+    let original_keys = keys_for(&target, &originals).await?;
+    let stream_inquiry = Inquiry {
+        name: "stream",
+        scope: Scope {
+            vendor: plan.stream_vendor(),
+            lower_rank: None,
+        },
+        query: claims_domain::InquiryQuery::by_period(scenarios::last_week(&plan)),
+    };
+    let stream_key = keys_for(&target, std::slice::from_ref(&stream_inquiry))
+        .await?
+        .remove(0);
+    let store = target.store();
+    let (_, token) = issue_token(&*store, Role::ServiceCenter, SystemClock.now()).await?;
+    let token = token.expose().to_owned();
+    let rows_per_answer = {
+        let mut total = 0;
+        for inquiry in &period {
+            total += store
+                .count_canceled_rows(&inquiry.scope, &inquiry.query, 100_000)
+                .await?;
+        }
+        total as f64 / period.len() as f64
+    };
+    report.notes.push(format!(
+        "period inquiry: 7 days ({}), {} vendors in rotation, {rows_per_answer:.0} rows per answer on average",
+        scenarios::last_week(&plan).start().compact(),
+        period.len()
+    ));
+    let open = open_items(&target, &plan, 50_000).await?;
+    drop(store);
+
+    let server = ServerProcess::start(
+        &settings.server_binary,
+        database,
+        settings.concurrency.max(4),
+    )?;
+    let warm = {
+        let keys = period_keys.clone();
+        let body = period_body("json", &plan);
+        Arc::new(move |n: u64| {
+            let key = &keys[n as usize % keys.len()];
+            request(
+                "POST",
+                INQUIRY_PATH,
+                &[
+                    (AUTHORIZATION, key.clone()),
+                    (CONTENT_TYPE, "application/json".into()),
+                ],
+                body.clone(),
+            )
+        }) as MakeRequest
+    };
+    http::run(
+        server.address,
+        settings.concurrency,
+        Duration::from_secs(1),
+        u64::MAX,
+        Pace::ClosedLoop,
+        warm,
+    )
+    .await?;
+
+    // The raw limit of the period statement, then the service in both formats.
+    let mut raw_rate = None;
+    if settings.wants("raw") {
+        let raw_period = raw_limit(&target, &period, settings).await?;
+        raw_rate = Some(raw_period.per_second());
+        report.lines.push(Line {
+            store: store_name,
+            scenario: "raw: period statement".into(),
+            measured: raw_period,
+            peak_mib: None,
+        });
+    }
+    let mut json_rate = 0.0;
+    for format in ["json", "xml"] {
+        // The JSON closed loop also sets the pace of the paced scenario.
+        let needed = settings.wants(format) || (format == "json" && settings.wants("paced"));
+        if !needed {
+            continue;
+        }
+        let keys = period_keys.clone();
+        let body = period_body(format, &plan);
+        let media = media(format);
+        let make: MakeRequest = Arc::new(move |n: u64| {
+            let key = &keys[n as usize % keys.len()];
+            request(
+                "POST",
+                INQUIRY_PATH,
+                &[
+                    (AUTHORIZATION, key.clone()),
+                    (CONTENT_TYPE, media.into()),
+                    (ACCEPT, media.into()),
+                ],
+                body.clone(),
+            )
+        });
+        let (measured, peak) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
+        let rate = measured.per_second();
+        if format == "json" {
+            json_rate = rate;
+        }
+        if let Some(raw_rate) = raw_rate {
+            report.ratios.push((
+                if format == "json" { "JSON" } else { "XML" },
+                rate / raw_rate.max(1e-9),
+            ));
+        }
+        report.lines.push(Line {
+            store: store_name,
+            scenario: format!("period inquiry, {}", format.to_uppercase()),
+            measured,
+            peak_mib: Some(peak),
+        });
+    }
+
+    // Half the peak rate, paced: the latency a moderately loaded service shows. Four times
+    // as many connections as the closed loop, so that requests queue at the server, not
+    // behind a busy connection of the generator.
+    if settings.wants("paced") {
+        let keys = period_keys.clone();
+        let body = period_body("json", &plan);
+        let make: MakeRequest = Arc::new(move |n: u64| {
+            let key = &keys[n as usize % keys.len()];
+            request(
+                "POST",
+                INQUIRY_PATH,
+                &[
+                    (AUTHORIZATION, key.clone()),
+                    (CONTENT_TYPE, "application/json".into()),
+                ],
+                body.clone(),
+            )
+        });
+        let paced = Settings {
+            concurrency: settings.concurrency * 4,
+            ..settings.clone()
+        };
+        let (measured, peak) =
+            over_http(&server, &paced, Pace::Rate(json_rate / 2.0), make).await?;
+        report.lines.push(Line {
+            store: store_name,
+            scenario: format!(
+                "period inquiry, JSON, paced at {:.0}/s (half the peak), {} connections",
+                json_rate / 2.0,
+                paced.concurrency
+            ),
+            measured,
+            peak_mib: Some(peak),
+        });
+    }
+
+    // Inquiry by original order number.
+    if settings.wants("original") {
+        let raw_original = raw_limit(&target, &originals, settings).await?;
+        report.lines.push(Line {
+            store: store_name,
+            scenario: "raw: original-order statement".into(),
+            measured: raw_original,
+            peak_mib: None,
+        });
+        let bodies: Vec<Bytes> = originals
+            .iter()
+            .map(|inquiry| {
+                let ord_no = inquiry
+                    .query
+                    .original()
+                    .map(|o| o.ord_no.to_string())
+                    .unwrap_or_default();
+                Bytes::from(format!(r#"{{"request": {{"orordNo": "{ord_no}"}}}}"#))
+            })
+            .collect();
+        let keys = original_keys.clone();
+        let make: MakeRequest = Arc::new(move |n: u64| {
+            let index = n as usize % keys.len();
+            request(
+                "POST",
+                INQUIRY_PATH,
+                &[
+                    (AUTHORIZATION, keys[index].clone()),
+                    (CONTENT_TYPE, "application/json".into()),
+                ],
+                bodies[index].clone(),
+            )
+        });
+        let (measured, peak) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
+        report.lines.push(Line {
+            store: store_name,
+            scenario: "original-order inquiry, JSON".into(),
+            measured,
+            peak_mib: Some(peak),
+        });
+    }
+
+    // Cancellations through the platform API, one unit at a time, of items still open.
+    if settings.wants("cancel") && open.is_empty() {
+        report
+            .notes
+            .push("no open items found: the cancellation scenario was skipped".into());
+    } else {
+        let token = token.clone();
+        let open = Arc::new(open);
+        let make: MakeRequest = Arc::new(move |n: u64| {
+            let (ord_no, seq) = &open[n as usize % open.len()];
+            request(
+                "POST",
+                &format!("/v1/orders/{ord_no}/cancellations"),
+                &[
+                    (AUTHORIZATION, format!("Bearer {token}")),
+                    (CONTENT_TYPE, "application/json".into()),
+                ],
+                Bytes::from(format!(
+                    r#"{{"items": [{{"ordItemSeq": {seq}, "qty": 1}}], "clmRsnCd": "251", "agentId": "bench"}}"#
+                )),
+            )
+        });
+        let (measured, peak) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
+        report.lines.push(Line {
+            store: store_name,
+            scenario: "cancellation (platform API)".into(),
+            measured,
+            peak_mib: Some(peak),
+        });
+    }
+
+    // One answer of the stream vendor's week, streamed: how much the server's memory grows.
+    for format in ["json", "xml"]
+        .into_iter()
+        .filter(|_| settings.wants("stream"))
+    {
+        let rows = target
+            .store()
+            .count_canceled_rows(&stream_inquiry.scope, &stream_inquiry.query, 200_000)
+            .await?;
+        let baseline = server.rss_kib()?;
+        server.reset_peak()?;
+        let started = Instant::now();
+        let media = media(format);
+        let (status, bytes) = one_request(
+            &server,
+            request(
+                "POST",
+                INQUIRY_PATH,
+                &[
+                    (AUTHORIZATION, stream_key.clone()),
+                    (CONTENT_TYPE, media.into()),
+                    (ACCEPT, media.into()),
+                ],
+                period_body(format, &plan),
+            ),
+        )
+        .await?;
+        let took = started.elapsed();
+        let peak = server.peak_kib()?;
+        if status != 200 {
+            bail!("the {rows}-row answer failed with HTTP {status}");
+        }
+        report.notes.push(format!(
+            "{rows}-row answer, {}: {:.1} MB in {:.2} s; server RSS {:.1} MiB before, peak {:.1} MiB: grew {:.1} MiB",
+            format.to_uppercase(),
+            bytes as f64 / 1e6,
+            took.as_secs_f64(),
+            baseline as f64 / 1024.0,
+            peak as f64 / 1024.0,
+            (peak.saturating_sub(baseline)) as f64 / 1024.0
+        ));
+    }
+    drop(server);
+    Ok(report)
+}
+
+/// The report as text.
+pub fn render(reports: &[Report], settings: &Settings) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "claims-bench: {} orders (+ the stream vendor's week), {} s per scenario, concurrency {}",
+        settings.orders, settings.seconds, settings.concurrency
+    );
+    for report in reports {
+        let _ = writeln!(out, "\n== {}", report.store);
+        if let Some(load) = &report.load {
+            let _ = writeln!(out, "{load}");
+        }
+        for note in &report.notes {
+            let _ = writeln!(out, "{note}");
+        }
+        let _ = writeln!(
+            out,
+            "\n{:<58} {:>9} {:>8} {:>8} {:>9} {:>10}  statuses",
+            "scenario", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "peak RSS"
+        );
+        for line in &report.lines {
+            let _ = writeln!(
+                out,
+                "{:<58} {:>9.0} {:>8.2} {:>8.2} {:>9.2} {:>10}  {}",
+                line.scenario,
+                line.measured.per_second(),
+                line.measured.millis(0.5),
+                line.measured.millis(0.99),
+                line.measured.millis(0.999),
+                line.peak_mib
+                    .map_or_else(|| "-".to_owned(), |mib| format!("{mib:.1} MiB")),
+                line.measured.status_summary()
+            );
+        }
+        for (format, ratio) in &report.ratios {
+            let _ = writeln!(out, "period inquiry {format} end-to-end/raw: {ratio:.2}");
+        }
+    }
+    let min = reports
+        .iter()
+        .flat_map(|r| r.ratios.iter().map(|(_, ratio)| *ratio))
+        .fold(f64::INFINITY, f64::min);
+    let _ = writeln!(out, "\ninquiry end-to-end/raw ratio: {min:.2}");
+    out
+}
