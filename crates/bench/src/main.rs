@@ -5,6 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use claims_bench::dataset::Plan;
 use claims_bench::load::{Target, load};
 use claims_bench::run::{self, Settings};

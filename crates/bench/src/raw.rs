@@ -1,6 +1,7 @@
-//! The raw limit: the store's own inquiry statement, prepared once per connection and run in
-//! a tight loop through the same driver, with no HTTP, no encoding and no domain values —
-//! every row is fetched and every column read, nothing more.
+//! The raw limit: the store's own inquiry statements (the key lookup and the page, which
+//! PostgreSQL runs as one statement), prepared once per connection and run in a tight loop
+//! through the same driver, with no HTTP, no encoding and no domain values — every row is
+//! fetched and every column read, nothing more.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,6 +35,12 @@ pub fn sqlite(
                         break;
                     }
                     let query = &queries[(n as usize * workers + worker) % queries.len()];
+                    let mut key = connection.prepare_cached(query.key_sql)?;
+                    let mut found = key.query([&query.key_hash])?;
+                    while let Some(row) = found.next()? {
+                        std::hint::black_box((row.get_ref(0)?, row.get_ref(1)?));
+                    }
+                    drop(found);
                     let mut statement = connection.prepare_cached(&query.sql)?;
                     let columns = statement.column_count();
                     let mut rows = statement.query(query.params().as_slice())?;

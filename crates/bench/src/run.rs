@@ -11,7 +11,7 @@ use bytes::Bytes;
 use claims_domain::Scope;
 use claims_server::credentials::{issue_api_key, issue_token};
 use claims_server::{Clock, INQUIRY_PATH, SystemClock};
-use claims_store::Role;
+use claims_store::{Role, SecretHash};
 use claims_store_postgres::RawInquiry as PgInquiry;
 use claims_store_sqlite::RawInquiry as SqliteInquiry;
 use http_body_util::{BodyExt, Full};
@@ -52,6 +52,8 @@ pub struct Line {
     pub measured: Measured,
     /// The server's peak resident memory during the scenario, MiB (none for raw loops).
     pub peak_mib: Option<f64>,
+    /// The server's CPU time per request, microseconds (none for raw loops).
+    pub cpu_us: Option<f64>,
 }
 
 /// What one store's run found.
@@ -65,9 +67,9 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
-/// Rows the server reads from the store at first (its page size plus one); the raw loop
-/// uses the same limit so that it runs the very same statement.
-const FIRST_PAGE_LIMIT: usize = 1_001;
+/// Rows the server reads from the store at first (its page size); the raw loop uses the same
+/// limit so that it runs the very same statements.
+const FIRST_PAGE_LIMIT: usize = 1_000;
 
 /// Vendors the period scenario rotates through.
 const ROTATION: u32 = 64;
@@ -109,14 +111,24 @@ fn media(format: &str) -> &'static str {
     }
 }
 
+/// An API key, in clear and hashed.
+#[derive(Debug, Clone)]
+struct Key {
+    clear: String,
+    hash: SecretHash,
+}
+
 /// Issues one API key per inquiry's scope.
-async fn keys_for(target: &Target, inquiries: &[Inquiry]) -> anyhow::Result<Vec<String>> {
+async fn keys_for(target: &Target, inquiries: &[Inquiry]) -> anyhow::Result<Vec<Key>> {
     let store = target.store();
     let now = SystemClock.now();
     let mut keys = Vec::new();
     for inquiry in inquiries {
         let (_, secret) = issue_api_key(&*store, inquiry.scope.clone(), now).await?;
-        keys.push(secret.expose().to_owned());
+        keys.push(Key {
+            clear: secret.expose().to_owned(),
+            hash: secret.hash(),
+        });
     }
     Ok(keys)
 }
@@ -162,6 +174,7 @@ async fn open_items(
 async fn raw_limit(
     target: &Target,
     inquiries: &[Inquiry],
+    keys: &[Key],
     settings: &Settings,
 ) -> anyhow::Result<Measured> {
     let duration = Duration::from_secs(settings.seconds);
@@ -169,7 +182,10 @@ async fn raw_limit(
         Target::Sqlite { path, .. } => {
             let queries: Vec<SqliteInquiry> = inquiries
                 .iter()
-                .map(|i| SqliteInquiry::new(&i.scope, &i.query, None, FIRST_PAGE_LIMIT))
+                .zip(keys)
+                .map(|(i, key)| {
+                    SqliteInquiry::new(&key.hash, &i.scope, &i.query, None, FIRST_PAGE_LIMIT)
+                })
                 .collect();
             let path = PathBuf::from(path);
             let workers = settings.concurrency;
@@ -181,7 +197,8 @@ async fn raw_limit(
         Target::Postgres { url, .. } => {
             let queries: Vec<PgInquiry> = inquiries
                 .iter()
-                .map(|i| PgInquiry::new(&i.scope, &i.query, None, FIRST_PAGE_LIMIT))
+                .zip(keys)
+                .map(|(i, key)| PgInquiry::new(&key.hash, &i.query, None, FIRST_PAGE_LIMIT))
                 .collect();
             raw::postgres(
                 url,
@@ -195,14 +212,22 @@ async fn raw_limit(
     }
 }
 
-/// Runs `make` against the server, noting its peak memory.
+/// What the server used during a scenario.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    peak_mib: f64,
+    cpu_us_per_request: f64,
+}
+
+/// Runs `make` against the server, noting its peak memory and CPU time.
 async fn over_http(
     server: &ServerProcess,
     settings: &Settings,
     pace: Pace,
     make: MakeRequest,
-) -> anyhow::Result<(Measured, f64)> {
+) -> anyhow::Result<(Measured, Usage)> {
     server.reset_peak()?;
+    let cpu_before = server.cpu_seconds()?;
     let measured = http::run(
         server.address,
         settings.concurrency,
@@ -212,7 +237,14 @@ async fn over_http(
         make,
     )
     .await?;
-    Ok((measured, server.peak_kib()? as f64 / 1024.0))
+    let cpu = server.cpu_seconds()? - cpu_before;
+    Ok((
+        measured.clone(),
+        Usage {
+            peak_mib: server.peak_kib()? as f64 / 1024.0,
+            cpu_us_per_request: cpu * 1e6 / measured.requests().max(1) as f64,
+        },
+    ))
 }
 
 /// Sends one request and reads its body, returning the bytes read.
@@ -284,7 +316,8 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
     };
     let stream_key = keys_for(&target, std::slice::from_ref(&stream_inquiry))
         .await?
-        .remove(0);
+        .remove(0)
+        .clear;
     let store = target.store();
     let (_, token) = issue_token(&*store, Role::ServiceCenter, SystemClock.now()).await?;
     let token = token.expose().to_owned();
@@ -311,7 +344,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         settings.concurrency.max(4),
     )?;
     let warm = {
-        let keys = period_keys.clone();
+        let keys: Vec<String> = period_keys.iter().map(|k| k.clear.clone()).collect();
         let body = period_body("json", &plan);
         Arc::new(move |n: u64| {
             let key = &keys[n as usize % keys.len()];
@@ -339,13 +372,14 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
     // The raw limit of the period statement, then the service in both formats.
     let mut raw_rate = None;
     if settings.wants("raw") {
-        let raw_period = raw_limit(&target, &period, settings).await?;
+        let raw_period = raw_limit(&target, &period, &period_keys, settings).await?;
         raw_rate = Some(raw_period.per_second());
         report.lines.push(Line {
             store: store_name,
             scenario: "raw: period statement".into(),
             measured: raw_period,
             peak_mib: None,
+            cpu_us: None,
         });
     }
     let mut json_rate = 0.0;
@@ -355,7 +389,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         if !needed {
             continue;
         }
-        let keys = period_keys.clone();
+        let keys: Vec<String> = period_keys.iter().map(|k| k.clear.clone()).collect();
         let body = period_body(format, &plan);
         let media = media(format);
         let make: MakeRequest = Arc::new(move |n: u64| {
@@ -371,7 +405,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
                 body.clone(),
             )
         });
-        let (measured, peak) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
+        let (measured, usage) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
         let rate = measured.per_second();
         if format == "json" {
             json_rate = rate;
@@ -386,7 +420,8 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             store: store_name,
             scenario: format!("period inquiry, {}", format.to_uppercase()),
             measured,
-            peak_mib: Some(peak),
+            peak_mib: Some(usage.peak_mib),
+            cpu_us: Some(usage.cpu_us_per_request),
         });
     }
 
@@ -394,7 +429,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
     // as many connections as the closed loop, so that requests queue at the server, not
     // behind a busy connection of the generator.
     if settings.wants("paced") {
-        let keys = period_keys.clone();
+        let keys: Vec<String> = period_keys.iter().map(|k| k.clear.clone()).collect();
         let body = period_body("json", &plan);
         let make: MakeRequest = Arc::new(move |n: u64| {
             let key = &keys[n as usize % keys.len()];
@@ -412,7 +447,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             concurrency: settings.concurrency * 4,
             ..settings.clone()
         };
-        let (measured, peak) =
+        let (measured, usage) =
             over_http(&server, &paced, Pace::Rate(json_rate / 2.0), make).await?;
         report.lines.push(Line {
             store: store_name,
@@ -422,18 +457,20 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
                 paced.concurrency
             ),
             measured,
-            peak_mib: Some(peak),
+            peak_mib: Some(usage.peak_mib),
+            cpu_us: Some(usage.cpu_us_per_request),
         });
     }
 
     // Inquiry by original order number.
     if settings.wants("original") {
-        let raw_original = raw_limit(&target, &originals, settings).await?;
+        let raw_original = raw_limit(&target, &originals, &original_keys, settings).await?;
         report.lines.push(Line {
             store: store_name,
             scenario: "raw: original-order statement".into(),
             measured: raw_original,
             peak_mib: None,
+            cpu_us: None,
         });
         let bodies: Vec<Bytes> = originals
             .iter()
@@ -446,7 +483,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
                 Bytes::from(format!(r#"{{"request": {{"orordNo": "{ord_no}"}}}}"#))
             })
             .collect();
-        let keys = original_keys.clone();
+        let keys: Vec<String> = original_keys.iter().map(|k| k.clear.clone()).collect();
         let make: MakeRequest = Arc::new(move |n: u64| {
             let index = n as usize % keys.len();
             request(
@@ -459,12 +496,13 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
                 bodies[index].clone(),
             )
         });
-        let (measured, peak) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
+        let (measured, usage) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
         report.lines.push(Line {
             store: store_name,
             scenario: "original-order inquiry, JSON".into(),
             measured,
-            peak_mib: Some(peak),
+            peak_mib: Some(usage.peak_mib),
+            cpu_us: Some(usage.cpu_us_per_request),
         });
     }
 
@@ -473,7 +511,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         report
             .notes
             .push("no open items found: the cancellation scenario was skipped".into());
-    } else {
+    } else if settings.wants("cancel") {
         let token = token.clone();
         let open = Arc::new(open);
         let make: MakeRequest = Arc::new(move |n: u64| {
@@ -490,12 +528,13 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
                 )),
             )
         });
-        let (measured, peak) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
+        let (measured, usage) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
         report.lines.push(Line {
             store: store_name,
             scenario: "cancellation (platform API)".into(),
             measured,
-            peak_mib: Some(peak),
+            peak_mib: Some(usage.peak_mib),
+            cpu_us: Some(usage.cpu_us_per_request),
         });
     }
 
@@ -563,13 +602,13 @@ pub fn render(reports: &[Report], settings: &Settings) -> String {
         }
         let _ = writeln!(
             out,
-            "\n{:<58} {:>9} {:>8} {:>8} {:>9} {:>10}  statuses",
-            "scenario", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "peak RSS"
+            "\n{:<66} {:>8} {:>7} {:>7} {:>8} {:>10} {:>9}  statuses",
+            "scenario", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "peak RSS", "CPU/req"
         );
         for line in &report.lines {
             let _ = writeln!(
                 out,
-                "{:<58} {:>9.0} {:>8.2} {:>8.2} {:>9.2} {:>10}  {}",
+                "{:<66} {:>8.0} {:>7.2} {:>7.2} {:>8.2} {:>10} {:>9}  {}",
                 line.scenario,
                 line.measured.per_second(),
                 line.measured.millis(0.5),
@@ -577,6 +616,8 @@ pub fn render(reports: &[Report], settings: &Settings) -> String {
                 line.measured.millis(0.999),
                 line.peak_mib
                     .map_or_else(|| "-".to_owned(), |mib| format!("{mib:.1} MiB")),
+                line.cpu_us
+                    .map_or_else(|| "-".to_owned(), |us| format!("{us:.0} us")),
                 line.measured.status_summary()
             );
         }

@@ -35,7 +35,8 @@ pub fn period(plan: &Plan, vendor: u32) -> Inquiry {
 
 /// The same period for a key narrowed to a lower-rank vendor.
 pub fn lower_rank(plan: &Plan) -> Inquiry {
-    let vendor = 120;
+    // Every tenth vendor has lower-rank vendors.
+    let vendor = 20 % plan.vendors;
     Inquiry {
         name: "period, lower-rank key",
         scope: Scope {
@@ -119,10 +120,18 @@ pub async fn originals(target: &Target, count: usize) -> anyhow::Result<Vec<Inqu
 }
 
 /// Prints the query plans of `inquiries` (with the first page's cursor for a next page).
+/// Issues a key for each, since a page is read on a key's behalf.
 pub async fn explain(target: &Target, inquiries: &[Inquiry]) -> anyhow::Result<String> {
     let mut out = String::new();
     for inquiry in inquiries {
         let store = target.store();
+        let (_, key) = claims_server::credentials::issue_api_key(
+            &*store,
+            inquiry.scope.clone(),
+            claims_server::Clock::now(&claims_server::SystemClock),
+        )
+        .await?;
+        let key = key.hash();
         let first = store
             .canceled_rows(&inquiry.scope, &inquiry.query, None, 1)
             .await?;
@@ -138,7 +147,7 @@ pub async fn explain(target: &Target, inquiries: &[Inquiry]) -> anyhow::Result<S
             ));
             match target {
                 Target::Postgres { url, .. } => {
-                    let raw = PgInquiry::new(&inquiry.scope, &inquiry.query, after, 1_000);
+                    let raw = PgInquiry::new(&key, &inquiry.query, after, 1_000);
                     let (client, connection) =
                         tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
                     tokio::spawn(connection);
@@ -156,7 +165,8 @@ pub async fn explain(target: &Target, inquiries: &[Inquiry]) -> anyhow::Result<S
                     }
                 }
                 Target::Sqlite { path, .. } => {
-                    let raw = SqliteInquiry::new(&inquiry.scope, &inquiry.query, after, 1_000);
+                    let raw =
+                        SqliteInquiry::new(&key, &inquiry.scope, &inquiry.query, after, 1_000);
                     let path = path.clone();
                     let plan = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
                         let connection = rusqlite::Connection::open(&path)?;

@@ -8,6 +8,9 @@ use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, bail};
 
+/// The kernel's clock ticks per second for `/proc/*/stat` (USER_HZ, 100 on Linux).
+const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
+
 /// A running `ssg-claims serve`, killed when dropped.
 #[derive(Debug)]
 pub struct ServerProcess {
@@ -78,6 +81,22 @@ impl ServerProcess {
     /// Peak resident memory since start or the last [`reset_peak`](Self::reset_peak), KiB.
     pub fn peak_kib(&self) -> anyhow::Result<u64> {
         self.status_field("VmHWM:")
+    }
+
+    /// CPU time the server has used, user and system, in seconds.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |index: usize| -> anyhow::Result<f64> {
+            Ok(fields
+                .get(index)
+                .context("a short /proc stat line")?
+                .parse::<f64>()?)
+        };
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        Ok((ticks(11)? + ticks(12)?) / CLOCK_TICKS_PER_SECOND)
     }
 
     /// Restarts the peak-memory count (Linux: writing 5 to `clear_refs`).

@@ -15,6 +15,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// mimalloc rather than the system allocator: the inquiry allocates and frees many small
+/// buffers across threads, where glibc's allocator costs measurably more time and memory
+/// (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// SSG.com's canceled-order claims system: the vendor API
 /// `POST /api/clm/cncl/ord/inquiry.ssg` and the claims behind it.
 #[derive(Debug, Parser)]

@@ -204,6 +204,98 @@ impl CancelRow {
     }
 }
 
+/// A row of the inquiry as a store reads it, borrowing its text from the store's buffers:
+/// the answer can be written from it without copying a single value. It has the one cost
+/// line every stored claim line has.
+///
+/// Its text is what the store holds, unchecked; [`CancelRowRef::to_owned_row`] checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelRowRef<'a> {
+    pub ordpe_nm: &'a str,
+    pub media: MediaCode,
+    pub oror_no: &'a str,
+    pub oror_item_seq: u32,
+    pub clm_no: &'a str,
+    pub clm_item_seq: u32,
+    pub item_nm: &'a str,
+    pub item_id: &'a str,
+    pub reason: ReasonCode,
+    pub reason_text: &'a str,
+    pub fault: Fault,
+    pub canceled_at: KstDateTime,
+    pub qty: u32,
+    pub received_at: KstDateTime,
+    pub ordered_qty: u32,
+    pub uitem_id: &'a str,
+    pub uitem_nm: &'a str,
+    pub cost: CostLineRef<'a>,
+}
+
+/// The cost line of a [`CancelRowRef`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CostLineRef<'a> {
+    pub shpmt_shppcst: i64,
+    pub ret_shppcst: i64,
+    pub exch_shppcst: i64,
+    pub spl_ven_bdn_dc_amt: i64,
+    pub vendor: &'a str,
+    /// Empty when the item has no lower-rank vendor.
+    pub lower_rank: &'a str,
+}
+
+impl CancelRowRef<'_> {
+    /// An owned row, every value checked against the domain's rules.
+    pub fn to_owned_row(&self) -> Result<CancelRow, InvalidValue> {
+        let cost = &self.cost;
+        Ok(CancelRow {
+            ordpe_nm: Text::from_stored(self.ordpe_nm.to_owned()),
+            media: self.media,
+            oror_no: OrderNo::parse("orordNo", self.oror_no)?,
+            oror_item_seq: ItemSeq::new("orordItemSeq", i64::from(self.oror_item_seq))?,
+            clm_no: OrderNo::parse("ordNo", self.clm_no)?,
+            clm_item_seq: ItemSeq::new("ordItemSeq", i64::from(self.clm_item_seq))?,
+            item_nm: Text::from_stored(self.item_nm.to_owned()),
+            item_id: Text::from_stored(self.item_id.to_owned()),
+            reason: self.reason,
+            reason_text: Text::from_stored(self.reason_text.to_owned()),
+            fault: self.fault,
+            canceled_at: self.canceled_at,
+            qty: Quantity::new("cnclItemQty", i64::from(self.qty))?,
+            received_at: self.received_at,
+            ordered_qty: Quantity::new("dircItemQty", i64::from(self.ordered_qty))?,
+            uitem_id: Text::from_stored(self.uitem_id.to_owned()),
+            uitem_nm: Text::from_stored(self.uitem_nm.to_owned()),
+            cost: vec![CostLine {
+                shpmt_shppcst: Won::new("shpmtShppcst", cost.shpmt_shppcst)?,
+                ret_shppcst: Won::new("retShppcst", cost.ret_shppcst)?,
+                exch_shppcst: Won::new("exchShppcst", cost.exch_shppcst)?,
+                spl_ven_bdn_dc_amt: Won::new("splVenBdnDcAmt", cost.spl_ven_bdn_dc_amt)?,
+                vendor: VendorId::parse("splVenId", cost.vendor)?,
+                lower_rank: if cost.lower_rank.is_empty() {
+                    None
+                } else {
+                    Some(VendorId::parse("lrnkSplVenId", cost.lower_rank)?)
+                },
+            }],
+        })
+    }
+}
+
+/// Where a store hands the rows of an inquiry page, one at a time, as it reads them. A sink
+/// handed to a store comes back as `Box<dyn RowSink>`; being `Any`, it can be turned back into
+/// its own type.
+pub trait RowSink: Send + std::any::Any {
+    fn row(&mut self, row: &CancelRowRef<'_>) -> Result<(), InvalidValue>;
+}
+
+/// Collecting owned rows (checked as they come).
+impl RowSink for Vec<CancelRow> {
+    fn row(&mut self, row: &CancelRowRef<'_>) -> Result<(), InvalidValue> {
+        self.push(row.to_owned_row()?);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,10 @@ pub use cancel::{
 };
 pub use codes::{Fault, MediaCode, ReasonCode};
 pub use ids::{AgentId, CustomerId, ItemSeq, OrderNo, Quantity, VendorId, Won, claim_number};
-pub use inquiry::{CancelRow, CostLine, InquiryQuery, ItemSeqs, OriginalOrder, RowKey, Scope};
+pub use inquiry::{
+    CancelRow, CancelRowRef, CostLine, CostLineRef, InquiryQuery, ItemSeqs, OriginalOrder, RowKey,
+    RowSink, Scope,
+};
 pub use invalid::InvalidValue;
 pub use order::{NewOrder, NewOrderItem, ShippingFee};
 pub use text::Text;

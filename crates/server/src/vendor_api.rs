@@ -5,6 +5,7 @@
 //! request's `Content-Type`; then the key; then the body's size, syntax and fields; then the
 //! number of rows.
 
+use std::any::Any;
 use std::io;
 use std::sync::Arc;
 
@@ -18,12 +19,11 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
-use claims_domain::{CancelRow, InquiryQuery, RowKey, Scope};
-use claims_store::{Store, StoreError};
+use claims_domain::{InquiryQuery, RowKey, RowSink};
+use claims_store::{SecretHash, Store, StoreError};
 use claims_wire::{
-    AuthFailure, Failure, Format, Lang, MAX_BODY_BYTES, Unreadable, decode_request, encode_failure,
-    encode_success, language, request_format, response_format, write_row, write_success_head,
-    write_success_tail,
+    AuthFailure, Failure, Format, Lang, MAX_BODY_BYTES, RowEncoder, Unreadable, decode_request,
+    encode_failure, language, request_format, response_format,
 };
 use futures::{StreamExt, stream};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -141,14 +141,28 @@ async fn answer(
     sent_format: Format,
     reply: Reply,
 ) -> Result<Response, Failure> {
-    let scope = authenticate(app, headers).await?;
-    Span::current().record("vendor.id", scope.vendor.as_str());
-    let body = read_body(headers, body).await?;
-    let query = decode_request(sent_format, &body)?.to_query()?;
-    respond(app, scope, query, reply).await
+    let key = credential(headers)?;
+    let query = match read_body(headers, body).await {
+        Ok(body) => decode_request(sent_format, &body).and_then(|request| request.to_query()),
+        Err(failure) => Err(failure),
+    };
+    match query {
+        Ok(query) => respond(app, key, query, reply).await,
+        // The key is looked up together with the first page; when there is no page to read,
+        // it is looked up alone, so that a bad key is reported before a bad body.
+        Err(failure) => {
+            app.store
+                .scope_for_key(&key)
+                .await
+                .map_err(store_failure)?
+                .ok_or(Failure::Auth(AuthFailure::Invalid))?;
+            Err(failure)
+        }
+    }
 }
 
-async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Scope, Failure> {
+/// The hash of the API key in `Authorization` (raw, as SSG sends it, or `Bearer <key>`).
+fn credential(headers: &HeaderMap) -> Result<SecretHash, Failure> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Err(Failure::Auth(AuthFailure::Missing));
     };
@@ -156,7 +170,6 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Scope, Fail
         .to_str()
         .map_err(|_| Failure::Auth(AuthFailure::Invalid))?
         .trim();
-    // SSG sends the key raw; `Bearer <key>` is accepted too.
     let key = match value.split_once(' ') {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
         _ => value,
@@ -167,11 +180,7 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Scope, Fail
     if key.len() > MAX_KEY_LEN {
         return Err(Failure::Auth(AuthFailure::Invalid));
     }
-    app.store
-        .scope_for_key(&hash_secret(key))
-        .await
-        .map_err(store_failure)?
-        .ok_or(Failure::Auth(AuthFailure::Invalid))
+    Ok(hash_secret(key))
 }
 
 /// Reads the body, refusing one over the limit before reading it whole: at once when its
@@ -212,29 +221,44 @@ fn store_failure(error: StoreError) -> Failure {
     }
 }
 
-/// Answers a valid query. A short answer is read in one go; a long one is counted against
-/// the row maximum first and then streamed page by page, so memory stays bounded by a page.
+/// Takes back the encoder handed to the store.
+fn encoder(sink: Box<dyn RowSink>) -> RowEncoder {
+    let sink: Box<dyn Any + Send> = sink;
+    *sink
+        .downcast::<RowEncoder>()
+        .expect("the store hands back the sink it was given")
+}
+
+/// Bytes to reserve for a page of `rows` rows.
+fn capacity(rows: usize) -> usize {
+    256 + rows.min(1_000) * 900
+}
+
+/// Answers a valid query. The first page is read together with the key's scope and encoded
+/// straight from the store's buffers. A short answer goes out in one piece; a full first
+/// page means a long answer, which is counted against the row maximum first and then
+/// streamed page by page, so memory stays bounded by a page.
 async fn respond(
     app: &AppState,
-    scope: Scope,
+    key: SecretHash,
     query: InquiryQuery,
     reply: Reply,
 ) -> Result<Response, Failure> {
     let max = app.config.max_rows.max(1);
-    let page = app.config.page_rows.max(1);
-    let first_limit = page.min(max) + 1;
-    let mut first = app
+    let page_rows = app.config.page_rows.max(1);
+    let limit = page_rows.min(max);
+    let head = RowEncoder::with_head(reply.format, reply.lang, capacity(limit));
+    let (page, sink) = app
         .store
-        .canceled_rows(&scope, &query, None, first_limit)
+        .inquiry_page(&key, &query, None, limit, Box::new(head))
         .await
         .map_err(store_failure)?;
-    if first.len() < first_limit {
-        Span::current().record("rows", first.len());
-        let body = encode_success(reply.format, reply.lang, &first);
-        return Ok(reply.success(Body::from(body)));
-    }
-    if page >= max {
-        return Err(Failure::TooManyRows { max });
+    let scope = page.scope.ok_or(Failure::Auth(AuthFailure::Invalid))?;
+    Span::current().record("vendor.id", scope.vendor.as_str());
+    let first = encoder(sink);
+    if page.rows < limit {
+        Span::current().record("rows", page.rows);
+        return Ok(reply.success(Body::from(first.finish(true))));
     }
     let total = app
         .store
@@ -245,72 +269,68 @@ async fn respond(
         return Err(Failure::TooManyRows { max });
     }
     Span::current().record("rows", total);
-    first.truncate(page);
-    Ok(reply.success(stream_answer(
-        app.store.clone(),
-        scope,
+    if total == page.rows {
+        return Ok(reply.success(Body::from(first.finish(true))));
+    }
+    let pages = Pages {
+        store: app.store.clone(),
+        key,
         query,
-        first,
-        page,
-        reply,
-    )))
+        after: page.last,
+        page: page_rows,
+        rows: page.rows,
+        format: reply.format,
+        done: false,
+    };
+    Ok(reply.success(stream_answer(first.finish(false), pages)))
 }
 
 /// The state of a streamed answer between pages.
 struct Pages {
     store: Arc<dyn Store>,
-    scope: Scope,
+    key: SecretHash,
     query: InquiryQuery,
     after: Option<RowKey>,
     page: usize,
+    /// Rows sent so far.
+    rows: usize,
     format: Format,
     done: bool,
 }
 
-fn stream_answer(
-    store: Arc<dyn Store>,
-    scope: Scope,
-    query: InquiryQuery,
-    first: Vec<CancelRow>,
-    page: usize,
-    reply: Reply,
-) -> Body {
-    let mut head = Vec::with_capacity(first.len() * 900 + 256);
-    write_success_head(reply.format, reply.lang, &mut head);
-    for (index, row) in first.iter().enumerate() {
-        write_row(reply.format, row, index == 0, &mut head);
+impl Pages {
+    /// The next page's bytes; the last one ends the answer.
+    async fn next(&mut self) -> Result<Bytes, StoreError> {
+        let sink = RowEncoder::continuing(self.format, self.rows, capacity(self.page));
+        let (page, sink) = self
+            .store
+            .inquiry_page(
+                &self.key,
+                &self.query,
+                self.after.as_ref(),
+                self.page,
+                Box::new(sink),
+            )
+            .await?;
+        if page.scope.is_none() {
+            return Err(StoreError::internal(
+                "the key was revoked while its answer was streaming",
+            ));
+        }
+        self.rows += page.rows;
+        self.done = page.rows < self.page;
+        self.after = page.last;
+        Ok(Bytes::from(encoder(sink).finish(self.done)))
     }
-    let pages = Pages {
-        store,
-        scope,
-        query,
-        after: first.last().map(CancelRow::key),
-        page,
-        format: reply.format,
-        done: false,
-    };
+}
+
+fn stream_answer(head: Vec<u8>, pages: Pages) -> Body {
     let rest = stream::unfold(pages, |mut pages| async move {
         if pages.done {
             return None;
         }
-        let rows = pages
-            .store
-            .canceled_rows(&pages.scope, &pages.query, pages.after.as_ref(), pages.page)
-            .await;
-        match rows {
-            Ok(rows) => {
-                let mut chunk = Vec::with_capacity(rows.len() * 900 + 16);
-                for row in &rows {
-                    write_row(pages.format, row, false, &mut chunk);
-                }
-                if rows.len() < pages.page {
-                    write_success_tail(pages.format, &mut chunk);
-                    pages.done = true;
-                } else {
-                    pages.after = rows.last().map(CancelRow::key);
-                }
-                Some((Ok(Bytes::from(chunk)), pages))
-            }
+        match pages.next().await {
+            Ok(chunk) => Some((Ok(chunk), pages)),
             Err(error) => {
                 // The status line is gone; cutting the connection is the only honest way
                 // left to say the answer is incomplete.

@@ -1,14 +1,16 @@
-//! The inquiry's SQL: one table, one range scan.
+//! The inquiry's SQL: one table, one range scan; for a key's holder, the key lookup and the
+//! page in one statement.
 
-use claims_domain::{CancelRow, CostLine, InquiryQuery, RowKey, Scope};
-use claims_store::{StoreError, stored};
+use claims_domain::{CancelRow, CancelRowRef, CostLineRef, InquiryQuery, RowKey, RowSink, Scope};
+use claims_store::stored::{self, LastRow};
+use claims_store::{InquiryPage, SecretHash, StoreError};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use crate::error::db_error;
 
-/// The columns of a row, in the order [`read_row`] expects.
+/// The columns of a row, in the order [`read_view`] expects.
 pub(crate) const ROW_COLUMNS: &str = "ordpe_nm, ord_rcp_media_cd, oror_no, oror_item_seq, \
      clm_no, clm_item_seq, item_nm, item_id, clm_rsn_cd, clm_rsn_cntt, impt_div_cd, \
      ord_cncl_dts, cncl_item_qty, ord_rcp_dts, dirc_item_qty, uitem_id, uitem_nm, \
@@ -16,26 +18,51 @@ pub(crate) const ROW_COLUMNS: &str = "ordpe_nm, ord_rcp_media_cd, oror_no, oror_
 
 type Param = Box<dyn ToSql + Sync + Send>;
 
-/// The `FROM … WHERE …` of an inquiry and its parameters. A period inquiry is a range scan
-/// of the primary key (vendor, cancel time, claim number, line), which is also the answer's
-/// order; an inquiry by original order number starts from `claim_lines_by_original`.
+/// Whose rows a statement reads.
+pub(crate) enum Whose<'a> {
+    /// A known scope.
+    Scope(&'a Scope),
+    /// The scope of the live API key with this hash, looked up in the same statement.
+    Key(&'a SecretHash),
+}
+
+/// The conditions of an inquiry and its parameters. A period inquiry is a range scan of the
+/// primary key (vendor, cancel time, claim number, line), which is also the answer's order;
+/// an inquiry by original order number starts from `claim_lines_by_original`.
 pub(crate) struct Filter {
+    /// `FROM claim_lines WHERE …`.
     sql: String,
     params: Vec<Param>,
+    by_key: bool,
 }
 
 impl Filter {
-    pub(crate) fn new(scope: &Scope, query: &InquiryQuery, after: Option<&RowKey>) -> Self {
-        let mut filter = Self {
-            sql: String::from("FROM claim_lines WHERE spl_ven_id = $1"),
-            params: vec![Box::new(scope.vendor.as_str().to_owned())],
+    pub(crate) fn new(whose: Whose<'_>, query: &InquiryQuery, after: Option<&RowKey>) -> Self {
+        let mut filter = match whose {
+            Whose::Scope(scope) => {
+                let mut filter = Self {
+                    sql: String::from("FROM claim_lines WHERE spl_ven_id = $1"),
+                    params: vec![Box::new(scope.vendor.as_str().to_owned())],
+                    by_key: false,
+                };
+                if let Some(lower) = &scope.lower_rank {
+                    filter.push(
+                        " AND lrnk_spl_ven_id = ",
+                        Box::new(lower.as_str().to_owned()),
+                    );
+                }
+                filter
+            }
+            Whose::Key(hash) => Self {
+                // `k` is the key's row, joined laterally in `select_sql`.
+                sql: String::from(
+                    "FROM claim_lines WHERE spl_ven_id = k.spl_ven_id \
+                     AND (k.lrnk_spl_ven_id IS NULL OR lrnk_spl_ven_id = k.lrnk_spl_ven_id)",
+                ),
+                params: vec![Box::new(hash.0.to_vec())],
+                by_key: true,
+            },
         };
-        if let Some(lower) = &scope.lower_rank {
-            filter.push(
-                " AND lrnk_spl_ven_id = ",
-                Box::new(lower.as_str().to_owned()),
-            );
-        }
         if let Some(period) = query.period() {
             let (from, until) = period.bounds();
             filter.push(" AND ord_cncl_dts >= ", Box::new(from.timestamp()));
@@ -82,12 +109,24 @@ impl Filter {
     }
 
     /// The full SELECT of rows, in answer order, ending with a placeholder for the limit.
+    /// By key, each result row starts with the key's vendor and lower-rank vendor; a live key
+    /// without rows gives one row whose other columns are NULL, an unknown key none at all.
     pub(crate) fn select_sql(&self) -> String {
-        format!(
+        let page = format!(
             "SELECT {ROW_COLUMNS} {} ORDER BY ord_cncl_dts, clm_no, clm_item_seq LIMIT {}",
             self.sql,
             self.next_placeholder()
-        )
+        );
+        if self.by_key {
+            format!(
+                "SELECT k.spl_ven_id AS key_vendor, k.lrnk_spl_ven_id AS key_lower, c.* \
+                 FROM (SELECT spl_ven_id, lrnk_spl_ven_id FROM api_keys \
+                       WHERE key_hash = $1 AND revoked_at IS NULL) AS k \
+                 LEFT JOIN LATERAL ({page}) AS c ON true"
+            )
+        } else {
+            page
+        }
     }
 
     fn count_sql(&self) -> String {
@@ -109,8 +148,8 @@ impl Filter {
     }
 }
 
-/// The exact statement and parameters the store runs for an inquiry page, for benchmarks
-/// and `EXPLAIN`.
+/// The exact statement and parameters the store runs for an inquiry page of a key's holder,
+/// for benchmarks and `EXPLAIN`.
 #[derive(Debug)]
 pub struct RawInquiry {
     pub sql: String,
@@ -119,8 +158,13 @@ pub struct RawInquiry {
 }
 
 impl RawInquiry {
-    pub fn new(scope: &Scope, query: &InquiryQuery, after: Option<&RowKey>, limit: usize) -> Self {
-        let filter = Filter::new(scope, query, after);
+    pub fn new(
+        key: &SecretHash,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+    ) -> Self {
+        let filter = Filter::new(Whose::Key(key), query, after);
         Self {
             sql: filter.select_sql(),
             params: filter.params,
@@ -140,28 +184,88 @@ impl RawInquiry {
     }
 }
 
-pub(crate) async fn canceled_rows(
+async fn query_rows(
     client: &impl GenericClient,
     filter: &Filter,
     limit: usize,
-) -> Result<Vec<CancelRow>, StoreError> {
+) -> Result<Vec<Row>, StoreError> {
     let statement = client
         .prepare_cached(&filter.select_sql())
         .await
         .map_err(db_error)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = client
+    client
         .query(&statement, &filter.params_with(&limit))
         .await
-        .map_err(db_error)?;
-    rows.iter().map(read_row).collect()
+        .map_err(db_error)
+}
+
+pub(crate) async fn canceled_rows(
+    client: &impl GenericClient,
+    scope: &Scope,
+    query: &InquiryQuery,
+    after: Option<&RowKey>,
+    limit: usize,
+) -> Result<Vec<CancelRow>, StoreError> {
+    let filter = Filter::new(Whose::Scope(scope), query, after);
+    query_rows(client, &filter, limit)
+        .await?
+        .iter()
+        .map(|row| read_view(row, 0)?.to_owned_row().map_err(stored::corrupt))
+        .collect()
+}
+
+pub(crate) async fn inquiry_page(
+    client: &impl GenericClient,
+    key: &SecretHash,
+    query: &InquiryQuery,
+    after: Option<&RowKey>,
+    limit: usize,
+    sink: &mut dyn RowSink,
+) -> Result<InquiryPage, StoreError> {
+    let filter = Filter::new(Whose::Key(key), query, after);
+    let rows = query_rows(client, &filter, limit).await?;
+    let Some(first) = rows.first() else {
+        return Ok(InquiryPage {
+            scope: None,
+            rows: 0,
+            last: None,
+        });
+    };
+    let scope = Scope {
+        vendor: stored::vendor(first.try_get(0).map_err(db_error)?)?,
+        lower_rank: stored::opt_vendor(first.try_get(1).map_err(db_error)?)?,
+    };
+    let mut last = LastRow::default();
+    let mut count = 0;
+    for row in &rows {
+        // A live key without rows comes back as one row of NULLs after the key's columns.
+        if row
+            .try_get::<_, Option<&str>>(2 + 4)
+            .map_err(db_error)?
+            .is_none()
+        {
+            break;
+        }
+        let view = read_view(row, 2)?;
+        sink.row(&view).map_err(stored::corrupt)?;
+        last.note(&view);
+        count += 1;
+    }
+    Ok(InquiryPage {
+        scope: Some(scope),
+        rows: count,
+        last: last.into_key()?,
+    })
 }
 
 pub(crate) async fn count_canceled_rows(
     client: &impl GenericClient,
-    filter: &Filter,
+    scope: &Scope,
+    query: &InquiryQuery,
     cap: usize,
 ) -> Result<usize, StoreError> {
+    let filter = Filter::new(Whose::Scope(scope), query, None);
     let statement = client
         .prepare_cached(&filter.count_sql())
         .await
@@ -175,49 +279,46 @@ pub(crate) async fn count_canceled_rows(
     Ok(usize::try_from(count).unwrap_or(usize::MAX))
 }
 
-fn time(row: &Row, index: usize) -> Result<claims_domain::KstDateTime, StoreError> {
-    let value: jiff::Timestamp = row.try_get(index).map_err(db_error)?;
-    stored::time(value.as_second())
-}
-
-/// Reads a row selected with the inquiry's columns into a domain row.
-pub fn read_row(row: &Row) -> Result<CancelRow, StoreError> {
-    let text = |index: usize| row.try_get::<_, String>(index).map_err(db_error);
-    let int = |index: usize| {
-        row.try_get::<_, i32>(index)
-            .map(i64::from)
-            .map_err(db_error)
+/// Reads the inquiry's columns, starting at column `offset`, as a view borrowing the row.
+pub fn read_view(row: &Row, offset: usize) -> Result<CancelRowRef<'_>, StoreError> {
+    let text = |index: usize| row.try_get::<_, &str>(offset + index).map_err(db_error);
+    let small = |index: usize| -> Result<u32, StoreError> {
+        let value: i32 = row.try_get(offset + index).map_err(db_error)?;
+        u32::try_from(value).map_err(|_| stored::corrupt(format!("column {index}: {value}")))
     };
-    let big = |index: usize| row.try_get::<_, i64>(index).map_err(db_error);
-    Ok(CancelRow {
-        ordpe_nm: stored::text(text(0)?),
-        media: stored::media(&text(1)?)?,
-        oror_no: stored::order_no(&text(2)?)?,
-        oror_item_seq: stored::seq(int(3)?)?,
-        clm_no: stored::order_no(&text(4)?)?,
-        clm_item_seq: stored::seq(int(5)?)?,
-        item_nm: stored::text(text(6)?),
-        item_id: stored::text(text(7)?),
-        reason: stored::reason(&text(8)?)?,
-        reason_text: stored::text(text(9)?),
-        fault: stored::fault(&text(10)?)?,
-        canceled_at: time(row, 11)?,
-        qty: stored::qty(int(12)?)?,
-        received_at: time(row, 13)?,
-        ordered_qty: stored::qty(int(14)?)?,
-        uitem_id: stored::text(text(15)?),
-        uitem_nm: stored::text(text(16)?),
-        cost: vec![CostLine {
-            shpmt_shppcst: stored::won(big(17)?)?,
-            ret_shppcst: stored::won(big(18)?)?,
-            exch_shppcst: stored::won(big(19)?)?,
-            spl_ven_bdn_dc_amt: stored::won(big(20)?)?,
-            vendor: stored::vendor(&text(21)?)?,
-            lower_rank: stored::opt_vendor(
-                row.try_get::<_, Option<String>>(22)
-                    .map_err(db_error)?
-                    .as_deref(),
-            )?,
-        }],
+    let big = |index: usize| row.try_get::<_, i64>(offset + index).map_err(db_error);
+    let time = |index: usize| -> Result<claims_domain::KstDateTime, StoreError> {
+        let value: jiff::Timestamp = row.try_get(offset + index).map_err(db_error)?;
+        stored::time(value.as_second())
+    };
+    Ok(CancelRowRef {
+        ordpe_nm: text(0)?,
+        media: stored::media(text(1)?)?,
+        oror_no: text(2)?,
+        oror_item_seq: small(3)?,
+        clm_no: text(4)?,
+        clm_item_seq: small(5)?,
+        item_nm: text(6)?,
+        item_id: text(7)?,
+        reason: stored::reason(text(8)?)?,
+        reason_text: text(9)?,
+        fault: stored::fault(text(10)?)?,
+        canceled_at: time(11)?,
+        qty: small(12)?,
+        received_at: time(13)?,
+        ordered_qty: small(14)?,
+        uitem_id: text(15)?,
+        uitem_nm: text(16)?,
+        cost: CostLineRef {
+            shpmt_shppcst: big(17)?,
+            ret_shppcst: big(18)?,
+            exch_shppcst: big(19)?,
+            spl_ven_bdn_dc_amt: big(20)?,
+            vendor: text(21)?,
+            lower_rank: row
+                .try_get::<_, Option<&str>>(offset + 22)
+                .map_err(db_error)?
+                .unwrap_or(""),
+        },
     })
 }

@@ -23,22 +23,21 @@ use std::time::Duration;
 use async_trait::async_trait;
 use claims_domain::{
     CancelCommand, CancelRow, Claim, InquiryQuery, ItemSeq, KstDateTime, NewOrder, OrderNo, RowKey,
-    Scope, VendorId,
+    RowSink, Scope, VendorId,
 };
 use claims_store::bulk::BulkOrder;
 use claims_store::{
-    ApiKeyInfo, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role, SecretHash,
-    Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
+    ApiKeyInfo, InquiryPage, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role,
+    SecretHash, Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
 };
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio::time::timeout;
 use tokio_postgres::NoTls;
 
-pub use inquiry::{RawInquiry, read_row};
+pub use inquiry::{RawInquiry, read_view};
 pub use schema::SCHEMA_VERSION;
 
 use crate::error::{db_error, pool_error, timed_out};
-use crate::inquiry::Filter;
 
 /// Settings of a [`PgStore`].
 #[derive(Debug, Clone)]
@@ -304,9 +303,26 @@ impl Store for PgStore {
         after: Option<&RowKey>,
         limit: usize,
     ) -> Result<Vec<CancelRow>, StoreError> {
-        let filter = Filter::new(scope, query, after);
-        self.run(async |client: &mut Object| inquiry::canceled_rows(&*client, &filter, limit).await)
-            .await
+        self.run(async |client: &mut Object| {
+            inquiry::canceled_rows(&*client, scope, query, after, limit).await
+        })
+        .await
+    }
+
+    async fn inquiry_page(
+        &self,
+        key: &SecretHash,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+        mut sink: Box<dyn RowSink>,
+    ) -> Result<(InquiryPage, Box<dyn RowSink>), StoreError> {
+        let page = self
+            .run(async |client: &mut Object| {
+                inquiry::inquiry_page(&*client, key, query, after, limit, &mut *sink).await
+            })
+            .await?;
+        Ok((page, sink))
     }
 
     async fn count_canceled_rows(
@@ -315,9 +331,8 @@ impl Store for PgStore {
         query: &InquiryQuery,
         cap: usize,
     ) -> Result<usize, StoreError> {
-        let filter = Filter::new(scope, query, None);
         self.run(async |client: &mut Object| {
-            inquiry::count_canceled_rows(&*client, &filter, cap).await
+            inquiry::count_canceled_rows(&*client, scope, query, cap).await
         })
         .await
     }

@@ -236,14 +236,16 @@ pub(crate) fn api_keys(
     Ok(out)
 }
 
+/// Looks a live key up by its hash.
+pub(crate) const KEY_LOOKUP_SQL: &str =
+    "SELECT spl_ven_id, lrnk_spl_ven_id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL";
+
 pub(crate) fn scope_for_key(
     connection: &Connection,
     hash: &SecretHash,
 ) -> Result<Option<Scope>, StoreError> {
     let found: Option<(String, Option<String>)> = connection
-        .prepare_cached(
-            "SELECT spl_ven_id, lrnk_spl_ven_id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
-        )
+        .prepare_cached(KEY_LOOKUP_SQL)
         .map_err(db_error)?
         .query_row([&hash.0[..]], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()

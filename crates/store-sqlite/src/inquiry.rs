@@ -1,10 +1,12 @@
 //! The inquiry's SQL: one table, one range scan.
 
-use claims_domain::{CancelRow, CostLine, InquiryQuery, RowKey, Scope};
-use claims_store::StoreError;
+use claims_domain::{CancelRow, CancelRowRef, CostLineRef, InquiryQuery, RowKey, RowSink, Scope};
+use claims_store::stored::LastRow;
+use claims_store::{InquiryPage, SecretHash, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
+use crate::admin;
 use crate::convert::{self, db_error};
 
 /// The columns of a row, in the order [`read_row`] expects.
@@ -96,16 +98,26 @@ impl Filter {
     }
 }
 
-/// The exact statement and parameters the store runs for an inquiry page, for benchmarks
-/// and `EXPLAIN QUERY PLAN`.
+/// The exact statements and parameters the store runs for an inquiry page of a key's holder
+/// (the key lookup, then the page for the key's scope), for benchmarks and
+/// `EXPLAIN QUERY PLAN`.
 #[derive(Debug)]
 pub struct RawInquiry {
+    pub key_sql: &'static str,
+    pub key_hash: Vec<u8>,
     pub sql: String,
     pub params: Vec<(&'static str, Value)>,
 }
 
 impl RawInquiry {
-    pub fn new(scope: &Scope, query: &InquiryQuery, after: Option<&RowKey>, limit: usize) -> Self {
+    /// `scope` is the scope of the key with hash `key`.
+    pub fn new(
+        key: &SecretHash,
+        scope: &Scope,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+    ) -> Self {
         let filter = Filter::new(scope, query, after);
         let mut params = filter.params.clone();
         params.push((
@@ -113,6 +125,8 @@ impl RawInquiry {
             Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)),
         ));
         Self {
+            key_sql: admin::KEY_LOOKUP_SQL,
+            key_hash: key.0.to_vec(),
             sql: filter.select_sql(),
             params,
         }
@@ -127,11 +141,13 @@ impl RawInquiry {
     }
 }
 
-pub(crate) fn canceled_rows(
+/// Runs a page's statement, handing each row to `visit`; returns the rows seen.
+fn visit_rows(
     connection: &Connection,
     filter: &Filter,
     limit: usize,
-) -> Result<Vec<CancelRow>, StoreError> {
+    mut visit: impl FnMut(&CancelRowRef<'_>) -> Result<(), StoreError>,
+) -> Result<usize, StoreError> {
     let mut statement = connection
         .prepare_cached(&filter.select_sql())
         .map_err(db_error)?;
@@ -139,11 +155,56 @@ pub(crate) fn canceled_rows(
     let mut params = filter.bind();
     params.push((":limit", &limit));
     let mut rows = statement.query(params.as_slice()).map_err(db_error)?;
-    let mut out = Vec::new();
+    let mut count = 0;
     while let Some(row) = rows.next().map_err(db_error)? {
-        out.push(read_row(row)?);
+        visit(&read_view(row)?)?;
+        count += 1;
     }
+    Ok(count)
+}
+
+pub(crate) fn canceled_rows(
+    connection: &Connection,
+    filter: &Filter,
+    limit: usize,
+) -> Result<Vec<CancelRow>, StoreError> {
+    let mut out = Vec::new();
+    visit_rows(connection, filter, limit, |row| {
+        out.push(row.to_owned_row().map_err(convert::corrupt)?);
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// A page for the holder of a key: the key's scope, then the rows into `sink`, on one
+/// connection.
+pub(crate) fn inquiry_page(
+    connection: &Connection,
+    key: &SecretHash,
+    query: &InquiryQuery,
+    after: Option<&RowKey>,
+    limit: usize,
+    sink: &mut dyn RowSink,
+) -> Result<InquiryPage, StoreError> {
+    let Some(scope) = admin::scope_for_key(connection, key)? else {
+        return Ok(InquiryPage {
+            scope: None,
+            rows: 0,
+            last: None,
+        });
+    };
+    let filter = Filter::new(&scope, query, after);
+    let mut last = LastRow::default();
+    let rows = visit_rows(connection, &filter, limit, |row| {
+        sink.row(row).map_err(convert::corrupt)?;
+        last.note(row);
+        Ok(())
+    })?;
+    Ok(InquiryPage {
+        scope: Some(scope),
+        rows,
+        last: last.into_key()?,
+    })
 }
 
 pub(crate) fn count_canceled_rows(
@@ -162,41 +223,49 @@ pub(crate) fn count_canceled_rows(
     Ok(usize::try_from(count).unwrap_or(usize::MAX))
 }
 
-/// Reads a row selected with the inquiry's columns into a domain row.
-pub fn read_row(row: &Row<'_>) -> Result<CancelRow, StoreError> {
-    let get_text = |index: usize| row.get::<_, String>(index).map_err(db_error);
-    let get_int = |index: usize| row.get::<_, i64>(index).map_err(db_error);
-    let clm_no = convert::order_no(&get_text(4)?)?;
-    Ok(CancelRow {
-        ordpe_nm: convert::text(get_text(0)?),
-        media: convert::media(&get_text(1)?)?,
-        oror_no: convert::order_no(&get_text(2)?)?,
-        oror_item_seq: convert::seq(get_int(3)?)?,
-        clm_no,
-        clm_item_seq: convert::seq(get_int(5)?)?,
-        item_nm: convert::text(get_text(6)?),
-        item_id: convert::text(get_text(7)?),
-        reason: convert::reason(&get_text(8)?)?,
-        reason_text: convert::text(get_text(9)?),
-        fault: convert::fault(&get_text(10)?)?,
-        canceled_at: convert::time(get_int(11)?)?,
-        qty: convert::qty(get_int(12)?)?,
-        received_at: convert::time(get_int(13)?)?,
-        ordered_qty: convert::qty(get_int(14)?)?,
-        uitem_id: convert::text(get_text(15)?),
-        uitem_nm: convert::text(get_text(16)?),
-        cost: vec![CostLine {
-            shpmt_shppcst: convert::won(get_int(17)?)?,
-            ret_shppcst: convert::won(get_int(18)?)?,
-            exch_shppcst: convert::won(get_int(19)?)?,
-            spl_ven_bdn_dc_amt: convert::won(get_int(20)?)?,
-            vendor: convert::vendor(&get_text(21)?)?,
-            lower_rank: convert::opt_vendor(
-                row.get::<_, Option<String>>(22)
-                    .map_err(db_error)?
-                    .as_deref(),
-            )?,
-        }],
+/// Reads a row selected with the inquiry's columns as a view borrowing SQLite's buffers.
+pub fn read_view<'row>(row: &'row Row<'_>) -> Result<CancelRowRef<'row>, StoreError> {
+    let text = |index: usize| -> Result<&'row str, StoreError> {
+        row.get_ref(index)
+            .and_then(|value| value.as_str().map_err(rusqlite::Error::from))
+            .map_err(db_error)
+    };
+    let int = |index: usize| row.get::<_, i64>(index).map_err(db_error);
+    let small = |index: usize| -> Result<u32, StoreError> {
+        u32::try_from(int(index)?).map_err(|_| convert::corrupt(format!("column {index}")))
+    };
+    let lower_rank = match row.get_ref(22).map_err(db_error)? {
+        rusqlite::types::ValueRef::Null => "",
+        value => value
+            .as_str()
+            .map_err(|err| db_error(rusqlite::Error::from(err)))?,
+    };
+    Ok(CancelRowRef {
+        ordpe_nm: text(0)?,
+        media: convert::media(text(1)?)?,
+        oror_no: text(2)?,
+        oror_item_seq: small(3)?,
+        clm_no: text(4)?,
+        clm_item_seq: small(5)?,
+        item_nm: text(6)?,
+        item_id: text(7)?,
+        reason: convert::reason(text(8)?)?,
+        reason_text: text(9)?,
+        fault: convert::fault(text(10)?)?,
+        canceled_at: convert::time(int(11)?)?,
+        qty: small(12)?,
+        received_at: convert::time(int(13)?)?,
+        ordered_qty: small(14)?,
+        uitem_id: text(15)?,
+        uitem_nm: text(16)?,
+        cost: CostLineRef {
+            shpmt_shppcst: int(17)?,
+            ret_shppcst: int(18)?,
+            exch_shppcst: int(19)?,
+            spl_ven_bdn_dc_amt: int(20)?,
+            vendor: text(21)?,
+            lower_rank,
+        },
     })
 }
 

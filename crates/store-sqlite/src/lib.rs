@@ -22,16 +22,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use claims_domain::{
     CancelCommand, CancelRow, Claim, InquiryQuery, ItemSeq, KstDateTime, NewOrder, OrderNo, RowKey,
-    Scope, VendorId,
+    RowSink, Scope, VendorId,
 };
 use claims_store::bulk::BulkOrder;
 use claims_store::{
-    ApiKeyInfo, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role, SecretHash,
-    Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
+    ApiKeyInfo, InquiryPage, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role,
+    SecretHash, Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
 };
 use rusqlite::{Connection, OpenFlags};
 
-pub use inquiry::{RawInquiry, read_row};
+pub use inquiry::{RawInquiry, read_view};
 pub use schema::SCHEMA_VERSION;
 
 use crate::convert::db_error;
@@ -99,7 +99,9 @@ fn configure(
             Durability::Normal => "NORMAL",
         },
     )?;
-    connection.pragma_update(None, "cache_size", -16_384)?; // 16 MiB per connection
+    // 8 MiB per connection: hot index pages stay in memory; the OS page cache holds the rest,
+    // so a long answer cannot grow the process by more than this per connection.
+    connection.pragma_update(None, "cache_size", -8_192)?;
     connection.pragma_update(None, "temp_store", "MEMORY")?;
     if read_only {
         connection.pragma_update(None, "query_only", "ON")?;
@@ -198,12 +200,6 @@ impl SqliteStore {
             result.and(restored)
         })
         .await
-    }
-
-    /// Refreshes the planner's statistics (after a bulk load).
-    pub async fn analyze(&self) -> Result<(), StoreError> {
-        self.write(|connection| connection.execute_batch("ANALYZE").map_err(db_error))
-            .await
     }
 
     /// The file this store lives in.
@@ -359,6 +355,25 @@ impl Store for SqliteStore {
         let filter = Filter::new(scope, query, after);
         self.read(move |connection| inquiry::canceled_rows(connection, &filter, limit))
             .await
+    }
+
+    async fn inquiry_page(
+        &self,
+        key: &SecretHash,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+        mut sink: Box<dyn RowSink>,
+    ) -> Result<(InquiryPage, Box<dyn RowSink>), StoreError> {
+        let key = *key;
+        let query = query.clone();
+        let after = after.cloned();
+        self.read(move |connection| {
+            let page =
+                inquiry::inquiry_page(connection, &key, &query, after.as_ref(), limit, &mut *sink)?;
+            Ok((page, sink))
+        })
+        .await
     }
 
     async fn count_canceled_rows(

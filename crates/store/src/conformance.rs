@@ -71,6 +71,7 @@ macro_rules! conformance_tests {
             inquiry_by_original_order,
             inquiry_is_scoped_to_the_key,
             inquiry_pages_and_counts,
+            inquiry_pages_for_a_key_check_the_key_and_stream_rows,
             concurrent_cancels_never_over_cancel,
             concurrent_claims_get_distinct_numbers,
             concurrent_cancel_and_ship_never_overlap
@@ -1145,6 +1146,131 @@ pub async fn inquiry_pages_and_counts(fixture: &Fixture) {
     );
     assert_eq!(store.count_canceled_rows(&a, &week, 10).await.unwrap(), 10);
     assert_eq!(store.count_canceled_rows(&a, &week, 23).await.unwrap(), 23);
+}
+
+pub async fn inquiry_pages_for_a_key_check_the_key_and_stream_rows(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    place(
+        store,
+        order(
+            "KEYED-1",
+            "2026-11-20 09:50:17",
+            &[
+                (1, VENDOR_A, None, 3, 300),
+                (2, VENDOR_A, Some(LOWER_A1), 2, 0),
+                (3, VENDOR_B, None, 1, 0),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    let ord_no = order_no("KEYED-1");
+    for (lines, time) in [
+        (&[(1, 1), (2, 1), (3, 1)][..], "2026-11-22 10:00:00"),
+        (&[(1, 1)][..], "2026-11-23 10:00:00"),
+        (&[(1, 1), (2, 1)][..], "2026-11-24 10:00:00"),
+    ] {
+        store
+            .cancel(&ord_no, &by_agent(lines, Fault::Customer), at(time))
+            .await
+            .unwrap();
+    }
+    let add = |n: u8, scope: Scope| NewApiKey {
+        id: KeyId::from_random([n; 8]),
+        hash: SecretHash([n; 32]),
+        scope,
+    };
+    let now = at("2026-11-01 00:00:00");
+    store
+        .add_api_key(add(1, scope(VENDOR_A, None)), now)
+        .await
+        .unwrap();
+    store
+        .add_api_key(add(2, scope(VENDOR_A, Some(LOWER_A1))), now)
+        .await
+        .unwrap();
+    store
+        .add_api_key(add(3, scope(VENDOR_B, None)), now)
+        .await
+        .unwrap();
+    let revoked = add(4, scope(VENDOR_A, None));
+    store.add_api_key(revoked.clone(), now).await.unwrap();
+    store.revoke_api_key(&revoked.id, now).await.unwrap();
+
+    let week = period("20261122", "20261128");
+    let by_order = InquiryQuery::new(
+        None,
+        Some(OriginalOrder {
+            ord_no: ord_no.clone(),
+            item_seqs: None,
+        }),
+    )
+    .unwrap();
+    for (key, key_scope) in [
+        (SecretHash([1; 32]), scope(VENDOR_A, None)),
+        (SecretHash([2; 32]), scope(VENDOR_A, Some(LOWER_A1))),
+        (SecretHash([3; 32]), scope(VENDOR_B, None)),
+    ] {
+        for query in [&week, &by_order] {
+            let expected = rows(store, &key_scope, query).await;
+            // Pages of two, continued from each page's last row.
+            let mut collected: Vec<claims_domain::CancelRow> = Vec::new();
+            let mut after = None;
+            loop {
+                let (page, sink) = store
+                    .inquiry_page(
+                        &key,
+                        query,
+                        after.as_ref(),
+                        2,
+                        Box::new(Vec::<claims_domain::CancelRow>::new()),
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(page.scope.as_ref(), Some(&key_scope));
+                let sink: Box<dyn Any + Send> = sink;
+                let got = *sink.downcast::<Vec<claims_domain::CancelRow>>().unwrap();
+                assert_eq!(got.len(), page.rows);
+                assert_eq!(page.last, got.last().map(|row| row.key()));
+                collected.extend(got);
+                if page.rows < 2 {
+                    break;
+                }
+                after = page.last;
+            }
+            assert_eq!(collected, expected, "{key_scope:?} {query:?}");
+        }
+    }
+    // A live key with nothing to see: its scope, no rows.
+    let (empty, _) = store
+        .inquiry_page(
+            &SecretHash([3; 32]),
+            &period("20260101", "20260107"),
+            None,
+            10,
+            Box::new(Vec::<claims_domain::CancelRow>::new()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (empty.scope, empty.rows, empty.last),
+        (Some(scope(VENDOR_B, None)), 0, None)
+    );
+    // Unknown and revoked keys read nothing.
+    for key in [SecretHash([9; 32]), SecretHash([4; 32])] {
+        let (page, _) = store
+            .inquiry_page(
+                &key,
+                &week,
+                None,
+                10,
+                Box::new(Vec::<claims_domain::CancelRow>::new()),
+            )
+            .await
+            .unwrap();
+        assert_eq!((page.scope, page.rows), (None, 0));
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ use std::fmt;
 use async_trait::async_trait;
 use claims_domain::{
     CancelCommand, CancelRejection, CancelRow, Claim, InquiryQuery, InvalidValue, ItemSeq,
-    ItemState, KstDateTime, NewOrder, OrderNo, Quantity, RowKey, Scope, ShipRejection, Text,
-    VendorId,
+    ItemState, KstDateTime, NewOrder, OrderNo, Quantity, RowKey, RowSink, Scope, ShipRejection,
+    Text, VendorId,
 };
 
 pub mod bulk;
@@ -98,6 +98,17 @@ pub enum Conflict {
     VendorExists(VendorId),
     #[error("order {0} was already placed with different contents")]
     OrderDiffers(OrderNo),
+}
+
+/// What reading one page of an inquiry found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InquiryPage {
+    /// The key's scope; `None` when the key is unknown or revoked, and then nothing was read.
+    pub scope: Option<Scope>,
+    /// Rows handed to the sink.
+    pub rows: usize,
+    /// Where the last row handed over sits, to continue after it.
+    pub last: Option<RowKey>,
 }
 
 /// The one error type of the storage boundary.
@@ -204,6 +215,19 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         after: Option<&RowKey>,
         limit: usize,
     ) -> Result<Vec<CancelRow>, StoreError>;
+
+    /// One page of the inquiry on behalf of the holder of the API key with hash `key`: the
+    /// key is looked up and the page read together (one round trip where the database
+    /// allows), so every page checks the key afresh. Rows go to `sink` as they are read,
+    /// without being copied into owned values; the sink is handed back.
+    async fn inquiry_page(
+        &self,
+        key: &SecretHash,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+        sink: Box<dyn RowSink>,
+    ) -> Result<(InquiryPage, Box<dyn RowSink>), StoreError>;
 
     /// How many rows the inquiry has, counting no further than `cap`.
     async fn count_canceled_rows(

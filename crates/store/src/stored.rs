@@ -69,3 +69,31 @@ pub fn fault(code: &str) -> Result<Fault, StoreError> {
 pub fn text(value: String) -> Text {
     Text::from_stored(value)
 }
+
+/// Remembers where the last row of a page sits, without allocating per row.
+#[derive(Debug, Default)]
+pub struct LastRow {
+    at: Option<KstDateTime>,
+    clm_no: String,
+    seq: u32,
+}
+
+impl LastRow {
+    pub fn note(&mut self, row: &claims_domain::CancelRowRef<'_>) {
+        self.at = Some(row.canceled_at);
+        self.clm_no.clear();
+        self.clm_no.push_str(row.clm_no);
+        self.seq = row.clm_item_seq;
+    }
+
+    pub fn into_key(self) -> Result<Option<claims_domain::RowKey>, StoreError> {
+        let Some(canceled_at) = self.at else {
+            return Ok(None);
+        };
+        Ok(Some(claims_domain::RowKey {
+            canceled_at,
+            clm_no: order_no(&self.clm_no)?,
+            clm_item_seq: seq(i64::from(self.seq))?,
+        }))
+    }
+}

@@ -18,8 +18,8 @@ pub use failure::{AuthFailure, Failure, Field, Malformation, ResultCode, Unreada
 pub use negotiate::{language, request_format, response_format};
 pub use request::{InquiryRequest, MAX_BODY_BYTES, MAX_XML_DEPTH, decode_request, encode_request};
 pub use response::{
-    COST_FIELDS, ROW_FIELDS, encode_failure, encode_success, write_row, write_success_head,
-    write_success_tail,
+    COST_FIELDS, ROW_FIELDS, RowEncoder, encode_failure, encode_success, write_row, write_row_ref,
+    write_success_head, write_success_tail,
 };
 
 /// The two formats of the vendor API.

@@ -4,7 +4,9 @@
 //! long answer row by row. The field names and their order are written once, in
 //! [`write_row`], for both formats.
 
-use claims_domain::{CancelRow, KstDateTime, codes};
+use claims_domain::{
+    CancelRow, CancelRowRef, CostLineRef, InvalidValue, KstDateTime, RowSink, codes,
+};
 
 use crate::{Failure, Format, Lang, ResultCode};
 
@@ -137,67 +139,174 @@ fn write_envelope_head(
 
 /// Writes one row; `first` is whether it is the answer's first row.
 pub fn write_row(format: Format, row: &CancelRow, first: bool, out: &mut Vec<u8>) {
+    let zero = CostLineRef {
+        shpmt_shppcst: 0,
+        ret_shppcst: 0,
+        exch_shppcst: 0,
+        spl_ven_bdn_dc_amt: 0,
+        vendor: "",
+        lower_rank: "",
+    };
+    let view = CancelRowRef {
+        ordpe_nm: row.ordpe_nm.as_str(),
+        media: row.media,
+        oror_no: row.oror_no.as_str(),
+        oror_item_seq: row.oror_item_seq.get(),
+        clm_no: row.clm_no.as_str(),
+        clm_item_seq: row.clm_item_seq.get(),
+        item_nm: row.item_nm.as_str(),
+        item_id: row.item_id.as_str(),
+        reason: row.reason,
+        reason_text: row.reason_text.as_str(),
+        fault: row.fault,
+        canceled_at: row.canceled_at,
+        qty: row.qty.get(),
+        received_at: row.received_at,
+        ordered_qty: row.ordered_qty.get(),
+        uitem_id: row.uitem_id.as_str(),
+        uitem_nm: row.uitem_nm.as_str(),
+        cost: zero,
+    };
+    let costs = row.cost.iter().map(|cost| CostLineRef {
+        shpmt_shppcst: cost.shpmt_shppcst.get(),
+        ret_shppcst: cost.ret_shppcst.get(),
+        exch_shppcst: cost.exch_shppcst.get(),
+        spl_ven_bdn_dc_amt: cost.spl_ven_bdn_dc_amt.get(),
+        vendor: cost.vendor.as_str(),
+        lower_rank: cost.lower_rank.as_ref().map_or("", |v| v.as_str()),
+    });
+    write_fields(format, &view, costs, first, out);
+}
+
+/// Writes one row as a store read it (with its one cost line).
+pub fn write_row_ref(format: Format, row: &CancelRowRef<'_>, first: bool, out: &mut Vec<u8>) {
+    write_fields(format, row, std::iter::once(row.cost), first, out);
+}
+
+fn write_fields<'a>(
+    format: Format,
+    row: &CancelRowRef<'_>,
+    costs: impl Iterator<Item = CostLineRef<'a>>,
+    first: bool,
+    out: &mut Vec<u8>,
+) {
     match format {
         Format::Json => {
             if !first {
                 out.push(b',');
             }
-            row_fields(&mut JsonSink::new(out), row);
+            row_fields(&mut JsonSink::new(out), row, costs);
         }
-        Format::Xml => row_fields(&mut XmlSink { out }, row),
+        Format::Xml => row_fields(&mut XmlSink { out }, row, costs),
     }
 }
 
 /// The one place that knows which fields a row has and in what order.
-fn row_fields(sink: &mut impl Sink, row: &CancelRow) {
+fn row_fields<'a>(
+    sink: &mut impl Sink,
+    row: &CancelRowRef<'_>,
+    costs: impl Iterator<Item = CostLineRef<'a>>,
+) {
     let mut number = itoa::Buffer::new();
     let mut time = [0u8; KstDateTime::WIRE_LEN];
 
     sink.begin("data");
-    sink.field("ordpeNm", row.ordpe_nm.as_str());
+    sink.field("ordpeNm", row.ordpe_nm);
     sink.field("ordRcpMediaCd", row.media.code());
     sink.field("ordRcpMediaNm", row.media.name());
-    sink.field("orordNo", row.oror_no.as_str());
-    sink.field("orordItemSeq", number.format(row.oror_item_seq.get()));
-    sink.field("ordNo", row.clm_no.as_str());
-    sink.field("ordItemSeq", number.format(row.clm_item_seq.get()));
+    sink.field("orordNo", row.oror_no);
+    sink.field("orordItemSeq", number.format(row.oror_item_seq));
+    sink.field("ordNo", row.clm_no);
+    sink.field("ordItemSeq", number.format(row.clm_item_seq));
     sink.field("ordItemStatCd", codes::CANCELED_STATUS_CODE);
     sink.field("ordItemStatNm", codes::CANCELED_STATUS_NAME);
-    sink.field("itemNm", row.item_nm.as_str());
-    sink.field("itemId", row.item_id.as_str());
+    sink.field("itemNm", row.item_nm);
+    sink.field("itemId", row.item_id);
     sink.field("clmRsnCd", row.reason.code());
     sink.field("clmRsnNm", row.reason.name());
-    sink.field("clmRsnCntt", row.reason_text.as_str());
+    sink.field("clmRsnCntt", row.reason_text);
     sink.field("imptDivCd", row.fault.code());
     row.canceled_at.write_wire(&mut time);
     sink.field("ordCnclDts", ascii(&time));
-    sink.field("cnclItemQty", number.format(row.qty.get()));
+    sink.field("cnclItemQty", number.format(row.qty));
     row.received_at.write_wire(&mut time);
     sink.field("ordRcpDts", ascii(&time));
-    sink.field("dircItemQty", number.format(row.ordered_qty.get()));
-    sink.field("uitemId", row.uitem_id.as_str());
-    sink.field("uitemNm", row.uitem_nm.as_str());
+    sink.field("dircItemQty", number.format(row.ordered_qty));
+    sink.field("uitemId", row.uitem_id);
+    sink.field("uitemNm", row.uitem_nm);
     sink.begin_list("cstInfo");
-    for cost in &row.cost {
+    for cost in costs {
         sink.begin("cstInfo");
-        sink.field("ordNo", row.clm_no.as_str());
-        sink.field("ordItemSeq", number.format(row.clm_item_seq.get()));
-        sink.field("shpmtShppcst", number.format(cost.shpmt_shppcst.get()));
-        sink.field("retShppcst", number.format(cost.ret_shppcst.get()));
-        sink.field("exchShppcst", number.format(cost.exch_shppcst.get()));
-        sink.field(
-            "splVenBdnDcAmt",
-            number.format(cost.spl_ven_bdn_dc_amt.get()),
-        );
-        sink.field("splVenId", cost.vendor.as_str());
-        sink.field(
-            "lrnkSplVenId",
-            cost.lower_rank.as_ref().map_or("", |v| v.as_str()),
-        );
+        sink.field("ordNo", row.clm_no);
+        sink.field("ordItemSeq", number.format(row.clm_item_seq));
+        sink.field("shpmtShppcst", number.format(cost.shpmt_shppcst));
+        sink.field("retShppcst", number.format(cost.ret_shppcst));
+        sink.field("exchShppcst", number.format(cost.exch_shppcst));
+        sink.field("splVenBdnDcAmt", number.format(cost.spl_ven_bdn_dc_amt));
+        sink.field("splVenId", cost.vendor);
+        sink.field("lrnkSplVenId", cost.lower_rank);
         sink.end("cstInfo");
     }
     sink.end_list();
     sink.end("data");
+}
+
+/// Encodes rows as a store hands them over, into a buffer that becomes (part of) an answer.
+/// Implements the store's [`RowSink`], so rows go from the database's buffers to the answer's
+/// bytes without being copied into values first.
+#[derive(Debug)]
+pub struct RowEncoder {
+    format: Format,
+    out: Vec<u8>,
+    /// Whether the next row is the answer's first (JSON separates rows with commas).
+    first: bool,
+    rows: usize,
+}
+
+impl RowEncoder {
+    /// An encoder for the start of an answer: the head is written at once.
+    pub fn with_head(format: Format, lang: Lang, capacity: usize) -> Self {
+        let mut out = Vec::with_capacity(capacity);
+        write_success_head(format, lang, &mut out);
+        Self {
+            format,
+            out,
+            first: true,
+            rows: 0,
+        }
+    }
+
+    /// An encoder for rows that continue an answer already started with `rows_before` rows.
+    pub fn continuing(format: Format, rows_before: usize, capacity: usize) -> Self {
+        Self {
+            format,
+            out: Vec::with_capacity(capacity),
+            first: rows_before == 0,
+            rows: 0,
+        }
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The bytes written; with `complete`, the answer's tail is added.
+    pub fn finish(mut self, complete: bool) -> Vec<u8> {
+        if complete {
+            write_success_tail(self.format, &mut self.out);
+        }
+        self.out
+    }
+}
+
+impl RowSink for RowEncoder {
+    fn row(&mut self, row: &CancelRowRef<'_>) -> Result<(), InvalidValue> {
+        write_row_ref(self.format, row, self.first, &mut self.out);
+        self.first = false;
+        self.rows += 1;
+        Ok(())
+    }
 }
 
 fn ascii(bytes: &[u8]) -> &str {
@@ -297,29 +406,121 @@ impl Sink for XmlSink<'_> {
 
 /// Writes a JSON string literal: serde_json's escaping (quotes, backslashes, control
 /// characters), with non-ASCII text kept as UTF-8.
+///
+/// Written here because serde_json keeps its escaper private and going through its
+/// serializer for every field costs more than the escaping itself on the inquiry's hot path;
+/// the tests hold it to serde_json's exact output.
 fn write_json_string(value: &str, out: &mut Vec<u8>) {
-    serde_json::to_writer(&mut *out, value).expect("writing to a Vec cannot fail");
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(value.len() + 2);
+    out.push(b'"');
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for i in escapes(bytes, |w| {
+        has_less_than(w, 0x20) || has_byte(w, b'"') || has_byte(w, b'\\')
+    }) {
+        let b = bytes[i];
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0C => b"\\f",
+            0x00..=0x1F => {
+                out.extend_from_slice(&bytes[start..i]);
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xF)]);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(short);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 /// Escapes text for XML element content: `&`, `<` and `>`, and carriage returns as `&#13;`
-/// so that parsers, which turn a raw CR into LF, give the text back unchanged.
+/// so that parsers, which turn a raw CR into LF, give the text back unchanged. Characters
+/// XML 1.0 cannot carry at all (other C0 controls, U+FFFE, U+FFFF), which the domain never
+/// stores, become U+FFFD rather than making the document ill-formed.
 /// (quick-xml's escapers leave CR alone, which would lose it.)
 fn escape_xml_bytes(value: &str, out: &mut Vec<u8>) {
+    out.reserve(value.len());
     let bytes = value.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let special = |w: u64| {
+        has_less_than(w, 0x20)
+            || has_byte(w, b'&')
+            || has_byte(w, b'<')
+            || has_byte(w, b'>')
+            || has_byte(w, 0xBF)
+    };
+    for i in escapes(bytes, special) {
+        let b = bytes[i];
         let replacement: &[u8] = match b {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
             b'>' => b"&gt;",
             b'\r' => b"&#13;",
+            b'\t' | b'\n' => continue,
+            0x00..=0x1F => "\u{FFFD}".as_bytes(),
+            // U+FFFE and U+FFFF are EF BF BE and EF BF BF: the first two bytes are written
+            // through, and the last becomes BD, which makes U+FFFD.
+            0xBF if i + 1 < bytes.len()
+                && i >= 1
+                && bytes[i - 1] == 0xEF
+                && matches!(bytes[i + 1], 0xBE | 0xBF) =>
+            {
+                out.extend_from_slice(&bytes[start..=i]);
+                out.push(0xBD);
+                start = i + 2;
+                continue;
+            }
             _ => continue,
         };
         out.extend_from_slice(&bytes[start..i]);
         out.extend_from_slice(replacement);
         start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
+    if start < bytes.len() {
+        out.extend_from_slice(&bytes[start..]);
+    }
+}
+
+/// Positions of the bytes that may need escaping: whole 8-byte words are skipped when
+/// `word_special` says none of their bytes can (a word-at-a-time scan, since nearly every
+/// value needs no escaping at all); the bytes of the other words are all offered.
+fn escapes(bytes: &[u8], word_special: impl Fn(u64) -> bool) -> impl Iterator<Item = usize> {
+    let words = bytes.len() / 8;
+    let flagged = (0..words).filter(move |&w| {
+        let chunk: [u8; 8] = bytes[w * 8..w * 8 + 8].try_into().expect("eight bytes");
+        word_special(u64::from_le_bytes(chunk))
+    });
+    flagged
+        .flat_map(|w| w * 8..w * 8 + 8)
+        .chain(words * 8..bytes.len())
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `word` is below `n` (n ≤ 0x80). Exact for the question "any?": a
+/// borrow can only flag a byte above one that is truly below `n`.
+fn has_less_than(word: u64, n: u8) -> bool {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0
+}
+
+/// Whether any byte of `word` equals `b`.
+fn has_byte(word: u64, b: u8) -> bool {
+    let x = word ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & HIGHS != 0
 }
 
 /// [`escape_xml_bytes`] into a `String`.
@@ -341,6 +542,34 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "M&amp;M's &lt;대용량&gt; \"x\"&#13;\n"
         );
+    }
+
+    #[test]
+    fn xml_escaping_replaces_what_xml_cannot_carry() {
+        let mut out = Vec::new();
+        escape_xml_bytes("a\u{1}b\u{1F}c\u{FFFE}d\u{FFFF}e\u{FFFD}\tf\ng", &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}\tf\ng"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn json_strings_match_serde_json(value in "\\PC*|[\\x00-\\x7f]*") {
+            let mut out = Vec::new();
+            write_json_string(&value, &mut out);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&value).unwrap());
+        }
+
+        #[test]
+        fn escaped_xml_text_reads_back(value in "[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\u{FFFE}\\u{FFFF}]*") {
+            let mut out = String::new();
+            escape_xml_text(&value, &mut out);
+            let document = format!("<v>{out}</v>");
+            let parsed = roxmltree::Document::parse(&document).unwrap();
+            proptest::prop_assert_eq!(parsed.root_element().text().unwrap_or(""), value.as_str());
+        }
     }
 
     #[test]

@@ -2,12 +2,12 @@
 //! shows up as a snapshot diff (`cargo insta review` to accept an intended change).
 
 use claims_domain::{
-    CancelRow, CostLine, Fault, ItemSeq, KstDateTime, MediaCode, OrderNo, Quantity, ReasonCode,
-    Text, VendorId, Won,
+    CancelRow, CancelRowRef, CostLine, Fault, ItemSeq, KstDateTime, MediaCode, OrderNo, Quantity,
+    ReasonCode, RowSink, Text, VendorId, Won,
 };
 use claims_wire::{
     AuthFailure, COST_FIELDS, Failure, Field, Format, Lang, Malformation, ROW_FIELDS, ResultCode,
-    Unreadable, encode_failure, encode_success,
+    RowEncoder, Unreadable, encode_failure, encode_success,
 };
 
 fn text(value: &str) -> Text {
@@ -267,4 +267,65 @@ fn xml_reads_back_by_element_names() {
     let mut expected: Vec<&str> = ROW_FIELDS.to_vec();
     expected.push("cstInfo");
     assert_eq!(names, expected);
+}
+
+#[test]
+fn an_answer_encoded_in_pages_equals_one_encoded_whole() {
+    let rows = several_rows();
+    // The encoder writes a store's rows, which have one cost line each.
+    let rows: Vec<CancelRow> = rows
+        .into_iter()
+        .map(|mut row| {
+            row.cost.truncate(1);
+            row
+        })
+        .collect();
+    let views: Vec<CancelRowRef<'_>> = rows
+        .iter()
+        .map(|row| CancelRowRef {
+            ordpe_nm: row.ordpe_nm.as_str(),
+            media: row.media,
+            oror_no: row.oror_no.as_str(),
+            oror_item_seq: row.oror_item_seq.get(),
+            clm_no: row.clm_no.as_str(),
+            clm_item_seq: row.clm_item_seq.get(),
+            item_nm: row.item_nm.as_str(),
+            item_id: row.item_id.as_str(),
+            reason: row.reason,
+            reason_text: row.reason_text.as_str(),
+            fault: row.fault,
+            canceled_at: row.canceled_at,
+            qty: row.qty.get(),
+            received_at: row.received_at,
+            ordered_qty: row.ordered_qty.get(),
+            uitem_id: row.uitem_id.as_str(),
+            uitem_nm: row.uitem_nm.as_str(),
+            cost: claims_domain::CostLineRef {
+                shpmt_shppcst: row.cost[0].shpmt_shppcst.get(),
+                ret_shppcst: row.cost[0].ret_shppcst.get(),
+                exch_shppcst: row.cost[0].exch_shppcst.get(),
+                spl_ven_bdn_dc_amt: row.cost[0].spl_ven_bdn_dc_amt.get(),
+                vendor: row.cost[0].vendor.as_str(),
+                lower_rank: row.cost[0].lower_rank.as_ref().map_or("", |v| v.as_str()),
+            },
+        })
+        .collect();
+    for format in [Format::Json, Format::Xml] {
+        let whole = encode_success(format, Lang::En, &rows);
+        let mut head = RowEncoder::with_head(format, Lang::En, 0);
+        head.row(&views[0]).unwrap();
+        let mut rest = RowEncoder::continuing(format, 1, 0);
+        rest.row(&views[1]).unwrap();
+        assert_eq!(rest.rows(), 1);
+        let mut paged = head.finish(false);
+        paged.extend(rest.finish(true));
+        assert_eq!(paged, whole, "{format:?}");
+        let mut empty_then_rows = RowEncoder::with_head(format, Lang::En, 0).finish(false);
+        let mut all = RowEncoder::continuing(format, 0, 0);
+        for view in &views {
+            all.row(view).unwrap();
+        }
+        empty_then_rows.extend(all.finish(true));
+        assert_eq!(empty_then_rows, whole, "{format:?}");
+    }
 }
