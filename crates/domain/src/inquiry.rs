@@ -196,6 +196,31 @@ impl CancelRow {
         }
     }
 
+    /// The row as a view. Its `cost` is the first cost line (zeros when there is none); a
+    /// row from SSG's wire may carry more, which stay in `self.cost`.
+    pub fn view(&self) -> CancelRowRef<'_> {
+        CancelRowRef {
+            ordpe_nm: self.ordpe_nm.as_str(),
+            media: self.media,
+            oror_no: self.oror_no.as_str(),
+            oror_item_seq: self.oror_item_seq.get(),
+            clm_no: self.clm_no.as_str(),
+            clm_item_seq: self.clm_item_seq.get(),
+            item_nm: self.item_nm.as_str(),
+            item_id: self.item_id.as_str(),
+            reason: self.reason,
+            reason_text: self.reason_text.as_str(),
+            fault: self.fault,
+            canceled_at: self.canceled_at,
+            qty: self.qty.get(),
+            received_at: self.received_at,
+            ordered_qty: self.ordered_qty.get(),
+            uitem_id: self.uitem_id.as_str(),
+            uitem_nm: self.uitem_nm.as_str(),
+            cost: self.cost.first().map_or(CostLineRef::ZERO, CostLine::view),
+        }
+    }
+
     /// The vendor and lower-rank vendor the row belongs to (those of its item).
     pub fn owner(&self) -> Option<(&VendorId, Option<&VendorId>)> {
         self.cost
@@ -231,6 +256,19 @@ pub struct CancelRowRef<'a> {
     pub cost: CostLineRef<'a>,
 }
 
+impl CostLine {
+    pub fn view(&self) -> CostLineRef<'_> {
+        CostLineRef {
+            shpmt_shppcst: self.shpmt_shppcst.get(),
+            ret_shppcst: self.ret_shppcst.get(),
+            exch_shppcst: self.exch_shppcst.get(),
+            spl_ven_bdn_dc_amt: self.spl_ven_bdn_dc_amt.get(),
+            vendor: self.vendor.as_str(),
+            lower_rank: self.lower_rank.as_ref().map_or("", VendorId::as_str),
+        }
+    }
+}
+
 /// The cost line of a [`CancelRowRef`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CostLineRef<'a> {
@@ -241,6 +279,18 @@ pub struct CostLineRef<'a> {
     pub vendor: &'a str,
     /// Empty when the item has no lower-rank vendor.
     pub lower_rank: &'a str,
+}
+
+impl CostLineRef<'static> {
+    /// A cost line of zeros and no vendor.
+    pub const ZERO: Self = Self {
+        shpmt_shppcst: 0,
+        ret_shppcst: 0,
+        exch_shppcst: 0,
+        spl_ven_bdn_dc_amt: 0,
+        vendor: "",
+        lower_rank: "",
+    };
 }
 
 impl CancelRowRef<'_> {

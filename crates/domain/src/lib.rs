@@ -15,6 +15,7 @@ pub mod inquiry;
 pub mod order;
 pub mod text;
 pub mod time;
+pub mod vendors;
 
 mod invalid;
 

@@ -169,12 +169,11 @@ impl NewOrder {
         &self.items
     }
 
-    /// Every vendor and lower-rank vendor the order names, for the store to check that
-    /// they exist and belong together.
-    pub fn vendor_pairs(&self) -> BTreeSet<(&VendorId, Option<&VendorId>)> {
+    /// Every vendor and lower-rank vendor id the order names, for the store to look up.
+    pub fn vendor_ids(&self) -> BTreeSet<&VendorId> {
         self.items
             .iter()
-            .map(|item| (&item.vendor, item.lower_rank.as_ref()))
+            .flat_map(|item| std::iter::once(&item.vendor).chain(item.lower_rank.as_ref()))
             .collect()
     }
 }

@@ -1,6 +1,9 @@
 //! Vendors, API keys and platform tokens.
 
-use claims_domain::{InvalidValue, KstDateTime, Scope, VendorId};
+use std::collections::BTreeMap;
+
+use claims_domain::vendors::{self, ScopeRejection, Standing};
+use claims_domain::{KstDateTime, Scope, VendorId};
 use claims_store::{
     ApiKeyInfo, Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Role, SecretHash,
     StoreError, TokenId, TokenInfo, Vendor, stored,
@@ -29,12 +32,11 @@ fn vendor_at(row: &Row, index: usize) -> Result<VendorId, StoreError> {
     stored::vendor(row.try_get(index).map_err(db_error)?)
 }
 
-/// The parent of a vendor: `None` if there is no such vendor, `Some(None)` for a top-level
-/// vendor, `Some(Some(parent))` for a lower-rank vendor.
-pub(crate) async fn parent_of(
+/// Where a vendor id stands in the registry.
+pub(crate) async fn standing(
     client: &impl GenericClient,
     id: &VendorId,
-) -> Result<Option<Option<String>>, StoreError> {
+) -> Result<Standing, StoreError> {
     let statement = client
         .prepare_cached("SELECT parent_spl_ven_id FROM vendors WHERE spl_ven_id = $1")
         .await
@@ -43,7 +45,33 @@ pub(crate) async fn parent_of(
         .query_opt(&statement, &[&id.as_str()])
         .await
         .map_err(db_error)?;
-    Ok(row.map(|row| row.get::<_, Option<String>>(0)))
+    Ok(match row {
+        None => Standing::Unknown,
+        Some(row) => match row.try_get::<_, Option<&str>>(0).map_err(db_error)? {
+            None => Standing::TopLevel,
+            Some(parent) => Standing::LowerRankOf(stored::vendor(parent)?),
+        },
+    })
+}
+
+/// The standings of `ids`, for the domain's checks.
+pub(crate) async fn standings(
+    client: &impl GenericClient,
+    ids: Vec<VendorId>,
+) -> Result<BTreeMap<VendorId, Standing>, StoreError> {
+    let mut out = BTreeMap::new();
+    for id in ids {
+        let standing = standing(client, &id).await?;
+        out.insert(id, standing);
+    }
+    Ok(out)
+}
+
+/// Looks a vendor up in standings fetched for it.
+pub(crate) fn lookup(
+    standings: &BTreeMap<VendorId, Standing>,
+) -> impl Fn(&VendorId) -> Standing + '_ {
+    |id| standings.get(id).cloned().unwrap_or(Standing::Unknown)
 }
 
 const VENDOR_COLUMNS: &str = "spl_ven_id, name, parent_spl_ven_id, created_at";
@@ -64,25 +92,7 @@ pub(crate) async fn add_vendor(
 ) -> Result<Vendor, StoreError> {
     let tx = client.transaction().await.map_err(db_error)?;
     if let Some(parent) = &vendor.parent {
-        match parent_of(&tx, parent).await? {
-            None => {
-                return Err(InvalidValue::new(
-                    "parentSplVenId",
-                    format!("no vendor {parent} is registered"),
-                )
-                .into());
-            }
-            Some(Some(grandparent)) => {
-                return Err(InvalidValue::new(
-                    "parentSplVenId",
-                    format!(
-                        "{parent} is itself a lower-rank vendor of {grandparent}; lower-rank vendors have one level"
-                    ),
-                )
-                .into());
-            }
-            Some(None) => {}
-        }
+        vendors::check_parent(parent, standing(&tx, parent).await?)?;
     }
     let inserted = tx
         .execute(
@@ -137,33 +147,17 @@ pub(crate) async fn vendors(client: &impl GenericClient) -> Result<Vec<Vendor>, 
     rows.iter().map(read_vendor).collect()
 }
 
-/// Checks that a key's scope names a top-level vendor and, if narrowed, one of its
-/// lower-rank vendors.
+/// Checks a key's scope against the hierarchy.
 async fn check_scope(client: &impl GenericClient, scope: &Scope) -> Result<(), StoreError> {
-    match parent_of(client, &scope.vendor).await? {
-        None => return Err(NotFound::Vendor(scope.vendor.clone()).into()),
-        Some(Some(parent)) => {
-            return Err(InvalidValue::new(
-                "splVenId",
-                format!(
-                    "{} is a lower-rank vendor of {parent}: issue the key for {parent}, narrowed to {}",
-                    scope.vendor, scope.vendor
-                ),
-            )
-            .into());
-        }
-        Some(None) => {}
-    }
-    if let Some(lower) = &scope.lower_rank
-        && parent_of(client, lower).await? != Some(Some(scope.vendor.as_str().to_owned()))
-    {
-        return Err(InvalidValue::new(
-            "lrnkSplVenId",
-            format!("{lower} is not a lower-rank vendor of {}", scope.vendor),
-        )
-        .into());
-    }
-    Ok(())
+    let ids = std::iter::once(&scope.vendor)
+        .chain(&scope.lower_rank)
+        .cloned()
+        .collect();
+    let standings = standings(client, ids).await?;
+    vendors::check_key_scope(scope, lookup(&standings)).map_err(|rejection| match rejection {
+        ScopeRejection::UnknownVendor(vendor) => NotFound::Vendor(vendor).into(),
+        ScopeRejection::Invalid(invalid) => invalid.into(),
+    })
 }
 
 const KEY_COLUMNS: &str = "key_id, spl_ven_id, lrnk_spl_ven_id, created_at, revoked_at";

@@ -5,16 +5,17 @@
 use std::collections::BTreeMap;
 
 use claims_domain::order::rules;
+use claims_domain::vendors;
 use claims_domain::{
-    Actor, AgentId, CancelCommand, Claim, ClaimLine, CostLine, CustomerId, InvalidValue, ItemSeq,
-    ItemState, KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope,
-    ShippingFee, Text, VendorId, claim_number, plan_cancellation, plan_shipment,
+    Actor, AgentId, CancelCommand, Claim, ClaimLine, CostLine, CustomerId, ItemSeq, ItemState,
+    KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope, ShippingFee, Text,
+    VendorId, claim_number, plan_cancellation, plan_shipment,
 };
 use claims_store::{Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError, stored};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
-use crate::admin::parent_of;
+use crate::admin;
 use crate::error::db_error;
 
 fn time(row: &Row, index: usize) -> Result<KstDateTime, StoreError> {
@@ -140,44 +141,14 @@ fn same_or_conflict(existing: OrderRecord, order: &NewOrder) -> Result<Placed, S
     }
 }
 
-/// Every item's vendor must be a registered top-level vendor, and its lower-rank vendor, if
-/// any, one registered under it.
+/// Checks the order's vendors against the hierarchy.
 async fn check_vendors(client: &impl GenericClient, order: &NewOrder) -> Result<(), StoreError> {
-    for (index, item) in order.items().iter().enumerate() {
-        match parent_of(client, &item.vendor).await? {
-            None => {
-                return Err(InvalidValue::new(
-                    format!("items[{index}].splVenId"),
-                    format!("no vendor {} is registered", item.vendor),
-                )
-                .into());
-            }
-            Some(Some(parent)) => {
-                return Err(InvalidValue::new(
-                    format!("items[{index}].splVenId"),
-                    format!(
-                        "{} is a lower-rank vendor of {parent}: put {parent} in splVenId and {} in lrnkSplVenId",
-                        item.vendor, item.vendor
-                    ),
-                )
-                .into());
-            }
-            Some(None) => {}
-        }
-        if let Some(lower) = &item.lower_rank
-            && parent_of(client, lower).await? != Some(Some(item.vendor.as_str().to_owned()))
-        {
-            return Err(InvalidValue::new(
-                format!("items[{index}].lrnkSplVenId"),
-                format!(
-                    "{lower} is not a registered lower-rank vendor of {}",
-                    item.vendor
-                ),
-            )
-            .into());
-        }
-    }
-    Ok(())
+    let ids = order.vendor_ids().into_iter().cloned().collect();
+    let standings = admin::standings(client, ids).await?;
+    Ok(vendors::check_order_vendors(
+        order,
+        admin::lookup(&standings),
+    )?)
 }
 
 struct StoredItem {

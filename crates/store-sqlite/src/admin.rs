@@ -1,6 +1,9 @@
 //! Vendors and API keys.
 
-use claims_domain::{InvalidValue, KstDateTime, Scope, VendorId};
+use std::collections::BTreeMap;
+
+use claims_domain::vendors::{self, ScopeRejection, Standing};
+use claims_domain::{KstDateTime, Scope, VendorId};
 use claims_store::{
     ApiKeyInfo, Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Role, SecretHash,
     StoreError, TokenId, TokenInfo, Vendor,
@@ -9,18 +12,36 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::convert::{self, db_error};
 
-/// The parent of a vendor: `None` if there is no such vendor, `Some(None)` for a top-level
-/// vendor, `Some(Some(parent))` for a lower-rank vendor.
-pub(crate) fn parent_of(
-    connection: &Connection,
-    id: &VendorId,
-) -> Result<Option<Option<String>>, StoreError> {
-    connection
+/// Where a vendor id stands in the registry.
+pub(crate) fn standing(connection: &Connection, id: &VendorId) -> Result<Standing, StoreError> {
+    let parent: Option<Option<String>> = connection
         .prepare_cached("SELECT parent_spl_ven_id FROM vendors WHERE spl_ven_id = ?1")
         .map_err(db_error)?
         .query_row([id.as_str()], |row| row.get::<_, Option<String>>(0))
         .optional()
-        .map_err(db_error)
+        .map_err(db_error)?;
+    Ok(match parent {
+        None => Standing::Unknown,
+        Some(None) => Standing::TopLevel,
+        Some(Some(parent)) => Standing::LowerRankOf(convert::vendor(&parent)?),
+    })
+}
+
+/// The standings of `ids`, for the domain's checks.
+pub(crate) fn standings<'a>(
+    connection: &Connection,
+    ids: impl IntoIterator<Item = &'a VendorId>,
+) -> Result<BTreeMap<VendorId, Standing>, StoreError> {
+    ids.into_iter()
+        .map(|id| Ok((id.clone(), standing(connection, id)?)))
+        .collect()
+}
+
+/// Looks a vendor up in standings fetched for it.
+pub(crate) fn lookup(
+    standings: &BTreeMap<VendorId, Standing>,
+) -> impl Fn(&VendorId) -> Standing + '_ {
+    |id| standings.get(id).cloned().unwrap_or(Standing::Unknown)
 }
 
 fn read_vendor(row: &Row<'_>) -> Result<Vendor, StoreError> {
@@ -44,29 +65,11 @@ pub(crate) fn add_vendor(
     let tx = connection
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(db_error)?;
-    if parent_of(&tx, &vendor.id)?.is_some() {
+    if standing(&tx, &vendor.id)? != Standing::Unknown {
         return Err(Conflict::VendorExists(vendor.id.clone()).into());
     }
     if let Some(parent) = &vendor.parent {
-        match parent_of(&tx, parent)? {
-            None => {
-                return Err(InvalidValue::new(
-                    "parentSplVenId",
-                    format!("no vendor {parent} is registered"),
-                )
-                .into());
-            }
-            Some(Some(grandparent)) => {
-                return Err(InvalidValue::new(
-                    "parentSplVenId",
-                    format!(
-                        "{parent} is itself a lower-rank vendor of {grandparent}; lower-rank vendors have one level"
-                    ),
-                )
-                .into());
-            }
-            Some(None) => {}
-        }
+        vendors::check_parent(parent, standing(&tx, parent)?)?;
     }
     tx.execute(
         "INSERT INTO vendors (spl_ven_id, name, parent_spl_ven_id, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -114,33 +117,16 @@ pub(crate) fn vendors(connection: &Connection) -> Result<Vec<Vendor>, StoreError
     Ok(out)
 }
 
-/// Checks that a key's scope names a top-level vendor and, if narrowed, one of its
-/// lower-rank vendors.
+/// Checks a key's scope against the hierarchy.
 fn check_scope(connection: &Connection, scope: &Scope) -> Result<(), StoreError> {
-    match parent_of(connection, &scope.vendor)? {
-        None => return Err(NotFound::Vendor(scope.vendor.clone()).into()),
-        Some(Some(parent)) => {
-            return Err(InvalidValue::new(
-                "splVenId",
-                format!(
-                    "{} is a lower-rank vendor of {parent}: issue the key for {parent}, narrowed to {}",
-                    scope.vendor, scope.vendor
-                ),
-            )
-            .into());
-        }
-        Some(None) => {}
-    }
-    if let Some(lower) = &scope.lower_rank
-        && parent_of(connection, lower)? != Some(Some(scope.vendor.as_str().to_owned()))
-    {
-        return Err(InvalidValue::new(
-            "lrnkSplVenId",
-            format!("{lower} is not a lower-rank vendor of {}", scope.vendor),
-        )
-        .into());
-    }
-    Ok(())
+    let standings = standings(
+        connection,
+        std::iter::once(&scope.vendor).chain(&scope.lower_rank),
+    )?;
+    vendors::check_key_scope(scope, lookup(&standings)).map_err(|rejection| match rejection {
+        ScopeRejection::UnknownVendor(vendor) => NotFound::Vendor(vendor).into(),
+        ScopeRejection::Invalid(invalid) => invalid.into(),
+    })
 }
 
 const KEY_COLUMNS: &str = "key_id, spl_ven_id, lrnk_spl_ven_id, created_at, revoked_at";

@@ -5,15 +5,16 @@
 use std::collections::BTreeMap;
 
 use claims_domain::order::rules;
+use claims_domain::vendors;
 use claims_domain::{
-    Actor, AgentId, CancelCommand, Claim, ClaimLine, CostLine, CustomerId, InvalidValue, ItemSeq,
-    ItemState, KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope,
-    ShippingFee, Text, VendorId, claim_number, plan_cancellation, plan_shipment,
+    Actor, AgentId, CancelCommand, Claim, ClaimLine, CostLine, CustomerId, ItemSeq, ItemState,
+    KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope, ShippingFee, Text,
+    VendorId, claim_number, plan_cancellation, plan_shipment,
 };
 use claims_store::{Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use crate::admin::parent_of;
+use crate::admin;
 use crate::convert::{self, corrupt, db_error};
 
 fn immediate(connection: &mut Connection) -> Result<Transaction<'_>, StoreError> {
@@ -96,44 +97,13 @@ pub(crate) fn place_order(
     Ok(Placed::Created(record))
 }
 
-/// Every item's vendor must be a registered top-level vendor, and its lower-rank vendor, if
-/// any, one registered under it.
+/// Checks the order's vendors against the hierarchy.
 fn check_vendors(connection: &Connection, order: &NewOrder) -> Result<(), StoreError> {
-    for (index, item) in order.items().iter().enumerate() {
-        match parent_of(connection, &item.vendor)? {
-            None => {
-                return Err(InvalidValue::new(
-                    format!("items[{index}].splVenId"),
-                    format!("no vendor {} is registered", item.vendor),
-                )
-                .into());
-            }
-            Some(Some(parent)) => {
-                return Err(InvalidValue::new(
-                    format!("items[{index}].splVenId"),
-                    format!(
-                        "{} is a lower-rank vendor of {parent}: put {parent} in splVenId and {} in lrnkSplVenId",
-                        item.vendor, item.vendor
-                    ),
-                )
-                .into());
-            }
-            Some(None) => {}
-        }
-        if let Some(lower) = &item.lower_rank
-            && parent_of(connection, lower)? != Some(Some(item.vendor.as_str().to_owned()))
-        {
-            return Err(InvalidValue::new(
-                format!("items[{index}].lrnkSplVenId"),
-                format!(
-                    "{lower} is not a registered lower-rank vendor of {}",
-                    item.vendor
-                ),
-            )
-            .into());
-        }
-    }
-    Ok(())
+    let standings = admin::standings(connection, order.vendor_ids())?;
+    Ok(vendors::check_order_vendors(
+        order,
+        admin::lookup(&standings),
+    )?)
 }
 
 /// The stored parts of an item beyond its lifecycle state.

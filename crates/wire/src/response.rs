@@ -5,7 +5,7 @@
 //! [`write_row`], for both formats.
 
 use claims_domain::{
-    CancelRow, CancelRowRef, CostLineRef, InvalidValue, KstDateTime, RowSink, codes,
+    CancelRow, CancelRowRef, CostLine, CostLineRef, InvalidValue, KstDateTime, RowSink, codes,
 };
 
 use crate::{Failure, Format, Lang, ResultCode};
@@ -139,43 +139,13 @@ fn write_envelope_head(
 
 /// Writes one row; `first` is whether it is the answer's first row.
 pub fn write_row(format: Format, row: &CancelRow, first: bool, out: &mut Vec<u8>) {
-    let zero = CostLineRef {
-        shpmt_shppcst: 0,
-        ret_shppcst: 0,
-        exch_shppcst: 0,
-        spl_ven_bdn_dc_amt: 0,
-        vendor: "",
-        lower_rank: "",
-    };
-    let view = CancelRowRef {
-        ordpe_nm: row.ordpe_nm.as_str(),
-        media: row.media,
-        oror_no: row.oror_no.as_str(),
-        oror_item_seq: row.oror_item_seq.get(),
-        clm_no: row.clm_no.as_str(),
-        clm_item_seq: row.clm_item_seq.get(),
-        item_nm: row.item_nm.as_str(),
-        item_id: row.item_id.as_str(),
-        reason: row.reason,
-        reason_text: row.reason_text.as_str(),
-        fault: row.fault,
-        canceled_at: row.canceled_at,
-        qty: row.qty.get(),
-        received_at: row.received_at,
-        ordered_qty: row.ordered_qty.get(),
-        uitem_id: row.uitem_id.as_str(),
-        uitem_nm: row.uitem_nm.as_str(),
-        cost: zero,
-    };
-    let costs = row.cost.iter().map(|cost| CostLineRef {
-        shpmt_shppcst: cost.shpmt_shppcst.get(),
-        ret_shppcst: cost.ret_shppcst.get(),
-        exch_shppcst: cost.exch_shppcst.get(),
-        spl_ven_bdn_dc_amt: cost.spl_ven_bdn_dc_amt.get(),
-        vendor: cost.vendor.as_str(),
-        lower_rank: cost.lower_rank.as_ref().map_or("", |v| v.as_str()),
-    });
-    write_fields(format, &view, costs, first, out);
+    write_fields(
+        format,
+        &row.view(),
+        row.cost.iter().map(CostLine::view),
+        first,
+        out,
+    );
 }
 
 /// Writes one row as a store read it (with its one cost line).

@@ -280,36 +280,7 @@ fn an_answer_encoded_in_pages_equals_one_encoded_whole() {
             row
         })
         .collect();
-    let views: Vec<CancelRowRef<'_>> = rows
-        .iter()
-        .map(|row| CancelRowRef {
-            ordpe_nm: row.ordpe_nm.as_str(),
-            media: row.media,
-            oror_no: row.oror_no.as_str(),
-            oror_item_seq: row.oror_item_seq.get(),
-            clm_no: row.clm_no.as_str(),
-            clm_item_seq: row.clm_item_seq.get(),
-            item_nm: row.item_nm.as_str(),
-            item_id: row.item_id.as_str(),
-            reason: row.reason,
-            reason_text: row.reason_text.as_str(),
-            fault: row.fault,
-            canceled_at: row.canceled_at,
-            qty: row.qty.get(),
-            received_at: row.received_at,
-            ordered_qty: row.ordered_qty.get(),
-            uitem_id: row.uitem_id.as_str(),
-            uitem_nm: row.uitem_nm.as_str(),
-            cost: claims_domain::CostLineRef {
-                shpmt_shppcst: row.cost[0].shpmt_shppcst.get(),
-                ret_shppcst: row.cost[0].ret_shppcst.get(),
-                exch_shppcst: row.cost[0].exch_shppcst.get(),
-                spl_ven_bdn_dc_amt: row.cost[0].spl_ven_bdn_dc_amt.get(),
-                vendor: row.cost[0].vendor.as_str(),
-                lower_rank: row.cost[0].lower_rank.as_ref().map_or("", |v| v.as_str()),
-            },
-        })
-        .collect();
+    let views: Vec<CancelRowRef<'_>> = rows.iter().map(CancelRow::view).collect();
     for format in [Format::Json, Format::Xml] {
         let whole = encode_success(format, Lang::En, &rows);
         let mut head = RowEncoder::with_head(format, Lang::En, 0);
