@@ -11,26 +11,8 @@ use claims_store::{
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
+use crate::columns::{self, opt_time, opt_vendor, time};
 use crate::error::db_error;
-
-fn time(row: &Row, index: usize) -> Result<KstDateTime, StoreError> {
-    let value: jiff::Timestamp = row.try_get(index).map_err(db_error)?;
-    stored::time(value.as_second())
-}
-
-fn opt_time(row: &Row, index: usize) -> Result<Option<KstDateTime>, StoreError> {
-    let value: Option<jiff::Timestamp> = row.try_get(index).map_err(db_error)?;
-    value.map(|v| stored::time(v.as_second())).transpose()
-}
-
-fn opt_vendor(row: &Row, index: usize) -> Result<Option<VendorId>, StoreError> {
-    let value: Option<&str> = row.try_get(index).map_err(db_error)?;
-    stored::opt_vendor(value)
-}
-
-fn vendor_at(row: &Row, index: usize) -> Result<VendorId, StoreError> {
-    stored::vendor(row.try_get(index).map_err(db_error)?)
-}
 
 /// Where a vendor id stands in the registry.
 pub(crate) async fn standing(
@@ -78,7 +60,7 @@ const VENDOR_COLUMNS: &str = "spl_ven_id, name, parent_spl_ven_id, created_at";
 
 fn read_vendor(row: &Row) -> Result<Vendor, StoreError> {
     Ok(Vendor {
-        id: vendor_at(row, 0)?,
+        id: columns::vendor(row, 0)?,
         name: stored::text(row.try_get(1).map_err(db_error)?),
         parent: opt_vendor(row, 2)?,
         created_at: time(row, 3)?,
@@ -166,7 +148,7 @@ fn read_key(row: &Row) -> Result<ApiKeyInfo, StoreError> {
     Ok(ApiKeyInfo {
         id: KeyId::parse(row.try_get(0).map_err(db_error)?).map_err(stored::corrupt)?,
         scope: Scope {
-            vendor: vendor_at(row, 1)?,
+            vendor: columns::vendor(row, 1)?,
             lower_rank: opt_vendor(row, 2)?,
         },
         created_at: time(row, 3)?,
@@ -257,7 +239,7 @@ pub(crate) async fn scope_for_key(
         .map_err(db_error)?;
     row.map(|row| {
         Ok(Scope {
-            vendor: vendor_at(&row, 0)?,
+            vendor: columns::vendor(&row, 0)?,
             lower_rank: opt_vendor(&row, 1)?,
         })
     })

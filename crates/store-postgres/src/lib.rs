@@ -11,6 +11,7 @@
 
 mod admin;
 mod bulk;
+mod columns;
 mod error;
 mod inquiry;
 mod orders;

@@ -13,38 +13,10 @@ use claims_domain::{
 };
 use claims_store::{Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError, stored};
 use deadpool_postgres::GenericClient;
-use tokio_postgres::Row;
 
 use crate::admin;
+use crate::columns::{big, int, opt_time, opt_vendor, string, time};
 use crate::error::db_error;
-
-fn time(row: &Row, index: usize) -> Result<KstDateTime, StoreError> {
-    let value: jiff::Timestamp = row.try_get(index).map_err(db_error)?;
-    stored::time(value.as_second())
-}
-
-fn opt_time(row: &Row, index: usize) -> Result<Option<KstDateTime>, StoreError> {
-    let value: Option<jiff::Timestamp> = row.try_get(index).map_err(db_error)?;
-    value.map(|v| stored::time(v.as_second())).transpose()
-}
-
-fn int(row: &Row, index: usize) -> Result<i64, StoreError> {
-    row.try_get::<_, i32>(index)
-        .map(i64::from)
-        .map_err(db_error)
-}
-
-fn big(row: &Row, index: usize) -> Result<i64, StoreError> {
-    row.try_get::<_, i64>(index).map_err(db_error)
-}
-
-fn string(row: &Row, index: usize) -> Result<String, StoreError> {
-    row.try_get::<_, String>(index).map_err(db_error)
-}
-
-fn opt_vendor(row: &Row, index: usize) -> Result<Option<VendorId>, StoreError> {
-    stored::opt_vendor(row.try_get::<_, Option<&str>>(index).map_err(db_error)?)
-}
 
 pub(crate) async fn place_order(
     client: &mut deadpool_postgres::Object,
