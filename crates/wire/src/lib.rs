@@ -9,11 +9,13 @@
 //! bytes into values and values into bytes. Decoding never expands an XML entity other
 //! than XML's own five and character references, and never reads a DTD.
 
+mod answer;
 mod failure;
 mod negotiate;
 mod request;
 mod response;
 
+pub use answer::{Answer, AnswerError, WireCost, WireRow, decode_answer, encode_wire_rows};
 pub use failure::{AuthFailure, Failure, Field, Malformation, ResultCode, Unreadable};
 pub use negotiate::{language, request_format, response_format};
 pub use request::{InquiryRequest, MAX_BODY_BYTES, MAX_XML_DEPTH, decode_request, encode_request};

@@ -319,26 +319,18 @@ fn decode_xml(text: &str) -> Result<InquiryRequest, Failure> {
                 }
             }
             Event::GeneralRef(reference) => {
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) if is_xml_char(c) => c,
-                    Ok(Some(_)) | Err(_) => {
+                let resolved = match resolve_reference(&reference) {
+                    Ok(c) => c,
+                    Err(BadReference::NotACharacter(name)) => {
                         return Err(syntax(format!(
-                            "&{}; is not a valid character reference",
-                            &*reference
+                            "&{name}; is not a valid character reference"
                         )));
                     }
-                    Ok(None) => match &*reference {
-                        "lt" => '<',
-                        "gt" => '>',
-                        "amp" => '&',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => {
-                            return Err(Failure::Unreadable(Unreadable::UnknownEntity(
-                                other.chars().take(40).collect(),
-                            )));
-                        }
-                    },
+                    Err(BadReference::UnknownEntity(name)) => {
+                        return Err(Failure::Unreadable(Unreadable::UnknownEntity(
+                            name.chars().take(40).collect(),
+                        )));
+                    }
                 };
                 if depth == 0 {
                     return Err(syntax("a reference outside the request element"));
@@ -381,6 +373,33 @@ fn close(
 /// Characters XML 1.0 allows in a document.
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// A reference in XML text that stands for no character this crate accepts.
+pub(crate) enum BadReference {
+    /// `&#…;` naming no character, or one XML 1.0 does not allow.
+    NotACharacter(String),
+    /// A named entity other than XML's five: there is no DTD to declare one.
+    UnknownEntity(String),
+}
+
+/// The character `&name;` stands for: a character reference, or one of XML's five
+/// predefined entities. Nothing else is ever expanded, for requests and answers alike.
+pub(crate) fn resolve_reference(
+    reference: &quick_xml::events::BytesRef<'_>,
+) -> Result<char, BadReference> {
+    match reference.resolve_char_ref() {
+        Ok(Some(c)) if is_xml_char(c) => Ok(c),
+        Ok(Some(_)) | Err(_) => Err(BadReference::NotACharacter(reference.to_string())),
+        Ok(None) => match &**reference {
+            "lt" => Ok('<'),
+            "gt" => Ok('>'),
+            "amp" => Ok('&'),
+            "quot" => Ok('"'),
+            "apos" => Ok('\''),
+            other => Err(BadReference::UnknownEntity(other.to_owned())),
+        },
+    }
 }
 
 /// Encodes a request as a client sends it: JSON compact, XML indented with tabs.

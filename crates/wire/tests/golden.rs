@@ -300,3 +300,32 @@ fn an_answer_encoded_in_pages_equals_one_encoded_whole() {
         assert_eq!(empty_then_rows, whole, "{format:?}");
     }
 }
+
+#[test]
+fn answers_read_back_and_write_again_byte_for_byte() {
+    let rows = several_rows();
+    for format in [Format::Json, Format::Xml] {
+        let body = encode_success(format, Lang::Ko, &rows);
+        let answer = claims_wire::decode_answer(format, &body).unwrap();
+        assert_eq!(answer.result_code, "00");
+        assert_eq!(answer.rows.len(), 2);
+        assert_eq!(answer.rows[1].item_nm, "M&M's 초콜릿 <대용량> 1kg");
+        assert_eq!(
+            answer.rows[1].clm_rsn_cntt,
+            "색상을 잘못 골랐어요\r\n다시 주문할게요"
+        );
+        assert_eq!(answer.rows[1].cst_info.len(), 2);
+        assert_eq!(
+            claims_wire::encode_wire_rows(format, &answer.rows),
+            body,
+            "{format:?}"
+        );
+    }
+    let failure = encode_failure(Format::Xml, Lang::En, &Failure::PeriodTooLong { days: 8 });
+    let answer = claims_wire::decode_answer(Format::Xml, &failure).unwrap();
+    assert_eq!(
+        (answer.result_code.as_str(), answer.result_message.as_str()),
+        ("12", "FAIL")
+    );
+    assert!(answer.result_desc.contains("8 days"));
+}
