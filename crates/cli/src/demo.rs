@@ -128,6 +128,17 @@ fn banner(
         s = start.compact(),
         e = end.compact()
     );
+    let _ = writeln!(
+        out,
+        "\nAll 30 days at once, in 7-day windows, as CSV, with the vendor's client:\n\n  SSG_CLAIMS_KEY={key} {program} cancels \\\n    --base-url http://{address} --from {s} --to {e} --format csv > cancels.csv",
+        // The path of this very binary, so that the line works without installing it.
+        program = std::env::current_exe().map_or_else(
+            |_| "ssg-claims".to_owned(),
+            |path| path.display().to_string()
+        ),
+        s = end.plus_days(-29).compact(),
+        e = end.compact()
+    );
     let _ = writeln!(out, "\nPlatform API tokens (Authorization: Bearer ...):");
     for (role, secret) in tokens {
         let _ = writeln!(out, "  {:<15} {}", role.as_str(), secret.expose());

@@ -5,6 +5,7 @@
 //! and prints results; it holds no rule of its own.
 
 mod admin;
+mod cancels;
 mod database;
 mod demo;
 mod orders;
@@ -58,6 +59,9 @@ enum Command {
     Cancel(CancelArgs),
     /// Ship the open units of an item, for its vendor.
     Ship(ShipArgs),
+    /// As a vendor: read canceled orders for any range from SSG or an ssg-claims server,
+    /// in 7-day windows, retried, de-duplicated; or only what is new since the last run.
+    Cancels(CancelsArgs),
 }
 
 /// Where the data lives.
@@ -262,6 +266,113 @@ struct ShipArgs {
     database: DatabaseArgs,
 }
 
+/// How `cancels` writes rows.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Aligned columns for reading.
+    Table,
+    /// Every field, one line per cost line (`cstInfo.*` columns).
+    Csv,
+    /// One JSON object per row, shaped like the API's `data`.
+    Jsonl,
+    /// One `<result>` document, as the API answers.
+    Xml,
+}
+
+/// The format `cancels` asks the API for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AcceptArg {
+    Json,
+    Xml,
+}
+
+/// The language `cancels` asks the API's messages in.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LangArg {
+    Ko,
+    En,
+}
+
+#[derive(Debug, Clone, Args)]
+struct CancelsArgs {
+    /// The site: `https://eapi.ssgadm.com` for SSG, or an ssg-claims server.
+    #[arg(
+        long,
+        env = "SSG_CLAIMS_BASE_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    base_url: String,
+
+    /// The vendor API key. Prefer SSG_CLAIMS_KEY or --key-file: other users of a machine
+    /// can see command lines.
+    #[arg(
+        long,
+        env = "SSG_CLAIMS_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    key: Option<cancels::Key>,
+
+    /// A file holding the API key (surrounding whitespace is ignored). Wins over
+    /// --key and SSG_CLAIMS_KEY.
+    #[arg(long, value_name = "PATH")]
+    key_file: Option<std::path::PathBuf>,
+
+    /// The first day (KST), `yyyymmdd` or `yyyy-mm-dd`. With --since-last, only for the
+    /// first run.
+    #[arg(long, value_parser = cancels::parse_day, value_name = "DAY")]
+    from: Option<claims_domain::KstDate>,
+
+    /// The last day (KST), included. Default: today.
+    #[arg(long, value_parser = cancels::parse_day, value_name = "DAY")]
+    to: Option<claims_domain::KstDate>,
+
+    /// Only this original order (`orordNo`). Without --from, all of its cancellations.
+    #[arg(long, value_name = "ORORDNO", conflicts_with = "since_last")]
+    order: Option<String>,
+
+    /// Only these items of --order (`orordItemSeqs`), like `1,2`.
+    #[arg(long, value_name = "SEQS", requires = "order")]
+    items: Option<String>,
+
+    /// Incremental sync: read from where the last run with this state file completed and
+    /// write only rows not written before. The file is created on the first run (which
+    /// needs --from) and replaced only after a complete run.
+    #[arg(long, value_name = "STATE_FILE")]
+    since_last: Option<std::path::PathBuf>,
+
+    /// With --since-last: days before the end of the last run to read again, so that rows
+    /// recorded late are not missed.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=31))]
+    overlap_days: u32,
+
+    /// How rows are written to standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    format: FormatArg,
+
+    /// The format to ask the API for.
+    #[arg(long, value_enum, default_value = "json")]
+    accept: AcceptArg,
+
+    /// The language of the server's messages (`Accept-Language`). Default: the server's,
+    /// Korean.
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+
+    /// Windows read at the same time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
+    concurrency: u32,
+
+    /// The longest one request may take, in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout_secs: u64,
+
+    /// Retries of a window after a rate limit (honouring Retry-After), unavailability or
+    /// a lost connection. Refused requests are never retried.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=20))]
+    retries: u32,
+}
+
 impl HttpArgs {
     fn config(&self) -> claims_server::Config {
         claims_server::Config {
@@ -297,6 +408,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Order(command) => orders::order(command).await,
         Command::Cancel(args) => orders::cancel(args).await,
         Command::Ship(args) => orders::ship(args).await,
+        Command::Cancels(args) => cancels::run(args).await,
     }
 }
 

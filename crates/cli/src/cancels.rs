@@ -1,0 +1,233 @@
+//! `ssg-claims cancels`: a vendor's pull of canceled orders from SSG or from `ssg-claims`.
+//!
+//! Everything happens in `claims-client`; this module reads the settings, draws the progress
+//! bar and decides what reaches standard output: the whole result or nothing.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use claims_client::output::{OutputFormat, write_rows};
+use claims_client::sync::{self, SyncState};
+use claims_client::{Client, ClientConfig, Filter, windows};
+use claims_domain::KstDate;
+use claims_wire::{Format, WireRow};
+
+use crate::{AcceptArg, CancelsArgs, FormatArg, LangArg};
+
+/// A key that never shows itself: not in `Debug`, not in errors.
+#[derive(Clone)]
+pub struct Key(String);
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(..)")
+    }
+}
+
+impl std::str::FromStr for Key {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Key(value.to_owned()))
+    }
+}
+
+/// A day as `yyyymmdd` or `yyyy-mm-dd`, in KST.
+pub fn parse_day(value: &str) -> Result<KstDate, String> {
+    let digits: String = match value.as_bytes() {
+        [_, _, _, _, b'-', _, _, b'-', _, _] => value.replace('-', ""),
+        _ => value.to_owned(),
+    };
+    KstDate::parse_compact(&digits)
+        .map_err(|_| format!("{value:?} is not a day; write it as yyyymmdd or yyyy-mm-dd"))
+}
+
+pub async fn run(args: CancelsArgs) -> anyhow::Result<()> {
+    let base_url = args.base_url.trim_end_matches('/').to_owned();
+    let key = read_key(args.key.as_ref(), args.key_file.as_deref())?;
+    let config = ClientConfig {
+        format: match args.accept {
+            AcceptArg::Json => Format::Json,
+            AcceptArg::Xml => Format::Xml,
+        },
+        language: args.lang.map(|lang| {
+            match lang {
+                LangArg::Ko => "ko",
+                LangArg::En => "en",
+            }
+            .to_owned()
+        }),
+        timeout: Duration::from_secs(args.timeout_secs),
+        retries: args.retries,
+        ..ClientConfig::new(base_url.clone(), key.clone())
+    };
+    let client = Client::new(config)?;
+    let filter = Filter {
+        order: args.order.clone(),
+        items: args.items.clone(),
+    };
+    let to = args.to.unwrap_or_else(claims_client::today);
+    let format = match args.format {
+        FormatArg::Table => OutputFormat::Table,
+        FormatArg::Csv => OutputFormat::Csv,
+        FormatArg::Jsonl => OutputFormat::Jsonl,
+        FormatArg::Xml => OutputFormat::Xml,
+    };
+
+    if let Some(state_file) = &args.since_last {
+        return since_last(&args, &client, state_file, &base_url, &key, to, format).await;
+    }
+    let rows = match (args.from, &filter.order) {
+        (Some(from), _) => fetch(&client, from, to, &filter, args.concurrency as usize).await?,
+        (None, Some(order)) => client
+            .fetch_order(&filter)
+            .await
+            .with_context(|| format!("cannot read the cancellations of order {order}"))?,
+        (None, None) => bail!(
+            "say what to read: --from DAY [--to DAY], --order ORORDNO, or --since-last STATE_FILE"
+        ),
+    };
+    emit(format, &rows)?;
+    tracing::info!(rows = rows.len(), "rows written");
+    Ok(())
+}
+
+/// The key from `--key-file`, else from `--key` or `SSG_CLAIMS_KEY`.
+fn read_key(key: Option<&Key>, key_file: Option<&Path>) -> anyhow::Result<String> {
+    let key = match (key_file, key) {
+        (Some(path), _) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the key file {}", path.display()))?
+            .trim()
+            .to_owned(),
+        (None, Some(Key(key))) => key.trim().to_owned(),
+        (None, None) => bail!("no API key: set SSG_CLAIMS_KEY or give --key-file PATH"),
+    };
+    if key.is_empty() {
+        bail!("the API key is empty");
+    }
+    if key.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        bail!("the API key holds whitespace or control characters; check the key file");
+    }
+    Ok(key)
+}
+
+/// Every row of `from..=to`, or an error naming each window that could not be read.
+async fn fetch(
+    client: &Client,
+    from: KstDate,
+    to: KstDate,
+    filter: &Filter,
+    concurrency: usize,
+) -> anyhow::Result<Vec<WireRow>> {
+    if from > to {
+        bail!("--from {} is after --to {}", from.compact(), to.compact());
+    }
+    let count = windows(from, to).len() as u64;
+    // Drawn only on a terminal, and only when there is progress to see.
+    let bar = if count > 1 {
+        indicatif::ProgressBar::new(count)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} windows {elapsed}")
+            .expect("a valid template"),
+    );
+    let result = client
+        .fetch_range(from, to, filter, concurrency, |_| bar.inc(1))
+        .await;
+    bar.finish_and_clear();
+    let rows = result.map_err(|error| {
+        anyhow::anyhow!(
+            "{error}\nnothing was written: the range {}–{} is incomplete",
+            from.compact(),
+            to.compact()
+        )
+    })?;
+    tracing::info!(
+        from = %from.compact(),
+        to = %to.compact(),
+        windows = count,
+        "read every window"
+    );
+    Ok(rows)
+}
+
+fn emit(format: OutputFormat, rows: &[WireRow]) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    write_rows(format, rows, &mut out).context("cannot write the rows")?;
+    out.flush().context("cannot write the rows")
+}
+
+/// Reads from where the state says the last run completed, emits only rows not emitted
+/// before, and then — only then — records the new state.
+async fn since_last(
+    args: &CancelsArgs,
+    client: &Client,
+    state_file: &Path,
+    base_url: &str,
+    key: &str,
+    to: KstDate,
+    format: OutputFormat,
+) -> anyhow::Result<()> {
+    let state = SyncState::load(state_file)?;
+    if let Some(state) = &state {
+        state.check(base_url, key)?;
+    }
+    let overlap = args.overlap_days;
+    let Some((from, to)) = sync::next_range(state.as_ref(), args.from, to, overlap)? else {
+        tracing::info!(
+            through = state.as_ref().map(|s| s.through.as_str()),
+            "the state is already past --to; nothing to read"
+        );
+        return Ok(());
+    };
+    let rows = fetch(
+        client,
+        from,
+        to,
+        &Filter::default(),
+        args.concurrency as usize,
+    )
+    .await?;
+    let read = rows.len();
+    let (fresh, next) = sync::advance(state, rows, to, overlap, base_url, key);
+    emit(format, &fresh)?;
+    next.save(state_file).with_context(|| {
+        format!(
+            "the rows were written, but the state was not saved; the next run will write \
+             them again (state file {})",
+            state_file.display()
+        )
+    })?;
+    tracing::info!(
+        from = %from.compact(),
+        to = %to.compact(),
+        read,
+        new = fresh.len(),
+        "synced"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_read_in_both_spellings() {
+        assert_eq!(parse_day("20261001"), parse_day("2026-10-01"));
+        assert_eq!(parse_day("20261001").unwrap().compact(), "20261001");
+        let error = parse_day("2026-10-32").unwrap_err();
+        assert!(error.contains("2026-10-32"), "{error}");
+        assert!(parse_day("2026/10/01").is_err());
+    }
+
+    #[test]
+    fn keys_never_show_themselves() {
+        let key: Key = "0f1e2d3c-secret".parse().unwrap();
+        assert!(!format!("{key:?}").contains("secret"));
+    }
+}
