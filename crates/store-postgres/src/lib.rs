@@ -28,8 +28,9 @@ use claims_domain::{
 };
 use claims_store::bulk::BulkOrder;
 use claims_store::{
-    ApiKeyInfo, InquiryPage, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role,
-    SecretHash, Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
+    ApiKeyInfo, InquiryPage, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed,
+    PoolStatus, Role, SchemaStatus, SecretHash, Shipment, Store, StoreError, TokenId, TokenInfo,
+    Vendor,
 };
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio::time::timeout;
@@ -189,12 +190,37 @@ impl PgStore {
 
 #[async_trait]
 impl Store for PgStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.run(async |client: &mut Object| {
-            client.simple_query("SELECT 1").await.map_err(db_error)?;
-            Ok(())
+    async fn readiness(&self) -> Result<SchemaStatus, StoreError> {
+        let current = self
+            .run(async |client: &mut Object| schema::current_version(client).await)
+            .await?;
+        Ok(SchemaStatus {
+            current: i64::from(current),
+            expected: i64::from(SCHEMA_VERSION),
         })
-        .await
+    }
+
+    fn pools(&self) -> Vec<PoolStatus> {
+        let status = self.pool.status();
+        vec![PoolStatus {
+            name: "main",
+            max: status.max_size,
+            in_use: status.size.saturating_sub(status.available),
+            idle: status.available,
+            waiting: status.waiting,
+        }]
+    }
+
+    async fn close(&self) {
+        // Stops handing out connections, drops the idle ones, and closes each busy one as
+        // it comes back; waiting a little lets the calls in flight finish first.
+        let deadline = tokio::time::Instant::now() + self.options.timeout;
+        while self.pool.status().available < self.pool.status().size
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.pool.close();
     }
 
     #[tracing::instrument(skip_all, fields(vendor.id = %vendor.id))]

@@ -26,8 +26,9 @@ use claims_domain::{
 };
 use claims_store::bulk::BulkOrder;
 use claims_store::{
-    ApiKeyInfo, InquiryPage, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed, Role,
-    SecretHash, Shipment, Store, StoreError, TokenId, TokenInfo, Vendor,
+    ApiKeyInfo, InquiryPage, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed,
+    PoolStatus, Role, SchemaStatus, SecretHash, Shipment, Store, StoreError, TokenId, TokenInfo,
+    Vendor,
 };
 use rusqlite::{Connection, OpenFlags};
 
@@ -169,11 +170,11 @@ impl SqliteStore {
                 path: path.clone(),
                 options: options.clone(),
                 // The connection that ran the migrations becomes the writer.
-                writer: Pool::new(1, opener(false), vec![writer]),
-                readers: Pool::new(options.readers.max(1), opener(true), Vec::new()),
+                writer: Pool::new("writer", 1, opener(false), vec![writer]),
+                readers: Pool::new("readers", options.readers.max(1), opener(true), Vec::new()),
             }),
         };
-        store.ping().await?;
+        store.readiness().await?;
         Ok(store)
     }
 
@@ -229,13 +230,33 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|connection| {
-            connection
-                .query_row("SELECT 1", [], |_| Ok(()))
-                .map_err(db_error)
+    async fn readiness(&self) -> Result<SchemaStatus, StoreError> {
+        let current = self.read(schema::current_version).await?;
+        Ok(SchemaStatus {
+            current,
+            expected: SCHEMA_VERSION,
         })
-        .await
+    }
+
+    fn pools(&self) -> Vec<PoolStatus> {
+        vec![self.inner.writer.status(), self.inner.readers.status()]
+    }
+
+    async fn close(&self) {
+        self.inner.readers.close().await;
+        // Fold the write-ahead log back into the database file, so that the file alone
+        // is the whole database again (for copies and backups made while stopped).
+        let checkpoint = self
+            .write(|connection| {
+                connection
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                    .map_err(db_error)
+            })
+            .await;
+        if let Err(error) = checkpoint {
+            tracing::warn!(%error, "could not checkpoint the write-ahead log on close");
+        }
+        self.inner.writer.close().await;
     }
 
     #[tracing::instrument(skip_all, fields(vendor.id = %vendor.id))]

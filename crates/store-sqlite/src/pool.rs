@@ -7,20 +7,24 @@
 //! that panics loses its connection; the next checkout opens a fresh one.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
-use claims_store::StoreError;
+use claims_store::{PoolStatus, StoreError};
 
 /// Opens and prepares a new connection.
 pub(crate) type Opener = Box<dyn Fn() -> Result<Connection, StoreError> + Send + Sync>;
 
 pub(crate) struct Pool {
+    name: &'static str,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
     open: std::sync::Arc<Opener>,
     size: usize,
+    /// Calls waiting for a permit, for metrics.
+    waiting: AtomicUsize,
 }
 
 impl std::fmt::Debug for Pool {
@@ -30,14 +34,42 @@ impl std::fmt::Debug for Pool {
 }
 
 impl Pool {
-    /// A pool of at most `size` connections, starting with the `ready` ones.
-    pub(crate) fn new(size: usize, open: Opener, ready: Vec<Connection>) -> Self {
+    /// A pool named `name` of at most `size` connections, starting with the `ready` ones.
+    pub(crate) fn new(
+        name: &'static str,
+        size: usize,
+        open: Opener,
+        ready: Vec<Connection>,
+    ) -> Self {
         Self {
+            name,
             idle: Mutex::new(ready),
             permits: Semaphore::new(size),
             open: std::sync::Arc::new(open),
             size,
+            waiting: AtomicUsize::new(0),
         }
+    }
+
+    pub(crate) fn status(&self) -> PoolStatus {
+        PoolStatus {
+            name: self.name,
+            max: self.size,
+            in_use: self.size.saturating_sub(self.permits.available_permits()),
+            idle: self.idle.lock().expect("pool lock poisoned").len(),
+            waiting: self.waiting.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Waits for the calls in flight, then closes every connection. Later calls fail as
+    /// unavailable.
+    pub(crate) async fn close(&self) {
+        if let Ok(all) = self.permits.acquire_many(self.size as u32).await {
+            self.permits.close();
+            drop(all);
+        }
+        let idle = std::mem::take(&mut *self.idle.lock().expect("pool lock poisoned"));
+        drop(idle);
     }
 
     /// Runs `work` on a connection of the pool, on a blocking thread.
@@ -46,11 +78,12 @@ impl Pool {
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
     {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the pool's semaphore is never closed");
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let permit = self.permits.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let Ok(_permit) = permit else {
+            return Err(StoreError::Unavailable("the database is closed".into()));
+        };
         let idle = self.idle.lock().expect("pool lock poisoned").pop();
         let open = std::sync::Arc::clone(&self.open);
         let joined = tokio::task::spawn_blocking(move || {

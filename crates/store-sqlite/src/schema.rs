@@ -18,6 +18,13 @@ const APPLICATION_ID: i64 = 0x5353_4743;
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// The version the database is at, without changing anything.
+pub(crate) fn current_version(connection: &Connection) -> Result<i64, StoreError> {
+    connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(db_error)
+}
+
 /// Brings the database up to [`SCHEMA_VERSION`], one transaction per migration. Refuses a
 /// file that belongs to another application or to a newer build.
 pub(crate) fn migrate(connection: &mut Connection) -> Result<i64, StoreError> {

@@ -140,14 +140,52 @@ impl StoreError {
     }
 }
 
+/// The schema a database is at, and the one this program was built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaStatus {
+    pub current: i64,
+    pub expected: i64,
+}
+
+impl SchemaStatus {
+    /// The database is at exactly the version this program knows: not behind (migrations
+    /// pending) and not ahead (migrated by a newer program).
+    pub fn is_current(self) -> bool {
+        self.current == self.expected
+    }
+}
+
+/// One connection pool of a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Its name in metrics: `writer` and `readers` for SQLite, `main` for PostgreSQL.
+    pub name: &'static str,
+    /// The most connections it opens.
+    pub max: usize,
+    /// Connections checked out now.
+    pub in_use: usize,
+    /// Connections open and waiting to be used.
+    pub idle: usize,
+    /// Calls waiting for a connection.
+    pub waiting: usize,
+}
+
 /// Everything the service asks of a database.
 ///
 /// Every method is atomic: it happens completely or not at all. Times are passed in by the
 /// caller, which owns the clock.
 #[async_trait]
 pub trait Store: Send + Sync + fmt::Debug + 'static {
-    /// Checks that the database answers.
-    async fn ping(&self) -> Result<(), StoreError>;
+    /// Reaches the database and reads the version of its schema.
+    async fn readiness(&self) -> Result<SchemaStatus, StoreError>;
+
+    /// The connection pools and how busy they are, as of now.
+    fn pools(&self) -> Vec<PoolStatus>;
+
+    /// Finishes with the database: waits for calls in flight, lets the database tidy up
+    /// (SQLite folds its write-ahead log back into the file), and closes every connection.
+    /// Calls made afterwards fail as unavailable.
+    async fn close(&self);
 
     async fn add_vendor(&self, vendor: NewVendor, now: KstDateTime) -> Result<Vendor, StoreError>;
 
