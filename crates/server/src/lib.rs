@@ -8,6 +8,8 @@
 //! `claims-store` backend. Each API maps errors to its own format in one place.
 
 pub mod credentials;
+pub mod metrics;
+mod observe;
 pub mod platform;
 mod vendor_api;
 
@@ -20,6 +22,7 @@ use claims_domain::KstDateTime;
 use claims_store::Store;
 use tokio::net::TcpListener;
 
+pub use observe::OPENAPI;
 pub use vendor_api::INQUIRY_PATH;
 
 /// How errors of the vendor API are answered.
@@ -73,6 +76,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -81,17 +85,23 @@ impl AppState {
             store,
             clock: Arc::new(SystemClock),
             config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::new()),
         }
     }
 }
 
-/// The whole application.
+/// The whole application: both APIs, the probes and the metrics, each request observed.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(vendor_api::router())
         .merge(platform::router())
+        .merge(observe::router())
         .fallback(platform::route_not_found)
         .method_not_allowed_fallback(platform::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
         .with_state(state)
 }
 

@@ -30,6 +30,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tracing::Span;
 
 use crate::credentials::hash_secret;
+use crate::observe::Notes;
 use crate::{AppState, ErrorStyle};
 
 /// The path of the canceled-order inquiry.
@@ -43,21 +44,37 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// How the answer is written, once the headers have been read.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Reply {
     format: Format,
     lang: Lang,
     style: ErrorStyle,
+    /// Where the access log learns the result code and the vendor.
+    notes: Option<Arc<Notes>>,
 }
 
 impl Reply {
-    fn failure(self, failure: &Failure) -> Response {
+    fn vendor(&self, vendor: &str) {
+        Span::current().record("vendor.id", vendor);
+        if let Some(notes) = &self.notes {
+            notes.vendor(vendor);
+        }
+    }
+
+    fn result_code(&self, code: &'static str) {
+        Span::current().record("result.code", code);
+        if let Some(notes) = &self.notes {
+            notes.result_code(code);
+        }
+    }
+
+    fn failure(&self, failure: &Failure) -> Response {
         let status = match self.style {
             ErrorStyle::Http => StatusCode::from_u16(failure.http_status())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             ErrorStyle::Ssg => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        Span::current().record("result.code", failure.code().as_str());
+        self.result_code(failure.code().as_str());
         let body = encode_failure(self.format, self.lang, failure);
         let mut response = (
             status,
@@ -76,8 +93,8 @@ impl Reply {
         response
     }
 
-    fn success(self, body: Body) -> Response {
-        Span::current().record("result.code", "00");
+    fn success(&self, body: Body) -> Response {
+        self.result_code("00");
         (
             StatusCode::OK,
             [(
@@ -106,6 +123,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
 async fn inquiry(State(app): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let headers = &parts.headers;
+    let notes = Notes::of(&parts.extensions);
     let lang = language(header(headers, &ACCEPT_LANGUAGE));
     let sent_format = request_format(header(headers, &CONTENT_TYPE));
     let style = app.config.errors;
@@ -118,6 +136,7 @@ async fn inquiry(State(app): State<AppState>, request: Request) -> Response {
                 format: Format::Json,
                 lang,
                 style,
+                notes,
             }
             .failure(&failure);
         }
@@ -126,9 +145,10 @@ async fn inquiry(State(app): State<AppState>, request: Request) -> Response {
         format,
         lang,
         style,
+        notes,
     };
     let result = match sent_format {
-        Ok(sent_format) => answer(&app, headers, body, sent_format, reply).await,
+        Ok(sent_format) => answer(&app, headers, body, sent_format, &reply).await,
         Err(failure) => Err(failure),
     };
     result.unwrap_or_else(|failure| reply.failure(&failure))
@@ -139,7 +159,7 @@ async fn answer(
     headers: &HeaderMap,
     body: Body,
     sent_format: Format,
-    reply: Reply,
+    reply: &Reply,
 ) -> Result<Response, Failure> {
     let key = credential(headers)?;
     let query = match read_body(headers, body).await {
@@ -242,7 +262,7 @@ async fn respond(
     app: &AppState,
     key: SecretHash,
     query: InquiryQuery,
-    reply: Reply,
+    reply: &Reply,
 ) -> Result<Response, Failure> {
     let max = app.config.max_rows.max(1);
     let page_rows = app.config.page_rows.max(1);
@@ -254,10 +274,11 @@ async fn respond(
         .await
         .map_err(store_failure)?;
     let scope = page.scope.ok_or(Failure::Auth(AuthFailure::Invalid))?;
-    Span::current().record("vendor.id", scope.vendor.as_str());
+    reply.vendor(scope.vendor.as_str());
     let first = encoder(sink);
     if page.rows < limit {
         Span::current().record("rows", page.rows);
+        app.metrics.inquiry_answered(page.rows);
         return Ok(reply.success(Body::from(first.finish(true))));
     }
     let total = app
@@ -269,6 +290,7 @@ async fn respond(
         return Err(Failure::TooManyRows { max });
     }
     Span::current().record("rows", total);
+    app.metrics.inquiry_answered(total);
     if total == page.rows {
         return Ok(reply.success(Body::from(first.finish(true))));
     }

@@ -177,6 +177,9 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers_alone()
             .send()
     };
 
+    let ready = || client.get(format!("{base}/readyz")).send();
+    assert_eq!(ready().await.unwrap().status(), 200);
+
     let before = inquire().await.unwrap();
     assert_eq!(before.status(), 200);
     let expected = before.text().await.unwrap();
@@ -202,6 +205,17 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers_alone()
         assert!(started.elapsed() < Duration::from_secs(3));
     }
 
+    // Unready while the database is away, answered within the probe's own deadline; the
+    // process itself stays healthy.
+    let started = Instant::now();
+    let unready = ready().await.unwrap();
+    assert_eq!(unready.status(), 503);
+    let body: serde_json::Value = unready.json().await.unwrap();
+    assert_eq!(body["status"], "unready");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+
     proxy.restore();
     // The next requests open new connections by themselves; allow a few for the pool to
     // drop what the cut broke.
@@ -220,5 +234,10 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers_alone()
         "the same answer as before the cut"
     );
     assert_eq!(show().await.unwrap().status(), 200);
+    assert_eq!(
+        ready().await.unwrap().status(),
+        200,
+        "ready again without a restart"
+    );
     let _ = stop.send(());
 }

@@ -260,6 +260,7 @@ fn decode_xml(text: &str) -> Result<InquiryRequest, Failure> {
     let mut depth = 0usize;
     let mut root_closed = false;
     let mut collecting = Collecting::Nothing;
+    let mut seen = [false; 4];
 
     loop {
         let event = reader.read_event().map_err(syntax)?;
@@ -282,7 +283,18 @@ fn decode_xml(text: &str) -> Result<InquiryRequest, Failure> {
                     1 => {}
                     2 => {
                         collecting = match field_named(name) {
-                            Some(field) => Collecting::Field(field, String::new()),
+                            // One value per field: which of two would count is a guess
+                            // this decoder does not make.
+                            Some(field) if seen[field as usize] => {
+                                return Err(syntax(format!(
+                                    "{} is given more than once",
+                                    field.name()
+                                )));
+                            }
+                            Some(field) => {
+                                seen[field as usize] = true;
+                                Collecting::Field(field, String::new())
+                            }
                             None => Collecting::Nothing,
                         };
                     }
@@ -520,6 +532,8 @@ mod tests {
             "just text",
             "<request><orordNo><b>1</b></orordNo></request>",
             "<request><!-- bad -- comment --></request>",
+            "<request><orordNo>1</orordNo><orordNo>2</orordNo></request>",
+            "<request><perdStrDts/><perdStrDts>20261122</perdStrDts></request>",
         ] {
             assert!(
                 matches!(xml(body), Err(Failure::Unreadable(_))),

@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 
 use crate::AppState;
 use crate::credentials::{TOKEN_PREFIX, hash_secret};
+use crate::observe::Notes;
 use problem::{Problem, ProblemKind};
 
 /// The largest platform request body: an order of 500 items fits comfortably.
@@ -132,10 +133,15 @@ impl FromRequestParts<AppState> for Caller {
             role.map(Caller::Token)
                 .ok_or_else(|| unauthenticated("the token is unknown or was revoked"))
         } else {
-            let scope = app.store.scope_for_key(&hash).await?;
-            scope
-                .map(Caller::Vendor)
-                .ok_or_else(|| unauthenticated("the credential is unknown or was revoked"))
+            let scope = app
+                .store
+                .scope_for_key(&hash)
+                .await?
+                .ok_or_else(|| unauthenticated("the credential is unknown or was revoked"))?;
+            if let Some(notes) = Notes::of(&parts.extensions) {
+                notes.vendor(scope.vendor.as_str());
+            }
+            Ok(Caller::Vendor(scope))
         }
     }
 }

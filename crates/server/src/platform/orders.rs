@@ -67,6 +67,7 @@ pub(crate) async fn cancel(
     let claim = app.store.cancel(&ord_no, &command, app.clock.now()).await?;
     tracing::Span::current().record("claim.no", claim.clm_no.as_str());
     tracing::info!(lines = claim.lines.len(), "claim recorded");
+    app.metrics.claim_recorded(claim.lines.len());
     Ok(json(StatusCode::CREATED, &ClaimView::from(&claim)))
 }
 

@@ -1,0 +1,237 @@
+//! What `GET /metrics` reports, in the OpenMetrics text format Prometheus scrapes.
+//!
+//! One [`Metrics`] per application (not a global registry), so that tests and several
+//! servers in one process each count their own.
+
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use claims_store::Store;
+
+/// The media type of the exposition.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    /// The route's template (`/v1/orders/{ord_no}`), or `unmatched`.
+    route: String,
+    method: String,
+    status: u16,
+    /// The vendor API's `resultCode`; empty for the other routes.
+    result_code: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+    method: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ApiLabels {
+    /// `vendor` or `platform`.
+    api: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    pool: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolStateLabels {
+    pool: &'static str,
+    /// `in_use` or `idle`.
+    state: &'static str,
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms to about 8 s.
+    Histogram::new(exponential_buckets(0.000_5, 2.0, 15))
+}
+
+fn rows_histogram() -> Histogram {
+    // 1 to about 260,000 rows.
+    Histogram::new(exponential_buckets(1.0, 4.0, 10))
+}
+
+/// The service's metrics.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    inquiry_rows: Counter,
+    inquiry_answer_rows: Histogram,
+    claims: Counter,
+    claim_lines: Counter,
+    rate_limited: Family<ApiLabels, Counter>,
+    pool_connections: Family<PoolStateLabels, Gauge>,
+    pool_max: Family<PoolLabels, Gauge>,
+    pool_waiting: Family<PoolLabels, Gauge>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("ssg_claims");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by route, method, status and vendor API result code",
+            requests.clone(),
+        );
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time from a request's arrival to its answer's status line",
+            latency.clone(),
+        );
+        let inquiry_rows = Counter::default();
+        registry.register(
+            "inquiry_rows",
+            "Rows answered by the canceled-order inquiry",
+            inquiry_rows.clone(),
+        );
+        let inquiry_answer_rows = rows_histogram();
+        registry.register(
+            "inquiry_answer_rows",
+            "Rows per successful inquiry answer",
+            inquiry_answer_rows.clone(),
+        );
+        let claims = Counter::default();
+        registry.register("claims_created", "Claims recorded", claims.clone());
+        let claim_lines = Counter::default();
+        registry.register(
+            "claim_lines_created",
+            "Claim lines (one per canceled item) recorded",
+            claim_lines.clone(),
+        );
+        let rate_limited = Family::<ApiLabels, Counter>::default();
+        registry.register(
+            "rate_limited_requests",
+            "Requests refused for exceeding a rate limit (result code 29 / HTTP 429)",
+            rate_limited.clone(),
+        );
+        let pool_connections = Family::<PoolStateLabels, Gauge>::default();
+        registry.register(
+            "db_pool_connections",
+            "Database connections, by pool and state (in_use, idle)",
+            pool_connections.clone(),
+        );
+        let pool_max = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "db_pool_max_connections",
+            "The most connections a pool opens",
+            pool_max.clone(),
+        );
+        let pool_waiting = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "db_pool_waiting",
+            "Database calls waiting for a connection",
+            pool_waiting.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            inquiry_rows,
+            inquiry_answer_rows,
+            claims,
+            claim_lines,
+            rate_limited,
+            pool_connections,
+            pool_max,
+            pool_waiting,
+        }
+    }
+
+    /// Counts one answered request.
+    pub(crate) fn request(
+        &self,
+        route: &str,
+        method: &str,
+        status: u16,
+        result_code: &str,
+        latency: Duration,
+    ) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_owned(),
+                method: method.to_owned(),
+                status,
+                result_code: result_code.to_owned(),
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels {
+                route: route.to_owned(),
+                method: method.to_owned(),
+            })
+            .observe(latency.as_secs_f64());
+        if status == 429 || result_code == "29" {
+            let api = if result_code.is_empty() {
+                "platform"
+            } else {
+                "vendor"
+            };
+            self.rate_limited.get_or_create(&ApiLabels { api }).inc();
+        }
+    }
+
+    /// Counts a successful inquiry answer of `rows` rows.
+    pub(crate) fn inquiry_answered(&self, rows: usize) {
+        self.inquiry_rows.inc_by(rows as u64);
+        self.inquiry_answer_rows.observe(rows as f64);
+    }
+
+    /// Counts a recorded claim of `lines` lines.
+    pub(crate) fn claim_recorded(&self, lines: usize) {
+        self.claims.inc();
+        self.claim_lines.inc_by(lines as u64);
+    }
+
+    /// The exposition, with the pools' gauges read from `store` now.
+    pub fn render(&self, store: &dyn Store) -> String {
+        for pool in store.pools() {
+            let gauge = |state| PoolStateLabels {
+                pool: pool.name,
+                state,
+            };
+            let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+            self.pool_connections
+                .get_or_create(&gauge("in_use"))
+                .set(as_i64(pool.in_use));
+            self.pool_connections
+                .get_or_create(&gauge("idle"))
+                .set(as_i64(pool.idle));
+            let labels = PoolLabels { pool: pool.name };
+            self.pool_max.get_or_create(&labels).set(as_i64(pool.max));
+            self.pool_waiting
+                .get_or_create(&labels)
+                .set(as_i64(pool.waiting));
+        }
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
