@@ -59,7 +59,7 @@ pub fn redacted(value: &str) -> String {
 pub fn postgres_options(args: &DatabaseArgs) -> PgOptions {
     PgOptions {
         pool_size: args.db_pool_size as usize,
-        timeout: Duration::from_millis(args.db_timeout_ms),
+        timeout: Duration::from_millis(u64::from(args.db_timeout_ms)),
         ..PgOptions::default()
     }
 }

@@ -84,7 +84,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
 
     println!("{}", banner(address, now, &keys, &tokens));
-    let result = run_server(listener, store, args.http.config()).await;
+    let result = run_server(listener, store, &args.http).await;
     drop(dir);
     result
 }

@@ -10,11 +10,13 @@ mod database;
 mod demo;
 mod orders;
 mod serve;
+mod settings;
 
-use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use settings::{DatabaseArgs, HttpArgs, LogFormat, LogSettings};
 
 /// mimalloc rather than the system allocator: the inquiry allocates and frees many small
 /// buffers across threads, where glibc's allocator costs measurably more time and memory
@@ -30,9 +32,24 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 
+    /// A settings file (TOML). Flags and SSG_CLAIMS_* environment variables override it;
+    /// see `ssg-claims config show`.
+    #[arg(long, env = "SSG_CLAIMS_CONFIG", global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+
     /// Log filter, in tracing's syntax: `info`, `debug`, `claims_server=debug,info`.
     #[arg(long, env = "SSG_CLAIMS_LOG", default_value = "info", global = true)]
     log: String,
+
+    /// Log lines as text for people or as JSON objects for log shippers.
+    #[arg(
+        long,
+        env = "SSG_CLAIMS_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    log_format: LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,48 +79,21 @@ enum Command {
     /// As a vendor: read canceled orders for any range from SSG or an ssg-claims server,
     /// in 7-day windows, retried, de-duplicated; or only what is new since the last run.
     Cancels(CancelsArgs),
+    /// Show the settings in effect.
+    #[command(subcommand)]
+    Config(ConfigCommand),
 }
 
-/// Where the data lives.
-#[derive(Debug, Clone, Args)]
-struct DatabaseArgs {
-    /// The database: a SQLite file path (created if missing), `sqlite://PATH`, or a
-    /// PostgreSQL URL `postgres://user:password@host:port/dbname`.
-    #[arg(long, env = "SSG_CLAIMS_DATABASE", default_value = "ssg-claims.db")]
-    database: String,
-
-    /// PostgreSQL: connections this process keeps at most.
-    #[arg(long, env = "SSG_CLAIMS_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    db_pool_size: u32,
-
-    /// PostgreSQL: the longest one database call may take, in milliseconds, before the
-    /// request is answered as unavailable (503).
-    #[arg(long, env = "SSG_CLAIMS_DB_TIMEOUT_MS", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
-    db_timeout_ms: u64,
-}
-
-/// How the vendor API answers errors.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ErrorsArg {
-    /// Each result code with its own HTTP status.
-    Http,
-    /// Every error with HTTP 500, as SSG does.
-    Ssg,
-}
-
-#[derive(Debug, Clone, Args)]
-struct HttpArgs {
-    /// The address to listen on.
-    #[arg(long, env = "SSG_CLAIMS_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-
-    /// How errors are answered: with their own HTTP status, or all with 500 like SSG.
-    #[arg(long, env = "SSG_CLAIMS_ERRORS", value_enum, default_value = "http")]
-    errors: ErrorsArg,
-
-    /// The most rows one inquiry may answer; more is result code 16.
-    #[arg(long, env = "SSG_CLAIMS_MAX_ROWS", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
-    max_rows: u32,
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the settings in effect, as TOML, with where each comes from and secrets
+    /// redacted.
+    Show {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        http: HttpArgs,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -316,7 +306,7 @@ struct CancelsArgs {
     /// A file holding the API key (surrounding whitespace is ignored). Wins over
     /// --key and SSG_CLAIMS_KEY.
     #[arg(long, value_name = "PATH")]
-    key_file: Option<std::path::PathBuf>,
+    key_file: Option<PathBuf>,
 
     /// The first day (KST), `yyyymmdd` or `yyyy-mm-dd`. With --since-last, only for the
     /// first run.
@@ -339,7 +329,7 @@ struct CancelsArgs {
     /// write only rows not written before. The file is created on the first run (which
     /// needs --from) and replaced only after a complete run.
     #[arg(long, value_name = "STATE_FILE")]
-    since_last: Option<std::path::PathBuf>,
+    since_last: Option<PathBuf>,
 
     /// With --since-last: days before the end of the last run to read again, so that rows
     /// recorded late are not missed.
@@ -373,31 +363,59 @@ struct CancelsArgs {
     retries: u32,
 }
 
-impl HttpArgs {
-    fn config(&self) -> claims_server::Config {
-        claims_server::Config {
-            errors: match self.errors {
-                ErrorsArg::Http => claims_server::ErrorStyle::Http,
-                ErrorsArg::Ssg => claims_server::ErrorStyle::Ssg,
-            },
-            max_rows: self.max_rows as usize,
-            ..claims_server::Config::default()
+impl Command {
+    /// The groups of settings this command takes, for the settings file to fill in.
+    fn settings(&mut self) -> (Option<&mut DatabaseArgs>, Option<&mut HttpArgs>) {
+        match self {
+            Command::Serve(args) => (Some(&mut args.database), Some(&mut args.http)),
+            Command::Demo(args) => (None, Some(&mut args.http)),
+            Command::Config(ConfigCommand::Show { database, http }) => (Some(database), Some(http)),
+            Command::Migrate(database)
+            | Command::Vendor(
+                VendorCommand::Add { database, .. } | VendorCommand::List { database },
+            )
+            | Command::Key(
+                KeyCommand::Issue { database, .. }
+                | KeyCommand::Revoke { database, .. }
+                | KeyCommand::List { database, .. },
+            )
+            | Command::Token(
+                TokenCommand::Create { database, .. }
+                | TokenCommand::List { database }
+                | TokenCommand::Revoke { database, .. },
+            )
+            | Command::Order(
+                OrderCommand::Import { database, .. } | OrderCommand::Show { database, .. },
+            )
+            | Command::Cancel(CancelArgs { database, .. })
+            | Command::Ship(ShipArgs { database, .. }) => (Some(database), None),
+            Command::Cancels(_) => (None, None),
         }
     }
 }
 
-fn init_logging(filter: &str) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .map_err(|err| anyhow::anyhow!("--log {filter:?} is not a valid log filter: {err}"))?;
-    tracing_subscriber::fmt()
+fn init_logging(log: &LogSettings) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&log.filter).map_err(|err| {
+        anyhow::anyhow!("--log {:?} is not a valid log filter: {err}", log.filter)
+    })?;
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_writer(std::io::stderr);
+    match log.format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        // Every line carries the spans it happened in, so a request's id is on each.
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(false)
+            .with_span_list(true)
+            .init(),
+    }
     Ok(())
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli, effective: settings::Effective) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Demo(args) => demo::run(args).await,
@@ -409,12 +427,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cancel(args) => orders::cancel(args).await,
         Command::Ship(args) => orders::ship(args).await,
         Command::Cancels(args) => cancels::run(args).await,
+        Command::Config(ConfigCommand::Show { .. }) => {
+            print!("{}", settings::render(&effective));
+            Ok(())
+        }
     }
 }
 
+/// Parses the command line, then layers the settings file under it.
+fn settings() -> anyhow::Result<(Cli, LogSettings, settings::Effective)> {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    let mut log = LogSettings {
+        filter: cli.log.clone(),
+        format: cli.log_format,
+    };
+    let config = cli.config.clone();
+    let (database, http) = cli.command.settings();
+    let effective = settings::apply(&matches, config.as_deref(), &mut log, database, http)?;
+    Ok((cli, log, effective))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    if let Err(err) = init_logging(&cli.log) {
+    let (cli, log, effective) = match settings() {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(err) = init_logging(&log) {
         eprintln!("error: {err:#}");
         return ExitCode::from(2);
     }
@@ -428,7 +470,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, effective)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -440,10 +482,26 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// `config show` names a setting's variable as `SSG_CLAIMS_` and its argument's id in
+    /// capitals; every argument read from the environment follows that rule.
+    #[test]
+    fn environment_variables_follow_the_argument_names() {
+        fn walk(command: &clap::Command) {
+            for arg in command.get_arguments() {
+                if let Some(env) = arg.get_env() {
+                    let expected =
+                        format!("SSG_CLAIMS_{}", arg.get_id().as_str().to_ascii_uppercase());
+                    assert_eq!(env.to_str(), Some(expected.as_str()));
+                }
+            }
+            command.get_subcommands().for_each(walk);
+        }
+        walk(&Cli::command());
     }
 }

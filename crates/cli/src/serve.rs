@@ -2,12 +2,14 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
-use claims_server::{AppState, Config, router, serve};
+use claims_server::{AppState, router, serve};
 use claims_store::Store;
 use tokio::net::TcpListener;
 
+use crate::settings::HttpArgs;
 use crate::{ServeArgs, database};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -18,7 +20,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         database = %database::redacted(&args.database.database),
         "serving"
     );
-    run_server(listener, store, args.http.config()).await
+    run_server(listener, store, &args.http).await
 }
 
 /// Binds the listening socket, with a message that says what to do when it fails.
@@ -30,16 +32,35 @@ pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
     })
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+/// Serves until Ctrl-C or SIGTERM; then stops accepting connections, lets the requests in
+/// flight finish for at most `http.shutdown_grace_secs`, and closes the database.
 pub async fn run_server(
     listener: TcpListener,
     store: Arc<dyn Store>,
-    config: Config,
+    http: &HttpArgs,
 ) -> anyhow::Result<()> {
-    let app = router(AppState::new(store, config));
-    serve(listener, app, shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    let app = router(AppState::new(Arc::clone(&store), http.config()));
+    let grace = Duration::from_secs(u64::from(http.shutdown_grace_secs));
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    let server = serve(listener, app, async move {
+        shutdown_signal().await;
+        let _ = signalled.send(());
+    });
+    let deadline = async move {
+        if on_signal.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served.context("the server stopped with an error")?,
+        () = deadline => tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "requests still in flight at the end of the grace period were cut"
+        ),
+    }
+    store.close().await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -70,5 +91,5 @@ async fn shutdown_signal() {
         () = interrupt => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down: no new connections; finishing the requests in flight");
 }

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{run, serve, ssg_claims, stdout};
+use support::{add_vendor, create_token, run, serve, ssg_claims, stdout};
 
 #[test]
 fn administration_and_serving_from_the_command_line() {
@@ -111,22 +111,8 @@ fn administration_and_serving_from_the_command_line() {
 fn orders_cancellations_and_shipments_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("claims.db");
-    run(ssg_claims(&db).args([
-        "vendor",
-        "add",
-        "--id",
-        "0000012345",
-        "--name",
-        "(주)한빛유통",
-    ]));
-    run(ssg_claims(&db).args([
-        "vendor",
-        "add",
-        "--id",
-        "0000023456",
-        "--name",
-        "바른생활가전",
-    ]));
+    add_vendor(&db, "0000012345", "(주)한빛유통");
+    add_vendor(&db, "0000023456", "바른생활가전");
 
     let orders = dir.path().join("orders.json");
     std::fs::write(
@@ -238,13 +224,8 @@ fn orders_cancellations_and_shipments_from_the_command_line() {
     assert_eq!(json["items"][0]["shippedQty"], 1);
     assert_eq!(json["items"][1]["status"], "canceled");
 
-    let token = stdout(&run(ssg_claims(&db).args([
-        "token",
-        "create",
-        "--role",
-        "storefront",
-    ])));
-    assert!(token.trim().starts_with("sct_"));
+    let token = create_token(&db, "storefront");
+    assert!(token.starts_with("sct_"));
     let tokens = stdout(&run(ssg_claims(&db).args(["token", "list"])));
     assert!(tokens.contains("storefront"));
     assert!(!tokens.contains(token.trim()));

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use claims_store_postgres::testing::{TestDatabase, server_url};
 use serde_json::{Value, json};
-use support::{run, serve, ssg_claims, stdout};
+use support::{add_vendor, create_token, issue_key, run, serve, ssg_claims};
 
 const ORDERED: u64 = 30;
 
@@ -24,30 +24,9 @@ fn two_nodes_on_one_database_share_every_guarantee() {
     let database = runtime.block_on(TestDatabase::create(&server));
     let db = database.url.as_str();
 
-    run(ssg_claims(db).args([
-        "vendor",
-        "add",
-        "--id",
-        "0000012345",
-        "--name",
-        "(주)한빛유통",
-    ]));
-    let key = stdout(&run(ssg_claims(db).args([
-        "key",
-        "issue",
-        "--vendor",
-        "0000012345",
-    ])))
-    .trim()
-    .to_owned();
-    let token = stdout(&run(ssg_claims(db).args([
-        "token",
-        "create",
-        "--role",
-        "service-center",
-    ])))
-    .trim()
-    .to_owned();
+    add_vendor(db, "0000012345", "(주)한빛유통");
+    let key = issue_key(db, "0000012345");
+    let token = create_token(db, "service-center");
     let orders = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(
         orders.path(),

@@ -1,0 +1,407 @@
+//! Settings: the groups of flags commands share, the settings file, and how they combine.
+//!
+//! Each setting comes from, in order of precedence: its flag, its `SSG_CLAIMS_*`
+//! environment variable, the file `--config` names, and finally its default. Clap reads the
+//! first two and the defaults; [`apply`] puts the file's values in where clap fell back to a
+//! default, checks them against the same limits the flags have, and remembers where every
+//! value came from for `ssg-claims config show`.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, ValueEnum};
+use serde::Deserialize;
+
+use crate::database;
+
+/// Limits shared by the flags and the file.
+pub const POOL_SIZE: RangeInclusive<i64> = 1..=1000;
+pub const DB_TIMEOUT_MS: RangeInclusive<i64> = 100..=600_000;
+pub const MAX_ROWS: RangeInclusive<i64> = 1..=10_000_000;
+pub const SHUTDOWN_GRACE_SECS: RangeInclusive<i64> = 0..=3600;
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// The database: a SQLite file path (created if missing), `sqlite://PATH`, or a
+    /// PostgreSQL URL `postgres://user:password@host:port/dbname`.
+    #[arg(long, env = "SSG_CLAIMS_DATABASE", default_value = "ssg-claims.db")]
+    pub database: String,
+
+    /// PostgreSQL: connections this process keeps at most.
+    #[arg(long, env = "SSG_CLAIMS_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(POOL_SIZE))]
+    pub db_pool_size: u32,
+
+    /// PostgreSQL: the longest one database call may take, in milliseconds, before the
+    /// request is answered as unavailable (503).
+    #[arg(long, env = "SSG_CLAIMS_DB_TIMEOUT_MS", default_value_t = 5_000, value_parser = clap::value_parser!(u32).range(DB_TIMEOUT_MS))]
+    pub db_timeout_ms: u32,
+}
+
+/// How the vendor API answers errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorsArg {
+    /// Each result code with its own HTTP status.
+    Http,
+    /// Every error with HTTP 500, as SSG does.
+    Ssg,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people: one line per event, the request's span in front.
+    Text,
+    /// For log shippers: one JSON object per line, with the request's span fields.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HttpArgs {
+    /// The address to listen on.
+    #[arg(long, env = "SSG_CLAIMS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// How errors are answered: with their own HTTP status, or all with 500 like SSG.
+    #[arg(long, env = "SSG_CLAIMS_ERRORS", value_enum, default_value = "http")]
+    pub errors: ErrorsArg,
+
+    /// The most rows one inquiry may answer; more is result code 16.
+    #[arg(long, env = "SSG_CLAIMS_MAX_ROWS", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(MAX_ROWS))]
+    pub max_rows: u32,
+
+    /// On SIGTERM or Ctrl-C: how long requests in flight may take to finish, in seconds,
+    /// before they are cut and the process exits.
+    #[arg(long, env = "SSG_CLAIMS_SHUTDOWN_GRACE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(SHUTDOWN_GRACE_SECS))]
+    pub shutdown_grace_secs: u32,
+}
+
+impl HttpArgs {
+    pub fn config(&self) -> claims_server::Config {
+        claims_server::Config {
+            errors: match self.errors {
+                ErrorsArg::Http => claims_server::ErrorStyle::Http,
+                ErrorsArg::Ssg => claims_server::ErrorStyle::Ssg,
+            },
+            max_rows: self.max_rows as usize,
+            ..claims_server::Config::default()
+        }
+    }
+}
+
+/// The logging settings, global to every command.
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+/// The settings file. Every key is optional; an unknown one is an error that names it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    database: DatabaseSection,
+    #[serde(default)]
+    http: HttpSection,
+    #[serde(default)]
+    log: LogSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    url: Option<String>,
+    pool_size: Option<u32>,
+    timeout_ms: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpSection {
+    listen: Option<SocketAddr>,
+    errors: Option<ErrorsArg>,
+    max_rows: Option<u32>,
+    shutdown_grace_secs: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogSection {
+    filter: Option<String>,
+    format: Option<LogFormat>,
+}
+
+impl File {
+    fn read(path: &Path) -> anyhow::Result<File> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the config file {}", path.display()))?;
+        let file: File = toml::from_str(&text)
+            .with_context(|| format!("the config file {} is not valid", path.display()))?;
+        let in_file = |key: &str| format!("{key} in the config file {}", path.display());
+        check(
+            &in_file("database.pool_size"),
+            file.database.pool_size,
+            POOL_SIZE,
+        )?;
+        check(
+            &in_file("database.timeout_ms"),
+            file.database.timeout_ms,
+            DB_TIMEOUT_MS,
+        )?;
+        check(&in_file("http.max_rows"), file.http.max_rows, MAX_ROWS)?;
+        check(
+            &in_file("http.shutdown_grace_secs"),
+            file.http.shutdown_grace_secs,
+            SHUTDOWN_GRACE_SECS,
+        )?;
+        Ok(file)
+    }
+}
+
+fn check<T: Copy + Into<i64>>(
+    what: &str,
+    value: Option<T>,
+    range: RangeInclusive<i64>,
+) -> anyhow::Result<()> {
+    match value.map(Into::into) {
+        Some(value) if !range.contains(&value) => bail!(
+            "{what} is {value}; it must be from {} to {}",
+            range.start(),
+            range.end()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag(String),
+    Environment(String),
+    File,
+    Default,
+}
+
+/// One setting in effect, for `config show`.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// `section.key`, as in the file.
+    pub key: &'static str,
+    /// The value as TOML, secrets redacted.
+    pub value: String,
+    pub source: Source,
+}
+
+/// The settings in effect and where each came from.
+#[derive(Debug, Default)]
+pub struct Effective {
+    pub file: Option<PathBuf>,
+    pub shown: Vec<Shown>,
+}
+
+/// Layers one setting: the value clap found (flag or environment) stays; otherwise the
+/// file's, if any; otherwise clap's default.
+struct Layers<'a> {
+    matches: &'a ArgMatches,
+    effective: Effective,
+}
+
+impl Layers<'_> {
+    fn layer<T: Clone>(
+        &mut self,
+        key: &'static str,
+        id: &str,
+        slot: &mut T,
+        from_file: Option<T>,
+        show: impl Fn(&T) -> String,
+    ) {
+        let flag = || format!("--{}", id.replace('_', "-"));
+        let env = || format!("SSG_CLAIMS_{}", id.to_ascii_uppercase());
+        let source = match self.matches.value_source(id) {
+            Some(ValueSource::CommandLine) => Source::Flag(flag()),
+            Some(ValueSource::EnvVariable) => Source::Environment(env()),
+            _ => match from_file {
+                Some(value) => {
+                    *slot = value;
+                    Source::File
+                }
+                None => Source::Default,
+            },
+        };
+        self.effective.shown.push(Shown {
+            key,
+            value: show(slot),
+            source,
+        });
+    }
+}
+
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+/// The deepest subcommand's matches: where a command's own flags are.
+fn leaf(matches: &ArgMatches) -> &ArgMatches {
+    let mut leaf = matches;
+    while let Some((_, deeper)) = leaf.subcommand() {
+        leaf = deeper;
+    }
+    leaf
+}
+
+/// Reads the file `config` names, if any, and layers it under the flags and environment
+/// that `matches` holds, into the command's settings.
+pub fn apply(
+    matches: &ArgMatches,
+    config: Option<&Path>,
+    log: &mut LogSettings,
+    database: Option<&mut DatabaseArgs>,
+    http: Option<&mut HttpArgs>,
+) -> anyhow::Result<Effective> {
+    let file = match config {
+        Some(path) => File::read(path)?,
+        None => File::default(),
+    };
+    let mut layers = Layers {
+        matches: leaf(matches),
+        effective: Effective {
+            file: config.map(Path::to_path_buf),
+            shown: Vec::new(),
+        },
+    };
+    if let Some(args) = database {
+        let url = file.database.url;
+        layers.layer("database.url", "database", &mut args.database, url, |v| {
+            quoted(&database::redacted(v))
+        });
+        let pool = file.database.pool_size;
+        layers.layer(
+            "database.pool_size",
+            "db_pool_size",
+            &mut args.db_pool_size,
+            pool,
+            u32::to_string,
+        );
+        let timeout = file.database.timeout_ms;
+        layers.layer(
+            "database.timeout_ms",
+            "db_timeout_ms",
+            &mut args.db_timeout_ms,
+            timeout,
+            u32::to_string,
+        );
+    }
+    if let Some(args) = http {
+        let show_errors =
+            |v: &ErrorsArg| quoted(if *v == ErrorsArg::Http { "http" } else { "ssg" });
+        layers.layer(
+            "http.listen",
+            "listen",
+            &mut args.listen,
+            file.http.listen,
+            |v| quoted(&v.to_string()),
+        );
+        layers.layer(
+            "http.errors",
+            "errors",
+            &mut args.errors,
+            file.http.errors,
+            show_errors,
+        );
+        layers.layer(
+            "http.max_rows",
+            "max_rows",
+            &mut args.max_rows,
+            file.http.max_rows,
+            u32::to_string,
+        );
+        let grace = file.http.shutdown_grace_secs;
+        layers.layer(
+            "http.shutdown_grace_secs",
+            "shutdown_grace_secs",
+            &mut args.shutdown_grace_secs,
+            grace,
+            u32::to_string,
+        );
+    }
+    layers.layer("log.filter", "log", &mut log.filter, file.log.filter, |v| {
+        quoted(v)
+    });
+    let show_format = |v: &LogFormat| {
+        quoted(if *v == LogFormat::Text {
+            "text"
+        } else {
+            "json"
+        })
+    };
+    layers.layer(
+        "log.format",
+        "log_format",
+        &mut log.format,
+        file.log.format,
+        show_format,
+    );
+    Ok(layers.effective)
+}
+
+/// The settings in effect as a TOML document that can serve as a config file (secrets
+/// redacted), each value followed by where it came from.
+pub fn render(effective: &Effective) -> String {
+    let mut out = String::from(
+        "# Settings in effect. Each comes from its flag, else its SSG_CLAIMS_* environment\n\
+         # variable, else the config file, else its default. Secrets are shown as ***.\n",
+    );
+    if let Some(file) = &effective.file {
+        let _ = writeln!(out, "# Config file: {}", file.display());
+    }
+    let mut section = "";
+    for shown in &effective.shown {
+        let (name, key) = shown.key.split_once('.').expect("keys are section.key");
+        if name != section {
+            let _ = write!(out, "\n[{name}]\n");
+            section = name;
+        }
+        let source = match &shown.source {
+            Source::Flag(flag) => format!("flag {flag}"),
+            Source::Environment(variable) => format!("environment {variable}"),
+            Source::File => "config file".to_owned(),
+            Source::Default => "default".to_owned(),
+        };
+        let _ = writeln!(out, "{key} = {}  # {source}", shown.value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_values_are_checked_against_the_flags_limits() {
+        assert!(check("x", Some(0u32), POOL_SIZE).is_err());
+        assert!(check("x", Some(1000u32), POOL_SIZE).is_ok());
+        assert!(check::<u32>("x", None, POOL_SIZE).is_ok());
+        let error = check("http.max_rows in f", Some(0u32), MAX_ROWS).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "http.max_rows in f is 0; it must be from 1 to 10000000"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let error = toml::from_str::<File>("[http]\nlisten = \"127.0.0.1:1\"\nlistn = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("listn"), "{error}");
+        let error = toml::from_str::<File>("[htp]\n").unwrap_err().to_string();
+        assert!(error.contains("htp"), "{error}");
+    }
+}
