@@ -38,6 +38,11 @@ impl ServerProcess {
         let mut child = Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
             .env("SSG_CLAIMS_DB_POOL_SIZE", pool_size.to_string())
+            // The load generator is one key hammering the service on purpose; the limits
+            // for abuse would measure themselves instead of the service.
+            .env("SSG_CLAIMS_RATE_KEY_PER_SECOND", "0")
+            .env("SSG_CLAIMS_RATE_TOKEN_PER_SECOND", "0")
+            .env("SSG_CLAIMS_MAX_IN_FLIGHT", "100000")
             .env("SSG_CLAIMS_LOG", "warn,ssg_claims=info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use claims_server::{AppState, router, serve};
+use claims_server::{AppState, router, serve_with};
 use claims_store::Store;
 use tokio::net::TcpListener;
 
@@ -42,7 +42,8 @@ pub async fn run_server(
     let app = router(AppState::new(Arc::clone(&store), http.config()));
     let grace = Duration::from_secs(u64::from(http.shutdown_grace_secs));
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-    let server = serve(listener, app, async move {
+    let connections = http.connections();
+    let server = serve_with(listener, app, &connections, async move {
         shutdown_signal().await;
         let _ = signalled.send(());
     });

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::parser::ValueSource;
@@ -23,6 +24,15 @@ pub const POOL_SIZE: RangeInclusive<i64> = 1..=1000;
 pub const DB_TIMEOUT_MS: RangeInclusive<i64> = 100..=600_000;
 pub const MAX_ROWS: RangeInclusive<i64> = 1..=10_000_000;
 pub const SHUTDOWN_GRACE_SECS: RangeInclusive<i64> = 0..=3600;
+pub const REQUEST_TIMEOUT_SECS: RangeInclusive<i64> = 1..=3600;
+pub const MAX_IN_FLIGHT: RangeInclusive<i64> = 1..=100_000;
+pub const MAX_CONNECTIONS: RangeInclusive<i64> = 1..=1_000_000;
+pub const HEADER_READ_TIMEOUT_SECS: RangeInclusive<i64> = 1..=3600;
+pub const MAX_HEADERS: RangeInclusive<i64> = 8..=1024;
+pub const MAX_HEADER_BYTES: RangeInclusive<i64> = 1024..=1_048_576;
+pub const PLATFORM_BODY_BYTES: RangeInclusive<i64> = 1024..=67_108_864;
+pub const RATE_PER_SECOND: RangeInclusive<i64> = 0..=1_000_000;
+pub const RATE_BURST: RangeInclusive<i64> = 1..=1_000_000;
 
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
@@ -80,6 +90,54 @@ pub struct HttpArgs {
     /// before they are cut and the process exits.
     #[arg(long, env = "SSG_CLAIMS_SHUTDOWN_GRACE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(SHUTDOWN_GRACE_SECS))]
     pub shutdown_grace_secs: u32,
+
+    /// The longest a request may take to its answer's status line, in seconds; then it is
+    /// answered as unavailable (503, code 90).
+    #[arg(long, env = "SSG_CLAIMS_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(REQUEST_TIMEOUT_SECS))]
+    pub request_timeout_secs: u32,
+
+    /// Requests handled at once; more are refused at once as unavailable (503, code 90)
+    /// rather than queued.
+    #[arg(long, env = "SSG_CLAIMS_MAX_IN_FLIGHT", default_value_t = 512, value_parser = clap::value_parser!(u32).range(MAX_IN_FLIGHT))]
+    pub max_in_flight: u32,
+
+    /// Connections open at once; more wait in the listen backlog.
+    #[arg(long, env = "SSG_CLAIMS_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(MAX_CONNECTIONS))]
+    pub max_connections: u32,
+
+    /// Seconds a client may take to send a request's head, and an idle connection may stay
+    /// open; slow and silent clients are disconnected then.
+    #[arg(long, env = "SSG_CLAIMS_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(HEADER_READ_TIMEOUT_SECS))]
+    pub header_read_timeout_secs: u32,
+
+    /// Headers per request; more is answered 431.
+    #[arg(long, env = "SSG_CLAIMS_MAX_HEADERS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(MAX_HEADERS))]
+    pub max_headers: u32,
+
+    /// Bytes of a request's head; more is answered 431.
+    #[arg(long, env = "SSG_CLAIMS_MAX_HEADER_BYTES", default_value_t = 16_384, value_parser = clap::value_parser!(u32).range(MAX_HEADER_BYTES))]
+    pub max_header_bytes: u32,
+
+    /// The largest platform API body, in bytes (the vendor API takes 64 KiB, as SSG does).
+    #[arg(long, env = "SSG_CLAIMS_PLATFORM_BODY_BYTES", default_value_t = 1_048_576, value_parser = clap::value_parser!(u32).range(PLATFORM_BODY_BYTES))]
+    pub platform_body_bytes: u32,
+
+    /// Requests per second one vendor API key may make on average (0: no limit); more are
+    /// answered 429 / code 29 with Retry-After.
+    #[arg(long, env = "SSG_CLAIMS_RATE_KEY_PER_SECOND", default_value_t = 20, value_parser = clap::value_parser!(u32).range(RATE_PER_SECOND))]
+    pub rate_key_per_second: u32,
+
+    /// Requests one vendor API key may make at once, before the average applies.
+    #[arg(long, env = "SSG_CLAIMS_RATE_KEY_BURST", default_value_t = 200, value_parser = clap::value_parser!(u32).range(RATE_BURST))]
+    pub rate_key_burst: u32,
+
+    /// Requests per second one platform token may make on average (0: no limit).
+    #[arg(long, env = "SSG_CLAIMS_RATE_TOKEN_PER_SECOND", default_value_t = 200, value_parser = clap::value_parser!(u32).range(RATE_PER_SECOND))]
+    pub rate_token_per_second: u32,
+
+    /// Requests one platform token may make at once, before the average applies.
+    #[arg(long, env = "SSG_CLAIMS_RATE_TOKEN_BURST", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(RATE_BURST))]
+    pub rate_token_burst: u32,
 }
 
 impl HttpArgs {
@@ -90,7 +148,29 @@ impl HttpArgs {
                 ErrorsArg::Ssg => claims_server::ErrorStyle::Ssg,
             },
             max_rows: self.max_rows as usize,
+            limits: claims_server::Limits {
+                request_timeout: Duration::from_secs(u64::from(self.request_timeout_secs)),
+                max_in_flight: self.max_in_flight as usize,
+                platform_body_bytes: self.platform_body_bytes as usize,
+                per_key: claims_server::Rate {
+                    per_second: self.rate_key_per_second,
+                    burst: self.rate_key_burst,
+                },
+                per_token: claims_server::Rate {
+                    per_second: self.rate_token_per_second,
+                    burst: self.rate_token_burst,
+                },
+            },
             ..claims_server::Config::default()
+        }
+    }
+
+    pub fn connections(&self) -> claims_server::Connections {
+        claims_server::Connections {
+            max: self.max_connections as usize,
+            header_read_timeout: Duration::from_secs(u64::from(self.header_read_timeout_secs)),
+            max_headers: self.max_headers as usize,
+            max_header_bytes: self.max_header_bytes as usize,
         }
     }
 }
@@ -111,7 +191,32 @@ struct File {
     #[serde(default)]
     http: HttpSection,
     #[serde(default)]
+    limits: LimitsSection,
+    #[serde(default)]
+    rate_limit: RateLimitSection,
+    #[serde(default)]
     log: LogSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsSection {
+    request_timeout_secs: Option<u32>,
+    max_in_flight: Option<u32>,
+    max_connections: Option<u32>,
+    header_read_timeout_secs: Option<u32>,
+    max_headers: Option<u32>,
+    max_header_bytes: Option<u32>,
+    platform_body_bytes: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitSection {
+    key_per_second: Option<u32>,
+    key_burst: Option<u32>,
+    token_per_second: Option<u32>,
+    token_burst: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -161,6 +266,58 @@ impl File {
             file.http.shutdown_grace_secs,
             SHUTDOWN_GRACE_SECS,
         )?;
+        let limits = &file.limits;
+        for (key, value, range) in [
+            (
+                "limits.request_timeout_secs",
+                limits.request_timeout_secs,
+                REQUEST_TIMEOUT_SECS,
+            ),
+            ("limits.max_in_flight", limits.max_in_flight, MAX_IN_FLIGHT),
+            (
+                "limits.max_connections",
+                limits.max_connections,
+                MAX_CONNECTIONS,
+            ),
+            (
+                "limits.header_read_timeout_secs",
+                limits.header_read_timeout_secs,
+                HEADER_READ_TIMEOUT_SECS,
+            ),
+            ("limits.max_headers", limits.max_headers, MAX_HEADERS),
+            (
+                "limits.max_header_bytes",
+                limits.max_header_bytes,
+                MAX_HEADER_BYTES,
+            ),
+            (
+                "limits.platform_body_bytes",
+                limits.platform_body_bytes,
+                PLATFORM_BODY_BYTES,
+            ),
+            (
+                "rate_limit.key_per_second",
+                file.rate_limit.key_per_second,
+                RATE_PER_SECOND,
+            ),
+            (
+                "rate_limit.key_burst",
+                file.rate_limit.key_burst,
+                RATE_BURST,
+            ),
+            (
+                "rate_limit.token_per_second",
+                file.rate_limit.token_per_second,
+                RATE_PER_SECOND,
+            ),
+            (
+                "rate_limit.token_burst",
+                file.rate_limit.token_burst,
+                RATE_BURST,
+            ),
+        ] {
+            check(&in_file(key), value, range)?;
+        }
         Ok(file)
     }
 }
@@ -330,6 +487,78 @@ pub fn apply(
             grace,
             u32::to_string,
         );
+        let limits = file.limits;
+        let rate = file.rate_limit;
+        for (key, id, slot, value) in [
+            (
+                "limits.request_timeout_secs",
+                "request_timeout_secs",
+                &mut args.request_timeout_secs,
+                limits.request_timeout_secs,
+            ),
+            (
+                "limits.max_in_flight",
+                "max_in_flight",
+                &mut args.max_in_flight,
+                limits.max_in_flight,
+            ),
+            (
+                "limits.max_connections",
+                "max_connections",
+                &mut args.max_connections,
+                limits.max_connections,
+            ),
+            (
+                "limits.header_read_timeout_secs",
+                "header_read_timeout_secs",
+                &mut args.header_read_timeout_secs,
+                limits.header_read_timeout_secs,
+            ),
+            (
+                "limits.max_headers",
+                "max_headers",
+                &mut args.max_headers,
+                limits.max_headers,
+            ),
+            (
+                "limits.max_header_bytes",
+                "max_header_bytes",
+                &mut args.max_header_bytes,
+                limits.max_header_bytes,
+            ),
+            (
+                "limits.platform_body_bytes",
+                "platform_body_bytes",
+                &mut args.platform_body_bytes,
+                limits.platform_body_bytes,
+            ),
+            (
+                "rate_limit.key_per_second",
+                "rate_key_per_second",
+                &mut args.rate_key_per_second,
+                rate.key_per_second,
+            ),
+            (
+                "rate_limit.key_burst",
+                "rate_key_burst",
+                &mut args.rate_key_burst,
+                rate.key_burst,
+            ),
+            (
+                "rate_limit.token_per_second",
+                "rate_token_per_second",
+                &mut args.rate_token_per_second,
+                rate.token_per_second,
+            ),
+            (
+                "rate_limit.token_burst",
+                "rate_token_burst",
+                &mut args.rate_token_burst,
+                rate.token_burst,
+            ),
+        ] {
+            layers.layer(key, id, slot, value, u32::to_string);
+        }
     }
     layers.layer("log.filter", "log", &mut log.filter, file.log.filter, |v| {
         quoted(v)

@@ -8,6 +8,7 @@
 //! `claims-store` backend. Each API maps errors to its own format in one place.
 
 pub mod credentials;
+mod limits;
 pub mod metrics;
 mod observe;
 pub mod platform;
@@ -16,12 +17,14 @@ mod vendor_api;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use claims_domain::KstDateTime;
 use claims_store::Store;
 use tokio::net::TcpListener;
 
+pub use limits::{Limits, Rate};
 pub use observe::OPENAPI;
 pub use vendor_api::INQUIRY_PATH;
 
@@ -43,6 +46,8 @@ pub struct Config {
     pub max_rows: usize,
     /// Rows read from the store at a time while streaming a long answer.
     pub page_rows: usize,
+    /// Deadlines, load shedding, body size and rate limits.
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -51,6 +56,7 @@ impl Default for Config {
             errors: ErrorStyle::Http,
             max_rows: 100_000,
             page_rows: 1_000,
+            limits: Limits::default(),
         }
     }
 }
@@ -77,6 +83,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
+    guard: Arc<limits::Guard>,
 }
 
 impl AppState {
@@ -84,6 +91,7 @@ impl AppState {
         Self {
             store,
             clock: Arc::new(SystemClock),
+            guard: Arc::new(limits::Guard::new(&config.limits)),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
         }
@@ -92,9 +100,14 @@ impl AppState {
 
 /// The whole application: both APIs, the probes and the metrics, each request observed.
 pub fn router(state: AppState) -> Router {
+    let apis = vendor_api::router()
+        .merge(platform::router(state.config.limits.platform_body_bytes))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::guard,
+        ));
     Router::new()
-        .merge(vendor_api::router())
-        .merge(platform::router())
+        .merge(apis)
         .merge(observe::router())
         .fallback(platform::route_not_found)
         .method_not_allowed_fallback(platform::method_not_allowed)
@@ -105,14 +118,93 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in
-/// flight.
+/// Limits on connections, enforced before a request reaches the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connections {
+    /// Connections open at once; while at the limit, new ones wait in the listen backlog.
+    pub max: usize,
+    /// The longest a client may take to send a request's head — and the longest an idle
+    /// keep-alive connection stays open. A slow or silent client is disconnected then.
+    pub header_read_timeout: Duration,
+    /// Headers per request; more is answered 431.
+    pub max_headers: usize,
+    /// Bytes of a request's head (request line and headers); more is answered 431.
+    pub max_header_bytes: usize,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self {
+            max: 4096,
+            header_read_timeout: Duration::from_secs(10),
+            max_headers: 64,
+            max_header_bytes: 16 * 1024,
+        }
+    }
+}
+
+/// Serves `app` on `listener` with the default connection limits until `shutdown`
+/// completes, then finishes the requests in flight.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, app, &Connections::default(), shutdown).await
+}
+
+/// Serves `app` on `listener` under `limits` until `shutdown` completes; then stops
+/// accepting, lets each connection finish the request it is in (idle ones close at once)
+/// and returns when all are closed.
+///
+/// Written on hyper directly rather than with `axum::serve`, which offers neither a
+/// header-read timeout, nor limits on headers, nor a cap on connections.
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    limits: &Connections,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_headers(limits.max_headers)
+        .max_header_size(limits.max_header_bytes);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait, rather than spin.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -107,6 +107,24 @@ impl Reply {
     }
 }
 
+/// Refuses a request before it reaches the inquiry (load shedding, rate limits, deadlines),
+/// in the format and language its headers ask for (JSON when they ask for nothing usable).
+pub(crate) fn refuse(
+    headers: &HeaderMap,
+    style: ErrorStyle,
+    notes: Option<Arc<Notes>>,
+    failure: &Failure,
+) -> Response {
+    let sent = request_format(header(headers, &CONTENT_TYPE)).ok();
+    Reply {
+        format: response_format(header(headers, &ACCEPT), sent).unwrap_or(Format::Json),
+        lang: language(header(headers, &ACCEPT_LANGUAGE)),
+        style,
+        notes,
+    }
+    .failure(failure)
+}
+
 /// A header's value as text; a value that is not visible ASCII reads as the replacement
 /// character, which no check accepts.
 fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {

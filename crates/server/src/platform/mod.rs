@@ -26,10 +26,8 @@ use crate::credentials::{TOKEN_PREFIX, hash_secret};
 use crate::observe::Notes;
 use problem::{Problem, ProblemKind};
 
-/// The largest platform request body: an order of 500 items fits comfortably.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-pub(crate) fn router() -> Router<AppState> {
+/// The platform API, taking bodies up to `max_body` bytes.
+pub(crate) fn router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/v1/vendors", post(vendors::create))
         .route("/v1/vendors/{spl_ven_id}/keys", post(vendors::issue_key))
@@ -41,7 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/v1/orders/{ord_no}/items/{ord_item_seq}/shipment",
             post(orders::ship),
         )
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(max_body))
 }
 
 /// Answers requests to paths that do not exist.
@@ -169,31 +167,30 @@ where
 #[derive(Debug)]
 pub(crate) struct JsonBody<T>(pub T);
 
-impl<T, S> FromRequest<S> for JsonBody<T>
+impl<T> FromRequest<AppState> for JsonBody<T>
 where
     T: DeserializeOwned,
-    S: Send + Sync,
 {
     type Rejection = Problem;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+    async fn from_request(request: Request, app: &AppState) -> Result<Self, Problem> {
         let headers = request.headers().clone();
-        let bytes = read_bytes(request, state).await?;
+        let bytes = read_bytes(request, app).await?;
         parse_json(&headers, &bytes, false).map(JsonBody)
     }
 }
 
-pub(crate) async fn read_bytes<S: Send + Sync>(
-    request: Request,
-    state: &S,
-) -> Result<Bytes, Problem> {
-    Bytes::from_request(request, state)
+pub(crate) async fn read_bytes(request: Request, app: &AppState) -> Result<Bytes, Problem> {
+    Bytes::from_request(request, app)
         .await
         .map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 Problem::new(
                     ProblemKind::BodyTooLarge,
-                    format!("the body is larger than {} KiB", MAX_BODY_BYTES / 1024),
+                    format!(
+                        "the body is larger than {} bytes",
+                        app.config.limits.platform_body_bytes
+                    ),
                 )
             } else {
                 Problem::new(ProblemKind::InvalidInput, rejection.body_text())

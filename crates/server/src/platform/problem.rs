@@ -30,6 +30,9 @@ pub enum ProblemKind {
     AlreadyShipped,
     QuantityExceedsOpen,
     FullyCanceled,
+    IdempotencyKeyReused,
+    IdempotencyKeyInFlight,
+    RateLimited,
     Unavailable,
     Internal,
 }
@@ -55,6 +58,9 @@ impl ProblemKind {
         ProblemKind::AlreadyShipped,
         ProblemKind::QuantityExceedsOpen,
         ProblemKind::FullyCanceled,
+        ProblemKind::IdempotencyKeyReused,
+        ProblemKind::IdempotencyKeyInFlight,
+        ProblemKind::RateLimited,
         ProblemKind::Unavailable,
         ProblemKind::Internal,
     ];
@@ -81,6 +87,9 @@ impl ProblemKind {
             ProblemKind::AlreadyShipped => "already-shipped",
             ProblemKind::QuantityExceedsOpen => "quantity-exceeds-open",
             ProblemKind::FullyCanceled => "fully-canceled",
+            ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
+            ProblemKind::IdempotencyKeyInFlight => "idempotency-key-in-flight",
+            ProblemKind::RateLimited => "rate-limited",
             ProblemKind::Unavailable => "unavailable",
             ProblemKind::Internal => "internal",
         }
@@ -107,6 +116,13 @@ impl ProblemKind {
             ProblemKind::AlreadyShipped => "The item has already shipped",
             ProblemKind::QuantityExceedsOpen => "More units than are still open",
             ProblemKind::FullyCanceled => "Every unit of the item was canceled",
+            ProblemKind::IdempotencyKeyReused => {
+                "The idempotency key was used for a different request"
+            }
+            ProblemKind::IdempotencyKeyInFlight => {
+                "A request with this idempotency key is still in progress"
+            }
+            ProblemKind::RateLimited => "Too many requests",
             ProblemKind::Unavailable => "Temporarily unavailable",
             ProblemKind::Internal => "Internal error",
         }
@@ -132,7 +148,10 @@ impl ProblemKind {
             | ProblemKind::ConflictingResubmit
             | ProblemKind::AlreadyShipped
             | ProblemKind::QuantityExceedsOpen
-            | ProblemKind::FullyCanceled => StatusCode::CONFLICT,
+            | ProblemKind::FullyCanceled
+            | ProblemKind::IdempotencyKeyInFlight => StatusCode::CONFLICT,
+            ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -151,6 +170,8 @@ pub struct Problem {
     pub detail: String,
     /// The request field at fault, for invalid input.
     pub field: Option<String>,
+    /// Seconds to send in `Retry-After`, for problems that pass.
+    pub retry_after_secs: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -170,14 +191,28 @@ impl Problem {
             kind,
             detail: detail.into(),
             field: None,
+            retry_after_secs: match kind {
+                ProblemKind::Unavailable => Some(1),
+                _ => None,
+            },
+        }
+    }
+
+    /// Too many requests for these credentials; the next may come in `retry_after_secs`.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Problem::new(
+                ProblemKind::RateLimited,
+                format!("too many requests with these credentials; retry in {retry_after_secs} s"),
+            )
         }
     }
 
     pub fn invalid(invalid: InvalidValue) -> Self {
         Self {
-            kind: ProblemKind::InvalidInput,
-            detail: invalid.to_string(),
-            field: Some(invalid.field),
+            field: Some(invalid.field.clone()),
+            ..Problem::new(ProblemKind::InvalidInput, invalid.to_string())
         }
     }
 }
@@ -264,18 +299,15 @@ impl IntoResponse for Problem {
             json,
         )
             .into_response();
-        match self.kind {
-            ProblemKind::Unauthenticated => {
-                response
-                    .headers_mut()
-                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            ProblemKind::Unavailable => {
-                response
-                    .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from_static("1"));
-            }
-            _ => {}
+        if self.kind == ProblemKind::Unauthenticated {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

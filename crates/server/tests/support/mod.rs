@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use claims_domain::{Fault, Scope, VendorId};
 use claims_server::credentials::{issue_api_key, issue_token};
-use claims_server::{AppState, Config, INQUIRY_PATH, router, serve};
+use claims_server::{AppState, Config, Connections, INQUIRY_PATH, router, serve_with};
 use claims_store::conformance::{
     LOWER_A1, LOWER_A2, VENDOR_A, VENDOR_B, at, by_agent, order, register_vendors,
 };
@@ -75,8 +75,19 @@ pub enum Backend {
     Postgres,
 }
 
+/// Like [`spawn`], with connection limits of its own.
+pub async fn spawn_with(config: Config, connections: Connections) -> TestApp {
+    start(Backend::Sqlite, config, connections)
+        .await
+        .expect("SQLite is always there")
+}
+
 /// Like [`spawn`], on `backend`; `None` (after saying why) when PostgreSQL is not configured.
 pub async fn spawn_on(backend: Backend, config: Config) -> Option<TestApp> {
+    start(backend, config, Connections::default()).await
+}
+
+async fn start(backend: Backend, config: Config, connections: Connections) -> Option<TestApp> {
     let (store, guard): (Arc<dyn Store>, Box<dyn std::any::Any + Send + Sync>) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -134,9 +145,12 @@ pub async fn spawn_on(backend: Backend, config: Config) -> Option<TestApp> {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = router(AppState::new(Arc::clone(&store), config));
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(serve(listener, app, async move {
-        let _ = stop.await;
-    }));
+    tokio::spawn(async move {
+        serve_with(listener, app, &connections, async move {
+            let _ = stop.await;
+        })
+        .await
+    });
     Some(TestApp {
         base,
         client: reqwest::Client::new(),

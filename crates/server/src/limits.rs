@@ -1,0 +1,342 @@
+//! What stands in front of both APIs: a cap on the requests handled at once (more are
+//! refused at once, so latency cannot collapse under a flood), a rate limit per credential,
+//! and a deadline per request. Each refusal is written as its API writes errors: result
+//! codes 90 and 29 for the vendor API, problems for the platform API.
+//!
+//! The probes and `/metrics` are outside the guard, so that a load balancer and Prometheus
+//! still see an overloaded node.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use claims_wire::Failure;
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use tokio::sync::Semaphore;
+
+use crate::credentials::{TOKEN_PREFIX, hash_secret};
+use crate::observe::Notes;
+use crate::platform::problem::{Problem, ProblemKind};
+use crate::{AppState, INQUIRY_PATH, vendor_api};
+
+pub(crate) static RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+pub(crate) static RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+
+/// The longest credential looked at; anything longer is refused by authentication anyway.
+const MAX_CREDENTIAL_LEN: usize = 200;
+
+/// How many requests one credential may make: `per_second` on average, `burst` at once.
+/// Zero `per_second` turns the limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+/// Limits of the HTTP service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest a request may take to its answer's status line; then 503 / code 90.
+    pub request_timeout: Duration,
+    /// Requests handled at once; more are answered 503 / code 90 at once.
+    pub max_in_flight: usize,
+    /// The largest platform API body.
+    pub platform_body_bytes: usize,
+    /// Per vendor API key (vendor API and shipments alike).
+    pub per_key: Rate,
+    /// Per platform token.
+    pub per_token: Rate,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_in_flight: 512,
+            platform_body_bytes: 1024 * 1024,
+            per_key: Rate {
+                per_second: 20,
+                burst: 200,
+            },
+            per_token: Rate {
+                per_second: 200,
+                burst: 2000,
+            },
+        }
+    }
+}
+
+type Limiter = RateLimiter<
+    [u8; 32],
+    DefaultKeyedStateStore<[u8; 32]>,
+    DefaultClock,
+    StateInformationMiddleware,
+>;
+
+/// A keyed limiter and its quota's burst, for the `RateLimit-Limit` header.
+struct Bucket {
+    limiter: Limiter,
+    burst: u32,
+}
+
+impl Bucket {
+    fn new(rate: Rate) -> Option<Bucket> {
+        let per_second = NonZeroU32::new(rate.per_second)?;
+        let burst = NonZeroU32::new(rate.burst.max(1)).expect("at least one");
+        let limiter = RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
+            .with_middleware::<StateInformationMiddleware>();
+        Some(Bucket {
+            limiter,
+            burst: burst.get(),
+        })
+    }
+}
+
+/// The guard's state, shared by every request of an application.
+pub(crate) struct Guard {
+    in_flight: Arc<Semaphore>,
+    keys: Option<Bucket>,
+    tokens: Option<Bucket>,
+    checks: AtomicU64,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard")
+            .field("available", &self.in_flight.available_permits())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A credential's standing with its limiter.
+enum Standing {
+    /// Not limited: no credential, or limits off.
+    Free,
+    Allowed {
+        limit: u32,
+        remaining: u32,
+    },
+    Refused {
+        limit: u32,
+        retry_after_secs: u64,
+    },
+}
+
+impl Guard {
+    pub(crate) fn new(limits: &Limits) -> Guard {
+        Guard {
+            in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
+            keys: Bucket::new(limits.per_key),
+            tokens: Bucket::new(limits.per_token),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    fn standing(&self, headers: &HeaderMap) -> Standing {
+        let Some(credential) = credential(headers) else {
+            return Standing::Free;
+        };
+        let bucket = if credential.starts_with(TOKEN_PREFIX) {
+            &self.tokens
+        } else {
+            &self.keys
+        };
+        let Some(bucket) = bucket else {
+            return Standing::Free;
+        };
+        // Forget credentials that have been quiet long enough to be back at a full
+        // bucket, so that many different (even made-up) credentials cannot grow memory.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            bucket.limiter.retain_recent();
+            bucket.limiter.shrink_to_fit();
+        }
+        match bucket.limiter.check_key(&hash_secret(credential).0) {
+            Ok(snapshot) => Standing::Allowed {
+                limit: bucket.burst,
+                remaining: snapshot.remaining_burst_capacity(),
+            },
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                Standing::Refused {
+                    limit: bucket.burst,
+                    retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+                }
+            }
+        }
+    }
+}
+
+/// The credential in `Authorization`, raw or after `Bearer`, when there is a plausible one.
+fn credential(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    let credential = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => value,
+    };
+    (!credential.is_empty() && credential.len() <= MAX_CREDENTIAL_LEN).then_some(credential)
+}
+
+/// How to refuse a request, decided from its head before it is handed on.
+enum Refusal {
+    Vendor(HeaderMap),
+    Platform,
+}
+
+impl Refusal {
+    fn of(request: &Request) -> Refusal {
+        if request.uri().path() == INQUIRY_PATH {
+            Refusal::Vendor(request.headers().clone())
+        } else {
+            Refusal::Platform
+        }
+    }
+
+    fn unavailable(self, app: &AppState, notes: Option<Arc<Notes>>, why: &str) -> Response {
+        match self {
+            Refusal::Vendor(headers) => {
+                vendor_api::refuse(&headers, app.config.errors, notes, &Failure::Unavailable)
+            }
+            Refusal::Platform => Problem::new(ProblemKind::Unavailable, why).into_response(),
+        }
+    }
+
+    fn rate_limited(self, app: &AppState, notes: Option<Arc<Notes>>, secs: u64) -> Response {
+        match self {
+            Refusal::Vendor(headers) => vendor_api::refuse(
+                &headers,
+                app.config.errors,
+                notes,
+                &Failure::RateLimited {
+                    retry_after_secs: secs,
+                },
+            ),
+            Refusal::Platform => Problem::rate_limited(secs).into_response(),
+        }
+    }
+}
+
+fn rate_headers(response: &mut Response, limit: u32, remaining: u32) {
+    let headers = response.headers_mut();
+    headers.insert(RATELIMIT_LIMIT.clone(), HeaderValue::from(limit));
+    headers.insert(RATELIMIT_REMAINING.clone(), HeaderValue::from(remaining));
+}
+
+/// The middleware around both APIs.
+pub(crate) async fn guard(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let notes = Notes::of(request.extensions());
+    let refusal = Refusal::of(&request);
+    let Ok(_permit) = Arc::clone(&app.guard.in_flight).try_acquire_owned() else {
+        tracing::warn!("shedding load: too many requests in flight");
+        return refusal.unavailable(
+            &app,
+            notes,
+            "the service is handling as many requests as it can; retry in a moment",
+        );
+    };
+    let (limit, remaining) = match app.guard.standing(request.headers()) {
+        Standing::Free => (None, 0),
+        Standing::Allowed { limit, remaining } => (Some(limit), remaining),
+        Standing::Refused {
+            limit,
+            retry_after_secs,
+        } => {
+            let mut response = refusal.rate_limited(&app, notes, retry_after_secs);
+            rate_headers(&mut response, limit, 0);
+            return response;
+        }
+    };
+    let deadline = app.config.limits.request_timeout;
+    let mut response = match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                timeout_secs = deadline.as_secs_f64(),
+                "the request took too long; answered as unavailable"
+            );
+            refusal.unavailable(
+                &app,
+                notes,
+                "the request took too long to answer; retry in a moment",
+            )
+        }
+    };
+    if let Some(limit) = limit {
+        rate_headers(&mut response, limit, remaining);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_read_raw_or_after_bearer() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(credential(&headers), None);
+        headers.insert(AUTHORIZATION, HeaderValue::from_static(" abc "));
+        assert_eq!(credential(&headers), Some("abc"));
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("bearer sct_x"));
+        assert_eq!(credential(&headers), Some("sct_x"));
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("   "));
+        assert_eq!(credential(&headers), None);
+        let long = "k".repeat(MAX_CREDENTIAL_LEN + 1);
+        headers.insert(AUTHORIZATION, HeaderValue::from_str(&long).unwrap());
+        assert_eq!(credential(&headers), None);
+    }
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_refuses_until_it_refills() {
+        let guard = Guard::new(&Limits {
+            per_key: Rate {
+                per_second: 1,
+                burst: 3,
+            },
+            ..Limits::default()
+        });
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("a-key"));
+        let mut remaining = Vec::new();
+        for _ in 0..3 {
+            match guard.standing(&headers) {
+                Standing::Allowed {
+                    limit,
+                    remaining: r,
+                } => {
+                    assert_eq!(limit, 3);
+                    remaining.push(r);
+                }
+                _ => panic!("within the burst"),
+            }
+        }
+        assert_eq!(remaining, [2, 1, 0]);
+        assert!(matches!(
+            guard.standing(&headers),
+            Standing::Refused {
+                retry_after_secs: 1,
+                ..
+            }
+        ));
+        // Another key has its own bucket; tokens have theirs.
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("another-key"));
+        assert!(matches!(guard.standing(&headers), Standing::Allowed { .. }));
+        // Off when the rate is zero.
+        let off = Guard::new(&Limits {
+            per_key: Rate {
+                per_second: 0,
+                burst: 0,
+            },
+            ..Limits::default()
+        });
+        assert!(matches!(off.standing(&headers), Standing::Free));
+    }
+}
