@@ -33,6 +33,7 @@ pub const MAX_HEADER_BYTES: RangeInclusive<i64> = 1024..=1_048_576;
 pub const PLATFORM_BODY_BYTES: RangeInclusive<i64> = 1024..=67_108_864;
 pub const RATE_PER_SECOND: RangeInclusive<i64> = 0..=1_000_000;
 pub const RATE_BURST: RangeInclusive<i64> = 1..=1_000_000;
+pub const IDEMPOTENCY_HOURS: RangeInclusive<i64> = 24..=720;
 
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
@@ -91,6 +92,10 @@ pub struct HttpArgs {
     #[arg(long, env = "SSG_CLAIMS_SHUTDOWN_GRACE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(SHUTDOWN_GRACE_SECS))]
     pub shutdown_grace_secs: u32,
 
+    /// Hours an Idempotency-Key and its answer are kept (24 to 720).
+    #[arg(long, env = "SSG_CLAIMS_IDEMPOTENCY_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(IDEMPOTENCY_HOURS))]
+    pub idempotency_hours: u32,
+
     /// The longest a request may take to its answer's status line, in seconds; then it is
     /// answered as unavailable (503, code 90).
     #[arg(long, env = "SSG_CLAIMS_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(REQUEST_TIMEOUT_SECS))]
@@ -148,6 +153,7 @@ impl HttpArgs {
                 ErrorsArg::Ssg => claims_server::ErrorStyle::Ssg,
             },
             max_rows: self.max_rows as usize,
+            idempotency_retention: Duration::from_secs(u64::from(self.idempotency_hours) * 3600),
             limits: claims_server::Limits {
                 request_timeout: Duration::from_secs(u64::from(self.request_timeout_secs)),
                 max_in_flight: self.max_in_flight as usize,
@@ -234,6 +240,7 @@ struct HttpSection {
     errors: Option<ErrorsArg>,
     max_rows: Option<u32>,
     shutdown_grace_secs: Option<u32>,
+    idempotency_hours: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -268,6 +275,11 @@ impl File {
         )?;
         let limits = &file.limits;
         for (key, value, range) in [
+            (
+                "http.idempotency_hours",
+                file.http.idempotency_hours,
+                IDEMPOTENCY_HOURS,
+            ),
             (
                 "limits.request_timeout_secs",
                 limits.request_timeout_secs,
@@ -490,6 +502,12 @@ pub fn apply(
         let limits = file.limits;
         let rate = file.rate_limit;
         for (key, id, slot, value) in [
+            (
+                "http.idempotency_hours",
+                "idempotency_hours",
+                &mut args.idempotency_hours,
+                file.http.idempotency_hours,
+            ),
             (
                 "limits.request_timeout_secs",
                 "request_timeout_secs",

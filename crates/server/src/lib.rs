@@ -48,6 +48,8 @@ pub struct Config {
     pub page_rows: usize,
     /// Deadlines, load shedding, body size and rate limits.
     pub limits: Limits,
+    /// How long an `Idempotency-Key` and its answer are kept (at least a day).
+    pub idempotency_retention: Duration,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             max_rows: 100_000,
             page_rows: 1_000,
             limits: Limits::default(),
+            idempotency_retention: Duration::from_secs(24 * 3600),
         }
     }
 }

@@ -13,6 +13,7 @@ mod admin;
 mod bulk;
 mod columns;
 mod error;
+mod idempotency;
 mod inquiry;
 mod orders;
 mod schema;
@@ -28,9 +29,9 @@ use claims_domain::{
 };
 use claims_store::bulk::BulkOrder;
 use claims_store::{
-    ApiKeyInfo, InquiryPage, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed,
-    PoolStatus, Role, SchemaStatus, SecretHash, Shipment, Store, StoreError, TokenId, TokenInfo,
-    Vendor,
+    ApiKeyInfo, Begin, Completion, Fingerprint, IdempotencyKey, InquiryPage, KeyId, NewApiKey,
+    NewToken, NewVendor, OrderRecord, Placed, PoolStatus, Role, SchemaStatus, SecretHash, Shipment,
+    Store, StoreError, StoredAnswer, TokenId, TokenInfo, Vendor, Window,
 };
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio::time::timeout;
@@ -289,8 +290,20 @@ impl Store for PgStore {
 
     #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
     async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError> {
-        self.run(async |client: &mut Object| orders::place_order(client, &order, now).await)
+        self.run(async |client: &mut Object| orders::place_order(client, &order, now, None).await)
             .await
+    }
+
+    async fn place_order_once(
+        &self,
+        order: NewOrder,
+        now: KstDateTime,
+        done: Completion<Placed>,
+    ) -> Result<Placed, StoreError> {
+        self.run(async |client: &mut Object| {
+            orders::place_order(client, &order, now, Some(done)).await
+        })
+        .await
     }
 
     async fn order(&self, ord_no: &OrderNo) -> Result<Option<OrderRecord>, StoreError> {
@@ -305,7 +318,50 @@ impl Store for PgStore {
         command: &CancelCommand,
         now: KstDateTime,
     ) -> Result<Claim, StoreError> {
-        self.run(async |client: &mut Object| orders::cancel(client, ord_no, command, now).await)
+        self.run(async |client: &mut Object| {
+            orders::cancel(client, ord_no, command, now, None).await
+        })
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
+    async fn cancel_once(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        now: KstDateTime,
+        done: Completion<Claim>,
+    ) -> Result<Claim, StoreError> {
+        self.run(async |client: &mut Object| {
+            orders::cancel(client, ord_no, command, now, Some(done)).await
+        })
+        .await
+    }
+
+    async fn idempotency_begin(
+        &self,
+        key: &IdempotencyKey,
+        fingerprint: Fingerprint,
+        window: Window,
+    ) -> Result<Begin, StoreError> {
+        self.run(async |client: &mut Object| {
+            idempotency::begin(client, key, fingerprint, window).await
+        })
+        .await
+    }
+
+    async fn idempotency_finish(
+        &self,
+        key: &IdempotencyKey,
+        answer: StoredAnswer,
+        now: KstDateTime,
+    ) -> Result<(), StoreError> {
+        self.run(async |client: &mut Object| idempotency::record(&*client, key, &answer, now).await)
+            .await
+    }
+
+    async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
+        self.run(async |client: &mut Object| idempotency::release(client, key).await)
             .await
     }
 

@@ -11,23 +11,40 @@ use claims_domain::{
     KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope, ShippingFee, Text,
     VendorId, claim_number, plan_cancellation, plan_shipment,
 };
-use claims_store::{Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError, stored};
-use deadpool_postgres::GenericClient;
+use claims_store::{
+    Completion, Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError, stored,
+};
+use deadpool_postgres::{GenericClient, Transaction};
 
-use crate::admin;
 use crate::columns::{big, int, opt_time, opt_vendor, string, time};
 use crate::error::db_error;
+use crate::{admin, idempotency};
 
+/// Places `order`; with `done`, records its idempotency answer in the same transaction.
 pub(crate) async fn place_order(
     client: &mut deadpool_postgres::Object,
     order: &NewOrder,
     now: KstDateTime,
+    done: Option<Completion<Placed>>,
 ) -> Result<Placed, StoreError> {
     let tx = client.transaction().await.map_err(db_error)?;
-    if let Some(existing) = load_order(&tx, order.ord_no()).await? {
+    let placed = place_in(&tx, order, now).await?;
+    if let Some(done) = done {
+        idempotency::record(&tx, &done.key, &(done.render)(&placed), now).await?;
+    }
+    tx.commit().await.map_err(db_error)?;
+    Ok(placed)
+}
+
+async fn place_in(
+    tx: &Transaction<'_>,
+    order: &NewOrder,
+    now: KstDateTime,
+) -> Result<Placed, StoreError> {
+    if let Some(existing) = load_order(tx, order.ord_no()).await? {
         return same_or_conflict(existing, order);
     }
-    check_vendors(&tx, order).await?;
+    check_vendors(tx, order).await?;
     // A concurrent placement of the same number may have won since the check above: the
     // insert waits for it on the primary key and then does nothing.
     let inserted = tx
@@ -47,7 +64,7 @@ pub(crate) async fn place_order(
         .map_err(db_error)?;
     if inserted == 0 {
         // The winner committed before our insert returned; a new statement sees its rows.
-        let existing = load_order(&tx, order.ord_no())
+        let existing = load_order(tx, order.ord_no())
             .await?
             .ok_or_else(|| StoreError::internal("an order that conflicted could not be read"))?;
         return same_or_conflict(existing, order);
@@ -98,10 +115,9 @@ pub(crate) async fn place_order(
         .await
         .map_err(db_error)?;
     }
-    let record = load_order(&tx, order.ord_no())
+    let record = load_order(tx, order.ord_no())
         .await?
         .ok_or_else(|| StoreError::internal("an order just written could not be read back"))?;
-    tx.commit().await.map_err(db_error)?;
     Ok(Placed::Created(record))
 }
 
@@ -346,23 +362,40 @@ pub(crate) async fn load_order(
     }))
 }
 
+/// Cancels as `command` says; with `done`, records its idempotency answer in the same
+/// transaction.
 pub(crate) async fn cancel(
     client: &mut deadpool_postgres::Object,
     ord_no: &OrderNo,
     command: &CancelCommand,
     now: KstDateTime,
+    done: Option<Completion<Claim>>,
 ) -> Result<Claim, StoreError> {
     let tx = client.transaction().await.map_err(db_error)?;
-    let header = load_header(&tx, ord_no, true)
+    let claim = cancel_in(&tx, ord_no, command, now).await?;
+    if let Some(done) = done {
+        idempotency::record(&tx, &done.key, &(done.render)(&claim), now).await?;
+    }
+    tx.commit().await.map_err(db_error)?;
+    Ok(claim)
+}
+
+async fn cancel_in(
+    tx: &Transaction<'_>,
+    ord_no: &OrderNo,
+    command: &CancelCommand,
+    now: KstDateTime,
+) -> Result<Claim, StoreError> {
+    let header = load_header(tx, ord_no, true)
         .await?
         .ok_or_else(|| NotFound::Order(ord_no.clone()))?;
-    let stored_items = load_items(&tx, ord_no, None).await?;
+    let stored_items = load_items(tx, ord_no, None).await?;
     let state = OrderState {
         ord_no: ord_no.clone(),
         customer_id: CustomerId::parse("customerId", &header.customer_id)
             .map_err(stored::corrupt)?,
         items: stored_items.iter().map(|s| s.state.clone()).collect(),
-        shipping_fees: load_fees(&tx, ord_no).await?,
+        shipping_fees: load_fees(tx, ord_no).await?,
     };
     let plan = plan_cancellation(&state, command)?;
 
@@ -476,7 +509,6 @@ pub(crate) async fn cancel(
             )));
         }
     }
-    tx.commit().await.map_err(db_error)?;
     Ok(plan.into_claim(clm_no, ord_no.clone(), now, command))
 }
 

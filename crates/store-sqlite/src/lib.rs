@@ -10,6 +10,7 @@
 mod admin;
 mod bulk;
 mod convert;
+mod idempotency;
 mod inquiry;
 mod orders;
 mod pool;
@@ -26,9 +27,9 @@ use claims_domain::{
 };
 use claims_store::bulk::BulkOrder;
 use claims_store::{
-    ApiKeyInfo, InquiryPage, KeyId, NewApiKey, NewToken, NewVendor, OrderRecord, Placed,
-    PoolStatus, Role, SchemaStatus, SecretHash, Shipment, Store, StoreError, TokenId, TokenInfo,
-    Vendor,
+    ApiKeyInfo, Begin, Completion, Fingerprint, IdempotencyKey, InquiryPage, KeyId, NewApiKey,
+    NewToken, NewVendor, OrderRecord, Placed, PoolStatus, Role, SchemaStatus, SecretHash, Shipment,
+    Store, StoreError, StoredAnswer, TokenId, TokenInfo, Vendor, Window,
 };
 use rusqlite::{Connection, OpenFlags};
 
@@ -329,7 +330,17 @@ impl Store for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
     async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError> {
-        self.write(move |connection| orders::place_order(connection, &order, now))
+        self.write(move |connection| orders::place_order(connection, &order, now, None))
+            .await
+    }
+
+    async fn place_order_once(
+        &self,
+        order: NewOrder,
+        now: KstDateTime,
+        done: Completion<Placed>,
+    ) -> Result<Placed, StoreError> {
+        self.write(move |connection| orders::place_order(connection, &order, now, Some(done)))
             .await
     }
 
@@ -348,7 +359,49 @@ impl Store for SqliteStore {
     ) -> Result<Claim, StoreError> {
         let ord_no = ord_no.clone();
         let command = command.clone();
-        self.write(move |connection| orders::cancel(connection, &ord_no, &command, now))
+        self.write(move |connection| orders::cancel(connection, &ord_no, &command, now, None))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
+    async fn cancel_once(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        now: KstDateTime,
+        done: Completion<Claim>,
+    ) -> Result<Claim, StoreError> {
+        let ord_no = ord_no.clone();
+        let command = command.clone();
+        self.write(move |connection| orders::cancel(connection, &ord_no, &command, now, Some(done)))
+            .await
+    }
+
+    async fn idempotency_begin(
+        &self,
+        key: &IdempotencyKey,
+        fingerprint: Fingerprint,
+        window: Window,
+    ) -> Result<Begin, StoreError> {
+        let key = key.clone();
+        self.write(move |connection| idempotency::begin(connection, &key, fingerprint, window))
+            .await
+    }
+
+    async fn idempotency_finish(
+        &self,
+        key: &IdempotencyKey,
+        answer: StoredAnswer,
+        now: KstDateTime,
+    ) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.write(move |connection| idempotency::finish(connection, &key, &answer, now))
+            .await
+    }
+
+    async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.write(move |connection| idempotency::release(connection, &key))
             .await
     }
 

@@ -11,32 +11,47 @@ use claims_domain::{
     KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope, ShippingFee, Text,
     VendorId, claim_number, plan_cancellation, plan_shipment,
 };
-use claims_store::{Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError};
+use claims_store::{Completion, Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use crate::admin;
 use crate::convert::{self, corrupt, db_error};
+use crate::{admin, idempotency};
 
-fn immediate(connection: &mut Connection) -> Result<Transaction<'_>, StoreError> {
+pub(crate) fn immediate(connection: &mut Connection) -> Result<Transaction<'_>, StoreError> {
     connection
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(db_error)
 }
 
+/// Places `order`; with `done`, records its idempotency answer in the same transaction.
 pub(crate) fn place_order(
     connection: &mut Connection,
     order: &NewOrder,
     now: KstDateTime,
+    done: Option<Completion<Placed>>,
 ) -> Result<Placed, StoreError> {
     let tx = immediate(connection)?;
-    if let Some(existing) = load_order(&tx, order.ord_no())? {
+    let placed = place_in(&tx, order, now)?;
+    if let Some(done) = done {
+        idempotency::record(&tx, &done.key, &(done.render)(&placed), now)?;
+    }
+    tx.commit().map_err(db_error)?;
+    Ok(placed)
+}
+
+fn place_in(
+    tx: &Transaction<'_>,
+    order: &NewOrder,
+    now: KstDateTime,
+) -> Result<Placed, StoreError> {
+    if let Some(existing) = load_order(tx, order.ord_no())? {
         return if &existing.order == order {
             Ok(Placed::Existing(existing))
         } else {
             Err(Conflict::OrderDiffers(order.ord_no().clone()).into())
         };
     }
-    check_vendors(&tx, order)?;
+    check_vendors(tx, order)?;
 
     tx.execute(
         "INSERT INTO orders (ord_no, ordpe_nm, customer_id, ord_rcp_media_cd, ord_rcp_dts, created_at) \
@@ -91,9 +106,8 @@ pub(crate) fn place_order(
                 .map_err(db_error)?;
         }
     }
-    let record = load_order(&tx, order.ord_no())?
+    let record = load_order(tx, order.ord_no())?
         .ok_or_else(|| StoreError::internal("an order just written could not be read back"))?;
-    tx.commit().map_err(db_error)?;
     Ok(Placed::Created(record))
 }
 
@@ -314,20 +328,37 @@ pub(crate) fn load_order(
     }))
 }
 
+/// Cancels as `command` says; with `done`, records its idempotency answer in the same
+/// transaction.
 pub(crate) fn cancel(
     connection: &mut Connection,
     ord_no: &OrderNo,
     command: &CancelCommand,
     now: KstDateTime,
+    done: Option<Completion<Claim>>,
 ) -> Result<Claim, StoreError> {
     let tx = immediate(connection)?;
-    let header = load_header(&tx, ord_no)?.ok_or_else(|| NotFound::Order(ord_no.clone()))?;
-    let stored = load_items(&tx, ord_no, None)?;
+    let claim = cancel_in(&tx, ord_no, command, now)?;
+    if let Some(done) = done {
+        idempotency::record(&tx, &done.key, &(done.render)(&claim), now)?;
+    }
+    tx.commit().map_err(db_error)?;
+    Ok(claim)
+}
+
+fn cancel_in(
+    tx: &Transaction<'_>,
+    ord_no: &OrderNo,
+    command: &CancelCommand,
+    now: KstDateTime,
+) -> Result<Claim, StoreError> {
+    let header = load_header(tx, ord_no)?.ok_or_else(|| NotFound::Order(ord_no.clone()))?;
+    let stored = load_items(tx, ord_no, None)?;
     let state = OrderState {
         ord_no: ord_no.clone(),
         customer_id: CustomerId::parse("customerId", &header.customer_id).map_err(corrupt)?,
         items: stored.iter().map(|s| s.state.clone()).collect(),
-        shipping_fees: load_fees(&tx, ord_no)?,
+        shipping_fees: load_fees(tx, ord_no)?,
     };
     let plan = plan_cancellation(&state, command)?;
 
@@ -426,7 +457,6 @@ pub(crate) fn cancel(
             }
         }
     }
-    tx.commit().map_err(db_error)?;
     Ok(plan.into_claim(clm_no, ord_no.clone(), now, command))
 }
 

@@ -10,6 +10,7 @@ use crate::convert::db_error;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_platform_tokens.sql"),
+    include_str!("../migrations/0003_idempotency_keys.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

@@ -15,6 +15,7 @@ use claims_domain::{
     Period, Quantity, ReasonCode, Scope, ShipRejection, ShippingFee, Text, VendorId, Won,
 };
 
+use crate::idempotency::{Begin, Completion, Fingerprint, IdempotencyKey, StoredAnswer, Window};
 use crate::{
     Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Placed, Role, SecretHash, Store,
     StoreError, TokenId,
@@ -75,7 +76,10 @@ macro_rules! conformance_tests {
             inquiry_pages_for_a_key_check_the_key_and_stream_rows,
             concurrent_cancels_never_over_cancel,
             concurrent_claims_get_distinct_numbers,
-            concurrent_cancel_and_ship_never_overlap
+            concurrent_cancel_and_ship_never_overlap,
+            idempotency_keys_claim_replay_and_refuse,
+            idempotent_writes_keep_their_answer_with_their_effect,
+            concurrent_claims_of_one_idempotency_key_let_one_through
         );
     };
     (@each $fresh:path; $($scenario:ident),* $(,)?) => {
@@ -1460,4 +1464,229 @@ pub async fn concurrent_cancel_and_ship_never_overlap(fixture: &Fixture) {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotency keys
+
+fn idem(owner: u8, key: &str) -> IdempotencyKey {
+    IdempotencyKey {
+        owner: SecretHash([owner; 32]),
+        key: key.to_owned(),
+    }
+}
+
+/// A window at `now`: keys lapse after a day, requests are abandoned after two minutes.
+fn window(now: &str) -> Window {
+    let now = at(now);
+    Window {
+        now,
+        lapsed_before: now.plus_seconds(-86_400),
+        abandoned_before: now.plus_seconds(-120),
+    }
+}
+
+fn answer(status: u16, body: &str) -> StoredAnswer {
+    StoredAnswer {
+        status,
+        content_type: "application/json".into(),
+        location: None,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+pub async fn idempotency_keys_claim_replay_and_refuse(fixture: &Fixture) {
+    let store = fixture.store();
+    let key = idem(1, "retry-me");
+    let mine = Fingerprint([7; 32]);
+    let other = Fingerprint([8; 32]);
+    let begin = |key: IdempotencyKey, fingerprint, now: &'static str| async move {
+        store
+            .idempotency_begin(&key, fingerprint, window(now))
+            .await
+            .expect("claiming a key")
+    };
+    assert_eq!(
+        begin(key.clone(), mine, "2026-11-20 10:00:00").await,
+        Begin::Proceed
+    );
+    assert_eq!(
+        begin(key.clone(), mine, "2026-11-20 10:00:01").await,
+        Begin::InFlight
+    );
+    assert_eq!(
+        begin(key.clone(), other, "2026-11-20 10:00:01").await,
+        Begin::Reused
+    );
+    // Another caller's key of the same name is its own.
+    assert_eq!(
+        begin(idem(2, "retry-me"), other, "2026-11-20 10:00:01").await,
+        Begin::Proceed
+    );
+
+    // A refusal is kept and replayed byte for byte; the key stays bound to its request.
+    let refused = answer(409, r#"{"type":"urn:ssg-claims:problem:already-shipped"}"#);
+    store
+        .idempotency_finish(&key, refused.clone(), at("2026-11-20 10:00:02"))
+        .await
+        .unwrap();
+    assert_eq!(
+        begin(key.clone(), mine, "2026-11-20 11:00:00").await,
+        Begin::Replay(refused.clone())
+    );
+    assert_eq!(
+        begin(key.clone(), other, "2026-11-20 11:00:00").await,
+        Begin::Reused
+    );
+    // Kept for a day; after that the key may serve a new request.
+    assert_eq!(
+        begin(key.clone(), mine, "2026-11-21 09:59:59").await,
+        Begin::Replay(refused)
+    );
+    assert_eq!(
+        begin(key.clone(), other, "2026-11-21 10:00:01").await,
+        Begin::Proceed
+    );
+
+    // A released key runs again.
+    let released = idem(1, "released");
+    assert_eq!(
+        begin(released.clone(), mine, "2026-11-20 10:00:00").await,
+        Begin::Proceed
+    );
+    store.idempotency_release(&released).await.unwrap();
+    assert_eq!(
+        begin(released.clone(), mine, "2026-11-20 10:00:05").await,
+        Begin::Proceed
+    );
+    // One in flight for longer than any request takes was abandoned: it runs again.
+    assert_eq!(
+        begin(released.clone(), mine, "2026-11-20 10:00:30").await,
+        Begin::InFlight
+    );
+    assert_eq!(
+        begin(released, mine, "2026-11-20 10:03:00").await,
+        Begin::Proceed
+    );
+}
+
+pub async fn idempotent_writes_keep_their_answer_with_their_effect(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    let fingerprint = Fingerprint([3; 32]);
+    let now = "2026-11-20 10:00:00";
+
+    // An order placed under a key keeps the answer rendered from it.
+    let placing = idem(1, "place-1");
+    store
+        .idempotency_begin(&placing, fingerprint, window(now))
+        .await
+        .unwrap();
+    let placed = store
+        .place_order_once(
+            order("IDEM-1", now, &[(1, VENDOR_A, None, 3, 300)], &[]),
+            at(now),
+            Completion {
+                key: placing.clone(),
+                render: Box::new(|placed: &Placed| match placed {
+                    Placed::Created(record) => answer(201, record.order.ord_no().as_str()),
+                    Placed::Existing(record) => answer(200, record.order.ord_no().as_str()),
+                }),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(placed, Placed::Created(_)));
+    assert_eq!(
+        store
+            .idempotency_begin(&placing, fingerprint, window(now))
+            .await
+            .unwrap(),
+        Begin::Replay(answer(201, "IDEM-1"))
+    );
+
+    // A cancellation likewise, rendered from the claim the transaction wrote.
+    let canceling = idem(1, "cancel-1");
+    store
+        .idempotency_begin(&canceling, fingerprint, window(now))
+        .await
+        .unwrap();
+    let claim = store
+        .cancel_once(
+            &order_no("IDEM-1"),
+            &by_customer("c-1001", &[(1, 1)]),
+            at("2026-11-20 10:00:01"),
+            Completion {
+                key: canceling.clone(),
+                render: Box::new(|claim: &claims_domain::Claim| answer(201, claim.clm_no.as_str())),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .idempotency_begin(&canceling, fingerprint, window(now))
+            .await
+            .unwrap(),
+        Begin::Replay(answer(201, claim.clm_no.as_str()))
+    );
+
+    // A cancellation refused by the rules writes nothing, answer included: the key stays in
+    // flight until the caller records the refusal or releases the key.
+    let refused = idem(1, "cancel-2");
+    store
+        .idempotency_begin(&refused, fingerprint, window(now))
+        .await
+        .unwrap();
+    let error = store
+        .cancel_once(
+            &order_no("IDEM-1"),
+            &by_customer("c-1001", &[(1, 5)]),
+            at("2026-11-20 10:00:02"),
+            Completion {
+                key: refused.clone(),
+                render: Box::new(|_: &claims_domain::Claim| answer(201, "never")),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        StoreError::Cancel(CancelRejection::ExceedsOpen { .. })
+    ));
+    assert_eq!(
+        store
+            .idempotency_begin(&refused, fingerprint, window(now))
+            .await
+            .unwrap(),
+        Begin::InFlight
+    );
+    let record = store.order(&order_no("IDEM-1")).await.unwrap().unwrap();
+    assert_eq!(record.items[0].canceled, 1, "only the first claim");
+    assert_eq!(record.claims.len(), 1);
+}
+
+pub async fn concurrent_claims_of_one_idempotency_key_let_one_through(fixture: &Fixture) {
+    let store = fixture.shared();
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            store
+                .idempotency_begin(
+                    &idem(9, "at-once"),
+                    Fingerprint([9; 32]),
+                    window("2026-11-20 10:00:00"),
+                )
+                .await
+                .unwrap()
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let proceeding = outcomes.iter().filter(|b| **b == Begin::Proceed).count();
+    let waiting = outcomes.iter().filter(|b| **b == Begin::InFlight).count();
+    assert_eq!((proceeding, waiting), (1, 15), "{outcomes:?}");
 }

@@ -21,11 +21,13 @@ use claims_domain::{
 pub mod bulk;
 pub mod conformance;
 mod credentials;
+pub mod idempotency;
 pub mod stored;
 
 pub use credentials::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,
 };
+pub use idempotency::{Begin, Completion, Fingerprint, IdempotencyKey, StoredAnswer, Window};
 
 /// Any error a database driver reports.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -234,6 +236,46 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         command: &CancelCommand,
         now: KstDateTime,
     ) -> Result<Claim, StoreError>;
+
+    /// [`Store::cancel`], recording the answer `done` renders for its idempotency key in
+    /// the same transaction.
+    async fn cancel_once(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        now: KstDateTime,
+        done: Completion<Claim>,
+    ) -> Result<Claim, StoreError>;
+
+    /// [`Store::place_order`], recording the answer `done` renders for its idempotency key
+    /// in the same transaction.
+    async fn place_order_once(
+        &self,
+        order: NewOrder,
+        now: KstDateTime,
+        done: Completion<Placed>,
+    ) -> Result<Placed, StoreError>;
+
+    /// Claims an idempotency key for a request with `fingerprint`, or says why not
+    /// (see [`idempotency::decide`]). Also forgets some lapsed keys.
+    async fn idempotency_begin(
+        &self,
+        key: &IdempotencyKey,
+        fingerprint: Fingerprint,
+        window: Window,
+    ) -> Result<Begin, StoreError>;
+
+    /// Records the answer of a claimed key's request that changed nothing (a refusal).
+    async fn idempotency_finish(
+        &self,
+        key: &IdempotencyKey,
+        answer: StoredAnswer,
+        now: KstDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Forgets a claimed key whose request failed in a way that may pass, so that a retry
+    /// runs again.
+    async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError>;
 
     /// Ships the open units of an item for the vendor holding `scope`.
     async fn ship(

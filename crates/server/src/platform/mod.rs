@@ -5,6 +5,7 @@
 //! carries a role) or, for a vendor's own actions, its SSG API key.
 
 pub mod dto;
+mod idempotency;
 mod orders;
 pub mod problem;
 mod vendors;
@@ -18,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use bytes::Bytes;
 use claims_domain::Scope;
-use claims_store::Role;
+use claims_store::{Role, SecretHash};
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -58,9 +59,15 @@ pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> Problem {
     )
 }
 
-/// Who is calling.
+/// Who is calling, and the hash of the credential they called with.
 #[derive(Debug, Clone)]
-pub(crate) enum Caller {
+pub(crate) struct Caller {
+    who: Who,
+    credential: SecretHash,
+}
+
+#[derive(Debug, Clone)]
+enum Who {
     /// A platform token's holder.
     Token(Role),
     /// A vendor, by its API key.
@@ -68,19 +75,24 @@ pub(crate) enum Caller {
 }
 
 impl Caller {
+    /// The hash of the caller's credential: what idempotency keys belong to.
+    pub(crate) fn credential(&self) -> SecretHash {
+        self.credential
+    }
+
     /// The caller's role, if it is one of `allowed`.
     pub(crate) fn role(&self, allowed: &[Role]) -> Result<Role, Problem> {
         let names: Vec<&str> = allowed.iter().map(|role| role.as_str()).collect();
-        match self {
-            Caller::Token(role) if allowed.contains(role) => Ok(*role),
-            Caller::Token(role) => Err(Problem::new(
+        match &self.who {
+            Who::Token(role) if allowed.contains(role) => Ok(*role),
+            Who::Token(role) => Err(Problem::new(
                 ProblemKind::Forbidden,
                 format!(
                     "a {role} token may not do this; it takes a token of {}",
                     names.join(" or ")
                 ),
             )),
-            Caller::Vendor(_) => Err(Problem::new(
+            Who::Vendor(_) => Err(Problem::new(
                 ProblemKind::Forbidden,
                 format!(
                     "a vendor API key may not do this; it takes a token of {}",
@@ -92,9 +104,9 @@ impl Caller {
 
     /// The vendor's scope, if the caller is a vendor.
     pub(crate) fn vendor(&self) -> Result<&Scope, Problem> {
-        match self {
-            Caller::Vendor(scope) => Ok(scope),
-            Caller::Token(role) => Err(Problem::new(
+        match &self.who {
+            Who::Vendor(scope) => Ok(scope),
+            Who::Token(role) => Err(Problem::new(
                 ProblemKind::Forbidden,
                 format!(
                     "only the item's vendor, with its API key, may do this; a {role} token may not"
@@ -126,10 +138,10 @@ impl FromRequestParts<AppState> for Caller {
             ));
         }
         let hash = hash_secret(credential);
-        if credential.starts_with(TOKEN_PREFIX) {
+        let who = if credential.starts_with(TOKEN_PREFIX) {
             let role = app.store.role_for_token(&hash).await?;
-            role.map(Caller::Token)
-                .ok_or_else(|| unauthenticated("the token is unknown or was revoked"))
+            role.map(Who::Token)
+                .ok_or_else(|| unauthenticated("the token is unknown or was revoked"))?
         } else {
             let scope = app
                 .store
@@ -139,8 +151,12 @@ impl FromRequestParts<AppState> for Caller {
             if let Some(notes) = Notes::of(&parts.extensions) {
                 notes.vendor(scope.vendor.as_str());
             }
-            Ok(Caller::Vendor(scope))
-        }
+            Who::Vendor(scope)
+        };
+        Ok(Caller {
+            who,
+            credential: hash,
+        })
     }
 }
 
@@ -177,6 +193,27 @@ where
         let headers = request.headers().clone();
         let bytes = read_bytes(request, app).await?;
         parse_json(&headers, &bytes, false).map(JsonBody)
+    }
+}
+
+/// A JSON body with the bytes it was read from (for idempotency fingerprints).
+#[derive(Debug)]
+pub(crate) struct RawJson<T> {
+    pub value: T,
+    pub bytes: Bytes,
+}
+
+impl<T> FromRequest<AppState> for RawJson<T>
+where
+    T: DeserializeOwned,
+{
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, app: &AppState) -> Result<Self, Problem> {
+        let headers = request.headers().clone();
+        let bytes = read_bytes(request, app).await?;
+        let value = parse_json(&headers, &bytes, false)?;
+        Ok(RawJson { value, bytes })
     }
 }
 

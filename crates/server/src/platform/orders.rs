@@ -1,15 +1,15 @@
 //! Orders: placing, reading, canceling, shipping.
 
 use axum::extract::State;
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use claims_domain::{ItemSeq, OrderNo};
-use claims_store::{Placed, Role};
+use claims_domain::{Claim, ItemSeq, OrderNo};
+use claims_store::{Completion, Placed, Role, StoredAnswer};
 
 use super::dto::{CancellationBody, ClaimView, OrderBody, OrderView, ShipmentView};
+use super::idempotency::{self, Start, json_answer};
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, JsonBody, Segments, json};
+use super::{Caller, RawJson, Segments, json};
 use crate::AppState;
 
 /// An order number from a path; one that cannot exist is simply not found.
@@ -18,25 +18,57 @@ fn order_no(value: &str) -> Result<OrderNo, Problem> {
         .map_err(|_| Problem::new(ProblemKind::OrderNotFound, format!("no order {value:?}")))
 }
 
-#[tracing::instrument(name = "place_order", skip_all, fields(order.no = %body.ord_no))]
+#[tracing::instrument(name = "place_order", skip_all, fields(order.no = %body.value.ord_no))]
 pub(crate) async fn place(
     State(app): State<AppState>,
     caller: Caller,
-    JsonBody(body): JsonBody<OrderBody>,
+    headers: HeaderMap,
+    body: RawJson<OrderBody>,
 ) -> Result<Response, Problem> {
     caller.role(&[Role::Storefront, Role::Admin])?;
-    let order = body.to_order()?;
-    match app.store.place_order(order, app.clock.now()).await? {
-        Placed::Created(record) => {
-            let mut response = json(StatusCode::CREATED, &OrderView::from(&record));
-            if let Ok(location) =
-                HeaderValue::from_str(&format!("/v1/orders/{}", record.order.ord_no()))
-            {
-                response.headers_mut().insert(LOCATION, location);
+    let target = body.value.ord_no.clone();
+    let key = match idempotency::start(
+        &app,
+        &headers,
+        &caller,
+        "POST /v1/orders",
+        &target,
+        &body.bytes,
+    )
+    .await?
+    {
+        Start::Replay(response) => return Ok(response),
+        Start::Run(key) => key,
+    };
+    let result = async {
+        let order = body.value.to_order()?;
+        let now = app.clock.now();
+        let placed = match &key {
+            Some(key) => {
+                let done = Completion {
+                    key: key.clone(),
+                    render: Box::new(placed_answer),
+                };
+                app.store.place_order_once(order, now, done).await?
             }
-            Ok(response)
-        }
-        Placed::Existing(record) => Ok(json(StatusCode::OK, &OrderView::from(&record))),
+            None => app.store.place_order(order, now).await?,
+        };
+        Ok(idempotency::respond(placed_answer(&placed)))
+    }
+    .await;
+    Ok(idempotency::end(&app, key, result).await)
+}
+
+/// The answer to placing an order: 201 with its location when new, 200 when it was placed
+/// before with the same contents.
+fn placed_answer(placed: &Placed) -> StoredAnswer {
+    match placed {
+        Placed::Created(record) => json_answer(
+            StatusCode::CREATED,
+            &OrderView::from(record),
+            Some(format!("/v1/orders/{}", record.order.ord_no())),
+        ),
+        Placed::Existing(record) => json_answer(StatusCode::OK, &OrderView::from(record), None),
     }
 }
 
@@ -59,16 +91,41 @@ pub(crate) async fn cancel(
     State(app): State<AppState>,
     caller: Caller,
     Segments(ord_no): Segments<String>,
-    JsonBody(body): JsonBody<CancellationBody>,
+    headers: HeaderMap,
+    body: RawJson<CancellationBody>,
 ) -> Result<Response, Problem> {
     let role = caller.role(&[Role::Storefront, Role::ServiceCenter])?;
-    let ord_no = order_no(&ord_no)?;
-    let command = body.to_command(role)?;
-    let claim = app.store.cancel(&ord_no, &command, app.clock.now()).await?;
-    tracing::Span::current().record("claim.no", claim.clm_no.as_str());
-    tracing::info!(lines = claim.lines.len(), "claim recorded");
-    app.metrics.claim_recorded(claim.lines.len());
-    Ok(json(StatusCode::CREATED, &ClaimView::from(&claim)))
+    let operation = "POST /v1/orders/{ordNo}/cancellations";
+    let key =
+        match idempotency::start(&app, &headers, &caller, operation, &ord_no, &body.bytes).await? {
+            Start::Replay(response) => return Ok(response),
+            Start::Run(key) => key,
+        };
+    let result = async {
+        let ord_no = order_no(&ord_no)?;
+        let command = body.value.to_command(role)?;
+        let now = app.clock.now();
+        let claim = match &key {
+            Some(key) => {
+                let done = Completion {
+                    key: key.clone(),
+                    render: Box::new(claim_answer),
+                };
+                app.store.cancel_once(&ord_no, &command, now, done).await?
+            }
+            None => app.store.cancel(&ord_no, &command, now).await?,
+        };
+        tracing::Span::current().record("claim.no", claim.clm_no.as_str());
+        tracing::info!(lines = claim.lines.len(), "claim recorded");
+        app.metrics.claim_recorded(claim.lines.len());
+        Ok(idempotency::respond(claim_answer(&claim)))
+    }
+    .await;
+    Ok(idempotency::end(&app, key, result).await)
+}
+
+fn claim_answer(claim: &Claim) -> StoredAnswer {
+    json_answer(StatusCode::CREATED, &ClaimView::from(claim), None)
 }
 
 #[tracing::instrument(name = "ship", skip_all, fields(order.no = %ord_no, item.seq = %seq))]

@@ -5,7 +5,7 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claims_domain::{CancelRejection, InvalidValue, ShipRejection};
-use claims_store::{Conflict, NotFound, StoreError};
+use claims_store::{Conflict, NotFound, StoreError, StoredAnswer};
 use serde::Serialize;
 
 /// The kinds of problem, each with a stable `type` URI, a title and a status.
@@ -279,8 +279,9 @@ impl From<StoreError> for Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+impl Problem {
+    /// The problem's status and body, as an idempotency key keeps them.
+    pub(crate) fn to_answer(&self) -> StoredAnswer {
         let status = self.kind.status();
         let body = ProblemBody {
             type_uri: self.kind.type_uri(),
@@ -289,14 +290,24 @@ impl IntoResponse for Problem {
             detail: &self.detail,
             field: self.field.as_deref(),
         };
-        let json = serde_json::to_vec(&body).expect("a problem serializes");
+        StoredAnswer {
+            status: status.as_u16(),
+            content_type: PROBLEM_JSON.to_owned(),
+            location: None,
+            body: serde_json::to_vec(&body).expect("a problem serializes"),
+        }
+    }
+}
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let answer = self.to_answer();
         let mut response = (
-            status,
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/problem+json"),
-            )],
-            json,
+            self.kind.status(),
+            [(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
+            answer.body,
         )
             .into_response();
         if self.kind == ProblemKind::Unauthenticated {

@@ -21,10 +21,35 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
+    /// The server's clock: the system's, moved on by [`TestClock::advance`].
+    pub clock: Arc<TestClock>,
+    /// The PostgreSQL database behind the server, when it runs on one.
+    pub database_url: Option<String>,
     pub keys: Keys,
     pub tokens: Tokens,
     _guard: Box<dyn std::any::Any + Send + Sync>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The system's clock, plus however far a test has moved it on.
+#[derive(Debug, Default)]
+pub struct TestClock {
+    ahead_secs: std::sync::atomic::AtomicI64,
+}
+
+impl TestClock {
+    pub fn advance(&self, seconds: i64) {
+        self.ahead_secs
+            .fetch_add(seconds, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl claims_server::Clock for TestClock {
+    fn now(&self) -> claims_domain::KstDateTime {
+        claims_server::SystemClock
+            .now()
+            .plus_seconds(self.ahead_secs.load(std::sync::atomic::Ordering::SeqCst))
+    }
 }
 
 /// Platform tokens, one per role, in clear.
@@ -88,6 +113,7 @@ pub async fn spawn_on(backend: Backend, config: Config) -> Option<TestApp> {
 }
 
 async fn start(backend: Backend, config: Config, connections: Connections) -> Option<TestApp> {
+    let mut database_url = None;
     let (store, guard): (Arc<dyn Store>, Box<dyn std::any::Any + Send + Sync>) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -99,6 +125,7 @@ async fn start(backend: Backend, config: Config, connections: Connections) -> Op
         Backend::Postgres => {
             let server = server_url("this test on PostgreSQL")?;
             let database = TestDatabase::create(&server).await;
+            database_url = Some(database.url.clone());
             let store = PgStore::open(&database.url, PgOptions::default())
                 .await
                 .unwrap();
@@ -143,7 +170,10 @@ async fn start(backend: Backend, config: Config, connections: Connections) -> Op
 
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(AppState::new(Arc::clone(&store), config));
+    let clock = Arc::new(TestClock::default());
+    let mut state = AppState::new(Arc::clone(&store), config);
+    state.clock = clock.clone();
+    let app = router(state);
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         serve_with(listener, app, &connections, async move {
@@ -155,6 +185,8 @@ async fn start(backend: Backend, config: Config, connections: Connections) -> Op
         base,
         client: reqwest::Client::new(),
         store,
+        clock,
+        database_url,
         keys,
         tokens,
         _guard: guard,

@@ -1,0 +1,141 @@
+//! Idempotency keys: claimed in their own transaction, answered in the write's (see
+//! `claims_store::idempotency` for the rules). Two nodes claiming one key at once meet on
+//! the primary key: the second insert waits for the first and then finds its row.
+
+use claims_domain::KstDateTime;
+use claims_store::idempotency::{Decision, Kept, decide};
+use claims_store::stored::corrupt;
+use claims_store::{Begin, Fingerprint, IdempotencyKey, StoreError, StoredAnswer, Window};
+use deadpool_postgres::{GenericClient, Object};
+
+use crate::columns::time;
+use crate::error::db_error;
+
+/// Lapsed keys forgotten per claim: enough to keep up, few enough to stay cheap.
+const PURGE_BATCH: i64 = 100;
+
+pub(crate) async fn begin(
+    client: &mut Object,
+    key: &IdempotencyKey,
+    fingerprint: Fingerprint,
+    window: Window,
+) -> Result<Begin, StoreError> {
+    let tx = client.transaction().await.map_err(db_error)?;
+    tx.execute(
+        "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY( \
+         SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2))",
+        &[&window.lapsed_before.timestamp(), &PURGE_BATCH],
+    )
+    .await
+    .map_err(db_error)?;
+    let owner = &key.owner.0[..];
+    let inserted = tx
+        .execute(
+            "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (owner, idem_key) DO NOTHING",
+            &[
+                &owner,
+                &key.key,
+                &&fingerprint.0[..],
+                &window.now.timestamp(),
+            ],
+        )
+        .await
+        .map_err(db_error)?;
+    if inserted == 1 {
+        tx.commit().await.map_err(db_error)?;
+        return Ok(Begin::Proceed);
+    }
+    let row = tx
+        .query_one(
+            "SELECT fingerprint, status, content_type, location, body, created_at, updated_at \
+             FROM idempotency_keys WHERE owner = $1 AND idem_key = $2 FOR UPDATE",
+            &[&owner, &key.key],
+        )
+        .await
+        .map_err(db_error)?;
+    let stored: Vec<u8> = row.try_get(0).map_err(db_error)?;
+    let status: Option<i32> = row.try_get(1).map_err(db_error)?;
+    let kept = Kept {
+        fingerprint: Fingerprint(
+            <[u8; 32]>::try_from(stored.as_slice())
+                .map_err(|_| corrupt("an idempotency key's fingerprint"))?,
+        ),
+        answer: match status {
+            Some(status) => Some(StoredAnswer {
+                status: u16::try_from(status).map_err(|_| corrupt("an answer's status"))?,
+                content_type: row
+                    .try_get::<_, Option<String>>(2)
+                    .map_err(db_error)?
+                    .unwrap_or_default(),
+                location: row.try_get(3).map_err(db_error)?,
+                body: row
+                    .try_get::<_, Option<Vec<u8>>>(4)
+                    .map_err(db_error)?
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        },
+        created_at: time(&row, 5)?,
+        updated_at: time(&row, 6)?,
+    };
+    let begin =
+        match decide(Some(kept), fingerprint, &window) {
+            Decision::Claim => {
+                tx.execute(
+                "UPDATE idempotency_keys SET fingerprint = $3, status = NULL, content_type = NULL, \
+                 location = NULL, body = NULL, created_at = $4, updated_at = $4 \
+                 WHERE owner = $1 AND idem_key = $2",
+                &[&owner, &key.key, &&fingerprint.0[..], &window.now.timestamp()],
+            )
+            .await
+            .map_err(db_error)?;
+                Begin::Proceed
+            }
+            Decision::Answer(begin) => begin,
+        };
+    tx.commit().await.map_err(db_error)?;
+    Ok(begin)
+}
+
+/// Records `answer` for a claimed key, inside the caller's transaction.
+pub(crate) async fn record(
+    client: &impl GenericClient,
+    key: &IdempotencyKey,
+    answer: &StoredAnswer,
+    now: KstDateTime,
+) -> Result<(), StoreError> {
+    let changed = client
+        .execute(
+            "UPDATE idempotency_keys SET status = $3, content_type = $4, location = $5, body = $6, \
+             updated_at = $7 WHERE owner = $1 AND idem_key = $2",
+            &[
+                &&key.owner.0[..],
+                &key.key,
+                &i32::from(answer.status),
+                &answer.content_type,
+                &answer.location,
+                &answer.body,
+                &now.timestamp(),
+            ],
+        )
+        .await
+        .map_err(db_error)?;
+    if changed != 1 {
+        return Err(StoreError::internal(
+            "an idempotency key was answered without being claimed",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) async fn release(client: &Object, key: &IdempotencyKey) -> Result<(), StoreError> {
+    client
+        .execute(
+            "DELETE FROM idempotency_keys WHERE owner = $1 AND idem_key = $2 AND status IS NULL",
+            &[&&key.owner.0[..], &key.key],
+        )
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}

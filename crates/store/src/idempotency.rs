@@ -1,0 +1,183 @@
+//! Idempotency keys: a client that retries a write with the same `Idempotency-Key` gets
+//! the first answer again instead of a second effect.
+//!
+//! A key is claimed before the write ([`Begin`]); a write that succeeds records its answer
+//! in the same transaction as its effect (`cancel_once`, `place_order_once`), so an answer
+//! is kept exactly when the effect happened, even across a crash. Refusals are recorded
+//! afterwards ([`Store::idempotency_finish`](crate::Store::idempotency_finish)); failures
+//! that may pass release the key so that a retry runs again.
+
+use claims_domain::KstDateTime;
+
+use crate::SecretHash;
+
+/// The longest key accepted.
+pub const MAX_KEY_LEN: usize = 255;
+
+/// An `Idempotency-Key` as a caller sent it. Keys are per caller: two credentials may use
+/// the same key for different requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The SHA-256 of the credential that sent it.
+    pub owner: SecretHash,
+    pub key: String,
+}
+
+/// What makes two requests the same request: their operation, target and body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(pub [u8; 32]);
+
+/// An answer kept for replay, byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub status: u16,
+    pub content_type: String,
+    /// The `Location` header, for answers that create something.
+    pub location: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What a caller may do with a key it sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Begin {
+    /// The key is new (or lapsed, or its earlier request was abandoned): run the request.
+    Proceed,
+    /// The same request was answered before: answer it again.
+    Replay(StoredAnswer),
+    /// A request with this key is being handled right now.
+    InFlight,
+    /// The key was used for a different request.
+    Reused,
+}
+
+/// The moments that decide whether a kept key still counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub now: KstDateTime,
+    /// Keys first used before this have lapsed and may be used again.
+    pub lapsed_before: KstDateTime,
+    /// A request still in flight since before this was abandoned (its process died): its
+    /// effect never committed, so it may run again.
+    pub abandoned_before: KstDateTime,
+}
+
+/// Renders the answer of a write from its result, inside the write's transaction.
+pub type Render<T> = Box<dyn FnOnce(&T) -> StoredAnswer + Send>;
+
+/// The key a write completes, and how to render the answer it keeps.
+pub struct Completion<T> {
+    pub key: IdempotencyKey,
+    pub render: Render<T>,
+}
+
+impl<T> std::fmt::Debug for Completion<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Completion")
+            .field("key", &self.key.key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The decision for a key, given what is kept for it: the rule both stores apply inside
+/// their transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub fingerprint: Fingerprint,
+    /// `Some` once answered.
+    pub answer: Option<StoredAnswer>,
+    pub created_at: KstDateTime,
+    pub updated_at: KstDateTime,
+}
+
+/// What to do about a key, and whether the kept record must be (re)claimed for this
+/// request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Claim the key (insert, or overwrite a lapsed or abandoned record) and proceed.
+    Claim,
+    /// Answer without touching the record.
+    Answer(Begin),
+}
+
+pub fn decide(kept: Option<Kept>, fingerprint: Fingerprint, window: &Window) -> Decision {
+    let Some(kept) = kept else {
+        return Decision::Claim;
+    };
+    if kept.created_at < window.lapsed_before {
+        return Decision::Claim;
+    }
+    if kept.fingerprint != fingerprint {
+        return Decision::Answer(Begin::Reused);
+    }
+    match kept.answer {
+        Some(answer) => Decision::Answer(Begin::Replay(answer)),
+        None if kept.updated_at < window.abandoned_before => Decision::Claim,
+        None => Decision::Answer(Begin::InFlight),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> KstDateTime {
+        KstDateTime::from_unix_seconds(1_800_000_000 + seconds).unwrap()
+    }
+
+    #[test]
+    fn a_key_is_claimed_replayed_refused_or_taken_over() {
+        let window = Window {
+            now: at(100_000),
+            lapsed_before: at(100_000 - 86_400),
+            abandoned_before: at(100_000 - 120),
+        };
+        let mine = Fingerprint([1; 32]);
+        let answer = StoredAnswer {
+            status: 201,
+            content_type: "application/json".into(),
+            location: None,
+            body: b"{}".to_vec(),
+        };
+        let kept = |answer: Option<StoredAnswer>, created: i64, updated: i64| Kept {
+            fingerprint: mine,
+            answer,
+            created_at: at(created),
+            updated_at: at(updated),
+        };
+        assert_eq!(decide(None, mine, &window), Decision::Claim);
+        assert_eq!(
+            decide(
+                Some(kept(Some(answer.clone()), 99_000, 99_000)),
+                mine,
+                &window
+            ),
+            Decision::Answer(Begin::Replay(answer.clone()))
+        );
+        assert_eq!(
+            decide(
+                Some(kept(Some(answer.clone()), 99_000, 99_000)),
+                Fingerprint([2; 32]),
+                &window
+            ),
+            Decision::Answer(Begin::Reused)
+        );
+        assert_eq!(
+            decide(Some(kept(None, 99_990, 99_990)), mine, &window),
+            Decision::Answer(Begin::InFlight)
+        );
+        // In flight for longer than any request may take: its process died before commit.
+        assert_eq!(
+            decide(Some(kept(None, 99_000, 99_000)), mine, &window),
+            Decision::Claim
+        );
+        // A day old: lapsed, whatever it held, even for another request.
+        assert_eq!(
+            decide(
+                Some(kept(Some(answer), 10_000, 10_000)),
+                Fingerprint([3; 32]),
+                &window
+            ),
+            Decision::Claim
+        );
+    }
+}
