@@ -402,4 +402,58 @@ mod tests {
         assert!(!period.contains(first.plus_seconds(-1)));
         assert!(!period.contains(last.plus_seconds(1)));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Any day from 2000 to 2099.
+        fn day() -> impl Strategy<Value = KstDate> {
+            (0i32..36_500).prop_map(|n| date("20000101").plus_days(n))
+        }
+
+        proptest! {
+            /// A period is valid exactly when it runs forward over at most seven calendar
+            /// days, and then holds exactly the instants of its days in KST.
+            #[test]
+            fn periods_are_one_to_seven_kst_days(
+                start in day(),
+                apart in -3i32..12,
+                probe in -2i32..10,
+                second in 0i64..86_400,
+            ) {
+                let end = start.plus_days(apart);
+                match Period::new(start, end) {
+                    Ok(period) => {
+                        prop_assert!((0..=6).contains(&apart));
+                        let (from, until) = period.bounds();
+                        prop_assert_eq!(from, start.start());
+                        prop_assert_eq!(until, end.plus_days(1).start());
+                        prop_assert!(period.contains(until.plus_seconds(-1)));
+                        prop_assert!(!period.contains(until));
+                        let instant = start.plus_days(probe).start().plus_seconds(second);
+                        let inside = (0..=apart).contains(&probe);
+                        prop_assert_eq!(period.contains(instant), inside);
+                        prop_assert_eq!(KstDate::of(instant), start.plus_days(probe));
+                    }
+                    Err(PeriodError::StartAfterEnd) => prop_assert!(apart < 0),
+                    Err(PeriodError::TooLong { days }) => {
+                        prop_assert!(apart >= 7);
+                        prop_assert_eq!(days, apart + 1);
+                    }
+                }
+            }
+
+            /// Compact dates read back as themselves; anything else is refused, never
+            /// misread.
+            #[test]
+            fn compact_dates_round_trip(start in day(), noise in "[0-9]{0,10}") {
+                let compact = start.compact();
+                prop_assert_eq!(KstDate::parse_compact(&compact), Ok(start));
+                if let Ok(parsed) = KstDate::parse_compact(&noise) {
+                    prop_assert_eq!(parsed.compact(), noise);
+                }
+            }
+        }
+    }
 }

@@ -99,9 +99,10 @@ pub(crate) async fn start(
     };
     let now = app.clock.now();
     let retention = app.config.idempotency_retention.as_secs() as i64;
-    // No request outlives its deadline; one still marked in flight well after it was cut
-    // off with its process, before its effect committed.
-    let abandoned = app.config.limits.request_timeout.as_secs() as i64 + 30;
+    // No request outlives its deadline: one still marked in flight a little after it was
+    // cut off with its process before its effect committed (an effect commits together
+    // with its answer), so running it again is safe.
+    let abandoned = app.config.limits.request_timeout.as_secs() as i64 + 5;
     let window = Window {
         now,
         lapsed_before: now.plus_seconds(-retention),
