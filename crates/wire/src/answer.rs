@@ -6,7 +6,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::request::{BadReference, resolve_reference};
+use crate::request::{BadReference, resolve_reference, xml_text};
 use crate::{COST_FIELDS, Format, ROW_FIELDS};
 
 /// A row of an answer (`data`), every value a string as on the wire.
@@ -308,8 +308,12 @@ fn decode_xml(text: &str) -> Result<Answer, AnswerError> {
                 &mut cost,
                 &mut answer,
             ),
-            Event::Text(content) => value.push_str(&content.xml10_content()),
-            Event::CData(content) => value.push_str(&content.xml10_content()),
+            Event::Text(content) => {
+                value.push_str(&xml_text(content.xml10_content()).map_err(fail)?)
+            }
+            Event::CData(content) => {
+                value.push_str(&xml_text(content.xml10_content()).map_err(fail)?)
+            }
             Event::GeneralRef(reference) => {
                 let c = match resolve_reference(&reference) {
                     Ok(c) => c,

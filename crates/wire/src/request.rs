@@ -313,7 +313,7 @@ fn decode_xml(text: &str) -> Result<InquiryRequest, Failure> {
             }
             Event::End(_) => close(&mut depth, &mut collecting, &mut out, &mut root_closed),
             Event::Text(content) => {
-                let content = content.xml10_content();
+                let content = xml_text(content.xml10_content()).map_err(syntax)?;
                 if depth == 0 {
                     if !content.trim().is_empty() {
                         return Err(syntax("text outside the request element"));
@@ -326,8 +326,9 @@ fn decode_xml(text: &str) -> Result<InquiryRequest, Failure> {
                 if depth == 0 {
                     return Err(syntax("CDATA outside the request element"));
                 }
+                let content = xml_text(content.xml10_content()).map_err(syntax)?;
                 if let Collecting::Field(_, value) = &mut collecting {
-                    value.push_str(&content.xml10_content());
+                    value.push_str(&content);
                 }
             }
             Event::GeneralRef(reference) => {
@@ -385,6 +386,20 @@ fn close(
 /// Characters XML 1.0 allows in a document.
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Text as XML 1.0 allows it: no control characters other than tab, line feed and
+/// carriage return, no noncharacters U+FFFE and U+FFFF.
+pub(crate) fn xml_text(
+    text: std::borrow::Cow<'_, str>,
+) -> Result<std::borrow::Cow<'_, str>, String> {
+    match text.chars().find(|c| !is_xml_char(*c)) {
+        None => Ok(text),
+        Some(bad) => Err(format!(
+            "the text holds U+{:04X}, a character XML does not allow",
+            u32::from(bad)
+        )),
+    }
 }
 
 /// A reference in XML text that stands for no character this crate accepts.
@@ -534,6 +549,8 @@ mod tests {
             "<request><!-- bad -- comment --></request>",
             "<request><orordNo>1</orordNo><orordNo>2</orordNo></request>",
             "<request><perdStrDts/><perdStrDts>20261122</perdStrDts></request>",
+            "<request><orordNo>a\u{0}b</orordNo></request>",
+            "<request><orordNo><![CDATA[\u{1b}]]></orordNo></request>",
         ] {
             assert!(
                 matches!(xml(body), Err(Failure::Unreadable(_))),
