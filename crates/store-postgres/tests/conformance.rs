@@ -1,4 +1,5 @@
-//! The store conformance suite on PostgreSQL, one fresh database per test.
+//! The store conformance suite on PostgreSQL, one fresh database per test (and per case of
+//! the random-data property).
 
 use std::sync::Arc;
 
@@ -22,3 +23,9 @@ async fn fresh() -> Option<Fixture> {
 }
 
 claims_store::conformance_tests!(fresh);
+
+/// Vendor isolation on random data: 24 cases, each on a fresh store.
+#[test]
+fn every_key_reads_exactly_its_vendors_rows() {
+    claims_store::conformance::isolation::check_on_random_data(fresh, 24);
+}

@@ -1,4 +1,5 @@
-//! The store conformance suite on the embedded SQLite store, one fresh file per test.
+//! The store conformance suite on the embedded SQLite store, one fresh file per test (and
+//! per case of the random-data property).
 
 use std::sync::Arc;
 
@@ -14,3 +15,9 @@ async fn fresh() -> Option<Fixture> {
 }
 
 claims_store::conformance_tests!(fresh);
+
+/// Vendor isolation on random data: 24 cases, each on a fresh store.
+#[test]
+fn every_key_reads_exactly_its_vendors_rows() {
+    claims_store::conformance::isolation::check_on_random_data(fresh, 24);
+}

@@ -1,6 +1,9 @@
 //! Vendor isolation on random data: whatever orders, items, lower-rank vendors and
 //! cancellations there are, a key reads exactly its vendor's rows (narrowed to its
 //! lower-rank vendor when it has one), by period and by original order, and nothing else.
+//!
+//! The model and the check work on any store; with the `proptest` feature,
+//! [`check_on_random_data`] runs them on random orders, each case on a fresh store.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,13 +12,13 @@ use claims_domain::order::rules;
 use claims_domain::{
     Fault, InquiryQuery, KstDate, OrderNo, OriginalOrder, Period, Scope, Text, VendorId,
 };
-use claims_store::conformance::{at, by_agent, order};
-use claims_store::{KeyId, NewApiKey, NewVendor, SecretHash, Store};
-use claims_store_sqlite::{SqliteOptions, SqliteStore};
-use proptest::prelude::*;
 
-const TOPS: usize = 3;
-const LOWERS: usize = 2;
+use super::{at, by_agent, order};
+use crate::{KeyId, NewApiKey, NewVendor, SecretHash, Store};
+
+/// Top-level vendors, and lower-rank vendors under each.
+pub const TOPS: usize = 3;
+pub const LOWERS: usize = 2;
 
 fn vendor(top: usize) -> VendorId {
     VendorId::parse("v", &format!("00000{:05}", top * 10)).unwrap()
@@ -25,28 +28,14 @@ fn lower(top: usize, n: usize) -> VendorId {
     VendorId::parse("v", &format!("00000{:05}", top * 10 + n + 1)).unwrap()
 }
 
-/// An item: its vendor, its lower-rank vendor (if any), and whether it gets canceled.
+/// An item of a random order: its vendor (`0..TOPS`), its lower-rank vendor (`0..LOWERS`,
+/// if any), whether one of its units is canceled, and on which day of the week inquired.
 #[derive(Debug, Clone)]
-struct Item {
-    top: usize,
-    lower: Option<usize>,
-    canceled: bool,
-    day: i32,
-}
-
-fn item() -> impl Strategy<Value = Item> {
-    (
-        0..TOPS,
-        proptest::option::of(0..LOWERS),
-        any::<bool>(),
-        0i32..7,
-    )
-        .prop_map(|(top, lower, canceled, day)| Item {
-            top,
-            lower,
-            canceled,
-            day,
-        })
+pub struct Item {
+    pub top: usize,
+    pub lower: Option<usize>,
+    pub canceled: bool,
+    pub day: i32,
 }
 
 /// Every scope a key can have: each vendor whole, and each of its lower-rank vendors.
@@ -75,13 +64,9 @@ fn sees(scope: &Scope, item: &Item) -> bool {
         }
 }
 
-async fn check(orders: Vec<Vec<Item>>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(dir.path().join("claims.db"), SqliteOptions::default())
-            .await
-            .unwrap(),
-    );
+/// Loads `orders` into a fresh store, then checks that every key reads exactly the rows its
+/// scope allows, by period and by each original order.
+pub async fn every_key_reads_exactly_its_vendors_rows(store: Arc<dyn Store>, orders: &[Vec<Item>]) {
     let now = at("2026-11-01 00:00:00");
     for top in 0..TOPS {
         let name = Text::parse("name", &format!("업체 {top}"), rules::ORDERER_NAME).unwrap();
@@ -222,14 +207,58 @@ async fn check(orders: Vec<Vec<Item>>) {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+/// Random orders of one to five items each.
+#[cfg(feature = "proptest")]
+pub fn orders() -> impl proptest::strategy::Strategy<Value = Vec<Vec<Item>>> {
+    use proptest::collection::vec;
+    vec(vec(item(), 1..5), 1..6)
+}
 
-    #[test]
-    fn every_key_reads_exactly_its_vendors_rows(
-        orders in proptest::collection::vec(proptest::collection::vec(item(), 1..5), 1..6)
-    ) {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(check(orders));
+#[cfg(feature = "proptest")]
+fn item() -> impl proptest::strategy::Strategy<Value = Item> {
+    use proptest::prelude::*;
+    (
+        0..TOPS,
+        proptest::option::of(0..LOWERS),
+        any::<bool>(),
+        0i32..7,
+    )
+        .prop_map(|(top, lower, canceled, day)| Item {
+            top,
+            lower,
+            canceled,
+            day,
+        })
+}
+
+/// Runs [`every_key_reads_exactly_its_vendors_rows`] on `cases` random sets of orders, each
+/// on a fresh store from `fresh`, and panics with the smallest failing set found. When
+/// `fresh` gives no store (its backend is not available), nothing runs.
+#[cfg(feature = "proptest")]
+pub fn check_on_random_data<F, Fut>(fresh: F, cases: u32)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Option<super::Fixture>>,
+{
+    use proptest::test_runner::{Config, TestRunner};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime for the property");
+    if runtime.block_on(fresh()).is_none() {
+        return;
+    }
+    let mut runner = TestRunner::new(Config::with_cases(cases));
+    let outcome = runner.run(&orders(), |orders| {
+        runtime.block_on(async {
+            let fixture = fresh().await.expect("a fresh store, as the first time");
+            every_key_reads_exactly_its_vendors_rows(fixture.shared(), &orders).await;
+        });
+        Ok(())
+    });
+    if let Err(failure) = outcome {
+        panic!("vendor isolation broke: {failure}");
     }
 }

@@ -4,6 +4,8 @@
 //! function that opens a fresh, empty store; the macro makes one test per scenario, each on
 //! its own store. Scenarios panic on the first broken expectation.
 
+pub mod isolation;
+
 use std::any::Any;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
