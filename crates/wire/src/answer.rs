@@ -246,7 +246,9 @@ fn decode_json(text: &str) -> Result<Answer, AnswerError> {
 }
 
 /// Where the XML reader is.
+#[derive(Default)]
 enum At {
+    #[default]
     Nothing,
     Envelope(&'static str),
     RowField(String),
@@ -256,64 +258,25 @@ enum At {
 fn decode_xml(text: &str) -> Result<Answer, AnswerError> {
     let fail = |what: String| AnswerError(format!("the XML answer could not be read: {what}"));
     let mut reader = Reader::from_str(text);
-    let mut answer = Answer::default();
-    let mut path: Vec<String> = Vec::new();
-    let mut at = At::Nothing;
-    let mut value = String::new();
-    let mut row: Option<WireRow> = None;
-    let mut cost: Option<WireCost> = None;
+    let mut read = XmlAnswer::default();
     loop {
         let event = reader.read_event().map_err(|err| fail(err.to_string()))?;
         match event {
             Event::DocType(_) => return Err(fail("it has a DOCTYPE".into())),
             Event::Start(ref element) | Event::Empty(ref element) => {
-                let empty = matches!(event, Event::Empty(_));
                 let name = element.local_name().into_inner().to_owned();
-                if path.len() >= 8 {
-                    return Err(fail("it nests too deeply".into()));
-                }
-                let parent = path.last().map(String::as_str);
-                match (path.len(), parent, name.as_str()) {
-                    (0, _, "result") => {}
-                    (0, _, other) => {
-                        return Err(fail(format!("its root is {other:?}, not result")));
-                    }
-                    (1, _, "data") => row = Some(WireRow::default()),
-                    (1, _, "resultCode") => at = At::Envelope("resultCode"),
-                    (1, _, "resultMessage") => at = At::Envelope("resultMessage"),
-                    (1, _, "resultDesc") => at = At::Envelope("resultDesc"),
-                    (2, Some("data"), "cstInfo") => cost = Some(WireCost::default()),
-                    (2, Some("data"), field) => at = At::RowField(field.to_owned()),
-                    (3, Some("cstInfo"), field) => at = At::CostField(field.to_owned()),
-                    _ => {}
-                }
-                value.clear();
-                path.push(name);
-                if empty {
-                    close(
-                        &mut path,
-                        &mut at,
-                        &mut value,
-                        &mut row,
-                        &mut cost,
-                        &mut answer,
-                    );
+                read.open(name).map_err(fail)?;
+                if matches!(event, Event::Empty(_)) {
+                    read.close();
                 }
             }
-            Event::End(_) => close(
-                &mut path,
-                &mut at,
-                &mut value,
-                &mut row,
-                &mut cost,
-                &mut answer,
-            ),
-            Event::Text(content) => {
-                value.push_str(&xml_text(content.xml10_content()).map_err(fail)?)
-            }
-            Event::CData(content) => {
-                value.push_str(&xml_text(content.xml10_content()).map_err(fail)?)
-            }
+            Event::End(_) => read.close(),
+            Event::Text(content) => read
+                .value
+                .push_str(&xml_text(content.xml10_content()).map_err(fail)?),
+            Event::CData(content) => read
+                .value
+                .push_str(&xml_text(content.xml10_content()).map_err(fail)?),
             Event::GeneralRef(reference) => {
                 let c = match resolve_reference(&reference) {
                     Ok(c) => c,
@@ -324,60 +287,92 @@ fn decode_xml(text: &str) -> Result<Answer, AnswerError> {
                         return Err(fail(format!("it uses the unknown entity &{name};")));
                     }
                 };
-                value.push(c);
+                read.value.push(c);
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Eof => break,
         }
     }
-    if answer.result_code.is_empty() {
+    if read.answer.result_code.is_empty() {
         return Err(fail("it has no resultCode".into()));
     }
-    Ok(answer)
+    Ok(read.answer)
 }
 
-fn close(
-    path: &mut Vec<String>,
-    at: &mut At,
-    value: &mut String,
-    row: &mut Option<WireRow>,
-    cost: &mut Option<WireCost>,
-    answer: &mut Answer,
-) {
-    let name = path.pop().unwrap_or_default();
-    match std::mem::replace(at, At::Nothing) {
-        At::Envelope(field) if path.len() == 1 => {
-            let slot = match field {
-                "resultCode" => &mut answer.result_code,
-                "resultMessage" => &mut answer.result_message,
-                _ => &mut answer.result_desc,
-            };
-            *slot = std::mem::take(value);
+/// The XML answer reader's state: the open elements, the field whose text is being
+/// collected, and the row and cost line being filled.
+#[derive(Default)]
+struct XmlAnswer {
+    path: Vec<String>,
+    at: At,
+    value: String,
+    row: Option<WireRow>,
+    cost: Option<WireCost>,
+    answer: Answer,
+}
+
+impl XmlAnswer {
+    /// An element opens: note what its text will fill.
+    fn open(&mut self, name: String) -> Result<(), String> {
+        if self.path.len() >= 8 {
+            return Err("it nests too deeply".into());
         }
-        At::RowField(field) if field == name => {
-            if let Some(slot) = row.as_mut().and_then(|row| row.field_mut(&field)) {
-                *slot = std::mem::take(value);
-            }
+        let parent = self.path.last().map(String::as_str);
+        match (self.path.len(), parent, name.as_str()) {
+            (0, _, "result") => {}
+            (0, _, other) => return Err(format!("its root is {other:?}, not result")),
+            (1, _, "data") => self.row = Some(WireRow::default()),
+            (1, _, "resultCode") => self.at = At::Envelope("resultCode"),
+            (1, _, "resultMessage") => self.at = At::Envelope("resultMessage"),
+            (1, _, "resultDesc") => self.at = At::Envelope("resultDesc"),
+            (2, Some("data"), "cstInfo") => self.cost = Some(WireCost::default()),
+            (2, Some("data"), field) => self.at = At::RowField(field.to_owned()),
+            (3, Some("cstInfo"), field) => self.at = At::CostField(field.to_owned()),
+            _ => {}
         }
-        At::CostField(field) if field == name => {
-            if let Some(slot) = cost.as_mut().and_then(|cost| cost.field_mut(&field)) {
-                *slot = std::mem::take(value);
-            }
-        }
-        other => *at = other,
+        self.value.clear();
+        self.path.push(name);
+        Ok(())
     }
-    match (path.len(), name.as_str()) {
-        (2, "cstInfo") => {
-            if let (Some(row), Some(cost)) = (row.as_mut(), cost.take()) {
-                row.cst_info.push(cost);
+
+    /// An element closes: its text goes where it belongs, and a finished cost line or row
+    /// joins its row or the answer.
+    fn close(&mut self) {
+        let name = self.path.pop().unwrap_or_default();
+        match std::mem::take(&mut self.at) {
+            At::Envelope(field) if self.path.len() == 1 => {
+                let slot = match field {
+                    "resultCode" => &mut self.answer.result_code,
+                    "resultMessage" => &mut self.answer.result_message,
+                    _ => &mut self.answer.result_desc,
+                };
+                *slot = std::mem::take(&mut self.value);
             }
-        }
-        (1, "data") => {
-            if let Some(row) = row.take() {
-                answer.rows.push(row);
+            At::RowField(field) if field == name => {
+                if let Some(slot) = self.row.as_mut().and_then(|row| row.field_mut(&field)) {
+                    *slot = std::mem::take(&mut self.value);
+                }
             }
+            At::CostField(field) if field == name => {
+                if let Some(slot) = self.cost.as_mut().and_then(|cost| cost.field_mut(&field)) {
+                    *slot = std::mem::take(&mut self.value);
+                }
+            }
+            other => self.at = other,
         }
-        _ => {}
+        match (self.path.len(), name.as_str()) {
+            (2, "cstInfo") => {
+                if let (Some(row), Some(cost)) = (self.row.as_mut(), self.cost.take()) {
+                    row.cst_info.push(cost);
+                }
+            }
+            (1, "data") => {
+                if let Some(row) = self.row.take() {
+                    self.answer.rows.push(row);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
