@@ -1,20 +1,14 @@
 //! The inquiry's SQL: one table, one range scan; for a key's holder, the key lookup and the
 //! page in one statement.
 
-use claims_domain::{CancelRow, CancelRowRef, CostLineRef, InquiryQuery, RowKey, RowSink, Scope};
-use claims_store::stored::{self, LastRow};
+use claims_domain::{CancelRow, CancelRowRef, InquiryQuery, KstDateTime, RowKey, RowSink, Scope};
+use claims_store::stored::{self, LastRow, ROW_COLUMNS, RowColumns};
 use claims_store::{InquiryPage, SecretHash, StoreError};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use crate::error::db_error;
-
-/// The columns of a row, in the order [`read_view`] expects.
-pub(crate) const ROW_COLUMNS: &str = "ordpe_nm, ord_rcp_media_cd, oror_no, oror_item_seq, \
-     clm_no, clm_item_seq, item_nm, item_id, clm_rsn_cd, clm_rsn_cntt, impt_div_cd, \
-     ord_cncl_dts, cncl_item_qty, ord_rcp_dts, dirc_item_qty, uitem_id, uitem_nm, \
-     shpmt_shppcst, ret_shppcst, exch_shppcst, spl_ven_bdn_dc_amt, spl_ven_id, lrnk_spl_ven_id";
 
 type Param = Box<dyn ToSql + Sync + Send>;
 
@@ -281,44 +275,35 @@ pub(crate) async fn count_canceled_rows(
 
 /// Reads the inquiry's columns, starting at column `offset`, as a view borrowing the row.
 pub fn read_view(row: &Row, offset: usize) -> Result<CancelRowRef<'_>, StoreError> {
-    let text = |index: usize| row.try_get::<_, &str>(offset + index).map_err(db_error);
-    let small = |index: usize| -> Result<u32, StoreError> {
-        let value: i32 = row.try_get(offset + index).map_err(db_error)?;
+    stored::cancel_row(&Columns { row, offset })
+}
+
+/// A PostgreSQL row's inquiry columns, after `offset` columns of something else.
+struct Columns<'r> {
+    row: &'r Row,
+    offset: usize,
+}
+
+impl<'r> RowColumns<'r> for Columns<'r> {
+    fn text(&self, index: usize) -> Result<&'r str, StoreError> {
+        self.row.try_get(self.offset + index).map_err(db_error)
+    }
+
+    fn opt_text(&self, index: usize) -> Result<Option<&'r str>, StoreError> {
+        self.row.try_get(self.offset + index).map_err(db_error)
+    }
+
+    fn count(&self, index: usize) -> Result<u32, StoreError> {
+        let value: i32 = self.row.try_get(self.offset + index).map_err(db_error)?;
         u32::try_from(value).map_err(|_| stored::corrupt(format!("column {index}: {value}")))
-    };
-    let big = |index: usize| row.try_get::<_, i64>(offset + index).map_err(db_error);
-    let time = |index: usize| -> Result<claims_domain::KstDateTime, StoreError> {
-        let value: jiff::Timestamp = row.try_get(offset + index).map_err(db_error)?;
+    }
+
+    fn amount(&self, index: usize) -> Result<i64, StoreError> {
+        self.row.try_get(self.offset + index).map_err(db_error)
+    }
+
+    fn time(&self, index: usize) -> Result<KstDateTime, StoreError> {
+        let value: jiff::Timestamp = self.row.try_get(self.offset + index).map_err(db_error)?;
         stored::time(value.as_second())
-    };
-    Ok(CancelRowRef {
-        ordpe_nm: text(0)?,
-        media: stored::media(text(1)?)?,
-        oror_no: text(2)?,
-        oror_item_seq: small(3)?,
-        clm_no: text(4)?,
-        clm_item_seq: small(5)?,
-        item_nm: text(6)?,
-        item_id: text(7)?,
-        reason: stored::reason(text(8)?)?,
-        reason_text: text(9)?,
-        fault: stored::fault(text(10)?)?,
-        canceled_at: time(11)?,
-        qty: small(12)?,
-        received_at: time(13)?,
-        ordered_qty: small(14)?,
-        uitem_id: text(15)?,
-        uitem_nm: text(16)?,
-        cost: CostLineRef {
-            shpmt_shppcst: big(17)?,
-            ret_shppcst: big(18)?,
-            exch_shppcst: big(19)?,
-            spl_ven_bdn_dc_amt: big(20)?,
-            vendor: text(21)?,
-            lower_rank: row
-                .try_get::<_, Option<&str>>(offset + 22)
-                .map_err(db_error)?
-                .unwrap_or(""),
-        },
-    })
+    }
 }

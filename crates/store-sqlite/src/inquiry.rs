@@ -1,19 +1,13 @@
 //! The inquiry's SQL: one table, one range scan.
 
-use claims_domain::{CancelRow, CancelRowRef, CostLineRef, InquiryQuery, RowKey, RowSink, Scope};
-use claims_store::stored::LastRow;
+use claims_domain::{CancelRow, CancelRowRef, InquiryQuery, KstDateTime, RowKey, RowSink, Scope};
+use claims_store::stored::{LastRow, ROW_COLUMNS, RowColumns};
 use claims_store::{InquiryPage, SecretHash, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
 use crate::admin;
 use crate::convert::{self, db_error};
-
-/// The columns of a row, in the order [`read_row`] expects.
-pub(crate) const ROW_COLUMNS: &str = "ordpe_nm, ord_rcp_media_cd, oror_no, oror_item_seq, \
-     clm_no, clm_item_seq, item_nm, item_id, clm_rsn_cd, clm_rsn_cntt, impt_div_cd, \
-     ord_cncl_dts, cncl_item_qty, ord_rcp_dts, dirc_item_qty, uitem_id, uitem_nm, \
-     shpmt_shppcst, ret_shppcst, exch_shppcst, spl_ven_bdn_dc_amt, spl_ven_id, lrnk_spl_ven_id";
 
 /// The `FROM … WHERE …` of an inquiry and its parameters.
 ///
@@ -225,48 +219,38 @@ pub(crate) fn count_canceled_rows(
 
 /// Reads a row selected with the inquiry's columns as a view borrowing SQLite's buffers.
 pub fn read_view<'row>(row: &'row Row<'_>) -> Result<CancelRowRef<'row>, StoreError> {
-    let text = |index: usize| -> Result<&'row str, StoreError> {
-        row.get_ref(index)
+    convert::cancel_row(&Columns(row))
+}
+
+/// A SQLite row's inquiry columns.
+struct Columns<'r, 's>(&'r Row<'s>);
+
+impl<'r> RowColumns<'r> for Columns<'r, '_> {
+    fn text(&self, index: usize) -> Result<&'r str, StoreError> {
+        self.0
+            .get_ref(index)
             .and_then(|value| value.as_str().map_err(rusqlite::Error::from))
             .map_err(db_error)
-    };
-    let int = |index: usize| row.get::<_, i64>(index).map_err(db_error);
-    let small = |index: usize| -> Result<u32, StoreError> {
-        u32::try_from(int(index)?).map_err(|_| convert::corrupt(format!("column {index}")))
-    };
-    let lower_rank = match row.get_ref(22).map_err(db_error)? {
-        rusqlite::types::ValueRef::Null => "",
-        value => value
-            .as_str()
-            .map_err(|err| db_error(rusqlite::Error::from(err)))?,
-    };
-    Ok(CancelRowRef {
-        ordpe_nm: text(0)?,
-        media: convert::media(text(1)?)?,
-        oror_no: text(2)?,
-        oror_item_seq: small(3)?,
-        clm_no: text(4)?,
-        clm_item_seq: small(5)?,
-        item_nm: text(6)?,
-        item_id: text(7)?,
-        reason: convert::reason(text(8)?)?,
-        reason_text: text(9)?,
-        fault: convert::fault(text(10)?)?,
-        canceled_at: convert::time(int(11)?)?,
-        qty: small(12)?,
-        received_at: convert::time(int(13)?)?,
-        ordered_qty: small(14)?,
-        uitem_id: text(15)?,
-        uitem_nm: text(16)?,
-        cost: CostLineRef {
-            shpmt_shppcst: int(17)?,
-            ret_shppcst: int(18)?,
-            exch_shppcst: int(19)?,
-            spl_ven_bdn_dc_amt: int(20)?,
-            vendor: text(21)?,
-            lower_rank,
-        },
-    })
+    }
+
+    fn opt_text(&self, index: usize) -> Result<Option<&'r str>, StoreError> {
+        self.0
+            .get_ref(index)
+            .and_then(|value| value.as_str_or_null().map_err(rusqlite::Error::from))
+            .map_err(db_error)
+    }
+
+    fn count(&self, index: usize) -> Result<u32, StoreError> {
+        u32::try_from(self.amount(index)?).map_err(|_| convert::corrupt(format!("column {index}")))
+    }
+
+    fn amount(&self, index: usize) -> Result<i64, StoreError> {
+        self.0.get::<_, i64>(index).map_err(db_error)
+    }
+
+    fn time(&self, index: usize) -> Result<KstDateTime, StoreError> {
+        convert::time(self.amount(index)?)
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! way out, and one that does not is reported as corruption rather than trusted.
 
 use claims_domain::{
-    Fault, InvalidValue, ItemSeq, KstDateTime, MediaCode, OrderNo, Quantity, ReasonCode, Text,
-    VendorId, Won,
+    CancelRowRef, CostLineRef, Fault, InvalidValue, ItemSeq, KstDateTime, MediaCode, OrderNo,
+    Quantity, ReasonCode, Text, VendorId, Won,
 };
 
 use crate::StoreError;
@@ -70,6 +70,58 @@ pub fn text(value: String) -> Text {
     Text::from_stored(value)
 }
 
+/// The columns of an inquiry row, as both backends name them in their `claim_lines`
+/// table, in the order [`cancel_row`] reads them.
+pub const ROW_COLUMNS: &str = "ordpe_nm, ord_rcp_media_cd, oror_no, oror_item_seq, \
+     clm_no, clm_item_seq, item_nm, item_id, clm_rsn_cd, clm_rsn_cntt, impt_div_cd, \
+     ord_cncl_dts, cncl_item_qty, ord_rcp_dts, dirc_item_qty, uitem_id, uitem_nm, \
+     shpmt_shppcst, ret_shppcst, exch_shppcst, spl_ven_bdn_dc_amt, spl_ven_id, lrnk_spl_ven_id";
+
+/// One selected row's columns by position (from 0, in [`ROW_COLUMNS`] order), read through
+/// a backend's driver without copying: each backend says how its driver reads a column,
+/// [`cancel_row`] says which column is which.
+pub trait RowColumns<'r> {
+    fn text(&self, index: usize) -> Result<&'r str, StoreError>;
+    /// A text column that may be NULL.
+    fn opt_text(&self, index: usize) -> Result<Option<&'r str>, StoreError>;
+    /// A sequence number or quantity.
+    fn count(&self, index: usize) -> Result<u32, StoreError>;
+    /// An amount in won.
+    fn amount(&self, index: usize) -> Result<i64, StoreError>;
+    fn time(&self, index: usize) -> Result<KstDateTime, StoreError>;
+}
+
+/// Reads a row selected with [`ROW_COLUMNS`] as a view borrowing the driver's buffers.
+pub fn cancel_row<'r>(columns: &impl RowColumns<'r>) -> Result<CancelRowRef<'r>, StoreError> {
+    Ok(CancelRowRef {
+        ordpe_nm: columns.text(0)?,
+        media: media(columns.text(1)?)?,
+        oror_no: columns.text(2)?,
+        oror_item_seq: columns.count(3)?,
+        clm_no: columns.text(4)?,
+        clm_item_seq: columns.count(5)?,
+        item_nm: columns.text(6)?,
+        item_id: columns.text(7)?,
+        reason: reason(columns.text(8)?)?,
+        reason_text: columns.text(9)?,
+        fault: fault(columns.text(10)?)?,
+        canceled_at: columns.time(11)?,
+        qty: columns.count(12)?,
+        received_at: columns.time(13)?,
+        ordered_qty: columns.count(14)?,
+        uitem_id: columns.text(15)?,
+        uitem_nm: columns.text(16)?,
+        cost: CostLineRef {
+            shpmt_shppcst: columns.amount(17)?,
+            ret_shppcst: columns.amount(18)?,
+            exch_shppcst: columns.amount(19)?,
+            spl_ven_bdn_dc_amt: columns.amount(20)?,
+            vendor: columns.text(21)?,
+            lower_rank: columns.opt_text(22)?.unwrap_or(""),
+        },
+    })
+}
+
 /// Remembers where the last row of a page sits, without allocating per row.
 #[derive(Debug, Default)]
 pub struct LastRow {
@@ -79,7 +131,7 @@ pub struct LastRow {
 }
 
 impl LastRow {
-    pub fn note(&mut self, row: &claims_domain::CancelRowRef<'_>) {
+    pub fn note(&mut self, row: &CancelRowRef<'_>) {
         self.at = Some(row.canceled_at);
         self.clm_no.clear();
         self.clm_no.push_str(row.clm_no);
