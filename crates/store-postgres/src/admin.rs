@@ -190,23 +190,34 @@ pub(crate) async fn revoke_api_key(
     id: &KeyId,
     now: KstDateTime,
 ) -> Result<ApiKeyInfo, StoreError> {
-    // One statement: revoke if live, then read the row either way.
-    let row = client
-        .query_opt(
-            &format!(
-                "WITH revoked AS (UPDATE api_keys SET revoked_at = $2 \
-                                  WHERE key_id = $1 AND revoked_at IS NULL RETURNING {KEY_COLUMNS}) \
-                 SELECT {KEY_COLUMNS} FROM revoked \
-                 UNION ALL SELECT {KEY_COLUMNS} FROM api_keys WHERE key_id = $1 AND NOT EXISTS (SELECT 1 FROM revoked)"
-            ),
-            &[&id.as_str(), &now.timestamp()],
-        )
-        .await
-        .map_err(db_error)?;
-    match row {
+    match revoke(client, "api_keys", "key_id", KEY_COLUMNS, id.as_str(), now).await? {
         Some(row) => read_key(&row),
         None => Err(NotFound::ApiKey(id.clone()).into()),
     }
+}
+
+/// Revokes the credential `id` of `table` if it is live (a revoked one keeps its time) and
+/// reads its row either way, in one statement; `None` when there is no such id.
+async fn revoke(
+    client: &impl GenericClient,
+    table: &str,
+    id_column: &str,
+    columns: &str,
+    id: &str,
+    now: KstDateTime,
+) -> Result<Option<Row>, StoreError> {
+    client
+        .query_opt(
+            &format!(
+                "WITH revoked AS (UPDATE {table} SET revoked_at = $2 \
+                                  WHERE {id_column} = $1 AND revoked_at IS NULL RETURNING {columns}) \
+                 SELECT {columns} FROM revoked \
+                 UNION ALL SELECT {columns} FROM {table} WHERE {id_column} = $1 AND NOT EXISTS (SELECT 1 FROM revoked)"
+            ),
+            &[&id, &now.timestamp()],
+        )
+        .await
+        .map_err(db_error)
 }
 
 pub(crate) async fn api_keys(
@@ -282,19 +293,16 @@ pub(crate) async fn revoke_token(
     id: &TokenId,
     now: KstDateTime,
 ) -> Result<TokenInfo, StoreError> {
-    let row = client
-        .query_opt(
-            &format!(
-                "WITH revoked AS (UPDATE api_tokens SET revoked_at = $2 \
-                                  WHERE token_id = $1 AND revoked_at IS NULL RETURNING {TOKEN_COLUMNS}) \
-                 SELECT {TOKEN_COLUMNS} FROM revoked \
-                 UNION ALL SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_id = $1 AND NOT EXISTS (SELECT 1 FROM revoked)"
-            ),
-            &[&id.as_str(), &now.timestamp()],
-        )
-        .await
-        .map_err(db_error)?;
-    match row {
+    match revoke(
+        client,
+        "api_tokens",
+        "token_id",
+        TOKEN_COLUMNS,
+        id.as_str(),
+        now,
+    )
+    .await?
+    {
         Some(row) => read_token(&row),
         None => Err(NotFound::Token(id.clone()).into()),
     }

@@ -181,28 +181,50 @@ pub(crate) fn revoke_api_key(
     id: &KeyId,
     now: KstDateTime,
 ) -> Result<ApiKeyInfo, StoreError> {
+    revoke(
+        connection,
+        "api_keys",
+        "key_id",
+        KEY_COLUMNS,
+        id.as_str(),
+        now,
+        read_key,
+    )?
+    .ok_or_else(|| NotFound::ApiKey(id.clone()).into())
+}
+
+/// Revokes the credential `id` of `table` if it is live (a revoked one keeps its time),
+/// then reads it back with `read`, in one transaction; `None` when there is no such id.
+fn revoke<T>(
+    connection: &mut Connection,
+    table: &str,
+    id_column: &str,
+    columns: &str,
+    id: &str,
+    now: KstDateTime,
+    read: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
     let tx = connection
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(db_error)?;
     tx.execute(
-        "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL",
-        params![id.as_str(), now.unix_seconds()],
+        &format!(
+            "UPDATE {table} SET revoked_at = ?2 WHERE {id_column} = ?1 AND revoked_at IS NULL"
+        ),
+        params![id, now.unix_seconds()],
     )
     .map_err(db_error)?;
-    let info = {
+    let revoked = {
         let mut statement = tx
             .prepare_cached(&format!(
-                "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_id = ?1"
+                "SELECT {columns} FROM {table} WHERE {id_column} = ?1"
             ))
             .map_err(db_error)?;
-        let mut rows = statement.query([id.as_str()]).map_err(db_error)?;
-        match rows.next().map_err(db_error)? {
-            Some(row) => read_key(row)?,
-            None => return Err(NotFound::ApiKey(id.clone()).into()),
-        }
+        let mut rows = statement.query([id]).map_err(db_error)?;
+        rows.next().map_err(db_error)?.map(read).transpose()?
     };
     tx.commit().map_err(db_error)?;
-    Ok(info)
+    Ok(revoked)
 }
 
 pub(crate) fn api_keys(
@@ -282,28 +304,16 @@ pub(crate) fn revoke_token(
     id: &TokenId,
     now: KstDateTime,
 ) -> Result<TokenInfo, StoreError> {
-    let tx = connection
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(db_error)?;
-    tx.execute(
-        "UPDATE api_tokens SET revoked_at = ?2 WHERE token_id = ?1 AND revoked_at IS NULL",
-        params![id.as_str(), now.unix_seconds()],
-    )
-    .map_err(db_error)?;
-    let info = {
-        let mut statement = tx
-            .prepare_cached(&format!(
-                "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_id = ?1"
-            ))
-            .map_err(db_error)?;
-        let mut rows = statement.query([id.as_str()]).map_err(db_error)?;
-        match rows.next().map_err(db_error)? {
-            Some(row) => read_token(row)?,
-            None => return Err(NotFound::Token(id.clone()).into()),
-        }
-    };
-    tx.commit().map_err(db_error)?;
-    Ok(info)
+    revoke(
+        connection,
+        "api_tokens",
+        "token_id",
+        TOKEN_COLUMNS,
+        id.as_str(),
+        now,
+        read_token,
+    )?
+    .ok_or_else(|| NotFound::Token(id.clone()).into())
 }
 
 pub(crate) fn tokens(connection: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
