@@ -169,6 +169,11 @@ impl NewOrder {
         &self.items
     }
 
+    /// The item with this sequence number.
+    pub fn item(&self, seq: ItemSeq) -> Option<&NewOrderItem> {
+        self.items.iter().find(|item| item.seq == seq)
+    }
+
     /// Every vendor and lower-rank vendor id the order names, for the store to look up.
     pub fn vendor_ids(&self) -> BTreeSet<&VendorId> {
         self.items

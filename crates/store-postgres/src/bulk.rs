@@ -141,13 +141,9 @@ pub(crate) async fn load(
                 .text(agent)
                 .end();
             for line in &claim.lines {
-                let item = order
-                    .items()
-                    .iter()
-                    .find(|item| item.seq == line.item_seq)
-                    .ok_or_else(|| {
-                        StoreError::internal("a claim line names no item of its order")
-                    })?;
+                let item = order.item(line.item_seq).ok_or_else(|| {
+                    StoreError::internal("a claim line names no item of its order")
+                })?;
                 line_rows
                     .text(Some(line.cost.vendor.as_str()))
                     .time(Some(claim.canceled_at))

@@ -109,13 +109,9 @@ pub(crate) fn load(connection: &mut Connection, orders: &[BulkOrder]) -> Result<
                     ])
                     .map_err(db_error)?;
                 for line in &claim.lines {
-                    let item = order
-                        .items()
-                        .iter()
-                        .find(|item| item.seq == line.item_seq)
-                        .ok_or_else(|| {
-                            StoreError::internal("a claim line names no item of its order")
-                        })?;
+                    let item = order.item(line.item_seq).ok_or_else(|| {
+                        StoreError::internal("a claim line names no item of its order")
+                    })?;
                     insert_line
                         .execute(params![
                             line.cost.vendor.as_str(),
