@@ -190,9 +190,8 @@ where
     type Rejection = Problem;
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, Problem> {
-        let headers = request.headers().clone();
-        let bytes = read_bytes(request, app).await?;
-        parse_json(&headers, &bytes, false).map(JsonBody)
+        let raw = RawJson::from_request(request, app).await?;
+        Ok(JsonBody(raw.value))
     }
 }
 
