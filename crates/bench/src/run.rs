@@ -111,6 +111,26 @@ fn media(format: &str) -> &'static str {
     }
 }
 
+/// Last week's period inquiry in `format`, each request with the next of `keys` in turn.
+fn period_requests(keys: &[Key], format: &str, plan: &Plan) -> MakeRequest {
+    let keys: Vec<String> = keys.iter().map(|k| k.clear.clone()).collect();
+    let body = period_body(format, plan);
+    let media = media(format);
+    Arc::new(move |n: u64| {
+        let key = &keys[n as usize % keys.len()];
+        request(
+            "POST",
+            INQUIRY_PATH,
+            &[
+                (AUTHORIZATION, key.clone()),
+                (CONTENT_TYPE, media.into()),
+                (ACCEPT, media.into()),
+            ],
+            body.clone(),
+        )
+    })
+}
+
 /// An API key, in clear and hashed.
 #[derive(Debug, Clone)]
 struct Key {
@@ -343,22 +363,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         database,
         settings.concurrency.max(4),
     )?;
-    let warm = {
-        let keys: Vec<String> = period_keys.iter().map(|k| k.clear.clone()).collect();
-        let body = period_body("json", &plan);
-        Arc::new(move |n: u64| {
-            let key = &keys[n as usize % keys.len()];
-            request(
-                "POST",
-                INQUIRY_PATH,
-                &[
-                    (AUTHORIZATION, key.clone()),
-                    (CONTENT_TYPE, "application/json".into()),
-                ],
-                body.clone(),
-            )
-        }) as MakeRequest
-    };
+    let warm = period_requests(&period_keys, "json", &plan);
     http::run(
         server.address,
         settings.concurrency,
@@ -389,22 +394,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         if !needed {
             continue;
         }
-        let keys: Vec<String> = period_keys.iter().map(|k| k.clear.clone()).collect();
-        let body = period_body(format, &plan);
-        let media = media(format);
-        let make: MakeRequest = Arc::new(move |n: u64| {
-            let key = &keys[n as usize % keys.len()];
-            request(
-                "POST",
-                INQUIRY_PATH,
-                &[
-                    (AUTHORIZATION, key.clone()),
-                    (CONTENT_TYPE, media.into()),
-                    (ACCEPT, media.into()),
-                ],
-                body.clone(),
-            )
-        });
+        let make = period_requests(&period_keys, format, &plan);
         let (measured, usage) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
         let rate = measured.per_second();
         if format == "json" {
@@ -429,20 +419,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
     // as many connections as the closed loop, so that requests queue at the server, not
     // behind a busy connection of the generator.
     if settings.wants("paced") {
-        let keys: Vec<String> = period_keys.iter().map(|k| k.clear.clone()).collect();
-        let body = period_body("json", &plan);
-        let make: MakeRequest = Arc::new(move |n: u64| {
-            let key = &keys[n as usize % keys.len()];
-            request(
-                "POST",
-                INQUIRY_PATH,
-                &[
-                    (AUTHORIZATION, key.clone()),
-                    (CONTENT_TYPE, "application/json".into()),
-                ],
-                body.clone(),
-            )
-        });
+        let make = period_requests(&period_keys, "json", &plan);
         let paced = Settings {
             concurrency: settings.concurrency * 4,
             ..settings.clone()
