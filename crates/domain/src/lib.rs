@@ -32,5 +32,5 @@ pub use inquiry::{
 };
 pub use invalid::InvalidValue;
 pub use order::{NewOrder, NewOrderItem, ShippingFee};
-pub use text::Text;
+pub use text::{Text, is_disguising};
 pub use time::{DateError, KstDate, KstDateTime, Period, PeriodError};

@@ -2,13 +2,16 @@
 
 use std::fmt;
 
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
 use crate::InvalidValue;
 
 /// A piece of human text: a name, an item name, a reason.
 ///
 /// It holds no control characters other than line breaks and tabs where the field allows
-/// them, so it can always be written as XML 1.0 and JSON, and it is bounded in length
-/// (counted in characters, so Korean text gets the same room as Latin text).
+/// them, so it can always be written as XML 1.0 and JSON; no character that disguises the
+/// text around it ([`is_disguising`]); and it is bounded in length (counted in characters,
+/// so Korean text gets the same room as Latin text).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Text(String);
 
@@ -73,6 +76,16 @@ impl Text {
                     format!("contains the control character U+{:04X}", c as u32),
                 ));
             }
+            if is_disguising(c) {
+                return Err(InvalidValue::new(
+                    field,
+                    format!(
+                        "contains the invisible character U+{:04X}, which changes how the text \
+                         around it is shown; remove it",
+                        c as u32
+                    ),
+                ));
+            }
         }
         if chars > rule.max_chars {
             return Err(InvalidValue::new(
@@ -101,6 +114,21 @@ impl Text {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Whether `c` changes how the text around it is shown without being seen itself, so that a
+/// name or reason could pose as something else on a screen or in a spreadsheet: Unicode's
+/// format characters (bidirectional embeddings, overrides and isolates U+202A–U+202E and
+/// U+2066–U+2069, marks such as U+200E, zero-width space U+200B, word joiner U+2060, the
+/// byte-order mark U+FEFF, tags, …) and the Hangul fillers, which draw nothing. The
+/// zero-width joiner and non-joiner (U+200D, U+200C) are allowed: scripts and emoji need them
+/// to render correctly.
+pub fn is_disguising(c: char) -> bool {
+    match c {
+        '\u{200C}' | '\u{200D}' => false,
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' => true,
+        _ => c.general_category() == GeneralCategory::Format,
     }
 }
 
@@ -145,6 +173,39 @@ mod tests {
         assert!(Text::parse("itemNm", "a\u{FFFE}", TextRule::line(10)).is_err());
         let text = Text::parse("clmRsnCntt", "첫 줄\r\n둘째 줄", TextRule::paragraph(100)).unwrap();
         assert_eq!(text.as_str(), "첫 줄\r\n둘째 줄");
+    }
+
+    #[test]
+    fn characters_that_disguise_text_are_refused_and_named() {
+        for c in [
+            '\u{202A}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{200B}',
+            '\u{200E}',
+            '\u{2060}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{3164}',
+            '\u{E0041}',
+        ] {
+            let value = format!("홍{c}길동");
+            let err = Text::parse("ordpeNm", &value, TextRule::line(10)).unwrap_err();
+            assert_eq!(err.field, "ordpeNm");
+            assert!(
+                err.problem.contains(&format!("U+{:04X}", c as u32)),
+                "{}",
+                err.problem
+            );
+        }
+        // Joiners shape scripts and emoji; they stay.
+        for ok in ["👩\u{200D}💻", "می\u{200C}خواهم", "홍길동", "M&M's"] {
+            assert!(
+                Text::parse("itemNm", ok, TextRule::line(20)).is_ok(),
+                "{ok}"
+            );
+        }
     }
 
     #[test]

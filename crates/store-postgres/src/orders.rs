@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use claims_domain::order::rules;
 use claims_domain::vendors;
 use claims_domain::{
     Actor, AgentId, CancelCommand, Claim, ClaimLine, CostLine, CustomerId, ItemSeq, ItemState,
-    KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope, ShippingFee, Text,
+    KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope, ShippingFee,
     VendorId, claim_number, plan_cancellation, plan_shipment,
 };
 use claims_store::{
@@ -347,7 +346,7 @@ pub(crate) async fn load_order(
         stored_items.into_iter().map(|s| (s.item, s.state)).unzip();
     let order = NewOrder::new(
         ord_no.clone(),
-        Text::parse("ordpeNm", &header.ordpe_nm, rules::ORDERER_NAME).map_err(stored::corrupt)?,
+        stored::text(header.ordpe_nm),
         CustomerId::parse("customerId", &header.customer_id).map_err(stored::corrupt)?,
         stored::media(&header.media)?,
         stored::time(header.received_at.as_second())?,

@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use claims_domain::order::rules;
 use claims_domain::vendors;
 use claims_domain::{
     Actor, AgentId, CancelCommand, Claim, ClaimLine, CostLine, CustomerId, ItemSeq, ItemState,
-    KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope, ShippingFee, Text,
+    KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, Scope, ShippingFee,
     VendorId, claim_number, plan_cancellation, plan_shipment,
 };
 use claims_store::{Completion, Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError};
@@ -313,7 +312,7 @@ pub(crate) fn load_order(
         stored.into_iter().map(|s| (s.item, s.state)).unzip();
     let order = NewOrder::new(
         ord_no.clone(),
-        Text::parse("ordpeNm", &header.ordpe_nm, rules::ORDERER_NAME).map_err(corrupt)?,
+        convert::text(header.ordpe_nm),
         CustomerId::parse("customerId", &header.customer_id).map_err(corrupt)?,
         convert::media(&header.media)?,
         convert::time(header.received_at)?,

@@ -14,6 +14,7 @@ mod failure;
 mod negotiate;
 mod request;
 mod response;
+pub mod sheet;
 
 pub use answer::{Answer, AnswerError, WireCost, WireRow, decode_answer, encode_wire_rows};
 pub use failure::{AuthFailure, Failure, Field, Malformation, ResultCode, Unreadable};
