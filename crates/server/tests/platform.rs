@@ -438,12 +438,24 @@ async fn shipping_is_for_the_items_vendor_only() {
         two_vendor_order("S-1"),
     )
     .await;
+    // Another vendor's item is answered exactly as a missing one, so that no key can map
+    // which orders and items exist.
     let wrong_vendor = app
         .post_json("/v1/orders/S-1/items/3/shipment", &app.keys.a, json!({}))
         .await;
     assert_eq!(
         (wrong_vendor.status, wrong_vendor.problem()),
-        (403, "not-your-item")
+        (404, "item-not-found")
+    );
+    let missing_order = app
+        .post_json("/v1/orders/S-404/items/3/shipment", &app.keys.a, json!({}))
+        .await;
+    assert_eq!(missing_order.status, wrong_vendor.status);
+    assert_eq!(
+        serde_json::to_string(&missing_order.body)
+            .unwrap()
+            .replace("S-404", "S-1"),
+        serde_json::to_string(&wrong_vendor.body).unwrap()
     );
     let by_token = app
         .post_json(
@@ -493,6 +505,38 @@ async fn credentials_and_roles() {
     assert_eq!((vendor.status, vendor.problem()), (403, "forbidden"));
     let read_by_vendor = app.get("/v1/orders/R-1", &app.keys.a).await;
     assert_eq!(read_by_vendor.status, 403);
+    app.post_json(
+        "/v1/orders",
+        &app.tokens.storefront,
+        two_vendor_order("R-1"),
+    )
+    .await;
+    // The storefront reads an order only with the customer who placed it; otherwise the
+    // order is answered exactly as a missing one.
+    let storefront = |path: &'static str| app.get(path, &app.tokens.storefront);
+    let own = storefront("/v1/orders/R-1?customerId=c-1001").await;
+    assert_eq!(own.status, 200);
+    let missing = storefront("/v1/orders/R-404?customerId=c-1001").await;
+    assert_eq!(
+        (missing.status, missing.problem()),
+        (404, "order-not-found")
+    );
+    for path in ["/v1/orders/R-1", "/v1/orders/R-1?customerId=c-9999"] {
+        let hidden = storefront(path).await;
+        assert_eq!(hidden.status, 404, "{path}");
+        assert_eq!(
+            serde_json::to_string(&hidden.body).unwrap(),
+            serde_json::to_string(&missing.body)
+                .unwrap()
+                .replace("R-404", "R-1"),
+            "{path}"
+        );
+    }
+    // The service center reads any order.
+    assert_eq!(
+        app.get("/v1/orders/R-1", &app.tokens.service).await.status,
+        200
+    );
     let vendors = app
         .post_json(
             "/v1/vendors",

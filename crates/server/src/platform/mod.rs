@@ -11,7 +11,7 @@ pub mod problem;
 mod vendors;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -175,6 +175,25 @@ where
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(value)| Segments(value))
+            .map_err(|rejection| Problem::new(ProblemKind::InvalidInput, rejection.body_text()))
+    }
+}
+
+/// Query parameters, with malformed ones answered as problems.
+#[derive(Debug)]
+pub(crate) struct Params<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Params<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| Params(value))
             .map_err(|rejection| Problem::new(ProblemKind::InvalidInput, rejection.body_text()))
     }
 }

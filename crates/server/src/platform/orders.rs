@@ -3,13 +3,14 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use claims_domain::{Claim, ItemSeq, OrderNo};
-use claims_store::{Completion, Placed, Role, StoredAnswer};
+use claims_domain::{Claim, ItemSeq, OrderNo, ShipRejection};
+use claims_store::{Completion, NotFound, Placed, Role, StoreError, StoredAnswer};
+use serde::Deserialize;
 
 use super::dto::{CancellationBody, ClaimView, OrderBody, OrderView, ShipmentView};
 use super::idempotency::{self, Start, json_answer};
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, RawJson, Segments, json};
+use super::{Caller, Params, RawJson, Segments, json};
 use crate::AppState;
 
 /// An order number from a path; one that cannot exist is simply not found.
@@ -72,17 +73,33 @@ fn placed_answer(placed: &Placed) -> StoredAnswer {
     }
 }
 
+/// The query of `GET /v1/orders/{ordNo}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ShowQuery {
+    /// The customer the storefront asks for; required of a storefront token.
+    #[serde(rename = "customerId")]
+    customer_id: Option<String>,
+}
+
+/// Shows an order. The storefront is a server acting for customers, so its token sees an
+/// order only together with the customer who placed it: without that customer's
+/// `customerId`, the order is answered as missing, so that a leaked storefront token cannot
+/// read every customer's orders (or learn whose they are).
 pub(crate) async fn show(
     State(app): State<AppState>,
     caller: Caller,
     Segments(ord_no): Segments<String>,
+    Params(query): Params<ShowQuery>,
 ) -> Result<Response, Problem> {
-    caller.role(&[Role::Storefront, Role::ServiceCenter, Role::Admin])?;
+    let role = caller.role(&[Role::Storefront, Role::ServiceCenter, Role::Admin])?;
     let ord_no = order_no(&ord_no)?;
-    let record =
-        app.store.order(&ord_no).await?.ok_or_else(|| {
-            Problem::new(ProblemKind::OrderNotFound, format!("no order {ord_no}"))
-        })?;
+    let not_found = || Problem::new(ProblemKind::OrderNotFound, format!("no order {ord_no}"));
+    let record = app.store.order(&ord_no).await?.ok_or_else(not_found)?;
+    if role == Role::Storefront
+        && query.customer_id.as_deref().map(str::trim) != Some(record.order.customer_id().as_str())
+    {
+        return Err(not_found());
+    }
     Ok(json(StatusCode::OK, &OrderView::from(&record)))
 }
 
@@ -144,9 +161,17 @@ pub(crate) async fn ship(
     };
     let seq_number: i64 = seq.trim().parse().map_err(|_| not_found())?;
     let item_seq = ItemSeq::new("ordItemSeq", seq_number).map_err(|_| not_found())?;
-    let shipment = app
+    let shipment = match app
         .store
         .ship(&ord_no, item_seq, &scope, app.clock.now())
-        .await?;
+        .await
+    {
+        // Another vendor's item is answered exactly as a missing one: a key must not be
+        // able to map which orders and items exist.
+        Err(StoreError::Ship(ShipRejection::NotYourItem)) => {
+            return Err(StoreError::from(NotFound::Item(ord_no, item_seq)).into());
+        }
+        shipped => shipped?,
+    };
     Ok(json(StatusCode::OK, &ShipmentView::from(&shipment)))
 }

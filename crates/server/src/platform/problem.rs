@@ -17,7 +17,6 @@ pub enum ProblemKind {
     Unauthenticated,
     Forbidden,
     NotYourOrder,
-    NotYourItem,
     RouteNotFound,
     MethodNotAllowed,
     VendorNotFound,
@@ -45,7 +44,6 @@ impl ProblemKind {
         ProblemKind::Unauthenticated,
         ProblemKind::Forbidden,
         ProblemKind::NotYourOrder,
-        ProblemKind::NotYourItem,
         ProblemKind::RouteNotFound,
         ProblemKind::MethodNotAllowed,
         ProblemKind::VendorNotFound,
@@ -74,7 +72,6 @@ impl ProblemKind {
             ProblemKind::Unauthenticated => "unauthenticated",
             ProblemKind::Forbidden => "forbidden",
             ProblemKind::NotYourOrder => "not-your-order",
-            ProblemKind::NotYourItem => "not-your-item",
             ProblemKind::RouteNotFound => "route-not-found",
             ProblemKind::MethodNotAllowed => "method-not-allowed",
             ProblemKind::VendorNotFound => "vendor-not-found",
@@ -103,7 +100,6 @@ impl ProblemKind {
             ProblemKind::Unauthenticated => "No valid credentials",
             ProblemKind::Forbidden => "Not allowed for these credentials",
             ProblemKind::NotYourOrder => "The order belongs to another customer",
-            ProblemKind::NotYourItem => "The item belongs to another vendor",
             ProblemKind::RouteNotFound => "No such endpoint",
             ProblemKind::MethodNotAllowed => "Method not allowed on this endpoint",
             ProblemKind::VendorNotFound => "No such vendor",
@@ -134,9 +130,7 @@ impl ProblemKind {
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ProblemKind::Forbidden | ProblemKind::NotYourOrder | ProblemKind::NotYourItem => {
-                StatusCode::FORBIDDEN
-            }
+            ProblemKind::Forbidden | ProblemKind::NotYourOrder => StatusCode::FORBIDDEN,
             ProblemKind::RouteNotFound
             | ProblemKind::VendorNotFound
             | ProblemKind::OrderNotFound
@@ -255,7 +249,9 @@ impl From<StoreError> for Problem {
             }
             StoreError::Ship(rejection) => {
                 let kind = match &rejection {
-                    ShipRejection::NotYourItem => ProblemKind::NotYourItem,
+                    // Answered as a missing item, so that no vendor learns which items of
+                    // other vendors exist (the handler names the item; see `orders::ship`).
+                    ShipRejection::NotYourItem => ProblemKind::ItemNotFound,
                     ShipRejection::AlreadyShipped => ProblemKind::AlreadyShipped,
                     ShipRejection::FullyCanceled => ProblemKind::FullyCanceled,
                 };
