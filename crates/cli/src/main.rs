@@ -8,6 +8,7 @@ mod admin;
 mod cancels;
 mod database;
 mod demo;
+mod logging;
 mod orders;
 mod serve;
 mod settings;
@@ -394,27 +395,6 @@ impl Command {
     }
 }
 
-fn init_logging(log: &LogSettings) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&log.filter).map_err(|err| {
-        anyhow::anyhow!("--log {:?} is not a valid log filter: {err}", log.filter)
-    })?;
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match log.format {
-        LogFormat::Text => builder
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .init(),
-        // Every line carries the spans it happened in, so a request's id is on each.
-        LogFormat::Json => builder
-            .json()
-            .with_current_span(false)
-            .with_span_list(true)
-            .init(),
-    }
-    Ok(())
-}
-
 async fn run(cli: Cli, effective: settings::Effective) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
@@ -456,7 +436,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(err) = init_logging(&log) {
+    if let Err(err) = logging::init(&log) {
         eprintln!("error: {err:#}");
         return ExitCode::from(2);
     }
