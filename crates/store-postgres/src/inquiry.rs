@@ -22,39 +22,47 @@ pub(crate) enum Whose<'a> {
 
 /// The conditions of an inquiry and its parameters. A period inquiry is a range scan of the
 /// primary key (vendor, cancel time, claim number, line), which is also the answer's order;
-/// an inquiry by original order number starts from `claim_lines_by_original`.
+/// a lower-rank vendor's, a range scan of `claim_lines_by_lower_rank` (its own rows in the
+/// same order, never its parent's); an inquiry by original order number starts from
+/// `claim_lines_by_original`.
 pub(crate) struct Filter {
-    /// `FROM claim_lines WHERE …`.
-    sql: String,
+    /// Which rows the scope allows: conditions on a known scope, or `None` for the key's
+    /// own, looked up in the same statement (see [`Filter::select_sql`]).
+    scope: Option<String>,
+    /// The query's own conditions, each starting with ` AND `.
+    conditions: String,
     params: Vec<Param>,
-    by_key: bool,
 }
+
+/// The rows of a key's scope, in a statement where `k` is the key's row: one condition for
+/// a key of a top-level vendor and one for a lower-rank vendor's, so that each is a range
+/// scan of its own index (a single condition with an `OR` would scan the parent's rows
+/// for a lower-rank key).
+const KEY_SCOPES: [&str; 2] = [
+    "k.lrnk_spl_ven_id IS NULL AND spl_ven_id = k.spl_ven_id",
+    "lrnk_spl_ven_id = k.lrnk_spl_ven_id AND spl_ven_id = k.spl_ven_id",
+];
 
 impl Filter {
     pub(crate) fn new(whose: Whose<'_>, query: &InquiryQuery, after: Option<&RowKey>) -> Self {
         let mut filter = match whose {
             Whose::Scope(scope) => {
-                let mut filter = Self {
-                    sql: String::from("FROM claim_lines WHERE spl_ven_id = $1"),
-                    params: vec![Box::new(scope.vendor.as_str().to_owned())],
-                    by_key: false,
-                };
+                let mut params: Vec<Param> = vec![Box::new(scope.vendor.as_str().to_owned())];
+                let mut sql = String::from("spl_ven_id = $1");
                 if let Some(lower) = &scope.lower_rank {
-                    filter.push(
-                        " AND lrnk_spl_ven_id = ",
-                        Box::new(lower.as_str().to_owned()),
-                    );
+                    params.push(Box::new(lower.as_str().to_owned()));
+                    sql.push_str(" AND lrnk_spl_ven_id = $2");
                 }
-                filter
+                Self {
+                    scope: Some(sql),
+                    conditions: String::new(),
+                    params,
+                }
             }
             Whose::Key(hash) => Self {
-                // `k` is the key's row, joined laterally in `select_sql`.
-                sql: String::from(
-                    "FROM claim_lines WHERE spl_ven_id = k.spl_ven_id \
-                     AND (k.lrnk_spl_ven_id IS NULL OR lrnk_spl_ven_id = k.lrnk_spl_ven_id)",
-                ),
+                scope: None,
+                conditions: String::new(),
                 params: vec![Box::new(hash.0.to_vec())],
-                by_key: true,
             },
         };
         if let Some(period) = query.period() {
@@ -70,12 +78,12 @@ impl Filter {
             if let Some(seqs) = &original.item_seqs {
                 let list: Vec<i32> = seqs.as_slice().iter().map(|s| s.get() as i32).collect();
                 filter.push(" AND oror_item_seq = ANY(", Box::new(list));
-                filter.sql.push(')');
+                filter.conditions.push(')');
             }
         }
         if let Some(after) = after {
             let first = filter.params.len() + 1;
-            filter.sql.push_str(&format!(
+            filter.conditions.push_str(&format!(
                 " AND (ord_cncl_dts, clm_no, clm_item_seq) > (${first}, ${}, ${})",
                 first + 1,
                 first + 2
@@ -93,40 +101,54 @@ impl Filter {
 
     fn push(&mut self, condition: &str, value: Param) {
         self.params.push(value);
-        self.sql.push_str(condition);
-        self.sql.push('$');
-        self.sql.push_str(&self.params.len().to_string());
+        self.conditions.push_str(condition);
+        self.conditions.push('$');
+        self.conditions.push_str(&self.params.len().to_string());
     }
 
     fn next_placeholder(&self) -> String {
         format!("${}", self.params.len() + 1)
     }
 
+    /// A page of the rows `scope` allows, in answer order, up to the limit placeholder.
+    fn page_sql(&self, scope: &str) -> String {
+        format!(
+            "SELECT {ROW_COLUMNS} FROM claim_lines WHERE {scope}{} \
+             ORDER BY ord_cncl_dts, clm_no, clm_item_seq LIMIT {}",
+            self.conditions,
+            self.next_placeholder()
+        )
+    }
+
     /// The full SELECT of rows, in answer order, ending with a placeholder for the limit.
     /// By key, each result row starts with the key's vendor and lower-rank vendor; a live key
     /// without rows gives one row whose other columns are NULL, an unknown key none at all.
     pub(crate) fn select_sql(&self) -> String {
-        let page = format!(
-            "SELECT {ROW_COLUMNS} {} ORDER BY ord_cncl_dts, clm_no, clm_item_seq LIMIT {}",
-            self.sql,
-            self.next_placeholder()
-        );
-        if self.by_key {
-            format!(
+        match &self.scope {
+            Some(scope) => self.page_sql(scope),
+            // Only one of the two pages can have rows (a key is narrowed or it is not);
+            // the outer ORDER BY makes the answer's order explicit.
+            None => format!(
                 "SELECT k.spl_ven_id AS key_vendor, k.lrnk_spl_ven_id AS key_lower, c.* \
                  FROM (SELECT spl_ven_id, lrnk_spl_ven_id FROM api_keys \
                        WHERE key_hash = $1 AND revoked_at IS NULL) AS k \
-                 LEFT JOIN LATERAL ({page}) AS c ON true"
-            )
-        } else {
-            page
+                 LEFT JOIN LATERAL (({}) UNION ALL ({})) AS c ON true \
+                 ORDER BY c.ord_cncl_dts, c.clm_no, c.clm_item_seq",
+                self.page_sql(KEY_SCOPES[0]),
+                self.page_sql(KEY_SCOPES[1])
+            ),
         }
     }
 
+    /// Counts the rows of a known scope, no further than the cap placeholder.
     fn count_sql(&self) -> String {
+        let scope = self
+            .scope
+            .as_deref()
+            .expect("rows are counted for a known scope");
         format!(
-            "SELECT count(*) FROM (SELECT 1 {} LIMIT {}) AS capped",
-            self.sql,
+            "SELECT count(*) FROM (SELECT 1 FROM claim_lines WHERE {scope}{} LIMIT {}) AS capped",
+            self.conditions,
             self.next_placeholder()
         )
     }

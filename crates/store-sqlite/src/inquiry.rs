@@ -12,8 +12,10 @@ use crate::convert::{self, db_error};
 /// The `FROM … WHERE …` of an inquiry and its parameters.
 ///
 /// A period inquiry is a range scan of the primary key (vendor, cancel time, claim number,
-/// line), which is also the answer's order. An inquiry by original order number uses the
-/// index on it, named explicitly so the plan never depends on statistics.
+/// line), which is also the answer's order; a lower-rank vendor's, a range scan of
+/// `claim_lines_by_lower_rank` (its own rows in the same order, never its parent's). An
+/// inquiry by original order number uses the index on it. Indexes are named explicitly so
+/// the plan never depends on statistics.
 pub(crate) struct Filter {
     pub(crate) sql: String,
     pub(crate) params: Vec<(&'static str, Value)>,
@@ -25,6 +27,8 @@ impl Filter {
         let mut params: Vec<(&'static str, Value)> = Vec::new();
         if query.original().is_some() {
             sql.push_str(" INDEXED BY claim_lines_by_original");
+        } else if scope.lower_rank.is_some() {
+            sql.push_str(" INDEXED BY claim_lines_by_lower_rank");
         }
         sql.push_str(" WHERE spl_ven_id = :vendor");
         params.push((":vendor", Value::Text(scope.vendor.as_str().to_owned())));
@@ -293,18 +297,30 @@ mod tests {
 
     #[test]
     fn a_period_inquiry_is_a_range_scan_in_answer_order() {
-        for lower in [None, Some("0000012346")] {
-            let plan = plan(&Filter::new(
-                &scope(lower),
-                &InquiryQuery::by_period(week()),
-                None,
-            ));
-            assert_eq!(
-                plan,
-                "SEARCH claim_lines USING PRIMARY KEY (spl_ven_id=? AND ord_cncl_dts>? AND ord_cncl_dts<?)",
-                "no table scan and no sort"
-            );
-        }
+        let plan = plan(&Filter::new(
+            &scope(None),
+            &InquiryQuery::by_period(week()),
+            None,
+        ));
+        assert_eq!(
+            plan,
+            "SEARCH claim_lines USING PRIMARY KEY (spl_ven_id=? AND ord_cncl_dts>? AND ord_cncl_dts<?)",
+            "no table scan and no sort"
+        );
+    }
+
+    #[test]
+    fn a_lower_rank_vendors_inquiry_reads_only_its_own_rows() {
+        let plan = plan(&Filter::new(
+            &scope(Some("0000012346")),
+            &InquiryQuery::by_period(week()),
+            None,
+        ));
+        assert_eq!(
+            plan,
+            "SEARCH claim_lines USING INDEX claim_lines_by_lower_rank (lrnk_spl_ven_id=? AND ord_cncl_dts>? AND ord_cncl_dts<?)",
+            "a range of the lower-rank vendor's rows, not its parent's, and no sort"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_platform_tokens.sql"),
     include_str!("../migrations/0003_idempotency_keys.sql"),
+    include_str!("../migrations/0004_claim_lines_by_lower_rank.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.
