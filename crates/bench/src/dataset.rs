@@ -3,7 +3,9 @@
 //! claim line per nine orders, most of the rest shipped.
 //!
 //! Besides, one "stream" vendor has a very large week: `stream_rows` one-item orders, all
-//! canceled in the dataset's last week, so that one inquiry answers that many rows.
+//! canceled in the dataset's last week, so that one inquiry answers that many rows. One in
+//! [`STREAM_LOWER_RANK_EVERY`] of them is fulfilled by its lower-rank vendor, whose key
+//! must read its own few rows of that week as cheaply as any vendor's.
 //!
 //! Claims and shipments are decided by the domain's own rules (`plan_cancellation`,
 //! `plan_shipment`), so a loaded dataset is exactly what the service would have produced.
@@ -84,6 +86,12 @@ impl Plan {
         VendorId::parse("splVenId", "0009999999").expect("ten digits")
     }
 
+    /// The stream vendor's lower-rank vendor, which fulfils one in
+    /// [`STREAM_LOWER_RANK_EVERY`] of its orders.
+    pub fn stream_lower_rank(&self) -> VendorId {
+        VendorId::parse("lrnkSplVenId", "0009999990").expect("ten digits")
+    }
+
     /// Every vendor, top-level ones first.
     pub fn all_vendors(&self) -> Vec<NewVendor> {
         let mut vendors = vec![NewVendor {
@@ -91,6 +99,11 @@ impl Plan {
             name: text("대용량 스트림 공급업체", rules::ORDERER_NAME),
             parent: None,
         }];
+        vendors.push(NewVendor {
+            id: self.stream_lower_rank(),
+            name: text("대용량 스트림 공급업체 센터", rules::ORDERER_NAME),
+            parent: Some(self.stream_vendor()),
+        });
         for index in 0..self.vendors {
             vendors.push(NewVendor {
                 id: self.vendor_id(index),
@@ -137,6 +150,9 @@ const ITEMS: &[(&str, &str, i64)] = &[
     ("친환경 세제 3L", "", 12_900),
     ("블루투스 이어폰", "화이트", 89_000),
 ];
+
+/// One in this many of the stream vendor's orders is its lower-rank vendor's.
+pub const STREAM_LOWER_RANK_EVERY: u64 = 1_000;
 
 /// Makes the dataset batch by batch, in order-number order.
 #[derive(Debug)]
@@ -185,6 +201,7 @@ impl Generator {
         let canceled_at = week_start.plus_seconds(offset);
         let received = canceled_at.plus_seconds(-3_600);
         let customer = CustomerId::parse("customerId", "c-stream").expect("valid");
+        let lower_rank = (index % STREAM_LOWER_RANK_EVERY == 0).then(|| plan.stream_lower_rank());
         let order = NewOrder::new(
             OrderNo::parse("ordNo", &format!("S{index:013}")).expect("valid"),
             text("김스트림", rules::ORDERER_NAME),
@@ -201,7 +218,7 @@ impl Generator {
                 qty: Quantity::new("qty", 1).expect("valid"),
                 unit_price: Won::new("unitPrice", 9_900).expect("valid"),
                 vendor: plan.stream_vendor(),
-                lower_rank: None,
+                lower_rank: lower_rank.clone(),
                 discount: Won::new("splVenBdnDcAmt", 990).expect("valid"),
             }],
         )
@@ -212,7 +229,7 @@ impl Generator {
             items: vec![ItemState {
                 seq: order.items()[0].seq,
                 vendor: plan.stream_vendor(),
-                lower_rank: None,
+                lower_rank,
                 ordered: 1,
                 canceled: 0,
                 shipped: 0,

@@ -59,7 +59,7 @@ struct RunArgs {
     /// The ssg-claims binary to run (default: the one next to this program).
     #[arg(long)]
     server_bin: Option<std::path::PathBuf>,
-    /// Run only these scenarios: raw, json, xml, paced, original, cancel, stream.
+    /// Run only these scenarios: raw, json, xml, paced, original, lower, cancel, stream.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -100,7 +100,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Explain(args) => {
             let target = Target::open(&args.database, 4).await?;
             let plan = Plan::new(args.orders);
-            let mut inquiries = vec![scenarios::period(&plan, 123), scenarios::lower_rank(&plan)];
+            let mut inquiries = vec![
+                scenarios::period(&plan, 123),
+                scenarios::lower_rank(&plan),
+                scenarios::lower_rank_of_large_parent(&plan),
+            ];
             inquiries.extend(scenarios::originals(&target, 1).await?);
             print!("{}", scenarios::explain(&target, &inquiries).await?);
         }

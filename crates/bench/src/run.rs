@@ -33,8 +33,8 @@ pub struct Settings {
     pub seconds: u64,
     pub concurrency: usize,
     pub server_binary: PathBuf,
-    /// Run only these scenarios (`raw`, `json`, `xml`, `paced`, `original`, `cancel`,
-    /// `stream`); all when empty.
+    /// Run only these scenarios (`raw`, `json`, `xml`, `paced`, `original`, `lower`,
+    /// `cancel`, `stream`); all when empty.
     pub only: Vec<String>,
 }
 
@@ -477,6 +477,38 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         report.lines.push(Line {
             store: store_name,
             scenario: "original-order inquiry, JSON".into(),
+            measured,
+            peak_mib: Some(usage.peak_mib),
+            cpu_us: Some(usage.cpu_us_per_request),
+        });
+    }
+
+    // A lower-rank vendor's week under a parent with a very large one: as cheap as any
+    // vendor's week of the same size.
+    if settings.wants("lower") {
+        let lower = [scenarios::lower_rank_of_large_parent(&plan)];
+        let lower_keys = keys_for(&target, &lower).await?;
+        let store = target.store();
+        let own = store
+            .count_canceled_rows(&lower[0].scope, &lower[0].query, 100_000)
+            .await?;
+        let parent = store
+            .count_canceled_rows(&stream_inquiry.scope, &stream_inquiry.query, 1_000_000)
+            .await?;
+        drop(store);
+        let raw_lower = raw_limit(&target, &lower, &lower_keys, settings).await?;
+        report.lines.push(Line {
+            store: store_name,
+            scenario: "raw: lower-rank period statement".into(),
+            measured: raw_lower,
+            peak_mib: None,
+            cpu_us: None,
+        });
+        let make = period_requests(&lower_keys, "json", &plan);
+        let (measured, usage) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
+        report.lines.push(Line {
+            store: store_name,
+            scenario: format!("period inquiry, JSON, lower-rank key ({own} of {parent} rows)"),
             measured,
             peak_mib: Some(usage.peak_mib),
             cpu_us: Some(usage.cpu_us_per_request),

@@ -47,6 +47,19 @@ pub fn lower_rank(plan: &Plan) -> Inquiry {
     }
 }
 
+/// The same period for a key narrowed to the stream vendor's lower-rank vendor: about a
+/// hundred rows of its own among its parent's `stream_rows` in the week.
+pub fn lower_rank_of_large_parent(plan: &Plan) -> Inquiry {
+    Inquiry {
+        name: "period, lower-rank key of the stream vendor",
+        scope: Scope {
+            vendor: plan.stream_vendor(),
+            lower_rank: Some(plan.stream_lower_rank()),
+        },
+        query: InquiryQuery::by_period(last_week(plan)),
+    }
+}
+
 /// Original-order inquiries for orders with claims, as (vendor, order number) pairs found in
 /// the data, spread over the whole period.
 pub async fn originals(target: &Target, count: usize) -> anyhow::Result<Vec<Inquiry>> {

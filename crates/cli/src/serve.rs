@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use claims_server::{AppState, router, serve_with};
+use claims_server::{AppState, housekeeping, router, serve_with};
 use claims_store::Store;
 use tokio::net::TcpListener;
 
@@ -39,9 +39,12 @@ pub async fn run_server(
     store: Arc<dyn Store>,
     http: &HttpArgs,
 ) -> anyhow::Result<()> {
-    let app = router(AppState::new(Arc::clone(&store), http.config()));
+    let state = AppState::new(Arc::clone(&store), http.config());
+    let app = router(state.clone());
     let grace = Duration::from_secs(u64::from(http.shutdown_grace_secs));
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    // Stopped with the server, below.
+    let background = tokio::spawn(housekeeping(state));
     let connections = http.connections();
     let server = serve_with(listener, app, &connections, async move {
         shutdown_signal().await;
@@ -61,6 +64,8 @@ pub async fn run_server(
             "requests still in flight at the end of the grace period were cut"
         ),
     }
+    background.abort();
+    let _ = background.await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -34,6 +34,10 @@ pub const PLATFORM_BODY_BYTES: RangeInclusive<i64> = 1024..=67_108_864;
 pub const RATE_PER_SECOND: RangeInclusive<i64> = 0..=1_000_000;
 pub const RATE_BURST: RangeInclusive<i64> = 1..=1_000_000;
 pub const IDEMPOTENCY_HOURS: RangeInclusive<i64> = 24..=720;
+pub const IDEMPOTENCY_MAX_KEYS: RangeInclusive<i64> = 1..=1_000_000_000;
+pub const IDEMPOTENCY_MAX_MIB: RangeInclusive<i64> = 1..=1_048_576;
+pub const SEND_TIMEOUT_SECS: RangeInclusive<i64> = 1..=3600;
+pub const MAX_STREAMS_PER_CREDENTIAL: RangeInclusive<i64> = 1..=10_000;
 
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
@@ -96,6 +100,15 @@ pub struct HttpArgs {
     #[arg(long, env = "SSG_CLAIMS_IDEMPOTENCY_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(IDEMPOTENCY_HOURS))]
     pub idempotency_hours: u32,
 
+    /// Idempotency-Keys one credential may keep at once; more new keys are refused (429)
+    /// until older ones lapse.
+    #[arg(long, env = "SSG_CLAIMS_IDEMPOTENCY_MAX_KEYS", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(IDEMPOTENCY_MAX_KEYS))]
+    pub idempotency_max_keys: u32,
+
+    /// MiB of kept answers one credential may hold for Idempotency-Key replays.
+    #[arg(long, env = "SSG_CLAIMS_IDEMPOTENCY_MAX_MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(IDEMPOTENCY_MAX_MIB))]
+    pub idempotency_max_mib: u32,
+
     /// The longest a request may take to its answer's status line, in seconds; then it is
     /// answered as unavailable (503, code 90).
     #[arg(long, env = "SSG_CLAIMS_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(REQUEST_TIMEOUT_SECS))]
@@ -114,6 +127,16 @@ pub struct HttpArgs {
     /// open; slow and silent clients are disconnected then.
     #[arg(long, env = "SSG_CLAIMS_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(HEADER_READ_TIMEOUT_SECS))]
     pub header_read_timeout_secs: u32,
+
+    /// Seconds an answer may make no progress because its client reads nothing; then the
+    /// connection is closed.
+    #[arg(long, env = "SSG_CLAIMS_SEND_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(SEND_TIMEOUT_SECS))]
+    pub send_timeout_secs: u32,
+
+    /// Large answers (over a page) one API key may receive at once; more wait a second,
+    /// then get 429 / code 29.
+    #[arg(long, env = "SSG_CLAIMS_MAX_STREAMS_PER_CREDENTIAL", default_value_t = 4, value_parser = clap::value_parser!(u32).range(MAX_STREAMS_PER_CREDENTIAL))]
+    pub max_streams_per_credential: u32,
 
     /// Headers per request; more is answered 431.
     #[arg(long, env = "SSG_CLAIMS_MAX_HEADERS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(MAX_HEADERS))]
@@ -154,6 +177,10 @@ impl HttpArgs {
             },
             max_rows: self.max_rows as usize,
             idempotency_retention: Duration::from_secs(u64::from(self.idempotency_hours) * 3600),
+            idempotency_quota: claims_store::Quota {
+                max_keys: u64::from(self.idempotency_max_keys),
+                max_bytes: u64::from(self.idempotency_max_mib) * 1024 * 1024,
+            },
             limits: claims_server::Limits {
                 request_timeout: Duration::from_secs(u64::from(self.request_timeout_secs)),
                 max_in_flight: self.max_in_flight as usize,
@@ -166,6 +193,7 @@ impl HttpArgs {
                     per_second: self.rate_token_per_second,
                     burst: self.rate_token_burst,
                 },
+                max_streams_per_credential: self.max_streams_per_credential as usize,
             },
             ..claims_server::Config::default()
         }
@@ -177,6 +205,7 @@ impl HttpArgs {
             header_read_timeout: Duration::from_secs(u64::from(self.header_read_timeout_secs)),
             max_headers: self.max_headers as usize,
             max_header_bytes: self.max_header_bytes as usize,
+            send_timeout: Duration::from_secs(u64::from(self.send_timeout_secs)),
         }
     }
 }
@@ -208,6 +237,8 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct LimitsSection {
     request_timeout_secs: Option<u32>,
+    send_timeout_secs: Option<u32>,
+    max_streams_per_credential: Option<u32>,
     max_in_flight: Option<u32>,
     max_connections: Option<u32>,
     header_read_timeout_secs: Option<u32>,
@@ -241,6 +272,8 @@ struct HttpSection {
     max_rows: Option<u32>,
     shutdown_grace_secs: Option<u32>,
     idempotency_hours: Option<u32>,
+    idempotency_max_keys: Option<u32>,
+    idempotency_max_mib: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -281,9 +314,29 @@ impl File {
                 IDEMPOTENCY_HOURS,
             ),
             (
+                "http.idempotency_max_keys",
+                file.http.idempotency_max_keys,
+                IDEMPOTENCY_MAX_KEYS,
+            ),
+            (
+                "http.idempotency_max_mib",
+                file.http.idempotency_max_mib,
+                IDEMPOTENCY_MAX_MIB,
+            ),
+            (
                 "limits.request_timeout_secs",
                 limits.request_timeout_secs,
                 REQUEST_TIMEOUT_SECS,
+            ),
+            (
+                "limits.send_timeout_secs",
+                limits.send_timeout_secs,
+                SEND_TIMEOUT_SECS,
+            ),
+            (
+                "limits.max_streams_per_credential",
+                limits.max_streams_per_credential,
+                MAX_STREAMS_PER_CREDENTIAL,
             ),
             ("limits.max_in_flight", limits.max_in_flight, MAX_IN_FLIGHT),
             (
@@ -509,10 +562,34 @@ pub fn apply(
                 file.http.idempotency_hours,
             ),
             (
+                "http.idempotency_max_keys",
+                "idempotency_max_keys",
+                &mut args.idempotency_max_keys,
+                file.http.idempotency_max_keys,
+            ),
+            (
+                "http.idempotency_max_mib",
+                "idempotency_max_mib",
+                &mut args.idempotency_max_mib,
+                file.http.idempotency_max_mib,
+            ),
+            (
                 "limits.request_timeout_secs",
                 "request_timeout_secs",
                 &mut args.request_timeout_secs,
                 limits.request_timeout_secs,
+            ),
+            (
+                "limits.send_timeout_secs",
+                "send_timeout_secs",
+                &mut args.send_timeout_secs,
+                limits.send_timeout_secs,
+            ),
+            (
+                "limits.max_streams_per_credential",
+                "max_streams_per_credential",
+                &mut args.max_streams_per_credential,
+                limits.max_streams_per_credential,
             ),
             (
                 "limits.max_in_flight",

@@ -8,10 +8,12 @@
 //! `claims-store` backend. Each API maps errors to its own format in one place.
 
 pub mod credentials;
+mod housekeeping;
 mod limits;
 pub mod metrics;
 mod observe;
 pub mod platform;
+mod send_deadline;
 mod vendor_api;
 
 use std::fmt;
@@ -21,9 +23,10 @@ use std::time::Duration;
 
 use axum::Router;
 use claims_domain::KstDateTime;
-use claims_store::Store;
+use claims_store::{Quota, Store};
 use tokio::net::TcpListener;
 
+pub use housekeeping::{housekeeping, purge_lapsed};
 pub use limits::{Limits, Rate};
 pub use observe::OPENAPI;
 pub use vendor_api::INQUIRY_PATH;
@@ -50,6 +53,8 @@ pub struct Config {
     pub limits: Limits,
     /// How long an `Idempotency-Key` and its answer are kept (at least a day).
     pub idempotency_retention: Duration,
+    /// How many keys, and bytes of answers, one credential may keep for replays.
+    pub idempotency_quota: Quota,
 }
 
 impl Default for Config {
@@ -60,6 +65,10 @@ impl Default for Config {
             page_rows: 1_000,
             limits: Limits::default(),
             idempotency_retention: Duration::from_secs(24 * 3600),
+            idempotency_quota: Quota {
+                max_keys: 100_000,
+                max_bytes: 256 * 1024 * 1024,
+            },
         }
     }
 }
@@ -133,6 +142,9 @@ pub struct Connections {
     pub max_headers: usize,
     /// Bytes of a request's head (request line and headers); more is answered 431.
     pub max_header_bytes: usize,
+    /// The longest an answer may make no progress because its client reads nothing; then
+    /// the connection is closed (see `send_deadline`).
+    pub send_timeout: Duration,
 }
 
 impl Default for Connections {
@@ -142,6 +154,7 @@ impl Default for Connections {
             header_read_timeout: Duration::from_secs(10),
             max_headers: 64,
             max_header_bytes: 16 * 1024,
+            send_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -161,7 +174,8 @@ pub async fn serve(
 /// and returns when all are closed.
 ///
 /// Written on hyper directly rather than with `axum::serve`, which offers neither a
-/// header-read timeout, nor limits on headers, nor a cap on connections.
+/// header-read timeout, nor limits on headers, nor a cap on connections, nor a deadline on
+/// sending to a client that stopped reading.
 pub async fn serve_with(
     listener: TcpListener,
     app: Router,
@@ -184,7 +198,7 @@ pub async fn serve_with(
             slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
             () = &mut shutdown => break,
         };
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -197,12 +211,20 @@ pub async fn serve_with(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let stream = send_deadline::SendDeadline::new(stream, limits.send_timeout);
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection ended with an error");
+                if send_deadline::is_send_timeout(&error) {
+                    tracing::warn!(
+                        peer = %peer.ip(),
+                        "a client read nothing of its answer for the send timeout; connection closed"
+                    );
+                } else {
+                    tracing::debug!(%error, "connection ended with an error");
+                }
             }
             drop(slot);
         });

@@ -6,9 +6,10 @@
 //! The probes and `/metrics` are outside the guard, so that a load balancer and Prometheus
 //! still see an overloaded node.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -21,7 +22,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::credentials::{TOKEN_PREFIX, hash_secret};
 use crate::observe::Notes;
@@ -55,6 +56,9 @@ pub struct Limits {
     pub per_key: Rate,
     /// Per platform token.
     pub per_token: Rate,
+    /// Large answers (a full first page or more) one key may receive at once; more wait
+    /// briefly for one to end, then get code 29.
+    pub max_streams_per_credential: usize,
 }
 
 impl Default for Limits {
@@ -71,6 +75,7 @@ impl Default for Limits {
                 per_second: 200,
                 burst: 2000,
             },
+            max_streams_per_credential: 4,
         }
     }
 }
@@ -107,6 +112,94 @@ pub(crate) struct Guard {
     keys: Option<Bucket>,
     tokens: Option<Bucket>,
     checks: AtomicU64,
+    pub(crate) streams: Arc<Streams>,
+}
+
+/// Large answers being sent, per credential: a key holds a slot from its first full page
+/// until its answer's last page is handed to the connection (or the connection is cut), so
+/// that one key cannot tie up many connections and pages of memory at once.
+#[derive(Debug)]
+pub(crate) struct Streams {
+    max: usize,
+    open: Mutex<HashMap<[u8; 32], usize>>,
+    ended: Notify,
+}
+
+/// One large answer's hold on its credential's slots; dropping it frees the slot.
+#[derive(Debug)]
+pub(crate) struct StreamSlot {
+    streams: Arc<Streams>,
+    credential: [u8; 32],
+}
+
+impl Streams {
+    fn new(max: usize) -> Self {
+        Self {
+            max: max.max(1),
+            open: Mutex::new(HashMap::new()),
+            ended: Notify::new(),
+        }
+    }
+
+    pub(crate) fn max(&self) -> usize {
+        self.max
+    }
+
+    fn try_take(self: &Arc<Self>, credential: [u8; 32]) -> Option<StreamSlot> {
+        let mut open = self
+            .open
+            .lock()
+            .expect("never poisoned: no panics while held");
+        let count = open.entry(credential).or_insert(0);
+        if *count >= self.max {
+            return None;
+        }
+        *count += 1;
+        Some(StreamSlot {
+            streams: Arc::clone(self),
+            credential,
+        })
+    }
+
+    /// A slot for one more large answer of `credential`, waiting up to `wait` for one of
+    /// its answers to end.
+    pub(crate) async fn take(
+        self: &Arc<Self>,
+        credential: [u8; 32],
+        wait: Duration,
+    ) -> Option<StreamSlot> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            // Registered before looking, so that an answer ending in between still wakes us.
+            let ended = self.ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if let Some(slot) = self.try_take(credential) {
+                return Some(slot);
+            }
+            if tokio::time::timeout_at(deadline, ended).await.is_err() {
+                return None;
+            }
+        }
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .streams
+            .open
+            .lock()
+            .expect("never poisoned: no panics while held");
+        if let Some(count) = open.get_mut(&self.credential) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.credential);
+            }
+        }
+        drop(open);
+        self.streams.ended.notify_waiters();
+    }
 }
 
 impl std::fmt::Debug for Guard {
@@ -138,6 +231,7 @@ impl Guard {
             keys: Bucket::new(limits.per_key),
             tokens: Bucket::new(limits.per_token),
             checks: AtomicU64::new(0),
+            streams: Arc::new(Streams::new(limits.max_streams_per_credential)),
         }
     }
 
@@ -292,6 +386,37 @@ mod tests {
         let long = "k".repeat(MAX_CREDENTIAL_LEN + 1);
         headers.insert(AUTHORIZATION, HeaderValue::from_str(&long).unwrap());
         assert_eq!(credential(&headers), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_key_streams_at_most_its_share_of_large_answers_at_once() {
+        let streams = Arc::new(Streams::new(2));
+        let wait = Duration::from_secs(1);
+        let first = streams.take([1; 32], wait).await.unwrap();
+        let second = streams.take([1; 32], wait).await.unwrap();
+        assert!(
+            streams.take([1; 32], wait).await.is_none(),
+            "a third waits, then is refused"
+        );
+        // Another key has its own slots.
+        let _other = streams.take([2; 32], wait).await.unwrap();
+        // A waiting request gets the slot an ending answer frees.
+        let waiter = {
+            let streams = Arc::clone(&streams);
+            tokio::spawn(async move { streams.take([1; 32], Duration::from_secs(5)).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        drop(first);
+        let third = waiter.await.unwrap();
+        assert!(third.is_some());
+        drop(second);
+        assert_eq!(streams.open.lock().unwrap().get(&[1; 32]), Some(&1));
+        drop(third);
+        assert_eq!(
+            streams.open.lock().unwrap().get(&[1; 32]),
+            None,
+            "forgotten at zero"
+        );
     }
 
     #[test]

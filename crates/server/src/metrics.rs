@@ -71,6 +71,7 @@ pub struct Metrics {
     claims: Counter,
     claim_lines: Counter,
     rate_limited: Family<ApiLabels, Counter>,
+    idempotency_purged: Counter,
     pool_connections: Family<PoolStateLabels, Gauge>,
     pool_max: Family<PoolLabels, Gauge>,
     pool_waiting: Family<PoolLabels, Gauge>,
@@ -131,6 +132,12 @@ impl Metrics {
             "Requests refused for exceeding a rate limit (result code 29 / HTTP 429)",
             rate_limited.clone(),
         );
+        let idempotency_purged = Counter::default();
+        registry.register(
+            "idempotency_keys_purged",
+            "Lapsed idempotency keys forgotten, with their kept answers",
+            idempotency_purged.clone(),
+        );
         let pool_connections = Family::<PoolStateLabels, Gauge>::default();
         registry.register(
             "db_pool_connections",
@@ -158,6 +165,7 @@ impl Metrics {
             claims,
             claim_lines,
             rate_limited,
+            idempotency_purged,
             pool_connections,
             pool_max,
             pool_waiting,
@@ -207,6 +215,11 @@ impl Metrics {
     pub(crate) fn claim_recorded(&self, lines: usize) {
         self.claims.inc();
         self.claim_lines.inc_by(lines as u64);
+    }
+
+    /// Counts lapsed idempotency keys purged.
+    pub(crate) fn idempotency_keys_purged(&self, count: usize) {
+        self.idempotency_purged.inc_by(count as u64);
     }
 
     /// The exposition, with the pools' gauges read from `store` now.

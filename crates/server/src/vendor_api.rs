@@ -8,6 +8,7 @@
 use std::any::Any;
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -30,6 +31,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tracing::Span;
 
 use crate::credentials::hash_secret;
+use crate::limits::StreamSlot;
 use crate::observe::Notes;
 use crate::{AppState, ErrorStyle};
 
@@ -85,10 +87,10 @@ impl Reply {
             body,
         )
             .into_response();
-        if let Failure::RateLimited { retry_after_secs } = failure {
+        if let Some(secs) = failure.retry_after_secs() {
             response
                 .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -299,6 +301,15 @@ async fn respond(
         app.metrics.inquiry_answered(page.rows);
         return Ok(reply.success(Body::from(first.finish(true))));
     }
+    // A full first page makes a large answer, which holds one of its key's stream slots
+    // until it has all been handed to the connection.
+    let streams = &app.guard.streams;
+    let Some(slot) = streams.take(key.0, STREAM_WAIT).await else {
+        return Err(Failure::TooManyStreams {
+            max: streams.max(),
+            retry_after_secs: STREAM_RETRY_AFTER_SECS,
+        });
+    };
     let total = app
         .store
         .count_canceled_rows(&scope, &query, max + 1)
@@ -309,9 +320,6 @@ async fn respond(
     }
     Span::current().record("rows", total);
     app.metrics.inquiry_answered(total);
-    if total == page.rows {
-        return Ok(reply.success(Body::from(first.finish(true))));
-    }
     let pages = Pages {
         store: app.store.clone(),
         key,
@@ -320,10 +328,16 @@ async fn respond(
         page: page_rows,
         rows: page.rows,
         format: reply.format,
-        done: false,
+        done: total == page.rows,
+        _slot: slot,
     };
-    Ok(reply.success(stream_answer(first.finish(false), pages)))
+    Ok(reply.success(stream_answer(first.finish(pages.done), pages)))
 }
+
+/// How long a large answer waits for one of its key's other large answers to end.
+const STREAM_WAIT: Duration = Duration::from_secs(1);
+/// When a key refused a stream slot is told to ask again.
+const STREAM_RETRY_AFTER_SECS: u64 = 5;
 
 /// The state of a streamed answer between pages.
 struct Pages {
@@ -336,6 +350,8 @@ struct Pages {
     rows: usize,
     format: Format,
     done: bool,
+    /// Held until the last page is handed over, or the answer is dropped.
+    _slot: StreamSlot,
 }
 
 impl Pages {

@@ -5,14 +5,13 @@
 use claims_domain::KstDateTime;
 use claims_store::idempotency::{Decision, Kept, decide};
 use claims_store::stored::corrupt;
-use claims_store::{Begin, Fingerprint, IdempotencyKey, StoreError, StoredAnswer, Window};
+use claims_store::{
+    Begin, Fingerprint, IdempotencyKey, SecretHash, StoreError, StoredAnswer, Usage, Window,
+};
 use deadpool_postgres::{GenericClient, Object};
 
 use crate::columns::time;
 use crate::error::db_error;
-
-/// Lapsed keys forgotten per claim: enough to keep up, few enough to stay cheap.
-const PURGE_BATCH: i64 = 100;
 
 pub(crate) async fn begin(
     client: &mut Object,
@@ -21,42 +20,73 @@ pub(crate) async fn begin(
     window: Window,
 ) -> Result<Begin, StoreError> {
     let tx = client.transaction().await.map_err(db_error)?;
-    tx.execute(
-        "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY( \
-         SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2))",
-        &[&window.lapsed_before.timestamp(), &PURGE_BATCH],
-    )
-    .await
-    .map_err(db_error)?;
     let owner = &key.owner.0[..];
-    let inserted = tx
-        .execute(
-            "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (owner, idem_key) DO NOTHING",
-            &[
-                &owner,
-                &key.key,
-                &&fingerprint.0[..],
-                &window.now.timestamp(),
-            ],
-        )
-        .await
-        .map_err(db_error)?;
-    if inserted == 1 {
-        tx.commit().await.map_err(db_error)?;
-        return Ok(Begin::Proceed);
+    // Within its quota (the usual case), a credential's new key is claimed by inserting it;
+    // two nodes claiming one key at once meet on the primary key. Past its quota, only a
+    // key it already holds may go on. Concurrent claims may each pass the check, so a
+    // credential can end a few keys over its quota, never more than its requests in flight.
+    let admitted = window.quota.admits(usage(&tx, &key.owner).await?);
+    if admitted {
+        let inserted = tx
+            .execute(
+                "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT (owner, idem_key) DO NOTHING",
+                &[
+                    &owner,
+                    &key.key,
+                    &&fingerprint.0[..],
+                    &window.now.timestamp(),
+                ],
+            )
+            .await
+            .map_err(db_error)?;
+        if inserted == 1 {
+            tx.commit().await.map_err(db_error)?;
+            return Ok(Begin::Proceed);
+        }
     }
-    let row = tx
-        .query_one(
+    let begin = match kept(&tx, key).await? {
+        None => Begin::OverQuota(usage(&tx, &key.owner).await?),
+        Some(kept) => match decide(Some(kept), fingerprint, &window) {
+            Decision::Claim => {
+                tx.execute(
+                    "UPDATE idempotency_keys SET fingerprint = $3, status = NULL, \
+                     content_type = NULL, location = NULL, body = NULL, created_at = $4, \
+                     updated_at = $4 WHERE owner = $1 AND idem_key = $2",
+                    &[
+                        &owner,
+                        &key.key,
+                        &&fingerprint.0[..],
+                        &window.now.timestamp(),
+                    ],
+                )
+                .await
+                .map_err(db_error)?;
+                Begin::Proceed
+            }
+            Decision::Answer(begin) => begin,
+        },
+    };
+    tx.commit().await.map_err(db_error)?;
+    Ok(begin)
+}
+
+/// What is kept for `key`, locked for the transaction.
+async fn kept(tx: &impl GenericClient, key: &IdempotencyKey) -> Result<Option<Kept>, StoreError> {
+    let Some(row) = tx
+        .query_opt(
             "SELECT fingerprint, status, content_type, location, body, created_at, updated_at \
              FROM idempotency_keys WHERE owner = $1 AND idem_key = $2 FOR UPDATE",
-            &[&owner, &key.key],
+            &[&&key.owner.0[..], &key.key],
         )
         .await
-        .map_err(db_error)?;
+        .map_err(db_error)?
+    else {
+        return Ok(None);
+    };
     let stored: Vec<u8> = row.try_get(0).map_err(db_error)?;
     let status: Option<i32> = row.try_get(1).map_err(db_error)?;
-    let kept = Kept {
+    Ok(Some(Kept {
         fingerprint: Fingerprint(
             <[u8; 32]>::try_from(stored.as_slice())
                 .map_err(|_| corrupt("an idempotency key's fingerprint"))?,
@@ -78,24 +108,51 @@ pub(crate) async fn begin(
         },
         created_at: time(&row, 5)?,
         updated_at: time(&row, 6)?,
-    };
-    let begin =
-        match decide(Some(kept), fingerprint, &window) {
-            Decision::Claim => {
-                tx.execute(
-                "UPDATE idempotency_keys SET fingerprint = $3, status = NULL, content_type = NULL, \
-                 location = NULL, body = NULL, created_at = $4, updated_at = $4 \
-                 WHERE owner = $1 AND idem_key = $2",
-                &[&owner, &key.key, &&fingerprint.0[..], &window.now.timestamp()],
-            )
-            .await
-            .map_err(db_error)?;
-                Begin::Proceed
-            }
-            Decision::Answer(begin) => begin,
-        };
-    tx.commit().await.map_err(db_error)?;
-    Ok(begin)
+    }))
+}
+
+/// What `owner` keeps now, as the triggers of schema 4 count it.
+pub(crate) async fn usage(
+    client: &impl GenericClient,
+    owner: &SecretHash,
+) -> Result<Usage, StoreError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT coalesce(sum(keys), 0)::bigint, coalesce(sum(bytes), 0)::bigint \
+             FROM idempotency_usage WHERE owner = $1",
+        )
+        .await
+        .map_err(db_error)?;
+    let row = client
+        .query_one(&statement, &[&&owner.0[..]])
+        .await
+        .map_err(db_error)?;
+    let (keys, bytes): (i64, i64) = (row.get(0), row.get(1));
+    Ok(Usage {
+        keys: u64::try_from(keys).unwrap_or(0),
+        bytes: u64::try_from(bytes).unwrap_or(0),
+    })
+}
+
+/// Forgets up to `limit` lapsed keys, oldest first, skipping any a request holds locked.
+pub(crate) async fn purge(
+    client: &Object,
+    lapsed_before: KstDateTime,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    let purged = client
+        .execute(
+            "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY( \
+             SELECT ctid FROM idempotency_keys WHERE created_at < $1 \
+             ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))",
+            &[
+                &lapsed_before.timestamp(),
+                &i64::try_from(limit).unwrap_or(i64::MAX),
+            ],
+        )
+        .await
+        .map_err(db_error)?;
+    Ok(usize::try_from(purged).unwrap_or(usize::MAX))
 }
 
 /// Records `answer` for a claimed key, inside the caller's transaction.

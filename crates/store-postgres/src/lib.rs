@@ -31,7 +31,7 @@ use claims_store::bulk::BulkOrder;
 use claims_store::{
     ApiKeyInfo, Begin, Completion, Fingerprint, IdempotencyKey, InquiryPage, KeyId, NewApiKey,
     NewToken, NewVendor, OrderRecord, Placed, PoolStatus, Role, SchemaStatus, SecretHash, Shipment,
-    Store, StoreError, StoredAnswer, TokenId, TokenInfo, Vendor, Window,
+    Store, StoreError, StoredAnswer, TokenId, TokenInfo, Usage, Vendor, Window,
 };
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio::time::timeout;
@@ -362,6 +362,20 @@ impl Store for PgStore {
 
     async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
         self.run(async |client: &mut Object| idempotency::release(client, key).await)
+            .await
+    }
+
+    async fn purge_idempotency_keys(
+        &self,
+        lapsed_before: KstDateTime,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        self.run(async |client: &mut Object| idempotency::purge(client, lapsed_before, limit).await)
+            .await
+    }
+
+    async fn idempotency_usage(&self, owner: &SecretHash) -> Result<Usage, StoreError> {
+        self.run(async |client: &mut Object| idempotency::usage(&*client, owner).await)
             .await
     }
 

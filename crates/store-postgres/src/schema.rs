@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_idempotency_keys.sql"),
     include_str!("../migrations/0003_claim_lines_by_lower_rank.sql"),
+    include_str!("../migrations/0004_idempotency_usage.sql"),
 ];
 
 /// The schema version this build writes and reads.

@@ -4,14 +4,13 @@
 use claims_domain::KstDateTime;
 use claims_store::idempotency::{Decision, Kept, decide};
 use claims_store::stored::{corrupt, time};
-use claims_store::{Begin, Fingerprint, IdempotencyKey, StoreError, StoredAnswer, Window};
+use claims_store::{
+    Begin, Fingerprint, IdempotencyKey, SecretHash, StoreError, StoredAnswer, Usage, Window,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::convert::db_error;
 use crate::orders::immediate;
-
-/// Lapsed keys forgotten per claim: enough to keep up, few enough to stay cheap.
-const PURGE_BATCH: i64 = 100;
 
 pub(crate) fn begin(
     connection: &mut Connection,
@@ -20,12 +19,6 @@ pub(crate) fn begin(
     window: Window,
 ) -> Result<Begin, StoreError> {
     let tx = immediate(connection)?;
-    tx.execute(
-        "DELETE FROM idempotency_keys WHERE rowid IN \
-         (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 LIMIT ?2)",
-        params![window.lapsed_before.unix_seconds(), PURGE_BATCH],
-    )
-    .map_err(db_error)?;
     let kept = tx
         .query_row(
             "SELECT fingerprint, status, content_type, location, body, created_at, updated_at \
@@ -63,7 +56,11 @@ pub(crate) fn begin(
             },
         )
         .transpose()?;
+    let new_key = kept.is_none();
     let begin = match decide(kept, fingerprint, &window) {
+        Decision::Claim if new_key && !window.quota.admits(usage(&tx, &key.owner)?) => {
+            Begin::OverQuota(usage(&tx, &key.owner)?)
+        }
         Decision::Claim => {
             tx.execute(
                 "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, created_at, updated_at) \
@@ -136,4 +133,42 @@ pub(crate) fn release(connection: &Connection, key: &IdempotencyKey) -> Result<(
         )
         .map_err(db_error)?;
     Ok(())
+}
+
+/// What `owner` keeps now, as the triggers of schema 5 count it.
+pub(crate) fn usage(connection: &Connection, owner: &SecretHash) -> Result<Usage, StoreError> {
+    let (keys, bytes): (i64, i64) = connection
+        .prepare_cached(
+            "SELECT coalesce(sum(keys), 0), coalesce(sum(bytes), 0) \
+             FROM idempotency_usage WHERE owner = ?1",
+        )
+        .map_err(db_error)?
+        .query_row([&owner.0[..]], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(db_error)?;
+    Ok(Usage {
+        keys: u64::try_from(keys).unwrap_or(0),
+        bytes: u64::try_from(bytes).unwrap_or(0),
+    })
+}
+
+/// Forgets up to `limit` lapsed keys, oldest first.
+pub(crate) fn purge(
+    connection: &mut Connection,
+    lapsed_before: KstDateTime,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    let tx = immediate(connection)?;
+    let purged = tx
+        .execute(
+            "DELETE FROM idempotency_keys WHERE rowid IN \
+             (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 \
+              ORDER BY created_at LIMIT ?2)",
+            params![
+                lapsed_before.unix_seconds(),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+        )
+        .map_err(db_error)?;
+    tx.commit().map_err(db_error)?;
+    Ok(purged)
 }

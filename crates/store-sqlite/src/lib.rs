@@ -29,7 +29,7 @@ use claims_store::bulk::BulkOrder;
 use claims_store::{
     ApiKeyInfo, Begin, Completion, Fingerprint, IdempotencyKey, InquiryPage, KeyId, NewApiKey,
     NewToken, NewVendor, OrderRecord, Placed, PoolStatus, Role, SchemaStatus, SecretHash, Shipment,
-    Store, StoreError, StoredAnswer, TokenId, TokenInfo, Vendor, Window,
+    Store, StoreError, StoredAnswer, TokenId, TokenInfo, Usage, Vendor, Window,
 };
 use rusqlite::{Connection, OpenFlags};
 
@@ -402,6 +402,21 @@ impl Store for SqliteStore {
     async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
         let key = key.clone();
         self.write(move |connection| idempotency::release(connection, &key))
+            .await
+    }
+
+    async fn purge_idempotency_keys(
+        &self,
+        lapsed_before: KstDateTime,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        self.write(move |connection| idempotency::purge(connection, lapsed_before, limit))
+            .await
+    }
+
+    async fn idempotency_usage(&self, owner: &SecretHash) -> Result<Usage, StoreError> {
+        let owner = *owner;
+        self.read(move |connection| idempotency::usage(connection, &owner))
             .await
     }
 

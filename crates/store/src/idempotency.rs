@@ -48,9 +48,12 @@ pub enum Begin {
     InFlight,
     /// The key was used for a different request.
     Reused,
+    /// The key is new, but its credential already keeps as much as its [`Quota`] allows.
+    OverQuota(Usage),
 }
 
-/// The moments that decide whether a kept key still counts.
+/// What decides whether a key may be claimed: the moments that say whether a kept key still
+/// counts, and how much one credential may keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     pub now: KstDateTime,
@@ -59,6 +62,29 @@ pub struct Window {
     /// A request still in flight since before this was abandoned (its process died): its
     /// effect never committed, so it may run again.
     pub abandoned_before: KstDateTime,
+    pub quota: Quota,
+}
+
+/// How much one credential may keep for replays: keys, and bytes of kept answers. Kept
+/// keys count until they are purged (shortly after they lapse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub max_keys: u64,
+    pub max_bytes: u64,
+}
+
+/// What one credential keeps now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    pub keys: u64,
+    pub bytes: u64,
+}
+
+impl Quota {
+    /// Whether a credential keeping `usage` may claim one more key.
+    pub fn admits(&self, usage: Usage) -> bool {
+        usage.keys < self.max_keys && usage.bytes < self.max_bytes
+    }
 }
 
 /// Renders the answer of a write from its result, inside the write's transaction.
@@ -125,11 +151,29 @@ mod tests {
     }
 
     #[test]
+    fn a_quota_admits_keys_below_both_limits() {
+        let quota = Quota {
+            max_keys: 2,
+            max_bytes: 100,
+        };
+        assert!(quota.admits(Usage { keys: 1, bytes: 99 }));
+        assert!(!quota.admits(Usage { keys: 2, bytes: 0 }));
+        assert!(!quota.admits(Usage {
+            keys: 0,
+            bytes: 100
+        }));
+    }
+
+    #[test]
     fn a_key_is_claimed_replayed_refused_or_taken_over() {
         let window = Window {
             now: at(100_000),
             lapsed_before: at(100_000 - 86_400),
             abandoned_before: at(100_000 - 120),
+            quota: Quota {
+                max_keys: 10,
+                max_bytes: 1_000,
+            },
         };
         let mine = Fingerprint([1; 32]);
         let answer = StoredAnswer {

@@ -27,7 +27,9 @@ pub mod stored;
 pub use credentials::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,
 };
-pub use idempotency::{Begin, Completion, Fingerprint, IdempotencyKey, StoredAnswer, Window};
+pub use idempotency::{
+    Begin, Completion, Fingerprint, IdempotencyKey, Quota, StoredAnswer, Usage, Window,
+};
 
 /// Any error a database driver reports.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -257,7 +259,8 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     ) -> Result<Placed, StoreError>;
 
     /// Claims an idempotency key for a request with `fingerprint`, or says why not
-    /// (see [`idempotency::decide`]). Also forgets some lapsed keys.
+    /// (see [`idempotency::decide`]); a new key only while its credential keeps less than
+    /// `window.quota`.
     async fn idempotency_begin(
         &self,
         key: &IdempotencyKey,
@@ -276,6 +279,17 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Forgets a claimed key whose request failed in a way that may pass, so that a retry
     /// runs again.
     async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError>;
+
+    /// Forgets up to `limit` keys first used before `lapsed_before`, in one short
+    /// transaction that never waits for a key in use; returns how many it forgot.
+    async fn purge_idempotency_keys(
+        &self,
+        lapsed_before: KstDateTime,
+        limit: usize,
+    ) -> Result<usize, StoreError>;
+
+    /// What the credential with this hash keeps for replays now.
+    async fn idempotency_usage(&self, owner: &SecretHash) -> Result<Usage, StoreError>;
 
     /// Ships the open units of an item for the vendor holding `scope`.
     async fn ship(

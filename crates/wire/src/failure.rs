@@ -155,6 +155,11 @@ pub enum Failure {
     RateLimited {
         retry_after_secs: u64,
     },
+    /// As many large answers as one key may receive at once are being sent to it.
+    TooManyStreams {
+        max: usize,
+        retry_after_secs: u64,
+    },
     Unavailable,
     Internal,
 }
@@ -196,9 +201,21 @@ impl Failure {
             | Failure::NotAcceptable(_) => ResultCode::Unsupported,
             Failure::TooManyRows { .. } => ResultCode::TooManyRows,
             Failure::Auth(_) => ResultCode::AuthFailed,
-            Failure::RateLimited { .. } => ResultCode::RateLimited,
+            Failure::RateLimited { .. } | Failure::TooManyStreams { .. } => ResultCode::RateLimited,
             Failure::Unavailable => ResultCode::Unavailable,
             Failure::Internal => ResultCode::Internal,
+        }
+    }
+
+    /// Seconds the caller should wait before asking again (`Retry-After`), for the
+    /// failures that say so.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Failure::RateLimited { retry_after_secs }
+            | Failure::TooManyStreams {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -209,7 +226,7 @@ impl Failure {
             Failure::UnsupportedContentType(_) | Failure::UnsupportedCharset(_) => 415,
             Failure::NotAcceptable(_) => 406,
             Failure::Auth(_) => 401,
-            Failure::RateLimited { .. } => 429,
+            Failure::RateLimited { .. } | Failure::TooManyStreams { .. } => 429,
             Failure::Unavailable => 503,
             Failure::Internal => 500,
             _ => 400,
@@ -281,6 +298,9 @@ impl Failure {
             Failure::RateLimited { retry_after_secs } => format!(
                 "Too many requests with this API key: retry after {retry_after_secs} seconds."
             ),
+            Failure::TooManyStreams { max, retry_after_secs } => format!(
+                "This API key is already receiving {max} large answers, as many as it may at once: read them to the end, then retry after {retry_after_secs} seconds."
+            ),
             Failure::Unavailable => "The service is temporarily unavailable: retry in a few seconds.".into(),
             Failure::Internal => "An unexpected error occurred on the server: retry, and report it if it persists.".into(),
         }
@@ -342,6 +362,9 @@ impl Failure {
             Failure::Auth(AuthFailure::Invalid) => "Authorization 헤더의 인증키가 유효하지 않습니다. 등록되지 않았거나 폐기된 키입니다.".into(),
             Failure::RateLimited { retry_after_secs } => format!(
                 "이 인증키의 요청이 너무 많습니다. {retry_after_secs}초 후에 다시 시도하세요."
+            ),
+            Failure::TooManyStreams { max, retry_after_secs } => format!(
+                "이 인증키로 동시에 받을 수 있는 대용량 응답 {max}건을 이미 받고 있습니다. 받고 있는 응답을 끝까지 읽은 뒤 {retry_after_secs}초 후에 다시 시도하세요."
             ),
             Failure::Unavailable => "서비스를 일시적으로 사용할 수 없습니다. 잠시 후 다시 시도하세요.".into(),
             Failure::Internal => "서버에서 예기치 않은 오류가 발생했습니다. 다시 시도하고, 계속되면 문의하세요.".into(),

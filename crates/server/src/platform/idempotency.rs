@@ -18,6 +18,9 @@ use super::Caller;
 use super::problem::{Problem, ProblemKind};
 use crate::AppState;
 
+/// When a credential over its quota is told to try again: keys are purged every minute.
+const QUOTA_RETRY_AFTER_SECS: u64 = 60;
+
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
@@ -107,6 +110,7 @@ pub(crate) async fn start(
         now,
         lapsed_before: now.plus_seconds(-retention),
         abandoned_before: now.plus_seconds(-abandoned),
+        quota: app.config.idempotency_quota,
     };
     match app
         .store
@@ -132,6 +136,20 @@ pub(crate) async fn start(
             ProblemKind::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request; use a new key for a new request",
         )),
+        Begin::OverQuota(usage) => Err(Problem {
+            retry_after_secs: Some(QUOTA_RETRY_AFTER_SECS),
+            ..Problem::new(
+                ProblemKind::IdempotencyQuotaExceeded,
+                format!(
+                    "these credentials already keep {} answers ({} KiB) for Idempotency-Key \
+                     replays, as many as they may; keys lapse {} hours after their first use: \
+                     retry later, or send the request without an Idempotency-Key",
+                    usage.keys,
+                    usage.bytes / 1024,
+                    retention / 3600
+                ),
+            )
+        }),
     }
 }
 

@@ -31,6 +31,7 @@ pub enum ProblemKind {
     FullyCanceled,
     IdempotencyKeyReused,
     IdempotencyKeyInFlight,
+    IdempotencyQuotaExceeded,
     RateLimited,
     Unavailable,
     Internal,
@@ -58,6 +59,7 @@ impl ProblemKind {
         ProblemKind::FullyCanceled,
         ProblemKind::IdempotencyKeyReused,
         ProblemKind::IdempotencyKeyInFlight,
+        ProblemKind::IdempotencyQuotaExceeded,
         ProblemKind::RateLimited,
         ProblemKind::Unavailable,
         ProblemKind::Internal,
@@ -86,6 +88,7 @@ impl ProblemKind {
             ProblemKind::FullyCanceled => "fully-canceled",
             ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
             ProblemKind::IdempotencyKeyInFlight => "idempotency-key-in-flight",
+            ProblemKind::IdempotencyQuotaExceeded => "idempotency-quota-exceeded",
             ProblemKind::RateLimited => "rate-limited",
             ProblemKind::Unavailable => "unavailable",
             ProblemKind::Internal => "internal",
@@ -118,6 +121,9 @@ impl ProblemKind {
             ProblemKind::IdempotencyKeyInFlight => {
                 "A request with this idempotency key is still in progress"
             }
+            ProblemKind::IdempotencyQuotaExceeded => {
+                "These credentials keep as many idempotent answers as they may"
+            }
             ProblemKind::RateLimited => "Too many requests",
             ProblemKind::Unavailable => "Temporarily unavailable",
             ProblemKind::Internal => "Internal error",
@@ -145,7 +151,9 @@ impl ProblemKind {
             | ProblemKind::FullyCanceled
             | ProblemKind::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            ProblemKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ProblemKind::RateLimited | ProblemKind::IdempotencyQuotaExceeded => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -17,7 +17,9 @@ use claims_domain::{
     Period, Quantity, ReasonCode, Scope, ShipRejection, ShippingFee, Text, VendorId, Won,
 };
 
-use crate::idempotency::{Begin, Completion, Fingerprint, IdempotencyKey, StoredAnswer, Window};
+use crate::idempotency::{
+    Begin, Completion, Fingerprint, IdempotencyKey, Quota, StoredAnswer, Usage, Window,
+};
 use crate::{
     Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Placed, Role, SecretHash, Store,
     StoreError, TokenId,
@@ -81,7 +83,8 @@ macro_rules! conformance_tests {
             concurrent_cancel_and_ship_never_overlap,
             idempotency_keys_claim_replay_and_refuse,
             idempotent_writes_keep_their_answer_with_their_effect,
-            concurrent_claims_of_one_idempotency_key_let_one_through
+            concurrent_claims_of_one_idempotency_key_let_one_through,
+            idempotency_keys_are_held_to_a_quota_and_purged
         );
     };
     (@each $fresh:path; $($scenario:ident),* $(,)?) => {
@@ -1478,13 +1481,25 @@ fn idem(owner: u8, key: &str) -> IdempotencyKey {
     }
 }
 
-/// A window at `now`: keys lapse after a day, requests are abandoned after two minutes.
+/// A window at `now`: keys lapse after a day, requests are abandoned after two minutes, and
+/// a credential may keep far more than any scenario claims.
 fn window(now: &str) -> Window {
+    window_with(
+        now,
+        Quota {
+            max_keys: 1_000_000,
+            max_bytes: 1 << 30,
+        },
+    )
+}
+
+fn window_with(now: &str, quota: Quota) -> Window {
     let now = at(now);
     Window {
         now,
         lapsed_before: now.plus_seconds(-86_400),
         abandoned_before: now.plus_seconds(-120),
+        quota,
     }
 }
 
@@ -1691,4 +1706,93 @@ pub async fn concurrent_claims_of_one_idempotency_key_let_one_through(fixture: &
     let proceeding = outcomes.iter().filter(|b| **b == Begin::Proceed).count();
     let waiting = outcomes.iter().filter(|b| **b == Begin::InFlight).count();
     assert_eq!((proceeding, waiting), (1, 15), "{outcomes:?}");
+}
+
+pub async fn idempotency_keys_are_held_to_a_quota_and_purged(fixture: &Fixture) {
+    let store = fixture.store();
+    let quota = Quota {
+        max_keys: 3,
+        max_bytes: 40,
+    };
+    let begin = |key: IdempotencyKey, now: &'static str| async move {
+        store
+            .idempotency_begin(&key, Fingerprint([5; 32]), window_with(now, quota))
+            .await
+            .expect("claiming a key")
+    };
+    let usage = |owner: u8| async move {
+        store
+            .idempotency_usage(&SecretHash([owner; 32]))
+            .await
+            .unwrap()
+    };
+    assert_eq!(usage(1).await, Usage::default());
+    for key in ["k-1", "k-2"] {
+        assert_eq!(
+            begin(idem(1, key), "2026-11-20 10:00:00").await,
+            Begin::Proceed
+        );
+    }
+    let kept = answer(201, "twenty bytes of body");
+    store
+        .idempotency_finish(&idem(1, "k-1"), kept.clone(), at("2026-11-20 10:00:01"))
+        .await
+        .unwrap();
+    assert_eq!(usage(1).await, Usage { keys: 2, bytes: 20 });
+
+    // Released keys no longer count.
+    assert_eq!(
+        begin(idem(1, "k-3"), "2026-11-20 10:00:02").await,
+        Begin::Proceed
+    );
+    store.idempotency_release(&idem(1, "k-3")).await.unwrap();
+    assert_eq!(usage(1).await, Usage { keys: 2, bytes: 20 });
+
+    // At the byte limit, a new key is refused; a kept answer is still replayed, and another
+    // credential has its own quota.
+    assert_eq!(
+        begin(idem(1, "k-3"), "2026-11-20 10:00:03").await,
+        Begin::Proceed
+    );
+    store
+        .idempotency_finish(&idem(1, "k-3"), kept.clone(), at("2026-11-20 10:00:04"))
+        .await
+        .unwrap();
+    assert_eq!(usage(1).await, Usage { keys: 3, bytes: 40 });
+    assert_eq!(
+        begin(idem(1, "k-4"), "2026-11-20 10:00:05").await,
+        Begin::OverQuota(Usage { keys: 3, bytes: 40 })
+    );
+    assert_eq!(
+        begin(idem(1, "k-1"), "2026-11-20 10:00:05").await,
+        Begin::Replay(kept.clone())
+    );
+    assert_eq!(
+        begin(idem(2, "k-4"), "2026-11-20 10:00:05").await,
+        Begin::Proceed
+    );
+
+    // Purged once lapsed, in batches, oldest first: the quota frees up.
+    assert_eq!(
+        store
+            .purge_idempotency_keys(at("2026-11-20 10:00:00"), 10)
+            .await
+            .unwrap(),
+        0,
+        "nothing is older than the cut-off"
+    );
+    // A day after 10:00:03, keys first used before 10:00:03 have lapsed.
+    let cut_off = at("2026-11-20 10:00:03");
+    assert_eq!(store.purge_idempotency_keys(cut_off, 1).await.unwrap(), 1);
+    assert_eq!(store.purge_idempotency_keys(cut_off, 10).await.unwrap(), 1);
+    assert_eq!(
+        usage(1).await,
+        Usage { keys: 1, bytes: 20 },
+        "k-3 is younger"
+    );
+    assert_eq!(usage(2).await, Usage { keys: 1, bytes: 0 });
+    assert_eq!(
+        begin(idem(1, "k-4"), "2026-11-21 10:00:05").await,
+        Begin::Proceed
+    );
 }
