@@ -145,7 +145,8 @@ impl Streams {
         self.max
     }
 
-    fn try_take(self: &Arc<Self>, credential: [u8; 32]) -> Option<StreamSlot> {
+    /// A slot for one more large answer of `credential`, if one is free now.
+    pub(crate) fn try_take(self: &Arc<Self>, credential: [u8; 32]) -> Option<StreamSlot> {
         let mut open = self
             .open
             .lock()

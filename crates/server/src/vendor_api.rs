@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
 use claims_domain::{InquiryQuery, RowKey, RowSink};
-use claims_store::{SecretHash, Store, StoreError};
+use claims_store::{InquiryPage, SecretHash, Store, StoreError};
 use claims_wire::{
     AuthFailure, Failure, Format, Lang, MAX_BODY_BYTES, RowEncoder, Unreadable, decode_request,
     encode_failure, language, request_format, response_format,
@@ -287,29 +287,39 @@ async fn respond(
     let max = app.config.max_rows.max(1);
     let page_rows = app.config.page_rows.max(1);
     let limit = page_rows.min(max);
-    let head = RowEncoder::with_head(reply.format, reply.lang, capacity(limit));
-    let (page, sink) = app
-        .store
-        .inquiry_page(&key, &query, None, limit, Box::new(head))
-        .await
-        .map_err(store_failure)?;
-    let scope = page.scope.ok_or(Failure::Auth(AuthFailure::Invalid))?;
-    reply.vendor(scope.vendor.as_str());
-    let first = encoder(sink);
-    if page.rows < limit {
+    let (mut page, mut first) = first_page(app, &key, &query, limit, reply).await?;
+    let short = |page: &InquiryPage, first: RowEncoder| {
         Span::current().record("rows", page.rows);
         app.metrics.inquiry_answered(page.rows);
-        return Ok(reply.success(Body::from(first.finish(true))));
+        reply.success(Body::from(first.finish(true)))
+    };
+    if page.rows < limit {
+        return Ok(short(&page, first));
     }
     // A full first page makes a large answer, which holds one of its key's stream slots
-    // until it has all been handed to the connection.
+    // until it has all been handed to the connection. A request that must wait for a slot
+    // lets its page go meanwhile (so that waiting requests hold no memory) and reads it
+    // again once it has one.
     let streams = &app.guard.streams;
-    let Some(slot) = streams.take(key.0, STREAM_WAIT).await else {
-        return Err(Failure::TooManyStreams {
-            max: streams.max(),
-            retry_after_secs: STREAM_RETRY_AFTER_SECS,
-        });
-    };
+    let slot =
+        match streams.try_take(key.0) {
+            Some(slot) => slot,
+            None => {
+                drop(first);
+                let slot = streams.take(key.0, STREAM_WAIT).await.ok_or_else(|| {
+                    Failure::TooManyStreams {
+                        max: streams.max(),
+                        retry_after_secs: STREAM_RETRY_AFTER_SECS,
+                    }
+                })?;
+                (page, first) = first_page(app, &key, &query, limit, reply).await?;
+                if page.rows < limit {
+                    return Ok(short(&page, first));
+                }
+                slot
+            }
+        };
+    let scope = page.scope.clone().expect("first_page checks the key");
     let total = app
         .store
         .count_canceled_rows(&scope, &query, max + 1)
@@ -332,6 +342,29 @@ async fn respond(
         _slot: slot,
     };
     Ok(reply.success(stream_answer(first.finish(pages.done), pages)))
+}
+
+/// The first page of an answer, read together with the key (refused when it is not
+/// valid), encoded after the answer's head.
+async fn first_page(
+    app: &AppState,
+    key: &SecretHash,
+    query: &InquiryQuery,
+    limit: usize,
+    reply: &Reply,
+) -> Result<(InquiryPage, RowEncoder), Failure> {
+    let head = RowEncoder::with_head(reply.format, reply.lang, capacity(limit));
+    let (page, sink) = app
+        .store
+        .inquiry_page(key, query, None, limit, Box::new(head))
+        .await
+        .map_err(store_failure)?;
+    let scope = page
+        .scope
+        .as_ref()
+        .ok_or(Failure::Auth(AuthFailure::Invalid))?;
+    reply.vendor(scope.vendor.as_str());
+    Ok((page, encoder(sink)))
 }
 
 /// How long a large answer waits for one of its key's other large answers to end.

@@ -335,3 +335,72 @@ async fn keys_are_kept_a_day_then_may_serve_a_new_request() {
     assert_ne!(lapsed.body, first.body);
     assert_eq!(claims_of(&app, "IDEM-DAY-1").await, 2);
 }
+
+async fn a_credential_keeps_at_most_its_quota(backend: Backend) {
+    let mut config = Config::default();
+    config.idempotency_quota.max_keys = 2;
+    let Some(app) = spawn_on(backend, config).await else {
+        return;
+    };
+    place_fresh_order(&app, "IDEM-QUOTA-1").await;
+    let path = "/v1/orders/IDEM-QUOTA-1/cancellations";
+    let token = &app.tokens.service;
+    for key in ["quota-1", "quota-2"] {
+        let kept = post(&app, path, token, Some(key), &cancel_one("agent-7")).await;
+        assert_eq!(kept.status, 201, "{}", kept.body);
+    }
+    let refused = post(&app, path, token, Some("quota-3"), &cancel_one("agent-7")).await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let problem: Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(
+        problem["type"],
+        "urn:ssg-claims:problem:idempotency-quota-exceeded"
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains("2 answers"),
+        "{problem}"
+    );
+    assert_eq!(
+        claims_of(&app, "IDEM-QUOTA-1").await,
+        2,
+        "refused: no effect"
+    );
+    // What is kept is still replayed, a request without a key still runs, and another
+    // credential has a quota of its own.
+    let replay = post(&app, path, token, Some("quota-1"), &cancel_one("agent-7")).await;
+    assert!(replay.replayed);
+    let unkeyed = post(&app, path, token, None, &cancel_one("agent-7")).await;
+    assert_eq!(unkeyed.status, 201);
+    let storefront = post(
+        &app,
+        path,
+        &app.tokens.storefront,
+        Some("quota-3"),
+        &json!({"items": [{"ordItemSeq": 1, "qty": 1}], "clmRsnCd": "251", "customerId": "c-1001"}),
+    )
+    .await;
+    assert_eq!(storefront.status, 201, "{}", storefront.body);
+
+    // Once its keys lapse and are purged, the credential may keep new ones.
+    app.clock.advance(24 * 3600 + 60);
+    let now = claims_server::Clock::now(&*app.clock);
+    let purged = app
+        .store
+        .purge_idempotency_keys(now.plus_seconds(-24 * 3600), 1_000)
+        .await
+        .unwrap();
+    assert_eq!(purged, 3);
+    let admitted = post(&app, path, token, Some("quota-3"), &cancel_one("agent-7")).await;
+    assert_eq!(admitted.status, 201, "{}", admitted.body);
+    assert_eq!(claims_of(&app, "IDEM-QUOTA-1").await, 5);
+}
+
+#[tokio::test]
+async fn a_credential_keeps_at_most_its_quota_on_sqlite() {
+    a_credential_keeps_at_most_its_quota(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_credential_keeps_at_most_its_quota_on_postgres() {
+    a_credential_keeps_at_most_its_quota(Backend::Postgres).await;
+}

@@ -329,3 +329,28 @@ fn answers_read_back_and_write_again_byte_for_byte() {
     );
     assert!(answer.result_desc.contains("8 days"));
 }
+
+#[test]
+fn too_many_large_answers_at_once_is_code_29_with_its_own_words() {
+    let failure = Failure::TooManyStreams {
+        max: 4,
+        retry_after_secs: 5,
+    };
+    assert_eq!(failure.code(), ResultCode::RateLimited);
+    assert_eq!(failure.retry_after_secs(), Some(5));
+    let mut transcript = String::new();
+    for (format, lang) in [
+        (Format::Json, Lang::Ko),
+        (Format::Xml, Lang::Ko),
+        (Format::Json, Lang::En),
+        (Format::Xml, Lang::En),
+    ] {
+        transcript.push_str(&format!(
+            "--- HTTP {} {format:?} {lang:?}\n",
+            failure.http_status()
+        ));
+        transcript.push_str(&as_text(encode_failure(format, lang, &failure)));
+        transcript.push('\n');
+    }
+    insta::assert_snapshot!(transcript);
+}

@@ -45,7 +45,7 @@ pub(crate) async fn place(
     };
     let result = async {
         let order = body.value.to_order()?;
-        tracing::Span::current().record("order.no", order.ord_no().as_str());
+        tracing::Span::current().record("order.no", tracing::field::display(order.ord_no()));
         let now = app.clock.now();
         let placed = match &key {
             Some(key) => {
@@ -123,7 +123,7 @@ pub(crate) async fn cancel(
         };
     let result = async {
         let ord_no = order_no(&ord_no)?;
-        tracing::Span::current().record("order.no", ord_no.as_str());
+        tracing::Span::current().record("order.no", tracing::field::display(&ord_no));
         let command = body.value.to_command(role)?;
         let now = app.clock.now();
         let claim = match &key {
@@ -136,7 +136,7 @@ pub(crate) async fn cancel(
             }
             None => app.store.cancel(&ord_no, &command, now).await?,
         };
-        tracing::Span::current().record("claim.no", claim.clm_no.as_str());
+        tracing::Span::current().record("claim.no", tracing::field::display(&claim.clm_no));
         tracing::info!(lines = claim.lines.len(), "claim recorded");
         app.metrics.claim_recorded(claim.lines.len());
         Ok(idempotency::respond(claim_answer(&claim)))
@@ -166,7 +166,7 @@ pub(crate) async fn ship(
     let seq_number: i64 = seq.trim().parse().map_err(|_| not_found())?;
     let item_seq = ItemSeq::new("ordItemSeq", seq_number).map_err(|_| not_found())?;
     let span = tracing::Span::current();
-    span.record("order.no", ord_no.as_str());
+    span.record("order.no", tracing::field::display(&ord_no));
     span.record("item.seq", item_seq.get());
     let shipment = match app
         .store
