@@ -344,22 +344,7 @@ impl Generator {
         let mut state = OrderState {
             ord_no: order.ord_no().clone(),
             customer_id: customer.clone(),
-            items: order
-                .items()
-                .iter()
-                .map(|item| ItemState {
-                    seq: item.seq,
-                    vendor: item.vendor.clone(),
-                    lower_rank: item.lower_rank.clone(),
-                    ordered: item.qty.get(),
-                    canceled: 0,
-                    shipped: 0,
-                    discount: item.discount,
-                    refunded_discount: Won::ZERO,
-                    shipped_at: None,
-                    last_canceled_at: None,
-                })
-                .collect(),
+            items: order.items().iter().map(ItemState::placed).collect(),
             shipping_fees: order.shipping_fees().to_vec(),
         };
 

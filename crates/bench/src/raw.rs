@@ -35,7 +35,7 @@ pub fn sqlite(
                         break;
                     }
                     let query = &queries[(n as usize * workers + worker) % queries.len()];
-                    let mut key = connection.prepare_cached(query.key_sql)?;
+                    let mut key = connection.prepare_cached(&query.key_sql)?;
                     let mut found = key.query([&query.key_hash])?;
                     while let Some(row) = found.next()? {
                         std::hint::black_box((row.get_ref(0)?, row.get_ref(1)?));

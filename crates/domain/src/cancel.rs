@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::order::MAX_ITEMS;
+use crate::order::{MAX_ITEMS, NewOrderItem};
 use crate::{
     AgentId, CostLine, CustomerId, Fault, InvalidValue, ItemSeq, KstDateTime, OrderNo, Quantity,
     ReasonCode, Scope, ShippingFee, Text, VendorId, Won,
@@ -58,6 +58,22 @@ impl ItemStatus {
 }
 
 impl ItemState {
+    /// Where `item` stands once placed: nothing canceled, nothing shipped.
+    pub fn placed(item: &NewOrderItem) -> Self {
+        Self {
+            seq: item.seq,
+            vendor: item.vendor.clone(),
+            lower_rank: item.lower_rank.clone(),
+            ordered: item.qty.get(),
+            canceled: 0,
+            shipped: 0,
+            discount: item.discount,
+            refunded_discount: Won::ZERO,
+            shipped_at: None,
+            last_canceled_at: None,
+        }
+    }
+
     /// Units that may still be canceled or shipped.
     pub fn open(&self) -> u32 {
         if self.shipped > 0 {

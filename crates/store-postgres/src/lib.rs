@@ -9,30 +9,22 @@
 //! Invariant: this crate holds SQL and nothing else. Rules come from `claims-domain`;
 //! everything it returns has passed the domain's checks again on the way out.
 
-mod admin;
 mod bulk;
-mod columns;
 mod error;
-mod idempotency;
 mod inquiry;
-mod orders;
 mod schema;
+mod sql;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use claims_domain::{
-    CancelCommand, CancelRow, Claim, InquiryQuery, ItemSeq, KstDateTime, NewOrder, OrderNo, RowKey,
-    RowSink, Scope, VendorId,
-};
+use claims_domain::{CancelRow, InquiryQuery, RowKey, RowSink, Scope};
 use claims_store::bulk::BulkOrder;
-use claims_store::{
-    ApiKeyInfo, Begin, Completion, Fingerprint, IdempotencyKey, InquiryPage, KeyId, NewApiKey,
-    NewToken, NewVendor, OrderRecord, Placed, PoolStatus, Role, SchemaStatus, SecretHash, Shipment,
-    Store, StoreError, StoredAnswer, TokenId, TokenInfo, Usage, Vendor, Window,
-};
+use claims_store::sql::Script;
+use claims_store::{Backend, InquiryPage, PoolStatus, SchemaStatus, SecretHash, StoreError};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio::time::timeout;
 use tokio_postgres::NoTls;
@@ -41,6 +33,7 @@ pub use inquiry::{RawInquiry, read_view};
 pub use schema::SCHEMA_VERSION;
 
 use crate::error::{db_error, pool_error, timed_out};
+use crate::sql::PgSql;
 
 /// Settings of a [`PgStore`].
 #[derive(Debug, Clone)]
@@ -190,7 +183,22 @@ impl PgStore {
 }
 
 #[async_trait]
-impl Store for PgStore {
+impl Backend for PgStore {
+    async fn read<R: Send + 'static>(&self, script: Script<R>) -> Result<R, StoreError> {
+        self.run(async |client: &mut Object| script(&mut PgSql::new(&*client)).await)
+            .await
+    }
+
+    async fn write<R: Send + 'static>(&self, script: Script<R>) -> Result<R, StoreError> {
+        self.run(async |client: &mut Object| {
+            let tx = client.transaction().await.map_err(db_error)?;
+            let result = script(&mut PgSql::new(&tx)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(result)
+        })
+        .await
+    }
+
     async fn readiness(&self) -> Result<SchemaStatus, StoreError> {
         let current = self
             .run(async |client: &mut Object| schema::current_version(client).await)
@@ -222,175 +230,6 @@ impl Store for PgStore {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         self.pool.close();
-    }
-
-    #[tracing::instrument(skip_all, fields(vendor.id = %vendor.id))]
-    async fn add_vendor(&self, vendor: NewVendor, now: KstDateTime) -> Result<Vendor, StoreError> {
-        self.run(async |client: &mut Object| admin::add_vendor(client, &vendor, now).await)
-            .await
-    }
-
-    async fn vendor(&self, id: &VendorId) -> Result<Option<Vendor>, StoreError> {
-        self.run(async |client: &mut Object| admin::vendor(&*client, id).await)
-            .await
-    }
-
-    async fn vendors(&self) -> Result<Vec<Vendor>, StoreError> {
-        self.run(async |client: &mut Object| admin::vendors(&*client).await)
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(vendor.id = %key.scope.vendor, key.id = %key.id))]
-    async fn add_api_key(
-        &self,
-        key: NewApiKey,
-        now: KstDateTime,
-    ) -> Result<ApiKeyInfo, StoreError> {
-        self.run(async |client: &mut Object| admin::add_api_key(client, &key, now).await)
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(key.id = %id))]
-    async fn revoke_api_key(&self, id: &KeyId, now: KstDateTime) -> Result<ApiKeyInfo, StoreError> {
-        self.run(async |client: &mut Object| admin::revoke_api_key(&*client, id, now).await)
-            .await
-    }
-
-    async fn api_keys(&self, vendor: &VendorId) -> Result<Vec<ApiKeyInfo>, StoreError> {
-        self.run(async |client: &mut Object| admin::api_keys(&*client, vendor).await)
-            .await
-    }
-
-    async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError> {
-        self.run(async |client: &mut Object| admin::scope_for_key(&*client, hash).await)
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(token.id = %token.id, token.role = %token.role))]
-    async fn add_token(&self, token: NewToken, now: KstDateTime) -> Result<TokenInfo, StoreError> {
-        self.run(async |client: &mut Object| admin::add_token(&*client, &token, now).await)
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(token.id = %id))]
-    async fn revoke_token(&self, id: &TokenId, now: KstDateTime) -> Result<TokenInfo, StoreError> {
-        self.run(async |client: &mut Object| admin::revoke_token(&*client, id, now).await)
-            .await
-    }
-
-    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
-        self.run(async |client: &mut Object| admin::tokens(&*client).await)
-            .await
-    }
-
-    async fn role_for_token(&self, hash: &SecretHash) -> Result<Option<Role>, StoreError> {
-        self.run(async |client: &mut Object| admin::role_for_token(&*client, hash).await)
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
-    async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError> {
-        self.run(async |client: &mut Object| orders::place_order(client, &order, now, None).await)
-            .await
-    }
-
-    async fn place_order_once(
-        &self,
-        order: NewOrder,
-        now: KstDateTime,
-        done: Completion<Placed>,
-    ) -> Result<Placed, StoreError> {
-        self.run(async |client: &mut Object| {
-            orders::place_order(client, &order, now, Some(done)).await
-        })
-        .await
-    }
-
-    async fn order(&self, ord_no: &OrderNo) -> Result<Option<OrderRecord>, StoreError> {
-        self.run(async |client: &mut Object| orders::load_order(&*client, ord_no).await)
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
-    async fn cancel(
-        &self,
-        ord_no: &OrderNo,
-        command: &CancelCommand,
-        now: KstDateTime,
-    ) -> Result<Claim, StoreError> {
-        self.run(async |client: &mut Object| {
-            orders::cancel(client, ord_no, command, now, None).await
-        })
-        .await
-    }
-
-    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
-    async fn cancel_once(
-        &self,
-        ord_no: &OrderNo,
-        command: &CancelCommand,
-        now: KstDateTime,
-        done: Completion<Claim>,
-    ) -> Result<Claim, StoreError> {
-        self.run(async |client: &mut Object| {
-            orders::cancel(client, ord_no, command, now, Some(done)).await
-        })
-        .await
-    }
-
-    async fn idempotency_begin(
-        &self,
-        key: &IdempotencyKey,
-        fingerprint: Fingerprint,
-        window: Window,
-    ) -> Result<Begin, StoreError> {
-        self.run(async |client: &mut Object| {
-            idempotency::begin(client, key, fingerprint, window).await
-        })
-        .await
-    }
-
-    async fn idempotency_finish(
-        &self,
-        key: &IdempotencyKey,
-        answer: StoredAnswer,
-        now: KstDateTime,
-    ) -> Result<(), StoreError> {
-        self.run(async |client: &mut Object| idempotency::record(&*client, key, &answer, now).await)
-            .await
-    }
-
-    async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
-        self.run(async |client: &mut Object| idempotency::release(client, key).await)
-            .await
-    }
-
-    async fn purge_idempotency_keys(
-        &self,
-        lapsed_before: KstDateTime,
-        limit: usize,
-    ) -> Result<usize, StoreError> {
-        self.run(async |client: &mut Object| idempotency::purge(client, lapsed_before, limit).await)
-            .await
-    }
-
-    async fn idempotency_usage(&self, owner: &SecretHash) -> Result<Usage, StoreError> {
-        self.run(async |client: &mut Object| idempotency::usage(&*client, owner).await)
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(order.no = %ord_no, item.seq = %item_seq))]
-    async fn ship(
-        &self,
-        ord_no: &OrderNo,
-        item_seq: ItemSeq,
-        scope: &Scope,
-        now: KstDateTime,
-    ) -> Result<Shipment, StoreError> {
-        self.run(async |client: &mut Object| {
-            orders::ship(client, ord_no, item_seq, scope, now).await
-        })
-        .await
     }
 
     async fn canceled_rows(

@@ -6,8 +6,8 @@ use claims_store::{InquiryPage, SecretHash, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
-use crate::admin;
 use crate::convert::{self, db_error};
+use crate::sql::{SqliteSql, finish};
 
 /// The `FROM … WHERE …` of an inquiry and its parameters.
 ///
@@ -101,7 +101,7 @@ impl Filter {
 /// `EXPLAIN QUERY PLAN`.
 #[derive(Debug)]
 pub struct RawInquiry {
-    pub key_sql: &'static str,
+    pub key_sql: String,
     pub key_hash: Vec<u8>,
     pub sql: String,
     pub params: Vec<(&'static str, Value)>,
@@ -123,7 +123,7 @@ impl RawInquiry {
             Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)),
         ));
         Self {
-            key_sql: admin::KEY_LOOKUP_SQL,
+            key_sql: claims_store::sql::question_mark_placeholders(claims_store::KEY_LOOKUP_SQL),
             key_hash: key.0.to_vec(),
             sql: filter.select_sql(),
             params,
@@ -177,14 +177,15 @@ pub(crate) fn canceled_rows(
 /// A page for the holder of a key: the key's scope, then the rows into `sink`, on one
 /// connection.
 pub(crate) fn inquiry_page(
-    connection: &Connection,
+    connection: &mut Connection,
     key: &SecretHash,
     query: &InquiryQuery,
     after: Option<&RowKey>,
     limit: usize,
     sink: &mut dyn RowSink,
 ) -> Result<InquiryPage, StoreError> {
-    let Some(scope) = admin::scope_for_key(connection, key)? else {
+    let mut sql = SqliteSql::new(connection);
+    let Some(scope) = finish(claims_store::admin::scope_for_key(&mut sql, key))? else {
         return Ok(InquiryPage {
             scope: None,
             rows: 0,

@@ -7,30 +7,22 @@
 //! Invariant: this crate holds SQL and nothing else. Rules come from `claims-domain`;
 //! everything it returns has passed the domain's checks again on the way out.
 
-mod admin;
 mod bulk;
 mod convert;
-mod idempotency;
 mod inquiry;
-mod orders;
 mod pool;
 mod schema;
+mod sql;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use claims_domain::{
-    CancelCommand, CancelRow, Claim, InquiryQuery, ItemSeq, KstDateTime, NewOrder, OrderNo, RowKey,
-    RowSink, Scope, VendorId,
-};
+use claims_domain::{CancelRow, InquiryQuery, RowKey, RowSink, Scope};
 use claims_store::bulk::BulkOrder;
-use claims_store::{
-    ApiKeyInfo, Begin, Completion, Fingerprint, IdempotencyKey, InquiryPage, KeyId, NewApiKey,
-    NewToken, NewVendor, OrderRecord, Placed, PoolStatus, Role, SchemaStatus, SecretHash, Shipment,
-    Store, StoreError, StoredAnswer, TokenId, TokenInfo, Usage, Vendor, Window,
-};
+use claims_store::sql::Script;
+use claims_store::{Backend, InquiryPage, PoolStatus, SchemaStatus, SecretHash, StoreError};
 use rusqlite::{Connection, OpenFlags};
 
 pub use inquiry::{RawInquiry, read_view};
@@ -175,7 +167,7 @@ impl SqliteStore {
                 readers: Pool::new("readers", options.readers.max(1), opener(true), Vec::new()),
             }),
         };
-        store.readiness().await?;
+        Backend::readiness(&store).await?;
         Ok(store)
     }
 
@@ -184,24 +176,26 @@ impl SqliteStore {
     /// the cancellation rules, it only refuses inconsistent states.
     pub async fn bulk_load(&self, orders: Vec<BulkOrder>) -> Result<(), StoreError> {
         let durability = self.inner.options.durability;
-        self.write(move |connection| {
-            connection
-                .pragma_update(None, "synchronous", "OFF")
-                .map_err(db_error)?;
-            let result = bulk::load(connection, &orders);
-            let restored = connection
-                .pragma_update(
-                    None,
-                    "synchronous",
-                    match durability {
-                        Durability::Full => "FULL",
-                        Durability::Normal => "NORMAL",
-                    },
-                )
-                .map_err(db_error);
-            result.and(restored)
-        })
-        .await
+        self.inner
+            .writer
+            .run(move |connection| {
+                connection
+                    .pragma_update(None, "synchronous", "OFF")
+                    .map_err(db_error)?;
+                let result = bulk::load(connection, orders);
+                let restored = connection
+                    .pragma_update(
+                        None,
+                        "synchronous",
+                        match durability {
+                            Durability::Full => "FULL",
+                            Durability::Normal => "NORMAL",
+                        },
+                    )
+                    .map_err(db_error);
+                result.and(restored)
+            })
+            .await
     }
 
     /// The file this store lives in.
@@ -209,30 +203,36 @@ impl SqliteStore {
         &self.inner.path
     }
 
-    async fn read<R, F>(&self, work: F) -> Result<R, StoreError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
-    {
-        self.inner
-            .readers
-            .run(move |connection| work(connection))
-            .await
-    }
-
-    async fn write<R, F>(&self, work: F) -> Result<R, StoreError>
+    /// Runs `work` on a read-only connection.
+    async fn read_with<R, F>(&self, work: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
     {
-        self.inner.writer.run(work).await
+        self.inner.readers.run(work).await
     }
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl Backend for SqliteStore {
+    async fn read<R: Send + 'static>(&self, script: Script<R>) -> Result<R, StoreError> {
+        self.inner
+            .readers
+            .run(move |connection| sql::read(connection, script))
+            .await
+    }
+
+    async fn write<R: Send + 'static>(&self, script: Script<R>) -> Result<R, StoreError> {
+        self.inner
+            .writer
+            .run(move |connection| sql::write(connection, script))
+            .await
+    }
+
     async fn readiness(&self) -> Result<SchemaStatus, StoreError> {
-        let current = self.read(schema::current_version).await?;
+        let current = self
+            .read_with(|connection| schema::current_version(connection))
+            .await?;
         Ok(SchemaStatus {
             current,
             expected: SCHEMA_VERSION,
@@ -248,7 +248,9 @@ impl Store for SqliteStore {
         // Fold the write-ahead log back into the database file, so that the file alone
         // is the whole database again (for copies and backups made while stopped).
         let checkpoint = self
-            .write(|connection| {
+            .inner
+            .writer
+            .run(|connection| {
                 connection
                     .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
                     .map_err(db_error)
@@ -260,180 +262,6 @@ impl Store for SqliteStore {
         self.inner.writer.close().await;
     }
 
-    #[tracing::instrument(skip_all, fields(vendor.id = %vendor.id))]
-    async fn add_vendor(&self, vendor: NewVendor, now: KstDateTime) -> Result<Vendor, StoreError> {
-        self.write(move |connection| admin::add_vendor(connection, &vendor, now))
-            .await
-    }
-
-    async fn vendor(&self, id: &VendorId) -> Result<Option<Vendor>, StoreError> {
-        let id = id.clone();
-        self.read(move |connection| admin::vendor(connection, &id))
-            .await
-    }
-
-    async fn vendors(&self) -> Result<Vec<Vendor>, StoreError> {
-        self.read(admin::vendors).await
-    }
-
-    #[tracing::instrument(skip_all, fields(vendor.id = %key.scope.vendor, key.id = %key.id))]
-    async fn add_api_key(
-        &self,
-        key: NewApiKey,
-        now: KstDateTime,
-    ) -> Result<ApiKeyInfo, StoreError> {
-        self.write(move |connection| admin::add_api_key(connection, &key, now))
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(key.id = %id))]
-    async fn revoke_api_key(&self, id: &KeyId, now: KstDateTime) -> Result<ApiKeyInfo, StoreError> {
-        let id = id.clone();
-        self.write(move |connection| admin::revoke_api_key(connection, &id, now))
-            .await
-    }
-
-    async fn api_keys(&self, vendor: &VendorId) -> Result<Vec<ApiKeyInfo>, StoreError> {
-        let vendor = vendor.clone();
-        self.read(move |connection| admin::api_keys(connection, &vendor))
-            .await
-    }
-
-    async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError> {
-        let hash = *hash;
-        self.read(move |connection| admin::scope_for_key(connection, &hash))
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(token.id = %token.id, token.role = %token.role))]
-    async fn add_token(&self, token: NewToken, now: KstDateTime) -> Result<TokenInfo, StoreError> {
-        self.write(move |connection| admin::add_token(connection, &token, now))
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(token.id = %id))]
-    async fn revoke_token(&self, id: &TokenId, now: KstDateTime) -> Result<TokenInfo, StoreError> {
-        let id = id.clone();
-        self.write(move |connection| admin::revoke_token(connection, &id, now))
-            .await
-    }
-
-    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
-        self.read(admin::tokens).await
-    }
-
-    async fn role_for_token(&self, hash: &SecretHash) -> Result<Option<Role>, StoreError> {
-        let hash = *hash;
-        self.read(move |connection| admin::role_for_token(connection, &hash))
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
-    async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError> {
-        self.write(move |connection| orders::place_order(connection, &order, now, None))
-            .await
-    }
-
-    async fn place_order_once(
-        &self,
-        order: NewOrder,
-        now: KstDateTime,
-        done: Completion<Placed>,
-    ) -> Result<Placed, StoreError> {
-        self.write(move |connection| orders::place_order(connection, &order, now, Some(done)))
-            .await
-    }
-
-    async fn order(&self, ord_no: &OrderNo) -> Result<Option<OrderRecord>, StoreError> {
-        let ord_no = ord_no.clone();
-        self.read(move |connection| orders::load_order(connection, &ord_no))
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
-    async fn cancel(
-        &self,
-        ord_no: &OrderNo,
-        command: &CancelCommand,
-        now: KstDateTime,
-    ) -> Result<Claim, StoreError> {
-        let ord_no = ord_no.clone();
-        let command = command.clone();
-        self.write(move |connection| orders::cancel(connection, &ord_no, &command, now, None))
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
-    async fn cancel_once(
-        &self,
-        ord_no: &OrderNo,
-        command: &CancelCommand,
-        now: KstDateTime,
-        done: Completion<Claim>,
-    ) -> Result<Claim, StoreError> {
-        let ord_no = ord_no.clone();
-        let command = command.clone();
-        self.write(move |connection| orders::cancel(connection, &ord_no, &command, now, Some(done)))
-            .await
-    }
-
-    async fn idempotency_begin(
-        &self,
-        key: &IdempotencyKey,
-        fingerprint: Fingerprint,
-        window: Window,
-    ) -> Result<Begin, StoreError> {
-        let key = key.clone();
-        self.write(move |connection| idempotency::begin(connection, &key, fingerprint, window))
-            .await
-    }
-
-    async fn idempotency_finish(
-        &self,
-        key: &IdempotencyKey,
-        answer: StoredAnswer,
-        now: KstDateTime,
-    ) -> Result<(), StoreError> {
-        let key = key.clone();
-        self.write(move |connection| idempotency::finish(connection, &key, &answer, now))
-            .await
-    }
-
-    async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
-        let key = key.clone();
-        self.write(move |connection| idempotency::release(connection, &key))
-            .await
-    }
-
-    async fn purge_idempotency_keys(
-        &self,
-        lapsed_before: KstDateTime,
-        limit: usize,
-    ) -> Result<usize, StoreError> {
-        self.write(move |connection| idempotency::purge(connection, lapsed_before, limit))
-            .await
-    }
-
-    async fn idempotency_usage(&self, owner: &SecretHash) -> Result<Usage, StoreError> {
-        let owner = *owner;
-        self.read(move |connection| idempotency::usage(connection, &owner))
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(order.no = %ord_no, item.seq = %item_seq))]
-    async fn ship(
-        &self,
-        ord_no: &OrderNo,
-        item_seq: ItemSeq,
-        scope: &Scope,
-        now: KstDateTime,
-    ) -> Result<Shipment, StoreError> {
-        let ord_no = ord_no.clone();
-        let scope = scope.clone();
-        self.write(move |connection| orders::ship(connection, &ord_no, item_seq, &scope, now))
-            .await
-    }
-
     async fn canceled_rows(
         &self,
         scope: &Scope,
@@ -442,7 +270,7 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> Result<Vec<CancelRow>, StoreError> {
         let filter = Filter::new(scope, query, after);
-        self.read(move |connection| inquiry::canceled_rows(connection, &filter, limit))
+        self.read_with(move |connection| inquiry::canceled_rows(connection, &filter, limit))
             .await
     }
 
@@ -457,7 +285,7 @@ impl Store for SqliteStore {
         let key = *key;
         let query = query.clone();
         let after = after.cloned();
-        self.read(move |connection| {
+        self.read_with(move |connection| {
             let page =
                 inquiry::inquiry_page(connection, &key, &query, after.as_ref(), limit, &mut *sink)?;
             Ok((page, sink))
@@ -472,7 +300,7 @@ impl Store for SqliteStore {
         cap: usize,
     ) -> Result<usize, StoreError> {
         let filter = Filter::new(scope, query, None);
-        self.read(move |connection| inquiry::count_canceled_rows(connection, &filter, cap))
+        self.read_with(move |connection| inquiry::count_canceled_rows(connection, &filter, cap))
             .await
     }
 }

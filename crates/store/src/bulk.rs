@@ -4,6 +4,8 @@
 
 use claims_domain::KstDateTime;
 
+use crate::sql::Sql;
+use crate::tables::{ClaimLineRow, ClaimRow, FeeRow, ItemRow, OrderRow};
 use crate::{OrderRecord, StoreError};
 
 /// One order to load: the order, where its items stand, its claims, and the sequence number
@@ -63,4 +65,80 @@ impl BulkOrder {
         }
         Ok(())
     }
+}
+
+/// The rows one bulk order writes, table by table, as the service itself writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkRows<'a> {
+    pub order: OrderRow<'a>,
+    pub fees: Vec<FeeRow<'a>>,
+    pub items: Vec<ItemRow<'a>>,
+    pub claims: Vec<ClaimRow<'a>>,
+    pub lines: Vec<ClaimLineRow<'a>>,
+}
+
+impl BulkOrder {
+    /// The rows of this order (check it first with [`BulkOrder::check`]).
+    pub fn rows(&self) -> Result<BulkRows<'_>, StoreError> {
+        let order = &self.record.order;
+        let ord_no = order.ord_no();
+        let mut lines = Vec::new();
+        for claim in &self.record.claims {
+            for line in &claim.lines {
+                lines.push(ClaimLineRow::of(order, claim, line)?);
+            }
+        }
+        Ok(BulkRows {
+            order: OrderRow::of(order, self.placed_at),
+            fees: order
+                .shipping_fees()
+                .iter()
+                .map(|fee| FeeRow::of(ord_no, fee))
+                .collect(),
+            items: order
+                .items()
+                .iter()
+                .zip(&self.record.items)
+                .map(|(item, state)| ItemRow::of(ord_no, item, state))
+                .collect(),
+            claims: self
+                .record
+                .claims
+                .iter()
+                .zip(&self.claim_ids)
+                .map(|(claim, id)| ClaimRow::of(*id, claim))
+                .collect(),
+            lines,
+        })
+    }
+}
+
+/// Writes `orders` statement by statement through `sql` (inside the caller's transaction),
+/// after checking every one of them.
+pub async fn insert(sql: &mut dyn Sql, orders: &[BulkOrder]) -> Result<(), StoreError> {
+    for order in orders {
+        order.check()?;
+    }
+    let insert_order = OrderRow::insert_sql();
+    let insert_fee = FeeRow::insert_sql();
+    let insert_item = ItemRow::insert_sql();
+    let insert_claim = ClaimRow::insert_sql();
+    let insert_line = ClaimLineRow::insert_sql();
+    for order in orders {
+        let rows = order.rows()?;
+        sql.execute(&insert_order, &rows.order.params()).await?;
+        for fee in &rows.fees {
+            sql.execute(&insert_fee, &fee.params()).await?;
+        }
+        for item in &rows.items {
+            sql.execute(&insert_item, &item.params()).await?;
+        }
+        for claim in &rows.claims {
+            sql.execute(&insert_claim, &claim.params()).await?;
+        }
+        for line in &rows.lines {
+            sql.execute(&insert_line, &line.params()).await?;
+        }
+    }
+    Ok(())
 }

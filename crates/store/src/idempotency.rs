@@ -7,9 +7,14 @@
 //! afterwards ([`Store::idempotency_finish`](crate::Store::idempotency_finish)); failures
 //! that may pass release the key so that a retry runs again.
 
+use std::borrow::Cow;
+
 use claims_domain::KstDateTime;
 
-use crate::SecretHash;
+use crate::sql::Sql;
+use crate::stored::corrupt;
+use crate::tables::{IdempotencyRow, select};
+use crate::{SecretHash, StoreError};
 
 /// The longest key accepted.
 pub const MAX_KEY_LEN: usize = 255;
@@ -140,6 +145,175 @@ pub fn decide(kept: Option<Kept>, fingerprint: Fingerprint, window: &Window) -> 
         None if kept.updated_at < window.abandoned_before => Decision::Claim,
         None => Decision::Answer(Begin::InFlight),
     }
+}
+
+/// Claims `key` for a request with `fingerprint`, or says why not, in its own transaction.
+///
+/// Within its quota (the usual case), a credential's new key is claimed by inserting it;
+/// two nodes claiming one key at once meet on the primary key. Past its quota, only a key
+/// it already holds may go on. Concurrent claims may each pass the check, so a credential
+/// can end a few keys over its quota, never more than its requests in flight.
+pub(crate) async fn begin(
+    sql: &mut dyn Sql,
+    key: &IdempotencyKey,
+    fingerprint: Fingerprint,
+    window: Window,
+) -> Result<Begin, StoreError> {
+    let owner = &key.owner.0[..];
+    if window.quota.admits(usage(sql, &key.owner).await?) {
+        let inserted = sql
+            .execute(
+                "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT (owner, idem_key) DO NOTHING",
+                &[
+                    owner.into(),
+                    key.key.as_str().into(),
+                    (&fingerprint.0[..]).into(),
+                    window.now.into(),
+                ],
+            )
+            .await?;
+        if inserted == 1 {
+            return Ok(Begin::Proceed);
+        }
+    }
+    let Some(kept) = kept(sql, key).await? else {
+        return Ok(Begin::OverQuota(usage(sql, &key.owner).await?));
+    };
+    match decide(Some(kept), fingerprint, &window) {
+        Decision::Claim => {
+            sql.execute(
+                "UPDATE idempotency_keys SET fingerprint = $3, status = NULL, content_type = NULL, \
+                 location = NULL, body = NULL, created_at = $4, updated_at = $4 \
+                 WHERE owner = $1 AND idem_key = $2",
+                &[
+                    owner.into(),
+                    key.key.as_str().into(),
+                    (&fingerprint.0[..]).into(),
+                    window.now.into(),
+                ],
+            )
+            .await?;
+            Ok(Begin::Proceed)
+        }
+        Decision::Answer(begin) => Ok(begin),
+    }
+}
+
+/// What is kept for `key`, locked for the transaction.
+async fn kept(sql: &mut dyn Sql, key: &IdempotencyKey) -> Result<Option<Kept>, StoreError> {
+    let statement = format!(
+        "{} WHERE owner = $1 AND idem_key = $2{}",
+        select(IdempotencyRow::TABLE, IdempotencyRow::COLUMNS),
+        sql.dialect().for_update()
+    );
+    let Some(row) = sql
+        .query_opt(
+            &statement,
+            &[(&key.owner.0[..]).into(), key.key.as_str().into()],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let row = IdempotencyRow::read(&row)?;
+    let answer = match row.status {
+        Some(status) => Some(StoredAnswer {
+            status: u16::try_from(status).map_err(|_| corrupt("an answer's status"))?,
+            content_type: row.content_type.map(Cow::into_owned).unwrap_or_default(),
+            location: row.location.map(Cow::into_owned),
+            body: row.body.map(Cow::into_owned).unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(Some(Kept {
+        fingerprint: Fingerprint(
+            <[u8; 32]>::try_from(row.fingerprint.as_ref())
+                .map_err(|_| corrupt("an idempotency key's fingerprint"))?,
+        ),
+        answer,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }))
+}
+
+/// Records `answer` for a claimed key, inside the caller's transaction.
+pub(crate) async fn record(
+    sql: &mut dyn Sql,
+    key: &IdempotencyKey,
+    answer: &StoredAnswer,
+    now: KstDateTime,
+) -> Result<(), StoreError> {
+    let changed = sql
+        .execute(
+            "UPDATE idempotency_keys SET status = $3, content_type = $4, location = $5, body = $6, \
+             updated_at = $7 WHERE owner = $1 AND idem_key = $2",
+            &[
+                (&key.owner.0[..]).into(),
+                key.key.as_str().into(),
+                u32::from(answer.status).into(),
+                answer.content_type.as_str().into(),
+                answer.location.as_deref().into(),
+                answer.body.as_slice().into(),
+                now.into(),
+            ],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::internal(
+            "an idempotency key was answered without being claimed",
+        ));
+    }
+    Ok(())
+}
+
+/// Forgets a claimed key whose request did not finish.
+pub(crate) async fn release(sql: &mut dyn Sql, key: &IdempotencyKey) -> Result<(), StoreError> {
+    sql.execute(
+        "DELETE FROM idempotency_keys WHERE owner = $1 AND idem_key = $2 AND status IS NULL",
+        &[(&key.owner.0[..]).into(), key.key.as_str().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// What `owner` keeps now, as the triggers on `idempotency_keys` count it.
+pub(crate) async fn usage(sql: &mut dyn Sql, owner: &SecretHash) -> Result<Usage, StoreError> {
+    let row = sql
+        .query_one(
+            "SELECT CAST(coalesce(sum(keys), 0) AS BIGINT), CAST(coalesce(sum(bytes), 0) AS BIGINT) \
+             FROM idempotency_usage WHERE owner = $1",
+            &[(&owner.0[..]).into()],
+        )
+        .await?;
+    Ok(Usage {
+        keys: u64::try_from(row.int(0)?).unwrap_or(0),
+        bytes: u64::try_from(row.int(1)?).unwrap_or(0),
+    })
+}
+
+/// Forgets up to `limit` lapsed keys, oldest first, passing over any a request holds.
+pub(crate) async fn purge(
+    sql: &mut dyn Sql,
+    lapsed_before: KstDateTime,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    let statement = format!(
+        "DELETE FROM idempotency_keys WHERE (owner, idem_key) IN \
+         (SELECT owner, idem_key FROM idempotency_keys WHERE created_at < $1 \
+          ORDER BY created_at LIMIT $2{})",
+        sql.dialect().for_update_skip_locked()
+    );
+    let purged = sql
+        .execute(
+            &statement,
+            &[
+                lapsed_before.into(),
+                i64::try_from(limit).unwrap_or(i64::MAX).into(),
+            ],
+        )
+        .await?;
+    Ok(usize::try_from(purged).unwrap_or(usize::MAX))
 }
 
 #[cfg(test)]

@@ -18,18 +18,27 @@ use claims_domain::{
     Text, VendorId,
 };
 
+pub mod admin;
 pub mod bulk;
+#[cfg(feature = "testing")]
 pub mod conformance;
 mod credentials;
 pub mod idempotency;
+mod orders;
+pub mod sql;
 pub mod stored;
+pub mod tables;
 
+pub use admin::KEY_LOOKUP_SQL;
 pub use credentials::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,
 };
 pub use idempotency::{
     Begin, Completion, Fingerprint, IdempotencyKey, Quota, StoredAnswer, Usage, Window,
 };
+pub use sql::Backend;
+
+use sql::script;
 
 /// Any error a database driver reports.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -330,4 +339,264 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         query: &InquiryQuery,
         cap: usize,
     ) -> Result<usize, StoreError>;
+}
+
+/// Every backend is a store: the scripts of `orders`, `admin` and `idempotency` run on its
+/// connections, and what it does its own way (the inquiry, readiness, pools, closing) is
+/// passed through.
+#[async_trait]
+impl<B: Backend> Store for B {
+    async fn readiness(&self) -> Result<SchemaStatus, StoreError> {
+        Backend::readiness(self).await
+    }
+
+    fn pools(&self) -> Vec<PoolStatus> {
+        Backend::pools(self)
+    }
+
+    async fn close(&self) {
+        Backend::close(self).await;
+    }
+
+    #[tracing::instrument(skip_all, fields(vendor.id = %vendor.id))]
+    async fn add_vendor(&self, vendor: NewVendor, now: KstDateTime) -> Result<Vendor, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { admin::add_vendor(sql, &vendor, now).await })
+        }))
+        .await
+    }
+
+    async fn vendor(&self, id: &VendorId) -> Result<Option<Vendor>, StoreError> {
+        let id = id.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { admin::vendor(sql, &id).await })
+        }))
+        .await
+    }
+
+    async fn vendors(&self) -> Result<Vec<Vendor>, StoreError> {
+        self.read(script(|sql| Box::pin(admin::vendors(sql)))).await
+    }
+
+    #[tracing::instrument(skip_all, fields(vendor.id = %key.scope.vendor, key.id = %key.id))]
+    async fn add_api_key(
+        &self,
+        key: NewApiKey,
+        now: KstDateTime,
+    ) -> Result<ApiKeyInfo, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { admin::add_api_key(sql, &key, now).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(key.id = %id))]
+    async fn revoke_api_key(&self, id: &KeyId, now: KstDateTime) -> Result<ApiKeyInfo, StoreError> {
+        let id = id.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { admin::revoke_api_key(sql, &id, now).await })
+        }))
+        .await
+    }
+
+    async fn api_keys(&self, vendor: &VendorId) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        let vendor = vendor.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { admin::api_keys(sql, &vendor).await })
+        }))
+        .await
+    }
+
+    async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError> {
+        let hash = *hash;
+        self.read(script(move |sql| {
+            Box::pin(async move { admin::scope_for_key(sql, &hash).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(token.id = %token.id, token.role = %token.role))]
+    async fn add_token(&self, token: NewToken, now: KstDateTime) -> Result<TokenInfo, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { admin::add_token(sql, &token, now).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(token.id = %id))]
+    async fn revoke_token(&self, id: &TokenId, now: KstDateTime) -> Result<TokenInfo, StoreError> {
+        let id = id.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { admin::revoke_token(sql, &id, now).await })
+        }))
+        .await
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        self.read(script(|sql| Box::pin(admin::tokens(sql)))).await
+    }
+
+    async fn role_for_token(&self, hash: &SecretHash) -> Result<Option<Role>, StoreError> {
+        let hash = *hash;
+        self.read(script(move |sql| {
+            Box::pin(async move { admin::role_for_token(sql, &hash).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
+    async fn place_order(&self, order: NewOrder, now: KstDateTime) -> Result<Placed, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { orders::place(sql, &order, now, None).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
+    async fn place_order_once(
+        &self,
+        order: NewOrder,
+        now: KstDateTime,
+        done: Completion<Placed>,
+    ) -> Result<Placed, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { orders::place(sql, &order, now, Some(done)).await })
+        }))
+        .await
+    }
+
+    async fn order(&self, ord_no: &OrderNo) -> Result<Option<OrderRecord>, StoreError> {
+        let ord_no = ord_no.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { orders::load(sql, &ord_no).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
+    async fn cancel(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        now: KstDateTime,
+    ) -> Result<Claim, StoreError> {
+        let (ord_no, command) = (ord_no.clone(), command.clone());
+        self.write(script(move |sql| {
+            Box::pin(async move { orders::cancel(sql, &ord_no, &command, now, None).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
+    async fn cancel_once(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        now: KstDateTime,
+        done: Completion<Claim>,
+    ) -> Result<Claim, StoreError> {
+        let (ord_no, command) = (ord_no.clone(), command.clone());
+        self.write(script(move |sql| {
+            Box::pin(async move { orders::cancel(sql, &ord_no, &command, now, Some(done)).await })
+        }))
+        .await
+    }
+
+    async fn idempotency_begin(
+        &self,
+        key: &IdempotencyKey,
+        fingerprint: Fingerprint,
+        window: Window,
+    ) -> Result<Begin, StoreError> {
+        let key = key.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { idempotency::begin(sql, &key, fingerprint, window).await })
+        }))
+        .await
+    }
+
+    async fn idempotency_finish(
+        &self,
+        key: &IdempotencyKey,
+        answer: StoredAnswer,
+        now: KstDateTime,
+    ) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { idempotency::record(sql, &key, &answer, now).await })
+        }))
+        .await
+    }
+
+    async fn idempotency_release(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { idempotency::release(sql, &key).await })
+        }))
+        .await
+    }
+
+    async fn purge_idempotency_keys(
+        &self,
+        lapsed_before: KstDateTime,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { idempotency::purge(sql, lapsed_before, limit).await })
+        }))
+        .await
+    }
+
+    async fn idempotency_usage(&self, owner: &SecretHash) -> Result<Usage, StoreError> {
+        let owner = *owner;
+        self.read(script(move |sql| {
+            Box::pin(async move { idempotency::usage(sql, &owner).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no, item.seq = %item_seq))]
+    async fn ship(
+        &self,
+        ord_no: &OrderNo,
+        item_seq: ItemSeq,
+        scope: &Scope,
+        now: KstDateTime,
+    ) -> Result<Shipment, StoreError> {
+        let (ord_no, scope) = (ord_no.clone(), scope.clone());
+        self.write(script(move |sql| {
+            Box::pin(async move { orders::ship(sql, &ord_no, item_seq, &scope, now).await })
+        }))
+        .await
+    }
+
+    async fn canceled_rows(
+        &self,
+        scope: &Scope,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+    ) -> Result<Vec<CancelRow>, StoreError> {
+        Backend::canceled_rows(self, scope, query, after, limit).await
+    }
+
+    async fn inquiry_page(
+        &self,
+        key: &SecretHash,
+        query: &InquiryQuery,
+        after: Option<&RowKey>,
+        limit: usize,
+        sink: Box<dyn RowSink>,
+    ) -> Result<(InquiryPage, Box<dyn RowSink>), StoreError> {
+        Backend::inquiry_page(self, key, query, after, limit, sink).await
+    }
+
+    async fn count_canceled_rows(
+        &self,
+        scope: &Scope,
+        query: &InquiryQuery,
+        cap: usize,
+    ) -> Result<usize, StoreError> {
+        Backend::count_canceled_rows(self, scope, query, cap).await
+    }
 }

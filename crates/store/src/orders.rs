@@ -1,0 +1,330 @@
+//! Orders, cancellations and shipments, as scripts every backend runs in one write
+//! transaction. The order's row is read first, locked where the database needs it
+//! (`Dialect::for_update`), so every write to one order — from any node — runs one at a
+//! time, and the state a rule is checked against cannot change before the write.
+
+use std::collections::BTreeMap;
+
+use claims_domain::{
+    CancelCommand, Claim, ItemSeq, ItemState, KstDate, KstDateTime, NewOrder, NewOrderItem,
+    OrderNo, OrderState, Scope, ShippingFee, claim_number, plan_cancellation, plan_shipment,
+    vendors,
+};
+
+use crate::sql::{Dialect, Sql};
+use crate::stored::{self, corrupt};
+use crate::tables::{ClaimLineRow, ClaimRow, FeeRow, ItemRow, OrderRow, select};
+use crate::{
+    Completion, Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError, admin, idempotency,
+};
+
+/// Places `order`; with `done`, records its idempotency answer in the same transaction.
+pub(crate) async fn place(
+    sql: &mut dyn Sql,
+    order: &NewOrder,
+    now: KstDateTime,
+    done: Option<Completion<Placed>>,
+) -> Result<Placed, StoreError> {
+    let placed = place_in(sql, order, now).await?;
+    if let Some(done) = done {
+        idempotency::record(sql, &done.key, &(done.render)(&placed), now).await?;
+    }
+    Ok(placed)
+}
+
+async fn place_in(
+    sql: &mut dyn Sql,
+    order: &NewOrder,
+    now: KstDateTime,
+) -> Result<Placed, StoreError> {
+    let ord_no = order.ord_no();
+    if let Some(existing) = load(sql, ord_no).await? {
+        return same_or_conflict(existing, order);
+    }
+    let ids = order.vendor_ids().into_iter().cloned().collect();
+    let standings = admin::standings(sql, ids).await?;
+    vendors::check_order_vendors(order, admin::lookup(&standings))?;
+    // A concurrent placement of the same number may have won since the check above: the
+    // insert waits for it on the primary key and then does nothing.
+    let inserted = sql
+        .execute(
+            &format!("{} ON CONFLICT (ord_no) DO NOTHING", OrderRow::insert_sql()),
+            &OrderRow::of(order, now).params(),
+        )
+        .await?;
+    if inserted == 0 {
+        let existing = load(sql, ord_no)
+            .await?
+            .ok_or_else(|| StoreError::internal("an order that conflicted could not be read"))?;
+        return same_or_conflict(existing, order);
+    }
+    for fee in order.shipping_fees() {
+        sql.execute(&FeeRow::insert_sql(), &FeeRow::of(ord_no, fee).params())
+            .await?;
+    }
+    for item in order.items() {
+        let placed = ItemState::placed(item);
+        sql.execute(
+            &ItemRow::insert_sql(),
+            &ItemRow::of(ord_no, item, &placed).params(),
+        )
+        .await?;
+    }
+    let record = load(sql, ord_no)
+        .await?
+        .ok_or_else(|| StoreError::internal("an order just written could not be read back"))?;
+    Ok(Placed::Created(record))
+}
+
+fn same_or_conflict(existing: OrderRecord, order: &NewOrder) -> Result<Placed, StoreError> {
+    if &existing.order == order {
+        Ok(Placed::Existing(existing))
+    } else {
+        Err(Conflict::OrderDiffers(order.ord_no().clone()).into())
+    }
+}
+
+/// The order's row; with `lock`, locked for the rest of the transaction.
+async fn header(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+    lock: bool,
+) -> Result<Option<OrderRow<'static>>, StoreError> {
+    let lock = if lock { sql.dialect().for_update() } else { "" };
+    let statement = format!(
+        "{} WHERE ord_no = $1{lock}",
+        select(OrderRow::TABLE, OrderRow::COLUMNS)
+    );
+    sql.query_opt(&statement, &[ord_no.as_str().into()])
+        .await?
+        .map(|row| OrderRow::read(&row))
+        .transpose()
+}
+
+/// The order's items, in sequence order, with where each stands; only `only` when given.
+async fn items(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+    only: Option<ItemSeq>,
+) -> Result<Vec<(NewOrderItem, ItemState)>, StoreError> {
+    let columns = select(ItemRow::TABLE, ItemRow::COLUMNS);
+    let rows = match only {
+        Some(seq) => {
+            let statement = format!("{columns} WHERE ord_no = $1 AND ord_item_seq = $2");
+            sql.query(&statement, &[ord_no.as_str().into(), seq.get().into()])
+                .await?
+        }
+        None => {
+            let statement = format!("{columns} WHERE ord_no = $1 ORDER BY ord_item_seq");
+            sql.query(&statement, &[ord_no.as_str().into()]).await?
+        }
+    };
+    rows.iter()
+        .map(|row| ItemRow::read(row)?.into_item())
+        .collect()
+}
+
+async fn fees(sql: &mut dyn Sql, ord_no: &OrderNo) -> Result<Vec<ShippingFee>, StoreError> {
+    let statement = format!(
+        "{} WHERE ord_no = $1 ORDER BY spl_ven_id",
+        select(FeeRow::TABLE, FeeRow::COLUMNS)
+    );
+    sql.query(&statement, &[ord_no.as_str().into()])
+        .await?
+        .iter()
+        .map(|row| FeeRow::read(row)?.into_fee())
+        .collect()
+}
+
+/// The order's claims, in the order they were made, each with its lines.
+async fn claims(sql: &mut dyn Sql, ord_no: &OrderNo) -> Result<Vec<Claim>, StoreError> {
+    let statement = format!(
+        "{} WHERE oror_no = $1",
+        select(ClaimLineRow::TABLE, ClaimLineRow::COLUMNS)
+    );
+    let mut lines: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    for row in sql.query(&statement, &[ord_no.as_str().into()]).await? {
+        let row = ClaimLineRow::read(&row)?;
+        let clm_no = row.clm_no.clone().into_owned();
+        lines.entry(clm_no).or_default().push(row.into_line()?);
+    }
+    let statement = format!(
+        "{} WHERE oror_no = $1 ORDER BY claim_id",
+        select(ClaimRow::TABLE, ClaimRow::COLUMNS)
+    );
+    sql.query(&statement, &[ord_no.as_str().into()])
+        .await?
+        .iter()
+        .map(|row| {
+            let row = ClaimRow::read(row)?;
+            let mut claim_lines = lines.remove(row.clm_no.as_ref()).unwrap_or_default();
+            claim_lines.sort_by_key(|line| line.line_seq);
+            row.into_claim(claim_lines)
+        })
+        .collect()
+}
+
+/// The order as placed, from its row, items and fees.
+fn order_of(
+    header: &OrderRow<'_>,
+    ord_no: &OrderNo,
+    fees: Vec<ShippingFee>,
+    items: Vec<NewOrderItem>,
+) -> Result<NewOrder, StoreError> {
+    NewOrder::new(
+        ord_no.clone(),
+        stored::text(header.ordpe_nm.clone().into_owned()),
+        header.customer_id()?,
+        stored::media(&header.ord_rcp_media_cd)?,
+        header.ord_rcp_dts,
+        fees,
+        items,
+    )
+    .map_err(corrupt)
+}
+
+/// The order, where each of its items stands, and its claims.
+pub(crate) async fn load(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+) -> Result<Option<OrderRecord>, StoreError> {
+    let Some(header) = header(sql, ord_no, false).await? else {
+        return Ok(None);
+    };
+    let (items, states): (Vec<NewOrderItem>, Vec<ItemState>) =
+        items(sql, ord_no, None).await?.into_iter().unzip();
+    let fees = fees(sql, ord_no).await?;
+    Ok(Some(OrderRecord {
+        order: order_of(&header, ord_no, fees, items)?,
+        items: states,
+        claims: claims(sql, ord_no).await?,
+    }))
+}
+
+/// The next number behind a claim number, unique however requests interleave: from one
+/// sequence on PostgreSQL; the largest so far plus one under SQLite's write lock.
+async fn next_claim_id(sql: &mut dyn Sql) -> Result<u64, StoreError> {
+    let statement = match sql.dialect() {
+        Dialect::Postgres => "SELECT nextval(pg_get_serial_sequence('claims', 'claim_id'))",
+        Dialect::Sqlite => "SELECT coalesce(max(claim_id), 0) + 1 FROM claims",
+    };
+    let id = sql.query_one(statement, &[]).await?.int(0)?;
+    u64::try_from(id).map_err(|_| corrupt(format!("claim id {id}")))
+}
+
+/// Cancels as `command` says, as one claim numbered here; with `done`, records its
+/// idempotency answer in the same transaction.
+pub(crate) async fn cancel(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+    command: &CancelCommand,
+    now: KstDateTime,
+    done: Option<Completion<Claim>>,
+) -> Result<Claim, StoreError> {
+    let header = header(sql, ord_no, true)
+        .await?
+        .ok_or_else(|| NotFound::Order(ord_no.clone()))?;
+    let (items, states): (Vec<NewOrderItem>, Vec<ItemState>) =
+        items(sql, ord_no, None).await?.into_iter().unzip();
+    let fees = fees(sql, ord_no).await?;
+    let state = OrderState {
+        ord_no: ord_no.clone(),
+        customer_id: header.customer_id()?,
+        items: states,
+        shipping_fees: fees.clone(),
+    };
+    let plan = plan_cancellation(&state, command)?;
+    let order = order_of(&header, ord_no, fees, items)?;
+
+    // Each item moves from exactly the state the plan was made on, or nothing is written.
+    for line in &plan.lines {
+        let before = line.canceled_after - line.qty.get();
+        let changed = sql
+            .execute(
+                "UPDATE order_items SET canceled_qty = $3, refunded_dc_amt = $4, \
+                 last_canceled_at = CASE WHEN last_canceled_at IS NULL OR last_canceled_at < $5 \
+                 THEN $5 ELSE last_canceled_at END \
+                 WHERE ord_no = $1 AND ord_item_seq = $2 AND canceled_qty = $6 AND shipped_qty = 0",
+                &[
+                    ord_no.as_str().into(),
+                    line.item_seq.get().into(),
+                    line.canceled_after.into(),
+                    line.refunded_discount_after.get().into(),
+                    now.into(),
+                    before.into(),
+                ],
+            )
+            .await?;
+        if changed != 1 {
+            return Err(StoreError::internal(format!(
+                "item {} of order {ord_no} changed under the order's lock",
+                line.item_seq
+            )));
+        }
+    }
+    let claim_id = next_claim_id(sql).await?;
+    let claim = plan.into_claim(
+        claim_number(KstDate::of(now), claim_id),
+        ord_no.clone(),
+        now,
+        command,
+    );
+    sql.execute(
+        &ClaimRow::insert_sql(),
+        &ClaimRow::of(claim_id, &claim).params(),
+    )
+    .await?;
+    for line in &claim.lines {
+        let row = ClaimLineRow::of(&order, &claim, line)?;
+        sql.execute(&ClaimLineRow::insert_sql(), &row.params())
+            .await?;
+    }
+    if let Some(done) = done {
+        idempotency::record(sql, &done.key, &(done.render)(&claim), now).await?;
+    }
+    Ok(claim)
+}
+
+/// Ships the open units of an item for the vendor holding `scope`.
+pub(crate) async fn ship(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+    item_seq: ItemSeq,
+    scope: &Scope,
+    now: KstDateTime,
+) -> Result<Shipment, StoreError> {
+    let missing = || NotFound::Item(ord_no.clone(), item_seq);
+    if header(sql, ord_no, true).await?.is_none() {
+        return Err(missing().into());
+    }
+    let (_, state) = items(sql, ord_no, Some(item_seq))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(missing)?;
+    let plan = plan_shipment(&state, scope, now)?;
+    let changed = sql
+        .execute(
+            "UPDATE order_items SET shipped_qty = $3, shipped_at = $4 \
+             WHERE ord_no = $1 AND ord_item_seq = $2 AND shipped_qty = 0 AND canceled_qty = $5",
+            &[
+                ord_no.as_str().into(),
+                item_seq.get().into(),
+                plan.qty.get().into(),
+                plan.shipped_at.into(),
+                state.canceled.into(),
+            ],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(StoreError::internal(format!(
+            "item {item_seq} of order {ord_no} changed under the order's lock"
+        )));
+    }
+    Ok(Shipment {
+        ord_no: ord_no.clone(),
+        item_seq,
+        qty: plan.qty,
+        shipped_at: plan.shipped_at,
+    })
+}

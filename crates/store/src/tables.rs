@@ -1,0 +1,583 @@
+//! The stored tables, each declared once: its columns, in order, as the fields of a row
+//! type, which binds them as [`Param`]s for writing and reads them back from a [`Row`]; and
+//! the mapping between a row and the domain's values. Adding a column means a migration per
+//! backend, one field here, and then whatever the compiler points at (the mapping's struct
+//! literal and its destructuring).
+//!
+//! The inquiry reads `claim_lines` through its own column list (`stored::ROW_COLUMNS`),
+//! straight from the driver's buffers; everything else reads and writes through these.
+
+use std::borrow::Cow;
+
+use claims_domain::{
+    Actor, AgentId, Claim, ClaimLine, CostLine, CustomerId, ItemState, KstDateTime, NewOrder,
+    NewOrderItem, OrderNo, Scope, ShippingFee, VendorId,
+};
+
+use crate::sql::{Param, Row};
+use crate::stored::{self, corrupt};
+use crate::{ApiKeyInfo, KeyId, Role, StoreError, TokenId, TokenInfo, Vendor};
+
+/// A type a column holds: how it is bound, and how it is read back.
+pub trait Column: Sized {
+    fn param(&self) -> Param<'_>;
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError>;
+}
+
+impl Column for Cow<'_, str> {
+    fn param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError> {
+        Ok(Cow::Owned(row.text(index)?.to_owned()))
+    }
+}
+
+impl Column for Option<Cow<'_, str>> {
+    fn param(&self) -> Param<'_> {
+        self.as_deref().into()
+    }
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError> {
+        Ok(row.opt_text(index)?.map(|text| Cow::Owned(text.to_owned())))
+    }
+}
+
+impl Column for Cow<'_, [u8]> {
+    fn param(&self) -> Param<'_> {
+        Param::Bytes(self)
+    }
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError> {
+        Ok(Cow::Owned(row.bytes(index)?.to_vec()))
+    }
+}
+
+impl Column for Option<Cow<'_, [u8]>> {
+    fn param(&self) -> Param<'_> {
+        self.as_deref().into()
+    }
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError> {
+        Ok(row
+            .opt_bytes(index)?
+            .map(|bytes| Cow::Owned(bytes.to_vec())))
+    }
+}
+
+impl Column for i64 {
+    fn param(&self) -> Param<'_> {
+        Param::Int(*self)
+    }
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError> {
+        row.int(index)
+    }
+}
+
+impl Column for Option<i64> {
+    fn param(&self) -> Param<'_> {
+        (*self).into()
+    }
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError> {
+        row.opt_int(index)
+    }
+}
+
+impl Column for KstDateTime {
+    fn param(&self) -> Param<'_> {
+        Param::Time(*self)
+    }
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError> {
+        row.time(index)
+    }
+}
+
+impl Column for Option<KstDateTime> {
+    fn param(&self) -> Param<'_> {
+        (*self).into()
+    }
+    fn read(row: &Row, index: usize) -> Result<Self, StoreError> {
+        row.opt_time(index)
+    }
+}
+
+/// Declares a table's row type: one field per column, in the table's column order.
+macro_rules! table {
+    (
+        $(#[$meta:meta])*
+        $name:ident in $table:literal {
+            $($(#[$field_meta:meta])* $field:ident: $ty:ty),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name<'a> {
+            $($(#[$field_meta])* pub $field: $ty,)+
+        }
+
+        impl<'a> $name<'a> {
+            pub const TABLE: &'static str = $table;
+            /// The columns, in the order of the fields, of [`Self::params`] and of [`Self::read`].
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            /// The row's values, bound in [`Self::COLUMNS`] order.
+            pub fn params(&self) -> Vec<Param<'_>> {
+                vec![$(Column::param(&self.$field)),+]
+            }
+
+            /// Reads a row selected with [`Self::COLUMNS`] (see [`select`]).
+            pub fn read(row: &Row) -> Result<Self, StoreError> {
+                let mut columns = 0..;
+                Ok(Self {
+                    $($field: Column::read(row, columns.next().expect("an endless range"))?,)+
+                })
+            }
+
+            /// `INSERT INTO` the table, one placeholder per column.
+            pub fn insert_sql() -> String {
+                insert_sql(Self::TABLE, Self::COLUMNS)
+            }
+        }
+    };
+}
+
+/// `INSERT INTO table (a, b, …) VALUES ($1, $2, …)`.
+pub fn insert_sql(table: &str, columns: &[&str]) -> String {
+    let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        columns.join(", "),
+        placeholders.join(", ")
+    )
+}
+
+/// `SELECT a, b, … FROM table`, for `read`; the caller appends the rest.
+pub fn select(table: &str, columns: &[&str]) -> String {
+    format!("SELECT {} FROM {table}", columns.join(", "))
+}
+
+/// Borrows a required text value.
+fn text(value: &str) -> Cow<'_, str> {
+    Cow::Borrowed(value)
+}
+
+/// Borrows an optional vendor id.
+fn opt_vendor(value: &Option<VendorId>) -> Option<Cow<'_, str>> {
+    value.as_ref().map(|vendor| text(vendor.as_str()))
+}
+
+table! {
+    /// `vendors`: the registry of vendors and their lower-rank vendors.
+    VendorRow in "vendors" {
+        spl_ven_id: Cow<'a, str>,
+        name: Cow<'a, str>,
+        /// Set for a lower-rank vendor: the vendor it ranks under.
+        parent_spl_ven_id: Option<Cow<'a, str>>,
+        created_at: KstDateTime,
+    }
+}
+
+impl<'a> VendorRow<'a> {
+    pub fn of(vendor: &'a Vendor) -> Self {
+        Self {
+            spl_ven_id: text(vendor.id.as_str()),
+            name: text(vendor.name.as_str()),
+            parent_spl_ven_id: opt_vendor(&vendor.parent),
+            created_at: vendor.created_at,
+        }
+    }
+
+    pub fn into_vendor(self) -> Result<Vendor, StoreError> {
+        Ok(Vendor {
+            id: stored::vendor(&self.spl_ven_id)?,
+            name: stored::text(self.name.into_owned()),
+            parent: stored::opt_vendor(self.parent_spl_ven_id.as_deref())?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+table! {
+    /// `api_keys`: vendor API keys, by the SHA-256 of the key.
+    ApiKeyRow in "api_keys" {
+        key_id: Cow<'a, str>,
+        key_hash: Cow<'a, [u8]>,
+        spl_ven_id: Cow<'a, str>,
+        lrnk_spl_ven_id: Option<Cow<'a, str>>,
+        created_at: KstDateTime,
+        revoked_at: Option<KstDateTime>,
+    }
+}
+
+impl ApiKeyRow<'_> {
+    pub fn into_info(self) -> Result<ApiKeyInfo, StoreError> {
+        Ok(ApiKeyInfo {
+            id: KeyId::parse(&self.key_id).map_err(corrupt)?,
+            scope: Scope {
+                vendor: stored::vendor(&self.spl_ven_id)?,
+                lower_rank: stored::opt_vendor(self.lrnk_spl_ven_id.as_deref())?,
+            },
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        })
+    }
+}
+
+table! {
+    /// `api_tokens`: platform tokens, by the SHA-256 of the token.
+    TokenRow in "api_tokens" {
+        token_id: Cow<'a, str>,
+        token_hash: Cow<'a, [u8]>,
+        role: Cow<'a, str>,
+        created_at: KstDateTime,
+        revoked_at: Option<KstDateTime>,
+    }
+}
+
+impl TokenRow<'_> {
+    pub fn into_info(self) -> Result<TokenInfo, StoreError> {
+        Ok(TokenInfo {
+            id: TokenId::parse(&self.token_id).map_err(corrupt)?,
+            role: Role::parse(&self.role).map_err(corrupt)?,
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        })
+    }
+}
+
+table! {
+    /// `orders`: one row per order, as placed.
+    OrderRow in "orders" {
+        ord_no: Cow<'a, str>,
+        ordpe_nm: Cow<'a, str>,
+        customer_id: Cow<'a, str>,
+        ord_rcp_media_cd: Cow<'a, str>,
+        ord_rcp_dts: KstDateTime,
+        created_at: KstDateTime,
+    }
+}
+
+impl<'a> OrderRow<'a> {
+    pub fn of(order: &'a NewOrder, placed_at: KstDateTime) -> Self {
+        Self {
+            ord_no: text(order.ord_no().as_str()),
+            ordpe_nm: text(order.ordpe_nm().as_str()),
+            customer_id: text(order.customer_id().as_str()),
+            ord_rcp_media_cd: text(order.media().code()),
+            ord_rcp_dts: order.received_at(),
+            created_at: placed_at,
+        }
+    }
+
+    pub fn customer_id(&self) -> Result<CustomerId, StoreError> {
+        CustomerId::parse("customerId", &self.customer_id).map_err(corrupt)
+    }
+}
+
+table! {
+    /// `order_shipping_fees`: the shipping fee each vendor charged on an order.
+    FeeRow in "order_shipping_fees" {
+        ord_no: Cow<'a, str>,
+        spl_ven_id: Cow<'a, str>,
+        amount: i64,
+    }
+}
+
+impl<'a> FeeRow<'a> {
+    pub fn of(ord_no: &'a OrderNo, fee: &'a ShippingFee) -> Self {
+        Self {
+            ord_no: text(ord_no.as_str()),
+            spl_ven_id: text(fee.vendor.as_str()),
+            amount: fee.amount.get(),
+        }
+    }
+
+    pub fn into_fee(self) -> Result<ShippingFee, StoreError> {
+        Ok(ShippingFee {
+            vendor: stored::vendor(&self.spl_ven_id)?,
+            amount: stored::won(self.amount)?,
+        })
+    }
+}
+
+table! {
+    /// `order_items`: each line of an order with where it stands.
+    ItemRow in "order_items" {
+        ord_no: Cow<'a, str>,
+        ord_item_seq: i64,
+        item_id: Cow<'a, str>,
+        item_nm: Cow<'a, str>,
+        uitem_id: Cow<'a, str>,
+        uitem_nm: Cow<'a, str>,
+        qty: i64,
+        unit_price: i64,
+        spl_ven_id: Cow<'a, str>,
+        lrnk_spl_ven_id: Option<Cow<'a, str>>,
+        spl_ven_bdn_dc_amt: i64,
+        canceled_qty: i64,
+        shipped_qty: i64,
+        refunded_dc_amt: i64,
+        shipped_at: Option<KstDateTime>,
+        last_canceled_at: Option<KstDateTime>,
+    }
+}
+
+impl<'a> ItemRow<'a> {
+    /// An item and where it stands (a new item stands at nothing canceled or shipped).
+    pub fn of(ord_no: &'a OrderNo, item: &'a NewOrderItem, state: &ItemState) -> Self {
+        Self {
+            ord_no: text(ord_no.as_str()),
+            ord_item_seq: i64::from(item.seq.get()),
+            item_id: text(item.item_id.as_str()),
+            item_nm: text(item.item_nm.as_str()),
+            uitem_id: text(item.uitem_id.as_str()),
+            uitem_nm: text(item.uitem_nm.as_str()),
+            qty: i64::from(item.qty.get()),
+            unit_price: item.unit_price.get(),
+            spl_ven_id: text(item.vendor.as_str()),
+            lrnk_spl_ven_id: opt_vendor(&item.lower_rank),
+            spl_ven_bdn_dc_amt: item.discount.get(),
+            canceled_qty: i64::from(state.canceled),
+            shipped_qty: i64::from(state.shipped),
+            refunded_dc_amt: state.refunded_discount.get(),
+            shipped_at: state.shipped_at,
+            last_canceled_at: state.last_canceled_at,
+        }
+    }
+
+    /// The item as ordered, and where it stands; every value checked again.
+    pub fn into_item(self) -> Result<(NewOrderItem, ItemState), StoreError> {
+        let seq = stored::seq(self.ord_item_seq)?;
+        let vendor = stored::vendor(&self.spl_ven_id)?;
+        let lower_rank = stored::opt_vendor(self.lrnk_spl_ven_id.as_deref())?;
+        let qty = stored::qty(self.qty)?;
+        let discount = stored::won(self.spl_ven_bdn_dc_amt)?;
+        let state = ItemState {
+            seq,
+            vendor: vendor.clone(),
+            lower_rank: lower_rank.clone(),
+            ordered: qty.get(),
+            canceled: stored::count(self.canceled_qty)?,
+            shipped: stored::count(self.shipped_qty)?,
+            discount,
+            refunded_discount: stored::won(self.refunded_dc_amt)?,
+            shipped_at: self.shipped_at,
+            last_canceled_at: self.last_canceled_at,
+        };
+        let item = NewOrderItem {
+            seq,
+            item_id: stored::text(self.item_id.into_owned()),
+            item_nm: stored::text(self.item_nm.into_owned()),
+            uitem_id: stored::text(self.uitem_id.into_owned()),
+            uitem_nm: stored::text(self.uitem_nm.into_owned()),
+            qty,
+            unit_price: stored::won(self.unit_price)?,
+            vendor,
+            lower_rank,
+            discount,
+        };
+        Ok((item, state))
+    }
+}
+
+table! {
+    /// `claims`: one row per claim; `claim_id` is the sequence behind its number.
+    ClaimRow in "claims" {
+        claim_id: i64,
+        clm_no: Cow<'a, str>,
+        oror_no: Cow<'a, str>,
+        ord_cncl_dts: KstDateTime,
+        clm_rsn_cd: Cow<'a, str>,
+        clm_rsn_cntt: Cow<'a, str>,
+        impt_div_cd: Cow<'a, str>,
+        /// Set when the customer canceled, through the storefront.
+        customer_id: Option<Cow<'a, str>>,
+        /// Set when a service-center agent canceled.
+        agent_id: Option<Cow<'a, str>>,
+    }
+}
+
+impl<'a> ClaimRow<'a> {
+    pub fn of(claim_id: u64, claim: &'a Claim) -> Self {
+        let (customer_id, agent_id) = match &claim.actor {
+            Actor::Customer(customer) => (Some(text(customer.as_str())), None),
+            Actor::Agent(agent) => (None, Some(text(agent.as_str()))),
+        };
+        Self {
+            claim_id: claim_id as i64,
+            clm_no: text(claim.clm_no.as_str()),
+            oror_no: text(claim.oror_no.as_str()),
+            ord_cncl_dts: claim.canceled_at,
+            clm_rsn_cd: text(claim.reason.code()),
+            clm_rsn_cntt: text(claim.reason_text.as_str()),
+            impt_div_cd: text(claim.fault.code()),
+            customer_id,
+            agent_id,
+        }
+    }
+
+    /// The claim, with `lines` (read from `claim_lines`).
+    pub fn into_claim(self, lines: Vec<ClaimLine>) -> Result<Claim, StoreError> {
+        let actor = match (self.customer_id, self.agent_id) {
+            (Some(customer), None) => {
+                Actor::Customer(CustomerId::parse("customerId", &customer).map_err(corrupt)?)
+            }
+            (None, Some(agent)) => {
+                Actor::Agent(AgentId::parse("agentId", &agent).map_err(corrupt)?)
+            }
+            _ => {
+                return Err(corrupt(format!(
+                    "claim {} has no single actor",
+                    self.clm_no
+                )));
+            }
+        };
+        Ok(Claim {
+            clm_no: stored::order_no(&self.clm_no)?,
+            oror_no: stored::order_no(&self.oror_no)?,
+            canceled_at: self.ord_cncl_dts,
+            reason: stored::reason(&self.clm_rsn_cd)?,
+            reason_text: stored::text(self.clm_rsn_cntt.into_owned()),
+            fault: stored::fault(&self.impt_div_cd)?,
+            actor,
+            lines,
+        })
+    }
+}
+
+table! {
+    /// `claim_lines`: one row per claim line, holding exactly one row of the inquiry's
+    /// answer with everything it shows (the order's and item's fields copied, since orders
+    /// never change once placed).
+    ClaimLineRow in "claim_lines" {
+        spl_ven_id: Cow<'a, str>,
+        ord_cncl_dts: KstDateTime,
+        clm_no: Cow<'a, str>,
+        clm_item_seq: i64,
+        lrnk_spl_ven_id: Option<Cow<'a, str>>,
+        oror_no: Cow<'a, str>,
+        oror_item_seq: i64,
+        ordpe_nm: Cow<'a, str>,
+        ord_rcp_media_cd: Cow<'a, str>,
+        ord_rcp_dts: KstDateTime,
+        item_id: Cow<'a, str>,
+        item_nm: Cow<'a, str>,
+        uitem_id: Cow<'a, str>,
+        uitem_nm: Cow<'a, str>,
+        dirc_item_qty: i64,
+        clm_rsn_cd: Cow<'a, str>,
+        clm_rsn_cntt: Cow<'a, str>,
+        impt_div_cd: Cow<'a, str>,
+        cncl_item_qty: i64,
+        shpmt_shppcst: i64,
+        ret_shppcst: i64,
+        exch_shppcst: i64,
+        spl_ven_bdn_dc_amt: i64,
+    }
+}
+
+impl<'a> ClaimLineRow<'a> {
+    /// A line of `claim` against `order`. Fails when the line names no item of the order.
+    pub fn of(
+        order: &'a NewOrder,
+        claim: &'a Claim,
+        line: &'a ClaimLine,
+    ) -> Result<Self, StoreError> {
+        let item = order
+            .item(line.item_seq)
+            .ok_or_else(|| StoreError::internal("a claim line names no item of its order"))?;
+        Ok(Self {
+            spl_ven_id: text(line.cost.vendor.as_str()),
+            ord_cncl_dts: claim.canceled_at,
+            clm_no: text(claim.clm_no.as_str()),
+            clm_item_seq: i64::from(line.line_seq.get()),
+            lrnk_spl_ven_id: opt_vendor(&line.cost.lower_rank),
+            oror_no: text(order.ord_no().as_str()),
+            oror_item_seq: i64::from(line.item_seq.get()),
+            ordpe_nm: text(order.ordpe_nm().as_str()),
+            ord_rcp_media_cd: text(order.media().code()),
+            ord_rcp_dts: order.received_at(),
+            item_id: text(item.item_id.as_str()),
+            item_nm: text(item.item_nm.as_str()),
+            uitem_id: text(item.uitem_id.as_str()),
+            uitem_nm: text(item.uitem_nm.as_str()),
+            dirc_item_qty: i64::from(item.qty.get()),
+            clm_rsn_cd: text(claim.reason.code()),
+            clm_rsn_cntt: text(claim.reason_text.as_str()),
+            impt_div_cd: text(claim.fault.code()),
+            cncl_item_qty: i64::from(line.qty.get()),
+            shpmt_shppcst: line.cost.shpmt_shppcst.get(),
+            ret_shppcst: line.cost.ret_shppcst.get(),
+            exch_shppcst: line.cost.exch_shppcst.get(),
+            spl_ven_bdn_dc_amt: line.cost.spl_ven_bdn_dc_amt.get(),
+        })
+    }
+
+    /// The claim line this row records (its number and its original item, quantity and
+    /// cost line).
+    pub fn into_line(self) -> Result<ClaimLine, StoreError> {
+        Ok(ClaimLine {
+            line_seq: stored::seq(self.clm_item_seq)?,
+            item_seq: stored::seq(self.oror_item_seq)?,
+            qty: stored::qty(self.cncl_item_qty)?,
+            cost: CostLine {
+                shpmt_shppcst: stored::won(self.shpmt_shppcst)?,
+                ret_shppcst: stored::won(self.ret_shppcst)?,
+                exch_shppcst: stored::won(self.exch_shppcst)?,
+                spl_ven_bdn_dc_amt: stored::won(self.spl_ven_bdn_dc_amt)?,
+                vendor: stored::vendor(&self.spl_ven_id)?,
+                lower_rank: stored::opt_vendor(self.lrnk_spl_ven_id.as_deref())?,
+            },
+        })
+    }
+}
+
+table! {
+    /// `idempotency_keys`: a key per caller, with the answer its request got (`status` is
+    /// NULL while the request is in flight).
+    IdempotencyRow in "idempotency_keys" {
+        owner: Cow<'a, [u8]>,
+        idem_key: Cow<'a, str>,
+        fingerprint: Cow<'a, [u8]>,
+        status: Option<i64>,
+        content_type: Option<Cow<'a, str>>,
+        location: Option<Cow<'a, str>>,
+        body: Option<Cow<'a, [u8]>>,
+        created_at: KstDateTime,
+        updated_at: KstDateTime,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::Cell;
+
+    #[test]
+    fn a_row_type_binds_and_reads_its_columns_in_order() {
+        assert_eq!(FeeRow::COLUMNS, ["ord_no", "spl_ven_id", "amount"]);
+        assert_eq!(
+            FeeRow::insert_sql(),
+            "INSERT INTO order_shipping_fees (ord_no, spl_ven_id, amount) VALUES ($1, $2, $3)"
+        );
+        let row = FeeRow {
+            ord_no: "O-1".into(),
+            spl_ven_id: "0000012345".into(),
+            amount: 3000,
+        };
+        assert_eq!(
+            row.params(),
+            [
+                Param::Text("O-1"),
+                Param::Text("0000012345"),
+                Param::Int(3000)
+            ]
+        );
+        let read = FeeRow::read(&Row::new(vec![
+            Cell::Text("O-1".into()),
+            Cell::Text("0000012345".into()),
+            Cell::Int(3000),
+        ]))
+        .unwrap();
+        assert_eq!(read, row);
+        assert_eq!(ClaimLineRow::COLUMNS.len(), 23);
+        assert_eq!(ItemRow::COLUMNS.len(), 16);
+    }
+}
