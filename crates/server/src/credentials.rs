@@ -7,11 +7,51 @@
 
 use std::fmt;
 
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
 use claims_domain::{KstDateTime, Scope};
 use claims_store::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, Store, StoreError, TokenId, TokenInfo,
 };
 use sha2::{Digest, Sha256};
+
+/// The longest credential looked at. Keys are 36 characters and tokens 68; anything
+/// longer is neither, and is refused without being hashed or looked up.
+pub const MAX_CREDENTIAL_LEN: usize = 200;
+
+/// Why a request carries no usable credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    /// No `Authorization` header, or nothing in it.
+    Missing,
+    /// A value that is not visible ASCII text.
+    NotText,
+    /// Longer than [`MAX_CREDENTIAL_LEN`].
+    TooLong,
+}
+
+/// The credential in `Authorization`: sent raw, as SSG's vendors send their key, or after
+/// `Bearer`; surrounding spaces ignored. The one reading of the header that the vendor API,
+/// the platform API and the rate limiter share.
+pub fn presented(headers: &HeaderMap) -> Result<&str, Unusable> {
+    let value = headers
+        .get(AUTHORIZATION)
+        .ok_or(Unusable::Missing)?
+        .to_str()
+        .map_err(|_| Unusable::NotText)?
+        .trim();
+    let credential = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => value,
+    };
+    if credential.is_empty() {
+        Err(Unusable::Missing)
+    } else if credential.len() > MAX_CREDENTIAL_LEN {
+        Err(Unusable::TooLong)
+    } else {
+        Ok(credential)
+    }
+}
 
 /// A credential in clear, as shown once to its owner. Its `Debug` form hides it.
 #[derive(Clone, PartialEq, Eq)]
@@ -129,6 +169,28 @@ mod tests {
         assert_ne!(token, other);
         assert!(token.expose().starts_with(TOKEN_PREFIX));
         assert_eq!(token.expose().len(), 4 + 64);
+    }
+
+    #[test]
+    fn credentials_are_read_raw_or_after_bearer() {
+        use axum::http::HeaderValue;
+        let mut headers = HeaderMap::new();
+        assert_eq!(presented(&headers), Err(Unusable::Missing));
+        for (sent, read) in [
+            (" abc ", "abc"),
+            ("bearer sct_x", "sct_x"),
+            ("Bearer  k ", "k"),
+        ] {
+            headers.insert(AUTHORIZATION, HeaderValue::from_static(sent));
+            assert_eq!(presented(&headers), Ok(read), "{sent:?}");
+        }
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("   "));
+        assert_eq!(presented(&headers), Err(Unusable::Missing));
+        let long = "k".repeat(MAX_CREDENTIAL_LEN + 1);
+        headers.insert(AUTHORIZATION, HeaderValue::from_str(&long).unwrap());
+        assert_eq!(presented(&headers), Err(Unusable::TooLong));
+        headers.insert(AUTHORIZATION, HeaderValue::from_bytes(b"k\xff").unwrap());
+        assert_eq!(presented(&headers), Err(Unusable::NotText));
     }
 
     #[test]

@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -24,16 +23,13 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use tokio::sync::{Notify, Semaphore};
 
-use crate::credentials::{TOKEN_PREFIX, hash_secret};
+use crate::credentials::{TOKEN_PREFIX, hash_secret, presented};
 use crate::observe::Notes;
 use crate::platform::problem::{Problem, ProblemKind};
 use crate::{AppState, INQUIRY_PATH, vendor_api};
 
 pub(crate) static RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 pub(crate) static RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
-
-/// The longest credential looked at; anything longer is refused by authentication anyway.
-const MAX_CREDENTIAL_LEN: usize = 200;
 
 /// How many requests one credential may make: `per_second` on average, `burst` at once.
 /// Zero `per_second` turns the limit off.
@@ -237,7 +233,8 @@ impl Guard {
     }
 
     fn standing(&self, headers: &HeaderMap) -> Standing {
-        let Some(credential) = credential(headers) else {
+        // No usable credential: not limited here, refused by authentication.
+        let Ok(credential) = presented(headers) else {
             return Standing::Free;
         };
         let bucket = if credential.starts_with(TOKEN_PREFIX) {
@@ -268,16 +265,6 @@ impl Guard {
             }
         }
     }
-}
-
-/// The credential in `Authorization`, raw or after `Bearer`, when there is a plausible one.
-fn credential(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
-    let credential = match value.split_once(' ') {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-        _ => value,
-    };
-    (!credential.is_empty() && credential.len() <= MAX_CREDENTIAL_LEN).then_some(credential)
 }
 
 /// How to refuse a request, decided from its head before it is handed on.
@@ -372,22 +359,9 @@ pub(crate) async fn guard(State(app): State<AppState>, request: Request, next: N
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use axum::http::header::AUTHORIZATION;
 
-    #[test]
-    fn credentials_are_read_raw_or_after_bearer() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(credential(&headers), None);
-        headers.insert(AUTHORIZATION, HeaderValue::from_static(" abc "));
-        assert_eq!(credential(&headers), Some("abc"));
-        headers.insert(AUTHORIZATION, HeaderValue::from_static("bearer sct_x"));
-        assert_eq!(credential(&headers), Some("sct_x"));
-        headers.insert(AUTHORIZATION, HeaderValue::from_static("   "));
-        assert_eq!(credential(&headers), None);
-        let long = "k".repeat(MAX_CREDENTIAL_LEN + 1);
-        headers.insert(AUTHORIZATION, HeaderValue::from_str(&long).unwrap());
-        assert_eq!(credential(&headers), None);
-    }
+    use super::*;
 
     #[tokio::test(start_paused = true)]
     async fn a_key_streams_at_most_its_share_of_large_answers_at_once() {

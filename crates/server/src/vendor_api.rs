@@ -13,9 +13,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{
-    ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
-};
+use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -30,16 +28,13 @@ use futures::{StreamExt, stream};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tracing::Span;
 
-use crate::credentials::hash_secret;
+use crate::credentials::{Unusable, hash_secret, presented};
 use crate::limits::StreamSlot;
 use crate::observe::Notes;
 use crate::{AppState, ErrorStyle};
 
 /// The path of the canceled-order inquiry.
 pub const INQUIRY_PATH: &str = "/api/clm/cncl/ord/inquiry.ssg";
-
-/// The longest `Authorization` value looked up; anything longer cannot be a key.
-const MAX_KEY_LEN: usize = 200;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route(INQUIRY_PATH, post(inquiry))
@@ -203,24 +198,11 @@ async fn answer(
 
 /// The hash of the API key in `Authorization` (raw, as SSG sends it, or `Bearer <key>`).
 fn credential(headers: &HeaderMap) -> Result<SecretHash, Failure> {
-    let Some(value) = headers.get(AUTHORIZATION) else {
-        return Err(Failure::Auth(AuthFailure::Missing));
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| Failure::Auth(AuthFailure::Invalid))?
-        .trim();
-    let key = match value.split_once(' ') {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-        _ => value,
-    };
-    if key.is_empty() {
-        return Err(Failure::Auth(AuthFailure::Missing));
+    match presented(headers) {
+        Ok(key) => Ok(hash_secret(key)),
+        Err(Unusable::Missing) => Err(Failure::Auth(AuthFailure::Missing)),
+        Err(Unusable::NotText | Unusable::TooLong) => Err(Failure::Auth(AuthFailure::Invalid)),
     }
-    if key.len() > MAX_KEY_LEN {
-        return Err(Failure::Auth(AuthFailure::Invalid));
-    }
-    Ok(hash_secret(key))
 }
 
 /// Reads the body, refusing one over the limit before reading it whole: at once when its

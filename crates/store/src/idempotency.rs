@@ -16,8 +16,8 @@ use crate::stored::corrupt;
 use crate::tables::{IdempotencyRow, select};
 use crate::{SecretHash, StoreError};
 
-/// The longest key accepted.
-pub const MAX_KEY_LEN: usize = 255;
+/// The longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
 /// An `Idempotency-Key` as a caller sent it. Keys are per caller: two credentials may use
 /// the same key for different requests.

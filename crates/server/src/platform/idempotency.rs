@@ -10,7 +10,7 @@
 use axum::http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use claims_store::idempotency::MAX_KEY_LEN;
+use claims_store::idempotency::MAX_IDEMPOTENCY_KEY_LEN;
 use claims_store::{Begin, Fingerprint, IdempotencyKey, StoredAnswer, Window};
 use sha2::{Digest, Sha256};
 
@@ -40,11 +40,16 @@ fn sent_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     let invalid = || {
         Problem::invalid(claims_domain::InvalidValue::new(
             "Idempotency-Key",
-            format!("must be 1 to {MAX_KEY_LEN} visible ASCII characters, such as a UUID"),
+            format!(
+                "must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters, such as a UUID"
+            ),
         ))
     };
     let key = value.to_str().map_err(|_| invalid())?.trim();
-    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY_LEN
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
         return Err(invalid());
     }
     Ok(Some(key.to_owned()))
@@ -227,7 +232,7 @@ mod tests {
         assert_eq!(sent_key(&headers).unwrap(), None);
         headers.insert(&IDEMPOTENCY_KEY, HeaderValue::from_static(" 7f3a-01 "));
         assert_eq!(sent_key(&headers).unwrap().as_deref(), Some("7f3a-01"));
-        for bad in ["", "two words", &"k".repeat(MAX_KEY_LEN + 1)] {
+        for bad in ["", "two words", &"k".repeat(MAX_IDEMPOTENCY_KEY_LEN + 1)] {
             headers.insert(&IDEMPOTENCY_KEY, HeaderValue::from_str(bad).unwrap());
             let problem = sent_key(&headers).unwrap_err();
             assert_eq!(problem.field.as_deref(), Some("Idempotency-Key"));

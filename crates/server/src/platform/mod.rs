@@ -12,7 +12,7 @@ mod vendors;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +23,7 @@ use claims_store::{Role, SecretHash};
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
-use crate::credentials::{TOKEN_PREFIX, hash_secret};
+use crate::credentials::{TOKEN_PREFIX, Unusable, hash_secret, presented};
 use crate::observe::Notes;
 use problem::{Problem, ProblemKind};
 
@@ -121,22 +121,12 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Problem> {
         let unauthenticated = |detail: &str| Problem::new(ProblemKind::Unauthenticated, detail);
-        let value = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| unauthenticated("send Authorization: Bearer <token or vendor API key>"))?
-            .to_str()
-            .map_err(|_| unauthenticated("the Authorization header is not valid text"))?
-            .trim();
-        let credential = match value.split_once(' ') {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-            _ => value,
-        };
-        if credential.is_empty() || credential.len() > 200 {
-            return Err(unauthenticated(
-                "send Authorization: Bearer <token or vendor API key>",
-            ));
-        }
+        let credential = presented(&parts.headers).map_err(|unusable| match unusable {
+            Unusable::NotText => unauthenticated("the Authorization header is not valid text"),
+            Unusable::Missing | Unusable::TooLong => {
+                unauthenticated("send Authorization: Bearer <token or vendor API key>")
+            }
+        })?;
         let hash = hash_secret(credential);
         let who = if credential.starts_with(TOKEN_PREFIX) {
             let role = app.store.role_for_token(&hash).await?;
