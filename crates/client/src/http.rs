@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use claims_wire::{Format, InquiryRequest, WireRow, decode_answer, encode_request};
+use claims_wire::{Format, InquiryRequest, ResultCode, WireRow, decode_answer, encode_request};
 use rand::Rng;
 
 /// What the client needs to reach an inquiry endpoint.
@@ -226,32 +226,31 @@ impl Client {
             }
         };
         let desc = answer.result_desc.clone();
-        match answer.result_code.as_str() {
-            "00" => Attempt::Rows(answer.rows),
-            "29" => Attempt::Retry {
+        let code = ResultCode::from_code(&answer.result_code);
+        match code {
+            Some(ResultCode::Success) => Attempt::Rows(answer.rows),
+            Some(ResultCode::RateLimited) => Attempt::Retry {
                 error: ClientError::RateLimited {
                     attempts: attempt,
                     desc,
                 },
                 after: retry_after,
             },
-            "90" => Attempt::Retry {
+            Some(ResultCode::Unavailable) => Attempt::Retry {
                 error: ClientError::Unavailable {
                     attempts: attempt,
                     desc,
                 },
                 after: retry_after,
             },
-            "20" => Attempt::Fail(ClientError::Unauthorized { desc }),
-            code @ ("10" | "11" | "12" | "13" | "14" | "15" | "16") => {
-                Attempt::Fail(ClientError::Rejected {
-                    code: code.to_owned(),
-                    desc,
-                })
-            }
-            code => Attempt::Fail(ClientError::Server {
+            Some(ResultCode::AuthFailed) => Attempt::Fail(ClientError::Unauthorized { desc }),
+            Some(code) if code.is_refusal() => Attempt::Fail(ClientError::Rejected {
+                code: code.as_str().to_owned(),
+                desc,
+            }),
+            _ => Attempt::Fail(ClientError::Server {
                 status,
-                code: code.to_owned(),
+                code: answer.result_code,
                 desc,
             }),
         }

@@ -5,58 +5,65 @@ use std::fmt::Write as _;
 
 use crate::Lang;
 
-/// A `resultCode` of the vendor API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ResultCode {
-    Success,
-    Missing,
-    Malformed,
-    PeriodTooLong,
-    StartAfterEnd,
-    Unreadable,
-    Unsupported,
-    TooManyRows,
-    AuthFailed,
-    RateLimited,
-    Unavailable,
-    Internal,
+/// Declares the result codes: the enum, its `ALL` list in the table's order, and the codes.
+macro_rules! result_codes {
+    ($($(#[$meta:meta])* $variant:ident = $code:literal,)+) => {
+        /// A `resultCode` of the vendor API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ResultCode {
+            $($(#[$meta])* $variant,)+
+        }
+
+        impl ResultCode {
+            /// Every code, in the table's order.
+            pub const ALL: &'static [ResultCode] = &[$(ResultCode::$variant,)+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ResultCode::$variant => $code,)+
+                }
+            }
+        }
+    };
+}
+
+result_codes! {
+    Success = "00",
+    /// A required value is missing.
+    Missing = "10",
+    /// A value has the wrong format.
+    Malformed = "11",
+    PeriodTooLong = "12",
+    StartAfterEnd = "13",
+    /// The body is unreadable: malformed, wrong root, DOCTYPE, too large.
+    Unreadable = "14",
+    /// Unsupported `Content-Type` or `Accept`.
+    Unsupported = "15",
+    TooManyRows = "16",
+    AuthFailed = "20",
+    RateLimited = "29",
+    Unavailable = "90",
+    Internal = "91",
 }
 
 impl ResultCode {
-    pub const ALL: &'static [ResultCode] = &[
-        ResultCode::Success,
-        ResultCode::Missing,
-        ResultCode::Malformed,
-        ResultCode::PeriodTooLong,
-        ResultCode::StartAfterEnd,
-        ResultCode::Unreadable,
-        ResultCode::Unsupported,
-        ResultCode::TooManyRows,
-        ResultCode::AuthFailed,
-        ResultCode::RateLimited,
-        ResultCode::Unavailable,
-        ResultCode::Internal,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ResultCode::Success => "00",
-            ResultCode::Missing => "10",
-            ResultCode::Malformed => "11",
-            ResultCode::PeriodTooLong => "12",
-            ResultCode::StartAfterEnd => "13",
-            ResultCode::Unreadable => "14",
-            ResultCode::Unsupported => "15",
-            ResultCode::TooManyRows => "16",
-            ResultCode::AuthFailed => "20",
-            ResultCode::RateLimited => "29",
-            ResultCode::Unavailable => "90",
-            ResultCode::Internal => "91",
-        }
-    }
-
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|c| c.as_str() == code)
+    }
+
+    /// Whether the request itself was refused (codes 10 to 16): asking again unchanged
+    /// gets the same answer, so a client must not retry it.
+    pub const fn is_refusal(self) -> bool {
+        matches!(
+            self,
+            ResultCode::Missing
+                | ResultCode::Malformed
+                | ResultCode::PeriodTooLong
+                | ResultCode::StartAfterEnd
+                | ResultCode::Unreadable
+                | ResultCode::Unsupported
+                | ResultCode::TooManyRows
+        )
     }
 }
 

@@ -8,157 +8,69 @@ use claims_domain::{CancelRejection, InvalidValue, ShipRejection};
 use claims_store::{Conflict, NotFound, StoreError, StoredAnswer};
 use serde::Serialize;
 
-/// The kinds of problem, each with a stable `type` URI, a title and a status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProblemKind {
-    InvalidInput,
-    UnsupportedMediaType,
-    BodyTooLarge,
-    Unauthenticated,
-    Forbidden,
-    NotYourOrder,
-    RouteNotFound,
-    MethodNotAllowed,
-    VendorNotFound,
-    OrderNotFound,
-    ItemNotFound,
-    KeyNotFound,
-    TokenNotFound,
-    VendorExists,
-    ConflictingResubmit,
-    AlreadyShipped,
-    QuantityExceedsOpen,
-    FullyCanceled,
-    IdempotencyKeyReused,
-    IdempotencyKeyInFlight,
-    IdempotencyQuotaExceeded,
-    RateLimited,
-    Unavailable,
-    Internal,
+/// Declares the kinds of problem: each with its `type` name, title and status, in one row.
+macro_rules! problem_kinds {
+    ($($variant:ident = $slug:literal, $status:ident, $title:literal;)+) => {
+        /// The kinds of problem, each with a stable `type` URI, a title and a status.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ProblemKind {
+            $($variant,)+
+        }
+
+        impl ProblemKind {
+            /// Every kind, in the table's order.
+            pub const ALL: &'static [ProblemKind] = &[$(ProblemKind::$variant,)+];
+
+            /// The last part of the `type` URI.
+            pub const fn slug(self) -> &'static str {
+                match self {
+                    $(ProblemKind::$variant => $slug,)+
+                }
+            }
+
+            pub const fn title(self) -> &'static str {
+                match self {
+                    $(ProblemKind::$variant => $title,)+
+                }
+            }
+
+            pub const fn status(self) -> StatusCode {
+                match self {
+                    $(ProblemKind::$variant => StatusCode::$status,)+
+                }
+            }
+        }
+    };
+}
+
+problem_kinds! {
+    InvalidInput = "invalid-input", BAD_REQUEST, "The request is invalid";
+    UnsupportedMediaType = "unsupported-media-type", UNSUPPORTED_MEDIA_TYPE, "The body must be JSON";
+    BodyTooLarge = "body-too-large", PAYLOAD_TOO_LARGE, "The body is too large";
+    Unauthenticated = "unauthenticated", UNAUTHORIZED, "No valid credentials";
+    Forbidden = "forbidden", FORBIDDEN, "Not allowed for these credentials";
+    NotYourOrder = "not-your-order", FORBIDDEN, "The order belongs to another customer";
+    RouteNotFound = "route-not-found", NOT_FOUND, "No such endpoint";
+    MethodNotAllowed = "method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed on this endpoint";
+    VendorNotFound = "vendor-not-found", NOT_FOUND, "No such vendor";
+    OrderNotFound = "order-not-found", NOT_FOUND, "No such order";
+    ItemNotFound = "item-not-found", NOT_FOUND, "No such item in the order";
+    KeyNotFound = "key-not-found", NOT_FOUND, "No such API key";
+    TokenNotFound = "token-not-found", NOT_FOUND, "No such token";
+    VendorExists = "vendor-exists", CONFLICT, "The vendor already exists";
+    ConflictingResubmit = "conflicting-resubmit", CONFLICT, "Resubmitted with different contents";
+    AlreadyShipped = "already-shipped", CONFLICT, "The item has already shipped";
+    QuantityExceedsOpen = "quantity-exceeds-open", CONFLICT, "More units than are still open";
+    FullyCanceled = "fully-canceled", CONFLICT, "Every unit of the item was canceled";
+    IdempotencyKeyReused = "idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request";
+    IdempotencyKeyInFlight = "idempotency-key-in-flight", CONFLICT, "A request with this idempotency key is still in progress";
+    IdempotencyQuotaExceeded = "idempotency-quota-exceeded", TOO_MANY_REQUESTS, "These credentials keep as many idempotent answers as they may";
+    RateLimited = "rate-limited", TOO_MANY_REQUESTS, "Too many requests";
+    Unavailable = "unavailable", SERVICE_UNAVAILABLE, "Temporarily unavailable";
+    Internal = "internal", INTERNAL_SERVER_ERROR, "Internal error";
 }
 
 impl ProblemKind {
-    pub const ALL: &'static [ProblemKind] = &[
-        ProblemKind::InvalidInput,
-        ProblemKind::UnsupportedMediaType,
-        ProblemKind::BodyTooLarge,
-        ProblemKind::Unauthenticated,
-        ProblemKind::Forbidden,
-        ProblemKind::NotYourOrder,
-        ProblemKind::RouteNotFound,
-        ProblemKind::MethodNotAllowed,
-        ProblemKind::VendorNotFound,
-        ProblemKind::OrderNotFound,
-        ProblemKind::ItemNotFound,
-        ProblemKind::KeyNotFound,
-        ProblemKind::TokenNotFound,
-        ProblemKind::VendorExists,
-        ProblemKind::ConflictingResubmit,
-        ProblemKind::AlreadyShipped,
-        ProblemKind::QuantityExceedsOpen,
-        ProblemKind::FullyCanceled,
-        ProblemKind::IdempotencyKeyReused,
-        ProblemKind::IdempotencyKeyInFlight,
-        ProblemKind::IdempotencyQuotaExceeded,
-        ProblemKind::RateLimited,
-        ProblemKind::Unavailable,
-        ProblemKind::Internal,
-    ];
-
-    /// The last part of the `type` URI.
-    pub const fn slug(self) -> &'static str {
-        match self {
-            ProblemKind::InvalidInput => "invalid-input",
-            ProblemKind::UnsupportedMediaType => "unsupported-media-type",
-            ProblemKind::BodyTooLarge => "body-too-large",
-            ProblemKind::Unauthenticated => "unauthenticated",
-            ProblemKind::Forbidden => "forbidden",
-            ProblemKind::NotYourOrder => "not-your-order",
-            ProblemKind::RouteNotFound => "route-not-found",
-            ProblemKind::MethodNotAllowed => "method-not-allowed",
-            ProblemKind::VendorNotFound => "vendor-not-found",
-            ProblemKind::OrderNotFound => "order-not-found",
-            ProblemKind::ItemNotFound => "item-not-found",
-            ProblemKind::KeyNotFound => "key-not-found",
-            ProblemKind::TokenNotFound => "token-not-found",
-            ProblemKind::VendorExists => "vendor-exists",
-            ProblemKind::ConflictingResubmit => "conflicting-resubmit",
-            ProblemKind::AlreadyShipped => "already-shipped",
-            ProblemKind::QuantityExceedsOpen => "quantity-exceeds-open",
-            ProblemKind::FullyCanceled => "fully-canceled",
-            ProblemKind::IdempotencyKeyReused => "idempotency-key-reused",
-            ProblemKind::IdempotencyKeyInFlight => "idempotency-key-in-flight",
-            ProblemKind::IdempotencyQuotaExceeded => "idempotency-quota-exceeded",
-            ProblemKind::RateLimited => "rate-limited",
-            ProblemKind::Unavailable => "unavailable",
-            ProblemKind::Internal => "internal",
-        }
-    }
-
-    pub const fn title(self) -> &'static str {
-        match self {
-            ProblemKind::InvalidInput => "The request is invalid",
-            ProblemKind::UnsupportedMediaType => "The body must be JSON",
-            ProblemKind::BodyTooLarge => "The body is too large",
-            ProblemKind::Unauthenticated => "No valid credentials",
-            ProblemKind::Forbidden => "Not allowed for these credentials",
-            ProblemKind::NotYourOrder => "The order belongs to another customer",
-            ProblemKind::RouteNotFound => "No such endpoint",
-            ProblemKind::MethodNotAllowed => "Method not allowed on this endpoint",
-            ProblemKind::VendorNotFound => "No such vendor",
-            ProblemKind::OrderNotFound => "No such order",
-            ProblemKind::ItemNotFound => "No such item in the order",
-            ProblemKind::KeyNotFound => "No such API key",
-            ProblemKind::TokenNotFound => "No such token",
-            ProblemKind::VendorExists => "The vendor already exists",
-            ProblemKind::ConflictingResubmit => "Resubmitted with different contents",
-            ProblemKind::AlreadyShipped => "The item has already shipped",
-            ProblemKind::QuantityExceedsOpen => "More units than are still open",
-            ProblemKind::FullyCanceled => "Every unit of the item was canceled",
-            ProblemKind::IdempotencyKeyReused => {
-                "The idempotency key was used for a different request"
-            }
-            ProblemKind::IdempotencyKeyInFlight => {
-                "A request with this idempotency key is still in progress"
-            }
-            ProblemKind::IdempotencyQuotaExceeded => {
-                "These credentials keep as many idempotent answers as they may"
-            }
-            ProblemKind::RateLimited => "Too many requests",
-            ProblemKind::Unavailable => "Temporarily unavailable",
-            ProblemKind::Internal => "Internal error",
-        }
-    }
-
-    pub const fn status(self) -> StatusCode {
-        match self {
-            ProblemKind::InvalidInput => StatusCode::BAD_REQUEST,
-            ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ProblemKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ProblemKind::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ProblemKind::Forbidden | ProblemKind::NotYourOrder => StatusCode::FORBIDDEN,
-            ProblemKind::RouteNotFound
-            | ProblemKind::VendorNotFound
-            | ProblemKind::OrderNotFound
-            | ProblemKind::ItemNotFound
-            | ProblemKind::KeyNotFound
-            | ProblemKind::TokenNotFound => StatusCode::NOT_FOUND,
-            ProblemKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ProblemKind::VendorExists
-            | ProblemKind::ConflictingResubmit
-            | ProblemKind::AlreadyShipped
-            | ProblemKind::QuantityExceedsOpen
-            | ProblemKind::FullyCanceled
-            | ProblemKind::IdempotencyKeyInFlight => StatusCode::CONFLICT,
-            ProblemKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            ProblemKind::RateLimited | ProblemKind::IdempotencyQuotaExceeded => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
-            ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
     /// The `type` URI.
     pub fn type_uri(self) -> String {
         format!("urn:ssg-claims:problem:{}", self.slug())
