@@ -1,13 +1,17 @@
 //! The storage seam of `ssg-claims`.
 //!
-//! [`Store`] is everything the service asks of a database. Each backend (the embedded
-//! SQLite file, PostgreSQL) implements it, and [`conformance`] holds the scenarios every
-//! backend must pass, written once.
+//! [`Store`] is everything the service asks of a database. It is implemented once, for
+//! every [`Backend`] (the embedded SQLite file, PostgreSQL): what the service writes, and
+//! what it reads but the inquiry, are scripts written once over [`sql::Sql`] (`orders`,
+//! `admin`, `idempotency`), on tables declared once ([`tables`]); a backend only binds
+//! parameters, reads columns, runs scripts in its transactions and serves the inquiry, its
+//! hot path, straight from its driver's buffers. `conformance` (the `testing` feature)
+//! holds the scenarios every backend must pass, written once.
 //!
-//! Invariant: a backend decides nothing itself. Every rule (who may cancel, how much, what
-//! it refunds, whether an item may ship) is asked of `claims-domain` inside the backend's
-//! write transaction, on state read under that transaction's lock; the backend only reads,
-//! locks and writes.
+//! Invariant: the store decides nothing itself. Every rule (who may cancel, how much, what
+//! it refunds, whether an item may ship) is asked of `claims-domain` inside the write
+//! transaction, on state read under that transaction's lock; scripts only read, lock and
+//! write.
 
 use std::fmt;
 
