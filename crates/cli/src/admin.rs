@@ -1,19 +1,20 @@
-//! Administration: migrations, vendors, API keys.
+//! Administration: migrations, vendors, API keys and platform tokens.
 
 use anyhow::Context;
 use claims_domain::order::rules;
 use claims_domain::{Scope, Text, VendorId};
-use claims_server::credentials::issue_api_key;
+use claims_server::credentials::{issue_api_key, issue_token};
+use claims_server::settings::Settings;
 use claims_server::{Clock, SystemClock};
-use claims_store::{KeyId, NewVendor, StoreError};
+use claims_store::{KeyId, NewVendor, Role, StoreError, TokenId};
 use claims_store_postgres::PgStore;
 use claims_store_sqlite::{SqliteOptions, SqliteStore};
 
 use crate::database::{self, Database};
-use crate::{DatabaseArgs, KeyCommand, VendorCommand};
+use crate::{KeyCommand, TokenCommand, VendorCommand};
 
-pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
-    match Database::parse(&database.database)? {
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    match Database::parse(&settings.database)? {
         Database::Sqlite(path) => {
             SqliteStore::open(&path, SqliteOptions::default())
                 .await
@@ -27,7 +28,7 @@ pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
             );
         }
         Database::Postgres(url) => {
-            let store = PgStore::open(&url, database::postgres_options(database))
+            let store = PgStore::open(&url, database::postgres_options(settings))
                 .await
                 .context("cannot migrate the PostgreSQL database")?;
             println!(
@@ -52,13 +53,10 @@ pub fn explain(error: StoreError) -> anyhow::Error {
     }
 }
 
-pub async fn vendor(command: VendorCommand) -> anyhow::Result<()> {
+pub async fn vendor(command: VendorCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
         VendorCommand::Add {
-            id,
-            name,
-            parent,
-            database,
+            id, name, parent, ..
         } => {
             let vendor = NewVendor {
                 id: vendor_id("id", &id)?,
@@ -69,7 +67,7 @@ pub async fn vendor(command: VendorCommand) -> anyhow::Result<()> {
                     .map(|p| vendor_id("parent", p))
                     .transpose()?,
             };
-            let store = database::open(&database).await?;
+            let store = database::open(settings).await?;
             let added = store
                 .add_vendor(vendor, SystemClock.now())
                 .await
@@ -82,8 +80,8 @@ pub async fn vendor(command: VendorCommand) -> anyhow::Result<()> {
                 None => println!("Registered vendor {} {}.", added.id, added.name),
             }
         }
-        VendorCommand::List { database } => {
-            let store = database::open(&database).await?;
+        VendorCommand::List { .. } => {
+            let store = database::open(settings).await?;
             let vendors = store.vendors().await.map_err(explain)?;
             if vendors.is_empty() {
                 println!(
@@ -112,12 +110,10 @@ fn describe_scope(scope: &Scope) -> String {
     }
 }
 
-pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
+pub async fn key(command: KeyCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
         KeyCommand::Issue {
-            vendor,
-            lower_rank,
-            database,
+            vendor, lower_rank, ..
         } => {
             let scope = Scope {
                 vendor: vendor_id("vendor", &vendor)?,
@@ -126,7 +122,7 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
                     .map(|l| vendor_id("lower-rank", l))
                     .transpose()?,
             };
-            let store = database::open(&database).await?;
+            let store = database::open(settings).await?;
             let (info, secret) = issue_api_key(&*store, scope, SystemClock.now())
                 .await
                 .map_err(explain)?;
@@ -137,9 +133,9 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
             );
             println!("{}", secret.expose());
         }
-        KeyCommand::Revoke { key_id, database } => {
+        KeyCommand::Revoke { key_id, .. } => {
             let id = KeyId::parse(&key_id).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(&database).await?;
+            let store = database::open(settings).await?;
             let info = store
                 .revoke_api_key(&id, SystemClock.now())
                 .await
@@ -151,9 +147,9 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
                 info.revoked_at.map(|t| t.to_wire()).unwrap_or_default()
             );
         }
-        KeyCommand::List { vendor, database } => {
+        KeyCommand::List { vendor, .. } => {
             let vendor = vendor_id("vendor", &vendor)?;
-            let store = database::open(&database).await?;
+            let store = database::open(settings).await?;
             let keys = store.api_keys(&vendor).await.map_err(explain)?;
             if keys.is_empty() {
                 println!(
@@ -175,6 +171,57 @@ pub async fn key(command: KeyCommand) -> anyhow::Result<()> {
                         .map_or_else(|| "-".to_owned(), |t| t.to_wire())
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+/// Platform tokens: create, list, revoke.
+pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { role, .. } => {
+            let role = Role::parse(&role).map_err(|err| anyhow::anyhow!("--{err}"))?;
+            let store = database::open(settings).await?;
+            let (info, secret) = issue_token(&*store, role, SystemClock.now())
+                .await
+                .map_err(explain)?;
+            eprintln!(
+                "Created {} with role {}. The token is shown this once; store it now:",
+                info.id, info.role
+            );
+            println!("{}", secret.expose());
+        }
+        TokenCommand::List { .. } => {
+            let store = database::open(settings).await?;
+            let tokens = store.tokens().await.map_err(explain)?;
+            if tokens.is_empty() {
+                println!("No tokens yet: create one with `ssg-claims token create --role admin`.");
+                return Ok(());
+            }
+            println!(
+                "{:<20}  {:<14}  {:<19}  REVOKED (KST)",
+                "TOKEN ID", "ROLE", "CREATED (KST)"
+            );
+            for token in tokens {
+                println!(
+                    "{:<20}  {:<14}  {:<19}  {}",
+                    token.id,
+                    token.role,
+                    token.created_at.to_wire(),
+                    token
+                        .revoked_at
+                        .map_or_else(|| "-".to_owned(), |t| t.to_wire())
+                );
+            }
+        }
+        TokenCommand::Revoke { token_id, .. } => {
+            let id = TokenId::parse(&token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
+            let store = database::open(settings).await?;
+            let info = store
+                .revoke_token(&id, SystemClock.now())
+                .await
+                .map_err(explain)?;
+            println!("Revoked {} ({}).", info.id, info.role);
         }
     }
     Ok(())

@@ -2,14 +2,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use claims_store::Store;
 use claims_store_postgres::{PgOptions, PgStore};
 use claims_store_sqlite::{SqliteOptions, SqliteStore};
 
-use crate::DatabaseArgs;
+use claims_server::settings::Settings;
 
 /// What a `--database` value points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,17 +55,17 @@ pub fn redacted(value: &str) -> String {
     }
 }
 
-pub fn postgres_options(args: &DatabaseArgs) -> PgOptions {
+pub fn postgres_options(settings: &Settings) -> PgOptions {
     PgOptions {
-        pool_size: args.db_pool_size as usize,
-        timeout: Duration::from_millis(u64::from(args.db_timeout_ms)),
+        pool_size: settings.db_pool_size as usize,
+        timeout: settings.db_timeout(),
         ..PgOptions::default()
     }
 }
 
 /// Opens (and creates or migrates, if needed) the store `args` names.
-pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
-    match Database::parse(&args.database)? {
+pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    match Database::parse(&settings.database)? {
         Database::Sqlite(path) => {
             let store = SqliteStore::open(&path, SqliteOptions::default())
                 .await
@@ -74,7 +73,7 @@ pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
             Ok(Arc::new(store))
         }
         Database::Postgres(url) => {
-            let store = PgStore::open(&url, postgres_options(args))
+            let store = PgStore::open(&url, postgres_options(settings))
                 .await
                 .context("cannot open the PostgreSQL database")?;
             Ok(Arc::new(store))

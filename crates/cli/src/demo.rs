@@ -7,6 +7,7 @@ use anyhow::Context;
 use claims_demo_data::{Plan, populate};
 use claims_domain::{KstDate, KstDateTime, Scope, VendorId};
 use claims_server::credentials::{Secret, issue_api_key, issue_token};
+use claims_server::settings::Settings;
 use claims_server::{Clock, INQUIRY_PATH, SystemClock};
 use claims_store::{Role, Store};
 use claims_store_sqlite::{Durability, SqliteOptions, SqliteStore};
@@ -14,8 +15,8 @@ use claims_store_sqlite::{Durability, SqliteOptions, SqliteStore};
 use crate::DemoArgs;
 use crate::serve::{bind, run_server};
 
-pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let listener = bind(args.http.listen).await?;
+pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
+    let listener = bind(settings.listen).await?;
     let address = listener.local_addr()?;
     let dir = tempfile::Builder::new()
         .prefix("ssg-claims-demo-")
@@ -84,7 +85,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
 
     println!("{}", banner(address, now, &keys, &tokens));
-    let result = run_server(listener, store, &args.http).await;
+    let result = run_server(listener, store, settings).await;
     drop(dir);
     result
 }

@@ -14,24 +14,24 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::settings::{LogFormat, LogSettings};
+use claims_server::settings::{LogFormat, Settings};
 
 /// Libraries that log the parameters of statements at debug level.
 const PARAMETER_LOGGERS: &[&str] = &["tokio_postgres"];
 
 /// The filter `log` asks for, with [`PARAMETER_LOGGERS`] held at `info` when it would let
 /// them log below that and does not name them itself.
-pub fn filter(log: &LogSettings) -> anyhow::Result<EnvFilter> {
+pub fn filter(settings: &Settings) -> anyhow::Result<EnvFilter> {
     let invalid = |err: &dyn std::fmt::Display| {
-        anyhow::anyhow!("--log {:?} is not a valid log filter: {err}", log.filter)
+        anyhow::anyhow!("--log {:?} is not a valid log filter: {err}", settings.log)
     };
-    let mut filter = EnvFilter::try_new(&log.filter).map_err(|err| invalid(&err))?;
+    let mut filter = EnvFilter::try_new(&settings.log).map_err(|err| invalid(&err))?;
     if filter
         .max_level_hint()
         .is_some_and(|max| max > LevelFilter::INFO)
     {
         for target in PARAMETER_LOGGERS {
-            if !log.filter.contains(target) {
+            if !settings.log.contains(target) {
                 let directive = format!("{target}=info")
                     .parse()
                     .map_err(|err| invalid(&err))?;
@@ -42,9 +42,9 @@ pub fn filter(log: &LogSettings) -> anyhow::Result<EnvFilter> {
     Ok(filter)
 }
 
-pub fn init(log: &LogSettings) -> anyhow::Result<()> {
-    let builder = tracing_subscriber::fmt().with_env_filter(filter(log)?);
-    match log.format {
+pub fn init(settings: &Settings) -> anyhow::Result<()> {
+    let builder = tracing_subscriber::fmt().with_env_filter(filter(settings)?);
+    match settings.log_format {
         LogFormat::Text => {
             let ansi = io::IsTerminal::is_terminal(&io::stderr());
             builder
@@ -174,9 +174,9 @@ mod tests {
 
     #[test]
     fn parameter_loggers_stay_at_info_unless_named() {
-        let settings = |spec: &str| LogSettings {
-            filter: spec.to_owned(),
-            format: LogFormat::Text,
+        let settings = |spec: &str| Settings {
+            log: spec.to_owned(),
+            ..Settings::default()
         };
         let shown = |spec: &str| filter(&settings(spec)).unwrap().to_string();
         assert!(

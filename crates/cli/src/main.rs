@@ -16,8 +16,12 @@ mod settings;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use claims_server::settings::Settings;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use settings::{DatabaseArgs, HttpArgs, LogFormat, LogSettings};
+use settings::{DATABASE, Flags, HTTP, LOG};
+
+/// The flags of the database settings.
+type DatabaseFlags = Flags<DATABASE>;
 
 /// mimalloc rather than the system allocator: the inquiry allocates and frees many small
 /// buffers across threads, where glibc's allocator costs measurably more time and memory
@@ -38,19 +42,8 @@ struct Cli {
     #[arg(long, env = "SSG_CLAIMS_CONFIG", global = true, value_name = "PATH")]
     config: Option<PathBuf>,
 
-    /// Log filter, in tracing's syntax: `info`, `debug`, `claims_server=debug,info`.
-    #[arg(long, env = "SSG_CLAIMS_LOG", default_value = "info", global = true)]
-    log: String,
-
-    /// Log lines as text for people or as JSON objects for log shippers.
-    #[arg(
-        long,
-        env = "SSG_CLAIMS_LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        global = true
-    )]
-    log_format: LogFormat,
+    #[command(flatten)]
+    log: Flags<LOG>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,7 +53,7 @@ enum Command {
     /// Serve the vendor API on a fresh temporary store filled with realistic demo data.
     Demo(DemoArgs),
     /// Create the database or bring its schema up to date, then exit.
-    Migrate(DatabaseArgs),
+    Migrate(DatabaseFlags),
     /// Register and list vendors.
     #[command(subcommand)]
     Vendor(VendorCommand),
@@ -91,24 +84,20 @@ enum ConfigCommand {
     /// redacted.
     Show {
         #[command(flatten)]
-        database: DatabaseArgs,
-        #[command(flatten)]
-        http: HttpArgs,
+        settings: Flags<{ DATABASE | HTTP }>,
     },
 }
 
 #[derive(Debug, Clone, Args)]
 struct ServeArgs {
     #[command(flatten)]
-    database: DatabaseArgs,
-    #[command(flatten)]
-    http: HttpArgs,
+    settings: Flags<{ DATABASE | HTTP }>,
 }
 
 #[derive(Debug, Clone, Args)]
 struct DemoArgs {
     #[command(flatten)]
-    http: HttpArgs,
+    http: Flags<HTTP>,
 
     /// How many orders to place over the last 30 days.
     #[arg(long, default_value_t = 3_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -129,12 +118,12 @@ enum VendorCommand {
         #[arg(long)]
         parent: Option<String>,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
     /// List the registered vendors.
     List {
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
 }
 
@@ -149,14 +138,14 @@ enum KeyCommand {
         #[arg(long)]
         lower_rank: Option<String>,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
     /// Revoke a key at once.
     Revoke {
         /// The key's id, as `key list` shows it (`key_…`).
         key_id: String,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
     /// List a vendor's keys (ids and scopes; keys themselves are never stored).
     List {
@@ -164,7 +153,7 @@ enum KeyCommand {
         #[arg(long)]
         vendor: String,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
 }
 
@@ -176,19 +165,19 @@ enum TokenCommand {
         #[arg(long)]
         role: String,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
     /// List the tokens (ids and roles; tokens themselves are never stored).
     List {
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
     /// Revoke a token at once.
     Revoke {
         /// The token's id, as `token list` shows it (`tok_…`).
         token_id: String,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
 }
 
@@ -200,7 +189,7 @@ enum OrderCommand {
         /// The file, or `-` for standard input.
         file: String,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
     /// Show an order: its items, where each stands, and its claims.
     Show {
@@ -210,7 +199,7 @@ enum OrderCommand {
         #[arg(long)]
         json: bool,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: DatabaseFlags,
     },
 }
 
@@ -238,7 +227,7 @@ struct CancelArgs {
     #[arg(long)]
     fault: Option<String>,
     #[command(flatten)]
-    database: DatabaseArgs,
+    database: DatabaseFlags,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -254,7 +243,7 @@ struct ShipArgs {
     #[arg(long)]
     lower_rank: Option<String>,
     #[command(flatten)]
-    database: DatabaseArgs,
+    database: DatabaseFlags,
 }
 
 /// How `cancels` writes rows.
@@ -364,48 +353,18 @@ struct CancelsArgs {
     retries: u32,
 }
 
-impl Command {
-    /// The groups of settings this command takes, for the settings file to fill in.
-    fn settings(&mut self) -> (Option<&mut DatabaseArgs>, Option<&mut HttpArgs>) {
-        match self {
-            Command::Serve(args) => (Some(&mut args.database), Some(&mut args.http)),
-            Command::Demo(args) => (None, Some(&mut args.http)),
-            Command::Config(ConfigCommand::Show { database, http }) => (Some(database), Some(http)),
-            Command::Migrate(database)
-            | Command::Vendor(
-                VendorCommand::Add { database, .. } | VendorCommand::List { database },
-            )
-            | Command::Key(
-                KeyCommand::Issue { database, .. }
-                | KeyCommand::Revoke { database, .. }
-                | KeyCommand::List { database, .. },
-            )
-            | Command::Token(
-                TokenCommand::Create { database, .. }
-                | TokenCommand::List { database }
-                | TokenCommand::Revoke { database, .. },
-            )
-            | Command::Order(
-                OrderCommand::Import { database, .. } | OrderCommand::Show { database, .. },
-            )
-            | Command::Cancel(CancelArgs { database, .. })
-            | Command::Ship(ShipArgs { database, .. }) => (Some(database), None),
-            Command::Cancels(_) => (None, None),
-        }
-    }
-}
-
-async fn run(cli: Cli, effective: settings::Effective) -> anyhow::Result<()> {
+async fn run(cli: Cli, settings: Settings, effective: settings::Effective) -> anyhow::Result<()> {
+    let settings = &settings;
     match cli.command {
-        Command::Serve(args) => serve::run(args).await,
-        Command::Demo(args) => demo::run(args).await,
-        Command::Migrate(database) => admin::migrate(&database).await,
-        Command::Vendor(command) => admin::vendor(command).await,
-        Command::Key(command) => admin::key(command).await,
-        Command::Token(command) => orders::token(command).await,
-        Command::Order(command) => orders::order(command).await,
-        Command::Cancel(args) => orders::cancel(args).await,
-        Command::Ship(args) => orders::ship(args).await,
+        Command::Serve(_) => serve::run(settings).await,
+        Command::Demo(args) => demo::run(args, settings).await,
+        Command::Migrate(_) => admin::migrate(settings).await,
+        Command::Vendor(command) => admin::vendor(command, settings).await,
+        Command::Key(command) => admin::key(command, settings).await,
+        Command::Token(command) => admin::token(command, settings).await,
+        Command::Order(command) => orders::order(command, settings).await,
+        Command::Cancel(args) => orders::cancel(args, settings).await,
+        Command::Ship(args) => orders::ship(args, settings).await,
         Command::Cancels(args) => cancels::run(args).await,
         Command::Config(ConfigCommand::Show { .. }) => {
             print!("{}", settings::render(&effective));
@@ -415,28 +374,22 @@ async fn run(cli: Cli, effective: settings::Effective) -> anyhow::Result<()> {
 }
 
 /// Parses the command line, then layers the settings file under it.
-fn settings() -> anyhow::Result<(Cli, LogSettings, settings::Effective)> {
+fn parse() -> anyhow::Result<(Cli, Settings, settings::Effective)> {
     let matches = Cli::command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
-    let mut log = LogSettings {
-        filter: cli.log.clone(),
-        format: cli.log_format,
-    };
-    let config = cli.config.clone();
-    let (database, http) = cli.command.settings();
-    let effective = settings::apply(&matches, config.as_deref(), &mut log, database, http)?;
-    Ok((cli, log, effective))
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    let (settings, effective) = settings::resolve(&matches, cli.config.as_deref())?;
+    Ok((cli, settings, effective))
 }
 
 fn main() -> ExitCode {
-    let (cli, log, effective) = match settings() {
+    let (cli, settings, effective) = match parse() {
         Ok(parsed) => parsed,
         Err(err) => {
             eprintln!("error: {err:#}");
             return ExitCode::from(2);
         }
     };
-    if let Err(err) = logging::init(&log) {
+    if let Err(err) = logging::init(&settings) {
         eprintln!("error: {err:#}");
         return ExitCode::from(2);
     }
@@ -450,7 +403,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli, effective)) {
+    match runtime.block_on(run(cli, settings, effective)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -462,6 +415,80 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_the_sample_file_and_config_show_list_every_declared_setting() {
+        use claims_server::settings::SETTINGS;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let declared: Vec<String> = SETTINGS.iter().map(|s| s.key.to_owned()).collect();
+
+        // The README's table: description, key, flag, variable, default — each as declared.
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let table_start = readme.find("| setting | file key |").unwrap();
+        let table: &str = readme[table_start..].split("\n\n").next().unwrap();
+        let rows: Vec<Vec<String>> = table
+            .lines()
+            .skip(2)
+            .map(|line| {
+                line.trim_matches('|')
+                    .split(" | ")
+                    .map(|cell| cell.trim().to_owned())
+                    .collect()
+            })
+            .collect();
+        let in_readme: Vec<String> = rows
+            .iter()
+            .map(|row| row[1].trim_matches('`').to_owned())
+            .collect();
+        assert_eq!(in_readme, declared, "the README's table, in order");
+        for (row, setting) in rows.iter().zip(SETTINGS) {
+            assert!(
+                row[2].starts_with(&format!("`--{}", setting.flag())),
+                "{}: flag {}",
+                setting.key,
+                row[2]
+            );
+            assert_eq!(row[3], format!("`{}`", setting.env()), "{}", setting.key);
+            assert_eq!(
+                row[4],
+                format!("`{}`", setting.default_toml().trim_matches('"')),
+                "{}: default",
+                setting.key
+            );
+        }
+
+        // The sample settings file sets every one of them.
+        let sample = std::fs::read_to_string(root.join("deploy/config.toml")).unwrap();
+        let table: toml::Table = toml::from_str(&sample).unwrap();
+        let mut in_sample: Vec<String> = table
+            .iter()
+            .flat_map(|(section, keys)| {
+                keys.as_table()
+                    .unwrap()
+                    .keys()
+                    .map(move |key| format!("{section}.{key}"))
+            })
+            .collect();
+        let mut sorted = declared.clone();
+        in_sample.sort();
+        sorted.sort();
+        assert_eq!(in_sample, sorted, "deploy/config.toml");
+
+        // `config show`, in order.
+        let matches = Cli::command().get_matches_from(["ssg-claims", "config", "show"]);
+        let (_, effective) = settings::resolve(&matches, None).unwrap();
+        let rendered = settings::render(&effective);
+        let mut section = "";
+        let mut shown = Vec::new();
+        for line in rendered.lines() {
+            if let Some(name) = line.strip_prefix('[') {
+                section = name.trim_end_matches(']');
+            } else if let Some((key, _)) = line.split_once(" = ") {
+                shown.push(format!("{section}.{key}"));
+            }
+        }
+        assert_eq!(shown, declared, "config show");
+    }
 
     #[test]
     fn the_command_line_is_consistent() {

@@ -1,4 +1,5 @@
-//! Orders from the command line: import, show, cancel, ship; and platform tokens.
+//! Orders from the command line, as an operator handles them: import, show, cancel (for a
+//! customer or as an agent), ship (for a vendor).
 
 use std::io::Read as _;
 
@@ -8,63 +9,14 @@ use claims_domain::{
     Actor, AgentId, CancelCommand, Claim, CustomerId, Fault, ItemSeq, OrderNo, Quantity,
     ReasonCode, Scope, Text, VendorId,
 };
-use claims_server::credentials::issue_token;
 use claims_server::platform::dto::{OrderBody, OrderView};
 use claims_server::{Clock, SystemClock};
-use claims_store::{OrderRecord, Placed, Role, Store, StoreError, TokenId};
+use claims_store::{OrderRecord, Placed, Store, StoreError};
 
 use crate::admin::explain;
-use crate::{CancelArgs, DatabaseArgs, OrderCommand, ShipArgs, TokenCommand, database};
+use claims_server::settings::Settings;
 
-pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
-    match command {
-        TokenCommand::Create { role, database } => {
-            let role = Role::parse(&role).map_err(|err| anyhow::anyhow!("--{err}"))?;
-            let store = database::open(&database).await?;
-            let (info, secret) = issue_token(&*store, role, SystemClock.now())
-                .await
-                .map_err(explain)?;
-            eprintln!(
-                "Created {} with role {}. The token is shown this once; store it now:",
-                info.id, info.role
-            );
-            println!("{}", secret.expose());
-        }
-        TokenCommand::List { database } => {
-            let store = database::open(&database).await?;
-            let tokens = store.tokens().await.map_err(explain)?;
-            if tokens.is_empty() {
-                println!("No tokens yet: create one with `ssg-claims token create --role admin`.");
-                return Ok(());
-            }
-            println!(
-                "{:<20}  {:<14}  {:<19}  REVOKED (KST)",
-                "TOKEN ID", "ROLE", "CREATED (KST)"
-            );
-            for token in tokens {
-                println!(
-                    "{:<20}  {:<14}  {:<19}  {}",
-                    token.id,
-                    token.role,
-                    token.created_at.to_wire(),
-                    token
-                        .revoked_at
-                        .map_or_else(|| "-".to_owned(), |t| t.to_wire())
-                );
-            }
-        }
-        TokenCommand::Revoke { token_id, database } => {
-            let id = TokenId::parse(&token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(&database).await?;
-            let info = store
-                .revoke_token(&id, SystemClock.now())
-                .await
-                .map_err(explain)?;
-            println!("Revoked {} ({}).", info.id, info.role);
-        }
-    }
-    Ok(())
-}
+use crate::{CancelArgs, OrderCommand, ShipArgs, database};
 
 /// Reads orders from a file (or standard input for `-`): one order object, or an array.
 fn read_orders(path: &str) -> anyhow::Result<Vec<OrderBody>> {
@@ -96,17 +48,13 @@ fn read_orders(path: &str) -> anyhow::Result<Vec<OrderBody>> {
         .collect()
 }
 
-pub async fn order(command: OrderCommand) -> anyhow::Result<()> {
+pub async fn order(command: OrderCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        OrderCommand::Import { file, database } => import(&file, &database).await,
-        OrderCommand::Show {
-            ord_no,
-            json,
-            database,
-        } => {
+        OrderCommand::Import { file, .. } => import(&file, settings).await,
+        OrderCommand::Show { ord_no, json, .. } => {
             let ord_no =
                 OrderNo::parse("ORDNO", &ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(&database).await?;
+            let store = database::open(settings).await?;
             let Some(record) = store.order(&ord_no).await.map_err(explain)? else {
                 bail!("no order {ord_no}");
             };
@@ -123,9 +71,9 @@ pub async fn order(command: OrderCommand) -> anyhow::Result<()> {
     }
 }
 
-async fn import(file: &str, database: &DatabaseArgs) -> anyhow::Result<()> {
+async fn import(file: &str, settings: &Settings) -> anyhow::Result<()> {
     let bodies = read_orders(file)?;
-    let store = database::open(database).await?;
+    let store = database::open(settings).await?;
     let (mut created, mut existing, mut failed) = (0, 0, 0);
     for body in bodies {
         let result = match body.to_order() {
@@ -287,7 +235,7 @@ fn parse_line(value: &str) -> anyhow::Result<(ItemSeq, Quantity)> {
     ))
 }
 
-pub async fn cancel(args: CancelArgs) -> anyhow::Result<()> {
+pub async fn cancel(args: CancelArgs, settings: &Settings) -> anyhow::Result<()> {
     let ord_no = OrderNo::parse("ORDNO", &args.ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
     let lines = args
         .items
@@ -320,7 +268,7 @@ pub async fn cancel(args: CancelArgs) -> anyhow::Result<()> {
             .map_err(|err| anyhow::anyhow!("{err}"))?,
     )
     .map_err(|err| anyhow::anyhow!("{err}"))?;
-    let store = database::open(&args.database).await?;
+    let store = database::open(settings).await?;
     let claim = store
         .cancel(&ord_no, &command, SystemClock.now())
         .await
@@ -337,7 +285,7 @@ fn explain_for(error: StoreError, ord_no: &OrderNo) -> anyhow::Error {
     }
 }
 
-pub async fn ship(args: ShipArgs) -> anyhow::Result<()> {
+pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
     let ord_no = OrderNo::parse("ORDNO", &args.ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
     let seq = ItemSeq::new("SEQ", i64::from(args.seq)).map_err(|err| anyhow::anyhow!("{err}"))?;
     let scope = Scope {
@@ -350,7 +298,7 @@ pub async fn ship(args: ShipArgs) -> anyhow::Result<()> {
             .transpose()
             .map_err(|err| anyhow::anyhow!("{err}"))?,
     };
-    let store: std::sync::Arc<dyn Store> = database::open(&args.database).await?;
+    let store: std::sync::Arc<dyn Store> = database::open(settings).await?;
     let shipment = store
         .ship(&ord_no, seq, &scope, SystemClock.now())
         .await

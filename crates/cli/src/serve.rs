@@ -9,18 +9,19 @@ use claims_server::{AppState, housekeeping, router, serve_with};
 use claims_store::Store;
 use tokio::net::TcpListener;
 
-use crate::settings::HttpArgs;
-use crate::{ServeArgs, database};
+use claims_server::settings::Settings;
 
-pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let store = database::open(&args.database).await?;
-    let listener = bind(args.http.listen).await?;
+use crate::database;
+
+pub async fn run(settings: &Settings) -> anyhow::Result<()> {
+    let store = database::open(settings).await?;
+    let listener = bind(settings.listen).await?;
     tracing::info!(
         address = %listener.local_addr()?,
-        database = %database::redacted(&args.database.database),
+        database = %database::redacted(&settings.database),
         "serving"
     );
-    run_server(listener, store, &args.http).await
+    run_server(listener, store, settings).await
 }
 
 /// Binds the listening socket, with a message that says what to do when it fails.
@@ -37,15 +38,15 @@ pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
 pub async fn run_server(
     listener: TcpListener,
     store: Arc<dyn Store>,
-    http: &HttpArgs,
+    settings: &Settings,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(Arc::clone(&store), http.config());
+    let state = AppState::new(Arc::clone(&store), settings.config());
     let app = router(state.clone());
-    let grace = Duration::from_secs(u64::from(http.shutdown_grace_secs));
+    let grace = Duration::from_secs(u64::from(settings.shutdown_grace_secs));
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     // Stopped with the server, below.
     let background = tokio::spawn(housekeeping(state));
-    let connections = http.connections();
+    let connections = settings.connections();
     let server = serve_with(listener, app, &connections, async move {
         shutdown_signal().await;
         let _ = signalled.send(());

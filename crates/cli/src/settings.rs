@@ -1,404 +1,94 @@
-//! Settings: the groups of flags commands share, the settings file, and how they combine.
+//! Settings: the declared ones (`claims_server::settings`) as flags and environment
+//! variables of the commands that take them, and how those, the settings file and the
+//! defaults combine.
 //!
 //! Each setting comes from, in order of precedence: its flag, its `SSG_CLAIMS_*`
-//! environment variable, the file `--config` names, and finally its default. Clap reads the
-//! first two and the defaults; [`apply`] puts the file's values in where clap fell back to a
-//! default, checks them against the same limits the flags have, and remembers where every
-//! value came from for `ssg-claims config show`.
+//! environment variable, the file `--config` names, and finally its declared default. Clap
+//! reads the first two (checked by the declaration); [`resolve`] puts in the file's values
+//! where clap found none, checks them against the same declaration, and remembers where
+//! every value came from for `ssg-claims config show`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
-use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow};
+use claims_server::settings::{Group, SETTINGS, Setting, Settings};
+use clap::builder::{PossibleValuesParser, ValueParser};
 use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, ValueEnum};
-use serde::Deserialize;
+use clap::{Arg, ArgMatches, Args, Command, FromArgMatches};
 
 use crate::database;
 
-/// Limits shared by the flags and the file.
-pub const POOL_SIZE: RangeInclusive<i64> = 1..=1000;
-pub const DB_TIMEOUT_MS: RangeInclusive<i64> = 100..=600_000;
-pub const MAX_ROWS: RangeInclusive<i64> = 1..=10_000_000;
-pub const SHUTDOWN_GRACE_SECS: RangeInclusive<i64> = 0..=3600;
-pub const REQUEST_TIMEOUT_SECS: RangeInclusive<i64> = 1..=3600;
-pub const MAX_IN_FLIGHT: RangeInclusive<i64> = 1..=100_000;
-pub const MAX_CONNECTIONS: RangeInclusive<i64> = 1..=1_000_000;
-pub const HEADER_READ_TIMEOUT_SECS: RangeInclusive<i64> = 1..=3600;
-pub const MAX_HEADERS: RangeInclusive<i64> = 8..=1024;
-pub const MAX_HEADER_BYTES: RangeInclusive<i64> = 1024..=1_048_576;
-pub const PLATFORM_BODY_BYTES: RangeInclusive<i64> = 1024..=67_108_864;
-pub const RATE_PER_SECOND: RangeInclusive<i64> = 0..=1_000_000;
-pub const RATE_BURST: RangeInclusive<i64> = 1..=1_000_000;
-pub const IDEMPOTENCY_HOURS: RangeInclusive<i64> = 24..=720;
-pub const IDEMPOTENCY_MAX_KEYS: RangeInclusive<i64> = 1..=1_000_000_000;
-pub const IDEMPOTENCY_MAX_MIB: RangeInclusive<i64> = 1..=1_048_576;
-pub const SEND_TIMEOUT_SECS: RangeInclusive<i64> = 1..=3600;
-pub const MAX_STREAMS_PER_CREDENTIAL: RangeInclusive<i64> = 1..=10_000;
+/// Settings of commands that open the database.
+pub const DATABASE: u8 = 1;
+/// Settings of the HTTP service (`serve`, `demo`).
+pub const HTTP: u8 = 2;
+/// Settings of the log, which every command takes.
+pub const LOG: u8 = 4;
 
-/// Where the data lives.
-#[derive(Debug, Clone, Args)]
-pub struct DatabaseArgs {
-    /// The database: a SQLite file path (created if missing), `sqlite://PATH`, or a
-    /// PostgreSQL URL `postgres://user:password@host:port/dbname`.
-    #[arg(long, env = "SSG_CLAIMS_DATABASE", default_value = "ssg-claims.db")]
-    pub database: String,
-
-    /// PostgreSQL: connections this process keeps at most.
-    #[arg(long, env = "SSG_CLAIMS_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(POOL_SIZE))]
-    pub db_pool_size: u32,
-
-    /// PostgreSQL: the longest one database call may take, in milliseconds, before the
-    /// request is answered as unavailable (503).
-    #[arg(long, env = "SSG_CLAIMS_DB_TIMEOUT_MS", default_value_t = 5_000, value_parser = clap::value_parser!(u32).range(DB_TIMEOUT_MS))]
-    pub db_timeout_ms: u32,
-}
-
-/// How the vendor API answers errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ErrorsArg {
-    /// Each result code with its own HTTP status.
-    Http,
-    /// Every error with HTTP 500, as SSG does.
-    Ssg,
-}
-
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// For people: one line per event, the request's span in front.
-    Text,
-    /// For log shippers: one JSON object per line, with the request's span fields.
-    Json,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct HttpArgs {
-    /// The address to listen on.
-    #[arg(long, env = "SSG_CLAIMS_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-
-    /// How errors are answered: with their own HTTP status, or all with 500 like SSG.
-    #[arg(long, env = "SSG_CLAIMS_ERRORS", value_enum, default_value = "http")]
-    pub errors: ErrorsArg,
-
-    /// The most rows one inquiry may answer; more is result code 16.
-    #[arg(long, env = "SSG_CLAIMS_MAX_ROWS", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(MAX_ROWS))]
-    pub max_rows: u32,
-
-    /// On SIGTERM or Ctrl-C: how long requests in flight may take to finish, in seconds,
-    /// before they are cut and the process exits.
-    #[arg(long, env = "SSG_CLAIMS_SHUTDOWN_GRACE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(SHUTDOWN_GRACE_SECS))]
-    pub shutdown_grace_secs: u32,
-
-    /// Hours an Idempotency-Key and its answer are kept (24 to 720).
-    #[arg(long, env = "SSG_CLAIMS_IDEMPOTENCY_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(IDEMPOTENCY_HOURS))]
-    pub idempotency_hours: u32,
-
-    /// Idempotency-Keys one credential may keep at once; more new keys are refused (429)
-    /// until older ones lapse.
-    #[arg(long, env = "SSG_CLAIMS_IDEMPOTENCY_MAX_KEYS", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(IDEMPOTENCY_MAX_KEYS))]
-    pub idempotency_max_keys: u32,
-
-    /// MiB of kept answers one credential may hold for Idempotency-Key replays.
-    #[arg(long, env = "SSG_CLAIMS_IDEMPOTENCY_MAX_MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(IDEMPOTENCY_MAX_MIB))]
-    pub idempotency_max_mib: u32,
-
-    /// The longest a request may take to its answer's status line, in seconds; then it is
-    /// answered as unavailable (503, code 90).
-    #[arg(long, env = "SSG_CLAIMS_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(REQUEST_TIMEOUT_SECS))]
-    pub request_timeout_secs: u32,
-
-    /// Requests handled at once; more are refused at once as unavailable (503, code 90)
-    /// rather than queued.
-    #[arg(long, env = "SSG_CLAIMS_MAX_IN_FLIGHT", default_value_t = 512, value_parser = clap::value_parser!(u32).range(MAX_IN_FLIGHT))]
-    pub max_in_flight: u32,
-
-    /// Connections open at once; more wait in the listen backlog.
-    #[arg(long, env = "SSG_CLAIMS_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(MAX_CONNECTIONS))]
-    pub max_connections: u32,
-
-    /// Seconds a client may take to send a request's head, and an idle connection may stay
-    /// open; slow and silent clients are disconnected then.
-    #[arg(long, env = "SSG_CLAIMS_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(HEADER_READ_TIMEOUT_SECS))]
-    pub header_read_timeout_secs: u32,
-
-    /// Seconds an answer may make no progress because its client reads nothing; then the
-    /// connection is closed.
-    #[arg(long, env = "SSG_CLAIMS_SEND_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(SEND_TIMEOUT_SECS))]
-    pub send_timeout_secs: u32,
-
-    /// Large answers (over a page) one API key may receive at once; more wait a second,
-    /// then get 429 / code 29.
-    #[arg(long, env = "SSG_CLAIMS_MAX_STREAMS_PER_CREDENTIAL", default_value_t = 4, value_parser = clap::value_parser!(u32).range(MAX_STREAMS_PER_CREDENTIAL))]
-    pub max_streams_per_credential: u32,
-
-    /// Headers per request; more is answered 431.
-    #[arg(long, env = "SSG_CLAIMS_MAX_HEADERS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(MAX_HEADERS))]
-    pub max_headers: u32,
-
-    /// Bytes of a request's head; more is answered 431.
-    #[arg(long, env = "SSG_CLAIMS_MAX_HEADER_BYTES", default_value_t = 16_384, value_parser = clap::value_parser!(u32).range(MAX_HEADER_BYTES))]
-    pub max_header_bytes: u32,
-
-    /// The largest platform API body, in bytes (the vendor API takes 64 KiB, as SSG does).
-    #[arg(long, env = "SSG_CLAIMS_PLATFORM_BODY_BYTES", default_value_t = 1_048_576, value_parser = clap::value_parser!(u32).range(PLATFORM_BODY_BYTES))]
-    pub platform_body_bytes: u32,
-
-    /// Requests per second one vendor API key may make on average (0: no limit); more are
-    /// answered 429 / code 29 with Retry-After.
-    #[arg(long, env = "SSG_CLAIMS_RATE_KEY_PER_SECOND", default_value_t = 20, value_parser = clap::value_parser!(u32).range(RATE_PER_SECOND))]
-    pub rate_key_per_second: u32,
-
-    /// Requests one vendor API key may make at once, before the average applies.
-    #[arg(long, env = "SSG_CLAIMS_RATE_KEY_BURST", default_value_t = 200, value_parser = clap::value_parser!(u32).range(RATE_BURST))]
-    pub rate_key_burst: u32,
-
-    /// Requests per second one platform token may make on average (0: no limit).
-    #[arg(long, env = "SSG_CLAIMS_RATE_TOKEN_PER_SECOND", default_value_t = 200, value_parser = clap::value_parser!(u32).range(RATE_PER_SECOND))]
-    pub rate_token_per_second: u32,
-
-    /// Requests one platform token may make at once, before the average applies.
-    #[arg(long, env = "SSG_CLAIMS_RATE_TOKEN_BURST", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(RATE_BURST))]
-    pub rate_token_burst: u32,
-}
-
-impl HttpArgs {
-    pub fn config(&self) -> claims_server::Config {
-        claims_server::Config {
-            errors: match self.errors {
-                ErrorsArg::Http => claims_server::ErrorStyle::Http,
-                ErrorsArg::Ssg => claims_server::ErrorStyle::Ssg,
-            },
-            max_rows: self.max_rows as usize,
-            idempotency_retention: Duration::from_secs(u64::from(self.idempotency_hours) * 3600),
-            idempotency_quota: claims_store::Quota {
-                max_keys: u64::from(self.idempotency_max_keys),
-                max_bytes: u64::from(self.idempotency_max_mib) * 1024 * 1024,
-            },
-            limits: claims_server::Limits {
-                request_timeout: Duration::from_secs(u64::from(self.request_timeout_secs)),
-                max_in_flight: self.max_in_flight as usize,
-                platform_body_bytes: self.platform_body_bytes as usize,
-                per_key: claims_server::Rate {
-                    per_second: self.rate_key_per_second,
-                    burst: self.rate_key_burst,
-                },
-                per_token: claims_server::Rate {
-                    per_second: self.rate_token_per_second,
-                    burst: self.rate_token_burst,
-                },
-                max_streams_per_credential: self.max_streams_per_credential as usize,
-            },
-            ..claims_server::Config::default()
-        }
-    }
-
-    pub fn connections(&self) -> claims_server::Connections {
-        claims_server::Connections {
-            max: self.max_connections as usize,
-            header_read_timeout: Duration::from_secs(u64::from(self.header_read_timeout_secs)),
-            max_headers: self.max_headers as usize,
-            max_header_bytes: self.max_header_bytes as usize,
-            send_timeout: Duration::from_secs(u64::from(self.send_timeout_secs)),
-        }
+fn bit(group: Group) -> u8 {
+    match group {
+        Group::Database => DATABASE,
+        Group::Http => HTTP,
+        Group::Log => LOG,
     }
 }
 
-/// The logging settings, global to every command.
-#[derive(Debug, Clone)]
-pub struct LogSettings {
-    pub filter: String,
-    pub format: LogFormat,
+/// The flags of the settings of `GROUPS` (a sum of [`DATABASE`], [`HTTP`], [`LOG`]), as a
+/// command takes them. It holds nothing: [`resolve`] reads the values once the whole
+/// command line is parsed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags<const GROUPS: u8>;
+
+/// The flag (and environment variable) of one declared setting.
+fn arg(setting: &'static Setting) -> Arg {
+    let default = setting.default_toml();
+    let mut arg = Arg::new(setting.id)
+        .long(setting.flag())
+        .env(setting.env())
+        .help(setting.description())
+        .value_name(setting.id.to_ascii_uppercase())
+        .default_value(default.trim_matches('"').to_owned())
+        .global(setting.group == Group::Log);
+    arg = if setting.choices.is_empty() {
+        arg.value_parser(ValueParser::new(move |text: &str| {
+            Settings::default()
+                .set(setting.id, text)
+                .map(|()| text.to_owned())
+        }))
+    } else {
+        arg.value_parser(PossibleValuesParser::new(setting.choices))
+    };
+    if setting.id == "database" {
+        // A PostgreSQL URL may hold a password: `--help` does not show the variable's value.
+        arg = arg.hide_env_values(true);
+    }
+    arg
 }
 
-/// The settings file. Every key is optional; an unknown one is an error that names it.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    #[serde(default)]
-    database: DatabaseSection,
-    #[serde(default)]
-    http: HttpSection,
-    #[serde(default)]
-    limits: LimitsSection,
-    #[serde(default)]
-    rate_limit: RateLimitSection,
-    #[serde(default)]
-    log: LogSection,
-}
+impl<const GROUPS: u8> Args for Flags<GROUPS> {
+    fn augment_args(command: Command) -> Command {
+        command.args(
+            SETTINGS
+                .iter()
+                .filter(|setting| bit(setting.group) & GROUPS != 0)
+                .map(arg),
+        )
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LimitsSection {
-    request_timeout_secs: Option<u32>,
-    send_timeout_secs: Option<u32>,
-    max_streams_per_credential: Option<u32>,
-    max_in_flight: Option<u32>,
-    max_connections: Option<u32>,
-    header_read_timeout_secs: Option<u32>,
-    max_headers: Option<u32>,
-    max_header_bytes: Option<u32>,
-    platform_body_bytes: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RateLimitSection {
-    key_per_second: Option<u32>,
-    key_burst: Option<u32>,
-    token_per_second: Option<u32>,
-    token_burst: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DatabaseSection {
-    url: Option<String>,
-    pool_size: Option<u32>,
-    timeout_ms: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HttpSection {
-    listen: Option<SocketAddr>,
-    errors: Option<ErrorsArg>,
-    max_rows: Option<u32>,
-    shutdown_grace_secs: Option<u32>,
-    idempotency_hours: Option<u32>,
-    idempotency_max_keys: Option<u32>,
-    idempotency_max_mib: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LogSection {
-    filter: Option<String>,
-    format: Option<LogFormat>,
-}
-
-impl File {
-    fn read(path: &Path) -> anyhow::Result<File> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the config file {}", path.display()))?;
-        let file: File = toml::from_str(&text)
-            .with_context(|| format!("the config file {} is not valid", path.display()))?;
-        let in_file = |key: &str| format!("{key} in the config file {}", path.display());
-        check(
-            &in_file("database.pool_size"),
-            file.database.pool_size,
-            POOL_SIZE,
-        )?;
-        check(
-            &in_file("database.timeout_ms"),
-            file.database.timeout_ms,
-            DB_TIMEOUT_MS,
-        )?;
-        check(&in_file("http.max_rows"), file.http.max_rows, MAX_ROWS)?;
-        check(
-            &in_file("http.shutdown_grace_secs"),
-            file.http.shutdown_grace_secs,
-            SHUTDOWN_GRACE_SECS,
-        )?;
-        let limits = &file.limits;
-        for (key, value, range) in [
-            (
-                "http.idempotency_hours",
-                file.http.idempotency_hours,
-                IDEMPOTENCY_HOURS,
-            ),
-            (
-                "http.idempotency_max_keys",
-                file.http.idempotency_max_keys,
-                IDEMPOTENCY_MAX_KEYS,
-            ),
-            (
-                "http.idempotency_max_mib",
-                file.http.idempotency_max_mib,
-                IDEMPOTENCY_MAX_MIB,
-            ),
-            (
-                "limits.request_timeout_secs",
-                limits.request_timeout_secs,
-                REQUEST_TIMEOUT_SECS,
-            ),
-            (
-                "limits.send_timeout_secs",
-                limits.send_timeout_secs,
-                SEND_TIMEOUT_SECS,
-            ),
-            (
-                "limits.max_streams_per_credential",
-                limits.max_streams_per_credential,
-                MAX_STREAMS_PER_CREDENTIAL,
-            ),
-            ("limits.max_in_flight", limits.max_in_flight, MAX_IN_FLIGHT),
-            (
-                "limits.max_connections",
-                limits.max_connections,
-                MAX_CONNECTIONS,
-            ),
-            (
-                "limits.header_read_timeout_secs",
-                limits.header_read_timeout_secs,
-                HEADER_READ_TIMEOUT_SECS,
-            ),
-            ("limits.max_headers", limits.max_headers, MAX_HEADERS),
-            (
-                "limits.max_header_bytes",
-                limits.max_header_bytes,
-                MAX_HEADER_BYTES,
-            ),
-            (
-                "limits.platform_body_bytes",
-                limits.platform_body_bytes,
-                PLATFORM_BODY_BYTES,
-            ),
-            (
-                "rate_limit.key_per_second",
-                file.rate_limit.key_per_second,
-                RATE_PER_SECOND,
-            ),
-            (
-                "rate_limit.key_burst",
-                file.rate_limit.key_burst,
-                RATE_BURST,
-            ),
-            (
-                "rate_limit.token_per_second",
-                file.rate_limit.token_per_second,
-                RATE_PER_SECOND,
-            ),
-            (
-                "rate_limit.token_burst",
-                file.rate_limit.token_burst,
-                RATE_BURST,
-            ),
-        ] {
-            check(&in_file(key), value, range)?;
-        }
-        Ok(file)
+    fn augment_args_for_update(command: Command) -> Command {
+        Self::augment_args(command)
     }
 }
 
-fn check<T: Copy + Into<i64>>(
-    what: &str,
-    value: Option<T>,
-    range: RangeInclusive<i64>,
-) -> anyhow::Result<()> {
-    match value.map(Into::into) {
-        Some(value) if !range.contains(&value) => bail!(
-            "{what} is {value}; it must be from {} to {}",
-            range.start(),
-            range.end()
-        ),
-        _ => Ok(()),
+impl<const GROUPS: u8> FromArgMatches for Flags<GROUPS> {
+    fn from_arg_matches(_: &ArgMatches) -> Result<Self, clap::Error> {
+        Ok(Flags)
+    }
+
+    fn update_from_arg_matches(&mut self, _: &ArgMatches) -> Result<(), clap::Error> {
+        Ok(())
     }
 }
 
@@ -428,45 +118,44 @@ pub struct Effective {
     pub shown: Vec<Shown>,
 }
 
-/// Layers one setting: the value clap found (flag or environment) stays; otherwise the
-/// file's, if any; otherwise clap's default.
-struct Layers<'a> {
-    matches: &'a ArgMatches,
-    effective: Effective,
-}
-
-impl Layers<'_> {
-    fn layer<T: Clone>(
-        &mut self,
-        key: &'static str,
-        id: &str,
-        slot: &mut T,
-        from_file: Option<T>,
-        show: impl Fn(&T) -> String,
-    ) {
-        let flag = || format!("--{}", id.replace('_', "-"));
-        let env = || format!("SSG_CLAIMS_{}", id.to_ascii_uppercase());
-        let source = match self.matches.value_source(id) {
-            Some(ValueSource::CommandLine) => Source::Flag(flag()),
-            Some(ValueSource::EnvVariable) => Source::Environment(env()),
-            _ => match from_file {
-                Some(value) => {
-                    *slot = value;
-                    Source::File
-                }
-                None => Source::Default,
-            },
+/// The settings file's values, by key, as text, each checked against its declaration.
+fn read_file(path: &Path) -> anyhow::Result<BTreeMap<&'static str, String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    let table: toml::Table = toml::from_str(&text)
+        .with_context(|| format!("the config file {} is not valid TOML", path.display()))?;
+    let in_file = |key: &str| format!("{key} in the config file {}", path.display());
+    let mut values = BTreeMap::new();
+    for (section, entries) in &table {
+        let toml::Value::Table(entries) = entries else {
+            return Err(anyhow!(
+                "{} is not a section; the file has sections like [http]",
+                in_file(section)
+            ));
         };
-        self.effective.shown.push(Shown {
-            key,
-            value: show(slot),
-            source,
-        });
+        for (name, value) in entries {
+            let key = format!("{section}.{name}");
+            let setting = SETTINGS
+                .iter()
+                .find(|setting| setting.key == key)
+                .ok_or_else(|| anyhow!("{} is not a setting", in_file(&key)))?;
+            let text = match value {
+                toml::Value::String(text) => text.clone(),
+                toml::Value::Integer(number) => number.to_string(),
+                other => {
+                    return Err(anyhow!(
+                        "{} is {other}; it must be a string or a whole number",
+                        in_file(&key)
+                    ));
+                }
+            };
+            Settings::default()
+                .set(setting.id, &text)
+                .map_err(|refused| anyhow!("{} is not valid: {refused}", in_file(&key)))?;
+            values.insert(setting.key, text);
+        }
     }
-}
-
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_owned()).to_string()
+    Ok(values)
 }
 
 /// The deepest subcommand's matches: where a command's own flags are.
@@ -478,201 +167,63 @@ fn leaf(matches: &ArgMatches) -> &ArgMatches {
     leaf
 }
 
-/// Reads the file `config` names, if any, and layers it under the flags and environment
-/// that `matches` holds, into the command's settings.
-pub fn apply(
+/// The settings the command line `matches` asks for, with the file `config` names (if any)
+/// under its flags and environment, and where each value came from.
+pub fn resolve(
     matches: &ArgMatches,
     config: Option<&Path>,
-    log: &mut LogSettings,
-    database: Option<&mut DatabaseArgs>,
-    http: Option<&mut HttpArgs>,
-) -> anyhow::Result<Effective> {
+) -> anyhow::Result<(Settings, Effective)> {
     let file = match config {
-        Some(path) => File::read(path)?,
-        None => File::default(),
+        Some(path) => read_file(path)?,
+        None => BTreeMap::new(),
     };
-    let mut layers = Layers {
-        matches: leaf(matches),
-        effective: Effective {
-            file: config.map(Path::to_path_buf),
-            shown: Vec::new(),
-        },
+    let leaf = leaf(matches);
+    let mut settings = Settings::default();
+    let mut effective = Effective {
+        file: config.map(Path::to_path_buf),
+        shown: Vec::new(),
     };
-    if let Some(args) = database {
-        let url = file.database.url;
-        layers.layer("database.url", "database", &mut args.database, url, |v| {
-            quoted(&database::redacted(v))
-        });
-        let pool = file.database.pool_size;
-        layers.layer(
-            "database.pool_size",
-            "db_pool_size",
-            &mut args.db_pool_size,
-            pool,
-            u32::to_string,
-        );
-        let timeout = file.database.timeout_ms;
-        layers.layer(
-            "database.timeout_ms",
-            "db_timeout_ms",
-            &mut args.db_timeout_ms,
-            timeout,
-            u32::to_string,
-        );
-    }
-    if let Some(args) = http {
-        let show_errors =
-            |v: &ErrorsArg| quoted(if *v == ErrorsArg::Http { "http" } else { "ssg" });
-        layers.layer(
-            "http.listen",
-            "listen",
-            &mut args.listen,
-            file.http.listen,
-            |v| quoted(&v.to_string()),
-        );
-        layers.layer(
-            "http.errors",
-            "errors",
-            &mut args.errors,
-            file.http.errors,
-            show_errors,
-        );
-        layers.layer(
-            "http.max_rows",
-            "max_rows",
-            &mut args.max_rows,
-            file.http.max_rows,
-            u32::to_string,
-        );
-        let grace = file.http.shutdown_grace_secs;
-        layers.layer(
-            "http.shutdown_grace_secs",
-            "shutdown_grace_secs",
-            &mut args.shutdown_grace_secs,
-            grace,
-            u32::to_string,
-        );
-        let limits = file.limits;
-        let rate = file.rate_limit;
-        for (key, id, slot, value) in [
-            (
-                "http.idempotency_hours",
-                "idempotency_hours",
-                &mut args.idempotency_hours,
-                file.http.idempotency_hours,
-            ),
-            (
-                "http.idempotency_max_keys",
-                "idempotency_max_keys",
-                &mut args.idempotency_max_keys,
-                file.http.idempotency_max_keys,
-            ),
-            (
-                "http.idempotency_max_mib",
-                "idempotency_max_mib",
-                &mut args.idempotency_max_mib,
-                file.http.idempotency_max_mib,
-            ),
-            (
-                "limits.request_timeout_secs",
-                "request_timeout_secs",
-                &mut args.request_timeout_secs,
-                limits.request_timeout_secs,
-            ),
-            (
-                "limits.send_timeout_secs",
-                "send_timeout_secs",
-                &mut args.send_timeout_secs,
-                limits.send_timeout_secs,
-            ),
-            (
-                "limits.max_streams_per_credential",
-                "max_streams_per_credential",
-                &mut args.max_streams_per_credential,
-                limits.max_streams_per_credential,
-            ),
-            (
-                "limits.max_in_flight",
-                "max_in_flight",
-                &mut args.max_in_flight,
-                limits.max_in_flight,
-            ),
-            (
-                "limits.max_connections",
-                "max_connections",
-                &mut args.max_connections,
-                limits.max_connections,
-            ),
-            (
-                "limits.header_read_timeout_secs",
-                "header_read_timeout_secs",
-                &mut args.header_read_timeout_secs,
-                limits.header_read_timeout_secs,
-            ),
-            (
-                "limits.max_headers",
-                "max_headers",
-                &mut args.max_headers,
-                limits.max_headers,
-            ),
-            (
-                "limits.max_header_bytes",
-                "max_header_bytes",
-                &mut args.max_header_bytes,
-                limits.max_header_bytes,
-            ),
-            (
-                "limits.platform_body_bytes",
-                "platform_body_bytes",
-                &mut args.platform_body_bytes,
-                limits.platform_body_bytes,
-            ),
-            (
-                "rate_limit.key_per_second",
-                "rate_key_per_second",
-                &mut args.rate_key_per_second,
-                rate.key_per_second,
-            ),
-            (
-                "rate_limit.key_burst",
-                "rate_key_burst",
-                &mut args.rate_key_burst,
-                rate.key_burst,
-            ),
-            (
-                "rate_limit.token_per_second",
-                "rate_token_per_second",
-                &mut args.rate_token_per_second,
-                rate.token_per_second,
-            ),
-            (
-                "rate_limit.token_burst",
-                "rate_token_burst",
-                &mut args.rate_token_burst,
-                rate.token_burst,
-            ),
-        ] {
-            layers.layer(key, id, slot, value, u32::to_string);
+    for setting in SETTINGS {
+        // Only the settings this command takes.
+        let Ok(Some(given)) = leaf.try_get_one::<String>(setting.id) else {
+            continue;
+        };
+        let source = match leaf.value_source(setting.id) {
+            Some(ValueSource::CommandLine) => Source::Flag(format!("--{}", setting.flag())),
+            Some(ValueSource::EnvVariable) => Source::Environment(setting.env()),
+            _ => match file.get(setting.key) {
+                Some(text) => {
+                    settings
+                        .set(setting.id, text)
+                        .map_err(|refused| anyhow!("{}: {refused}", setting.key))?;
+                    Source::File
+                }
+                None => Source::Default,
+            },
+        };
+        if matches!(source, Source::Flag(_) | Source::Environment(_)) {
+            settings
+                .set(setting.id, given)
+                .map_err(|refused| anyhow!("{}: {refused}", setting.key))?;
         }
+        let mut value = settings
+            .toml(setting.id)
+            .expect("every declared setting has a value");
+        if setting.id == "database" {
+            value = quoted(&database::redacted(&settings.database));
+        }
+        effective.shown.push(Shown {
+            key: setting.key,
+            value,
+            source,
+        });
     }
-    layers.layer("log.filter", "log", &mut log.filter, file.log.filter, |v| {
-        quoted(v)
-    });
-    let show_format = |v: &LogFormat| {
-        quoted(if *v == LogFormat::Text {
-            "text"
-        } else {
-            "json"
-        })
-    };
-    layers.layer(
-        "log.format",
-        "log_format",
-        &mut log.format,
-        file.log.format,
-        show_format,
-    );
-    Ok(layers.effective)
+    Ok((settings, effective))
+}
+
+/// `text` as a TOML string.
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
 }
 
 /// The settings in effect as a TOML document that can serve as a config file (secrets
@@ -708,24 +259,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_values_are_checked_against_the_flags_limits() {
-        assert!(check("x", Some(0u32), POOL_SIZE).is_err());
-        assert!(check("x", Some(1000u32), POOL_SIZE).is_ok());
-        assert!(check::<u32>("x", None, POOL_SIZE).is_ok());
-        let error = check("http.max_rows in f", Some(0u32), MAX_ROWS).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "http.max_rows in f is 0; it must be from 1 to 10000000"
-        );
-    }
-
-    #[test]
-    fn unknown_keys_are_named() {
-        let error = toml::from_str::<File>("[http]\nlisten = \"127.0.0.1:1\"\nlistn = 1\n")
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("listn"), "{error}");
-        let error = toml::from_str::<File>("[htp]\n").unwrap_err().to_string();
-        assert!(error.contains("htp"), "{error}");
+    fn unknown_keys_and_bad_values_in_the_file_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.toml");
+        for (text, named) in [
+            (
+                "[http]\nlisten = \"127.0.0.1:1\"\nlistn = 1\n",
+                "http.listn",
+            ),
+            ("[htp]\nx = 1\n", "htp.x"),
+            ("[http]\nmax_rows = 0\n", "from 1 to 10000000"),
+            ("[http]\nmax_rows = true\n", "whole number"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let error = read_file(&path).unwrap_err().to_string();
+            assert!(error.contains(named), "{error}");
+            assert!(error.contains("f.toml"), "{error}");
+        }
     }
 }

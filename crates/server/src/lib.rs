@@ -14,6 +14,7 @@ pub mod metrics;
 mod observe;
 pub mod platform;
 mod send_deadline;
+pub mod settings;
 mod vendor_api;
 
 use std::fmt;
@@ -58,18 +59,9 @@ pub struct Config {
 }
 
 impl Default for Config {
+    /// The declared defaults (see [`settings`]).
     fn default() -> Self {
-        Self {
-            errors: ErrorStyle::Http,
-            max_rows: 100_000,
-            page_rows: 1_000,
-            limits: Limits::default(),
-            idempotency_retention: Duration::from_secs(24 * 3600),
-            idempotency_quota: Quota {
-                max_keys: 100_000,
-                max_bytes: 256 * 1024 * 1024,
-            },
-        }
+        settings::Settings::default().config()
     }
 }
 
@@ -148,14 +140,9 @@ pub struct Connections {
 }
 
 impl Default for Connections {
+    /// The declared defaults (see [`settings`]).
     fn default() -> Self {
-        Self {
-            max: 4096,
-            header_read_timeout: Duration::from_secs(10),
-            max_headers: 64,
-            max_header_bytes: 16 * 1024,
-            send_timeout: Duration::from_secs(30),
-        }
+        settings::Settings::default().connections()
     }
 }
 

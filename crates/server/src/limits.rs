@@ -58,21 +58,9 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// The declared defaults (see [`crate::settings`]).
     fn default() -> Self {
-        Self {
-            request_timeout: Duration::from_secs(30),
-            max_in_flight: 512,
-            platform_body_bytes: 1024 * 1024,
-            per_key: Rate {
-                per_second: 20,
-                burst: 200,
-            },
-            per_token: Rate {
-                per_second: 200,
-                burst: 2000,
-            },
-            max_streams_per_credential: 4,
-        }
+        crate::settings::Settings::default().config().limits
     }
 }
 
