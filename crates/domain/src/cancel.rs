@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use crate::order::{MAX_ITEMS, NewOrderItem};
 use crate::{
-    AgentId, CostLine, CustomerId, Fault, InvalidValue, ItemSeq, KstDateTime, OrderNo, Quantity,
-    ReasonCode, Scope, ShippingFee, Text, VendorId, Won,
+    AgentId, ClaimNo, CostLine, CustomerId, Fault, InvalidValue, ItemSeq, KstDateTime, OrderNo,
+    Quantity, ReasonCode, Scope, ShippingFee, Text, VendorId, Won,
 };
 
 /// Where an order item stands, as the store holds it.
@@ -216,7 +216,7 @@ impl CancelCommand {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
     /// The claim's order number (`ordNo` of its rows).
-    pub clm_no: OrderNo,
+    pub clm_no: ClaimNo,
     /// The original order (`orordNo`).
     pub oror_no: OrderNo,
     /// `ordCnclDts`.
@@ -243,7 +243,7 @@ impl ClaimPlan {
     /// The claim this plan records, once the store has given it a number and a time.
     pub fn into_claim(
         self,
-        clm_no: OrderNo,
+        clm_no: ClaimNo,
         oror_no: OrderNo,
         canceled_at: KstDateTime,
         command: &CancelCommand,

@@ -28,42 +28,61 @@ impl VendorId {
     }
 }
 
-/// An order number (`ordNo`, `orordNo`): 1 to 20 ASCII letters, digits, `-` or `_`.
-///
-/// Original orders get theirs from the storefront; claims get theirs from
-/// [`claim_number`].
+/// An original order's number (`orordNo`, and `ordNo` where SSG names the order itself): 1
+/// to 20 ASCII letters, digits, `-` or `_`, given by the storefront.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OrderNo(String);
 
-impl OrderNo {
-    pub const MAX_LEN: usize = 20;
+/// A claim's own number (`ordNo` of an inquiry row, `clmNo` in the store): written like an
+/// order number, and made by [`claim_number`] for the claims this service records. A type
+/// of its own, so that a claim number is never taken for the order it cancels.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClaimNo(String);
 
+impl ClaimNo {
     pub fn parse(field: &str, value: &str) -> Result<Self, InvalidValue> {
-        let value = value.trim();
-        if value.is_empty() {
-            return Err(InvalidValue::new(field, "must not be empty"));
-        }
-        if value.len() > Self::MAX_LEN {
-            return Err(InvalidValue::new(
-                field,
-                format!("is {} characters long; at most 20 allowed", value.len()),
-            ));
-        }
-        if let Some(bad) = value
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-        {
-            return Err(InvalidValue::new(
-                field,
-                format!("may hold only letters, digits, '-' and '_', found {bad:?}"),
-            ));
-        }
-        Ok(Self(value.to_owned()))
+        parse_number(field, value).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+impl OrderNo {
+    pub const MAX_LEN: usize = 20;
+
+    pub fn parse(field: &str, value: &str) -> Result<Self, InvalidValue> {
+        parse_number(field, value).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The rules of an order or claim number.
+fn parse_number(field: &str, value: &str) -> Result<String, InvalidValue> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(InvalidValue::new(field, "must not be empty"));
+    }
+    if value.len() > OrderNo::MAX_LEN {
+        return Err(InvalidValue::new(
+            field,
+            format!("is {} characters long; at most 20 allowed", value.len()),
+        ));
+    }
+    if let Some(bad) = value
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(InvalidValue::new(
+            field,
+            format!("may hold only letters, digits, '-' and '_', found {bad:?}"),
+        ));
+    }
+    Ok(value.to_owned())
 }
 
 /// Length of a claim number: the KST date `yyyymmdd` and six base-36 characters.
@@ -72,13 +91,13 @@ pub const CLAIM_NUMBER_LEN: usize = 14;
 /// The number space of the six base-36 characters of a claim number.
 const CLAIM_SUFFIX_SPACE: u64 = 36u64.pow(6);
 
-/// The order number of a claim: the KST date of the cancellation followed by `sequence`
+/// The number of a claim: the KST date of the cancellation followed by `sequence`
 /// written as six upper-case base-36 digits (`20261122000B07`).
 ///
 /// `sequence` is issued by the store, one per claim and never reused, so two claims get
 /// the same number only if 36⁶ (about 2.2 billion) claims lie between them and they fall
 /// on the same day.
-pub fn claim_number(date: KstDate, sequence: u64) -> OrderNo {
+pub fn claim_number(date: KstDate, sequence: u64) -> ClaimNo {
     const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let mut suffix = [b'0'; 6];
     let mut rest = sequence % CLAIM_SUFFIX_SPACE;
@@ -88,7 +107,7 @@ pub fn claim_number(date: KstDate, sequence: u64) -> OrderNo {
     }
     let mut number = date.compact();
     number.extend(suffix.iter().map(|&b| b as char));
-    OrderNo(number)
+    ClaimNo(number)
 }
 
 /// A customer id as the storefront knows it: 1 to 64 visible ASCII characters.
@@ -226,7 +245,7 @@ macro_rules! debug_display {
 }
 
 debug_display!(
-    VendorId, OrderNo, CustomerId, AgentId, ItemSeq, Quantity, Won
+    VendorId, OrderNo, ClaimNo, CustomerId, AgentId, ItemSeq, Quantity, Won
 );
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The canceled-order inquiry: what a vendor asks for, what it may see, and the rows.
 
 use crate::{
-    Fault, InvalidValue, ItemSeq, KstDateTime, MediaCode, OrderNo, Period, Quantity, ReasonCode,
-    Text, VendorId, Won,
+    ClaimNo, Fault, InvalidValue, ItemSeq, KstDateTime, MediaCode, OrderNo, Period, Quantity,
+    ReasonCode, Text, VendorId, Won,
 };
 
 /// What an API key may see and act on: a vendor's rows, or only those of one of its
@@ -137,7 +137,7 @@ impl InquiryQuery {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RowKey {
     pub canceled_at: KstDateTime,
-    pub clm_no: OrderNo,
+    pub clm_no: ClaimNo,
     pub clm_item_seq: ItemSeq,
 }
 
@@ -165,7 +165,7 @@ pub struct CancelRow {
     pub oror_no: OrderNo,
     pub oror_item_seq: ItemSeq,
     /// The claim's order number (`ordNo`).
-    pub clm_no: OrderNo,
+    pub clm_no: ClaimNo,
     /// The line's position in the claim (`ordItemSeq`).
     pub clm_item_seq: ItemSeq,
     pub item_nm: Text,
@@ -302,7 +302,7 @@ impl CancelRowRef<'_> {
             media: self.media,
             oror_no: OrderNo::parse("orordNo", self.oror_no)?,
             oror_item_seq: ItemSeq::new("orordItemSeq", i64::from(self.oror_item_seq))?,
-            clm_no: OrderNo::parse("ordNo", self.clm_no)?,
+            clm_no: ClaimNo::parse("ordNo", self.clm_no)?,
             clm_item_seq: ItemSeq::new("ordItemSeq", i64::from(self.clm_item_seq))?,
             item_nm: Text::from_stored(self.item_nm.to_owned()),
             item_id: Text::from_stored(self.item_id.to_owned()),

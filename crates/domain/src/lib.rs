@@ -25,7 +25,9 @@ pub use cancel::{
     plan_shipment,
 };
 pub use codes::{Fault, MediaCode, ReasonCode};
-pub use ids::{AgentId, CustomerId, ItemSeq, OrderNo, Quantity, VendorId, Won, claim_number};
+pub use ids::{
+    AgentId, ClaimNo, CustomerId, ItemSeq, OrderNo, Quantity, VendorId, Won, claim_number,
+};
 pub use inquiry::{
     CancelRow, CancelRowRef, CostLine, CostLineRef, InquiryQuery, ItemSeqs, OriginalOrder, RowKey,
     RowSink, Scope,

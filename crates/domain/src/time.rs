@@ -113,7 +113,11 @@ impl fmt::Display for KstDate {
     }
 }
 
-/// An instant at whole-second precision, shown in KST as `yyyy-MM-dd HH:mm:ss`.
+/// An instant at whole-second precision: an absolute point in time, held as UTC (seconds
+/// since the Unix epoch, as the stores keep it), and *shown* in KST as
+/// `yyyy-MM-dd HH:mm:ss`. The name says how it is written on the wire, not what it holds:
+/// comparing, storing and doing arithmetic on it never involves the time zone; only
+/// [`KstDateTime::to_wire`], [`KstDateTime::parse`] and [`KstDate::of`] do.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KstDateTime(Timestamp);
 

@@ -328,7 +328,7 @@ mod tests {
     fn the_next_page_starts_where_the_last_ended() {
         let after = RowKey {
             canceled_at: KstDateTime::parse("t", "2026-11-23 10:00:00").unwrap(),
-            clm_no: OrderNo::parse("o", "20261123000001").unwrap(),
+            clm_no: claims_domain::ClaimNo::parse("o", "20261123000001").unwrap(),
             clm_item_seq: ItemSeq::new("s", 1).unwrap(),
         };
         let plan = plan(&Filter::new(

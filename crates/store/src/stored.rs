@@ -2,8 +2,8 @@
 //! way out, and one that does not is reported as corruption rather than trusted.
 
 use claims_domain::{
-    CancelRowRef, CostLineRef, Fault, InvalidValue, ItemSeq, KstDateTime, MediaCode, OrderNo,
-    Quantity, ReasonCode, Text, VendorId, Won,
+    CancelRowRef, ClaimNo, CostLineRef, Fault, InvalidValue, ItemSeq, KstDateTime, MediaCode,
+    OrderNo, Quantity, ReasonCode, Text, VendorId, Won,
 };
 
 use crate::StoreError;
@@ -36,6 +36,10 @@ pub fn opt_vendor(id: Option<&str>) -> Result<Option<VendorId>, StoreError> {
 
 pub fn order_no(no: &str) -> Result<OrderNo, StoreError> {
     OrderNo::parse("ordNo", no).map_err(corrupt_value)
+}
+
+pub fn claim_no(no: &str) -> Result<ClaimNo, StoreError> {
+    ClaimNo::parse("clmNo", no).map_err(corrupt_value)
 }
 
 pub fn seq(n: i64) -> Result<ItemSeq, StoreError> {
@@ -144,7 +148,7 @@ impl LastRow {
         };
         Ok(Some(claims_domain::RowKey {
             canceled_at,
-            clm_no: order_no(&self.clm_no)?,
+            clm_no: claim_no(&self.clm_no)?,
             clm_item_seq: seq(i64::from(self.seq))?,
         }))
     }

@@ -430,7 +430,7 @@ impl<'a> ClaimRow<'a> {
             }
         };
         Ok(Claim {
-            clm_no: stored::order_no(&self.clm_no)?,
+            clm_no: stored::claim_no(&self.clm_no)?,
             oror_no: stored::order_no(&self.oror_no)?,
             canceled_at: self.ord_cncl_dts,
             reason: stored::reason(&self.clm_rsn_cd)?,

@@ -2,8 +2,8 @@
 //! shows up as a snapshot diff (`cargo insta review` to accept an intended change).
 
 use claims_domain::{
-    CancelRow, CancelRowRef, CostLine, Fault, ItemSeq, KstDateTime, MediaCode, OrderNo, Quantity,
-    ReasonCode, RowSink, Text, VendorId, Won,
+    CancelRow, CancelRowRef, ClaimNo, CostLine, Fault, ItemSeq, KstDateTime, MediaCode, OrderNo,
+    Quantity, ReasonCode, RowSink, Text, VendorId, Won,
 };
 use claims_wire::{
     AuthFailure, COST_FIELDS, Failure, Field, Format, Lang, Malformation, ROW_FIELDS, ResultCode,
@@ -51,7 +51,7 @@ fn row(
         media: MediaCode::MobileAppIos,
         oror_no: OrderNo::parse("orordNo", oror_no).unwrap(),
         oror_item_seq: ItemSeq::new("orordItemSeq", oror_item_seq).unwrap(),
-        clm_no: OrderNo::parse("ordNo", clm_no).unwrap(),
+        clm_no: ClaimNo::parse("ordNo", clm_no).unwrap(),
         clm_item_seq: ItemSeq::new("ordItemSeq", clm_item_seq).unwrap(),
         item_nm: text(item_nm),
         item_id: text("1000028463390"),
