@@ -66,11 +66,11 @@ enum Command {
     /// Import and show orders.
     #[command(subcommand)]
     Order(OrderCommand),
-    /// Cancel items of an order, as an agent or for a customer.
+    /// Operator: cancel items of an order, as a service-center agent or for a customer.
     Cancel(CancelArgs),
-    /// Ship the open units of an item, for its vendor.
+    /// Operator: ship the open units of an item, for its vendor.
     Ship(ShipArgs),
-    /// As a vendor: read canceled orders for any range from SSG or an ssg-claims server,
+    /// Vendor client: read canceled orders for any range from SSG or an ssg-claims server,
     /// in 7-day windows, retried, de-duplicated; or only what is new since the last run.
     Cancels(CancelsArgs),
     /// Show the settings in effect.
