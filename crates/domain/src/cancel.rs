@@ -1,16 +1,18 @@
-//! Cancellation and shipping: who may cancel what, how much, and what it refunds.
+//! Cancellation: who may cancel what, how much, and what it refunds.
 //!
 //! The store loads an [`OrderState`] inside its write transaction, asks
-//! [`plan_cancellation`] or [`plan_shipment`] what to do, and writes the plan. Because the
+//! [`plan_cancellation`] (or, for a vendor's approval of a cancel request,
+//! [`plan_approval`](crate::plan_approval)) what to do, and writes the plan. Because the
 //! plan is computed from state read under the transaction's lock, two concurrent requests
 //! can never both spend the same open quantity.
 
 use std::collections::BTreeSet;
 
 use crate::order::{MAX_ITEMS, NewOrderItem};
+use crate::shipping::{ShippingNo, ShippingStatus, Waybill};
 use crate::{
     AgentId, ClaimNo, CostLine, CustomerId, Fault, InvalidValue, ItemSeq, KstDateTime, OrderNo,
-    Quantity, ReasonCode, Scope, ShippingFee, Text, VendorId, Won,
+    Quantity, ReasonCode, ShippingFee, Text, VendorId, Won,
 };
 
 /// Where an order item stands, as the store holds it.
@@ -30,17 +32,25 @@ pub struct ItemState {
     pub discount: Won,
     /// The part of `discount` earlier cancellations already returned.
     pub refunded_discount: Won,
-    /// When the item shipped, if it did.
+    /// When the item shipped (was released), if it did.
     pub shipped_at: Option<KstDateTime>,
     /// When the latest cancellation of the item happened, if any.
     pub last_canceled_at: Option<KstDateTime>,
+    /// The item's shipping number (`shppNo`), issued by the store when the order is placed.
+    pub shpp_no: ShippingNo,
+    /// When the vendor confirmed the item (주문확인), if it did.
+    pub confirmed_at: Option<KstDateTime>,
+    /// The waybill the vendor recorded, if any.
+    pub waybill: Option<Waybill>,
 }
 
-/// The lifecycle status of an item.
+/// The lifecycle status of an item, as the platform API shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemStatus {
-    /// Open units remain and nothing has shipped.
+    /// Open units remain and the vendor has not confirmed it.
     Ordered,
+    /// Open units remain and the vendor confirmed it: only a cancel request can cancel it.
+    Confirmed,
     /// The vendor shipped the open units; no more cancellations.
     Shipped,
     /// Every unit was canceled (`180 주문취소`); it cannot ship.
@@ -51,6 +61,7 @@ impl ItemStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             ItemStatus::Ordered => "ordered",
+            ItemStatus::Confirmed => "confirmed",
             ItemStatus::Shipped => "shipped",
             ItemStatus::Canceled => "canceled",
         }
@@ -58,8 +69,9 @@ impl ItemStatus {
 }
 
 impl ItemState {
-    /// Where `item` stands once placed: nothing canceled, nothing shipped.
-    pub fn placed(item: &NewOrderItem) -> Self {
+    /// Where `item` stands once placed, with its shipping number: nothing canceled,
+    /// confirmed or shipped.
+    pub fn placed(item: &NewOrderItem, shpp_no: ShippingNo) -> Self {
         Self {
             seq: item.seq,
             vendor: item.vendor.clone(),
@@ -71,6 +83,20 @@ impl ItemState {
             refunded_discount: Won::ZERO,
             shipped_at: None,
             last_canceled_at: None,
+            shpp_no,
+            confirmed_at: None,
+            waybill: None,
+        }
+    }
+
+    /// Where the item stands on its way to the customer (`shppProgStatDtlCd`).
+    pub fn shipping_status(&self) -> ShippingStatus {
+        if self.shipped > 0 {
+            ShippingStatus::Released
+        } else if self.confirmed_at.is_some() {
+            ShippingStatus::Confirmed
+        } else {
+            ShippingStatus::Instructed
         }
     }
 
@@ -88,6 +114,8 @@ impl ItemState {
             ItemStatus::Shipped
         } else if self.canceled >= self.ordered {
             ItemStatus::Canceled
+        } else if self.confirmed_at.is_some() {
+            ItemStatus::Confirmed
         } else {
             ItemStatus::Ordered
         }
@@ -292,6 +320,28 @@ pub enum CancelRejection {
         requested: u32,
         open: u32,
     },
+    #[error(
+        "item {seq} was confirmed by its vendor: only the service center can ask for its cancellation now"
+    )]
+    NeedsServiceCenter { seq: ItemSeq },
+    #[error(
+        "item {seq} was confirmed by its vendor: file a cancel request, which the vendor approves"
+    )]
+    UseCancelRequest { seq: ItemSeq },
+    #[error("item {seq} is not confirmed yet: cancel it directly instead of requesting it")]
+    CancelDirectly { seq: ItemSeq },
+    #[error("item {seq} already has a pending cancel request")]
+    AlreadyRequested { seq: ItemSeq },
+    #[error("the cancel request has no pending line for this")]
+    NothingPending,
+}
+
+/// Whether a cancellation is made directly (a customer or an agent) or is a vendor's
+/// approval of a cancel request, which alone may cancel a confirmed item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    Direct,
+    Approval,
 }
 
 /// One line of the claim a cancellation creates.
@@ -328,6 +378,15 @@ pub fn plan_cancellation(
     order: &OrderState,
     command: &CancelCommand,
 ) -> Result<ClaimPlan, CancelRejection> {
+    plan(order, command, Route::Direct)
+}
+
+/// [`plan_cancellation`] by `route`: only an approval may cancel a confirmed item.
+pub(crate) fn plan(
+    order: &OrderState,
+    command: &CancelCommand,
+    route: Route,
+) -> Result<ClaimPlan, CancelRejection> {
     if let Actor::Customer(customer) = &command.actor
         && customer != &order.customer_id
     {
@@ -339,8 +398,17 @@ pub fn plan_cancellation(
         let item = order
             .item(seq)
             .ok_or(CancelRejection::UnknownItem { seq })?;
-        if item.status() == ItemStatus::Shipped {
-            return Err(CancelRejection::AlreadyShipped { seq });
+        match (item.shipping_status(), route, &command.actor) {
+            (ShippingStatus::Released, _, _) => {
+                return Err(CancelRejection::AlreadyShipped { seq });
+            }
+            (ShippingStatus::Confirmed, Route::Direct, Actor::Customer(_)) => {
+                return Err(CancelRejection::NeedsServiceCenter { seq });
+            }
+            (ShippingStatus::Confirmed, Route::Direct, Actor::Agent(_)) => {
+                return Err(CancelRejection::UseCancelRequest { seq });
+            }
+            _ => {}
         }
         let open = item.open();
         if qty.get() > open {
@@ -414,52 +482,10 @@ pub fn discount_share(item: &ItemState, qty: u32) -> Won {
     Won::new("splVenBdnDcAmt", amount).expect("a share of a discount is a valid amount")
 }
 
-/// Why an item cannot ship.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ShipRejection {
-    #[error("the item belongs to another vendor")]
-    NotYourItem,
-    #[error("the item has already shipped")]
-    AlreadyShipped,
-    #[error("every unit of the item was canceled; there is nothing to ship")]
-    FullyCanceled,
-}
-
-/// What a shipment writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ShipmentPlan {
-    /// The units that ship: everything still open.
-    pub qty: Quantity,
-    /// When it shipped: `now`, or the item's latest cancellation if a clock behind
-    /// another's says earlier, so that no cancellation is ever dated after the shipment
-    /// that followed it.
-    pub shipped_at: KstDateTime,
-}
-
-/// Decides a shipment by the vendor holding `scope`: the item must be the vendor's (and its
-/// lower-rank vendor's, for a narrowed key), not shipped yet and not fully canceled.
-pub fn plan_shipment(
-    item: &ItemState,
-    scope: &Scope,
-    now: KstDateTime,
-) -> Result<ShipmentPlan, ShipRejection> {
-    if !scope.covers(&item.vendor, item.lower_rank.as_ref()) {
-        return Err(ShipRejection::NotYourItem);
-    }
-    match item.status() {
-        ItemStatus::Shipped => Err(ShipRejection::AlreadyShipped),
-        ItemStatus::Canceled => Err(ShipRejection::FullyCanceled),
-        ItemStatus::Ordered => Ok(ShipmentPlan {
-            qty: Quantity::new("qty", i64::from(item.open()))
-                .expect("an item that is neither shipped nor canceled has open units"),
-            shipped_at: item.last_canceled_at.map_or(now, |last| last.max(now)),
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Scope, ShipRejection, plan_shipment};
     use proptest::prelude::*;
 
     fn seq(n: i64) -> ItemSeq {
@@ -490,6 +516,9 @@ mod tests {
             refunded_discount: Won::ZERO,
             shipped_at: None,
             last_canceled_at: None,
+            shpp_no: ShippingNo::new("shppNo", n as u64).unwrap(),
+            confirmed_at: None,
+            waybill: None,
         }
     }
 

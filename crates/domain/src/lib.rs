@@ -13,6 +13,8 @@ pub mod codes;
 pub mod ids;
 pub mod inquiry;
 pub mod order;
+pub mod requests;
+pub mod shipping;
 pub mod text;
 pub mod time;
 pub mod vendors;
@@ -21,8 +23,7 @@ mod invalid;
 
 pub use cancel::{
     Actor, CancelCommand, CancelRejection, Claim, ClaimLine, ClaimPlan, ItemState, ItemStatus,
-    OrderState, PlannedLine, ShipRejection, ShipmentPlan, discount_share, plan_cancellation,
-    plan_shipment,
+    OrderState, PlannedLine, discount_share, plan_cancellation,
 };
 pub use codes::{Fault, MediaCode, ReasonCode};
 pub use ids::{
@@ -33,6 +34,14 @@ pub use inquiry::{
     RowSink, Scope,
 };
 pub use invalid::InvalidValue;
-pub use order::{NewOrder, NewOrderItem, ShippingFee};
+pub use order::{NewOrder, NewOrderItem, Recipient, ShippingFee};
+pub use requests::{
+    CancelRequest, LineStatus, PendingLine, RequestId, RequestLine, RequestStatus, plan_approval,
+    plan_cancel_request, plan_withdrawal,
+};
+pub use shipping::{
+    ConfirmPlan, Release, SHIPPING_SEQ, ShipRejection, ShipmentPlan, ShippingItem, ShippingNo,
+    ShippingStatus, Waybill, WaybillPlan, plan_confirm, plan_release, plan_shipment, plan_waybill,
+};
 pub use text::{Text, is_disguising};
 pub use time::{DateError, KstDate, KstDateTime, Period, PeriodError};

@@ -21,6 +21,29 @@ pub mod rules {
     pub const UNIT_ITEM_ID: TextRule = TextRule::optional_line(40);
     pub const UNIT_ITEM_NAME: TextRule = TextRule::optional_line(200);
     pub const REASON_TEXT: TextRule = TextRule::paragraph(1000);
+    pub const RECIPIENT_NAME: TextRule = TextRule::optional_line(100);
+    pub const PHONE: TextRule = TextRule::optional_line(30);
+    pub const ADDRESS: TextRule = TextRule::optional_line(300);
+    pub const POSTAL_CODE: TextRule = TextRule::optional_line(10);
+    pub const MEMO: TextRule = TextRule::paragraph(500);
+}
+
+/// Who receives the order and where, as the storefront took it: every field optional
+/// (empty when not given), shown to the vendor in its shipping lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Recipient {
+    /// `rcptpeNm`.
+    pub name: Text,
+    /// `rcptpeHpno`.
+    pub phone: Text,
+    /// `shpplocBascAddr`.
+    pub base_address: Text,
+    /// `shpplocDtlAddr`.
+    pub detail_address: Text,
+    /// `shpplocZpCd`.
+    pub postal_code: Text,
+    /// `ordMemoCntt`: the customer's note for the delivery.
+    pub memo: Text,
 }
 
 /// One line of an order.
@@ -59,6 +82,7 @@ pub struct NewOrder {
     received_at: KstDateTime,
     shipping_fees: Vec<ShippingFee>,
     items: Vec<NewOrderItem>,
+    recipient: Recipient,
 }
 
 impl NewOrder {
@@ -128,7 +152,17 @@ impl NewOrder {
             received_at,
             shipping_fees,
             items,
+            recipient: Recipient::default(),
         })
+    }
+
+    /// The order with its recipient.
+    pub fn with_recipient(self, recipient: Recipient) -> Self {
+        Self { recipient, ..self }
+    }
+
+    pub fn recipient(&self) -> &Recipient {
+        &self.recipient
     }
 
     pub fn ord_no(&self) -> &OrderNo {

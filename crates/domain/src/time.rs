@@ -264,8 +264,8 @@ pub struct Period {
 pub enum PeriodError {
     /// The start date comes after the end date.
     StartAfterEnd,
-    /// The period covers more than [`Period::MAX_DAYS`] calendar days; `days` is how many.
-    TooLong { days: i32 },
+    /// The period covers more calendar days than `max`; `days` is how many.
+    TooLong { days: i32, max: i32 },
 }
 
 impl Period {
@@ -273,12 +273,21 @@ impl Period {
     pub const MAX_DAYS: i32 = 7;
 
     pub fn new(start: KstDate, end: KstDate) -> Result<Self, PeriodError> {
+        Self::spanning(start, end, Self::MAX_DAYS)
+    }
+
+    /// A period of at most `max_days` calendar days (SSG's shipping lists take 180, its
+    /// cancel requests 8: today−7 to today).
+    pub fn spanning(start: KstDate, end: KstDate, max_days: i32) -> Result<Self, PeriodError> {
         let apart = start.days_until(end);
         if apart < 0 {
             return Err(PeriodError::StartAfterEnd);
         }
-        if apart >= Self::MAX_DAYS {
-            return Err(PeriodError::TooLong { days: apart + 1 });
+        if apart >= max_days {
+            return Err(PeriodError::TooLong {
+                days: apart + 1,
+                max: max_days,
+            });
         }
         Ok(Self { start, end })
     }
@@ -385,7 +394,7 @@ mod tests {
         assert!(Period::new(date("20261122"), date("20261122")).is_ok());
         assert_eq!(
             Period::new(date("20261122"), date("20261129")),
-            Err(PeriodError::TooLong { days: 8 })
+            Err(PeriodError::TooLong { days: 8, max: 7 })
         );
         assert_eq!(
             Period::new(date("20261128"), date("20261122")),
@@ -441,7 +450,7 @@ mod tests {
                         prop_assert_eq!(KstDate::of(instant), start.plus_days(probe));
                     }
                     Err(PeriodError::StartAfterEnd) => prop_assert!(apart < 0),
-                    Err(PeriodError::TooLong { days }) => {
+                    Err(PeriodError::TooLong { days, .. }) => {
                         prop_assert!(apart >= 7);
                         prop_assert_eq!(days, apart + 1);
                     }
