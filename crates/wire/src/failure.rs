@@ -42,8 +42,14 @@ result_codes! {
     TooManyRows = "16",
     AuthFailed = "20",
     RateLimited = "29",
+    /// No such item of the caller's, or nothing pending for it (대상이 없습니다.).
+    NotFound = "30",
+    /// The item's state does not allow the call.
+    Refused = "31",
     Unavailable = "90",
     Internal = "91",
+    /// A path under `/api/` this service does not offer.
+    UnknownCall = "99",
 }
 
 impl ResultCode {
@@ -67,13 +73,23 @@ impl ResultCode {
     }
 }
 
-/// The request fields of the inquiry, by their wire names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The request fields of the vendor API's calls, by their wire names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
     PerdStrDts,
     PerdEndDts,
     OrordNo,
     OrordItemSeqs,
+    PerdType,
+    ShppNo,
+    ShppSeq,
+    WblNo,
+    DelicoVenId,
+    ShppTypeCd,
+    ShppTypeDtlCd,
+    ProcItemQty,
+    OrdNo,
+    OrdItemSeq,
 }
 
 impl Field {
@@ -83,6 +99,16 @@ impl Field {
             Field::PerdEndDts => "perdEndDts",
             Field::OrordNo => "orordNo",
             Field::OrordItemSeqs => "orordItemSeqs",
+            Field::PerdType => "perdType",
+            Field::ShppNo => "shppNo",
+            Field::ShppSeq => "shppSeq",
+            Field::WblNo => "wblNo",
+            Field::DelicoVenId => "delicoVenId",
+            Field::ShppTypeCd => "shppTypeCd",
+            Field::ShppTypeDtlCd => "shppTypeDtlCd",
+            Field::ProcItemQty => "procItemQty",
+            Field::OrdNo => "ordNo",
+            Field::OrdItemSeq => "ordItemSeq",
         }
     }
 }
@@ -100,6 +126,12 @@ pub enum Malformation {
     NotAnOrderNumber,
     /// A JSON value that is neither a string nor an integer.
     NotAString,
+    /// Not a positive whole number (digits, or a JSON number).
+    NotANumber,
+    /// Not one of the period types the call takes.
+    NotAPeriodType { allowed: &'static str },
+    /// Not a carrier or waybill code: letters, digits and `-`.
+    NotACode,
 }
 
 /// Why the body could not be read (code 14).
@@ -137,6 +169,10 @@ pub enum Failure {
     },
     /// `orordItemSeqs` without `orordNo`.
     SeqsWithoutOrder,
+    /// A field the call needs is missing.
+    Required {
+        field: Field,
+    },
     Malformed {
         field: Field,
         value: String,
@@ -144,6 +180,8 @@ pub enum Failure {
     },
     PeriodTooLong {
         days: i32,
+        /// The most days the call takes.
+        max: i32,
     },
     StartAfterEnd {
         start: String,
@@ -167,8 +205,43 @@ pub enum Failure {
         max: usize,
         retry_after_secs: u64,
     },
+    /// No such item of the caller's (another vendor's looks the same), or no pending cancel
+    /// request line for it.
+    NotFound(Missing),
+    /// The item's state does not allow the call.
+    Refused(Refusal),
+    /// A path under `/api/` this service does not offer.
+    UnknownCall {
+        path: String,
+    },
     Unavailable,
     Internal,
+}
+
+/// What a call found nothing of (code 30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// An item, by `shppNo`/`shppSeq` or by `ordNo`/`ordItemSeq`.
+    Item,
+    /// A pending cancel request line for the item.
+    PendingRequest,
+    /// An order with items of the caller's.
+    Order,
+}
+
+/// Why an item's state does not allow a call (code 31).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Still 배송지시: it must be confirmed first.
+    NotConfirmed,
+    /// Already 출고완료.
+    AlreadyReleased,
+    /// No waybill recorded yet.
+    NoWaybill,
+    /// `procItemQty` is not the item's open quantity.
+    WrongQuantity { asked: u32, open: u32 },
+    /// Every unit was canceled.
+    FullyCanceled,
 }
 
 /// How many characters of a caller's value an error message repeats.
@@ -196,9 +269,10 @@ fn echo(value: &str) -> String {
 impl Failure {
     pub fn code(&self) -> ResultCode {
         match self {
-            Failure::NoSearch | Failure::PeriodHalf { .. } | Failure::SeqsWithoutOrder => {
-                ResultCode::Missing
-            }
+            Failure::NoSearch
+            | Failure::PeriodHalf { .. }
+            | Failure::SeqsWithoutOrder
+            | Failure::Required { .. } => ResultCode::Missing,
             Failure::Malformed { .. } => ResultCode::Malformed,
             Failure::PeriodTooLong { .. } => ResultCode::PeriodTooLong,
             Failure::StartAfterEnd { .. } => ResultCode::StartAfterEnd,
@@ -209,6 +283,9 @@ impl Failure {
             Failure::TooManyRows { .. } => ResultCode::TooManyRows,
             Failure::Auth(_) => ResultCode::AuthFailed,
             Failure::RateLimited { .. } | Failure::TooManyStreams { .. } => ResultCode::RateLimited,
+            Failure::NotFound(_) => ResultCode::NotFound,
+            Failure::Refused(_) => ResultCode::Refused,
+            Failure::UnknownCall { .. } => ResultCode::UnknownCall,
             Failure::Unavailable => ResultCode::Unavailable,
             Failure::Internal => ResultCode::Internal,
         }
@@ -234,9 +311,20 @@ impl Failure {
             Failure::NotAcceptable(_) => 406,
             Failure::Auth(_) => 401,
             Failure::RateLimited { .. } | Failure::TooManyStreams { .. } => 429,
+            Failure::NotFound(_) | Failure::UnknownCall { .. } => 404,
+            Failure::Refused(_) => 409,
             Failure::Unavailable => 503,
             Failure::Internal => 500,
             _ => 400,
+        }
+    }
+
+    /// `resultMessage`: `대상이 없습니다.` when nothing was found (the words integrations
+    /// look for), `FAIL` otherwise.
+    pub fn message(&self) -> &'static str {
+        match self {
+            Failure::NotFound(_) => "대상이 없습니다.",
+            _ => "FAIL",
         }
     }
 
@@ -256,6 +344,7 @@ impl Failure {
                 missing.name()
             ),
             Failure::SeqsWithoutOrder => "orordItemSeqs needs orordNo: give the original order number the item sequences belong to.".into(),
+            Failure::Required { field } => format!("{} is missing: the call needs it.", field.name()),
             Failure::Malformed { field, value, problem } => {
                 let name = field.name();
                 let value = echo(value);
@@ -265,10 +354,14 @@ impl Failure {
                     Malformation::NotASequenceList => format!("{name} must list item sequences as positive integers separated by commas (like 1,2,3), got {value}."),
                     Malformation::NotAnOrderNumber => format!("{name} must be an order number of 1 to 20 letters, digits, '-' or '_', got {value}."),
                     Malformation::NotAString => format!("{name} must be a string, got {value}."),
+                    Malformation::NotANumber => format!("{name} must be a positive whole number, got {value}."),
+                    Malformation::NotAPeriodType { allowed } => format!("{name} must be one of {allowed}, got {value}."),
+                    Malformation::NotACode => format!("{name} must be 1 to 30 letters, digits or '-', got {value}."),
                 }
             }
-            Failure::PeriodTooLong { days } => format!(
-                "The period covers {days} days but at most 7 are allowed: perdEndDts may be at most 6 days after perdStrDts."
+            Failure::PeriodTooLong { days, max } => format!(
+                "The period covers {days} days but at most {max} are allowed: perdEndDts may be at most {} days after perdStrDts.",
+                max - 1
             ),
             Failure::StartAfterEnd { start, end } => format!(
                 "perdStrDts ({}) comes after perdEndDts ({}): the start date must not be later than the end date.",
@@ -308,6 +401,20 @@ impl Failure {
             Failure::TooManyStreams { max, retry_after_secs } => format!(
                 "This API key is already receiving {max} large answers, as many as it may at once: read them to the end, then retry after {retry_after_secs} seconds."
             ),
+            Failure::NotFound(Missing::Item) => "No such item of yours: check shppNo and shppSeq (or ordNo and ordItemSeq).".into(),
+            Failure::NotFound(Missing::PendingRequest) => "The item has no pending cancel request: it was never filed, or it was already approved, withdrawn or rejected.".into(),
+            Failure::NotFound(Missing::Order) => "No such order with items of yours: check the original order number.".into(),
+            Failure::Refused(refusal) => match refusal {
+                Refusal::NotConfirmed => "The item is in 배송지시 (instructed): confirm it (updateOrderSubjectManage) before this.".into(),
+                Refusal::AlreadyReleased => "The item was already released (출고완료): only an item in 피킹완료 can be released, confirmed or given a waybill.".into(),
+                Refusal::NoWaybill => "The item has no waybill yet: record one (saveWblNo) before releasing it.".into(),
+                Refusal::WrongQuantity { asked, open } => format!("procItemQty {asked} is not the item's open quantity {open}: release all open units at once."),
+                Refusal::FullyCanceled => "Every unit of the item was canceled: there is nothing to ship.".into(),
+            },
+            Failure::UnknownCall { path } => format!(
+                "There is no call {} here: see the documentation for the calls this service offers.",
+                echo(path)
+            ),
             Failure::Unavailable => "The service is temporarily unavailable: retry in a few seconds.".into(),
             Failure::Internal => "An unexpected error occurred on the server: retry, and report it if it persists.".into(),
         }
@@ -321,6 +428,7 @@ impl Failure {
                 missing.name()
             ),
             Failure::SeqsWithoutOrder => "orordItemSeqs는 orordNo와 함께 보내야 합니다. 원주문번호를 입력하세요.".into(),
+            Failure::Required { field } => format!("{} 값이 없습니다. 필수 항목입니다.", field.name()),
             Failure::Malformed { field, value, problem } => {
                 let name = field.name();
                 let value = echo(value);
@@ -330,10 +438,14 @@ impl Failure {
                     Malformation::NotASequenceList => format!("{name} 값은 쉼표로 구분한 양의 정수(예: 1,2,3)여야 합니다. 입력값: {value}"),
                     Malformation::NotAnOrderNumber => format!("{name} 값은 영문, 숫자, '-', '_'로 된 20자 이내의 주문번호여야 합니다. 입력값: {value}"),
                     Malformation::NotAString => format!("{name} 값은 문자열이어야 합니다. 입력값: {value}"),
+                    Malformation::NotANumber => format!("{name} 값은 양의 정수여야 합니다. 입력값: {value}"),
+                    Malformation::NotAPeriodType { allowed } => format!("{name} 값은 {allowed} 중 하나여야 합니다. 입력값: {value}"),
+                    Malformation::NotACode => format!("{name} 값은 영문, 숫자, '-'로 된 30자 이내여야 합니다. 입력값: {value}"),
                 }
             }
-            Failure::PeriodTooLong { days } => format!(
-                "조회 기간은 최대 7일입니다(요청 {days}일). perdEndDts는 perdStrDts로부터 6일 이내여야 합니다."
+            Failure::PeriodTooLong { days, max } => format!(
+                "조회 기간은 최대 {max}일입니다(요청 {days}일). perdEndDts는 perdStrDts로부터 {}일 이내여야 합니다.",
+                max - 1
             ),
             Failure::StartAfterEnd { start, end } => format!(
                 "perdStrDts({})가 perdEndDts({})보다 늦습니다. 시작일은 종료일보다 늦을 수 없습니다.",
@@ -372,6 +484,20 @@ impl Failure {
             ),
             Failure::TooManyStreams { max, retry_after_secs } => format!(
                 "이 인증키로 동시에 받을 수 있는 대용량 응답 {max}건을 이미 받고 있습니다. 받고 있는 응답을 끝까지 읽은 뒤 {retry_after_secs}초 후에 다시 시도하세요."
+            ),
+            Failure::NotFound(Missing::Item) => "대상이 없습니다. 배송번호(shppNo)와 배송순번(shppSeq), 또는 주문번호와 주문순번을 확인하세요.".into(),
+            Failure::NotFound(Missing::PendingRequest) => "대상이 없습니다. 취소신청 중인 상품이 아닙니다(신청되지 않았거나 이미 승인, 철회 또는 거부되었습니다).".into(),
+            Failure::NotFound(Missing::Order) => "대상이 없습니다. 원주문번호를 확인하세요.".into(),
+            Failure::Refused(refusal) => match refusal {
+                Refusal::NotConfirmed => "배송지시 상태입니다. 주문확인(updateOrderSubjectManage) 후 처리하세요.".into(),
+                Refusal::AlreadyReleased => "피킹완료 상태에서만 출고완료 처리할 수 있습니다. 이미 출고완료된 상품입니다.".into(),
+                Refusal::NoWaybill => "운송장이 등록되지 않았습니다. 운송장(saveWblNo)을 먼저 등록하세요.".into(),
+                Refusal::WrongQuantity { asked, open } => format!("출고수량(procItemQty) {asked}이 출고 가능 수량 {open}과 다릅니다. 남은 수량을 한 번에 출고하세요."),
+                Refusal::FullyCanceled => "모든 수량이 취소된 상품입니다. 출고할 수량이 없습니다.".into(),
+            },
+            Failure::UnknownCall { path } => format!(
+                "제공하지 않는 API입니다: {}. 제공하는 API를 문서에서 확인하세요.",
+                echo(path)
             ),
             Failure::Unavailable => "서비스를 일시적으로 사용할 수 없습니다. 잠시 후 다시 시도하세요.".into(),
             Failure::Internal => "서버에서 예기치 않은 오류가 발생했습니다. 다시 시도하고, 계속되면 문의하세요.".into(),

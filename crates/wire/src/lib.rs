@@ -1,4 +1,5 @@
-//! SSG's canceled-order inquiry (`POST /api/clm/cncl/ord/inquiry.ssg`) on the wire.
+//! SSG's canceled-order inquiry (`POST /api/clm/cncl/ord/inquiry.ssg`) on the wire, and
+//! its shipping and cancel-request calls ([`calls`]).
 //!
 //! The request and answer shapes of both formats, the result codes with their Korean and
 //! English descriptions, and content negotiation. Shared by the server, which decodes
@@ -10,6 +11,7 @@
 //! than XML's own five and character references, and never reads a DTD.
 
 mod answer;
+pub mod calls;
 mod failure;
 mod negotiate;
 mod request;
@@ -17,9 +19,13 @@ mod response;
 pub mod sheet;
 
 pub use answer::{Answer, AnswerError, WireCost, WireRow, decode_answer, encode_wire_rows};
-pub use failure::{AuthFailure, Failure, Field, Malformation, ResultCode, Unreadable};
+pub use failure::{
+    AuthFailure, Failure, Field, Malformation, Missing, Refusal, ResultCode, Unreadable,
+};
 pub use negotiate::{language, request_format, response_format};
-pub use request::{InquiryRequest, MAX_BODY_BYTES, MAX_XML_DEPTH, decode_request, encode_request};
+pub use request::{
+    Fields, InquiryRequest, MAX_BODY_BYTES, MAX_XML_DEPTH, decode_request, encode_request,
+};
 pub use response::{
     COST_FIELDS, ROW_FIELDS, RowEncoder, encode_failure, encode_success, write_row, write_row_ref,
     write_success_head, write_success_tail,

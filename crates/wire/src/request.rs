@@ -1,5 +1,7 @@
 //! The inquiry request: decoding both formats safely, checking the fields, encoding them.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use claims_domain::{
     DateError, InquiryQuery, ItemSeqs, KstDate, OrderNo, OriginalOrder, Period, PeriodError,
 };
@@ -45,18 +47,14 @@ impl InquiryRequest {
         }
     }
 
-    fn slot(&mut self, field: Field) -> &mut Option<String> {
-        match field {
-            Field::PerdStrDts => &mut self.perd_str_dts,
-            Field::PerdEndDts => &mut self.perd_end_dts,
-            Field::OrordNo => &mut self.oror_no,
-            Field::OrordItemSeqs => &mut self.oror_item_seqs,
+    /// The inquiry's fields, read from a decoded body.
+    fn from_fields(mut fields: Fields) -> Self {
+        Self {
+            perd_str_dts: fields.take(Field::PerdStrDts),
+            perd_end_dts: fields.take(Field::PerdEndDts),
+            oror_no: fields.take(Field::OrordNo),
+            oror_item_seqs: fields.take(Field::OrordItemSeqs),
         }
-    }
-
-    fn set(&mut self, field: Field, value: &str) {
-        let value = value.trim();
-        *self.slot(field) = (!value.is_empty()).then(|| value.to_owned());
     }
 
     /// Checks the fields and turns them into a query. Missing values (code 10) are
@@ -129,14 +127,14 @@ impl InquiryRequest {
                     start: start.unwrap_or_default().to_owned(),
                     end: end.unwrap_or_default().to_owned(),
                 },
-                PeriodError::TooLong { days } => Failure::PeriodTooLong { days },
+                PeriodError::TooLong { days, max } => Failure::PeriodTooLong { days, max },
             })?),
         };
         Ok(InquiryQuery::new(period, original).expect("a filter was checked to be present"))
     }
 }
 
-fn parse_date(field: Field, value: &str) -> Result<KstDate, Failure> {
+pub(crate) fn parse_date(field: Field, value: &str) -> Result<KstDate, Failure> {
     KstDate::parse_compact(value).map_err(|err| Failure::Malformed {
         field,
         value: value.to_owned(),
@@ -147,15 +145,56 @@ fn parse_date(field: Field, value: &str) -> Result<KstDate, Failure> {
     })
 }
 
-fn field_named(name: &str) -> Option<Field> {
-    [
-        Field::PerdStrDts,
-        Field::PerdEndDts,
-        Field::OrordNo,
-        Field::OrordItemSeqs,
-    ]
-    .into_iter()
-    .find(|field| field.name() == name)
+/// The fields of the inquiry's body.
+const INQUIRY_FIELDS: &[Field] = &[
+    Field::PerdStrDts,
+    Field::PerdEndDts,
+    Field::OrordNo,
+    Field::OrordItemSeqs,
+];
+
+/// The fields of a request body as the caller sent them, before any check: trimmed, and
+/// empty ones absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields(BTreeMap<Field, String>);
+
+impl Fields {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0.get(&field).map(String::as_str)
+    }
+
+    pub fn take(&mut self, field: Field) -> Option<String> {
+        self.0.remove(&field)
+    }
+
+    /// Sets `field` to `value`, trimmed; an empty value leaves it absent.
+    pub fn set(&mut self, field: Field, value: &str) {
+        let value = value.trim();
+        if value.is_empty() {
+            self.0.remove(&field);
+        } else {
+            self.0.insert(field, value.to_owned());
+        }
+    }
+}
+
+/// Where a body's fields sit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// Inside one element (JSON: one member) of this name: `{"request": {…}}`,
+    /// `<request>…</request>`.
+    Named(&'static str),
+    /// Directly in the body's object, or in an XML root element of any name.
+    Any,
+}
+
+impl Root {
+    fn admits(self, name: &str) -> bool {
+        match self {
+            Root::Named(root) => root == name,
+            Root::Any => true,
+        }
+    }
 }
 
 /// Decodes a request body. The caller has already refused bodies over
@@ -163,6 +202,19 @@ fn field_named(name: &str) -> Option<Field> {
 /// than XML's five and character references, so entity bombs and external entities have
 /// nothing to act on.
 pub fn decode_request(format: Format, body: &[u8]) -> Result<InquiryRequest, Failure> {
+    decode_fields(format, body, Root::Named("request"), INQUIRY_FIELDS)
+        .map(InquiryRequest::from_fields)
+}
+
+/// Decodes a flat request body into the values of `fields`, with the same care as
+/// [`decode_request`]: unknown elements ignored, a field given twice refused, numbers taken
+/// as their digits.
+pub fn decode_fields(
+    format: Format,
+    body: &[u8],
+    root: Root,
+    fields: &[Field],
+) -> Result<Fields, Failure> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Failure::Unreadable(Unreadable::TooLarge {
             limit: MAX_BODY_BYTES,
@@ -174,8 +226,8 @@ pub fn decode_request(format: Format, body: &[u8]) -> Result<InquiryRequest, Fai
         return Err(Failure::Unreadable(Unreadable::Empty));
     }
     match format {
-        Format::Json => decode_json(text),
-        Format::Xml => decode_xml(text),
+        Format::Json => decode_json(text, root, fields),
+        Format::Xml => decode_xml(text, root, fields),
     }
 }
 
@@ -188,38 +240,44 @@ fn syntax(detail: impl std::fmt::Display) -> Failure {
     Failure::Unreadable(Unreadable::Syntax(detail))
 }
 
-fn decode_json(text: &str) -> Result<InquiryRequest, Failure> {
+fn decode_json(text: &str, root: Root, wanted: &[Field]) -> Result<Fields, Failure> {
     use serde_json::Value;
 
     // serde_json refuses nesting deeper than 128 levels, so a deep body cannot exhaust the
     // stack; the body is at most 64 KiB, which bounds the tree.
     let value: Value = serde_json::from_str(text).map_err(syntax)?;
-    let Value::Object(mut root) = value else {
+    let Value::Object(mut top) = value else {
         return Err(Failure::Unreadable(Unreadable::WrongRoot(
             json_kind(&value).to_owned(),
         )));
     };
-    let Some(request) = root.remove("request") else {
-        let found = root
-            .keys()
-            .next()
-            .cloned()
-            .unwrap_or_else(|| "{}".to_owned());
-        return Err(Failure::Unreadable(Unreadable::WrongRoot(found)));
+    let fields = match root {
+        Root::Any => top,
+        Root::Named(name) => {
+            let Some(request) = top.remove(name) else {
+                let found = top
+                    .keys()
+                    .next()
+                    .cloned()
+                    .unwrap_or_else(|| "{}".to_owned());
+                return Err(Failure::Unreadable(Unreadable::WrongRoot(found)));
+            };
+            let Value::Object(fields) = request else {
+                return Err(syntax(format!(
+                    "{name} must be an object, found {}",
+                    json_kind(&request)
+                )));
+            };
+            fields
+        }
     };
-    let Value::Object(fields) = request else {
-        return Err(syntax(format!(
-            "request must be an object, found {}",
-            json_kind(&request)
-        )));
-    };
-    let mut out = InquiryRequest::default();
+    let mut out = Fields::default();
     for (name, value) in &fields {
-        let Some(field) = field_named(name) else {
+        let Some(field) = wanted.iter().copied().find(|field| field.name() == name) else {
             continue;
         };
         match value {
-            Value::Null => *out.slot(field) = None,
+            Value::Null => out.set(field, ""),
             Value::String(s) => out.set(field, s),
             Value::Number(n) if n.is_u64() => out.set(field, &n.to_string()),
             other => {
@@ -252,15 +310,15 @@ enum Collecting {
     Field(Field, String),
 }
 
-fn decode_xml(text: &str) -> Result<InquiryRequest, Failure> {
+fn decode_xml(text: &str, root: Root, wanted: &[Field]) -> Result<Fields, Failure> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_comments = true;
 
-    let mut out = InquiryRequest::default();
+    let mut out = Fields::default();
     let mut depth = 0usize;
     let mut root_closed = false;
     let mut collecting = Collecting::Nothing;
-    let mut seen = [false; 4];
+    let mut seen = BTreeSet::new();
 
     loop {
         let event = reader.read_event().map_err(syntax)?;
@@ -277,24 +335,22 @@ fn decode_xml(text: &str) -> Result<InquiryRequest, Failure> {
                 }
                 match depth {
                     1 if root_closed => return Err(syntax("more than one root element")),
-                    1 if name != "request" => {
+                    1 if !root.admits(name) => {
                         return Err(Failure::Unreadable(Unreadable::WrongRoot(name.to_owned())));
                     }
                     1 => {}
                     2 => {
-                        collecting = match field_named(name) {
+                        let named = wanted.iter().copied().find(|field| field.name() == name);
+                        collecting = match named {
                             // One value per field: which of two would count is a guess
                             // this decoder does not make.
-                            Some(field) if seen[field as usize] => {
+                            Some(field) if !seen.insert(field) => {
                                 return Err(syntax(format!(
                                     "{} is given more than once",
                                     field.name()
                                 )));
                             }
-                            Some(field) => {
-                                seen[field as usize] = true;
-                                Collecting::Field(field, String::new())
-                            }
+                            Some(field) => Collecting::Field(field, String::new()),
                             None => Collecting::Nothing,
                         };
                     }
@@ -366,12 +422,7 @@ fn decode_xml(text: &str) -> Result<InquiryRequest, Failure> {
     }
 }
 
-fn close(
-    depth: &mut usize,
-    collecting: &mut Collecting,
-    out: &mut InquiryRequest,
-    root_closed: &mut bool,
-) {
+fn close(depth: &mut usize, collecting: &mut Collecting, out: &mut Fields, root_closed: &mut bool) {
     if *depth == 2
         && let Collecting::Field(field, value) = std::mem::replace(collecting, Collecting::Nothing)
     {
@@ -638,7 +689,7 @@ mod tests {
         assert!(query(InquiryRequest::period("20261122", "20261128")).is_ok());
         assert_eq!(
             query(InquiryRequest::period("20261122", "20261129")),
-            Err(Failure::PeriodTooLong { days: 8 })
+            Err(Failure::PeriodTooLong { days: 8, max: 7 })
         );
         assert_eq!(
             query(InquiryRequest::period("20261128", "20261122")),

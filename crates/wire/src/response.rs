@@ -49,7 +49,7 @@ pub const COST_FIELDS: [&str; 8] = [
 
 const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
-fn success_desc(lang: Lang) -> &'static str {
+pub(crate) fn success_desc(lang: Lang) -> &'static str {
     match lang {
         Lang::Ko => "성공",
         Lang::En => "Success",
@@ -95,7 +95,7 @@ pub fn encode_failure(format: Format, lang: Lang, failure: &Failure) -> Vec<u8> 
     write_envelope_head(
         format,
         failure.code(),
-        "FAIL",
+        failure.message(),
         &failure.describe(lang),
         &mut out,
     );
@@ -106,7 +106,7 @@ pub fn encode_failure(format: Format, lang: Lang, failure: &Failure) -> Vec<u8> 
     out
 }
 
-fn write_envelope_head(
+pub(crate) fn write_envelope_head(
     format: Format,
     code: ResultCode,
     message: &str,
@@ -380,7 +380,7 @@ impl Sink for XmlSink<'_> {
 /// Written here because serde_json keeps its escaper private and going through its
 /// serializer for every field costs more than the escaping itself on the inquiry's hot path;
 /// the tests hold it to serde_json's exact output.
-fn write_json_string(value: &str, out: &mut Vec<u8>) {
+pub(crate) fn write_json_string(value: &str, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(value.len() + 2);
     out.push(b'"');
@@ -421,7 +421,7 @@ fn write_json_string(value: &str, out: &mut Vec<u8>) {
 /// XML 1.0 cannot carry at all (other C0 controls, U+FFFE, U+FFFF), which the domain never
 /// stores, become U+FFFD rather than making the document ill-formed.
 /// (quick-xml's escapers leave CR alone, which would lose it.)
-fn escape_xml_bytes(value: &str, out: &mut Vec<u8>) {
+pub(crate) fn escape_xml_bytes(value: &str, out: &mut Vec<u8>) {
     out.reserve(value.len());
     let bytes = value.as_bytes();
     let mut start = 0;
