@@ -14,7 +14,8 @@ use claims_domain::order::rules;
 use claims_domain::{
     Actor, AgentId, CancelCommand, Claim, CustomerId, Fault, ItemSeq, ItemState, KstDate,
     KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, OrderState, Quantity, ReasonCode,
-    Scope, ShippingFee, Text, VendorId, Won, claim_number, plan_cancellation, plan_shipment,
+    Scope, ShippingFee, ShippingNo, Text, VendorId, Won, claim_number, plan_cancellation,
+    plan_shipment,
 };
 use claims_store::bulk::BulkOrder;
 use claims_store::{NewVendor, OrderRecord};
@@ -161,6 +162,14 @@ pub struct Generator {
     rng: StdRng,
     next_order: u64,
     next_claim_id: u64,
+    /// The last shipping number issued.
+    last_shipping_no: u64,
+}
+
+/// Issues the shipping number after `last`, as the store does.
+fn next_shipping_no(last: &mut u64) -> ShippingNo {
+    *last += 1;
+    ShippingNo::new("shppNo", *last).expect("far below the largest shipping number")
 }
 
 impl Generator {
@@ -171,6 +180,7 @@ impl Generator {
             rng,
             next_order: 0,
             next_claim_id: 1,
+            last_shipping_no: 0,
         }
     }
 
@@ -237,6 +247,9 @@ impl Generator {
                 refunded_discount: Won::ZERO,
                 shipped_at: None,
                 last_canceled_at: None,
+                shpp_no: next_shipping_no(&mut self.last_shipping_no),
+                confirmed_at: None,
+                waybill: None,
             }],
             shipping_fees: Vec::new(),
         };
@@ -266,6 +279,7 @@ impl Generator {
                 order,
                 items: vec![item],
                 claims: vec![claim],
+                cancel_requests: Vec::new(),
             },
             claim_ids: vec![id],
             placed_at: received,
@@ -344,7 +358,11 @@ impl Generator {
         let mut state = OrderState {
             ord_no: order.ord_no().clone(),
             customer_id: customer.clone(),
-            items: order.items().iter().map(ItemState::placed).collect(),
+            items: order
+                .items()
+                .iter()
+                .map(|item| ItemState::placed(item, next_shipping_no(&mut self.last_shipping_no)))
+                .collect(),
             shipping_fees: order.shipping_fees().to_vec(),
         };
 
@@ -418,6 +436,7 @@ impl Generator {
                 if let Ok(shipment) = plan_shipment(item, &scope, at) {
                     item.shipped = shipment.qty.get();
                     item.shipped_at = Some(shipment.shipped_at);
+                    item.confirmed_at = shipment.confirms.or(item.confirmed_at);
                 }
             }
         }
@@ -426,6 +445,7 @@ impl Generator {
                 order,
                 items: state.items,
                 claims,
+                cancel_requests: Vec::new(),
             },
             claim_ids,
             placed_at: received,

@@ -143,5 +143,13 @@ async fn copy_all(
     )
     .await
     .map_err(db_error)?;
+    // And new items' shipping numbers after the loaded ones.
+    tx.execute(
+        "SELECT setval(pg_get_serial_sequence('order_items', 'shpp_no'), \
+                greatest((SELECT max(shpp_no) FROM order_items), 1))",
+        &[],
+    )
+    .await
+    .map_err(db_error)?;
     tx.commit().await.map_err(db_error)
 }

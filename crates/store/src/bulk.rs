@@ -29,6 +29,9 @@ impl BulkOrder {
         if self.claim_ids.len() != record.claims.len() {
             return fail("one claim id per claim is required".into());
         }
+        if !record.cancel_requests.is_empty() {
+            return fail("bulk loading carries no cancel requests".into());
+        }
         if record.items.len() != record.order.items().len() {
             return fail("one state per item is required".into());
         }
@@ -99,7 +102,7 @@ impl BulkOrder {
                 .items()
                 .iter()
                 .zip(&self.record.items)
-                .map(|(item, state)| ItemRow::of(ord_no, item, state))
+                .map(|(item, state)| ItemRow::of(order, item, state))
                 .collect(),
             claims: self
                 .record

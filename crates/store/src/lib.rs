@@ -3,7 +3,7 @@
 //! [`Store`] is everything the service asks of a database. It is implemented once, for
 //! every [`Backend`] (the embedded SQLite file, PostgreSQL): what the service writes, and
 //! what it reads but the inquiry, are scripts written once over [`sql::Sql`] (`orders`,
-//! `admin`, `idempotency`), on tables declared once ([`tables`]); a backend only binds
+//! `shipping`, `requests`, `admin`, `idempotency`), on tables declared once ([`tables`]); a backend only binds
 //! parameters, reads columns, runs scripts in its transactions and serves the inquiry, its
 //! hot path, straight from its driver's buffers. `conformance` (the `testing` feature)
 //! holds the scenarios every backend must pass, written once.
@@ -17,9 +17,10 @@ use std::fmt;
 
 use async_trait::async_trait;
 use claims_domain::{
-    CancelCommand, CancelRejection, CancelRow, Claim, InquiryQuery, InvalidValue, ItemSeq,
-    ItemState, KstDateTime, NewOrder, OrderNo, Quantity, RowKey, RowSink, Scope, ShipRejection,
-    Text, VendorId,
+    Actor, CancelCommand, CancelRejection, CancelRequest, CancelRow, Claim, InquiryQuery,
+    InvalidValue, ItemSeq, ItemState, KstDateTime, NewOrder, OrderNo, PendingLine, Period,
+    Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem, ShippingNo,
+    ShippingStatus, Text, VendorId, Waybill,
 };
 
 pub mod admin;
@@ -29,6 +30,8 @@ pub mod conformance;
 mod credentials;
 pub mod idempotency;
 mod orders;
+mod requests;
+mod shipping;
 pub mod sql;
 pub mod stored;
 pub mod tables;
@@ -73,6 +76,8 @@ pub struct OrderRecord {
     pub items: Vec<ItemState>,
     /// In the order they were made.
     pub claims: Vec<Claim>,
+    /// In the order they were filed.
+    pub cancel_requests: Vec<CancelRequest>,
 }
 
 /// The outcome of placing an order.
@@ -84,13 +89,33 @@ pub enum Placed {
     Existing(OrderRecord),
 }
 
-/// A shipment that was recorded.
+/// A shipment (release) that was recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shipment {
     pub ord_no: OrderNo,
     pub item_seq: ItemSeq,
     pub qty: Quantity,
     pub shipped_at: KstDateTime,
+    /// The cancel requests whose line for the item it rejected (at most one line is pending
+    /// per item).
+    pub rejected: Vec<RequestId>,
+}
+
+/// A waybill that was recorded, and the shipment it made when a cancel request was pending
+/// for the item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waybilled {
+    /// Where the item stands afterwards.
+    pub state: ItemState,
+    pub shipment: Option<Shipment>,
+}
+
+/// An item, as a call names it: by its order and sequence (the platform API, the approval of
+/// a cancel request), or by its shipping number (SSG's shipping calls).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemRef {
+    Order(OrderNo, ItemSeq),
+    Shipping(ShippingNo),
 }
 
 /// Something asked for does not exist.
@@ -102,6 +127,10 @@ pub enum NotFound {
     Order(OrderNo),
     #[error("order {0} has no item {1}")]
     Item(OrderNo, ItemSeq),
+    #[error("no item with shipping number {0}")]
+    Shipping(ShippingNo),
+    #[error("no cancel request {0}")]
+    CancelRequest(RequestId),
     #[error("no API key {0}")]
     ApiKey(KeyId),
     #[error("no token {0}")]
@@ -304,14 +333,98 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// What the credential with this hash keeps for replays now.
     async fn idempotency_usage(&self, owner: &SecretHash) -> Result<Usage, StoreError>;
 
-    /// Ships the open units of an item for the vendor holding `scope`.
+    /// Confirms an item (주문확인) for the vendor holding `scope`: 배송지시 → 피킹완료, which
+    /// closes direct cancellation. Confirming a confirmed item changes nothing. Returns where
+    /// the item stands.
+    async fn confirm(
+        &self,
+        item: &ItemRef,
+        scope: &Scope,
+        now: KstDateTime,
+    ) -> Result<ItemState, StoreError>;
+
+    /// Records the waybill of a confirmed item for the vendor holding `scope`. When a cancel
+    /// request is pending for the item, it ships at once and the request's line is rejected,
+    /// in the same transaction.
+    async fn record_waybill(
+        &self,
+        item: &ItemRef,
+        scope: &Scope,
+        waybill: &Waybill,
+        now: KstDateTime,
+    ) -> Result<Waybilled, StoreError>;
+
+    /// Releases an item (출고완료) for the vendor holding `scope`, as `how` says: its open units
+    /// ship, closing every cancellation, and a pending cancel request line for it is rejected
+    /// in the same transaction.
+    async fn release(
+        &self,
+        item: &ItemRef,
+        scope: &Scope,
+        how: Release,
+        now: KstDateTime,
+    ) -> Result<Shipment, StoreError>;
+
+    /// The platform's one-step shipment of an item: confirmed if it was not, and released
+    /// (see [`Store::release`] with [`Release::OneStep`]).
     async fn ship(
         &self,
         ord_no: &OrderNo,
         item_seq: ItemSeq,
         scope: &Scope,
         now: KstDateTime,
-    ) -> Result<Shipment, StoreError>;
+    ) -> Result<Shipment, StoreError> {
+        let item = ItemRef::Order(ord_no.clone(), item_seq);
+        self.release(&item, scope, Release::OneStep, now).await
+    }
+
+    /// The vendor's items at `stage` (instructed, or confirmed) with units open, of orders
+    /// received within `period`, oldest order first; at most `limit`.
+    async fn shipping_items(
+        &self,
+        scope: &Scope,
+        stage: ShippingStatus,
+        period: Period,
+        limit: usize,
+    ) -> Result<Vec<ShippingItem>, StoreError>;
+
+    /// Files a cancel request for confirmed items of an order as `id`, at `now`: all of it,
+    /// or nothing.
+    async fn file_cancel_request(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        id: RequestId,
+        now: KstDateTime,
+    ) -> Result<CancelRequest, StoreError>;
+
+    /// Withdraws every pending line of a cancel request on behalf of `actor`. Returns the
+    /// request as it stands afterwards.
+    async fn withdraw_cancel_request(
+        &self,
+        id: &RequestId,
+        actor: &Actor,
+        now: KstDateTime,
+    ) -> Result<CancelRequest, StoreError>;
+
+    /// The vendor holding `scope` approves the pending cancel request line of an item: the
+    /// cancellation takes effect now, as a claim of its own.
+    async fn approve_cancel_request(
+        &self,
+        ord_no: &OrderNo,
+        item_seq: ItemSeq,
+        scope: &Scope,
+        now: KstDateTime,
+    ) -> Result<Claim, StoreError>;
+
+    /// The vendor's pending cancel request lines, of requests filed within `period`, oldest
+    /// first; at most `limit`.
+    async fn pending_cancel_lines(
+        &self,
+        scope: &Scope,
+        period: Period,
+        limit: usize,
+    ) -> Result<Vec<PendingLine>, StoreError>;
 
     /// Up to `limit` rows of the inquiry within `scope`, in answer order (cancel time, claim
     /// number, line), starting after `after` when given.
@@ -559,17 +672,119 @@ impl<B: Backend> Store for B {
         .await
     }
 
+    #[tracing::instrument(skip_all, fields(item = ?item))]
+    async fn confirm(
+        &self,
+        item: &ItemRef,
+        scope: &Scope,
+        now: KstDateTime,
+    ) -> Result<ItemState, StoreError> {
+        let (item, scope) = (item.clone(), scope.clone());
+        self.write(script(move |sql| {
+            Box::pin(async move { shipping::confirm(sql, &item, &scope, now).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(item = ?item))]
+    async fn record_waybill(
+        &self,
+        item: &ItemRef,
+        scope: &Scope,
+        waybill: &Waybill,
+        now: KstDateTime,
+    ) -> Result<Waybilled, StoreError> {
+        let (item, scope, waybill) = (item.clone(), scope.clone(), waybill.clone());
+        self.write(script(move |sql| {
+            Box::pin(
+                async move { shipping::record_waybill(sql, &item, &scope, &waybill, now).await },
+            )
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(item = ?item))]
+    async fn release(
+        &self,
+        item: &ItemRef,
+        scope: &Scope,
+        how: Release,
+        now: KstDateTime,
+    ) -> Result<Shipment, StoreError> {
+        let (item, scope) = (item.clone(), scope.clone());
+        self.write(script(move |sql| {
+            Box::pin(async move { shipping::release(sql, &item, &scope, how, now).await })
+        }))
+        .await
+    }
+
+    async fn shipping_items(
+        &self,
+        scope: &Scope,
+        stage: ShippingStatus,
+        period: Period,
+        limit: usize,
+    ) -> Result<Vec<ShippingItem>, StoreError> {
+        let scope = scope.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { shipping::list(sql, &scope, stage, period, limit).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(order.no = %ord_no, request.id = %id))]
+    async fn file_cancel_request(
+        &self,
+        ord_no: &OrderNo,
+        command: &CancelCommand,
+        id: RequestId,
+        now: KstDateTime,
+    ) -> Result<CancelRequest, StoreError> {
+        let (ord_no, command) = (ord_no.clone(), command.clone());
+        self.write(script(move |sql| {
+            Box::pin(async move { requests::file(sql, &ord_no, &command, id, now).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(request.id = %id))]
+    async fn withdraw_cancel_request(
+        &self,
+        id: &RequestId,
+        actor: &Actor,
+        now: KstDateTime,
+    ) -> Result<CancelRequest, StoreError> {
+        let (id, actor) = (id.clone(), actor.clone());
+        self.write(script(move |sql| {
+            Box::pin(async move { requests::withdraw(sql, &id, &actor, now).await })
+        }))
+        .await
+    }
+
     #[tracing::instrument(skip_all, fields(order.no = %ord_no, item.seq = %item_seq))]
-    async fn ship(
+    async fn approve_cancel_request(
         &self,
         ord_no: &OrderNo,
         item_seq: ItemSeq,
         scope: &Scope,
         now: KstDateTime,
-    ) -> Result<Shipment, StoreError> {
+    ) -> Result<Claim, StoreError> {
         let (ord_no, scope) = (ord_no.clone(), scope.clone());
         self.write(script(move |sql| {
-            Box::pin(async move { orders::ship(sql, &ord_no, item_seq, &scope, now).await })
+            Box::pin(async move { requests::approve(sql, &ord_no, item_seq, &scope, now).await })
+        }))
+        .await
+    }
+
+    async fn pending_cancel_lines(
+        &self,
+        scope: &Scope,
+        period: Period,
+        limit: usize,
+    ) -> Result<Vec<PendingLine>, StoreError> {
+        let scope = scope.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { requests::pending_lines(sql, &scope, period, limit).await })
         }))
         .await
     }

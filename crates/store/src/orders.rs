@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use claims_domain::{
-    CancelCommand, Claim, ItemSeq, ItemState, KstDate, KstDateTime, NewOrder, NewOrderItem,
-    OrderNo, OrderState, Scope, ShippingFee, claim_number, plan_cancellation, plan_shipment,
+    CancelCommand, Claim, ClaimPlan, ItemSeq, ItemState, KstDate, KstDateTime, NewOrder,
+    NewOrderItem, OrderNo, OrderState, ShippingFee, ShippingNo, claim_number, plan_cancellation,
     vendors,
 };
 
@@ -15,7 +15,7 @@ use crate::sql::{Dialect, Sql};
 use crate::stored::{self, corrupt};
 use crate::tables::{ClaimLineRow, ClaimRow, FeeRow, ItemRow, OrderRow, select};
 use crate::{
-    Completion, Conflict, NotFound, OrderRecord, Placed, Shipment, StoreError, admin, idempotency,
+    Completion, Conflict, NotFound, OrderRecord, Placed, StoreError, admin, idempotency, requests,
 };
 
 /// Places `order`; with `done`, records its idempotency answer in the same transaction.
@@ -63,10 +63,10 @@ async fn place_in(
             .await?;
     }
     for item in order.items() {
-        let placed = ItemState::placed(item);
+        let placed = ItemState::placed(item, next_shipping_no(sql).await?);
         sql.execute(
             &ItemRow::insert_sql(),
-            &ItemRow::of(ord_no, item, &placed).params(),
+            &ItemRow::of(order, item, &placed).params(),
         )
         .await?;
     }
@@ -85,7 +85,7 @@ fn same_or_conflict(existing: OrderRecord, order: &NewOrder) -> Result<Placed, S
 }
 
 /// The order's row; with `lock`, locked for the rest of the transaction.
-async fn header(
+pub(crate) async fn header(
     sql: &mut dyn Sql,
     ord_no: &OrderNo,
     lock: bool,
@@ -102,7 +102,7 @@ async fn header(
 }
 
 /// The order's items, in sequence order, with where each stands; only `only` when given.
-async fn items(
+pub(crate) async fn items(
     sql: &mut dyn Sql,
     ord_no: &OrderNo,
     only: Option<ItemSeq>,
@@ -180,6 +180,7 @@ fn order_of(
         fees,
         items,
     )
+    .map(|order| order.with_recipient(header.recipient()))
     .map_err(corrupt)
 }
 
@@ -198,7 +199,48 @@ pub(crate) async fn load(
         order: order_of(&header, ord_no, fees, items)?,
         items: states,
         claims: claims(sql, ord_no).await?,
+        cancel_requests: requests::for_order(sql, ord_no).await?,
     }))
+}
+
+/// An order read under its lock, to be changed: as placed, and as the rules see it.
+pub(crate) struct Locked {
+    pub order: NewOrder,
+    pub state: OrderState,
+}
+
+/// Reads and locks `ord_no` for the rest of the transaction, or `None` when there is none.
+pub(crate) async fn lock(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+) -> Result<Option<Locked>, StoreError> {
+    let Some(header) = header(sql, ord_no, true).await? else {
+        return Ok(None);
+    };
+    let (items, states): (Vec<NewOrderItem>, Vec<ItemState>) =
+        items(sql, ord_no, None).await?.into_iter().unzip();
+    let fees = fees(sql, ord_no).await?;
+    let state = OrderState {
+        ord_no: ord_no.clone(),
+        customer_id: header.customer_id()?,
+        items: states,
+        shipping_fees: fees.clone(),
+    };
+    Ok(Some(Locked {
+        order: order_of(&header, ord_no, fees, items)?,
+        state,
+    }))
+}
+
+/// The next shipping number: from one sequence on PostgreSQL; the largest so far plus one
+/// under SQLite's write lock.
+async fn next_shipping_no(sql: &mut dyn Sql) -> Result<ShippingNo, StoreError> {
+    let statement = match sql.dialect() {
+        Dialect::Postgres => "SELECT nextval(pg_get_serial_sequence('order_items', 'shpp_no'))",
+        Dialect::Sqlite => "SELECT coalesce(max(shpp_no), 0) + 1 FROM order_items",
+    };
+    let number = sql.query_one(statement, &[]).await?.int(0)?;
+    stored::shipping_no(number)
 }
 
 /// The next number behind a claim number, unique however requests interleave: from one
@@ -221,22 +263,27 @@ pub(crate) async fn cancel(
     now: KstDateTime,
     done: Option<Completion<Claim>>,
 ) -> Result<Claim, StoreError> {
-    let header = header(sql, ord_no, true)
+    let locked = lock(sql, ord_no)
         .await?
         .ok_or_else(|| NotFound::Order(ord_no.clone()))?;
-    let (items, states): (Vec<NewOrderItem>, Vec<ItemState>) =
-        items(sql, ord_no, None).await?.into_iter().unzip();
-    let fees = fees(sql, ord_no).await?;
-    let state = OrderState {
-        ord_no: ord_no.clone(),
-        customer_id: header.customer_id()?,
-        items: states,
-        shipping_fees: fees.clone(),
-    };
-    let plan = plan_cancellation(&state, command)?;
-    let order = order_of(&header, ord_no, fees, items)?;
+    let plan = plan_cancellation(&locked.state, command)?;
+    let claim = write_claim(sql, &locked.order, plan, command, now).await?;
+    if let Some(done) = done {
+        idempotency::record(sql, &done.key, &(done.render)(&claim), now).await?;
+    }
+    Ok(claim)
+}
 
-    // Each item moves from exactly the state the plan was made on, or nothing is written.
+/// Writes a planned cancellation of a locked order: each item moves from exactly the state
+/// the plan was made on, or nothing is written; the claim is numbered here.
+pub(crate) async fn write_claim(
+    sql: &mut dyn Sql,
+    order: &NewOrder,
+    plan: ClaimPlan,
+    command: &CancelCommand,
+    now: KstDateTime,
+) -> Result<Claim, StoreError> {
+    let ord_no = order.ord_no();
     for line in &plan.lines {
         let before = line.canceled_after - line.qty.get();
         let changed = sql
@@ -275,56 +322,9 @@ pub(crate) async fn cancel(
     )
     .await?;
     for line in &claim.lines {
-        let row = ClaimLineRow::of(&order, &claim, line)?;
+        let row = ClaimLineRow::of(order, &claim, line)?;
         sql.execute(&ClaimLineRow::insert_sql(), &row.params())
             .await?;
     }
-    if let Some(done) = done {
-        idempotency::record(sql, &done.key, &(done.render)(&claim), now).await?;
-    }
     Ok(claim)
-}
-
-/// Ships the open units of an item for the vendor holding `scope`.
-pub(crate) async fn ship(
-    sql: &mut dyn Sql,
-    ord_no: &OrderNo,
-    item_seq: ItemSeq,
-    scope: &Scope,
-    now: KstDateTime,
-) -> Result<Shipment, StoreError> {
-    let missing = || NotFound::Item(ord_no.clone(), item_seq);
-    if header(sql, ord_no, true).await?.is_none() {
-        return Err(missing().into());
-    }
-    let (_, state) = items(sql, ord_no, Some(item_seq))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(missing)?;
-    let plan = plan_shipment(&state, scope, now)?;
-    let changed = sql
-        .execute(
-            "UPDATE order_items SET shipped_qty = $3, shipped_at = $4 \
-             WHERE ord_no = $1 AND ord_item_seq = $2 AND shipped_qty = 0 AND canceled_qty = $5",
-            &[
-                ord_no.as_str().into(),
-                item_seq.get().into(),
-                plan.qty.get().into(),
-                plan.shipped_at.into(),
-                state.canceled.into(),
-            ],
-        )
-        .await?;
-    if changed != 1 {
-        return Err(StoreError::internal(format!(
-            "item {item_seq} of order {ord_no} changed under the order's lock"
-        )));
-    }
-    Ok(Shipment {
-        ord_no: ord_no.clone(),
-        item_seq,
-        qty: plan.qty,
-        shipped_at: plan.shipped_at,
-    })
 }

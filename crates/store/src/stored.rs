@@ -42,8 +42,17 @@ pub fn claim_no(no: &str) -> Result<ClaimNo, StoreError> {
     ClaimNo::parse("clmNo", no).map_err(corrupt_value)
 }
 
+pub fn request_id(id: &str) -> Result<claims_domain::RequestId, StoreError> {
+    claims_domain::RequestId::parse("requestId", id).map_err(corrupt_value)
+}
+
 pub fn seq(n: i64) -> Result<ItemSeq, StoreError> {
     ItemSeq::new("ordItemSeq", n).map_err(corrupt_value)
+}
+
+pub fn shipping_no(n: i64) -> Result<claims_domain::ShippingNo, StoreError> {
+    let n = u64::try_from(n).map_err(|_| corrupt(format!("shipping number {n}")))?;
+    claims_domain::ShippingNo::new("shppNo", n).map_err(corrupt_value)
 }
 
 pub fn qty(n: i64) -> Result<Quantity, StoreError> {

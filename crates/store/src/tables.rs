@@ -10,8 +10,9 @@
 use std::borrow::Cow;
 
 use claims_domain::{
-    Actor, AgentId, Claim, ClaimLine, CostLine, CustomerId, ItemState, KstDateTime, NewOrder,
-    NewOrderItem, OrderNo, Scope, ShippingFee, VendorId,
+    Actor, AgentId, CancelRequest, Claim, ClaimLine, CostLine, CustomerId, ItemState, KstDateTime,
+    LineStatus, NewOrder, NewOrderItem, OrderNo, Recipient, RequestLine, Scope, ShippingFee,
+    VendorId, Waybill,
 };
 
 use crate::sql::{Param, Row};
@@ -124,7 +125,12 @@ macro_rules! table {
 
             /// Reads a row selected with [`Self::COLUMNS`] (see [`select`]).
             pub fn read(row: &Row) -> Result<Self, StoreError> {
-                let mut columns = 0..;
+                Self::read_at(row, 0)
+            }
+
+            /// Reads [`Self::COLUMNS`] selected from column `first` on (see [`columns`]).
+            pub fn read_at(row: &Row, first: usize) -> Result<Self, StoreError> {
+                let mut columns = first..;
                 Ok(Self {
                     $($field: Column::read(row, columns.next().expect("an endless range"))?,)+
                 })
@@ -151,6 +157,15 @@ pub fn insert_sql(table: &str, columns: &[&str]) -> String {
 /// `SELECT a, b, … FROM table`, for `read`; the caller appends the rest.
 pub fn select(table: &str, columns: &[&str]) -> String {
     format!("SELECT {} FROM {table}", columns.join(", "))
+}
+
+/// `alias.a, alias.b, …`: a table's columns in a join, read back with `read_at`.
+pub fn columns(alias: &str, columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|column| format!("{alias}.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Borrows a required text value.
@@ -251,11 +266,18 @@ table! {
         ord_rcp_media_cd: Cow<'a, str>,
         ord_rcp_dts: KstDateTime,
         created_at: KstDateTime,
+        rcptpe_nm: Cow<'a, str>,
+        rcptpe_hpno: Cow<'a, str>,
+        shpploc_basc_addr: Cow<'a, str>,
+        shpploc_dtl_addr: Cow<'a, str>,
+        shpploc_zp_cd: Cow<'a, str>,
+        ord_memo_cntt: Cow<'a, str>,
     }
 }
 
 impl<'a> OrderRow<'a> {
     pub fn of(order: &'a NewOrder, placed_at: KstDateTime) -> Self {
+        let recipient = order.recipient();
         Self {
             ord_no: text(order.ord_no().as_str()),
             ordpe_nm: text(order.ordpe_nm().as_str()),
@@ -263,6 +285,25 @@ impl<'a> OrderRow<'a> {
             ord_rcp_media_cd: text(order.media().code()),
             ord_rcp_dts: order.received_at(),
             created_at: placed_at,
+            rcptpe_nm: text(recipient.name.as_str()),
+            rcptpe_hpno: text(recipient.phone.as_str()),
+            shpploc_basc_addr: text(recipient.base_address.as_str()),
+            shpploc_dtl_addr: text(recipient.detail_address.as_str()),
+            shpploc_zp_cd: text(recipient.postal_code.as_str()),
+            ord_memo_cntt: text(recipient.memo.as_str()),
+        }
+    }
+
+    /// The recipient the order carries (every field empty when it carries none).
+    pub fn recipient(&self) -> Recipient {
+        let field = |value: &Cow<'_, str>| stored::text(value.clone().into_owned());
+        Recipient {
+            name: field(&self.rcptpe_nm),
+            phone: field(&self.rcptpe_hpno),
+            base_address: field(&self.shpploc_basc_addr),
+            detail_address: field(&self.shpploc_dtl_addr),
+            postal_code: field(&self.shpploc_zp_cd),
+            memo: field(&self.ord_memo_cntt),
         }
     }
 
@@ -316,14 +357,20 @@ table! {
         refunded_dc_amt: i64,
         shipped_at: Option<KstDateTime>,
         last_canceled_at: Option<KstDateTime>,
+        shpp_no: i64,
+        /// The order's, copied for the vendor's shipping lists.
+        ord_rcp_dts: KstDateTime,
+        confirmed_at: Option<KstDateTime>,
+        wbl_no: Option<Cow<'a, str>>,
+        delico_ven_id: Option<Cow<'a, str>>,
     }
 }
 
 impl<'a> ItemRow<'a> {
-    /// An item and where it stands (a new item stands at nothing canceled or shipped).
-    pub fn of(ord_no: &'a OrderNo, item: &'a NewOrderItem, state: &ItemState) -> Self {
+    /// An item of `order` and where it stands.
+    pub fn of(order: &'a NewOrder, item: &'a NewOrderItem, state: &'a ItemState) -> Self {
         Self {
-            ord_no: text(ord_no.as_str()),
+            ord_no: text(order.ord_no().as_str()),
             ord_item_seq: i64::from(item.seq.get()),
             item_id: text(item.item_id.as_str()),
             item_nm: text(item.item_nm.as_str()),
@@ -339,6 +386,11 @@ impl<'a> ItemRow<'a> {
             refunded_dc_amt: state.refunded_discount.get(),
             shipped_at: state.shipped_at,
             last_canceled_at: state.last_canceled_at,
+            shpp_no: state.shpp_no.get() as i64,
+            ord_rcp_dts: order.received_at(),
+            confirmed_at: state.confirmed_at,
+            wbl_no: state.waybill.as_ref().map(|w| text(w.wbl_no())),
+            delico_ven_id: state.waybill.as_ref().map(|w| text(w.delico_ven_id())),
         }
     }
 
@@ -360,6 +412,15 @@ impl<'a> ItemRow<'a> {
             refunded_discount: stored::won(self.refunded_dc_amt)?,
             shipped_at: self.shipped_at,
             last_canceled_at: self.last_canceled_at,
+            shpp_no: stored::shipping_no(self.shpp_no)?,
+            confirmed_at: self.confirmed_at,
+            waybill: match (self.delico_ven_id, self.wbl_no) {
+                (Some(carrier), Some(number)) => {
+                    Some(Waybill::new(&carrier, &number).map_err(corrupt)?)
+                }
+                (None, None) => None,
+                _ => return Err(corrupt(format!("item {seq} has half a waybill"))),
+            },
         };
         let item = NewOrderItem {
             seq,
@@ -530,6 +591,99 @@ impl<'a> ClaimLineRow<'a> {
 }
 
 table! {
+    /// `cancel_requests`: one row per cancel request, as filed.
+    RequestRow in "cancel_requests" {
+        request_id: Cow<'a, str>,
+        oror_no: Cow<'a, str>,
+        clm_demnd_dts: KstDateTime,
+        clm_rsn_cd: Cow<'a, str>,
+        clm_rsn_cntt: Cow<'a, str>,
+        impt_div_cd: Cow<'a, str>,
+        agent_id: Cow<'a, str>,
+    }
+}
+
+impl<'a> RequestRow<'a> {
+    pub fn of(request: &'a CancelRequest) -> Self {
+        Self {
+            request_id: text(request.id.as_str()),
+            oror_no: text(request.oror_no.as_str()),
+            clm_demnd_dts: request.filed_at,
+            clm_rsn_cd: text(request.reason.code()),
+            clm_rsn_cntt: text(request.reason_text.as_str()),
+            impt_div_cd: text(request.fault.code()),
+            agent_id: text(request.agent.as_str()),
+        }
+    }
+
+    /// The request, with `lines` (read from `cancel_request_lines`).
+    pub fn into_request(self, lines: Vec<RequestLine>) -> Result<CancelRequest, StoreError> {
+        Ok(CancelRequest {
+            id: stored::request_id(&self.request_id)?,
+            oror_no: stored::order_no(&self.oror_no)?,
+            filed_at: self.clm_demnd_dts,
+            reason: stored::reason(&self.clm_rsn_cd)?,
+            reason_text: stored::text(self.clm_rsn_cntt.into_owned()),
+            fault: stored::fault(&self.impt_div_cd)?,
+            agent: AgentId::parse("agentId", &self.agent_id).map_err(corrupt)?,
+            lines,
+        })
+    }
+}
+
+table! {
+    /// `cancel_request_lines`: one row per item of a cancel request, with where it stands.
+    RequestLineRow in "cancel_request_lines" {
+        request_id: Cow<'a, str>,
+        oror_no: Cow<'a, str>,
+        ord_item_seq: i64,
+        /// The item's vendors and the request's filing time, copied for the vendor's list.
+        spl_ven_id: Cow<'a, str>,
+        lrnk_spl_ven_id: Option<Cow<'a, str>>,
+        clm_demnd_dts: KstDateTime,
+        qty: i64,
+        clm_prog_stat_cd: Cow<'a, str>,
+        ended_at: Option<KstDateTime>,
+        /// The claim its approval made.
+        clm_no: Option<Cow<'a, str>>,
+    }
+}
+
+impl<'a> RequestLineRow<'a> {
+    /// A line of `request` for `item`.
+    pub fn of(request: &'a CancelRequest, line: &'a RequestLine, item: &'a NewOrderItem) -> Self {
+        Self {
+            request_id: text(request.id.as_str()),
+            oror_no: text(request.oror_no.as_str()),
+            ord_item_seq: i64::from(line.item_seq.get()),
+            spl_ven_id: text(item.vendor.as_str()),
+            lrnk_spl_ven_id: opt_vendor(&item.lower_rank),
+            clm_demnd_dts: request.filed_at,
+            qty: i64::from(line.qty.get()),
+            clm_prog_stat_cd: text(line.status.code()),
+            ended_at: line.ended_at,
+            clm_no: line.claim.as_ref().map(|claim| text(claim.as_str())),
+        }
+    }
+
+    pub fn into_line(self) -> Result<RequestLine, StoreError> {
+        let status = LineStatus::from_code(&self.clm_prog_stat_cd).ok_or_else(|| {
+            corrupt(format!(
+                "cancel request line status {:?}",
+                self.clm_prog_stat_cd
+            ))
+        })?;
+        Ok(RequestLine {
+            item_seq: stored::seq(self.ord_item_seq)?,
+            qty: stored::qty(self.qty)?,
+            status,
+            ended_at: self.ended_at,
+            claim: self.clm_no.as_deref().map(stored::claim_no).transpose()?,
+        })
+    }
+}
+
+table! {
     /// `idempotency_keys`: a key per caller, with the answer its request got (`status` is
     /// NULL while the request is in flight).
     IdempotencyRow in "idempotency_keys" {
@@ -578,6 +732,6 @@ mod tests {
         .unwrap();
         assert_eq!(read, row);
         assert_eq!(ClaimLineRow::COLUMNS.len(), 23);
-        assert_eq!(ItemRow::COLUMNS.len(), 16);
+        assert_eq!(ItemRow::COLUMNS.len(), 21);
     }
 }

@@ -1,0 +1,266 @@
+//! An item's way to the customer, as scripts every backend runs in one write transaction:
+//! confirming, recording a waybill, releasing; and the vendor's shipping lists. Like every
+//! change to an order, each step locks the order's row first, so it is decided on state no
+//! other node can change before it is written.
+
+use claims_domain::{
+    ItemSeq, ItemState, KstDateTime, OrderNo, Period, Release, Scope, ShipmentPlan, ShippingItem,
+    ShippingStatus, Waybill, plan_confirm, plan_release, plan_waybill,
+};
+
+use crate::orders;
+use crate::sql::{Param, Sql};
+use crate::stored;
+use crate::tables::{ItemRow, OrderRow, columns};
+use crate::{ItemRef, NotFound, Shipment, StoreError, Waybilled};
+
+/// The order and sequence of the item `item` names, if there is one.
+async fn locate(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+) -> Result<Option<(OrderNo, ItemSeq)>, StoreError> {
+    match item {
+        ItemRef::Order(ord_no, seq) => Ok(Some((ord_no.clone(), *seq))),
+        ItemRef::Shipping(shpp_no) => {
+            let row = sql
+                .query_opt(
+                    "SELECT ord_no, ord_item_seq FROM order_items WHERE shpp_no = $1",
+                    &[Param::Int(shpp_no.get() as i64)],
+                )
+                .await?;
+            row.map(|row| Ok((stored::order_no(row.text(0)?)?, stored::seq(row.int(1)?)?)))
+                .transpose()
+        }
+    }
+}
+
+fn missing(item: &ItemRef) -> StoreError {
+    match item {
+        ItemRef::Order(ord_no, seq) => NotFound::Item(ord_no.clone(), *seq).into(),
+        ItemRef::Shipping(shpp_no) => NotFound::Shipping(*shpp_no).into(),
+    }
+}
+
+/// The item `item` names, read under its order's lock.
+async fn locked_item(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+) -> Result<(OrderNo, ItemState), StoreError> {
+    let (ord_no, seq) = locate(sql, item).await?.ok_or_else(|| missing(item))?;
+    if orders::header(sql, &ord_no, true).await?.is_none() {
+        return Err(missing(item));
+    }
+    let (_, state) = orders::items(sql, &ord_no, Some(seq))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| missing(item))?;
+    Ok((ord_no, state))
+}
+
+/// Whether a cancel request line is pending for the item.
+async fn has_pending_request(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+    seq: ItemSeq,
+) -> Result<bool, StoreError> {
+    Ok(sql
+        .query_opt(
+            "SELECT 1 FROM cancel_request_lines \
+             WHERE oror_no = $1 AND ord_item_seq = $2 AND clm_prog_stat_cd = '10'",
+            &[ord_no.as_str().into(), seq.get().into()],
+        )
+        .await?
+        .is_some())
+}
+
+/// Confirms an item (주문확인) for the vendor holding `scope`; confirming a confirmed item
+/// changes nothing. Returns where the item stands.
+pub(crate) async fn confirm(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+    scope: &Scope,
+    now: KstDateTime,
+) -> Result<ItemState, StoreError> {
+    let (ord_no, mut state) = locked_item(sql, item).await?;
+    let plan = plan_confirm(&state, scope, now)?;
+    if let Some(confirmed_at) = plan.confirmed_at {
+        let changed = sql
+            .execute(
+                "UPDATE order_items SET confirmed_at = $3 \
+                 WHERE ord_no = $1 AND ord_item_seq = $2 AND confirmed_at IS NULL AND shipped_qty = 0",
+                &[
+                    ord_no.as_str().into(),
+                    state.seq.get().into(),
+                    confirmed_at.into(),
+                ],
+            )
+            .await?;
+        changed_one(changed, &ord_no, state.seq)?;
+        state.confirmed_at = Some(confirmed_at);
+    }
+    Ok(state)
+}
+
+/// Records a waybill on a confirmed item; when a cancel request is pending for it, the item
+/// ships at once and the request's line is rejected, as SSG does.
+pub(crate) async fn record_waybill(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+    scope: &Scope,
+    waybill: &Waybill,
+    now: KstDateTime,
+) -> Result<Waybilled, StoreError> {
+    let (ord_no, mut state) = locked_item(sql, item).await?;
+    let pending = has_pending_request(sql, &ord_no, state.seq).await?;
+    let plan = plan_waybill(&state, scope, waybill.clone(), pending, now)?;
+    let changed = sql
+        .execute(
+            "UPDATE order_items SET wbl_no = $3, delico_ven_id = $4 \
+             WHERE ord_no = $1 AND ord_item_seq = $2 AND shipped_qty = 0",
+            &[
+                ord_no.as_str().into(),
+                state.seq.get().into(),
+                plan.waybill.wbl_no().into(),
+                plan.waybill.delico_ven_id().into(),
+            ],
+        )
+        .await?;
+    changed_one(changed, &ord_no, state.seq)?;
+    state.waybill = Some(plan.waybill);
+    let shipment = match plan.release {
+        Some(release) => Some(write_shipment(sql, &ord_no, &state, &release).await?),
+        None => None,
+    };
+    Ok(Waybilled { state, shipment })
+}
+
+/// Releases an item (출고완료) for the vendor holding `scope`: its open units ship, and a
+/// cancel request line pending for it is rejected in the same transaction.
+pub(crate) async fn release(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+    scope: &Scope,
+    how: Release,
+    now: KstDateTime,
+) -> Result<Shipment, StoreError> {
+    let (ord_no, state) = locked_item(sql, item).await?;
+    let plan = plan_release(&state, scope, how, now)?;
+    write_shipment(sql, &ord_no, &state, &plan).await
+}
+
+/// Writes a planned shipment of a locked item, confirming it on the way if it was not, and
+/// rejects the cancel request line pending for it.
+async fn write_shipment(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+    state: &ItemState,
+    plan: &ShipmentPlan,
+) -> Result<Shipment, StoreError> {
+    let changed = sql
+        .execute(
+            "UPDATE order_items SET shipped_qty = $3, shipped_at = $4, \
+             confirmed_at = coalesce(confirmed_at, $4) \
+             WHERE ord_no = $1 AND ord_item_seq = $2 AND shipped_qty = 0 AND canceled_qty = $5",
+            &[
+                ord_no.as_str().into(),
+                state.seq.get().into(),
+                plan.qty.get().into(),
+                plan.shipped_at.into(),
+                state.canceled.into(),
+            ],
+        )
+        .await?;
+    changed_one(changed, ord_no, state.seq)?;
+    let rejected = sql
+        .query(
+            "UPDATE cancel_request_lines SET clm_prog_stat_cd = '40', ended_at = $3 \
+             WHERE oror_no = $1 AND ord_item_seq = $2 AND clm_prog_stat_cd = '10' \
+             RETURNING request_id",
+            &[
+                ord_no.as_str().into(),
+                state.seq.get().into(),
+                plan.shipped_at.into(),
+            ],
+        )
+        .await?
+        .iter()
+        .map(|row| stored::request_id(row.text(0)?))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Shipment {
+        ord_no: ord_no.clone(),
+        item_seq: state.seq,
+        qty: plan.qty,
+        shipped_at: plan.shipped_at,
+        rejected,
+    })
+}
+
+fn changed_one(changed: u64, ord_no: &OrderNo, seq: ItemSeq) -> Result<(), StoreError> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::internal(format!(
+            "item {seq} of order {ord_no} changed under the order's lock"
+        )))
+    }
+}
+
+/// The vendor's items at `stage` (instructed or confirmed) with units open, of orders
+/// received within `period`, oldest order first; at most `limit`.
+pub(crate) async fn list(
+    sql: &mut dyn Sql,
+    scope: &Scope,
+    stage: ShippingStatus,
+    period: Period,
+    limit: usize,
+) -> Result<Vec<ShippingItem>, StoreError> {
+    let confirmed = match stage {
+        ShippingStatus::Instructed => "i.confirmed_at IS NULL",
+        ShippingStatus::Confirmed => "i.confirmed_at IS NOT NULL",
+        ShippingStatus::Released => return Ok(Vec::new()),
+    };
+    let (from, until) = period.bounds();
+    let mut params: Vec<Param<'_>> = vec![
+        scope.vendor.as_str().into(),
+        from.into(),
+        until.into(),
+        Param::Int(limit as i64),
+    ];
+    let narrowed = match &scope.lower_rank {
+        Some(lower) => {
+            params.push(lower.as_str().into());
+            " AND i.lrnk_spl_ven_id = $5"
+        }
+        None => "",
+    };
+    let statement = format!(
+        "SELECT {}, {}, coalesce(f.amount, 0) \
+         FROM order_items i \
+         JOIN orders o ON o.ord_no = i.ord_no \
+         LEFT JOIN order_shipping_fees f ON f.ord_no = i.ord_no AND f.spl_ven_id = i.spl_ven_id \
+         WHERE i.spl_ven_id = $1{narrowed} AND i.ord_rcp_dts >= $2 AND i.ord_rcp_dts < $3 \
+         AND {confirmed} AND i.shipped_qty = 0 AND i.canceled_qty < i.qty \
+         ORDER BY i.ord_rcp_dts, i.ord_no, i.ord_item_seq LIMIT $4",
+        columns("i", ItemRow::COLUMNS),
+        columns("o", OrderRow::COLUMNS),
+    );
+    let fee_column = ItemRow::COLUMNS.len() + OrderRow::COLUMNS.len();
+    sql.query(&statement, &params)
+        .await?
+        .iter()
+        .map(|row| {
+            let (item, state) = ItemRow::read(row)?.into_item()?;
+            let order = OrderRow::read_at(row, ItemRow::COLUMNS.len())?;
+            Ok(ShippingItem {
+                ord_no: stored::order_no(&order.ord_no)?,
+                ordpe_nm: stored::text(order.ordpe_nm.clone().into_owned()),
+                received_at: order.ord_rcp_dts,
+                recipient: order.recipient(),
+                shipping_fee: stored::won(row.int(fee_column)?)?,
+                item,
+                state,
+            })
+        })
+        .collect()
+}
