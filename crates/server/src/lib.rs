@@ -15,6 +15,7 @@ mod observe;
 pub mod platform;
 mod send_deadline;
 pub mod settings;
+pub mod ssg_calls;
 mod vendor_api;
 
 use std::fmt;
@@ -23,6 +24,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
 use claims_domain::KstDateTime;
 use claims_store::{Quota, Store};
 use tokio::net::TcpListener;
@@ -105,6 +108,7 @@ impl AppState {
 /// The whole application: both APIs, the probes and the metrics, each request observed.
 pub fn router(state: AppState) -> Router {
     let apis = vendor_api::router()
+        .merge(ssg_calls::router())
         .merge(platform::router(state.config.limits.platform_body_bytes))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -113,13 +117,36 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(apis)
         .merge(observe::router())
-        .fallback(platform::route_not_found)
-        .method_not_allowed_fallback(platform::method_not_allowed)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             observe::observe,
         ))
         .with_state(state)
+}
+
+/// Answers a path that does not exist: SSG's envelope with code 99 under `/api/`, a problem
+/// elsewhere.
+async fn not_found(State(app): State<AppState>, request: Request) -> Response {
+    if ssg_calls::is_ssg_path(request.uri().path()) {
+        ssg_calls::unknown_call(&app, &request)
+    } else {
+        platform::route_not_found(request.method().clone(), request.uri().clone())
+            .await
+            .into_response()
+    }
+}
+
+/// Answers a method a path does not take, in the path's API's own terms.
+async fn method_not_allowed(State(app): State<AppState>, request: Request) -> Response {
+    if ssg_calls::is_ssg_path(request.uri().path()) {
+        ssg_calls::unknown_call(&app, &request)
+    } else {
+        platform::method_not_allowed(request.method().clone(), request.uri().clone())
+            .await
+            .into_response()
+    }
 }
 
 /// Limits on connections, enforced before a request reaches the application.

@@ -26,7 +26,7 @@ use tokio::sync::{Notify, Semaphore};
 use crate::credentials::{TOKEN_PREFIX, hash_secret, presented};
 use crate::observe::Notes;
 use crate::platform::problem::{Problem, ProblemKind};
-use crate::{AppState, INQUIRY_PATH, vendor_api};
+use crate::{AppState, vendor_api};
 
 pub(crate) static RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 pub(crate) static RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
@@ -263,7 +263,7 @@ enum Refusal {
 
 impl Refusal {
     fn of(request: &Request) -> Refusal {
-        if request.uri().path() == INQUIRY_PATH {
+        if crate::ssg_calls::is_ssg_path(request.uri().path()) {
             Refusal::Vendor(request.headers().clone())
         } else {
             Refusal::Platform

@@ -42,16 +42,16 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// How the answer is written, once the headers have been read.
 #[derive(Debug, Clone)]
-struct Reply {
-    format: Format,
-    lang: Lang,
-    style: ErrorStyle,
+pub(crate) struct Reply {
+    pub format: Format,
+    pub lang: Lang,
+    pub style: ErrorStyle,
     /// Where the access log learns the result code and the vendor.
-    notes: Option<Arc<Notes>>,
+    pub notes: Option<Arc<Notes>>,
 }
 
 impl Reply {
-    fn vendor(&self, vendor: &str) {
+    pub(crate) fn vendor(&self, vendor: &str) {
         Span::current().record("vendor.id", vendor);
         if let Some(notes) = &self.notes {
             notes.vendor(vendor);
@@ -65,7 +65,7 @@ impl Reply {
         }
     }
 
-    fn failure(&self, failure: &Failure) -> Response {
+    pub(crate) fn failure(&self, failure: &Failure) -> Response {
         let status = match self.style {
             ErrorStyle::Http => StatusCode::from_u16(failure.http_status())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
@@ -90,7 +90,7 @@ impl Reply {
         response
     }
 
-    fn success(&self, body: Body) -> Response {
+    pub(crate) fn success(&self, body: Body) -> Response {
         self.result_code("00");
         (
             StatusCode::OK,
@@ -124,7 +124,7 @@ pub(crate) fn refuse(
 
 /// A header's value as text; a value that is not visible ASCII reads as the replacement
 /// character, which no check accepts.
-fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers
         .get(name)
         .map(|value| value.to_str().unwrap_or("\u{FFFD}"))
@@ -197,7 +197,7 @@ async fn answer(
 }
 
 /// The hash of the API key in `Authorization` (raw, as SSG sends it, or `Bearer <key>`).
-fn credential(headers: &HeaderMap) -> Result<SecretHash, Failure> {
+pub(crate) fn credential(headers: &HeaderMap) -> Result<SecretHash, Failure> {
     match presented(headers) {
         Ok(key) => Ok(hash_secret(key)),
         Err(Unusable::Missing) => Err(Failure::Auth(AuthFailure::Missing)),
@@ -207,7 +207,7 @@ fn credential(headers: &HeaderMap) -> Result<SecretHash, Failure> {
 
 /// Reads the body, refusing one over the limit before reading it whole: at once when its
 /// declared length is too large, as soon as the limit is passed otherwise.
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Failure> {
+pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Failure> {
     let too_large = || {
         Failure::Unreadable(Unreadable::TooLarge {
             limit: MAX_BODY_BYTES,
@@ -230,14 +230,14 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Failure> {
 }
 
 /// Maps a store error to the vendor API's codes, logging the ones that are ours.
-fn store_failure(error: StoreError) -> Failure {
+pub(crate) fn store_failure(error: StoreError) -> Failure {
     match error {
         StoreError::Unavailable(cause) => {
             tracing::warn!(error = %cause, "database unavailable");
             Failure::Unavailable
         }
         other => {
-            tracing::error!(error = ?other, "inquiry failed");
+            tracing::error!(error = ?other, "vendor call failed");
             Failure::Internal
         }
     }

@@ -6,9 +6,9 @@
 
 use claims_domain::order::rules;
 use claims_domain::{
-    Actor, AgentId, CancelCommand, Claim, CustomerId, Fault, InvalidValue, ItemSeq, ItemState,
-    KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, Quantity, ReasonCode, ShippingFee,
-    Text, VendorId, Won,
+    Actor, AgentId, CancelCommand, CancelRequest, Claim, ClaimNo, CustomerId, Fault, InvalidValue,
+    ItemSeq, ItemState, KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, Quantity,
+    ReasonCode, Recipient, ShippingFee, Text, VendorId, Won,
 };
 use claims_store::{ApiKeyInfo, OrderRecord, Role, Shipment, Vendor};
 use serde::{Deserialize, Serialize};
@@ -118,6 +118,51 @@ pub struct OrderBody {
     #[serde(default)]
     pub shipping_fees: Vec<FeeBody>,
     pub items: Vec<ItemBody>,
+    /// The recipient, each field optional; the vendor's shipping lists show it.
+    #[serde(flatten)]
+    pub recipient: RecipientBody,
+}
+
+/// Who receives an order and where (every field optional, empty when not given).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientBody {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rcptpe_nm: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rcptpe_hpno: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shpploc_basc_addr: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shpploc_dtl_addr: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shpploc_zp_cd: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ord_memo_cntt: String,
+}
+
+impl RecipientBody {
+    fn to_recipient(&self) -> Result<Recipient, InvalidValue> {
+        Ok(Recipient {
+            name: Text::parse("rcptpeNm", &self.rcptpe_nm, rules::RECIPIENT_NAME)?,
+            phone: Text::parse("rcptpeHpno", &self.rcptpe_hpno, rules::PHONE)?,
+            base_address: Text::parse("shpplocBascAddr", &self.shpploc_basc_addr, rules::ADDRESS)?,
+            detail_address: Text::parse("shpplocDtlAddr", &self.shpploc_dtl_addr, rules::ADDRESS)?,
+            postal_code: Text::parse("shpplocZpCd", &self.shpploc_zp_cd, rules::POSTAL_CODE)?,
+            memo: Text::parse("ordMemoCntt", &self.ord_memo_cntt, rules::MEMO)?,
+        })
+    }
+
+    fn of(recipient: &Recipient) -> Self {
+        Self {
+            rcptpe_nm: recipient.name.to_string(),
+            rcptpe_hpno: recipient.phone.to_string(),
+            shpploc_basc_addr: recipient.base_address.to_string(),
+            shpploc_dtl_addr: recipient.detail_address.to_string(),
+            shpploc_zp_cd: recipient.postal_code.to_string(),
+            ord_memo_cntt: recipient.memo.to_string(),
+        }
+    }
 }
 
 fn optional_vendor(field: &str, value: &str) -> Result<Option<VendorId>, InvalidValue> {
@@ -131,6 +176,7 @@ fn optional_vendor(field: &str, value: &str) -> Result<Option<VendorId>, Invalid
 impl OrderBody {
     /// Checks every field and the order as a whole.
     pub fn to_order(&self) -> Result<NewOrder, InvalidValue> {
+        let recipient = self.recipient.to_recipient()?;
         let items = self
             .items
             .iter()
@@ -174,6 +220,7 @@ impl OrderBody {
             fees,
             items,
         )
+        .map(|order| order.with_recipient(recipient))
     }
 
     /// The body that places `order`.
@@ -212,6 +259,7 @@ impl OrderBody {
                     spl_ven_bdn_dc_amt: item.discount.get(),
                 })
                 .collect(),
+            recipient: RecipientBody::of(order.recipient()),
         }
     }
 }
@@ -225,8 +273,15 @@ pub struct ItemView {
     pub canceled_qty: u32,
     pub shipped_qty: u32,
     pub open_qty: u32,
-    /// `ordered`, `shipped` or `canceled`.
+    /// `ordered`, `confirmed`, `shipped` or `canceled`.
     pub status: &'static str,
+    /// `instructed`, `confirmed` or `released`.
+    pub shipping_status: &'static str,
+    /// The item's shipping number (`shppNo`), by which SSG's shipping calls name it.
+    pub shpp_no: u64,
+    pub confirmed_at: Option<String>,
+    pub wbl_no: Option<String>,
+    pub delico_ven_id: Option<String>,
     pub shipped_at: Option<String>,
 }
 
@@ -241,8 +296,11 @@ pub struct OrderView {
     pub ord_rcp_media_nm: &'static str,
     pub ord_rcp_dts: String,
     pub shipping_fees: Vec<FeeBody>,
+    #[serde(flatten)]
+    pub recipient: RecipientBody,
     pub items: Vec<ItemView>,
     pub claims: Vec<ClaimView>,
+    pub cancel_requests: Vec<CancelRequestView>,
 }
 
 impl From<&OrderRecord> for OrderView {
@@ -258,6 +316,11 @@ impl From<&OrderRecord> for OrderView {
                 shipped_qty: state.shipped,
                 open_qty: state.open(),
                 status: state.status().as_str(),
+                shipping_status: state.shipping_status().as_str(),
+                shpp_no: state.shpp_no.get(),
+                confirmed_at: state.confirmed_at.map(KstDateTime::to_wire),
+                wbl_no: state.waybill.as_ref().map(|w| w.wbl_no().to_owned()),
+                delico_ven_id: state.waybill.as_ref().map(|w| w.delico_ven_id().to_owned()),
                 shipped_at: state.shipped_at.map(KstDateTime::to_wire),
             })
             .collect();
@@ -269,8 +332,14 @@ impl From<&OrderRecord> for OrderView {
             ord_rcp_media_nm: record.order.media().name(),
             ord_rcp_dts: body.ord_rcp_dts,
             shipping_fees: body.shipping_fees,
+            recipient: body.recipient,
             items,
             claims: record.claims.iter().map(ClaimView::from).collect(),
+            cancel_requests: record
+                .cancel_requests
+                .iter()
+                .map(CancelRequestView::from)
+                .collect(),
         }
     }
 }
@@ -303,32 +372,12 @@ impl CancellationBody {
     /// The command this body asks for, made by a caller with `role`: the storefront cancels
     /// for a customer (`customerId`), the service center as an agent (`agentId`).
     pub fn to_command(&self, role: Role) -> Result<CancelCommand, InvalidValue> {
-        let actor = match role {
-            Role::Storefront => {
-                if self.agent_id.is_some() {
-                    return Err(InvalidValue::new(
-                        "agentId",
-                        "the storefront cancels for customers: send customerId, not agentId",
-                    ));
-                }
-                let customer = self.customer_id.as_deref().ok_or_else(|| {
-                    InvalidValue::new("customerId", "is required: the customer who cancels")
-                })?;
-                Actor::Customer(CustomerId::parse("customerId", customer)?)
-            }
-            Role::ServiceCenter | Role::Admin => {
-                if self.customer_id.is_some() {
-                    return Err(InvalidValue::new(
-                        "customerId",
-                        "the service center cancels as an agent: send agentId, not customerId",
-                    ));
-                }
-                let agent = self.agent_id.as_deref().ok_or_else(|| {
-                    InvalidValue::new("agentId", "is required: the agent who cancels")
-                })?;
-                Actor::Agent(AgentId::parse("agentId", agent)?)
-            }
-        };
+        let actor = actor(
+            role,
+            self.customer_id.as_deref(),
+            self.agent_id.as_deref(),
+            "cancels",
+        )?;
         let lines = self
             .items
             .iter()
@@ -450,6 +499,8 @@ pub struct ShipmentView {
     pub ord_item_seq: u32,
     pub qty: u32,
     pub shipped_at: String,
+    /// The cancel requests whose pending line for the item the shipment rejected.
+    pub rejected_requests: Vec<String>,
 }
 
 impl From<&Shipment> for ShipmentView {
@@ -459,6 +510,135 @@ impl From<&Shipment> for ShipmentView {
             ord_item_seq: shipment.item_seq.get(),
             qty: shipment.qty.get(),
             shipped_at: shipment.shipped_at.to_wire(),
+            rejected_requests: shipment
+                .rejected
+                .iter()
+                .map(|id| id.as_str().to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// `POST /v1/cancel-requests/{requestId}/withdrawal`: who withdraws it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WithdrawalBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+}
+
+impl WithdrawalBody {
+    /// Who withdraws, for a caller with `role`: the storefront for the order's customer,
+    /// the service center as an agent.
+    pub fn to_actor(&self, role: Role) -> Result<Actor, InvalidValue> {
+        actor(
+            role,
+            self.customer_id.as_deref(),
+            self.agent_id.as_deref(),
+            "withdraws",
+        )
+    }
+}
+
+/// The actor a caller with `role` names: the storefront acts for a customer
+/// (`customerId`), the service center and operators as an agent (`agentId`).
+fn actor(
+    role: Role,
+    customer_id: Option<&str>,
+    agent_id: Option<&str>,
+    verb: &str,
+) -> Result<Actor, InvalidValue> {
+    match role {
+        Role::Storefront => {
+            if agent_id.is_some() {
+                return Err(InvalidValue::new(
+                    "agentId",
+                    format!("the storefront {verb} for customers: send customerId, not agentId"),
+                ));
+            }
+            let customer = customer_id.ok_or_else(|| {
+                InvalidValue::new(
+                    "customerId",
+                    format!("is required: the customer who {verb}"),
+                )
+            })?;
+            Ok(Actor::Customer(CustomerId::parse("customerId", customer)?))
+        }
+        Role::ServiceCenter | Role::Admin => {
+            if customer_id.is_some() {
+                return Err(InvalidValue::new(
+                    "customerId",
+                    format!("the service center {verb} as an agent: send agentId, not customerId"),
+                ));
+            }
+            let agent = agent_id.ok_or_else(|| {
+                InvalidValue::new("agentId", format!("is required: the agent who {verb}"))
+            })?;
+            Ok(Actor::Agent(AgentId::parse("agentId", agent)?))
+        }
+    }
+}
+
+/// A line of a cancel request, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestLineView {
+    pub ord_item_seq: u32,
+    pub qty: u32,
+    /// `requested`, `approved`, `withdrawn` or `rejected`.
+    pub status: &'static str,
+    /// `clmProgStatCd`: 10, 20, 30 or 40.
+    pub clm_prog_stat_cd: &'static str,
+    pub ended_at: Option<String>,
+    /// The claim its approval made.
+    pub claim_ord_no: Option<String>,
+}
+
+/// A cancel request, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelRequestView {
+    pub request_id: String,
+    #[serde(rename = "orordNo")]
+    pub oror_no: String,
+    pub clm_demnd_dts: String,
+    /// `requested` while a line is pending; then `approved`, `withdrawn` or `rejected` when
+    /// every line ended that way, else `closed`.
+    pub status: &'static str,
+    pub clm_rsn_cd: &'static str,
+    pub clm_rsn_nm: &'static str,
+    pub clm_rsn_cntt: String,
+    pub impt_div_cd: &'static str,
+    pub agent_id: String,
+    pub lines: Vec<RequestLineView>,
+}
+
+impl From<&CancelRequest> for CancelRequestView {
+    fn from(request: &CancelRequest) -> Self {
+        Self {
+            request_id: request.id.as_str().to_owned(),
+            oror_no: request.oror_no.to_string(),
+            clm_demnd_dts: request.filed_at.to_wire(),
+            status: request.status().as_str(),
+            clm_rsn_cd: request.reason.code(),
+            clm_rsn_nm: request.reason.name(),
+            clm_rsn_cntt: request.reason_text.to_string(),
+            impt_div_cd: request.fault.code(),
+            agent_id: request.agent.as_str().to_owned(),
+            lines: request
+                .lines
+                .iter()
+                .map(|line| RequestLineView {
+                    ord_item_seq: line.item_seq.get(),
+                    qty: line.qty.get(),
+                    status: line.status.as_str(),
+                    clm_prog_stat_cd: line.status.code(),
+                    ended_at: line.ended_at.map(KstDateTime::to_wire),
+                    claim_ord_no: line.claim.as_ref().map(ClaimNo::to_string),
+                })
+                .collect(),
         }
     }
 }
@@ -474,7 +654,8 @@ mod tests {
                 "shippingFees": [{"splVenId": "0000012345", "amount": 3000}],
                 "items": [{"ordItemSeq": 1, "itemId": "1000028463390", "itemNm": "유기농 우유 1L",
                            "uitemId": "00001", "uitemNm": "", "qty": 2, "unitPrice": 4500,
-                           "splVenId": "0000012345", "lrnkSplVenId": "", "splVenBdnDcAmt": 1000}]}"#,
+                           "splVenId": "0000012345", "lrnkSplVenId": "", "splVenBdnDcAmt": 1000}],
+                "rcptpeNm": "홍길동", "shpplocBascAddr": "서울특별시 중구 소공로 63"}"#,
         )
         .unwrap()
     }
@@ -497,6 +678,13 @@ mod tests {
         bad.ord_rcp_dts = "2026-11-20T09:50:17".into();
         assert_eq!(bad.to_order().unwrap_err().field, "ordRcpDts");
         assert!(serde_json::from_str::<OrderBody>(r#"{"ordNo": "x", "extra": 1}"#).is_err());
+        let mut typo = serde_json::to_value(body()).unwrap();
+        typo["rcptpeNam"] = "홍길동".into();
+        let refused = serde_json::from_value::<OrderBody>(typo).unwrap_err();
+        assert!(refused.to_string().contains("rcptpeNam"), "{refused}");
+        let mut bad = body();
+        bad.recipient.shpploc_zp_cd = "123456789012".into();
+        assert_eq!(bad.to_order().unwrap_err().field, "shpplocZpCd");
     }
 
     #[test]

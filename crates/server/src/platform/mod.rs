@@ -8,6 +8,7 @@ pub mod dto;
 mod idempotency;
 mod orders;
 pub mod problem;
+mod requests;
 mod vendors;
 
 use axum::Router;
@@ -39,6 +40,11 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
         .route(
             "/v1/orders/{ord_no}/items/{ord_item_seq}/shipment",
             post(orders::ship),
+        )
+        .route("/v1/orders/{ord_no}/cancel-requests", post(requests::file))
+        .route(
+            "/v1/cancel-requests/{request_id}/withdrawal",
+            post(requests::withdraw),
         )
         .layer(DefaultBodyLimit::max(max_body))
 }

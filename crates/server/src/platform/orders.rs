@@ -14,7 +14,7 @@ use super::{Caller, Params, RawJson, Segments, json};
 use crate::AppState;
 
 /// An order number from a path; one that cannot exist is simply not found.
-fn order_no(value: &str) -> Result<OrderNo, Problem> {
+pub(crate) fn order_no(value: &str) -> Result<OrderNo, Problem> {
     OrderNo::parse("ordNo", value)
         .map_err(|_| Problem::new(ProblemKind::OrderNotFound, format!("no order {value:?}")))
 }

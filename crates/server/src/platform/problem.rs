@@ -62,6 +62,12 @@ problem_kinds! {
     AlreadyShipped = "already-shipped", CONFLICT, "The item has already shipped";
     QuantityExceedsOpen = "quantity-exceeds-open", CONFLICT, "More units than are still open";
     FullyCanceled = "fully-canceled", CONFLICT, "Every unit of the item was canceled";
+    CancelRequestNotFound = "cancel-request-not-found", NOT_FOUND, "No such cancel request";
+    CancelNeedsServiceCenter = "cancel-needs-service-center", CONFLICT, "The vendor confirmed the item: only the service center can ask for its cancellation";
+    UseCancelRequest = "use-cancel-request", CONFLICT, "The vendor confirmed the item: file a cancel request";
+    CancelDirectly = "cancel-directly", CONFLICT, "The item is not confirmed: cancel it directly";
+    AlreadyRequested = "already-requested", CONFLICT, "The item already has a pending cancel request";
+    NothingPending = "nothing-pending", CONFLICT, "Nothing of the cancel request is pending";
     IdempotencyKeyReused = "idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request";
     IdempotencyKeyInFlight = "idempotency-key-in-flight", CONFLICT, "A request with this idempotency key is still in progress";
     IdempotencyQuotaExceeded = "idempotency-quota-exceeded", TOO_MANY_REQUESTS, "These credentials keep as many idempotent answers as they may";
@@ -145,7 +151,8 @@ impl From<StoreError> for Problem {
                 let kind = match &missing {
                     NotFound::Vendor(_) => ProblemKind::VendorNotFound,
                     NotFound::Order(_) => ProblemKind::OrderNotFound,
-                    NotFound::Item(..) => ProblemKind::ItemNotFound,
+                    NotFound::Item(..) | NotFound::Shipping(_) => ProblemKind::ItemNotFound,
+                    NotFound::CancelRequest(_) => ProblemKind::CancelRequestNotFound,
                     NotFound::ApiKey(_) => ProblemKind::KeyNotFound,
                     NotFound::Token(_) => ProblemKind::TokenNotFound,
                 };
@@ -164,6 +171,13 @@ impl From<StoreError> for Problem {
                     CancelRejection::UnknownItem { .. } => ProblemKind::ItemNotFound,
                     CancelRejection::AlreadyShipped { .. } => ProblemKind::AlreadyShipped,
                     CancelRejection::ExceedsOpen { .. } => ProblemKind::QuantityExceedsOpen,
+                    CancelRejection::NeedsServiceCenter { .. } => {
+                        ProblemKind::CancelNeedsServiceCenter
+                    }
+                    CancelRejection::UseCancelRequest { .. } => ProblemKind::UseCancelRequest,
+                    CancelRejection::CancelDirectly { .. } => ProblemKind::CancelDirectly,
+                    CancelRejection::AlreadyRequested { .. } => ProblemKind::AlreadyRequested,
+                    CancelRejection::NothingPending => ProblemKind::NothingPending,
                 };
                 Problem::new(kind, rejection.to_string())
             }
@@ -174,6 +188,11 @@ impl From<StoreError> for Problem {
                     ShipRejection::NotYourItem => ProblemKind::ItemNotFound,
                     ShipRejection::AlreadyShipped => ProblemKind::AlreadyShipped,
                     ShipRejection::FullyCanceled => ProblemKind::FullyCanceled,
+                    // The platform's shipment confirms and releases in one step, so these
+                    // arise only from SSG's calls; they are kept apart all the same.
+                    ShipRejection::NotConfirmed
+                    | ShipRejection::NoWaybill
+                    | ShipRejection::WrongQuantity { .. } => ProblemKind::InvalidInput,
                 };
                 Problem::new(kind, rejection.to_string())
             }

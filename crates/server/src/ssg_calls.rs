@@ -1,0 +1,448 @@
+//! SSG's shipping and cancel-request calls, beside the inquiry: listing shipping directions,
+//! confirming, listing confirmed items, recording a waybill, releasing; listing and
+//! approving cancel requests; an order's detail. Same envelope, negotiation, key and error
+//! mode as the inquiry (`vendor_api`), checked in the same order: the answer's format, the
+//! request's `Content-Type` (for a call that reads a body), the key, then the body.
+//!
+//! Any other path under `/api/` is answered in the envelope with code 99.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE};
+use axum::response::Response;
+use axum::routing::{get, post};
+use bytes::Bytes;
+use claims_domain::{CancelRejection, OrderNo, Release, Scope, ShipRejection, ShippingStatus};
+use claims_store::{ItemRef, NotFound, StoreError};
+use claims_wire::calls::{
+    self, ApproveCall, Listing, ShippingList, ShippingRef, approve_call, cancel_requests_period,
+    decode_approve_body, decode_confirm, decode_release, decode_shipping_list, decode_waybill,
+    encode_done, encode_rows, order_detail_rows, pending_line_row, query_fields, shipping_row,
+};
+use claims_wire::{
+    AuthFailure, Failure, Field, Fields, Format, Missing, Refusal, language, request_format,
+    response_format,
+};
+use tracing::Span;
+
+use crate::AppState;
+use crate::observe::Notes;
+use crate::vendor_api::{Reply, credential, header, read_body, store_failure};
+
+pub const LIST_SHPP_DIRECTION: &str = "/api/pd/1/listShppDirection.ssg";
+pub const CONFIRM: &str = "/api/pd/1/updateOrderSubjectManage.ssg";
+pub const LIST_WAREHOUSE_OUT: &str = "/api/pd/1/listWarehouseOut.ssg";
+pub const SAVE_WBL_NO: &str = "/api/pd/1/saveWblNo.ssg";
+pub const RELEASE: &str = "/api/pd/1/saveWhOutCompleteProcess.ssg";
+pub const CANCEL_REQUESTS: &str = "/api/claim/v2/cancel/requests";
+pub const APPROVE: &str = "/api/claim/v2/cancel/request/approve";
+pub const APPROVE_WITH_BODY: &str = "/api/claim/v2/cancel/requests/approve";
+pub const ORDER_DETAIL: &str = "/api/claim/v2/order/{orord_no}";
+
+/// The most rows a list call answers; more asks for a shorter period (code 16).
+pub const MAX_LIST_ROWS: usize = 10_000;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route(LIST_SHPP_DIRECTION, post(list_shipping_directions))
+        .route(CONFIRM, post(confirm))
+        .route(LIST_WAREHOUSE_OUT, post(list_warehouse_outs))
+        .route(SAVE_WBL_NO, post(save_waybill))
+        .route(RELEASE, post(release))
+        .route(CANCEL_REQUESTS, get(cancel_requests))
+        .route(APPROVE, post(approve))
+        .route(APPROVE_WITH_BODY, post(approve))
+        .route(ORDER_DETAIL, get(order_detail))
+}
+
+/// Whether `path` is under SSG's API prefix, where answers are SSG's envelope.
+pub(crate) fn is_ssg_path(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// A call as read from its request: how to answer it, what it sent, and for whom.
+struct Call {
+    reply: Reply,
+    headers: HeaderMap,
+    /// The body's format by `Content-Type`, or why it cannot be read.
+    sent: Result<Format, Failure>,
+    body: Result<Bytes, Failure>,
+    /// The query string's pairs, decoded (none when it cannot be read).
+    query: Vec<(String, String)>,
+}
+
+impl Call {
+    /// Reads a call's request, or answers at once when no format it accepts can be written.
+    async fn read(app: &AppState, request: Request) -> Result<Call, Response> {
+        let (parts, body) = request.into_parts();
+        let reply = reply_for(app, &parts.headers, Notes::of(&parts.extensions))
+            .map_err(|refused| refused.answer())?;
+        let sent = request_format(header(&parts.headers, &CONTENT_TYPE));
+        let body = read_body(&parts.headers, body).await;
+        let call = Call {
+            reply,
+            headers: parts.headers.clone(),
+            sent,
+            body,
+            query: Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+                .map(|Query(pairs)| pairs)
+                .unwrap_or_default(),
+        };
+        Ok(call)
+    }
+
+    /// The scope of the caller's key; refused when it is missing, unknown or revoked.
+    async fn scope(&self, app: &AppState) -> Result<Scope, Failure> {
+        let key = credential(&self.headers)?;
+        let scope = app
+            .store
+            .scope_for_key(&key)
+            .await
+            .map_err(store_failure)?
+            .ok_or(Failure::Auth(AuthFailure::Invalid))?;
+        self.reply.vendor(scope.vendor.as_str());
+        Ok(scope)
+    }
+
+    /// The body and its format, for a call that reads one.
+    fn body(&self) -> Result<(Format, &[u8]), Failure> {
+        let format = self.sent.clone()?;
+        let body = self.body.as_ref().map_err(Clone::clone)?;
+        Ok((format, body))
+    }
+
+    /// The query string's values of `wanted`.
+    fn query_fields(&self, wanted: &[Field]) -> Fields {
+        query_fields(
+            self.query
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+            wanted,
+        )
+    }
+
+    fn answer(&self, result: Result<Vec<u8>, Failure>) -> Response {
+        match result {
+            Ok(body) => self.reply.success(Body::from(body)),
+            Err(failure) => self.reply.failure(&failure),
+        }
+    }
+}
+
+/// How to answer a request, by its `Accept`, `Content-Type` and `Accept-Language`; when
+/// nothing it accepts can be written, the refusal to give in JSON instead.
+fn reply_for(
+    app: &AppState,
+    headers: &HeaderMap,
+    notes: Option<Arc<Notes>>,
+) -> Result<Reply, Refused> {
+    let lang = language(header(headers, &ACCEPT_LANGUAGE));
+    let sent = request_format(header(headers, &CONTENT_TYPE)).ok();
+    let style = app.config.errors;
+    let reply = |format| Reply {
+        format,
+        lang,
+        style,
+        notes,
+    };
+    match response_format(header(headers, &ACCEPT), sent) {
+        Ok(format) => Ok(reply(format)),
+        Err(failure) => Err(Refused {
+            reply: reply(Format::Json),
+            failure,
+        }),
+    }
+}
+
+/// A request refused before it is read.
+struct Refused {
+    reply: Reply,
+    failure: Failure,
+}
+
+impl Refused {
+    fn answer(&self) -> Response {
+        self.reply.failure(&self.failure)
+    }
+}
+
+/// Runs a call: reads the request, then `work`, and answers what it returns.
+macro_rules! call {
+    ($app:expr, $request:expr, |$call:ident| $work:expr) => {{
+        match Call::read(&$app, $request).await {
+            Err(response) => response,
+            Ok($call) => {
+                let result = async { $work }.await;
+                $call.answer(result)
+            }
+        }
+    }};
+}
+
+/// The item a shipping call names, or code 30 when it can name none here.
+fn item_ref(item: ShippingRef) -> Result<ItemRef, Failure> {
+    if item.is_ours() {
+        Ok(ItemRef::Shipping(item.shpp_no))
+    } else {
+        Err(Failure::NotFound(Missing::Item))
+    }
+}
+
+/// Maps what the store says about a shipping or cancel-request call to SSG's codes: an item
+/// that is missing or another vendor's is the same `30`, so that no key can map which items
+/// exist; a state that does not allow the call is `31`.
+fn call_failure(error: StoreError) -> Failure {
+    match error {
+        StoreError::NotFound(NotFound::Item(..) | NotFound::Shipping(_) | NotFound::Order(_))
+        | StoreError::Ship(ShipRejection::NotYourItem) => Failure::NotFound(Missing::Item),
+        StoreError::Ship(rejection) => Failure::Refused(match rejection {
+            ShipRejection::AlreadyShipped => Refusal::AlreadyReleased,
+            ShipRejection::NotConfirmed => Refusal::NotConfirmed,
+            ShipRejection::NoWaybill => Refusal::NoWaybill,
+            ShipRejection::WrongQuantity { asked, open } => Refusal::WrongQuantity { asked, open },
+            ShipRejection::FullyCanceled | ShipRejection::NotYourItem => Refusal::FullyCanceled,
+        }),
+        StoreError::Cancel(CancelRejection::NothingPending) => {
+            Failure::NotFound(Missing::PendingRequest)
+        }
+        other => store_failure(other),
+    }
+}
+
+fn record(field: &'static str, value: impl std::fmt::Display) {
+    Span::current().record(field, tracing::field::display(value));
+}
+
+async fn shipping_list(
+    app: &AppState,
+    call: &Call,
+    list: ShippingList,
+) -> Result<Vec<u8>, Failure> {
+    let (format, body) = call.body()?;
+    let scope = call.scope(app).await?;
+    let period = decode_shipping_list(format, body, list)?;
+    let stage = match list {
+        ShippingList::Directions => ShippingStatus::Instructed,
+        ShippingList::WarehouseOut => ShippingStatus::Confirmed,
+    };
+    let items = app
+        .store
+        .shipping_items(&scope, stage, period, MAX_LIST_ROWS + 1)
+        .await
+        .map_err(store_failure)?;
+    if items.len() > MAX_LIST_ROWS {
+        return Err(Failure::TooManyRows { max: MAX_LIST_ROWS });
+    }
+    Span::current().record("rows", items.len());
+    let rows: Vec<_> = items.iter().map(|item| shipping_row(item, list)).collect();
+    Ok(encode_rows(
+        call.reply.format,
+        call.reply.lang,
+        list.listing(),
+        &rows,
+    ))
+}
+
+#[tracing::instrument(name = "list_shipping_directions", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, rows = tracing::field::Empty))]
+async fn list_shipping_directions(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| shipping_list(
+        &app,
+        &call,
+        ShippingList::Directions
+    )
+    .await)
+}
+
+#[tracing::instrument(name = "list_warehouse_outs", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, rows = tracing::field::Empty))]
+async fn list_warehouse_outs(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| shipping_list(
+        &app,
+        &call,
+        ShippingList::WarehouseOut
+    )
+    .await)
+}
+
+#[tracing::instrument(name = "confirm", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty))]
+async fn confirm(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
+        let item = decode_confirm(format, body)?;
+        record("shpp.no", item.shpp_no);
+        app.store
+            .confirm(&item_ref(item)?, &scope, app.clock.now())
+            .await
+            .map_err(call_failure)?;
+        Ok(encode_done(call.reply.format, call.reply.lang))
+    })
+}
+
+#[tracing::instrument(name = "save_waybill", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty))]
+async fn save_waybill(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
+        let waybill = decode_waybill(format, body)?;
+        record("shpp.no", waybill.item.shpp_no);
+        let recorded = app
+            .store
+            .record_waybill(
+                &item_ref(waybill.item)?,
+                &scope,
+                &waybill.waybill,
+                app.clock.now(),
+            )
+            .await
+            .map_err(call_failure)?;
+        if let Some(shipment) = &recorded.shipment {
+            tracing::info!(
+                rejected = shipment.rejected.len(),
+                "waybill on an item with a pending cancel request: released at once"
+            );
+        }
+        Ok(encode_done(call.reply.format, call.reply.lang))
+    })
+}
+
+#[tracing::instrument(name = "release", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty))]
+async fn release(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
+        let released = decode_release(format, body)?;
+        record("shpp.no", released.item.shpp_no);
+        let shipment = app
+            .store
+            .release(
+                &item_ref(released.item)?,
+                &scope,
+                Release::Vendor { qty: released.qty },
+                app.clock.now(),
+            )
+            .await
+            .map_err(call_failure)?;
+        tracing::info!(
+            qty = shipment.qty.get(),
+            rejected = shipment.rejected.len(),
+            "item released"
+        );
+        Ok(encode_done(call.reply.format, call.reply.lang))
+    })
+}
+
+#[tracing::instrument(name = "cancel_requests", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, rows = tracing::field::Empty))]
+async fn cancel_requests(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let scope = call.scope(&app).await?;
+        let fields = call.query_fields(&[Field::PerdStrDts, Field::PerdEndDts]);
+        let period = cancel_requests_period(&fields)?;
+        let lines = app
+            .store
+            .pending_cancel_lines(&scope, period, MAX_LIST_ROWS + 1)
+            .await
+            .map_err(store_failure)?;
+        if lines.len() > MAX_LIST_ROWS {
+            return Err(Failure::TooManyRows { max: MAX_LIST_ROWS });
+        }
+        Span::current().record("rows", lines.len());
+        let rows: Vec<_> = lines.iter().map(pending_line_row).collect();
+        Ok(encode_rows(
+            call.reply.format,
+            call.reply.lang,
+            Listing::Flat("resultData"),
+            &rows,
+        ))
+    })
+}
+
+/// The item an approval names: in the query string (`?ordNo=&ordItemSeq=`, the form
+/// integrations use, with a body of `{}` or none) or in the body.
+fn approval_of(call: &Call) -> Result<ApproveCall, Failure> {
+    let from_query = call.query_fields(calls::APPROVE_FIELDS);
+    if from_query.get(Field::OrdNo).is_some() || from_query.get(Field::OrdItemSeq).is_some() {
+        return approve_call(&from_query);
+    }
+    let body = call.body.as_ref().map_err(Clone::clone)?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return approve_call(&from_query);
+    }
+    let format = call.sent.clone()?;
+    approve_call(&decode_approve_body(format, body)?)
+}
+
+#[tracing::instrument(name = "approve_cancel_request", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, order.no = tracing::field::Empty, item.seq = tracing::field::Empty))]
+async fn approve(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let scope = call.scope(&app).await?;
+        let ApproveCall { ord_no, item_seq } = approval_of(&call)?;
+        record("order.no", &ord_no);
+        record("item.seq", item_seq);
+        let claim = app
+            .store
+            .approve_cancel_request(&ord_no, item_seq, &scope, app.clock.now())
+            .await
+            .map_err(call_failure)?;
+        tracing::info!(claim.no = %claim.clm_no, "cancel request approved");
+        app.metrics.claim_recorded(claim.lines.len());
+        Ok(encode_done(call.reply.format, call.reply.lang))
+    })
+}
+
+#[tracing::instrument(name = "order_detail", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, order.no = tracing::field::Empty))]
+async fn order_detail(
+    State(app): State<AppState>,
+    orord_no: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    call!(app, request, |call| {
+        let scope = call.scope(&app).await?;
+        let missing = Failure::NotFound(Missing::Order);
+        let Ok(Path(orord_no)) = &orord_no else {
+            return Err(missing);
+        };
+        let ord_no = OrderNo::parse("orordNo", orord_no).map_err(|_| missing.clone())?;
+        record("order.no", &ord_no);
+        let record = app
+            .store
+            .order(&ord_no)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| missing.clone())?;
+        let rows = order_detail_rows(
+            &record.order,
+            &record.items,
+            &record.claims,
+            &record.cancel_requests,
+            &scope,
+        );
+        // An order with nothing of the vendor's is, to that vendor, no order at all.
+        if rows.is_empty() {
+            return Err(missing);
+        }
+        Ok(encode_rows(
+            call.reply.format,
+            call.reply.lang,
+            Listing::Flat("resultData"),
+            &rows,
+        ))
+    })
+}
+
+/// Answers a path under `/api/` that is not a call offered here (or a method it does not
+/// take): code 99 in the envelope, HTTP 404 with `--errors http`.
+pub(crate) fn unknown_call(app: &AppState, request: &Request) -> Response {
+    let notes = Notes::of(request.extensions());
+    let reply = match reply_for(app, request.headers(), notes) {
+        Ok(reply) => reply,
+        Err(refused) => return refused.answer(),
+    };
+    reply.failure(&Failure::UnknownCall {
+        path: format!("{} {}", request.method(), request.uri().path()),
+    })
+}
