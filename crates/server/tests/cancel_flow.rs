@@ -27,20 +27,7 @@ async fn ssg(
     key: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut request = app
-        .client
-        .request(method, format!("{}{path}", app.base))
-        .header("Authorization", key)
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json");
-    if let Some(body) = body {
-        request = request.body(body.to_string());
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-    (status, value)
+    app.ssg(method, path, key, body).await
 }
 
 fn code(answer: &Value) -> &str {

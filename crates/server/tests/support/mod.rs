@@ -254,6 +254,50 @@ async fn seed(store: &dyn Store) {
     cancel("B-ORDER-1", &[(1, 1)], "2026-11-25 12:00:00").await;
 }
 
+impl TestApp {
+    /// A second server on the same PostgreSQL database, with its own pool, as a
+    /// load-balanced deployment runs them; `None` on SQLite.
+    pub async fn another_node(&self, config: Config) -> Option<TestApp> {
+        let url = self.database_url.clone()?;
+        let store: Arc<dyn Store> =
+            Arc::new(PgStore::open(&url, PgOptions::default()).await.unwrap());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let clock = Arc::new(TestClock::default());
+        let mut state = AppState::new(Arc::clone(&store), config);
+        state.clock = clock.clone();
+        let app = router(state);
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            serve_with(listener, app, &Connections::default(), async move {
+                let _ = stop.await;
+            })
+            .await
+        });
+        Some(TestApp {
+            base,
+            client: reqwest::Client::new(),
+            store,
+            clock,
+            database_url: Some(url),
+            keys: Keys {
+                a: self.keys.a.clone(),
+                a1: self.keys.a1.clone(),
+                a2: self.keys.a2.clone(),
+                b: self.keys.b.clone(),
+                revoked: self.keys.revoked.clone(),
+            },
+            tokens: Tokens {
+                admin: self.tokens.admin.clone(),
+                storefront: self.tokens.storefront.clone(),
+                service: self.tokens.service.clone(),
+            },
+            _guard: Box::new(()),
+            _shutdown: shutdown,
+        })
+    }
+}
+
 /// An answer, with its body as text.
 #[derive(Debug)]
 pub struct Answer {
@@ -436,5 +480,29 @@ impl TestApp {
     pub async fn get(&self, path: &str, credential: &str) -> Reply {
         self.call(reqwest::Method::GET, path, credential, None)
             .await
+    }
+
+    /// One of SSG's shipping or cancel-request calls, in JSON: `(HTTP status, body)`.
+    pub async fn ssg(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", key)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json");
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (status, value)
     }
 }
