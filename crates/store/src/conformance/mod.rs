@@ -6,6 +6,7 @@
 
 mod cancellation;
 mod credentials;
+mod flow;
 mod idempotency;
 mod inquiry;
 pub mod isolation;
@@ -14,6 +15,7 @@ mod orders;
 
 pub use cancellation::*;
 pub use credentials::*;
+pub use flow::*;
 pub use idempotency::*;
 pub use inquiry::*;
 pub use operations::*;
@@ -94,6 +96,9 @@ macro_rules! conformance_tests {
             concurrent_cancels_never_over_cancel,
             concurrent_claims_get_distinct_numbers,
             concurrent_cancel_and_ship_never_overlap,
+            items_are_confirmed_given_a_waybill_and_released,
+            cancel_requests_end_approved_withdrawn_or_rejected,
+            concurrent_flow_steps_end_each_line_once,
             idempotency_keys_claim_replay_and_refuse,
             idempotent_writes_keep_their_answer_with_their_effect,
             concurrent_claims_of_one_idempotency_key_let_one_through,
