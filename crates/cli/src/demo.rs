@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use claims_demo_data::{Plan, populate};
-use claims_domain::{KstDate, KstDateTime, Scope, VendorId};
+use claims_domain::{KstDate, KstDateTime, Period, Scope, ShippingStatus, VendorId};
 use claims_server::credentials::{Secret, issue_api_key, issue_token};
 use claims_server::settings::Settings;
 use claims_server::{Clock, INQUIRY_PATH, SystemClock};
@@ -50,13 +50,18 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         .await
         .context("cannot fill the demo store")?;
     eprintln!(
-        "{} orders, {} claims ({} by customers, {} by agents) with {} claim lines, {} shipments; {} late requests refused.",
+        "{} orders, {} claims ({} by customers, {} by agents) with {} claim lines, {} confirmations, {} shipments; {} cancel requests (lines: {} approved, {} withdrawn, {} rejected by a shipment, the rest pending); {} requests the rules refused (cancellations too late, approvals with nothing pending).",
         summary.orders,
         summary.claims,
         summary.by_customers,
         summary.by_agents,
         summary.claim_lines,
+        summary.confirmations,
         summary.shipments,
+        summary.cancel_requests,
+        summary.approved,
+        summary.withdrawn,
+        summary.rejected,
         summary.refused
     );
 
@@ -84,10 +89,54 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         tokens.push((role, secret));
     }
 
-    println!("{}", banner(address, now, &keys, &tokens));
+    let examples = Examples::find(&*store, now).await?;
+    println!("{}", banner(address, now, &keys, &tokens, &examples));
     let result = run_server(listener, store, settings).await;
     drop(dir);
     result
+}
+
+/// Items of the first vendor's that the flow's curls can act on, as the data stands.
+struct Examples {
+    /// An item to confirm: (shppNo).
+    instructed: Option<u64>,
+    /// A confirmed item to ship: (shppNo, open units).
+    confirmed: Option<(u64, u32)>,
+    /// An item with a pending cancel request line: (ordNo, ordItemSeq).
+    pending: Option<(String, u32)>,
+}
+
+impl Examples {
+    async fn find(store: &dyn Store, now: KstDateTime) -> anyhow::Result<Examples> {
+        let scope = Scope {
+            vendor: VendorId::parse("splVenId", "0000012345").expect("valid"),
+            lower_rank: None,
+        };
+        let today = KstDate::of(now);
+        let month = Period::spanning(today.plus_days(-30), today, 31).expect("31 days");
+        let week = Period::spanning(today.plus_days(-7), today, 8).expect("8 days");
+        let instructed = store
+            .shipping_items(&scope, ShippingStatus::Instructed, month, 1)
+            .await?;
+        let pending = store.pending_cancel_lines(&scope, week, 50).await?;
+        // A confirmed item without a pending request, so that its release goes through.
+        let confirmed = store
+            .shipping_items(&scope, ShippingStatus::Confirmed, month, 200)
+            .await?
+            .into_iter()
+            .find(|item| {
+                !pending
+                    .iter()
+                    .any(|line| line.shpp_no == item.state.shpp_no)
+            });
+        Ok(Examples {
+            instructed: instructed.first().map(|item| item.state.shpp_no.get()),
+            confirmed: confirmed.map(|item| (item.state.shpp_no.get(), item.state.open())),
+            pending: pending
+                .first()
+                .map(|line| (line.oror_no.to_string(), line.line.item_seq.get())),
+        })
+    }
 }
 
 fn banner(
@@ -95,6 +144,7 @@ fn banner(
     now: KstDateTime,
     keys: &[(&str, Option<&str>, &str, Secret)],
     tokens: &[(Role, Secret)],
+    examples: &Examples,
 ) -> String {
     let end = KstDate::of(now);
     let start = end.plus_days(-6);
@@ -140,6 +190,7 @@ fn banner(
         s = end.plus_days(-29).compact(),
         e = end.compact()
     );
+    flow(&mut out, address, now, key, examples);
     let _ = writeln!(out, "\nPlatform API tokens (Authorization: Bearer ...):");
     for (role, secret) in tokens {
         let _ = writeln!(out, "  {:<15} {}", role.as_str(), secret.expose());
@@ -149,9 +200,89 @@ fn banner(
         "\nAn order, its items and claims, as the service center sees it:\n\n  curl -sS 'http://{address}/v1/orders/<orordNo of a row>' \\\n    -H 'Authorization: Bearer {}'",
         tokens[1].1.expose()
     );
+    let _ = writeln!(
+        out,
+        "\nFile a cancel request for a confirmed item (then list and approve it as above):\n\n  curl -sS -X POST 'http://{address}/v1/orders/<ordNo>/cancel-requests' \\\n    -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    --data '{{\"items\": [{{\"ordItemSeq\": 1, \"qty\": 1}}], \"clmRsnCd\": \"258\", \"agentId\": \"agent-7\"}}'",
+        tokens[1].1.expose()
+    );
     let _ = write!(
         out,
         "\nPress Ctrl-C to stop; the demo store is deleted on exit."
     );
     out
+}
+
+/// The curls of SSG's cancellation flow, on items of the first vendor's as they stand.
+fn flow(
+    out: &mut String,
+    address: std::net::SocketAddr,
+    now: KstDateTime,
+    key: &str,
+    examples: &Examples,
+) {
+    let end = KstDate::of(now);
+    let base = format!("http://{address}");
+    let post = |path: &str, body: &str| {
+        format!(
+            "  curl -sS -X POST '{base}{path}' \\\n    -H 'Authorization: {key}' -H 'Content-Type: application/json' \\\n    --data '{body}'"
+        )
+    };
+    let _ = writeln!(
+        out,
+        "\nSSG's cancellation flow, as an integration calls it:\n\nShipping directions (items to confirm, 배송지시) of the last 30 days:\n\n{}",
+        post(
+            "/api/pd/1/listShppDirection.ssg",
+            &format!(
+                "{{\"requestShppDirection\": {{\"perdType\": \"02\", \"perdStrDts\": \"{}\", \"perdEndDts\": \"{}\"}}}}",
+                end.plus_days(-30).compact(),
+                end.compact()
+            )
+        )
+    );
+    if let Some(shpp_no) = examples.instructed {
+        let _ = writeln!(
+            out,
+            "\nConfirm one (주문확인; the customer can no longer cancel it, only the service center can ask):\n\n{}",
+            post(
+                "/api/pd/1/updateOrderSubjectManage.ssg",
+                &format!(
+                    "{{\"requestOrderSubjectManage\": {{\"shppNo\": \"{shpp_no}\", \"shppSeq\": \"1\"}}}}"
+                )
+            )
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nPending cancel requests of the last 7 days:\n\n  curl -sS '{base}/api/claim/v2/cancel/requests?perdStrDts={}&perdEndDts={}' \\\n    -H 'Authorization: {key}' -H 'Accept: application/json'",
+        end.plus_days(-7).compact(),
+        end.compact()
+    );
+    if let Some((ord_no, seq)) = &examples.pending {
+        let _ = writeln!(
+            out,
+            "\nApprove one (the cancellation takes effect; the inquiry shows it):\n\n  curl -sS -X POST '{base}/api/claim/v2/cancel/request/approve?ordNo={ord_no}&ordItemSeq={seq}' \\\n    -H 'Authorization: {key}' -H 'Content-Type: application/json' --data '{{}}'"
+        );
+        let _ = writeln!(
+            out,
+            "\nThe order as the vendor sees it (items, cancellations, pending requests):\n\n  curl -sS '{base}/api/claim/v2/order/{ord_no}' -H 'Authorization: {key}'"
+        );
+    }
+    if let Some((shpp_no, open)) = examples.confirmed {
+        let _ = writeln!(
+            out,
+            "\nShip a confirmed item: its waybill, then its release (출고완료):\n\n{}\n\n{}",
+            post(
+                "/api/pd/1/saveWblNo.ssg",
+                &format!(
+                    "{{\"requestWhOutCompleteProcess\": {{\"shppNo\": \"{shpp_no}\", \"shppSeq\": \"1\", \"wblNo\": \"6012345678901\", \"delicoVenId\": \"0000033011\", \"shppTypeCd\": \"20\", \"shppTypeDtlCd\": \"22\"}}}}"
+                )
+            ),
+            post(
+                "/api/pd/1/saveWhOutCompleteProcess.ssg",
+                &format!(
+                    "{{\"requestWhOutCompleteProcess\": {{\"shppNo\": \"{shpp_no}\", \"shppSeq\": \"1\", \"procItemQty\": {open}}}}}"
+                )
+            )
+        );
+    }
 }

@@ -68,8 +68,16 @@ enum Command {
     Order(OrderCommand),
     /// Operator: cancel items of an order, as a service-center agent or for a customer.
     Cancel(CancelArgs),
-    /// Operator: ship the open units of an item, for its vendor.
+    /// Operator: confirm an item for its vendor (주문확인): it can then be canceled only
+    /// through a cancel request.
+    Confirm(ConfirmArgs),
+    /// Operator: release (ship) the open units of an item for its vendor, rejecting a
+    /// pending cancel request; with --waybill, as SSG's calls do it (waybill, then release
+    /// of a confirmed item), else in one step.
     Ship(ShipArgs),
+    /// Operator: file, withdraw or approve cancel requests for confirmed items.
+    #[command(subcommand)]
+    CancelRequest(CancelRequestCommand),
     /// Vendor client: read canceled orders for any range from SSG or an ssg-claims server,
     /// in 7-day windows, retried, de-duplicated; or only what is new since the last run.
     Cancels(CancelsArgs),
@@ -230,20 +238,95 @@ struct CancelArgs {
     database: DatabaseFlags,
 }
 
+/// The vendor an operator acts for.
+#[derive(Debug, Clone, Args)]
+struct VendorArgs {
+    /// The vendor (`splVenId`), which must be the item's.
+    #[arg(long)]
+    vendor: String,
+    /// The lower-rank vendor, for items fulfilled by one.
+    #[arg(long)]
+    lower_rank: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+struct ConfirmArgs {
+    /// The order number.
+    ord_no: String,
+    /// The item's sequence number.
+    seq: u32,
+    #[command(flatten)]
+    vendor: VendorArgs,
+    #[command(flatten)]
+    database: DatabaseFlags,
+}
+
 #[derive(Debug, Clone, Args)]
 struct ShipArgs {
     /// The order number.
     ord_no: String,
     /// The item's sequence number.
     seq: u32,
-    /// The shipping vendor (`splVenId`), which must be the item's.
-    #[arg(long)]
-    vendor: String,
-    /// The lower-rank vendor shipping it, for items fulfilled by one.
-    #[arg(long)]
-    lower_rank: Option<String>,
+    #[command(flatten)]
+    vendor: VendorArgs,
+    /// Record this waybill first, as CARRIER:NUMBER (`delicoVenId`:`wblNo`), then release
+    /// the confirmed item; a pending cancel request makes the waybill release it at once.
+    #[arg(long, value_name = "CARRIER:NUMBER")]
+    waybill: Option<String>,
     #[command(flatten)]
     database: DatabaseFlags,
+}
+
+#[derive(Debug, Subcommand)]
+enum CancelRequestCommand {
+    /// File a cancel request for confirmed items of an order, as a service-center agent.
+    File {
+        /// The order number.
+        ord_no: String,
+        /// An item and how many of its units to cancel, as SEQ:QTY; repeat for several.
+        #[arg(long = "item", value_name = "SEQ:QTY", required = true, num_args = 1..)]
+        items: Vec<String>,
+        /// The claim reason code (`clmRsnCd`): 251, 252, 253, 258, 259 or 260.
+        #[arg(long)]
+        reason: String,
+        /// Free text of the reason (`clmRsnCntt`).
+        #[arg(long)]
+        text: Option<String>,
+        /// The agent who files it.
+        #[arg(long)]
+        agent: String,
+        /// Who is at fault (`imptDivCd`): 10 customer, 20 vendor.
+        #[arg(long)]
+        fault: Option<String>,
+        #[command(flatten)]
+        database: DatabaseFlags,
+    },
+    /// Withdraw what is still pending of a cancel request.
+    #[command(group(clap::ArgGroup::new("withdrawer").required(true).args(["agent", "customer"])))]
+    Withdraw {
+        /// The request's id (creq_…).
+        request_id: String,
+        /// Withdraw as this service-center agent.
+        #[arg(long)]
+        agent: Option<String>,
+        /// Withdraw for this customer (who must have placed the order).
+        #[arg(long)]
+        customer: Option<String>,
+        #[command(flatten)]
+        database: DatabaseFlags,
+    },
+    /// Approve the pending cancel request line of an item, for its vendor: the cancellation
+    /// takes effect now, as a claim.
+    Approve {
+        /// The original order number.
+        ord_no: String,
+        /// The item's sequence number.
+        seq: u32,
+        #[command(flatten)]
+        vendor: VendorArgs,
+        #[command(flatten)]
+        database: DatabaseFlags,
+    },
 }
 
 /// How `cancels` writes rows.
@@ -364,7 +447,9 @@ async fn run(cli: Cli, settings: Settings, effective: settings::Effective) -> an
         Command::Token(command) => admin::token(command, settings).await,
         Command::Order(command) => orders::order(command, settings).await,
         Command::Cancel(args) => orders::cancel(args, settings).await,
+        Command::Confirm(args) => orders::confirm(args, settings).await,
         Command::Ship(args) => orders::ship(args, settings).await,
+        Command::CancelRequest(command) => orders::cancel_request(command, settings).await,
         Command::Cancels(args) => cancels::run(args).await,
         Command::Config(ConfigCommand::Show { .. }) => {
             print!("{}", settings::render(&effective));

@@ -1,22 +1,25 @@
 //! Orders from the command line, as an operator handles them: import, show, cancel (for a
-//! customer or as an agent), ship (for a vendor).
+//! customer or as an agent), confirm and ship (for a vendor), cancel requests (filed and
+//! withdrawn by an agent, approved for a vendor).
 
 use std::io::Read as _;
 
 use anyhow::{Context, bail};
 use claims_domain::order::rules;
 use claims_domain::{
-    Actor, AgentId, CancelCommand, Claim, CustomerId, Fault, ItemSeq, OrderNo, Quantity,
-    ReasonCode, Scope, Text, VendorId,
+    Actor, AgentId, CancelCommand, CancelRequest, Claim, CustomerId, Fault, ItemSeq, OrderNo,
+    Quantity, ReasonCode, Release, RequestId, Scope, Text, VendorId, Waybill,
 };
 use claims_server::platform::dto::{OrderBody, OrderView};
 use claims_server::{Clock, SystemClock};
-use claims_store::{OrderRecord, Placed, Store, StoreError};
+use claims_store::{ItemRef, OrderRecord, Placed, Shipment, Store, StoreError};
 
 use crate::admin::explain;
 use claims_server::settings::Settings;
 
-use crate::{CancelArgs, OrderCommand, ShipArgs, database};
+use crate::{
+    CancelArgs, CancelRequestCommand, ConfirmArgs, OrderCommand, ShipArgs, VendorArgs, database,
+};
 
 /// Reads orders from a file (or standard input for `-`): one order object, or an array.
 fn read_orders(path: &str) -> anyhow::Result<Vec<OrderBody>> {
@@ -120,8 +123,17 @@ fn print_order(record: &OrderRecord) {
         println!("  shipping fee of {}: {} won", fee.vendor, fee.amount);
     }
     println!(
-        "\n{:>4}  {:<30}  {:>5}  {:>8}  {:>7}  {:>4}  {:<8}  {:<21}  DISCOUNT",
-        "SEQ", "ITEM", "QTY", "CANCELED", "SHIPPED", "OPEN", "STATUS", "VENDOR"
+        "\n{:>4}  {:>8}  {:<30}  {:>5}  {:>8}  {:>7}  {:>4}  {:<9}  {:<10}  {:<21}  DISCOUNT",
+        "SEQ",
+        "SHPPNO",
+        "ITEM",
+        "QTY",
+        "CANCELED",
+        "SHIPPED",
+        "OPEN",
+        "STATUS",
+        "SHIPPING",
+        "VENDOR"
     );
     for (item, state) in order.items().iter().zip(&record.items) {
         let vendor = match &item.lower_rank {
@@ -129,18 +141,24 @@ fn print_order(record: &OrderRecord) {
             None => item.vendor.to_string(),
         };
         println!(
-            "{:>4}  {}  {:>5}  {:>8}  {:>7}  {:>4}  {:<8}  {:<21}  {} (returned {})",
+            "{:>4}  {:>8}  {}  {:>5}  {:>8}  {:>7}  {:>4}  {:<9}  {:<10}  {:<21}  {} (returned {})",
             item.seq,
+            state.shpp_no,
             fit(item.item_nm.as_str(), 30),
             item.qty,
             state.canceled,
             state.shipped,
             state.open(),
             state.status().as_str(),
+            state.shipping_status().as_str(),
             vendor,
             item.discount,
             state.refunded_discount
         );
+    }
+    for request in &record.cancel_requests {
+        println!();
+        print_request(request);
     }
     if record.claims.is_empty() {
         println!("\nNo claims.");
@@ -285,10 +303,9 @@ fn explain_for(error: StoreError, ord_no: &OrderNo) -> anyhow::Error {
     }
 }
 
-pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
-    let ord_no = OrderNo::parse("ORDNO", &args.ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
-    let seq = ItemSeq::new("SEQ", i64::from(args.seq)).map_err(|err| anyhow::anyhow!("{err}"))?;
-    let scope = Scope {
+/// The vendor scope an operator acts for.
+fn scope_of(args: &VendorArgs) -> anyhow::Result<Scope> {
+    Ok(Scope {
         vendor: VendorId::parse("--vendor", &args.vendor)
             .map_err(|err| anyhow::anyhow!("{err}"))?,
         lower_rank: args
@@ -297,15 +314,215 @@ pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
             .map(|lower| VendorId::parse("--lower-rank", lower))
             .transpose()
             .map_err(|err| anyhow::anyhow!("{err}"))?,
-    };
-    let store: std::sync::Arc<dyn Store> = database::open(settings).await?;
-    let shipment = store
-        .ship(&ord_no, seq, &scope, SystemClock.now())
+    })
+}
+
+fn item_of(ord_no: &str, seq: u32) -> anyhow::Result<(OrderNo, ItemSeq)> {
+    Ok((
+        OrderNo::parse("ORDNO", ord_no).map_err(|err| anyhow::anyhow!("{err}"))?,
+        ItemSeq::new("SEQ", i64::from(seq)).map_err(|err| anyhow::anyhow!("{err}"))?,
+    ))
+}
+
+pub async fn confirm(args: ConfirmArgs, settings: &Settings) -> anyhow::Result<()> {
+    let (ord_no, seq) = item_of(&args.ord_no, args.seq)?;
+    let scope = scope_of(&args.vendor)?;
+    let store = database::open(settings).await?;
+    let state = store
+        .confirm(
+            &ItemRef::Order(ord_no.clone(), seq),
+            &scope,
+            SystemClock.now(),
+        )
         .await
         .map_err(|err| explain_for(err, &ord_no))?;
     println!(
-        "Shipped {} unit(s) of item {} of order {} at {} KST.",
+        "Item {seq} of order {ord_no} (shppNo {}) is confirmed (피킹완료) since {} KST.",
+        state.shpp_no,
+        state
+            .confirmed_at
+            .map(|at| at.to_string())
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn print_shipment(shipment: &Shipment) {
+    println!(
+        "Released {} unit(s) of item {} of order {} at {} KST (출고완료).",
         shipment.qty, shipment.item_seq, shipment.ord_no, shipment.shipped_at
     );
+    for id in &shipment.rejected {
+        println!("Cancel request {id} was pending for the item: rejected (취소거부).");
+    }
+}
+
+pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
+    let (ord_no, seq) = item_of(&args.ord_no, args.seq)?;
+    let scope = scope_of(&args.vendor)?;
+    let waybill = args
+        .waybill
+        .as_deref()
+        .map(|value| {
+            let (carrier, number) = value
+                .split_once(':')
+                .with_context(|| format!("--waybill {value:?} must be CARRIER:NUMBER"))?;
+            Waybill::new(carrier, number).map_err(|err| anyhow::anyhow!("--waybill: {err}"))
+        })
+        .transpose()?;
+    let store: std::sync::Arc<dyn Store> = database::open(settings).await?;
+    let item = ItemRef::Order(ord_no.clone(), seq);
+    let shipment = match waybill {
+        None => store
+            .ship(&ord_no, seq, &scope, SystemClock.now())
+            .await
+            .map_err(|err| explain_for(err, &ord_no))?,
+        Some(waybill) => {
+            let recorded = store
+                .record_waybill(&item, &scope, &waybill, SystemClock.now())
+                .await
+                .map_err(|err| explain_for(err, &ord_no))?;
+            println!(
+                "Waybill {} of carrier {} recorded.",
+                waybill.wbl_no(),
+                waybill.delico_ven_id()
+            );
+            match recorded.shipment {
+                Some(shipment) => shipment,
+                None => {
+                    let qty = Quantity::new("open", i64::from(recorded.state.open()))
+                        .map_err(|err| anyhow::anyhow!("{err}"))?;
+                    store
+                        .release(&item, &scope, Release::Vendor { qty }, SystemClock.now())
+                        .await
+                        .map_err(|err| explain_for(err, &ord_no))?
+                }
+            }
+        }
+    };
+    print_shipment(&shipment);
+    Ok(())
+}
+
+fn print_request(request: &CancelRequest) {
+    println!(
+        "Cancel request {} filed {} KST by agent {}: {} {} (imptDivCd {}) — {}",
+        request.id,
+        request.filed_at,
+        request.agent.as_str(),
+        request.reason.code(),
+        request.reason.name(),
+        request.fault.code(),
+        request.status().as_str()
+    );
+    for line in &request.lines {
+        println!(
+            "  item {:>3}  qty {:>3}  {} {}{}{}",
+            line.item_seq,
+            line.qty,
+            line.status.code(),
+            line.status.name(),
+            line.ended_at
+                .map(|at| format!(" at {at} KST"))
+                .unwrap_or_default(),
+            line.claim
+                .as_ref()
+                .map(|claim| format!(", claim {claim}"))
+                .unwrap_or_default()
+        );
+    }
+}
+
+pub async fn cancel_request(
+    command: CancelRequestCommand,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let invalid = |err: claims_domain::InvalidValue| anyhow::anyhow!("{err}");
+    match command {
+        CancelRequestCommand::File {
+            ord_no,
+            items,
+            reason,
+            text,
+            agent,
+            fault,
+            ..
+        } => {
+            let ord_no = OrderNo::parse("ORDNO", &ord_no).map_err(invalid)?;
+            let lines = items
+                .iter()
+                .map(|item| parse_line(item))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let command = CancelCommand::new(
+                Actor::Agent(AgentId::parse("--agent", &agent).map_err(invalid)?),
+                lines,
+                ReasonCode::parse("--reason", &reason).map_err(invalid)?,
+                Text::parse("--text", text.as_deref().unwrap_or(""), rules::REASON_TEXT)
+                    .map_err(invalid)?,
+                fault
+                    .as_deref()
+                    .map(|code| Fault::parse("--fault", code))
+                    .transpose()
+                    .map_err(invalid)?,
+            )
+            .map_err(invalid)?;
+            let store = database::open(settings).await?;
+            let request = store
+                .file_cancel_request(
+                    &ord_no,
+                    &command,
+                    claims_server::new_request_id(),
+                    SystemClock.now(),
+                )
+                .await
+                .map_err(|err| explain_for(err, &ord_no))?;
+            print_request(&request);
+        }
+        CancelRequestCommand::Withdraw {
+            request_id,
+            agent,
+            customer,
+            ..
+        } => {
+            let id = RequestId::parse("REQUEST_ID", &request_id).map_err(invalid)?;
+            let actor = match (agent, customer) {
+                (Some(agent), None) => {
+                    Actor::Agent(AgentId::parse("--agent", &agent).map_err(invalid)?)
+                }
+                (None, Some(customer)) => {
+                    Actor::Customer(CustomerId::parse("--customer", &customer).map_err(invalid)?)
+                }
+                _ => bail!("say who withdraws: --agent ID or --customer ID"),
+            };
+            let store = database::open(settings).await?;
+            let request = store
+                .withdraw_cancel_request(&id, &actor, SystemClock.now())
+                .await
+                .map_err(|err| match err {
+                    StoreError::Cancel(rejection) => anyhow::anyhow!("request {id}: {rejection}"),
+                    other => explain(other),
+                })?;
+            print_request(&request);
+        }
+        CancelRequestCommand::Approve {
+            ord_no,
+            seq,
+            vendor,
+            ..
+        } => {
+            let (ord_no, seq) = item_of(&ord_no, seq)?;
+            let scope = scope_of(&vendor)?;
+            let store = database::open(settings).await?;
+            let claim = store
+                .approve_cancel_request(&ord_no, seq, &scope, SystemClock.now())
+                .await
+                .map_err(|err| explain_for(err, &ord_no))?;
+            println!(
+                "Approved: the cancellation takes effect as claim {}.",
+                claim.clm_no
+            );
+            print_claim(&claim);
+        }
+    }
     Ok(())
 }

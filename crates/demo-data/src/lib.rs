@@ -1,8 +1,10 @@
 //! Realistic sample data, made the way real data is: vendors are registered, customers
-//! place orders through the store, then customers and service-center agents cancel and
-//! vendors ship, each through the same [`Store`] calls and domain rules the service uses.
-//! Requests the rules refuse (a cancellation after shipping, say) are refused here too and
-//! simply leave no trace, as they would in production.
+//! place orders through the store, vendors confirm and ship, customers and service-center
+//! agents cancel — directly while an item is only instructed, through a cancel request once
+//! its vendor confirmed it, which the vendor approves, the customer withdraws, or the
+//! shipment rejects — each through the same [`Store`] calls and domain rules the service
+//! uses. Requests the rules refuse (a cancellation after shipping, say) are refused here
+//! too and simply leave no trace, as they would in production.
 //!
 //! Invariant: the data depends only on the seed and the `now` passed in, never on a clock or
 //! global randomness, so a run can be repeated exactly.
@@ -11,10 +13,11 @@ use std::collections::BTreeMap;
 
 use claims_domain::order::rules;
 use claims_domain::{
-    Actor, AgentId, CancelCommand, CustomerId, Fault, ItemSeq, KstDate, KstDateTime, MediaCode,
-    NewOrder, NewOrderItem, OrderNo, Quantity, ReasonCode, Scope, ShippingFee, Text, VendorId, Won,
+    Actor, AgentId, CancelCommand, CancelRejection, CustomerId, Fault, ItemSeq, KstDate,
+    KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, Quantity, ReasonCode, Recipient,
+    RequestId, Scope, ShippingFee, Text, VendorId, Won,
 };
-use claims_store::{NewVendor, Store, StoreError};
+use claims_store::{ItemRef, NewVendor, Store, StoreError};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
@@ -174,6 +177,24 @@ const GIVEN_NAMES: &[&str] = &[
     "민준", "서연", "도윤", "지우", "하준", "서윤", "시우", "하은", "주원", "지민", "예준", "수아",
     "지호", "지유", "준서", "채원", "현우", "다은", "은우", "소율",
 ];
+/// (base address, postal code) of sample recipients.
+const ADDRESSES: &[(&str, &str)] = &[
+    ("서울특별시 중구 소공로 63", "04530"),
+    ("서울특별시 강남구 테헤란로 152", "06236"),
+    ("부산광역시 해운대구 센텀남대로 35", "48058"),
+    ("경기도 성남시 분당구 판교역로 166", "13529"),
+    ("대구광역시 중구 동성로 12", "41937"),
+    ("광주광역시 서구 상무중앙로 110", "61949"),
+];
+const DETAIL_ADDRESSES: &[&str] = &["101동 1203호", "2층", "B동 305호", "상가 1층 관리실", ""];
+const MEMOS: &[&str] = &[
+    "부재 시 경비실에 맡겨주세요",
+    "문 앞에 놓아주세요",
+    "배송 전 연락 바랍니다",
+    "",
+    "",
+];
+
 const CUSTOMER_REASONS: &[&str] = &[
     "",
     "",
@@ -219,7 +240,14 @@ pub struct Summary {
     pub orders: usize,
     pub claims: usize,
     pub claim_lines: usize,
+    /// Items their vendor confirmed (주문확인).
+    pub confirmations: usize,
     pub shipments: usize,
+    /// Cancel requests filed for confirmed items, and how their lines ended.
+    pub cancel_requests: usize,
+    pub approved: usize,
+    pub withdrawn: usize,
+    pub rejected: usize,
     /// Requests the rules refused (a cancellation after shipping, for example).
     pub refused: usize,
     pub by_customers: usize,
@@ -228,8 +256,15 @@ pub struct Summary {
 
 /// Something to do to an order at a time.
 enum Event {
+    Confirm(ItemSeq, Scope),
+    /// A cancellation as the customer or agent asks for it; once the items are confirmed,
+    /// the service center files it as a cancel request instead.
     Cancel(CancelCommand),
     Ship(ItemSeq, Scope),
+    /// The vendor approves the pending request line of an item, if there is one.
+    Approve(ItemSeq, Scope),
+    /// The customer withdraws the order's latest cancel request, if it is still pending.
+    Withdraw,
 }
 
 /// Registers the sample vendors and fills the store according to `plan`, with every event
@@ -270,25 +305,73 @@ pub async fn populate(
         store.place_order(order.clone(), received).await?;
         summary.orders += 1;
 
+        let mut latest_request: Option<RequestId> = None;
         for (at, event) in events(&mut rng, &order, received, now, plan, &mut cancel_requests) {
             let outcome = match &event {
-                Event::Cancel(command) => {
+                Event::Confirm(seq, scope) => store
+                    .confirm(&ItemRef::Order(order.ord_no().clone(), *seq), scope, at)
+                    .await
+                    .map(|_| summary.confirmations += 1),
+                Event::Cancel(command) => match store.cancel(order.ord_no(), command, at).await {
+                    Ok(claim) => {
+                        summary.claims += 1;
+                        summary.claim_lines += claim.lines.len();
+                        match command.actor() {
+                            Actor::Customer(_) => summary.by_customers += 1,
+                            Actor::Agent(_) => summary.by_agents += 1,
+                        }
+                        Ok(())
+                    }
+                    // Confirmed: the service center files the same as a cancel request.
+                    Err(StoreError::Cancel(
+                        CancelRejection::NeedsServiceCenter { .. }
+                        | CancelRejection::UseCancelRequest { .. },
+                    )) => {
+                        let id = request_id(&mut rng);
+                        store
+                            .file_cancel_request(order.ord_no(), &as_request(command), id, at)
+                            .await
+                            .map(|request| {
+                                summary.cancel_requests += 1;
+                                latest_request = Some(request.id);
+                            })
+                    }
+                    Err(other) => Err(other),
+                },
+                Event::Ship(seq, scope) => {
                     store
-                        .cancel(order.ord_no(), command, at)
+                        .ship(order.ord_no(), *seq, scope, at)
                         .await
-                        .map(|claim| {
-                            summary.claims += 1;
-                            summary.claim_lines += claim.lines.len();
-                            match command.actor() {
-                                Actor::Customer(_) => summary.by_customers += 1,
-                                Actor::Agent(_) => summary.by_agents += 1,
-                            }
+                        .map(|shipment| {
+                            summary.shipments += 1;
+                            summary.rejected += shipment.rejected.len();
                         })
                 }
-                Event::Ship(seq, scope) => store
-                    .ship(order.ord_no(), *seq, scope, at)
+                Event::Approve(seq, scope) => store
+                    .approve_cancel_request(order.ord_no(), *seq, scope, at)
                     .await
-                    .map(|_| summary.shipments += 1),
+                    .map(|claim| {
+                        summary.approved += 1;
+                        summary.claims += 1;
+                        summary.claim_lines += claim.lines.len();
+                        summary.by_agents += 1;
+                    }),
+                Event::Withdraw => match &latest_request {
+                    Some(id) => {
+                        let customer = Actor::Customer(order.customer_id().clone());
+                        store
+                            .withdraw_cancel_request(id, &customer, at)
+                            .await
+                            .map(|request| {
+                                summary.withdrawn += request
+                                    .lines
+                                    .iter()
+                                    .filter(|line| line.ended_at == Some(at))
+                                    .count();
+                            })
+                    }
+                    None => Ok(()),
+                },
             };
             match outcome {
                 Ok(()) => {}
@@ -297,7 +380,89 @@ pub async fn populate(
             }
         }
     }
+    waiting_requests(store, &mut rng, now, &mut summary).await?;
     Ok(summary)
+}
+
+/// Makes sure each top-level vendor has cancel requests waiting for it: for up to two of its
+/// confirmed, unshipped items of the last week with nothing pending, the service center
+/// asks to cancel one unit.
+async fn waiting_requests(
+    store: &dyn Store,
+    rng: &mut StdRng,
+    now: KstDateTime,
+    summary: &mut Summary,
+) -> Result<(), StoreError> {
+    let today = KstDate::of(now);
+    let week = claims_domain::Period::spanning(today.plus_days(-7), today, 8).expect("eight days");
+    for vendor_id in TOP_VENDORS {
+        let scope = Scope {
+            vendor: vendor(vendor_id),
+            lower_rank: None,
+        };
+        let pending = store.pending_cancel_lines(&scope, week, 10).await?;
+        if pending.len() >= 2 {
+            continue;
+        }
+        let confirmed = store
+            .shipping_items(&scope, claims_domain::ShippingStatus::Confirmed, week, 50)
+            .await?;
+        let mut filed = pending.len();
+        for item in confirmed.iter().rev() {
+            if filed >= 2 {
+                break;
+            }
+            if pending
+                .iter()
+                .any(|line| line.shpp_no == item.state.shpp_no)
+            {
+                continue;
+            }
+            let command = CancelCommand::new(
+                Actor::Agent(AgentId::parse("agentId", "agent-desk").expect("valid")),
+                vec![(item.item.seq, Quantity::new("qty", 1).expect("one"))],
+                ReasonCode::AddressChange,
+                text("배송지 변경 요청, 업체 확인 대기", rules::REASON_TEXT),
+                None,
+            )
+            .expect("well-formed");
+            let at = now.plus_seconds(-rng.random_range(600..3 * 3600));
+            match store
+                .file_cancel_request(&item.ord_no, &command, request_id(rng), at)
+                .await
+            {
+                Ok(_) => {
+                    summary.cancel_requests += 1;
+                    filed += 1;
+                }
+                Err(StoreError::Cancel(_)) => summary.refused += 1,
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A request id from the sample's own random source, so that a run repeats exactly.
+fn request_id(rng: &mut StdRng) -> RequestId {
+    RequestId::from_random(rng.random())
+}
+
+/// The cancellation `command` asks for, as the service center files it as a request: the
+/// agent's own, or on the customer's behalf.
+fn as_request(command: &CancelCommand) -> CancelCommand {
+    let agent = match command.actor() {
+        Actor::Agent(agent) => agent.clone(),
+        Actor::Customer(_) => AgentId::parse("agentId", "agent-desk").expect("valid"),
+    };
+    CancelCommand::new(
+        Actor::Agent(agent),
+        command.lines().to_vec(),
+        command.reason(),
+        command.reason_text().clone(),
+        Some(command.fault()),
+    )
+    .expect("a command that was well-formed stays so")
 }
 
 fn vendor(id: &str) -> VendorId {
@@ -370,6 +535,40 @@ fn make_order(rng: &mut StdRng, index: usize, received: KstDateTime) -> NewOrder
                 .expect("small"),
         });
     }
+    // Most orders name the recipient; some are gifts to someone else.
+    let recipient = if rng.random_bool(0.9) {
+        let (address, postal_code) = *ADDRESSES.choose(rng).expect("non-empty");
+        let receiver = if rng.random_bool(0.8) {
+            name.clone()
+        } else {
+            format!(
+                "{}{}",
+                SURNAMES.choose(rng).expect("non-empty"),
+                GIVEN_NAMES.choose(rng).expect("non-empty")
+            )
+        };
+        let optional = |value: &str, rule| Text::parse("recipient", value, rule).expect("valid");
+        Recipient {
+            name: optional(&receiver, rules::RECIPIENT_NAME),
+            phone: optional(
+                &format!(
+                    "010-{:04}-{:04}",
+                    rng.random_range(1000..10_000),
+                    rng.random_range(0..10_000)
+                ),
+                rules::PHONE,
+            ),
+            base_address: optional(address, rules::ADDRESS),
+            detail_address: optional(
+                DETAIL_ADDRESSES.choose(rng).expect("non-empty"),
+                rules::ADDRESS,
+            ),
+            postal_code: optional(postal_code, rules::POSTAL_CODE),
+            memo: optional(MEMOS.choose(rng).expect("non-empty"), rules::MEMO),
+        }
+    } else {
+        Recipient::default()
+    };
     NewOrder::new(
         ord_no,
         text(&name, rules::ORDERER_NAME),
@@ -384,6 +583,7 @@ fn make_order(rng: &mut StdRng, index: usize, received: KstDateTime) -> NewOrder
         items,
     )
     .expect("sample orders are consistent")
+    .with_recipient(recipient)
 }
 
 /// What happens to an order after it is placed, in time order, up to `now`.
@@ -404,14 +604,18 @@ fn events(
         }
     };
 
-    // Vendors ship each line some hours after the order.
+    // Vendors confirm most lines within hours, and ship them a day or two later.
     for item in order.items() {
+        let scope = Scope {
+            vendor: item.vendor.clone(),
+            lower_rank: item.lower_rank.clone(),
+        };
+        if rng.random_bool(0.85) {
+            let at = received.plus_seconds(rng.random_range(3600..8 * 3600));
+            push(&mut events, at, Event::Confirm(item.seq, scope.clone()));
+        }
         if rng.random_bool(0.9) {
-            let at = received.plus_seconds(rng.random_range(6 * 3600..72 * 3600));
-            let scope = Scope {
-                vendor: item.vendor.clone(),
-                lower_rank: item.lower_rank.clone(),
-            };
+            let at = received.plus_seconds(rng.random_range(12 * 3600..72 * 3600));
             push(&mut events, at, Event::Ship(item.seq, scope));
         }
     }
@@ -492,11 +696,27 @@ fn events(
                     None,
                 )
             };
-            push(
-                &mut events,
-                at,
-                Event::Cancel(command.expect("sample commands are well-formed")),
-            );
+            let command = command.expect("sample commands are well-formed");
+            // Should it become a cancel request, the vendor mostly approves it within hours,
+            // unless the customer withdraws it first or it ships before; the last day's
+            // requests still wait for the vendor.
+            let waiting = at > now.plus_seconds(-86_400);
+            for &(seq, _) in command.lines() {
+                if !waiting && rng.random_bool(0.65) {
+                    let item = order.item(seq).expect("a line names an item of the order");
+                    let scope = Scope {
+                        vendor: item.vendor.clone(),
+                        lower_rank: item.lower_rank.clone(),
+                    };
+                    let later = at.plus_seconds(rng.random_range(1800..10 * 3600));
+                    push(&mut events, later, Event::Approve(seq, scope));
+                }
+            }
+            if rng.random_bool(0.15) {
+                let later = at.plus_seconds(rng.random_range(600..3 * 3600));
+                push(&mut events, later, Event::Withdraw);
+            }
+            push(&mut events, at, Event::Cancel(command));
         }
     }
     events
@@ -547,6 +767,14 @@ mod tests {
             "some claims have several lines"
         );
         assert!(summary.refused > 0, "some requests come too late");
+        assert!(
+            summary.confirmations > 0 && summary.cancel_requests > 0,
+            "{summary:?}"
+        );
+        assert!(
+            summary.approved > 0 && summary.withdrawn > 0 && summary.rejected > 0,
+            "requests end every way: {summary:?}"
+        );
 
         let mut media = BTreeSet::new();
         let mut reasons = BTreeSet::new();

@@ -68,6 +68,12 @@ impl Default for Config {
     }
 }
 
+/// A new cancel request id, from the thread's random source (64 bits: ids never repeat in
+/// practice, and a repeat would be refused by the store, never merged).
+pub fn new_request_id() -> claims_domain::RequestId {
+    claims_domain::RequestId::from_random(rand::random())
+}
+
 /// The source of the current time.
 pub trait Clock: Send + Sync + fmt::Debug + 'static {
     fn now(&self) -> KstDateTime;
@@ -138,10 +144,15 @@ async fn not_found(State(app): State<AppState>, request: Request) -> Response {
     }
 }
 
-/// Answers a method a path does not take, in the path's API's own terms.
+/// Answers a method a path does not take, in the path's API's own terms: under `/api/`, the
+/// envelope with code 99 and (unless every error is HTTP 500) status 405.
 async fn method_not_allowed(State(app): State<AppState>, request: Request) -> Response {
     if ssg_calls::is_ssg_path(request.uri().path()) {
-        ssg_calls::unknown_call(&app, &request)
+        let mut response = ssg_calls::unknown_call(&app, &request);
+        if app.config.errors == ErrorStyle::Http {
+            *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+        }
+        response
     } else {
         platform::method_not_allowed(request.method().clone(), request.uri().clone())
             .await

@@ -211,7 +211,9 @@ async fn the_openapi_document_is_served_and_names_only_real_routes() {
             .replace("{ordNo}", "A-ORDER-1")
             .replace("{ordItemSeq}", "1")
             .replace("{splVenId}", VENDOR_A)
-            .replace("{keyId}", "key_0123456789abcdef");
+            .replace("{keyId}", "key_0123456789abcdef")
+            .replace("{requestId}", "creq_0123456789abcdef")
+            .replace("{orordNo}", "A-ORDER-1");
         for method in operations.as_object().unwrap().keys() {
             let method: reqwest::Method = method.to_uppercase().parse().unwrap();
             let answer = app

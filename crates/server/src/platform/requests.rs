@@ -26,7 +26,7 @@ pub(crate) async fn file(
     let span = tracing::Span::current();
     span.record("order.no", tracing::field::display(&ord_no));
     let command = body.to_command(role)?;
-    let id = RequestId::from_random(rand::random());
+    let id = crate::new_request_id();
     span.record("request.id", tracing::field::display(&id));
     let request = app
         .store

@@ -384,7 +384,7 @@ pub async fn cancel_requests_end_approved_withdrawn_or_rejected(fixture: &Fixtur
         .await
         .unwrap();
     let shipment: Shipment = recorded.shipment.expect("the waybill shipped the item");
-    assert_eq!(shipment.rejected, [second.id.clone()]);
+    assert_eq!(shipment.rejected, std::slice::from_ref(&second.id));
     assert_eq!(shipment.shipped_at, shipped_at);
 
     // Item 2 (its line withdrawn) is requested again and approved: A's last open goods,
