@@ -260,15 +260,7 @@ pub async fn cancel(args: CancelArgs, settings: &Settings) -> anyhow::Result<()>
         .iter()
         .map(|item| parse_line(item))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let actor = match (&args.agent, &args.customer) {
-        (Some(agent), None) => {
-            Actor::Agent(AgentId::parse("--agent", agent).map_err(|err| anyhow::anyhow!("{err}"))?)
-        }
-        (None, Some(customer)) => Actor::Customer(
-            CustomerId::parse("--customer", customer).map_err(|err| anyhow::anyhow!("{err}"))?,
-        ),
-        _ => bail!("say who cancels: --agent ID or --customer ID"),
-    };
+    let actor = actor_of(args.agent.as_deref(), args.customer.as_deref(), "cancels")?;
     let command = CancelCommand::new(
         actor,
         lines,
@@ -293,6 +285,20 @@ pub async fn cancel(args: CancelArgs, settings: &Settings) -> anyhow::Result<()>
         .map_err(|err| explain_for(err, &ord_no))?;
     print_claim(&claim);
     Ok(())
+}
+
+/// Who acts, from `--agent` or `--customer` (exactly one).
+fn actor_of(agent: Option<&str>, customer: Option<&str>, verb: &str) -> anyhow::Result<Actor> {
+    let invalid = |err: claims_domain::InvalidValue| anyhow::anyhow!("{err}");
+    match (agent, customer) {
+        (Some(agent), None) => Ok(Actor::Agent(
+            AgentId::parse("--agent", agent).map_err(invalid)?,
+        )),
+        (None, Some(customer)) => Ok(Actor::Customer(
+            CustomerId::parse("--customer", customer).map_err(invalid)?,
+        )),
+        _ => bail!("say who {verb}: --agent ID or --customer ID"),
+    }
 }
 
 fn explain_for(error: StoreError, ord_no: &OrderNo) -> anyhow::Error {
@@ -485,15 +491,7 @@ pub async fn cancel_request(
             ..
         } => {
             let id = RequestId::parse("REQUEST_ID", &request_id).map_err(invalid)?;
-            let actor = match (agent, customer) {
-                (Some(agent), None) => {
-                    Actor::Agent(AgentId::parse("--agent", &agent).map_err(invalid)?)
-                }
-                (None, Some(customer)) => {
-                    Actor::Customer(CustomerId::parse("--customer", &customer).map_err(invalid)?)
-                }
-                _ => bail!("say who withdraws: --agent ID or --customer ID"),
-            };
+            let actor = actor_of(agent.as_deref(), customer.as_deref(), "withdraws")?;
             let store = database::open(settings).await?;
             let request = store
                 .withdraw_cancel_request(&id, &actor, SystemClock.now())

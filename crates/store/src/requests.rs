@@ -10,11 +10,11 @@ use claims_domain::{
     PendingLine, Period, RequestId, Scope, plan_approval, plan_cancel_request, plan_withdrawal,
 };
 
-use crate::orders;
-use crate::sql::{Param, Sql};
+use crate::sql::Sql;
 use crate::stored;
 use crate::tables::{ItemRow, RequestLineRow, RequestRow, columns, select};
 use crate::{NotFound, StoreError};
+use crate::{orders, shipping};
 
 /// The order's cancel requests, in the order they were filed, each with its lines.
 pub(crate) async fn for_order(
@@ -207,20 +207,7 @@ pub(crate) async fn pending_lines(
     period: Period,
     limit: usize,
 ) -> Result<Vec<PendingLine>, StoreError> {
-    let (from, until) = period.bounds();
-    let mut params: Vec<Param<'_>> = vec![
-        scope.vendor.as_str().into(),
-        from.into(),
-        until.into(),
-        Param::Int(limit as i64),
-    ];
-    let narrowed = match &scope.lower_rank {
-        Some(lower) => {
-            params.push(lower.as_str().into());
-            " AND l.lrnk_spl_ven_id = $5"
-        }
-        None => "",
-    };
+    let (params, narrowed) = shipping::vendor_window(scope, period, limit, "l");
     let statement = format!(
         "SELECT {}, {}, {} \
          FROM cancel_request_lines l \

@@ -196,6 +196,32 @@ async fn write_shipment(
     })
 }
 
+/// The parameters of a vendor's list over `period`: `$1` the vendor, `$2`..`$3` the
+/// period's bounds, `$4` the limit and, for a narrowed key, `$5` the lower-rank vendor; and
+/// the condition that narrows the rows of table `alias` to it (empty for a whole vendor).
+pub(crate) fn vendor_window<'a>(
+    scope: &'a Scope,
+    period: Period,
+    limit: usize,
+    alias: &str,
+) -> (Vec<Param<'a>>, String) {
+    let (from, until) = period.bounds();
+    let mut params: Vec<Param<'_>> = vec![
+        scope.vendor.as_str().into(),
+        from.into(),
+        until.into(),
+        Param::Int(limit as i64),
+    ];
+    let narrowed = match &scope.lower_rank {
+        Some(lower) => {
+            params.push(lower.as_str().into());
+            format!(" AND {alias}.lrnk_spl_ven_id = $5")
+        }
+        None => String::new(),
+    };
+    (params, narrowed)
+}
+
 fn changed_one(changed: u64, ord_no: &OrderNo, seq: ItemSeq) -> Result<(), StoreError> {
     if changed == 1 {
         Ok(())
@@ -220,20 +246,7 @@ pub(crate) async fn list(
         ShippingStatus::Confirmed => "i.confirmed_at IS NOT NULL",
         ShippingStatus::Released => return Ok(Vec::new()),
     };
-    let (from, until) = period.bounds();
-    let mut params: Vec<Param<'_>> = vec![
-        scope.vendor.as_str().into(),
-        from.into(),
-        until.into(),
-        Param::Int(limit as i64),
-    ];
-    let narrowed = match &scope.lower_rank {
-        Some(lower) => {
-            params.push(lower.as_str().into());
-            " AND i.lrnk_spl_ven_id = $5"
-        }
-        None => "",
-    };
+    let (params, narrowed) = vendor_window(scope, period, limit, "i");
     let statement = format!(
         "SELECT {}, {}, coalesce(f.amount, 0) \
          FROM order_items i \
