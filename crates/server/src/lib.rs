@@ -39,9 +39,11 @@ pub use vendor_api::INQUIRY_PATH;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ErrorStyle {
     /// Each result code with its own HTTP status (400, 401, 406, 413, 415, 429, 503…).
-    #[default]
     Http,
-    /// Every error with HTTP 500, as SSG itself answers; the body is the same.
+    /// Every error with HTTP 500, as SSG itself answers; the body is the same. The default,
+    /// so that an integration written against SSG works here unchanged: some read an
+    /// error's envelope only from a 5xx answer.
+    #[default]
     Ssg,
 }
 

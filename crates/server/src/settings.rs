@@ -266,9 +266,10 @@ settings! {
     db_timeout_ms as "database.timeout_ms" in Database: u32 = 5_000, from 100 to 600000;
     /// The address to listen on.
     listen as "http.listen" in Http: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080));
-    /// How the vendor API answers errors: `http`, each result code with its own HTTP
-    /// status; `ssg`, every error with HTTP 500, as SSG does.
-    errors as "http.errors" in Http: ErrorStyle = ErrorStyle::Http, one of ["http", "ssg"];
+    /// How the vendor API answers errors: `ssg`, every error with HTTP 500, as SSG does
+    /// (integrations written against SSG expect it); `http`, each result code with its own
+    /// HTTP status.
+    errors as "http.errors" in Http: ErrorStyle = ErrorStyle::Ssg, one of ["ssg", "http"];
     /// The most rows one inquiry may answer; more is result code 16.
     max_rows as "http.max_rows" in Http: u32 = 100_000, from 1 to 10000000;
     /// On SIGTERM or Ctrl-C: how long requests in flight may take to finish, in seconds,

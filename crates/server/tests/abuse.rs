@@ -15,7 +15,7 @@ use support::{TestApp, spawn_with};
 const PERIOD: &str = r#"{"request": {"perdStrDts": "20261122", "perdEndDts": "20261128"}}"#;
 
 fn limits(change: impl FnOnce(&mut Limits)) -> Config {
-    let mut config = Config::default();
+    let mut config = support::http_errors();
     change(&mut config.limits);
     config
 }

@@ -100,7 +100,8 @@ async fn order(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn an_integrations_day() {
-    let app = spawn(Config::default()).await;
+    // Statuses as answered with `--errors http`; the next test runs SSG's 500s.
+    let app = spawn(support::http_errors()).await;
     let (a, b) = (app.keys.a.clone(), app.keys.b.clone());
     place_order(&app).await;
 
@@ -454,11 +455,8 @@ async fn an_integrations_day() {
 
 #[tokio::test]
 async fn calls_answer_xml_and_ssgs_error_mode() {
-    let app = spawn(Config {
-        errors: ErrorStyle::Ssg,
-        ..Config::default()
-    })
-    .await;
+    assert_eq!(Config::default().errors, ErrorStyle::Ssg);
+    let app = spawn(Config::default()).await;
     let (start, end) = window(&app, 30);
     let response = app
         .client

@@ -54,7 +54,7 @@ async fn probes_answer_and_every_answer_carries_a_request_id() {
 
 #[tokio::test]
 async fn metrics_count_requests_rows_and_claims() {
-    let app = spawn(Config::default()).await;
+    let app = spawn(support::http_errors()).await;
     let scrape = || async {
         let response = app
             .client

@@ -156,7 +156,7 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers_alone()
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(serve(
         listener,
-        router(AppState::new(Arc::clone(&store), Config::default())),
+        router(AppState::new(Arc::clone(&store), support::http_errors())),
         async move {
             let _ = stopped.await;
         },

@@ -3,10 +3,10 @@
 mod support;
 
 use claims_server::{Config, ErrorStyle};
-use support::{TestApp, spawn};
+use support::{TestApp, http_errors, spawn};
 
 async fn app() -> TestApp {
-    spawn(Config::default()).await
+    spawn(http_errors()).await
 }
 
 fn row(ord: &str, seq: &str, time: &str) -> (String, String, String) {
@@ -513,12 +513,9 @@ async fn no_rows_is_an_empty_list_or_no_data_element() {
 }
 
 #[tokio::test]
-async fn ssg_error_style_answers_every_error_with_500() {
-    let app = spawn(Config {
-        errors: ErrorStyle::Ssg,
-        ..Config::default()
-    })
-    .await;
+async fn by_default_every_error_is_a_500_as_ssg_answers() {
+    assert_eq!(Config::default().errors, ErrorStyle::Ssg);
+    let app = spawn(Config::default()).await;
     let too_long = app.period(&app.keys.a, "20261122", "20261129").await;
     assert_eq!((too_long.status, too_long.code()), (500, "12".into()));
     let no_key = app.json("", r#"{"request": {}}"#).await;
@@ -531,7 +528,7 @@ async fn ssg_error_style_answers_every_error_with_500() {
 async fn more_rows_than_the_maximum_is_code_16() {
     let app = spawn(Config {
         max_rows: 2,
-        ..Config::default()
+        ..http_errors()
     })
     .await;
     let answer = app.period(&app.keys.a, "20261122", "20261128").await;
@@ -544,7 +541,7 @@ async fn more_rows_than_the_maximum_is_code_16() {
     let paged = spawn(Config {
         max_rows: 2,
         page_rows: 1,
-        ..Config::default()
+        ..http_errors()
     })
     .await;
     assert_eq!(
@@ -569,7 +566,7 @@ async fn a_streamed_answer_equals_a_whole_one() {
     let whole = app().await;
     let paged = spawn(Config {
         page_rows: 1,
-        ..Config::default()
+        ..http_errors()
     })
     .await;
     for key_of in [

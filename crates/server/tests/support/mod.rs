@@ -79,6 +79,15 @@ fn scope(vendor_id: &str, lower: Option<&str>) -> Scope {
     }
 }
 
+/// The default settings, but the vendor API answering each error with its own HTTP status
+/// (`--errors http`), for tests that check those statuses.
+pub fn http_errors() -> Config {
+    Config {
+        errors: claims_server::ErrorStyle::Http,
+        ..Config::default()
+    }
+}
+
 /// Starts a server with `config` over a store holding:
 ///
 /// - vendor A (`0000012345`) with lower-rank vendors A1 and A2, and vendor B;
