@@ -63,8 +63,35 @@ pub fn postgres_options(settings: &Settings) -> PgOptions {
     }
 }
 
-/// Opens (and creates or migrates, if needed) the store `args` names.
+/// The stores this process opened, closed by [`close_all`] when its command ends.
+static OPENED: std::sync::Mutex<Vec<Arc<dyn Store>>> = std::sync::Mutex::new(Vec::new());
+
+/// Opens (and creates or migrates, if needed) the store `args` names. It is closed when the
+/// command ends ([`close_all`]).
 pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let store = open_store(settings).await?;
+    OPENED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(Arc::clone(&store));
+    Ok(store)
+}
+
+/// Closes every store this process opened: SQLite folds its write-ahead log back into the
+/// database file, so that the file alone is the whole database once a command has ended
+/// (copying it is then a complete backup); PostgreSQL's connections end cleanly.
+pub async fn close_all() {
+    let stores: Vec<Arc<dyn Store>> = std::mem::take(
+        &mut *OPENED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for store in stores {
+        store.close().await;
+    }
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     match Database::parse(&settings.database)? {
         Database::Sqlite(path) => {
             let store = SqliteStore::open(&path, SqliteOptions::default())

@@ -488,7 +488,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli, settings, effective)) {
+    let result = runtime.block_on(async {
+        let result = run(cli, settings, effective).await;
+        database::close_all().await;
+        result
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -229,6 +229,156 @@ fn orders_cancellations_and_shipments_from_the_command_line() {
     let tokens = stdout(&run(ssg_claims(&db).args(["token", "list"])));
     assert!(tokens.contains("storefront"));
     assert!(!tokens.contains(token.trim()));
+
+    // Once a command has ended, the database file alone is the whole database: a copy of
+    // it, without its write-ahead log, holds everything.
+    let wal = dir.path().join("claims.db-wal");
+    assert!(
+        std::fs::metadata(&wal).map_or(true, |meta| meta.len() == 0),
+        "the write-ahead log was folded back into the file"
+    );
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("copy.db");
+    std::fs::copy(&db, &copy).unwrap();
+    let copied: serde_json::Value = serde_json::from_slice(
+        &run(ssg_claims(&copy).args(["order", "show", "CLI-1", "--json"])).stdout,
+    )
+    .unwrap();
+    assert_eq!(copied, json, "the copy holds every claim and shipment");
+}
+
+#[test]
+fn the_cancellation_flow_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    add_vendor(&db, "0000012345", "(주)한빛유통");
+    let orders = dir.path().join("orders.json");
+    std::fs::write(
+        &orders,
+        r#"{"ordNo": "FLOW-1", "ordpeNm": "홍길동", "customerId": "c-1001", "ordRcpMediaCd": "10",
+            "ordRcpDts": "2026-11-20 09:50:17",
+            "shippingFees": [{"splVenId": "0000012345", "amount": 3000}],
+            "items": [{"ordItemSeq": 1, "itemId": "1000028463390", "itemNm": "유기농 우유 1L",
+                       "qty": 3, "unitPrice": 4500, "splVenId": "0000012345", "splVenBdnDcAmt": 900},
+                      {"ordItemSeq": 2, "itemId": "1000051234503", "itemNm": "식빵",
+                       "qty": 1, "unitPrice": 2500, "splVenId": "0000012345"}]}"#,
+    )
+    .unwrap();
+    run(ssg_claims(&db).args(["order", "import"]).arg(&orders));
+    let vendor = ["--vendor", "0000012345"];
+    let confirmed = stdout(&run(ssg_claims(&db)
+        .args(["confirm", "FLOW-1", "1"])
+        .args(vendor)));
+    assert!(confirmed.contains("confirmed (피킹완료)"), "{confirmed}");
+    let fails = |args: &[&str]| {
+        let output = ssg_claims(&db).args(args).output().unwrap();
+        assert!(!output.status.success(), "{args:?} should fail");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let unknown = fails(&["confirm", "FLOW-9", "1", "--vendor", "0000012345"]);
+    assert!(unknown.contains("FLOW-9 has no item 1"), "{unknown}");
+    // Confirmed: canceled only through a request the vendor approves.
+    let refused = fails(&[
+        "cancel",
+        "FLOW-1",
+        "--item",
+        "1:1",
+        "--reason",
+        "251",
+        "--customer",
+        "c-1001",
+    ]);
+    assert!(refused.contains("only the service center"), "{refused}");
+    let filed = stdout(&run(ssg_claims(&db).args([
+        "cancel-request",
+        "file",
+        "FLOW-1",
+        "--item",
+        "1:2",
+        "--reason",
+        "258",
+        "--agent",
+        "agent-7",
+    ])));
+    assert!(filed.contains("10 취소신청"), "{filed}");
+    let approved = stdout(&run(ssg_claims(&db)
+        .args(["cancel-request", "approve", "FLOW-1", "1"])
+        .args(vendor)));
+    assert!(approved.contains("takes effect as claim"), "{approved}");
+    assert!(
+        approved.contains("600"),
+        "two thirds of the 900 discount: {approved}"
+    );
+
+    // Item 2: a request, withdrawn by the customer; then shipped with a waybill.
+    run(ssg_claims(&db)
+        .args(["confirm", "FLOW-1", "2"])
+        .args(vendor));
+    let filed = stdout(&run(ssg_claims(&db).args([
+        "cancel-request",
+        "file",
+        "FLOW-1",
+        "--item",
+        "2:1",
+        "--reason",
+        "251",
+        "--agent",
+        "agent-7",
+    ])));
+    let id = filed
+        .split_whitespace()
+        .find(|word| word.starts_with("creq_"))
+        .unwrap()
+        .to_owned();
+    let withdrawn = stdout(&run(ssg_claims(&db).args([
+        "cancel-request",
+        "withdraw",
+        &id,
+        "--customer",
+        "c-1001",
+    ])));
+    assert!(withdrawn.contains("30 취소철회"), "{withdrawn}");
+    assert!(
+        fails(&[
+            "cancel-request",
+            "approve",
+            "FLOW-1",
+            "2",
+            "--vendor",
+            "0000012345"
+        ])
+        .contains("no pending line")
+    );
+    let shipped = stdout(&run(ssg_claims(&db)
+        .args([
+            "ship",
+            "FLOW-1",
+            "2",
+            "--waybill",
+            "0000033011:6012345678901",
+        ])
+        .args(vendor)));
+    assert!(shipped.contains("Released 1 unit(s)"), "{shipped}");
+    let bad_waybill = fails(&[
+        "ship",
+        "FLOW-1",
+        "1",
+        "--vendor",
+        "0000012345",
+        "--waybill",
+        "6012",
+    ]);
+    assert!(bad_waybill.contains("CARRIER:NUMBER"), "{bad_waybill}");
+
+    let shown = stdout(&run(ssg_claims(&db).args(["order", "show", "FLOW-1"])));
+    assert!(
+        shown.contains("released") && shown.contains("confirmed"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("— approved") && shown.contains("— withdrawn"),
+        "{shown}"
+    );
 }
 
 mod http_client {

@@ -233,7 +233,10 @@ fn json_logs_carry_the_request_id_on_every_line_and_never_the_key() {
         .find(|line| line["fields"]["message"] == "answered")
         .expect("an access line for the refused request");
     assert_eq!(access["fields"]["result_code"], "20");
-    assert_eq!(access["fields"]["status"], 500, "every error a 500, as SSG answers");
+    assert_eq!(
+        access["fields"]["status"], 500,
+        "every error a 500, as SSG answers"
+    );
 
     let all = server.log_lines().join("\n");
     assert!(!all.contains(&key), "the key never reaches the log");

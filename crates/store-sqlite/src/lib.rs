@@ -76,6 +76,8 @@ struct Inner {
     options: SqliteOptions,
     writer: Pool,
     readers: Pool,
+    /// Set by the first `close`; later ones do nothing.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 fn configure(
@@ -165,6 +167,7 @@ impl SqliteStore {
                 // The connection that ran the migrations becomes the writer.
                 writer: Pool::new("writer", 1, opener(false), vec![writer]),
                 readers: Pool::new("readers", options.readers.max(1), opener(true), Vec::new()),
+                closed: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         Backend::readiness(&store).await?;
@@ -244,6 +247,13 @@ impl Backend for SqliteStore {
     }
 
     async fn close(&self) {
+        if self
+            .inner
+            .closed
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
         self.inner.readers.close().await;
         // Fold the write-ahead log back into the database file, so that the file alone
         // is the whole database again (for copies and backups made while stopped).
