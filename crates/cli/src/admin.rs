@@ -13,6 +13,52 @@ use claims_store_sqlite::{SqliteOptions, SqliteStore};
 use crate::database::{self, Database};
 use crate::{KeyCommand, TokenCommand, VendorCommand};
 
+/// `backup --to FILE`: a consistent copy of the database while it is in use.
+pub async fn backup(to: &std::path::Path, settings: &Settings) -> anyhow::Result<()> {
+    if to.exists() {
+        anyhow::bail!(
+            "{} already exists: a backup never overwrites a file",
+            to.display()
+        );
+    }
+    match Database::parse(&settings.database)? {
+        Database::Sqlite(path) => {
+            claims_store_sqlite::backup_file(&path, to)
+                .await
+                .map_err(explain)
+                .with_context(|| format!("cannot back up {}", path.display()))?;
+            println!(
+                "Copied {} to {} (one consistent snapshot; restore by putting the copy in the database's place while no server runs).",
+                path.display(),
+                to.display()
+            );
+        }
+        Database::Postgres(url) => {
+            // pg_dump takes one consistent snapshot without blocking writers; it is
+            // PostgreSQL's own tool and must match the server's major version.
+            let status = std::process::Command::new("pg_dump")
+                .args(["--format=custom", "--no-owner", "--no-privileges", "--file"])
+                .arg(to)
+                .arg(&url)
+                .status();
+            match status {
+                Ok(status) if status.success() => println!(
+                    "Wrote a pg_dump archive to {} (restore with: pg_restore --no-owner --dbname <an empty database> {}).",
+                    to.display(),
+                    to.display()
+                ),
+                Ok(status) => anyhow::bail!("pg_dump failed ({status}); see its message above"),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+                    "pg_dump is not installed: install PostgreSQL's client tools (Debian: apt-get install postgresql-client), or back up with: pg_dump --format=custom --file {} <the database URL>",
+                    to.display()
+                ),
+                Err(error) => anyhow::bail!("cannot run pg_dump: {error}"),
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     match Database::parse(&settings.database)? {
         Database::Sqlite(path) => {

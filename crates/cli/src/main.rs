@@ -54,6 +54,9 @@ enum Command {
     Demo(DemoArgs),
     /// Create the database or bring its schema up to date, then exit.
     Migrate(DatabaseFlags),
+    /// Write a consistent copy of the database while it is in use: SQLite's online copy to
+    /// a new file, or pg_dump's custom-format archive for PostgreSQL.
+    Backup(BackupArgs),
     /// Register and list vendors.
     #[command(subcommand)]
     Vendor(VendorCommand),
@@ -94,6 +97,15 @@ enum ConfigCommand {
         #[command(flatten)]
         settings: Flags<{ DATABASE | HTTP }>,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+struct BackupArgs {
+    /// The file to write; it must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    to: PathBuf,
+    #[command(flatten)]
+    database: DatabaseFlags,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -442,6 +454,7 @@ async fn run(cli: Cli, settings: Settings, effective: settings::Effective) -> an
         Command::Serve(_) => serve::run(settings).await,
         Command::Demo(args) => demo::run(args, settings).await,
         Command::Migrate(_) => admin::migrate(settings).await,
+        Command::Backup(args) => admin::backup(&args.to, settings).await,
         Command::Vendor(command) => admin::vendor(command, settings).await,
         Command::Key(command) => admin::key(command, settings).await,
         Command::Token(command) => admin::token(command, settings).await,

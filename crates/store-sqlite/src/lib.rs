@@ -314,3 +314,52 @@ impl Backend for SqliteStore {
             .await
     }
 }
+
+/// Writes a consistent copy of the database file `from` to `to`, a file that must not exist
+/// yet, while servers keep using the database: `VACUUM INTO` on a read-only connection of
+/// its own copies one snapshot (every transaction committed before it began, none after),
+/// compacted, without blocking writers and without changing anything in `from` (not even
+/// its schema). The copy is a complete database, with no write-ahead log beside it.
+pub async fn backup_file(from: impl AsRef<Path>, to: impl AsRef<Path>) -> Result<(), StoreError> {
+    let (from, to) = (from.as_ref().to_path_buf(), to.as_ref().to_path_buf());
+    tokio::task::spawn_blocking(move || {
+        if !from.exists() {
+            return Err(StoreError::internal(format!(
+                "{} does not exist: there is nothing to back up",
+                from.display()
+            )));
+        }
+        if to.exists() {
+            return Err(StoreError::internal(format!(
+                "{} already exists: a backup never overwrites a file",
+                to.display()
+            )));
+        }
+        let target = to
+            .to_str()
+            .ok_or_else(|| StoreError::internal("the backup's path is not valid UTF-8"))?;
+        let connection = Connection::open_with_flags(
+            &from,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(db_error)?;
+        connection
+            .busy_timeout(Duration::from_secs(30))
+            .map_err(db_error)?;
+        let application_id: i64 = connection
+            .pragma_query_value(None, "application_id", |row| row.get(0))
+            .map_err(db_error)?;
+        if application_id != schema::APPLICATION_ID {
+            return Err(StoreError::internal(format!(
+                "{} is not an ssg-claims database",
+                from.display()
+            )));
+        }
+        connection
+            .execute("VACUUM INTO ?1", [target])
+            .map(|_| ())
+            .map_err(db_error)
+    })
+    .await
+    .map_err(StoreError::internal)?
+}

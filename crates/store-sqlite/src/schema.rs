@@ -17,7 +17,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.
-const APPLICATION_ID: i64 = 0x5353_4743;
+pub(crate) const APPLICATION_ID: i64 = 0x5353_4743;
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
