@@ -3,12 +3,12 @@
 //! Everything happens in `claims-client`; this module reads the settings, draws the progress
 //! bar and decides what reaches standard output: the whole result or nothing.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use claims_client::output::{OutputFormat, write_rows};
+use claims_client::output::{CsvStyle, OutputFormat, Part, write_rows};
 use claims_client::sync::{self, SyncState};
 use claims_client::{Client, ClientConfig, Filter, windows};
 use claims_domain::KstDate;
@@ -69,9 +69,19 @@ pub async fn run(args: CancelsArgs) -> anyhow::Result<()> {
         items: args.items.clone(),
     };
     let to = args.to.unwrap_or_else(claims_client::today);
+    if args.plain && !matches!(args.format, FormatArg::Csv) {
+        bail!("--plain is for --format csv");
+    }
+    if matches!(args.format, FormatArg::Xlsx) && std::io::stdout().is_terminal() {
+        bail!(
+            "--format xlsx writes a workbook: redirect standard output to a file, like > cancels.xlsx"
+        );
+    }
     let format = match args.format {
         FormatArg::Table => OutputFormat::Table,
-        FormatArg::Csv => OutputFormat::Csv,
+        FormatArg::Csv if args.plain => OutputFormat::Csv(CsvStyle::Plain),
+        FormatArg::Csv => OutputFormat::Csv(CsvStyle::Excel),
+        FormatArg::Xlsx => OutputFormat::Xlsx,
         FormatArg::Jsonl => OutputFormat::Jsonl,
         FormatArg::Xml => OutputFormat::Xml,
     };
@@ -89,7 +99,7 @@ pub async fn run(args: CancelsArgs) -> anyhow::Result<()> {
             "say what to read: --from DAY [--to DAY], --order ORORDNO, or --since-last STATE_FILE"
         ),
     };
-    emit(format, &rows)?;
+    emit(format, &rows, Part::First)?;
     tracing::info!(rows = rows.len(), "rows written");
     Ok(())
 }
@@ -155,9 +165,9 @@ async fn fetch(
     Ok(rows)
 }
 
-fn emit(format: OutputFormat, rows: &[WireRow]) -> anyhow::Result<()> {
+fn emit(format: OutputFormat, rows: &[WireRow], part: Part) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    write_rows(format, rows, &mut out).context("cannot write the rows")?;
+    write_rows(format, rows, part, &mut out).context("cannot write the rows")?;
     out.flush().context("cannot write the rows")
 }
 
@@ -193,8 +203,14 @@ async fn since_last(
     )
     .await?;
     let read = rows.len();
+    // A run after the first continues the same output (`>> cancels.csv`): no heading again.
+    let part = if state.is_some() {
+        Part::Continuation
+    } else {
+        Part::First
+    };
     let (fresh, next) = sync::advance(state, rows, to, overlap, base_url, key);
-    emit(format, &fresh)?;
+    emit(format, &fresh, part)?;
     next.save(state_file).with_context(|| {
         format!(
             "the rows were written, but the state was not saved; the next run will write \

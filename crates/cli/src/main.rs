@@ -346,8 +346,11 @@ enum CancelRequestCommand {
 enum FormatArg {
     /// Aligned columns for reading.
     Table,
-    /// Every field, one line per cost line (`cstInfo.*` columns).
+    /// Every field, one line per cost line; ready for Excel (UTF-8 byte-order mark, Korean
+    /// headings) unless --plain.
     Csv,
+    /// An Excel workbook (redirect standard output to a .xlsx file).
+    Xlsx,
     /// One JSON object per row, shaped like the API's `data`.
     Jsonl,
     /// One `<result>` document, as the API answers.
@@ -424,6 +427,11 @@ struct CancelsArgs {
     /// How rows are written to standard output.
     #[arg(long, value_enum, default_value = "table")]
     format: FormatArg,
+
+    /// With --format csv: for tools rather than Excel — the API's field names as headings
+    /// (`cstInfo.*` for cost lines), and no byte-order mark.
+    #[arg(long)]
+    plain: bool,
 
     /// The format to ask the API for.
     #[arg(long, value_enum, default_value = "json")]

@@ -396,8 +396,21 @@ fn a_sixty_day_range_is_read_whole_and_once_in_both_formats() {
         truth
     );
     let csv = succeeded(&site.cancels(&["--from", FIRST_DAY, "--to", LAST_DAY, "--format", "csv"]));
+    assert!(
+        csv.starts_with('\u{FEFF}'),
+        "ready for Korean Excel: a byte-order mark"
+    );
+    assert!(csv[3..].starts_with("주문자명,"), "Korean headings");
+    let plain = succeeded(&site.cancels(&[
+        "--from", FIRST_DAY, "--to", LAST_DAY, "--format", "csv", "--plain",
+    ]));
+    assert!(
+        plain.starts_with("ordpeNm,"),
+        "for tools: the API's names, no mark"
+    );
+    assert_eq!(csv.lines().count(), plain.lines().count());
     let cost_lines: usize = truth.iter().map(|row| row.cst_info.len().max(1)).sum();
-    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut reader = csv::Reader::from_reader(plain.as_bytes());
     assert_eq!(&reader.headers().unwrap()[0], "ordpeNm");
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), cost_lines);
@@ -603,4 +616,36 @@ fn incremental_sync_emits_every_row_exactly_once() {
     let other = site.cancels_with_key(&site.key_b, &["--since-last", state, "--to", "20261010"]);
     assert!(!other.status.success());
     assert!(String::from_utf8_lossy(&other.stderr).contains("another API key"));
+}
+
+#[test]
+fn incremental_csv_appended_to_one_file_has_one_heading() {
+    let site = Site::start();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sync.json");
+    let state = state.to_str().unwrap();
+    let mut file = String::new();
+    for to in ["20260920", "20260927", "20261010"] {
+        file.push_str(&succeeded(&site.cancels(&[
+            "--since-last",
+            state,
+            "--from",
+            FIRST_DAY,
+            "--to",
+            to,
+            "--format",
+            "csv",
+        ])));
+    }
+    assert_eq!(
+        file.matches('\u{FEFF}').count(),
+        1,
+        "one byte-order mark, at the start"
+    );
+    assert_eq!(file.matches("주문자명").count(), 1, "one heading line");
+    let mut reader = csv::Reader::from_reader(file.as_bytes());
+    let lines = reader.records().map(Result::unwrap).count();
+    let truth = site.truth(FIRST_DAY, "20261010");
+    let cost_lines: usize = truth.iter().map(|row| row.cst_info.len().max(1)).sum();
+    assert_eq!(lines, cost_lines, "every row once");
 }

