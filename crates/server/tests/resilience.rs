@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use claims_server::{AppState, Config, INQUIRY_PATH, router, serve};
+use claims_server::{AppState, INQUIRY_PATH, router, serve};
 use claims_store::Store;
 use claims_store::conformance::{VENDOR_A, at, by_agent, order, register_vendors};
 use claims_store_postgres::testing::{TestDatabase, server_url, with_address};
