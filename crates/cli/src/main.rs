@@ -528,6 +528,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_readme_names_every_code_as_the_domain_does() {
+        use claims_domain::{Fault, LineStatus, MediaCode, ReasonCode, ShippingStatus};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let rows = MediaCode::ALL
+            .iter()
+            .map(|c| (c.code(), c.name(), c.english()))
+            .chain(
+                ReasonCode::ALL
+                    .iter()
+                    .map(|c| (c.code(), c.name(), c.english())),
+            )
+            .chain(Fault::ALL.iter().map(|c| (c.code(), c.name(), c.english())));
+        for (code, name, english) in rows {
+            let row = format!("| `{code}` | {name} | {english} |");
+            assert!(readme.contains(&row), "the README's code tables lack {row}");
+        }
+        for status in ShippingStatus::ALL {
+            let row = format!("| `{}` | {} |", status.code(), status.name());
+            assert!(readme.contains(&row), "{row}");
+        }
+        for status in LineStatus::ALL {
+            let row = format!("| `{}` | {} |", status.code(), status.name());
+            assert!(readme.contains(&row), "{row}");
+        }
+    }
+
+    #[test]
     fn the_readme_the_sample_file_and_config_show_list_every_declared_setting() {
         use claims_server::settings::SETTINGS;
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -6,7 +6,7 @@ macro_rules! code_table {
     (
         $(#[$meta:meta])*
         $name:ident, $what:literal {
-            $($variant:ident = $code:literal, $label:literal;)*
+            $($variant:ident = $code:literal, $label:literal, $english:literal;)*
         }
     ) => {
         $(#[$meta])*
@@ -30,6 +30,13 @@ macro_rules! code_table {
             pub const fn name(self) -> &'static str {
                 match self {
                     $($name::$variant => $label,)*
+                }
+            }
+
+            /// The name in English, for people who do not read Korean (not on SSG's wire).
+            pub const fn english(self) -> &'static str {
+                match self {
+                    $($name::$variant => $english,)*
                 }
             }
 
@@ -62,36 +69,36 @@ macro_rules! code_table {
 code_table! {
     /// Where the order was received (`ordRcpMediaCd`).
     MediaCode, "receipt media code" {
-        PcWeb = "10", "PC웹";
-        MobileWeb = "20", "모바일웹";
-        MobileAppIos = "30", "모바일앱(iOS)";
-        MobileAppAndroid = "40", "모바일앱(안드로이드)";
-        PadAppIos = "50", "패드앱(iOS)";
-        PadAppAndroid = "60", "패드앱(안드로이드)";
-        SmartDevice = "70", "스마트기기";
-        Affiliate = "80", "제휴채널";
-        Store = "90", "점포";
-        CallCenter = "99", "콜센터";
+        PcWeb = "10", "PC웹", "PC web";
+        MobileWeb = "20", "모바일웹", "mobile web";
+        MobileAppIos = "30", "모바일앱(iOS)", "mobile app (iOS)";
+        MobileAppAndroid = "40", "모바일앱(안드로이드)", "mobile app (Android)";
+        PadAppIos = "50", "패드앱(iOS)", "tablet app (iOS)";
+        PadAppAndroid = "60", "패드앱(안드로이드)", "tablet app (Android)";
+        SmartDevice = "70", "스마트기기", "smart device";
+        Affiliate = "80", "제휴채널", "affiliate channel";
+        Store = "90", "점포", "store";
+        CallCenter = "99", "콜센터", "call center";
     }
 }
 
 code_table! {
     /// Why the item was canceled (`clmRsnCd`).
     ReasonCode, "claim reason code" {
-        SimpleCancel = "251", "단순취소";
-        OptionChange = "252", "사이즈/색상 옵션 변경";
-        Reorder = "253", "재주문";
-        AddressChange = "258", "배송지 변경";
-        NotLowestPrice = "259", "최저가아님";
-        DeliveryTimeChange = "260", "배송시간변경";
+        SimpleCancel = "251", "단순취소", "changed mind";
+        OptionChange = "252", "사이즈/색상 옵션 변경", "size or color change";
+        Reorder = "253", "재주문", "reordering";
+        AddressChange = "258", "배송지 변경", "address change";
+        NotLowestPrice = "259", "최저가아님", "found a lower price";
+        DeliveryTimeChange = "260", "배송시간변경", "delivery time change";
     }
 }
 
 code_table! {
     /// Who is at fault for the cancellation (`imptDivCd`).
     Fault, "imputation division code" {
-        Customer = "10", "고객";
-        Vendor = "20", "업체";
+        Customer = "10", "고객", "customer";
+        Vendor = "20", "업체", "vendor";
     }
 }
 
