@@ -339,7 +339,9 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         .remove(0)
         .clear;
     let store = target.store();
-    let (_, token) = issue_token(&*store, Role::ServiceCenter, SystemClock.now()).await?;
+    let label =
+        claims_domain::Text::parse("label", "benchmark", claims_domain::order::rules::LABEL)?;
+    let (_, token) = issue_token(&*store, Role::ServiceCenter, label, SystemClock.now()).await?;
     let token = token.expose().to_owned();
     let rows_per_answer = {
         let mut total = 0;

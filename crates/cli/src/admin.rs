@@ -60,35 +60,76 @@ pub async fn backup(to: &std::path::Path, settings: &Settings) -> anyhow::Result
 }
 
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    match Database::parse(&settings.database)? {
+    let (target, from, to) = match Database::parse(&settings.database)? {
         Database::Sqlite(path) => {
-            SqliteStore::open(&path, SqliteOptions::default())
+            let store = SqliteStore::open(&path, SqliteOptions::default())
                 .await
                 .with_context(|| {
                     format!("cannot migrate the SQLite database {}", path.display())
                 })?;
-            println!(
-                "{}: schema version {}, up to date",
-                path.display(),
-                claims_store_sqlite::SCHEMA_VERSION
-            );
+            let migrated = store.migrated();
+            claims_store::Store::close(&store).await;
+            (path.display().to_string(), migrated.from, migrated.to)
         }
         Database::Postgres(url) => {
             let store = PgStore::open(&url, database::postgres_options(settings))
                 .await
                 .context("cannot migrate the PostgreSQL database")?;
-            println!(
-                "{}: schema version {}, up to date",
-                store.target(),
-                claims_store_postgres::SCHEMA_VERSION
-            );
+            claims_store::Store::close(&store).await;
+            (
+                store.target().to_owned(),
+                i64::from(store.migrated_from()),
+                i64::from(claims_store_postgres::SCHEMA_VERSION),
+            )
         }
-    }
+    };
+    println!("{}", migration_report(&target, from, to));
     Ok(())
+}
+
+/// What `migrate` says it did.
+pub(crate) fn migration_report(target: &str, from: i64, to: i64) -> String {
+    match from {
+        0 => format!("{target}: created, at schema version {to}"),
+        _ if from == to => format!("{target}: already at schema version {to}; nothing to apply"),
+        _ => format!(
+            "{target}: applied migrations {} to {to} (was at schema version {from})",
+            from + 1
+        ),
+    }
 }
 
 fn vendor_id(flag: &str, value: &str) -> anyhow::Result<VendorId> {
     VendorId::parse(flag, value).map_err(|err| anyhow::anyhow!("--{}", err))
+}
+
+/// Prints `rows` under `headings`, each column as wide as its widest cell (in terminal
+/// columns: Korean takes two), two spaces apart.
+pub fn print_table(headings: &[&str], rows: Vec<Vec<String>>) {
+    use unicode_width::UnicodeWidthStr;
+    let widths: Vec<usize> = (0..headings.len())
+        .map(|column| {
+            rows.iter()
+                .map(|row| row[column].width())
+                .chain([headings[column].width()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (column, cell) in cells.iter().enumerate() {
+            text.push_str(cell);
+            if column + 1 < cells.len() {
+                text.push_str(&" ".repeat(widths[column] - cell.width() + 2));
+            }
+        }
+        println!("{text}");
+    };
+    line(headings.to_vec());
+    for row in &rows {
+        line(row.iter().map(String::as_str).collect());
+    }
 }
 
 /// Turns a store error into a message for the command line.
@@ -135,15 +176,23 @@ pub async fn vendor(command: VendorCommand, settings: &Settings) -> anyhow::Resu
                 );
                 return Ok(());
             }
-            println!("{:<10}  {:<10}  NAME", "SPLVENID", "PARENT");
-            for vendor in vendors {
-                println!(
-                    "{:<10}  {:<10}  {}",
-                    vendor.id,
-                    vendor.parent.as_ref().map_or("-", VendorId::as_str),
-                    vendor.name
-                );
-            }
+            print_table(
+                &["SPLVENID", "PARENT", "NAME"],
+                vendors
+                    .iter()
+                    .map(|vendor| {
+                        vec![
+                            vendor.id.to_string(),
+                            vendor
+                                .parent
+                                .as_ref()
+                                .map_or("-", VendorId::as_str)
+                                .to_owned(),
+                            vendor.name.to_string(),
+                        ]
+                    })
+                    .collect(),
+            );
         }
     }
     Ok(())
@@ -194,29 +243,47 @@ pub async fn key(command: KeyCommand, settings: &Settings) -> anyhow::Result<()>
             );
         }
         KeyCommand::List { vendor, .. } => {
-            let vendor = vendor_id("vendor", &vendor)?;
+            let vendor = vendor
+                .as_deref()
+                .map(|v| vendor_id("vendor", v))
+                .transpose()?;
             let store = database::open(settings).await?;
-            let keys = store.api_keys(&vendor).await.map_err(explain)?;
+            let keys = store.api_keys(vendor.as_ref()).await.map_err(explain)?;
             if keys.is_empty() {
-                println!(
-                    "Vendor {vendor} has no keys: issue one with `ssg-claims key issue --vendor {vendor}`."
-                );
+                match &vendor {
+                    Some(vendor) => println!(
+                        "Vendor {vendor} has no keys: issue one with `ssg-claims key issue --vendor {vendor}`."
+                    ),
+                    None => println!(
+                        "No keys yet: issue one with `ssg-claims key issue --vendor SPLVENID`."
+                    ),
+                }
                 return Ok(());
             }
-            println!(
-                "{:<20}  {:<10}  {:<19}  {:<19}",
-                "KEY ID", "LOWER", "CREATED (KST)", "REVOKED (KST)"
+            print_table(
+                &[
+                    "KEY ID",
+                    "VENDOR",
+                    "LOWER",
+                    "CREATED (KST)",
+                    "REVOKED (KST)",
+                ],
+                keys.iter()
+                    .map(|key| {
+                        vec![
+                            key.id.to_string(),
+                            key.scope.vendor.to_string(),
+                            key.scope
+                                .lower_rank
+                                .as_ref()
+                                .map_or_else(|| "-".to_owned(), VendorId::to_string),
+                            key.created_at.to_wire(),
+                            key.revoked_at
+                                .map_or_else(|| "-".to_owned(), |t| t.to_wire()),
+                        ]
+                    })
+                    .collect(),
             );
-            for key in keys {
-                println!(
-                    "{:<20}  {:<10}  {:<19}  {:<19}",
-                    key.id,
-                    key.scope.lower_rank.as_ref().map_or("-", VendorId::as_str),
-                    key.created_at.to_wire(),
-                    key.revoked_at
-                        .map_or_else(|| "-".to_owned(), |t| t.to_wire())
-                );
-            }
         }
     }
     Ok(())
@@ -225,10 +292,12 @@ pub async fn key(command: KeyCommand, settings: &Settings) -> anyhow::Result<()>
 /// Platform tokens: create, list, revoke.
 pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        TokenCommand::Create { role, .. } => {
+        TokenCommand::Create { role, label, .. } => {
             let role = Role::parse(&role).map_err(|err| anyhow::anyhow!("--{err}"))?;
+            let label = Text::parse("--label", &label, rules::LABEL)
+                .map_err(|err| anyhow::anyhow!("{err}"))?;
             let store = database::open(settings).await?;
-            let (info, secret) = issue_token(&*store, role, SystemClock.now())
+            let (info, secret) = issue_token(&*store, role, label, SystemClock.now())
                 .await
                 .map_err(explain)?;
             eprintln!(
@@ -244,21 +313,33 @@ pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result
                 println!("No tokens yet: create one with `ssg-claims token create --role admin`.");
                 return Ok(());
             }
-            println!(
-                "{:<20}  {:<14}  {:<19}  REVOKED (KST)",
-                "TOKEN ID", "ROLE", "CREATED (KST)"
+            print_table(
+                &[
+                    "TOKEN ID",
+                    "ROLE",
+                    "LABEL",
+                    "CREATED (KST)",
+                    "REVOKED (KST)",
+                ],
+                tokens
+                    .iter()
+                    .map(|token| {
+                        vec![
+                            token.id.to_string(),
+                            token.role.to_string(),
+                            if token.label.is_empty() {
+                                "-".to_owned()
+                            } else {
+                                token.label.to_string()
+                            },
+                            token.created_at.to_wire(),
+                            token
+                                .revoked_at
+                                .map_or_else(|| "-".to_owned(), |t| t.to_wire()),
+                        ]
+                    })
+                    .collect(),
             );
-            for token in tokens {
-                println!(
-                    "{:<20}  {:<14}  {:<19}  {}",
-                    token.id,
-                    token.role,
-                    token.created_at.to_wire(),
-                    token
-                        .revoked_at
-                        .map_or_else(|| "-".to_owned(), |t| t.to_wire())
-                );
-            }
         }
         TokenCommand::Revoke { token_id, .. } => {
             let id = TokenId::parse(&token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
@@ -271,4 +352,25 @@ pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::migration_report;
+
+    #[test]
+    fn migrate_says_what_it_applied() {
+        assert_eq!(
+            migration_report("c.db", 0, 7),
+            "c.db: created, at schema version 7"
+        );
+        assert_eq!(
+            migration_report("c.db", 7, 7),
+            "c.db: already at schema version 7; nothing to apply"
+        );
+        assert_eq!(
+            migration_report("c.db", 5, 7),
+            "c.db: applied migrations 6 to 7 (was at schema version 5)"
+        );
+    }
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use claims_demo_data::{Plan, populate};
-use claims_domain::{KstDate, KstDateTime, Period, Scope, ShippingStatus, VendorId};
+use claims_domain::order::rules;
+use claims_domain::{KstDate, KstDateTime, Period, Scope, ShippingStatus, Text, VendorId};
 use claims_server::credentials::{Secret, issue_api_key, issue_token};
 use claims_server::settings::Settings;
 use claims_server::{Clock, INQUIRY_PATH, SystemClock};
@@ -85,7 +86,8 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
 
     let mut tokens = Vec::new();
     for role in [Role::Storefront, Role::ServiceCenter, Role::Admin] {
-        let (_, secret) = issue_token(&*store, role, now).await?;
+        let label = Text::parse("label", "demo", rules::LABEL).expect("a valid label");
+        let (_, secret) = issue_token(&*store, role, label, now).await?;
         tokens.push((role, secret));
     }
 

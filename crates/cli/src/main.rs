@@ -21,7 +21,6 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use settings::{DATABASE, Flags, HTTP, LOG};
 
 /// The flags of the database settings.
-type DatabaseFlags = Flags<DATABASE>;
 
 /// mimalloc rather than the system allocator: the inquiry allocates and frees many small
 /// buffers across threads, where glibc's allocator costs measurably more time and memory
@@ -42,8 +41,16 @@ struct Cli {
     #[arg(long, env = "SSG_CLAIMS_CONFIG", global = true, value_name = "PATH")]
     config: Option<PathBuf>,
 
+    /// Log what the command does (info), not only warnings and errors. `serve` and `demo`
+    /// log at info anyway; --log sets any filter.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+
     #[command(flatten)]
     log: Flags<LOG>,
+
+    #[command(flatten)]
+    database: Flags<DATABASE>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,7 +60,7 @@ enum Command {
     /// Serve the vendor API on a fresh temporary store filled with realistic demo data.
     Demo(DemoArgs),
     /// Create the database or bring its schema up to date, then exit.
-    Migrate(DatabaseFlags),
+    Migrate,
     /// Write a consistent copy of the database while it is in use: SQLite's online copy to
     /// a new file, or pg_dump's custom-format archive for PostgreSQL.
     Backup(BackupArgs),
@@ -95,7 +102,7 @@ enum ConfigCommand {
     /// redacted.
     Show {
         #[command(flatten)]
-        settings: Flags<{ DATABASE | HTTP }>,
+        settings: Flags<HTTP>,
     },
 }
 
@@ -104,14 +111,12 @@ struct BackupArgs {
     /// The file to write; it must not exist yet.
     #[arg(long, value_name = "FILE")]
     to: PathBuf,
-    #[command(flatten)]
-    database: DatabaseFlags,
 }
 
 #[derive(Debug, Clone, Args)]
 struct ServeArgs {
     #[command(flatten)]
-    settings: Flags<{ DATABASE | HTTP }>,
+    settings: Flags<HTTP>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -137,14 +142,9 @@ enum VendorCommand {
         /// For a lower-rank vendor: the vendor it ranks under.
         #[arg(long)]
         parent: Option<String>,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
     /// List the registered vendors.
-    List {
-        #[command(flatten)]
-        database: DatabaseFlags,
-    },
+    List {},
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,23 +157,18 @@ enum KeyCommand {
         /// Narrow the key to one of the vendor's lower-rank vendors (`lrnkSplVenId`).
         #[arg(long)]
         lower_rank: Option<String>,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
     /// Revoke a key at once.
     Revoke {
         /// The key's id, as `key list` shows it (`key_…`).
         key_id: String,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
-    /// List a vendor's keys (ids and scopes; keys themselves are never stored).
+    /// List the keys of a vendor, or of every vendor (ids and scopes; keys themselves are
+    /// never stored).
     List {
-        /// The vendor (`splVenId`).
+        /// Only this vendor's keys (`splVenId`).
         #[arg(long)]
-        vendor: String,
-        #[command(flatten)]
-        database: DatabaseFlags,
+        vendor: Option<String>,
     },
 }
 
@@ -184,20 +179,16 @@ enum TokenCommand {
         /// admin, storefront or service-center.
         #[arg(long)]
         role: String,
-        #[command(flatten)]
-        database: DatabaseFlags,
+        /// What the token is for, shown by `token list` (e.g. "storefront backend, prod").
+        #[arg(long, default_value = "")]
+        label: String,
     },
     /// List the tokens (ids and roles; tokens themselves are never stored).
-    List {
-        #[command(flatten)]
-        database: DatabaseFlags,
-    },
+    List {},
     /// Revoke a token at once.
     Revoke {
         /// The token's id, as `token list` shows it (`tok_…`).
         token_id: String,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
 }
 
@@ -208,8 +199,6 @@ enum OrderCommand {
     Import {
         /// The file, or `-` for standard input.
         file: String,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
     /// Show an order: its items, where each stands, and its claims.
     Show {
@@ -218,8 +207,6 @@ enum OrderCommand {
         /// Print the platform API's JSON instead of tables.
         #[arg(long)]
         json: bool,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
 }
 
@@ -246,8 +233,6 @@ struct CancelArgs {
     /// Who is at fault (`imptDivCd`): 10 customer, 20 vendor. Only agents may say 20.
     #[arg(long)]
     fault: Option<String>,
-    #[command(flatten)]
-    database: DatabaseFlags,
 }
 
 /// The vendor an operator acts for.
@@ -269,8 +254,6 @@ struct ConfirmArgs {
     seq: u32,
     #[command(flatten)]
     vendor: VendorArgs,
-    #[command(flatten)]
-    database: DatabaseFlags,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -285,8 +268,6 @@ struct ShipArgs {
     /// the confirmed item; a pending cancel request makes the waybill release it at once.
     #[arg(long, value_name = "CARRIER:NUMBER")]
     waybill: Option<String>,
-    #[command(flatten)]
-    database: DatabaseFlags,
 }
 
 #[derive(Debug, Subcommand)]
@@ -310,8 +291,6 @@ enum CancelRequestCommand {
         /// Who is at fault (`imptDivCd`): 10 customer, 20 vendor.
         #[arg(long)]
         fault: Option<String>,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
     /// Withdraw what is still pending of a cancel request.
     #[command(group(clap::ArgGroup::new("withdrawer").required(true).args(["agent", "customer"])))]
@@ -324,8 +303,6 @@ enum CancelRequestCommand {
         /// Withdraw for this customer (who must have placed the order).
         #[arg(long)]
         customer: Option<String>,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
     /// Approve the pending cancel request line of an item, for its vendor: the cancellation
     /// takes effect now, as a claim.
@@ -336,8 +313,6 @@ enum CancelRequestCommand {
         seq: u32,
         #[command(flatten)]
         vendor: VendorArgs,
-        #[command(flatten)]
-        database: DatabaseFlags,
     },
 }
 
@@ -461,7 +436,7 @@ async fn run(cli: Cli, settings: Settings, effective: settings::Effective) -> an
     match cli.command {
         Command::Serve(_) => serve::run(settings).await,
         Command::Demo(args) => demo::run(args, settings).await,
-        Command::Migrate(_) => admin::migrate(settings).await,
+        Command::Migrate => admin::migrate(settings).await,
         Command::Backup(args) => admin::backup(&args.to, settings).await,
         Command::Vendor(command) => admin::vendor(command, settings).await,
         Command::Key(command) => admin::key(command, settings).await,
@@ -495,6 +470,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut settings = settings;
+    // The server logs what it does; other commands print their result and log only
+    // warnings and errors, unless asked (-v) or given a filter.
+    let log_given = effective
+        .shown
+        .iter()
+        .any(|shown| shown.key == "log.filter" && shown.source != settings::Source::Default);
+    let quiet = !cli.verbose && !matches!(cli.command, Command::Serve(_) | Command::Demo(_));
+    if quiet && !log_given {
+        settings.log = "warn".into();
+    }
     if let Err(err) = logging::init(&settings) {
         eprintln!("error: {err:#}");
         return ExitCode::from(2);

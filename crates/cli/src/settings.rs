@@ -50,7 +50,8 @@ fn arg(setting: &'static Setting) -> Arg {
         .help(setting.description())
         .value_name(setting.id.to_ascii_uppercase())
         .default_value(default.trim_matches('"').to_owned())
-        .global(setting.group == Group::Log);
+        // The log's and the database's settings may come before the subcommand or after it.
+        .global(matches!(setting.group, Group::Log | Group::Database));
     arg = if setting.choices.is_empty() {
         arg.value_parser(ValueParser::new(move |text: &str| {
             Settings::default()

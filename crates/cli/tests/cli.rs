@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::process::Command;
+
 use support::{add_vendor, create_token, run, serve, ssg_claims, stdout};
 
 #[test]
@@ -10,7 +12,26 @@ fn administration_and_serving_from_the_command_line() {
     let db = dir.path().join("claims.db");
 
     let migrated = run(ssg_claims(&db).arg("migrate"));
-    assert!(stdout(&migrated).contains("up to date"));
+    assert!(
+        stdout(&migrated).contains("created, at schema version"),
+        "{}",
+        stdout(&migrated)
+    );
+    let again = run(ssg_claims(&db).arg("migrate"));
+    assert!(stdout(&again).contains("nothing to apply"));
+    // Only the result on standard output, nothing on standard error (logs are at warn).
+    let quiet = Command::new(env!("CARGO_BIN_EXE_ssg-claims"))
+        .arg("--database")
+        .arg(&db)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&quiet.stderr),
+        "",
+        "--database before the command"
+    );
 
     run(ssg_claims(&db).args([
         "vendor",
@@ -78,8 +99,14 @@ fn administration_and_serving_from_the_command_line() {
         .map(|line| line.split_whitespace().collect())
         .collect();
     assert_eq!(rows.len(), 2, "{keys}");
-    // KEY ID, LOWER, CREATED (date and time), REVOKED.
-    let whole_key_id = rows.iter().find(|row| row[1] == "-").unwrap()[0];
+    // KEY ID, VENDOR, LOWER, CREATED (date and time), REVOKED.
+    let whole_key_id = rows.iter().find(|row| row[2] == "-").unwrap()[0];
+    let all = stdout(&run(ssg_claims(&db).args(["key", "list"])));
+    assert_eq!(
+        all.lines().count(),
+        3,
+        "every vendor's keys without --vendor: {all}"
+    );
     assert!(!keys.contains(&key), "keys are never shown again");
 
     let (_server, base) = serve(&db);
@@ -102,9 +129,39 @@ fn administration_and_serving_from_the_command_line() {
         .unwrap();
     assert_eq!(
         revoked_line.split_whitespace().count(),
-        6,
+        7,
         "a revocation time: {after}"
     );
+
+    run(ssg_claims(&db).args([
+        "token",
+        "create",
+        "--role",
+        "storefront",
+        "--label",
+        "스토어 백엔드",
+    ]));
+    run(ssg_claims(&db).args(["token", "create", "--role", "admin"]));
+    let tokens = stdout(&run(ssg_claims(&db).args(["token", "list"])));
+    // Columns line up on screen, Korean (two columns a character) included: every row's
+    // creation time starts where the CREATED heading does.
+    use unicode_width::UnicodeWidthChar;
+    let lines: Vec<&str> = tokens.lines().collect();
+    let column = lines[0].find("CREATED").unwrap();
+    for line in &lines[1..] {
+        let mut width = 0;
+        let at = line
+            .char_indices()
+            .find(|(_, c)| {
+                let here = width;
+                width += c.width().unwrap_or(0);
+                here == column
+            })
+            .map(|(index, _)| index)
+            .unwrap_or_else(|| panic!("a row shorter than its headings: {tokens}"));
+        assert!(line[at..].starts_with("20"), "misaligned: {tokens}");
+    }
+    assert!(tokens.contains("스토어 백엔드"), "{tokens}");
 }
 
 #[test]

@@ -26,6 +26,8 @@ pub mod rules {
     pub const ADDRESS: TextRule = TextRule::optional_line(300);
     pub const POSTAL_CODE: TextRule = TextRule::optional_line(10);
     pub const MEMO: TextRule = TextRule::paragraph(500);
+    /// What a platform token is for, as its creator describes it (optional).
+    pub const LABEL: TextRule = TextRule::optional_line(100);
 }
 
 /// Who receives the order and where, as the storefront took it: every field optional

@@ -9,7 +9,7 @@ use std::fmt;
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
-use claims_domain::{KstDateTime, Scope};
+use claims_domain::{KstDateTime, Scope, Text};
 use claims_store::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, Store, StoreError, TokenId, TokenInfo,
 };
@@ -109,6 +109,7 @@ pub fn new_token() -> (TokenId, Secret) {
 pub async fn issue_token(
     store: &dyn Store,
     role: Role,
+    label: Text,
     now: KstDateTime,
 ) -> Result<(TokenInfo, Secret), StoreError> {
     let (id, secret) = new_token();
@@ -118,6 +119,7 @@ pub async fn issue_token(
                 id,
                 hash: secret.hash(),
                 role,
+                label,
             },
             now,
         )

@@ -146,6 +146,7 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers_alone()
     let (_, token) = claims_server::credentials::issue_token(
         &*store,
         claims_store::Role::Admin,
+        claims_domain::Text::default(),
         at("2026-11-01 00:00:00"),
     )
     .await

@@ -64,6 +64,8 @@ pub struct PgStore {
     options: PgOptions,
     /// Where the database is, without the password, for logs.
     target: String,
+    /// The schema version the database was at when this store opened it.
+    migrated_from: i32,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -125,12 +127,13 @@ impl PgStore {
             .map_err(|err| {
                 StoreError::internal(format!("cannot build the connection pool: {err}"))
             })?;
-        let store = Self {
+        let mut store = Self {
             pool,
             options,
             target,
+            migrated_from: 0,
         };
-        store
+        store.migrated_from = store
             .run(async |client: &mut Object| schema::migrate(client).await)
             .await?;
         tracing::info!(database = %store.target, "PostgreSQL store ready");
@@ -149,6 +152,12 @@ impl PgStore {
     pub async fn analyze(&self) -> Result<(), StoreError> {
         let client = self.pool.get().await.map_err(pool_error)?;
         client.batch_execute("ANALYZE").await.map_err(db_error)
+    }
+
+    /// The schema version the database was at before this store opened it (0 for an empty
+    /// database); it is at [`SCHEMA_VERSION`] now.
+    pub fn migrated_from(&self) -> i32 {
+        self.migrated_from
     }
 
     /// `user@host:port/dbname`, without the password.

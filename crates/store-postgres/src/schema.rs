@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_claim_lines_by_lower_rank.sql"),
     include_str!("../migrations/0004_idempotency_usage.sql"),
     include_str!("../migrations/0005_shipping_and_cancel_requests.sql"),
+    include_str!("../migrations/0006_token_labels.sql"),
 ];
 
 /// The schema version this build writes and reads.
@@ -22,9 +23,15 @@ pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 /// An arbitrary, fixed key for the migration lock (`'SSGC'` and 1).
 const MIGRATION_LOCK: i64 = 0x5353_4743_0000_0001;
 
+/// Brings the schema up to date; returns the version it was at before (0 for an empty
+/// database).
 pub(crate) async fn migrate(client: &mut Object) -> Result<i32, StoreError> {
     let tx = client.transaction().await.map_err(db_error)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(db_error)?;
+    // `CREATE … IF NOT EXISTS` would otherwise send a notice on every start.
+    tx.batch_execute("SET LOCAL client_min_messages = warning")
         .await
         .map_err(db_error)?;
     tx.batch_execute(
@@ -60,7 +67,7 @@ pub(crate) async fn migrate(client: &mut Object) -> Result<i32, StoreError> {
         tracing::info!(schema.version = version, "applied PostgreSQL migration");
     }
     tx.commit().await.map_err(db_error)?;
-    Ok(SCHEMA_VERSION)
+    Ok(current)
 }
 
 /// The version the database is at, without changing anything.

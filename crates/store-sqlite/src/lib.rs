@@ -78,6 +78,17 @@ struct Inner {
     readers: Pool,
     /// Set by the first `close`; later ones do nothing.
     closed: std::sync::atomic::AtomicBool,
+    /// The schema versions before and after opening.
+    migrated: Migrated,
+}
+
+/// What opening a store did to its schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migrated {
+    /// The version the database was at (0 for a new file).
+    pub from: i64,
+    /// The version it is at now: this build's.
+    pub to: i64,
 }
 
 fn configure(
@@ -124,28 +135,30 @@ impl SqliteStore {
         let path = path.as_ref().to_path_buf();
         let setup_path = path.clone();
         let setup_options = options.clone();
-        let writer = tokio::task::spawn_blocking(move || -> Result<Connection, StoreError> {
-            let mut connection = Connection::open(&setup_path).map_err(|err| {
-                StoreError::internal(format!(
-                    "cannot open the database file {}: {err}",
-                    setup_path.display()
-                ))
-            })?;
-            let mode: String = connection
-                .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-                .map_err(db_error)?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::internal(format!(
-                    "the database file {} cannot use write-ahead logging (journal mode {mode})",
-                    setup_path.display()
-                )));
-            }
-            configure(&connection, &setup_options, false).map_err(db_error)?;
-            schema::migrate(&mut connection)?;
-            Ok(connection)
-        })
-        .await
-        .map_err(|err| StoreError::internal(format!("opening the database failed: {err}")))??;
+        let (writer, migrated) =
+            tokio::task::spawn_blocking(move || -> Result<(Connection, Migrated), StoreError> {
+                let mut connection = Connection::open(&setup_path).map_err(|err| {
+                    StoreError::internal(format!(
+                        "cannot open the database file {}: {err}",
+                        setup_path.display()
+                    ))
+                })?;
+                let mode: String = connection
+                    .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+                    .map_err(db_error)?;
+                if !mode.eq_ignore_ascii_case("wal") {
+                    return Err(StoreError::internal(format!(
+                        "the database file {} cannot use write-ahead logging (journal mode {mode})",
+                        setup_path.display()
+                    )));
+                }
+                configure(&connection, &setup_options, false).map_err(db_error)?;
+                let from = schema::current_version(&connection)?;
+                let to = schema::migrate(&mut connection)?;
+                Ok((connection, Migrated { from, to }))
+            })
+            .await
+            .map_err(|err| StoreError::internal(format!("opening the database failed: {err}")))??;
 
         let opener = |read_only: bool| -> Opener {
             let path = path.clone();
@@ -168,6 +181,7 @@ impl SqliteStore {
                 writer: Pool::new("writer", 1, opener(false), vec![writer]),
                 readers: Pool::new("readers", options.readers.max(1), opener(true), Vec::new()),
                 closed: std::sync::atomic::AtomicBool::new(false),
+                migrated,
             }),
         };
         Backend::readiness(&store).await?;
@@ -199,6 +213,11 @@ impl SqliteStore {
                 result.and(restored)
             })
             .await
+    }
+
+    /// What opening the store did to its schema.
+    pub fn migrated(&self) -> Migrated {
+        self.inner.migrated
     }
 
     /// The file this store lives in.

@@ -182,15 +182,20 @@ async fn revoke(
 
 pub(crate) async fn api_keys(
     sql: &mut dyn Sql,
-    vendor: &VendorId,
+    vendor: Option<&VendorId>,
 ) -> Result<Vec<ApiKeyInfo>, StoreError> {
-    let statement = format!(
-        "{} WHERE spl_ven_id = $1 ORDER BY created_at, key_id",
-        select(ApiKeyRow::TABLE, ApiKeyRow::COLUMNS)
-    );
-    sql.query(&statement, &[vendor.as_str().into()])
-        .await?
-        .iter()
+    let columns = select(ApiKeyRow::TABLE, ApiKeyRow::COLUMNS);
+    let rows = match vendor {
+        Some(vendor) => {
+            let statement = format!("{columns} WHERE spl_ven_id = $1 ORDER BY created_at, key_id");
+            sql.query(&statement, &[vendor.as_str().into()]).await?
+        }
+        None => {
+            let statement = format!("{columns} ORDER BY spl_ven_id, created_at, key_id");
+            sql.query(&statement, &[]).await?
+        }
+    };
+    rows.iter()
         .map(|row| ApiKeyRow::read(row)?.into_info())
         .collect()
 }
@@ -227,6 +232,7 @@ pub(crate) async fn add_token(
         role: token.role.as_str().into(),
         created_at: now,
         revoked_at: None,
+        label: token.label.as_str().into(),
     };
     sql.execute(&TokenRow::insert_sql(), &row.params()).await?;
     row.into_info()

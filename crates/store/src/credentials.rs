@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use claims_domain::{InvalidValue, KstDateTime, Scope};
+use claims_domain::{InvalidValue, KstDateTime, Scope, Text};
 
 /// The SHA-256 of a credential. Credentials are high-entropy random strings, so a fast
 /// hash is enough to make a stolen table useless; only the hash is ever stored.
@@ -141,6 +141,8 @@ pub struct NewToken {
     pub id: TokenId,
     pub hash: SecretHash,
     pub role: Role,
+    /// What the token is for (empty when not given).
+    pub label: Text,
 }
 
 /// What a listing shows of a platform token.
@@ -148,6 +150,7 @@ pub struct NewToken {
 pub struct TokenInfo {
     pub id: TokenId,
     pub role: Role,
+    pub label: Text,
     pub created_at: KstDateTime,
     pub revoked_at: Option<KstDateTime>,
 }

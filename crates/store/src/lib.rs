@@ -249,8 +249,9 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Revoking a revoked key changes nothing and succeeds.
     async fn revoke_api_key(&self, id: &KeyId, now: KstDateTime) -> Result<ApiKeyInfo, StoreError>;
 
-    /// A vendor's keys, revoked ones included, oldest first.
-    async fn api_keys(&self, vendor: &VendorId) -> Result<Vec<ApiKeyInfo>, StoreError>;
+    /// A vendor's keys — or every vendor's, by vendor, with `None` — revoked ones included,
+    /// oldest first.
+    async fn api_keys(&self, vendor: Option<&VendorId>) -> Result<Vec<ApiKeyInfo>, StoreError>;
 
     /// The scope of the live (not revoked) key with this hash.
     async fn scope_for_key(&self, hash: &SecretHash) -> Result<Option<Scope>, StoreError>;
@@ -516,10 +517,10 @@ impl<B: Backend> Store for B {
         .await
     }
 
-    async fn api_keys(&self, vendor: &VendorId) -> Result<Vec<ApiKeyInfo>, StoreError> {
-        let vendor = vendor.clone();
+    async fn api_keys(&self, vendor: Option<&VendorId>) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        let vendor = vendor.cloned();
         self.read(script(move |sql| {
-            Box::pin(async move { admin::api_keys(sql, &vendor).await })
+            Box::pin(async move { admin::api_keys(sql, vendor.as_ref()).await })
         }))
         .await
     }

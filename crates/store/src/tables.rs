@@ -243,6 +243,7 @@ table! {
         role: Cow<'a, str>,
         created_at: KstDateTime,
         revoked_at: Option<KstDateTime>,
+        label: Cow<'a, str>,
     }
 }
 
@@ -251,6 +252,7 @@ impl TokenRow<'_> {
         Ok(TokenInfo {
             id: TokenId::parse(&self.token_id).map_err(corrupt)?,
             role: Role::parse(&self.role).map_err(corrupt)?,
+            label: stored::text(self.label.into_owned()),
             created_at: self.created_at,
             revoked_at: self.revoked_at,
         })

@@ -167,7 +167,9 @@ async fn start(backend: Backend, config: Config, connections: Connections) -> Op
     let token = |role| {
         let store = Arc::clone(&store);
         async move {
-            let (_, secret) = issue_token(&*store, role, now).await.unwrap();
+            let (_, secret) = issue_token(&*store, role, claims_domain::Text::default(), now)
+                .await
+                .unwrap();
             secret.expose().to_owned()
         }
     };

@@ -105,7 +105,7 @@ pub async fn api_keys_are_issued_listed_and_revoked(fixture: &Fixture) {
         .unwrap();
     assert_eq!(again.revoked_at, Some(at("2026-11-03 00:00:00")));
 
-    let listed = store.api_keys(&vendor_id(VENDOR_A)).await.unwrap();
+    let listed = store.api_keys(Some(&vendor_id(VENDOR_A))).await.unwrap();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].id, whole.id);
     assert!(listed[0].revoked_at.is_some());
@@ -113,10 +113,15 @@ pub async fn api_keys_are_issued_listed_and_revoked(fixture: &Fixture) {
     assert!(listed[1].revoked_at.is_none());
     assert!(
         store
-            .api_keys(&vendor_id(VENDOR_B))
+            .api_keys(Some(&vendor_id(VENDOR_B)))
             .await
             .unwrap()
             .is_empty()
+    );
+    assert_eq!(
+        store.api_keys(None).await.unwrap(),
+        listed,
+        "every vendor's keys: here only A has any"
     );
 
     assert!(matches!(
@@ -164,12 +169,14 @@ pub async fn platform_tokens_carry_a_role_and_are_revocable(fixture: &Fixture) {
             id: TokenId::from_random([n as u8; 8]),
             hash: SecretHash([n as u8 + 10; 32]),
             role,
+            label: Text::parse("label", &format!("{role} 연동 서버"), rules::LABEL).unwrap(),
         };
         let info = store
             .add_token(token.clone(), at("2026-11-02 10:00:00"))
             .await
             .unwrap();
         assert_eq!((info.role, info.revoked_at), (role, None));
+        assert_eq!(info.label, token.label);
         ids.push(token.id);
     }
     assert_eq!(
@@ -195,6 +202,11 @@ pub async fn platform_tokens_carry_a_role_and_are_revocable(fixture: &Fixture) {
     );
     let listed = store.tokens().await.unwrap();
     assert_eq!(listed.len(), 3);
+    assert_eq!(
+        listed[0].label.as_str(),
+        "admin 연동 서버",
+        "labels are kept"
+    );
     assert_eq!(listed.iter().filter(|t| t.revoked_at.is_some()).count(), 1);
     assert!(matches!(
         store
