@@ -213,7 +213,8 @@ async fn the_openapi_document_is_served_and_names_only_real_routes() {
             .replace("{splVenId}", VENDOR_A)
             .replace("{keyId}", "key_0123456789abcdef")
             .replace("{requestId}", "creq_0123456789abcdef")
-            .replace("{orordNo}", "A-ORDER-1");
+            .replace("{orordNo}", "A-ORDER-1")
+            .replace("{clmNo}", "20261122000001");
         for method in operations.as_object().unwrap().keys() {
             let method: reqwest::Method = method.to_uppercase().parse().unwrap();
             let answer = app

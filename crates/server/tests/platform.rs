@@ -550,7 +550,9 @@ async fn credentials_and_roles() {
         (nowhere.status, nowhere.problem()),
         (404, "route-not-found")
     );
-    let wrong_method = app.get("/v1/orders", &app.tokens.admin).await;
+    let wrong_method = app
+        .call(reqwest::Method::PUT, "/v1/orders", &app.tokens.admin, None)
+        .await;
     assert_eq!(
         (wrong_method.status, wrong_method.problem()),
         (405, "method-not-allowed")
@@ -645,4 +647,124 @@ async fn administrators_register_vendors_and_manage_keys() {
         )
         .await;
     assert_eq!((gone.status, gone.problem()), (404, "key-not-found"));
+}
+
+#[tokio::test]
+async fn claims_and_a_customers_orders_are_looked_up_and_every_201_says_where() {
+    let app = app().await;
+    let mut order = two_vendor_order("LOOK-1");
+    for (no, received) in [
+        ("LOOK-1", "2026-11-20 09:00:00"),
+        ("LOOK-2", "2026-11-21 09:00:00"),
+        ("LOOK-3", "2026-11-22 09:00:00"),
+    ] {
+        order["ordNo"] = json!(no);
+        order["ordRcpDts"] = json!(received);
+        order["customerId"] = json!("c-7777");
+        let placed = app
+            .post_json("/v1/orders", &app.tokens.storefront, order.clone())
+            .await;
+        assert_eq!(placed.status, 201);
+        assert_eq!(placed.headers["location"], format!("/v1/orders/{no}"));
+    }
+    let canceled = app
+        .post_json(
+            "/v1/orders/LOOK-2/cancellations",
+            &app.tokens.storefront,
+            json!({"items": [{"ordItemSeq": 1, "qty": 1}], "clmRsnCd": "251", "customerId": "c-7777"}),
+        )
+        .await;
+    assert_eq!(canceled.status, 201);
+    let location = canceled.headers["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!("/v1/claims/{}", canceled.body["ordNo"].as_str().unwrap())
+    );
+
+    // The claim, by its number: the service center freely, the storefront with the customer.
+    let shown = app.get(&location, &app.tokens.service).await;
+    assert_eq!((shown.status, &shown.body), (200, &canceled.body));
+    let hidden = app.get(&location, &app.tokens.storefront).await;
+    assert_eq!((hidden.status, hidden.problem()), (404, "claim-not-found"));
+    let mine = app
+        .get(
+            &format!("{location}?customerId=c-7777"),
+            &app.tokens.storefront,
+        )
+        .await;
+    assert_eq!(mine.status, 200);
+    let missing = app
+        .get("/v1/claims/20261122ZZZZZZ", &app.tokens.service)
+        .await;
+    assert_eq!(
+        (missing.status, missing.problem()),
+        (404, "claim-not-found")
+    );
+
+    // A customer's orders, newest first, a page at a time.
+    let page = app
+        .get("/v1/orders?customerId=c-7777&limit=2", &app.tokens.service)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let numbers = |body: &Value| -> Vec<String> {
+        body["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|order| order["ordNo"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(numbers(&page.body), ["LOOK-3", "LOOK-2"]);
+    let cursor = page.body["nextCursor"].as_str().unwrap();
+    let rest = app
+        .get(
+            &format!("/v1/orders?customerId=c-7777&limit=2&cursor={cursor}"),
+            &app.tokens.storefront,
+        )
+        .await;
+    assert_eq!(numbers(&rest.body), ["LOOK-1"]);
+    assert!(
+        rest.body.get("nextCursor").is_none(),
+        "the last page says so"
+    );
+    for (query, field) in [
+        ("", "customerId"),
+        ("?customerId=c-7777&limit=0", "limit"),
+        ("?customerId=c-7777&limit=101", "limit"),
+        ("?customerId=c-7777&cursor=nonsense", "cursor"),
+    ] {
+        let refused = app
+            .get(&format!("/v1/orders{query}"), &app.tokens.service)
+            .await;
+        assert_eq!(
+            (refused.status, refused.problem()),
+            (400, "invalid-input"),
+            "{query}"
+        );
+        assert_eq!(refused.body["field"], field, "{query}");
+    }
+    let vendor_key = app.get("/v1/orders?customerId=c-7777", &app.keys.a).await;
+    assert_eq!(vendor_key.status, 403);
+
+    // A vendor and a key, each where its Location says.
+    let vendor = app
+        .post_json(
+            "/v1/vendors",
+            &app.tokens.admin,
+            json!({"splVenId": "0000099999", "name": "새 업체"}),
+        )
+        .await;
+    assert_eq!(vendor.headers["location"], "/v1/vendors/0000099999");
+    let shown = app.get("/v1/vendors/0000099999", &app.tokens.admin).await;
+    assert_eq!(
+        (shown.status, &shown.body["name"]),
+        (200, &json!("새 업체"))
+    );
+    let key = app
+        .post_json("/v1/vendors/0000099999/keys", &app.tokens.admin, json!({}))
+        .await;
+    assert_eq!(
+        key.headers["location"],
+        format!("/v1/keys/{}", key.body["keyId"].as_str().unwrap())
+    );
 }

@@ -14,7 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_claim_lines_by_lower_rank.sql"),
     include_str!("../migrations/0005_idempotency_usage.sql"),
     include_str!("../migrations/0006_shipping_and_cancel_requests.sql"),
-    include_str!("../migrations/0007_token_labels.sql"),
+    include_str!("../migrations/0007_token_labels_and_customer_orders.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

@@ -17,10 +17,10 @@ use std::fmt;
 
 use async_trait::async_trait;
 use claims_domain::{
-    Actor, CancelCommand, CancelRejection, CancelRequest, CancelRow, Claim, InquiryQuery,
-    InvalidValue, ItemSeq, ItemState, KstDateTime, NewOrder, OrderNo, PendingLine, Period,
-    Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem, ShippingNo,
-    ShippingStatus, Text, VendorId, Waybill,
+    Actor, CancelCommand, CancelRejection, CancelRequest, CancelRow, Claim, ClaimNo, CustomerId,
+    InquiryQuery, InvalidValue, ItemSeq, ItemState, KstDateTime, NewOrder, OrderNo, PendingLine,
+    Period, Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem,
+    ShippingNo, ShippingStatus, Text, VendorId, Waybill,
 };
 
 pub mod admin;
@@ -30,6 +30,7 @@ pub mod conformance;
 mod credentials;
 pub mod idempotency;
 mod orders;
+pub use orders::OrderCursor;
 mod requests;
 mod shipping;
 pub mod sql;
@@ -274,6 +275,18 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     async fn order(&self, ord_no: &OrderNo) -> Result<Option<OrderRecord>, StoreError>;
 
+    /// One claim, by its number.
+    async fn claim(&self, clm_no: &ClaimNo) -> Result<Option<Claim>, StoreError>;
+
+    /// Up to `limit` orders of a customer, newest first (receipt time, then order number),
+    /// after `after` when given.
+    async fn orders_of_customer(
+        &self,
+        customer: &CustomerId,
+        after: Option<&OrderCursor>,
+        limit: usize,
+    ) -> Result<Vec<OrderRecord>, StoreError>;
+
     /// Cancels items of an order as one claim, numbered by the store, at `now`.
     async fn cancel(
         &self,
@@ -398,6 +411,9 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         id: RequestId,
         now: KstDateTime,
     ) -> Result<CancelRequest, StoreError>;
+
+    /// One cancel request, with its lines.
+    async fn cancel_request(&self, id: &RequestId) -> Result<Option<CancelRequest>, StoreError>;
 
     /// Withdraws every pending line of a cancel request on behalf of `actor`. Returns the
     /// request as it stands afterwards.
@@ -591,6 +607,29 @@ impl<B: Backend> Store for B {
         .await
     }
 
+    async fn claim(&self, clm_no: &ClaimNo) -> Result<Option<Claim>, StoreError> {
+        let clm_no = clm_no.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { orders::claim(sql, &clm_no).await })
+        }))
+        .await
+    }
+
+    async fn orders_of_customer(
+        &self,
+        customer: &CustomerId,
+        after: Option<&OrderCursor>,
+        limit: usize,
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        let (customer, after) = (customer.clone(), after.cloned());
+        self.read(script(move |sql| {
+            Box::pin(
+                async move { orders::of_customer(sql, &customer, after.as_ref(), limit).await },
+            )
+        }))
+        .await
+    }
+
     #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
     async fn cancel(
         &self,
@@ -744,6 +783,14 @@ impl<B: Backend> Store for B {
         let (ord_no, command) = (ord_no.clone(), command.clone());
         self.write(script(move |sql| {
             Box::pin(async move { requests::file(sql, &ord_no, &command, id, now).await })
+        }))
+        .await
+    }
+
+    async fn cancel_request(&self, id: &RequestId) -> Result<Option<CancelRequest>, StoreError> {
+        let id = id.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { requests::one(sql, &id).await })
         }))
         .await
     }

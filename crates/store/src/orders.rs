@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use claims_domain::{
-    CancelCommand, Claim, ClaimPlan, ItemSeq, ItemState, KstDate, KstDateTime, NewOrder,
-    NewOrderItem, OrderNo, OrderState, ShippingFee, ShippingNo, claim_number, plan_cancellation,
-    vendors,
+    CancelCommand, Claim, ClaimNo, ClaimPlan, CustomerId, ItemSeq, ItemState, KstDate, KstDateTime,
+    NewOrder, NewOrderItem, OrderNo, OrderState, ShippingFee, ShippingNo, claim_number,
+    plan_cancellation, vendors,
 };
 
-use crate::sql::{Dialect, Sql};
+use crate::sql::{Dialect, Param, Sql};
 use crate::stored::{self, corrupt};
 use crate::tables::{ClaimLineRow, ClaimRow, FeeRow, ItemRow, OrderRow, select};
 use crate::{
@@ -327,4 +327,83 @@ pub(crate) async fn write_claim(
             .await?;
     }
     Ok(claim)
+}
+
+/// One claim by its number, with its lines.
+pub(crate) async fn claim(
+    sql: &mut dyn Sql,
+    clm_no: &ClaimNo,
+) -> Result<Option<Claim>, StoreError> {
+    let statement = format!(
+        "{} WHERE clm_no = $1",
+        select(ClaimRow::TABLE, ClaimRow::COLUMNS)
+    );
+    let Some(row) = sql.query_opt(&statement, &[clm_no.as_str().into()]).await? else {
+        return Ok(None);
+    };
+    let row = ClaimRow::read(&row)?;
+    // The lines by their original order (an index), then this claim's.
+    let statement = format!(
+        "{} WHERE oror_no = $1 AND clm_no = $2 ORDER BY clm_item_seq",
+        select(ClaimLineRow::TABLE, ClaimLineRow::COLUMNS)
+    );
+    let lines = sql
+        .query(
+            &statement,
+            &[row.oror_no.as_ref().into(), clm_no.as_str().into()],
+        )
+        .await?
+        .iter()
+        .map(|line| ClaimLineRow::read(line)?.into_line())
+        .collect::<Result<Vec<_>, _>>()?;
+    row.into_claim(lines).map(Some)
+}
+
+/// Where a list of a customer's orders continues: after this order, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderCursor {
+    pub received_at: KstDateTime,
+    pub ord_no: OrderNo,
+}
+
+/// Up to `limit` orders of `customer`, newest first (by receipt time, then number), after
+/// `after` when given.
+pub(crate) async fn of_customer(
+    sql: &mut dyn Sql,
+    customer: &CustomerId,
+    after: Option<&OrderCursor>,
+    limit: usize,
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let rows = match after {
+        Some(after) => {
+            sql.query(
+                "SELECT ord_no FROM orders WHERE customer_id = $1 \
+                 AND (ord_rcp_dts < $2 OR (ord_rcp_dts = $2 AND ord_no < $3)) \
+                 ORDER BY ord_rcp_dts DESC, ord_no DESC LIMIT $4",
+                &[
+                    customer.as_str().into(),
+                    after.received_at.into(),
+                    after.ord_no.as_str().into(),
+                    Param::Int(limit as i64),
+                ],
+            )
+            .await?
+        }
+        None => {
+            sql.query(
+                "SELECT ord_no FROM orders WHERE customer_id = $1 \
+                 ORDER BY ord_rcp_dts DESC, ord_no DESC LIMIT $2",
+                &[customer.as_str().into(), Param::Int(limit as i64)],
+            )
+            .await?
+        }
+    };
+    let mut orders = Vec::with_capacity(rows.len());
+    for row in rows {
+        let ord_no = stored::order_no(row.text(0)?)?;
+        if let Some(record) = load(sql, &ord_no).await? {
+            orders.push(record);
+        }
+    }
+    Ok(orders)
 }

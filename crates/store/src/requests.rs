@@ -48,7 +48,10 @@ pub(crate) async fn for_order(
 }
 
 /// One request, with its lines.
-async fn one(sql: &mut dyn Sql, id: &RequestId) -> Result<Option<CancelRequest>, StoreError> {
+pub(crate) async fn one(
+    sql: &mut dyn Sql,
+    id: &RequestId,
+) -> Result<Option<CancelRequest>, StoreError> {
     let statement = format!(
         "{} WHERE request_id = $1",
         select(RequestRow::TABLE, RequestRow::COLUMNS)

@@ -32,9 +32,11 @@ use problem::{Problem, ProblemKind};
 pub(crate) fn router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/v1/vendors", post(vendors::create))
+        .route("/v1/vendors/{spl_ven_id}", get(vendors::show))
         .route("/v1/vendors/{spl_ven_id}/keys", post(vendors::issue_key))
         .route("/v1/keys/{key_id}", delete(vendors::revoke_key))
-        .route("/v1/orders", post(orders::place))
+        .route("/v1/orders", post(orders::place).get(orders::of_customer))
+        .route("/v1/claims/{clm_no}", get(orders::claim))
         .route("/v1/orders/{ord_no}", get(orders::show))
         .route("/v1/orders/{ord_no}/cancellations", post(orders::cancel))
         .route(
@@ -42,6 +44,7 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
             post(orders::ship),
         )
         .route("/v1/orders/{ord_no}/cancel-requests", post(requests::file))
+        .route("/v1/cancel-requests/{request_id}", get(requests::show))
         .route(
             "/v1/cancel-requests/{request_id}/withdrawal",
             post(requests::withdraw),
@@ -283,4 +286,15 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
 /// A JSON answer with a status.
 pub(crate) fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
     (status, axum::Json(value)).into_response()
+}
+
+/// A 201 answer: `value`, with `Location` naming what was created.
+pub(crate) fn created(location: &str, value: &impl serde::Serialize) -> Response {
+    let mut response = json(StatusCode::CREATED, value);
+    if let Ok(location) = axum::http::HeaderValue::from_str(location) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, location);
+    }
+    response
 }

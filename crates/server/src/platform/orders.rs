@@ -3,9 +3,11 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use claims_domain::{Claim, ItemSeq, OrderNo, ShipRejection};
-use claims_store::{Completion, NotFound, Placed, Role, StoreError, StoredAnswer};
-use serde::Deserialize;
+use claims_domain::{
+    Claim, ClaimNo, CustomerId, InvalidValue, ItemSeq, KstDateTime, OrderNo, ShipRejection,
+};
+use claims_store::{Completion, NotFound, OrderCursor, Placed, Role, StoreError, StoredAnswer};
+use serde::{Deserialize, Serialize};
 
 use super::dto::{CancellationBody, ClaimView, OrderBody, OrderView, ShipmentView};
 use super::idempotency::{self, Start, json_answer};
@@ -146,7 +148,128 @@ pub(crate) async fn cancel(
 }
 
 fn claim_answer(claim: &Claim) -> StoredAnswer {
-    json_answer(StatusCode::CREATED, &ClaimView::from(claim), None)
+    json_answer(
+        StatusCode::CREATED,
+        &ClaimView::from(claim),
+        Some(format!("/v1/claims/{}", claim.clm_no)),
+    )
+}
+
+/// Shows a claim by its number: to the service center and operators; to the storefront only
+/// with the `customerId` of the order's customer (without it, the claim is answered as
+/// missing, as orders are).
+pub(crate) async fn claim(
+    State(app): State<AppState>,
+    caller: Caller,
+    Segments(clm_no): Segments<String>,
+    Params(query): Params<ShowQuery>,
+) -> Result<Response, Problem> {
+    let role = caller.role(&[Role::Storefront, Role::ServiceCenter, Role::Admin])?;
+    let not_found = || Problem::new(ProblemKind::ClaimNotFound, format!("no claim {clm_no:?}"));
+    let number = ClaimNo::parse("ordNo", &clm_no).map_err(|_| not_found())?;
+    let claim = app.store.claim(&number).await?.ok_or_else(not_found)?;
+    if role == Role::Storefront {
+        let order = app
+            .store
+            .order(&claim.oror_no)
+            .await?
+            .ok_or_else(not_found)?;
+        if query.customer_id.as_deref().map(str::trim) != Some(order.order.customer_id().as_str()) {
+            return Err(not_found());
+        }
+    }
+    Ok(json(StatusCode::OK, &ClaimView::from(&claim)))
+}
+
+/// The query of `GET /v1/orders`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(rename = "customerId")]
+    customer_id: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// The most orders one page of `GET /v1/orders` holds, and how many unless asked.
+const MAX_PAGE: usize = 100;
+const DEFAULT_PAGE: usize = 20;
+
+/// A customer's orders, newest first, a page at a time: `{"orders": [...], "nextCursor"}`,
+/// `nextCursor` present while more remain. The same roles read them as read an order.
+pub(crate) async fn of_customer(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(query): Params<ListQuery>,
+) -> Result<Response, Problem> {
+    caller.role(&[Role::Storefront, Role::ServiceCenter, Role::Admin])?;
+    let customer = query
+        .customer_id
+        .as_deref()
+        .ok_or_else(|| InvalidValue::new("customerId", "is required: whose orders to list"))?;
+    let customer = CustomerId::parse("customerId", customer)?;
+    let limit = match query.limit.as_deref() {
+        None => DEFAULT_PAGE,
+        Some(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| {
+                InvalidValue::new("limit", format!("must be a number from 1 to {MAX_PAGE}"))
+            })?,
+    };
+    let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    // One more than asked says whether another page follows.
+    let mut orders = app
+        .store
+        .orders_of_customer(&customer, after.as_ref(), limit + 1)
+        .await?;
+    let next = (orders.len() > limit).then(|| {
+        orders.truncate(limit);
+        let last = orders.last().expect("a full page");
+        format!(
+            "{}.{}",
+            last.order.received_at().unix_seconds(),
+            last.order.ord_no()
+        )
+    });
+    Ok(json(
+        StatusCode::OK,
+        &OrderPage {
+            orders: orders.iter().map(OrderView::from).collect(),
+            next_cursor: next,
+        },
+    ))
+}
+
+/// A cursor of `GET /v1/orders`, as the previous page's `nextCursor` gave it.
+fn parse_cursor(text: &str) -> Result<OrderCursor, InvalidValue> {
+    let invalid = || {
+        InvalidValue::new(
+            "cursor",
+            "is not a cursor this API gave: pass nextCursor as it came",
+        )
+    };
+    let (seconds, ord_no) = text.trim().split_once('.').ok_or_else(invalid)?;
+    let received_at = seconds
+        .parse::<i64>()
+        .ok()
+        .and_then(KstDateTime::from_unix_seconds)
+        .ok_or_else(invalid)?;
+    let ord_no = OrderNo::parse("cursor", ord_no).map_err(|_| invalid())?;
+    Ok(OrderCursor {
+        received_at,
+        ord_no,
+    })
+}
+
+/// A page of a customer's orders.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderPage {
+    orders: Vec<OrderView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
 }
 
 #[tracing::instrument(name = "ship", skip_all, fields(order.no = tracing::field::Empty, item.seq = tracing::field::Empty))]

@@ -63,6 +63,7 @@ problem_kinds! {
     QuantityExceedsOpen = "quantity-exceeds-open", CONFLICT, "More units than are still open";
     FullyCanceled = "fully-canceled", CONFLICT, "Every unit of the item was canceled";
     CancelRequestNotFound = "cancel-request-not-found", NOT_FOUND, "No such cancel request";
+    ClaimNotFound = "claim-not-found", NOT_FOUND, "No such claim";
     CancelNeedsServiceCenter = "cancel-needs-service-center", CONFLICT, "The vendor confirmed the item: only the service center can ask for its cancellation";
     UseCancelRequest = "use-cancel-request", CONFLICT, "The vendor confirmed the item: file a cancel request";
     CancelDirectly = "cancel-directly", CONFLICT, "The item is not confirmed: cancel it directly";

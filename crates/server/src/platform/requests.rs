@@ -11,7 +11,7 @@ use claims_store::Role;
 use super::dto::{CancelRequestView, CancellationBody, WithdrawalBody};
 use super::orders::order_no;
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, JsonBody, Segments, json};
+use super::{Caller, JsonBody, Params, Segments, created, json};
 use crate::AppState;
 
 #[tracing::instrument(name = "file_cancel_request", skip_all, fields(order.no = tracing::field::Empty, request.id = tracing::field::Empty))]
@@ -33,13 +33,51 @@ pub(crate) async fn file(
         .file_cancel_request(&ord_no, &command, id, app.clock.now())
         .await?;
     tracing::info!(lines = request.lines.len(), "cancel request filed");
-    let mut response = json(StatusCode::CREATED, &CancelRequestView::from(&request));
-    if let Ok(location) = format!("/v1/orders/{ord_no}").parse() {
-        response
-            .headers_mut()
-            .insert(axum::http::header::LOCATION, location);
+    Ok(created(
+        &format!("/v1/cancel-requests/{}", request.id),
+        &CancelRequestView::from(&request),
+    ))
+}
+
+/// The query of reads a storefront may make for a customer.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ForCustomer {
+    #[serde(rename = "customerId")]
+    customer_id: Option<String>,
+}
+
+/// Shows a cancel request: to the service center and operators; to the storefront only with
+/// the order's `customerId` (without it, the request is answered as missing).
+pub(crate) async fn show(
+    State(app): State<AppState>,
+    caller: Caller,
+    Segments(id): Segments<String>,
+    Params(query): Params<ForCustomer>,
+) -> Result<Response, Problem> {
+    let role = caller.role(&[Role::Storefront, Role::ServiceCenter, Role::Admin])?;
+    let not_found = || {
+        Problem::new(
+            ProblemKind::CancelRequestNotFound,
+            format!("no cancel request {id:?}"),
+        )
+    };
+    let request_id = RequestId::parse("requestId", &id).map_err(|_| not_found())?;
+    let request = app
+        .store
+        .cancel_request(&request_id)
+        .await?
+        .ok_or_else(not_found)?;
+    if role == Role::Storefront {
+        let order = app
+            .store
+            .order(&request.oror_no)
+            .await?
+            .ok_or_else(not_found)?;
+        if query.customer_id.as_deref().map(str::trim) != Some(order.order.customer_id().as_str()) {
+            return Err(not_found());
+        }
     }
-    Ok(response)
+    Ok(json(StatusCode::OK, &CancelRequestView::from(&request)))
 }
 
 #[tracing::instrument(name = "withdraw_cancel_request", skip_all, fields(request.id = tracing::field::Empty))]

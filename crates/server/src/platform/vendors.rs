@@ -10,7 +10,7 @@ use claims_store::{KeyId, NewVendor, Role};
 
 use super::dto::{KeyBody, KeyView, VendorBody, VendorView};
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, JsonBody, Segments, json, parse_json, read_bytes};
+use super::{Caller, JsonBody, Segments, created, json, parse_json, read_bytes};
 use crate::AppState;
 use crate::credentials::issue_api_key;
 
@@ -31,7 +31,27 @@ pub(crate) async fn create(
             .transpose()?,
     };
     let vendor = app.store.add_vendor(vendor, app.clock.now()).await?;
-    Ok(json(StatusCode::CREATED, &VendorView::from(&vendor)))
+    Ok(created(
+        &format!("/v1/vendors/{}", vendor.id),
+        &VendorView::from(&vendor),
+    ))
+}
+
+pub(crate) async fn show(
+    State(app): State<AppState>,
+    caller: Caller,
+    Segments(spl_ven_id): Segments<String>,
+) -> Result<Response, Problem> {
+    caller.role(&[Role::Admin])?;
+    let not_found = || {
+        Problem::new(
+            ProblemKind::VendorNotFound,
+            format!("no vendor {spl_ven_id:?}"),
+        )
+    };
+    let id = VendorId::parse("splVenId", &spl_ven_id).map_err(|_| not_found())?;
+    let vendor = app.store.vendor(&id).await?.ok_or_else(not_found)?;
+    Ok(json(StatusCode::OK, &VendorView::from(&vendor)))
 }
 
 pub(crate) async fn issue_key(
@@ -61,8 +81,8 @@ pub(crate) async fn issue_key(
     };
     let (info, secret) = issue_api_key(&*app.store, scope, app.clock.now()).await?;
     tracing::info!(key.id = %info.id, vendor.id = %info.scope.vendor, "API key issued");
-    let mut response = json(
-        StatusCode::CREATED,
+    let mut response = created(
+        &format!("/v1/keys/{}", info.id),
         &KeyView::new(&info, Some(secret.expose().to_owned())),
     );
     response

@@ -84,6 +84,7 @@ macro_rules! conformance_tests {
             platform_tokens_carry_a_role_and_are_revocable,
             orders_are_placed_once,
             orders_must_name_known_vendors,
+            claims_and_a_customers_orders_are_looked_up,
             cancellation_records_a_numbered_claim,
             refused_cancellations_change_nothing,
             shipping_closes_the_cancellation_window,

@@ -229,3 +229,67 @@ pub async fn shipping_closes_the_cancellation_window(fixture: &Fixture) {
         ]
     );
 }
+
+pub async fn claims_and_a_customers_orders_are_looked_up(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    for (no, received) in [
+        ("LOOK-1", "2026-11-20 09:00:00"),
+        ("LOOK-3", "2026-11-21 09:00:00"),
+        ("LOOK-2", "2026-11-21 09:00:00"),
+        ("LOOK-4", "2026-11-22 09:00:00"),
+    ] {
+        place(
+            store,
+            order(no, received, &[(1, VENDOR_A, None, 2, 0)], &[]),
+        )
+        .await;
+    }
+    let claim = store
+        .cancel(
+            &order_no("LOOK-2"),
+            &by_customer("c-1001", &[(1, 1)]),
+            at("2026-11-22 10:00:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.claim(&claim.clm_no).await.unwrap(),
+        Some(claim.clone())
+    );
+    let nothing = claims_domain::ClaimNo::parse("ordNo", "20261122ZZZZZZ").unwrap();
+    assert_eq!(store.claim(&nothing).await.unwrap(), None);
+
+    let customer = CustomerId::parse("customerId", "c-1001").unwrap();
+    let numbers = |orders: &[crate::OrderRecord]| -> Vec<String> {
+        orders
+            .iter()
+            .map(|o| o.order.ord_no().to_string())
+            .collect()
+    };
+    let first = store.orders_of_customer(&customer, None, 2).await.unwrap();
+    assert_eq!(
+        numbers(&first),
+        ["LOOK-4", "LOOK-3"],
+        "newest first, then by number"
+    );
+    let last = &first[1];
+    let cursor = crate::OrderCursor {
+        received_at: last.order.received_at(),
+        ord_no: last.order.ord_no().clone(),
+    };
+    let rest = store
+        .orders_of_customer(&customer, Some(&cursor), 10)
+        .await
+        .unwrap();
+    assert_eq!(numbers(&rest), ["LOOK-2", "LOOK-1"]);
+    assert_eq!(rest[0].claims, vec![claim], "each order with its claims");
+    let stranger = CustomerId::parse("customerId", "c-9999").unwrap();
+    assert!(
+        store
+            .orders_of_customer(&stranger, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
