@@ -20,8 +20,6 @@ use claims_server::settings::Settings;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use settings::{DATABASE, Flags, HTTP, LOG};
 
-/// The flags of the database settings.
-
 /// mimalloc rather than the system allocator: the inquiry allocates and frees many small
 /// buffers across threads, where glibc's allocator costs measurably more time and memory
 /// (see BENCHMARKS.md).
