@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .merge(observe::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(platform::problem::in_korean))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             observe::observe,

@@ -768,3 +768,73 @@ async fn claims_and_a_customers_orders_are_looked_up_and_every_201_says_where() 
         format!("/v1/keys/{}", key.body["keyId"].as_str().unwrap())
     );
 }
+
+#[tokio::test]
+async fn problems_are_in_korean_when_asked_and_english_otherwise() {
+    let app = app().await;
+    let ask = |language: Option<&'static str>| {
+        let request = app
+            .client
+            .post(format!("{}/v1/orders/A-ORDER-1/cancellations", app.base))
+            .bearer_auth(&app.tokens.service)
+            .json(
+                &json!({"items": [{"ordItemSeq": 1, "qty": 5}], "clmRsnCd": "251",
+                          "agentId": "agent-7"}),
+            );
+        let request = match language {
+            Some(language) => request.header("Accept-Language", language),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let language = response
+                .headers()
+                .get("content-language")
+                .map(|value| value.to_str().unwrap().to_owned());
+            let body: Value = response.json().await.unwrap();
+            (status, language, body)
+        }
+    };
+    let (status, language, english) = ask(None).await;
+    assert_eq!((status, language), (409, None));
+    assert_eq!(english["title"], "More units than are still open");
+    assert!(
+        english["detail"].as_str().unwrap().contains("still open"),
+        "{english}"
+    );
+
+    let (status, language, korean) = ask(Some("ko-KR,ko;q=0.9,en;q=0.8")).await;
+    assert_eq!((status, language.as_deref()), (409, Some("ko")));
+    assert_eq!(korean["type"], english["type"], "the same problem");
+    assert_eq!(korean["title"], "남은 수량보다 많습니다");
+    assert_eq!(
+        korean["detail"], "1번 상품은 0개 남았는데 5개를 취소하려 했습니다.",
+        "{korean}"
+    );
+    let (_, _, preferred_english) = ask(Some("en-US,en;q=0.9,ko;q=0.5")).await;
+    assert_eq!(preferred_english, english);
+
+    // Invalid input names the field in both languages.
+    let invalid = app
+        .client
+        .post(format!("{}/v1/orders", app.base))
+        .bearer_auth(&app.tokens.storefront)
+        .header("Accept-Language", "ko")
+        .json(&json!({"ordNo": "KO-1", "ordpeNm": "홍길동", "customerId": "c-1", "ordRcpMediaCd": "30",
+                      "ordRcpDts": "2026-11-20 09:50:17",
+                      "items": [{"ordItemSeq": 1, "itemId": "1", "itemNm": "x", "qty": 0,
+                                 "unitPrice": 1, "splVenId": "0000012345"}]}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = invalid.json().await.unwrap();
+    assert_eq!(body["field"], "items[0].qty");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("items[0].qty 값이 올바르지 않습니다"),
+        "{body}"
+    );
+}

@@ -136,11 +136,13 @@ pub(crate) async fn start(
                 ProblemKind::IdempotencyKeyInFlight,
                 "a request with this Idempotency-Key is still being handled; retry in a moment",
             )
+            .ko("같은 Idempotency-Key의 요청이 아직 처리 중입니다. 잠시 뒤에 다시 시도하세요.")
         }),
         Begin::Reused => Err(Problem::new(
             ProblemKind::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request; use a new key for a new request",
-        )),
+        )
+        .ko("이 Idempotency-Key는 다른 요청에 쓰였습니다. 새 요청에는 새 키를 쓰세요.")),
         Begin::OverQuota(usage) => Err(Problem {
             retry_after_secs: Some(QUOTA_RETRY_AFTER_SECS),
             ..Problem::new(

@@ -58,6 +58,7 @@ pub(crate) async fn route_not_found(method: Method, uri: Uri) -> Problem {
         ProblemKind::RouteNotFound,
         format!("there is no endpoint {method} {}", uri.path()),
     )
+    .ko(format!("{method} {} 엔드포인트는 없습니다.", uri.path()))
 }
 
 /// Answers requests with a method the path does not take.
@@ -66,6 +67,7 @@ pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> Problem {
         ProblemKind::MethodNotAllowed,
         format!("{} does not take {method}", uri.path()),
     )
+    .ko(format!("{}에는 {method}를 쓸 수 없습니다.", uri.path()))
 }
 
 /// Who is calling, and the hash of the credential they called with.
@@ -100,14 +102,22 @@ impl Caller {
                     "a {role} token may not do this; it takes a token of {}",
                     names.join(" or ")
                 ),
-            )),
+            )
+            .ko(format!(
+                "{role} 토큰으로는 할 수 없습니다. {} 토큰이 필요합니다.",
+                names.join(" 또는 ")
+            ))),
             Who::Vendor(_) => Err(Problem::new(
                 ProblemKind::Forbidden,
                 format!(
                     "a vendor API key may not do this; it takes a token of {}",
                     names.join(" or ")
                 ),
-            )),
+            )
+            .ko(format!(
+                "업체 API 키로는 할 수 없습니다. {} 토큰이 필요합니다.",
+                names.join(" 또는 ")
+            ))),
         }
     }
 
@@ -120,7 +130,10 @@ impl Caller {
                 format!(
                     "only the item's vendor, with its API key, may do this; a {role} token may not"
                 ),
-            )),
+            )
+            .ko(format!(
+                "상품의 업체만 자기 API 키로 할 수 있습니다. {role} 토큰으로는 할 수 없습니다."
+            ))),
         }
     }
 }
@@ -129,24 +142,34 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Problem> {
-        let unauthenticated = |detail: &str| Problem::new(ProblemKind::Unauthenticated, detail);
+        let unauthenticated =
+            |detail: &str, ko: &str| Problem::new(ProblemKind::Unauthenticated, detail).ko(ko);
         let credential = presented(&parts.headers).map_err(|unusable| match unusable {
-            Unusable::NotText => unauthenticated("the Authorization header is not valid text"),
-            Unusable::Missing | Unusable::TooLong => {
-                unauthenticated("send Authorization: Bearer <token or vendor API key>")
-            }
+            Unusable::NotText => unauthenticated(
+                "the Authorization header is not valid text",
+                "Authorization 헤더가 올바른 텍스트가 아닙니다.",
+            ),
+            Unusable::Missing | Unusable::TooLong => unauthenticated(
+                "send Authorization: Bearer <token or vendor API key>",
+                "Authorization: Bearer <토큰 또는 업체 API 키>를 보내세요.",
+            ),
         })?;
         let hash = hash_secret(credential);
         let who = if credential.starts_with(TOKEN_PREFIX) {
             let role = app.store.role_for_token(&hash).await?;
-            role.map(Who::Token)
-                .ok_or_else(|| unauthenticated("the token is unknown or was revoked"))?
+            role.map(Who::Token).ok_or_else(|| {
+                unauthenticated(
+                    "the token is unknown or was revoked",
+                    "없거나 폐기된 토큰입니다.",
+                )
+            })?
         } else {
-            let scope = app
-                .store
-                .scope_for_key(&hash)
-                .await?
-                .ok_or_else(|| unauthenticated("the credential is unknown or was revoked"))?;
+            let scope = app.store.scope_for_key(&hash).await?.ok_or_else(|| {
+                unauthenticated(
+                    "the credential is unknown or was revoked",
+                    "없거나 폐기된 인증 정보입니다.",
+                )
+            })?;
             if let Some(notes) = Notes::of(&parts.extensions) {
                 notes.vendor(scope.vendor.as_str());
             }
@@ -239,13 +262,12 @@ pub(crate) async fn read_bytes(request: Request, app: &AppState) -> Result<Bytes
         .await
         .map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                let limit = app.config.limits.platform_body_bytes;
                 Problem::new(
                     ProblemKind::BodyTooLarge,
-                    format!(
-                        "the body is larger than {} bytes",
-                        app.config.limits.platform_body_bytes
-                    ),
+                    format!("the body is larger than {limit} bytes"),
                 )
+                .ko(format!("본문이 {limit}바이트를 넘습니다."))
             } else {
                 Problem::new(ProblemKind::InvalidInput, rejection.body_text())
             }
@@ -273,13 +295,17 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
         return Err(Problem::new(
             ProblemKind::UnsupportedMediaType,
             format!("send the body as application/json, not {content_type:?}"),
-        ));
+        )
+        .ko(format!(
+            "본문을 {content_type:?}이(가) 아닌 application/json으로 보내세요."
+        )));
     }
     serde_json::from_slice(bytes).map_err(|err| {
         Problem::new(
             ProblemKind::InvalidInput,
             format!("the body does not match the expected JSON: {err}"),
         )
+        .ko(format!("본문이 기대한 JSON 형식과 다릅니다: {err}"))
     })
 }
 

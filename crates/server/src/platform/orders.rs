@@ -17,8 +17,10 @@ use crate::AppState;
 
 /// An order number from a path; one that cannot exist is simply not found.
 pub(crate) fn order_no(value: &str) -> Result<OrderNo, Problem> {
-    OrderNo::parse("ordNo", value)
-        .map_err(|_| Problem::new(ProblemKind::OrderNotFound, format!("no order {value:?}")))
+    OrderNo::parse("ordNo", value).map_err(|_| {
+        Problem::new(ProblemKind::OrderNotFound, format!("no order {value:?}"))
+            .ko(format!("주문 {value:?}이(가) 없습니다."))
+    })
 }
 
 // Span fields hold only values that passed validation, so that no caller can shape a log
@@ -98,7 +100,10 @@ pub(crate) async fn show(
 ) -> Result<Response, Problem> {
     let role = caller.role(&[Role::Storefront, Role::ServiceCenter, Role::Admin])?;
     let ord_no = order_no(&ord_no)?;
-    let not_found = || Problem::new(ProblemKind::OrderNotFound, format!("no order {ord_no}"));
+    let not_found = || {
+        Problem::new(ProblemKind::OrderNotFound, format!("no order {ord_no}"))
+            .ko(format!("주문 {ord_no}이(가) 없습니다."))
+    };
     let record = app.store.order(&ord_no).await?.ok_or_else(not_found)?;
     if role == Role::Storefront
         && query.customer_id.as_deref().map(str::trim) != Some(record.order.customer_id().as_str())
@@ -165,7 +170,10 @@ pub(crate) async fn claim(
     Params(query): Params<ShowQuery>,
 ) -> Result<Response, Problem> {
     let role = caller.role(&[Role::Storefront, Role::ServiceCenter, Role::Admin])?;
-    let not_found = || Problem::new(ProblemKind::ClaimNotFound, format!("no claim {clm_no:?}"));
+    let not_found = || {
+        Problem::new(ProblemKind::ClaimNotFound, format!("no claim {clm_no:?}"))
+            .ko(format!("클레임 {clm_no:?}이(가) 없습니다."))
+    };
     let number = ClaimNo::parse("ordNo", &clm_no).map_err(|_| not_found())?;
     let claim = app.store.claim(&number).await?.ok_or_else(not_found)?;
     if role == Role::Storefront {
@@ -285,6 +293,7 @@ pub(crate) async fn ship(
             ProblemKind::ItemNotFound,
             format!("order {ord_no} has no item {seq:?}"),
         )
+        .ko(format!("주문 {ord_no}에 {seq:?}번 상품이 없습니다."))
     };
     let seq_number: i64 = seq.trim().parse().map_err(|_| not_found())?;
     let item_seq = ItemSeq::new("ordItemSeq", seq_number).map_err(|_| not_found())?;

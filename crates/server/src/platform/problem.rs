@@ -1,16 +1,17 @@
 //! Errors of the platform API as `application/problem+json` (RFC 9457), each with a stable
 //! `type`. Every failure of the platform API becomes a [`Problem`] here, and only here.
 
-use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::header::{CONTENT_LANGUAGE, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claims_domain::{CancelRejection, InvalidValue, ShipRejection};
 use claims_store::{Conflict, NotFound, StoreError, StoredAnswer};
+use claims_wire::Lang;
 use serde::Serialize;
 
 /// Declares the kinds of problem: each with its `type` name, title and status, in one row.
 macro_rules! problem_kinds {
-    ($($variant:ident = $slug:literal, $status:ident, $title:literal;)+) => {
+    ($($variant:ident = $slug:literal, $status:ident, $title:literal, $title_ko:literal;)+) => {
         /// The kinds of problem, each with a stable `type` URI, a title and a status.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum ProblemKind {
@@ -34,6 +35,13 @@ macro_rules! problem_kinds {
                 }
             }
 
+            /// The title in Korean.
+            pub const fn title_ko(self) -> &'static str {
+                match self {
+                    $(ProblemKind::$variant => $title_ko,)+
+                }
+            }
+
             pub const fn status(self) -> StatusCode {
                 match self {
                     $(ProblemKind::$variant => StatusCode::$status,)+
@@ -44,37 +52,37 @@ macro_rules! problem_kinds {
 }
 
 problem_kinds! {
-    InvalidInput = "invalid-input", BAD_REQUEST, "The request is invalid";
-    UnsupportedMediaType = "unsupported-media-type", UNSUPPORTED_MEDIA_TYPE, "The body must be JSON";
-    BodyTooLarge = "body-too-large", PAYLOAD_TOO_LARGE, "The body is too large";
-    Unauthenticated = "unauthenticated", UNAUTHORIZED, "No valid credentials";
-    Forbidden = "forbidden", FORBIDDEN, "Not allowed for these credentials";
-    NotYourOrder = "not-your-order", FORBIDDEN, "The order belongs to another customer";
-    RouteNotFound = "route-not-found", NOT_FOUND, "No such endpoint";
-    MethodNotAllowed = "method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed on this endpoint";
-    VendorNotFound = "vendor-not-found", NOT_FOUND, "No such vendor";
-    OrderNotFound = "order-not-found", NOT_FOUND, "No such order";
-    ItemNotFound = "item-not-found", NOT_FOUND, "No such item in the order";
-    KeyNotFound = "key-not-found", NOT_FOUND, "No such API key";
-    TokenNotFound = "token-not-found", NOT_FOUND, "No such token";
-    VendorExists = "vendor-exists", CONFLICT, "The vendor already exists";
-    ConflictingResubmit = "conflicting-resubmit", CONFLICT, "Resubmitted with different contents";
-    AlreadyShipped = "already-shipped", CONFLICT, "The item has already shipped";
-    QuantityExceedsOpen = "quantity-exceeds-open", CONFLICT, "More units than are still open";
-    FullyCanceled = "fully-canceled", CONFLICT, "Every unit of the item was canceled";
-    CancelRequestNotFound = "cancel-request-not-found", NOT_FOUND, "No such cancel request";
-    ClaimNotFound = "claim-not-found", NOT_FOUND, "No such claim";
-    CancelNeedsServiceCenter = "cancel-needs-service-center", CONFLICT, "The vendor confirmed the item: only the service center can ask for its cancellation";
-    UseCancelRequest = "use-cancel-request", CONFLICT, "The vendor confirmed the item: file a cancel request";
-    CancelDirectly = "cancel-directly", CONFLICT, "The item is not confirmed: cancel it directly";
-    AlreadyRequested = "already-requested", CONFLICT, "The item already has a pending cancel request";
-    NothingPending = "nothing-pending", CONFLICT, "Nothing of the cancel request is pending";
-    IdempotencyKeyReused = "idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request";
-    IdempotencyKeyInFlight = "idempotency-key-in-flight", CONFLICT, "A request with this idempotency key is still in progress";
-    IdempotencyQuotaExceeded = "idempotency-quota-exceeded", TOO_MANY_REQUESTS, "These credentials keep as many idempotent answers as they may";
-    RateLimited = "rate-limited", TOO_MANY_REQUESTS, "Too many requests";
-    Unavailable = "unavailable", SERVICE_UNAVAILABLE, "Temporarily unavailable";
-    Internal = "internal", INTERNAL_SERVER_ERROR, "Internal error";
+    InvalidInput = "invalid-input", BAD_REQUEST, "The request is invalid", "요청이 올바르지 않습니다";
+    UnsupportedMediaType = "unsupported-media-type", UNSUPPORTED_MEDIA_TYPE, "The body must be JSON", "본문은 JSON이어야 합니다";
+    BodyTooLarge = "body-too-large", PAYLOAD_TOO_LARGE, "The body is too large", "본문이 너무 큽니다";
+    Unauthenticated = "unauthenticated", UNAUTHORIZED, "No valid credentials", "유효한 인증 정보가 없습니다";
+    Forbidden = "forbidden", FORBIDDEN, "Not allowed for these credentials", "이 인증 정보로는 허용되지 않습니다";
+    NotYourOrder = "not-your-order", FORBIDDEN, "The order belongs to another customer", "다른 고객의 주문입니다";
+    RouteNotFound = "route-not-found", NOT_FOUND, "No such endpoint", "없는 엔드포인트입니다";
+    MethodNotAllowed = "method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed on this endpoint", "이 엔드포인트에서 허용되지 않는 메서드입니다";
+    VendorNotFound = "vendor-not-found", NOT_FOUND, "No such vendor", "없는 업체입니다";
+    OrderNotFound = "order-not-found", NOT_FOUND, "No such order", "없는 주문입니다";
+    ItemNotFound = "item-not-found", NOT_FOUND, "No such item in the order", "주문에 없는 상품입니다";
+    KeyNotFound = "key-not-found", NOT_FOUND, "No such API key", "없는 API 키입니다";
+    TokenNotFound = "token-not-found", NOT_FOUND, "No such token", "없는 토큰입니다";
+    VendorExists = "vendor-exists", CONFLICT, "The vendor already exists", "이미 등록된 업체입니다";
+    ConflictingResubmit = "conflicting-resubmit", CONFLICT, "Resubmitted with different contents", "다른 내용으로 다시 보낸 요청입니다";
+    AlreadyShipped = "already-shipped", CONFLICT, "The item has already shipped", "이미 출고된 상품입니다";
+    QuantityExceedsOpen = "quantity-exceeds-open", CONFLICT, "More units than are still open", "남은 수량보다 많습니다";
+    FullyCanceled = "fully-canceled", CONFLICT, "Every unit of the item was canceled", "모든 수량이 취소된 상품입니다";
+    CancelRequestNotFound = "cancel-request-not-found", NOT_FOUND, "No such cancel request", "없는 취소신청입니다";
+    ClaimNotFound = "claim-not-found", NOT_FOUND, "No such claim", "없는 클레임입니다";
+    CancelNeedsServiceCenter = "cancel-needs-service-center", CONFLICT, "The vendor confirmed the item: only the service center can ask for its cancellation", "업체가 주문확인한 상품입니다: 고객센터만 취소를 신청할 수 있습니다";
+    UseCancelRequest = "use-cancel-request", CONFLICT, "The vendor confirmed the item: file a cancel request", "업체가 주문확인한 상품입니다: 취소신청을 하세요";
+    CancelDirectly = "cancel-directly", CONFLICT, "The item is not confirmed: cancel it directly", "주문확인 전인 상품입니다: 바로 취소하세요";
+    AlreadyRequested = "already-requested", CONFLICT, "The item already has a pending cancel request", "이미 취소신청 중인 상품입니다";
+    NothingPending = "nothing-pending", CONFLICT, "Nothing of the cancel request is pending", "취소신청 중인 것이 없습니다";
+    IdempotencyKeyReused = "idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request", "다른 요청에 쓰인 멱등 키입니다";
+    IdempotencyKeyInFlight = "idempotency-key-in-flight", CONFLICT, "A request with this idempotency key is still in progress", "같은 멱등 키의 요청이 아직 처리 중입니다";
+    IdempotencyQuotaExceeded = "idempotency-quota-exceeded", TOO_MANY_REQUESTS, "These credentials keep as many idempotent answers as they may", "이 인증 정보가 보관할 수 있는 멱등 응답이 가득 찼습니다";
+    RateLimited = "rate-limited", TOO_MANY_REQUESTS, "Too many requests", "요청이 너무 많습니다";
+    Unavailable = "unavailable", SERVICE_UNAVAILABLE, "Temporarily unavailable", "일시적으로 사용할 수 없습니다";
+    Internal = "internal", INTERNAL_SERVER_ERROR, "Internal error", "서버 오류입니다";
 }
 
 impl ProblemKind {
@@ -89,6 +97,9 @@ impl ProblemKind {
 pub struct Problem {
     pub kind: ProblemKind,
     pub detail: String,
+    /// The detail in Korean, where it was written; otherwise the Korean answer gives the
+    /// Korean title with the English detail.
+    pub detail_ko: Option<String>,
     /// The request field at fault, for invalid input.
     pub field: Option<String>,
     /// Seconds to send in `Retry-After`, for problems that pass.
@@ -111,11 +122,29 @@ impl Problem {
         Self {
             kind,
             detail: detail.into(),
+            detail_ko: None,
             field: None,
             retry_after_secs: match kind {
                 ProblemKind::Unavailable => Some(1),
                 _ => None,
             },
+        }
+    }
+
+    /// The problem with its detail in Korean too.
+    pub fn ko(self, detail: impl Into<String>) -> Self {
+        Self {
+            detail_ko: Some(detail.into()),
+            ..self
+        }
+    }
+
+    /// The detail in `lang`.
+    pub fn detail_in(&self, lang: Lang) -> String {
+        match (lang, &self.detail_ko) {
+            (Lang::En, _) => self.detail.clone(),
+            (Lang::Ko, Some(detail)) => detail.clone(),
+            (Lang::Ko, None) => format!("{}. ({})", self.kind.title_ko(), self.detail),
         }
     }
 
@@ -127,13 +156,19 @@ impl Problem {
                 ProblemKind::RateLimited,
                 format!("too many requests with these credentials; retry in {retry_after_secs} s"),
             )
+            .ko(format!(
+                "이 인증 정보로 요청이 너무 많습니다. {retry_after_secs}초 뒤에 다시 시도하세요."
+            ))
         }
     }
 
     pub fn invalid(invalid: InvalidValue) -> Self {
         Self {
             field: Some(invalid.field.clone()),
-            ..Problem::new(ProblemKind::InvalidInput, invalid.to_string())
+            ..Problem::new(ProblemKind::InvalidInput, invalid.to_string()).ko(format!(
+                "{} 값이 올바르지 않습니다: {}",
+                invalid.field, invalid.problem
+            ))
         }
     }
 }
@@ -157,14 +192,31 @@ impl From<StoreError> for Problem {
                     NotFound::ApiKey(_) => ProblemKind::KeyNotFound,
                     NotFound::Token(_) => ProblemKind::TokenNotFound,
                 };
-                Problem::new(kind, missing.to_string())
+                let ko = match &missing {
+                    NotFound::Vendor(id) => format!("업체 {id}이(가) 없습니다."),
+                    NotFound::Order(no) => format!("주문 {no}이(가) 없습니다."),
+                    NotFound::Item(no, seq) => format!("주문 {no}에 {seq}번 상품이 없습니다."),
+                    NotFound::Shipping(no) => format!("배송번호 {no}인 상품이 없습니다."),
+                    NotFound::CancelRequest(id) => format!("취소신청 {id}이(가) 없습니다."),
+                    NotFound::ApiKey(id) => format!("API 키 {id}이(가) 없습니다."),
+                    NotFound::Token(id) => format!("토큰 {id}이(가) 없습니다."),
+                };
+                Problem::new(kind, missing.to_string()).ko(ko)
             }
             StoreError::Conflict(conflict) => {
                 let kind = match &conflict {
                     Conflict::VendorExists(_) => ProblemKind::VendorExists,
                     Conflict::OrderDiffers(_) => ProblemKind::ConflictingResubmit,
                 };
-                Problem::new(kind, conflict.to_string())
+                let ko = match &conflict {
+                    Conflict::VendorExists(id) => {
+                        format!("업체 {id}은(는) 이미 등록되어 있습니다.")
+                    }
+                    Conflict::OrderDiffers(no) => {
+                        format!("주문 {no}은(는) 이미 다른 내용으로 접수되었습니다.")
+                    }
+                };
+                Problem::new(kind, conflict.to_string()).ko(ko)
             }
             StoreError::Cancel(rejection) => {
                 let kind = match &rejection {
@@ -180,7 +232,7 @@ impl From<StoreError> for Problem {
                     CancelRejection::AlreadyRequested { .. } => ProblemKind::AlreadyRequested,
                     CancelRejection::NothingPending => ProblemKind::NothingPending,
                 };
-                Problem::new(kind, rejection.to_string())
+                Problem::new(kind, rejection.to_string()).ko(cancel_ko(&rejection))
             }
             StoreError::Ship(rejection) => {
                 let kind = match &rejection {
@@ -195,7 +247,7 @@ impl From<StoreError> for Problem {
                     | ShipRejection::NoWaybill
                     | ShipRejection::WrongQuantity { .. } => ProblemKind::InvalidInput,
                 };
-                Problem::new(kind, rejection.to_string())
+                Problem::new(kind, rejection.to_string()).ko(ship_ko(&rejection))
             }
             StoreError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
@@ -203,6 +255,7 @@ impl From<StoreError> for Problem {
                     ProblemKind::Unavailable,
                     "the database cannot be reached; retry in a few seconds",
                 )
+                .ko("데이터베이스에 연결할 수 없습니다. 잠시 뒤에 다시 시도하세요.")
             }
             StoreError::Internal(cause) => {
                 tracing::error!(error = ?cause, "platform request failed");
@@ -210,40 +263,144 @@ impl From<StoreError> for Problem {
                     ProblemKind::Internal,
                     "an unexpected error occurred; retry, and report it if it persists",
                 )
+                .ko("예기치 않은 오류가 발생했습니다. 다시 시도하고, 계속되면 문의하세요.")
             }
         }
     }
 }
 
-impl Problem {
-    /// The problem's status and body, as an idempotency key keeps them.
-    pub(crate) fn to_answer(&self) -> StoredAnswer {
-        let status = self.kind.status();
-        let body = ProblemBody {
-            type_uri: self.kind.type_uri(),
-            title: self.kind.title(),
-            status: status.as_u16(),
-            detail: &self.detail,
-            field: self.field.as_deref(),
-        };
-        StoredAnswer {
-            status: status.as_u16(),
-            content_type: PROBLEM_JSON.to_owned(),
-            location: None,
-            body: serde_json::to_vec(&body).expect("a problem serializes"),
+/// A cancellation's refusal, in Korean.
+fn cancel_ko(rejection: &CancelRejection) -> String {
+    match rejection {
+        CancelRejection::NotYourOrder => "다른 고객의 주문은 취소할 수 없습니다.".into(),
+        CancelRejection::UnknownItem { seq } => format!("주문에 {seq}번 상품이 없습니다."),
+        CancelRejection::AlreadyShipped { seq } => {
+            format!("{seq}번 상품은 이미 출고되어 취소할 수 없습니다.")
+        }
+        CancelRejection::ExceedsOpen {
+            seq,
+            requested,
+            open,
+        } => format!("{seq}번 상품은 {open}개 남았는데 {requested}개를 취소하려 했습니다."),
+        CancelRejection::NeedsServiceCenter { seq } => format!(
+            "{seq}번 상품은 업체가 주문확인했습니다. 이제 고객센터만 취소를 신청할 수 있습니다."
+        ),
+        CancelRejection::UseCancelRequest { seq } => {
+            format!("{seq}번 상품은 업체가 주문확인했습니다. 취소신청을 하면 업체가 승인합니다.")
+        }
+        CancelRejection::CancelDirectly { seq } => {
+            format!("{seq}번 상품은 아직 주문확인 전입니다. 취소신청 대신 바로 취소하세요.")
+        }
+        CancelRejection::AlreadyRequested { seq } => {
+            format!("{seq}번 상품은 이미 취소신청 중입니다.")
+        }
+        CancelRejection::NothingPending => "취소신청 중인 것이 없습니다.".into(),
+    }
+}
+
+/// A shipping step's refusal, in Korean.
+fn ship_ko(rejection: &ShipRejection) -> String {
+    match rejection {
+        ShipRejection::NotYourItem => "다른 업체의 상품입니다.".into(),
+        ShipRejection::AlreadyShipped => {
+            "이미 출고완료된 상품입니다. 피킹완료 상태에서만 출고완료 처리할 수 있습니다.".into()
+        }
+        ShipRejection::FullyCanceled => "모든 수량이 취소되어 출고할 것이 없습니다.".into(),
+        ShipRejection::NotConfirmed => "배송지시 상태입니다. 먼저 주문확인하세요.".into(),
+        ShipRejection::NoWaybill => "운송장이 없습니다. 먼저 운송장을 등록하세요.".into(),
+        ShipRejection::WrongQuantity { asked, open } => {
+            format!("{asked}개는 출고할 수 없습니다. 남은 {open}개를 한 번에 출고합니다.")
         }
     }
+}
+
+impl Problem {
+    /// The problem's body in `lang`.
+    fn body(&self, lang: Lang) -> Vec<u8> {
+        let detail = self.detail_in(lang);
+        let body = ProblemBody {
+            type_uri: self.kind.type_uri(),
+            title: match lang {
+                Lang::En => self.kind.title(),
+                Lang::Ko => self.kind.title_ko(),
+            },
+            status: self.kind.status().as_u16(),
+            detail: &detail,
+            field: self.field.as_deref(),
+        };
+        serde_json::to_vec(&body).expect("a problem serializes")
+    }
+
+    /// The problem's status and body, as an idempotency key keeps them (in English: a
+    /// replay repeats the first answer byte for byte).
+    pub(crate) fn to_answer(&self) -> StoredAnswer {
+        StoredAnswer {
+            status: self.kind.status().as_u16(),
+            content_type: PROBLEM_JSON.to_owned(),
+            location: None,
+            body: self.body(Lang::En),
+        }
+    }
+}
+
+/// Whether `Accept-Language` prefers Korean to English: the platform API answers problems
+/// in English unless Korean is asked for (the vendor API, like SSG, is Korean by default).
+pub(crate) fn prefers_korean(accept_language: Option<&str>) -> bool {
+    let Some(header) = accept_language else {
+        return false;
+    };
+    let mut best: Option<(u16, bool)> = None;
+    for element in header.split(',') {
+        let mut parts = element.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let quality = parts
+            .find_map(|param| param.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .map_or(1000, |q| (q.clamp(0.0, 1.0) * 1000.0) as u16);
+        let korean = tag == "ko" || tag.starts_with("ko-");
+        let english = tag == "en" || tag.starts_with("en-");
+        if (korean || english) && quality > 0 && best.is_none_or(|(q, _)| quality > q) {
+            best = Some((quality, korean));
+        }
+    }
+    best.is_some_and(|(_, korean)| korean)
+}
+
+/// Rewrites a problem answer in Korean for a request that prefers it: the handler's
+/// [`Problem`] travels in the answer's extensions to here, where the request's
+/// `Accept-Language` is known.
+pub(crate) async fn in_korean(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let korean = prefers_korean(
+        request
+            .headers()
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok()),
+    );
+    let mut response = next.run(request).await;
+    if korean && let Some(problem) = response.extensions_mut().remove::<Problem>() {
+        let body = problem.body(Lang::Ko);
+        response
+            .headers_mut()
+            .remove(axum::http::header::CONTENT_LENGTH);
+        response
+            .headers_mut()
+            .insert(CONTENT_LANGUAGE, HeaderValue::from_static("ko"));
+        *response.body_mut() = axum::body::Body::from(body);
+    }
+    response
 }
 
 const PROBLEM_JSON: &str = "application/problem+json";
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let answer = self.to_answer();
         let mut response = (
             self.kind.status(),
             [(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
-            answer.body,
+            self.body(Lang::En),
         )
             .into_response();
         if self.kind == ProblemKind::Unauthenticated {
@@ -256,6 +413,7 @@ impl IntoResponse for Problem {
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
+        response.extensions_mut().insert(self);
         response
     }
 }
@@ -263,6 +421,17 @@ impl IntoResponse for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn korean_only_when_preferred_to_english() {
+        assert!(!prefers_korean(None));
+        assert!(prefers_korean(Some("ko")));
+        assert!(prefers_korean(Some("ko-KR,ko;q=0.9,en-US;q=0.8")));
+        assert!(!prefers_korean(Some("en-US,en;q=0.9,ko;q=0.8")));
+        assert!(prefers_korean(Some("fr, ko;q=0.5")));
+        assert!(!prefers_korean(Some("fr")));
+        assert!(!prefers_korean(Some("ko;q=0")));
+    }
 
     #[test]
     fn problem_types_are_distinct_and_stable() {

@@ -60,6 +60,7 @@ pub(crate) async fn show(
             ProblemKind::CancelRequestNotFound,
             format!("no cancel request {id:?}"),
         )
+        .ko(format!("취소신청 {id:?}이(가) 없습니다."))
     };
     let request_id = RequestId::parse("requestId", &id).map_err(|_| not_found())?;
     let request = app
@@ -93,6 +94,7 @@ pub(crate) async fn withdraw(
             ProblemKind::CancelRequestNotFound,
             format!("no cancel request {id:?}"),
         )
+        .ko(format!("취소신청 {id:?}이(가) 없습니다."))
     })?;
     tracing::Span::current().record("request.id", tracing::field::display(&id));
     let actor = body.to_actor(role)?;

@@ -48,6 +48,7 @@ pub(crate) async fn show(
             ProblemKind::VendorNotFound,
             format!("no vendor {spl_ven_id:?}"),
         )
+        .ko(format!("업체 {spl_ven_id:?}이(가) 없습니다."))
     };
     let id = VendorId::parse("splVenId", &spl_ven_id).map_err(|_| not_found())?;
     let vendor = app.store.vendor(&id).await?.ok_or_else(not_found)?;
@@ -66,6 +67,7 @@ pub(crate) async fn issue_key(
             ProblemKind::VendorNotFound,
             format!("no vendor {spl_ven_id:?}"),
         )
+        .ko(format!("업체 {spl_ven_id:?}이(가) 없습니다."))
     })?;
     let headers = request.headers().clone();
     let bytes = read_bytes(request, &app).await?;
@@ -97,8 +99,10 @@ pub(crate) async fn revoke_key(
     Segments(key_id): Segments<String>,
 ) -> Result<Response, Problem> {
     caller.role(&[Role::Admin])?;
-    let id = KeyId::parse(&key_id)
-        .map_err(|_| Problem::new(ProblemKind::KeyNotFound, format!("no API key {key_id:?}")))?;
+    let id = KeyId::parse(&key_id).map_err(|_| {
+        Problem::new(ProblemKind::KeyNotFound, format!("no API key {key_id:?}"))
+            .ko(format!("API 키 {key_id:?}이(가) 없습니다."))
+    })?;
     let info = app.store.revoke_api_key(&id, app.clock.now()).await?;
     tracing::info!(key.id = %info.id, "API key revoked");
     Ok(json(StatusCode::OK, &KeyView::new(&info, None)))
