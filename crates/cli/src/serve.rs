@@ -7,21 +7,93 @@ use std::time::Duration;
 use anyhow::Context;
 use claims_server::{AppState, housekeeping, router, serve_with};
 use claims_store::Store;
+use claims_store::deferred::Deferred;
+use claims_store_postgres::PgStore;
 use tokio::net::TcpListener;
 
 use claims_server::settings::Settings;
 
-use crate::database;
+use crate::database::{self, Database};
 
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
-    let store = database::open(settings).await?;
+    let (store, connecting) = match Database::parse(&settings.database)? {
+        // A PostgreSQL database may come up after the service: serve meanwhile (answering
+        // /readyz 503, and every call as unavailable) and keep trying to connect.
+        Database::Postgres(url) if settings.startup_wait_secs > 0 => {
+            let deferred = Arc::new(Deferred::<PgStore>::new());
+            let connecting = tokio::spawn(connect(
+                Arc::clone(&deferred),
+                url,
+                database::postgres_options(settings),
+                Duration::from_secs(u64::from(settings.startup_wait_secs)),
+            ));
+            let store: Arc<dyn Store> = deferred;
+            (store, Some(connecting))
+        }
+        _ => (database::open(settings).await?, None),
+    };
     let listener = bind(settings.listen).await?;
     tracing::info!(
         address = %listener.local_addr()?,
         database = %database::redacted(&settings.database),
         "serving"
     );
-    run_server(listener, store, settings).await
+    match connecting {
+        None => run_server(listener, store, settings).await,
+        Some(connecting) => {
+            // Serving ends when the server stops, or when the database never came.
+            tokio::select! {
+                served = run_server(listener, Arc::clone(&store), settings) => served,
+                connected = connecting => match connected {
+                    Ok(Ok(())) => unreachable!("connecting completes only by giving up"),
+                    Ok(Err(gave_up)) => {
+                        store.close().await;
+                        Err(gave_up)
+                    }
+                    Err(panicked) => Err(anyhow::anyhow!("connecting to the database failed: {panicked}")),
+                },
+            }
+        }
+    }
+}
+
+/// Keeps trying to open the PostgreSQL store, with backoff (0.5 s doubling to 5 s), until it
+/// opens — then hands it over and waits forever — or `wait` has passed, and then gives up.
+async fn connect(
+    deferred: Arc<Deferred<PgStore>>,
+    url: String,
+    options: claims_store_postgres::PgOptions,
+    wait: Duration,
+) -> anyhow::Result<()> {
+    let started = tokio::time::Instant::now();
+    let mut delay = Duration::from_millis(500);
+    let mut attempt = 1u32;
+    loop {
+        match PgStore::open(&url, options.clone()).await {
+            Ok(store) => {
+                if attempt > 1 {
+                    tracing::info!(attempt, "reached the database; ready");
+                }
+                let _ = deferred.set(store);
+                return std::future::pending().await;
+            }
+            Err(error) => {
+                let why = format!("{error:#}");
+                if started.elapsed() + delay > wait {
+                    tracing::error!(error = %why, attempt, wait_secs = wait.as_secs(), "the database did not come up in time; stopping");
+                    return Err(anyhow::anyhow!(
+                        "the database could not be reached within {} s (startup_wait_secs): {why}",
+                        wait.as_secs()
+                    ));
+                }
+                tracing::warn!(error = %why, attempt, retry_in_ms = delay.as_millis() as u64, "the database is not reachable yet; serving as not ready meanwhile");
+                deferred.waiting(why);
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+                attempt += 1;
+            }
+        }
+    }
 }
 
 /// Binds the listening socket, with a message that says what to do when it fails.

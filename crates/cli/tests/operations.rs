@@ -371,3 +371,141 @@ fn the_sample_config_is_a_valid_settings_file() {
         "the sample sets every key: {shown}"
     );
 }
+
+/// Forwards every connection to `127.0.0.1:port` to `target`, until the process ends.
+fn forward(listener: std::net::TcpListener, target: String) {
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let target = target.clone();
+            std::thread::spawn(move || {
+                let Ok(server) = TcpStream::connect(&target) else {
+                    return;
+                };
+                let (mut client_read, mut server_write) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut server_read, mut client_write) = (server, client);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut client_read, &mut server_write);
+                    let _ = server_write.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut server_read, &mut client_write);
+                let _ = client_write.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+}
+
+fn status_of(base: &str, path: &str) -> u16 {
+    reqwest::blocking::get(format!("{base}{path}"))
+        .map(|response| response.status().as_u16())
+        .unwrap_or(0)
+}
+
+#[test]
+fn serve_waits_for_a_database_that_comes_up_late() {
+    let Some(server) = claims_store_postgres::testing::server_url("the startup-wait test") else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let database = runtime.block_on(claims_store_postgres::testing::TestDatabase::create(
+        &server,
+    ));
+    // Where the real database listens: the URL's host and port (5432 when it names none).
+    let authority = database
+        .url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split(['/', '?']).next().unwrap_or(""));
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let target = if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:5432")
+    };
+    // A port where, for now, nothing listens: the database is "down".
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url =
+        claims_store_postgres::testing::with_address(&database.url, &format!("127.0.0.1:{port}"));
+    let running = Running::start(ssg_claims(&url).args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--startup-wait-secs",
+        "60",
+    ]));
+    assert_eq!(status_of(&running.base, "/healthz"), 200, "alive at once");
+    assert_eq!(
+        status_of(&running.base, "/readyz"),
+        503,
+        "not ready without its database"
+    );
+    let body = reqwest::blocking::Client::new()
+        .post(format!("{}/api/clm/cncl/ord/inquiry.ssg", running.base))
+        .header("authorization", "00000000-0000-4000-8000-000000000000")
+        .header("content-type", "application/json")
+        .body(r#"{"request": {"perdStrDts": "20261122", "perdEndDts": "20261128"}}"#)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        body.contains(r#""resultCode":"90""#),
+        "unavailable, not an error: {body}"
+    );
+
+    // The database comes up: the server connects by itself and becomes ready.
+    forward(
+        std::net::TcpListener::bind(("127.0.0.1", port)).unwrap(),
+        target,
+    );
+    let started = Instant::now();
+    while status_of(&running.base, "/readyz") != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "ready once the database is up"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        running
+            .log_lines()
+            .iter()
+            .any(|line| line.contains("not reachable yet"))
+    );
+}
+
+#[test]
+fn serve_gives_up_on_a_database_that_never_comes() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let output = ssg_claims(format!("postgres://nobody@127.0.0.1:{port}/none"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--startup-wait-secs",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("could not be reached within 2 s"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

@@ -264,6 +264,9 @@ settings! {
     /// PostgreSQL: the longest one database call may take, in milliseconds, before the
     /// request is answered as unavailable (503, code 90).
     db_timeout_ms as "database.timeout_ms" in Database: u32 = 5_000, from 100 to 600000;
+    /// `serve` on PostgreSQL: how long to keep trying to reach the database at start, in
+    /// seconds, serving (and answering `/readyz` 503) meanwhile; then it gives up and exits.
+    startup_wait_secs as "database.startup_wait_secs" in Database: u32 = 60, from 0 to 3600;
     /// The address to listen on.
     listen as "http.listen" in Http: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080));
     /// How the vendor API answers errors: `ssg`, every error with HTTP 500, as SSG does

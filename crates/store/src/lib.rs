@@ -28,6 +28,7 @@ pub mod bulk;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod credentials;
+pub mod deferred;
 pub mod idempotency;
 mod orders;
 pub use orders::OrderCursor;
