@@ -102,6 +102,8 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
 struct Examples {
     /// An item to confirm: (shppNo).
     instructed: Option<u64>,
+    /// Another instructed item, to ship in one step with the platform API: (ordNo, seq).
+    to_ship: Option<(String, u32)>,
     /// A confirmed item to ship: (shppNo, open units).
     confirmed: Option<(u64, u32)>,
     /// An item with a pending cancel request line: (ordNo, ordItemSeq).
@@ -118,7 +120,7 @@ impl Examples {
         let month = Period::spanning(today.plus_days(-30), today, 31).expect("31 days");
         let week = Period::spanning(today.plus_days(-7), today, 8).expect("8 days");
         let instructed = store
-            .shipping_items(&scope, ShippingStatus::Instructed, month, 1)
+            .shipping_items(&scope, ShippingStatus::Instructed, month, 2)
             .await?;
         let pending = store.pending_cancel_lines(&scope, week, 50).await?;
         // A confirmed item without a pending request, so that its release goes through.
@@ -133,6 +135,9 @@ impl Examples {
             });
         Ok(Examples {
             instructed: instructed.first().map(|item| item.state.shpp_no.get()),
+            to_ship: instructed
+                .get(1)
+                .map(|item| (item.ord_no.to_string(), item.item.seq.get())),
             confirmed: confirmed.map(|item| (item.state.shpp_no.get(), item.state.open())),
             pending: pending
                 .first()
@@ -155,6 +160,20 @@ fn banner(
     let _ = writeln!(
         out,
         "\nssg-claims demo is serving the SSG vendor API at {url}\n"
+    );
+    let token = |role: Role| {
+        tokens
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map_or("", |(_, secret)| secret.expose())
+    };
+    let _ = writeln!(
+        out,
+        "Paste these into another terminal, and the README's curl examples run as they are:\n\n  export KEY={} STOREFRONT={} SERVICE_CENTER={} ADMIN={}\n  export SSG_CLAIMS_KEY=$KEY   # for `ssg-claims cancels`\n",
+        keys[0].3.expose(),
+        token(Role::Storefront),
+        token(Role::ServiceCenter),
+        token(Role::Admin)
     );
     let _ = writeln!(out, "API keys (this demo store only):");
     for (vendor, lower, label, secret) in keys {
@@ -267,6 +286,12 @@ fn flow(
         let _ = writeln!(
             out,
             "\nThe order as the vendor sees it (items, cancellations, pending requests):\n\n  curl -sS '{base}/api/claim/v2/order/{ord_no}' -H 'Authorization: {key}'"
+        );
+    }
+    if let Some((ord_no, seq)) = &examples.to_ship {
+        let _ = writeln!(
+            out,
+            "\nOr ship an item in one step with the platform API (confirm and release; the vendor's own key as bearer):\n\n  curl -sS -X POST '{base}/v1/orders/{ord_no}/items/{seq}/shipment' -H 'Authorization: Bearer {key}'"
         );
     }
     if let Some((shpp_no, open)) = examples.confirmed {
