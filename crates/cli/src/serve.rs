@@ -20,11 +20,16 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         // A PostgreSQL database may come up after the service: serve meanwhile (answering
         // /readyz 503, and every call as unavailable) and keep trying to connect.
         Database::Postgres(url) if settings.startup_wait_secs > 0 => {
+            // Up already (the usual case): serve it as any store.
+            let options = database::postgres_options(settings);
+            if let Ok(store) = PgStore::open(&url, options.clone()).await {
+                return serve_on(Arc::new(store), settings).await;
+            }
             let deferred = Arc::new(Deferred::<PgStore>::new());
             let connecting = tokio::spawn(connect(
                 Arc::clone(&deferred),
                 url,
-                database::postgres_options(settings),
+                options,
                 Duration::from_secs(u64::from(settings.startup_wait_secs)),
             ));
             let store: Arc<dyn Store> = deferred;
@@ -33,11 +38,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         _ => (database::open(settings).await?, None),
     };
     let listener = bind(settings.listen).await?;
-    tracing::info!(
-        address = %listener.local_addr()?,
-        database = %database::redacted(&settings.database),
-        "serving"
-    );
+    log_serving(&listener, settings)?;
     match connecting {
         None => run_server(listener, store, settings).await,
         Some(connecting) => {
@@ -55,6 +56,22 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Serves `store`, whose database is up.
+async fn serve_on(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
+    let listener = bind(settings.listen).await?;
+    log_serving(&listener, settings)?;
+    run_server(listener, store, settings).await
+}
+
+fn log_serving(listener: &TcpListener, settings: &Settings) -> anyhow::Result<()> {
+    tracing::info!(
+        address = %listener.local_addr()?,
+        database = %database::redacted(&settings.database),
+        "serving"
+    );
+    Ok(())
 }
 
 /// Keeps trying to open the PostgreSQL store, with backoff (0.5 s doubling to 5 s), until it
