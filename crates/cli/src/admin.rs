@@ -36,11 +36,18 @@ pub async fn backup(to: &std::path::Path, settings: &Settings) -> anyhow::Result
         Database::Postgres(url) => {
             // pg_dump takes one consistent snapshot without blocking writers; it is
             // PostgreSQL's own tool and must match the server's major version.
-            let status = std::process::Command::new("pg_dump")
+            // The password goes through the environment, never the command line, where
+            // other users of the machine could read it.
+            let (url, password) = database::without_password(&url);
+            let mut pg_dump = std::process::Command::new("pg_dump");
+            pg_dump
                 .args(["--format=custom", "--no-owner", "--no-privileges", "--file"])
                 .arg(to)
-                .arg(&url)
-                .status();
+                .arg(&url);
+            if let Some(password) = password {
+                pg_dump.env("PGPASSWORD", password);
+            }
+            let status = pg_dump.status();
             match status {
                 Ok(status) if status.success() => println!(
                     "Wrote a pg_dump archive to {} (restore with: pg_restore --no-owner --dbname <an empty database> {}).",

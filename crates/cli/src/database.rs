@@ -55,6 +55,51 @@ pub fn redacted(value: &str) -> String {
     }
 }
 
+/// A URL's password taken out: the URL without it, and the password (percent-decoding is
+/// left to libpq's reading of `PGPASSWORD`, so a password is returned as written, decoded).
+pub fn without_password(value: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return (value.to_owned(), None);
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, password)) => (
+                format!("{scheme}://{user}@{host}{path}"),
+                Some(percent_decode(password)),
+            ),
+            None => (value.to_owned(), None),
+        },
+        None => (value.to_owned(), None),
+    }
+}
+
+/// `%XX` escapes decoded (as a URL's userinfo writes special characters); anything else as
+/// it is. Written here for the one use above rather than taking a crate for it.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let escaped = (bytes[index] == b'%')
+            .then(|| text.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                index += 3;
+            }
+            None => {
+                out.push(bytes[index]);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 pub fn postgres_options(settings: &Settings) -> PgOptions {
     PgOptions {
         pool_size: settings.db_pool_size as usize,
@@ -141,5 +186,16 @@ mod tests {
         );
         assert_eq!(redacted("claims.db"), "claims.db");
         assert!(Database::parse("sqlite://").is_err());
+        assert_eq!(
+            without_password("postgres://claims:s%40cret@db:5432/claims"),
+            (
+                "postgres://claims@db:5432/claims".to_owned(),
+                Some("s@cret".to_owned())
+            )
+        );
+        assert_eq!(
+            without_password("postgres://claims@db/claims"),
+            ("postgres://claims@db/claims".to_owned(), None)
+        );
     }
 }
