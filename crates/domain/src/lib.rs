@@ -10,6 +10,7 @@
 
 pub mod cancel;
 pub mod codes;
+pub mod events;
 pub mod ids;
 pub mod inquiry;
 pub mod order;
@@ -26,6 +27,9 @@ pub use cancel::{
     OrderState, PlannedLine, discount_share, plan_cancellation,
 };
 pub use codes::{Fault, MediaCode, ReasonCode};
+pub use events::{
+    EventType, NewEvent, Subject, claim_events, event_id, order_events, request_events,
+};
 pub use ids::{
     AgentId, ClaimNo, CustomerId, ItemSeq, OrderNo, Quantity, VendorId, Won, claim_number,
 };

@@ -1,4 +1,5 @@
-//! Work `serve` does apart from any request: forgetting idempotency keys once they lapse.
+//! Work `serve` does apart from any request: forgetting idempotency keys once they lapse,
+//! and events once they are older than the feed keeps them.
 //!
 //! Lapsed keys are purged in batches, each its own short transaction that skips keys a
 //! request holds, so purging never holds up a write for long, however many keys lapse at
@@ -25,7 +26,34 @@ pub async fn housekeeping(app: AppState) {
     loop {
         ticks.tick().await;
         purge_lapsed(&app).await;
+        purge_old_events(&app).await;
     }
+}
+
+/// Removes every event older than the retention, batch by batch; returns how many.
+pub async fn purge_old_events(app: &AppState) -> usize {
+    let retention = app.config.events_retention.as_secs() as i64;
+    let before = app.clock.now().plus_seconds(-retention);
+    let mut purged = 0;
+    loop {
+        match app.store.purge_events(before, BATCH).await {
+            Ok(count) => {
+                purged += count;
+                if count < BATCH {
+                    break;
+                }
+                tokio::time::sleep(BETWEEN_BATCHES).await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "old events could not be purged; retrying later");
+                break;
+            }
+        }
+    }
+    if purged > 0 {
+        tracing::info!(purged, "events older than the retention purged");
+    }
+    purged
 }
 
 /// Forgets every key that has lapsed by now, batch by batch; returns how many.

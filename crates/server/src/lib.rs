@@ -30,7 +30,7 @@ use claims_domain::KstDateTime;
 use claims_store::{Quota, Store};
 use tokio::net::TcpListener;
 
-pub use housekeeping::{housekeeping, purge_lapsed};
+pub use housekeeping::{housekeeping, purge_lapsed, purge_old_events};
 pub use limits::{Limits, Rate};
 pub use observe::OPENAPI;
 pub use vendor_api::INQUIRY_PATH;
@@ -61,6 +61,8 @@ pub struct Config {
     pub idempotency_retention: Duration,
     /// How many keys, and bytes of answers, one credential may keep for replays.
     pub idempotency_quota: Quota,
+    /// How long events stay in the feed.
+    pub events_retention: Duration,
 }
 
 impl Default for Config {

@@ -285,6 +285,9 @@ settings! {
     idempotency_max_keys as "http.idempotency_max_keys" in Http: u32 = 100_000, from 1 to 1000000000;
     /// MiB of kept answers one credential may hold for Idempotency-Key replays.
     idempotency_max_mib as "http.idempotency_max_mib" in Http: u32 = 256, from 1 to 1048576;
+    /// Days events are kept in the feed (`GET /v1/events`); a cursor older than that is
+    /// answered 410.
+    events_retention_days as "events.retention_days" in Http: u32 = 30, from 1 to 3650;
     /// The longest a request may take to its answer's status line, in seconds; then it is
     /// answered as unavailable (503, code 90).
     request_timeout_secs as "limits.request_timeout_secs" in Http: u32 = 30, from 1 to 3600;
@@ -353,6 +356,7 @@ impl Settings {
                 max_keys: u64::from(self.idempotency_max_keys),
                 max_bytes: u64::from(self.idempotency_max_mib) * 1024 * 1024,
             },
+            events_retention: secs(self.events_retention_days * 86_400),
         }
     }
 

@@ -18,9 +18,9 @@ use std::fmt;
 use async_trait::async_trait;
 use claims_domain::{
     Actor, CancelCommand, CancelRejection, CancelRequest, CancelRow, Claim, ClaimNo, CustomerId,
-    InquiryQuery, InvalidValue, ItemSeq, ItemState, KstDateTime, NewOrder, OrderNo, PendingLine,
-    Period, Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem,
-    ShippingNo, ShippingStatus, Text, VendorId, Waybill,
+    InquiryQuery, InvalidValue, ItemSeq, ItemState, KstDateTime, NewEvent, NewOrder, OrderNo,
+    PendingLine, Period, Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection,
+    ShippingItem, ShippingNo, ShippingStatus, Text, VendorId, Waybill,
 };
 
 pub mod admin;
@@ -29,6 +29,7 @@ pub mod bulk;
 pub mod conformance;
 mod credentials;
 pub mod deferred;
+mod events;
 pub mod idempotency;
 mod orders;
 pub use orders::OrderCursor;
@@ -101,6 +102,24 @@ pub struct Shipment {
     /// The cancel requests whose line for the item it rejected (at most one line is pending
     /// per item).
     pub rejected: Vec<RequestId>,
+}
+
+/// An event as stored: its place in its vendor's sequence, when it happened, and what it
+/// is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub sequence: u64,
+    pub occurred_at: KstDateTime,
+    pub event: NewEvent,
+}
+
+/// Where a vendor's event sequence stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EventHead {
+    /// The last sequence given (0: none yet).
+    pub last: u64,
+    /// Events through this sequence were removed by retention.
+    pub purged_through: u64,
 }
 
 /// A waybill that was recorded, and the shipment it made when a cancel request was pending
@@ -443,6 +462,24 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         period: Period,
         limit: usize,
     ) -> Result<Vec<PendingLine>, StoreError>;
+
+    /// Up to `limit` of the events `scope` may see after sequence `after` of its vendor, in
+    /// sequence order (a narrowed key sees those about its lower-rank vendor's items). Every
+    /// event is written in the transaction of its change, and a vendor's events commit in
+    /// sequence order, so reading on from the last sequence seen never misses one.
+    async fn events_after(
+        &self,
+        scope: &Scope,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Where a vendor's event sequence stands.
+    async fn event_head(&self, vendor: &VendorId) -> Result<EventHead, StoreError>;
+
+    /// Removes up to `limit` events that occurred before `before`, in one short transaction;
+    /// returns how many it removed.
+    async fn purge_events(&self, before: KstDateTime, limit: usize) -> Result<usize, StoreError>;
 
     /// Up to `limit` rows of the inquiry within `scope`, in answer order (cancel time, claim
     /// number, line), starting after `after` when given.
@@ -834,6 +871,34 @@ impl<B: Backend> Store for B {
         let scope = scope.clone();
         self.read(script(move |sql| {
             Box::pin(async move { requests::pending_lines(sql, &scope, period, limit).await })
+        }))
+        .await
+    }
+
+    async fn events_after(
+        &self,
+        scope: &Scope,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let scope = scope.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { events::after(sql, &scope, after, limit).await })
+        }))
+        .await
+    }
+
+    async fn event_head(&self, vendor: &VendorId) -> Result<EventHead, StoreError> {
+        let vendor = vendor.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { events::head(sql, &vendor).await })
+        }))
+        .await
+    }
+
+    async fn purge_events(&self, before: KstDateTime, limit: usize) -> Result<usize, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { events::purge(sql, before, limit).await })
         }))
         .await
     }

@@ -7,15 +7,16 @@ use std::collections::BTreeMap;
 
 use claims_domain::{
     CancelCommand, Claim, ClaimNo, ClaimPlan, CustomerId, ItemSeq, ItemState, KstDate, KstDateTime,
-    NewOrder, NewOrderItem, OrderNo, OrderState, ShippingFee, ShippingNo, claim_number,
-    plan_cancellation, vendors,
+    NewOrder, NewOrderItem, OrderNo, OrderState, ShippingFee, ShippingNo, claim_events,
+    claim_number, order_events, plan_cancellation, vendors,
 };
 
 use crate::sql::{Dialect, Param, Sql};
 use crate::stored::{self, corrupt};
 use crate::tables::{ClaimLineRow, ClaimRow, FeeRow, ItemRow, OrderRow, select};
 use crate::{
-    Completion, Conflict, NotFound, OrderRecord, Placed, StoreError, admin, idempotency, requests,
+    Completion, Conflict, NotFound, OrderRecord, Placed, StoreError, admin, events, idempotency,
+    requests,
 };
 
 /// Places `order`; with `done`, records its idempotency answer in the same transaction.
@@ -73,6 +74,7 @@ async fn place_in(
     let record = load(sql, ord_no)
         .await?
         .ok_or_else(|| StoreError::internal("an order just written could not be read back"))?;
+    events::append(sql, order_events(order), now).await?;
     Ok(Placed::Created(record))
 }
 
@@ -326,6 +328,7 @@ pub(crate) async fn write_claim(
         sql.execute(&ClaimLineRow::insert_sql(), &row.params())
             .await?;
     }
+    events::append(sql, claim_events(&claim), now).await?;
     Ok(claim)
 }
 

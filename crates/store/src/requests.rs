@@ -6,15 +6,16 @@
 use std::collections::BTreeMap;
 
 use claims_domain::{
-    Actor, CancelCommand, CancelRejection, CancelRequest, Claim, ItemSeq, KstDateTime, OrderNo,
-    PendingLine, Period, RequestId, Scope, plan_approval, plan_cancel_request, plan_withdrawal,
+    Actor, CancelCommand, CancelRejection, CancelRequest, Claim, ItemSeq, KstDateTime, LineStatus,
+    OrderNo, PendingLine, Period, RequestId, Scope, plan_approval, plan_cancel_request,
+    plan_withdrawal, request_events,
 };
 
 use crate::sql::Sql;
 use crate::stored;
 use crate::tables::{ItemRow, RequestLineRow, RequestRow, columns, select};
 use crate::{NotFound, StoreError};
-use crate::{orders, shipping};
+use crate::{events, orders, shipping};
 
 /// The order's cancel requests, in the order they were filed, each with its lines.
 pub(crate) async fn for_order(
@@ -114,6 +115,9 @@ pub(crate) async fn file(
         )
         .await?;
     }
+    let items: Vec<ItemSeq> = request.lines.iter().map(|line| line.item_seq).collect();
+    let filed = request_events(&locked.order, &request, &items, LineStatus::Requested);
+    events::append(sql, filed, now).await?;
     Ok(request)
 }
 
@@ -149,6 +153,8 @@ pub(crate) async fn withdraw(
             "cancel request {id} changed under its order's lock"
         )));
     }
+    let told = request_events(&locked.order, &request, &withdrawn, LineStatus::Withdrawn);
+    events::append(sql, told, now).await?;
     one(sql, id).await?.ok_or_else(|| missing().into())
 }
 

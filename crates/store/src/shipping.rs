@@ -4,15 +4,16 @@
 //! other node can change before it is written.
 
 use claims_domain::{
-    ItemSeq, ItemState, KstDateTime, OrderNo, Period, Release, Scope, ShipmentPlan, ShippingItem,
-    ShippingStatus, Waybill, plan_confirm, plan_release, plan_waybill,
+    EventType, ItemSeq, ItemState, KstDateTime, LineStatus, NewEvent, OrderNo, Period, Release,
+    Scope, ShipmentPlan, ShippingItem, ShippingStatus, Subject, Waybill, plan_confirm,
+    plan_release, plan_waybill,
 };
 
-use crate::orders;
 use crate::sql::{Param, Sql};
 use crate::stored;
 use crate::tables::{ItemRow, OrderRow, columns};
 use crate::{ItemRef, NotFound, Shipment, StoreError, Waybilled};
+use crate::{events, orders};
 
 /// The order and sequence of the item `item` names, if there is one.
 async fn locate(
@@ -187,6 +188,21 @@ async fn write_shipment(
         .iter()
         .map(|row| stored::request_id(row.text(0)?))
         .collect::<Result<Vec<_>, _>>()?;
+    let told = rejected
+        .iter()
+        .map(|request| NewEvent {
+            kind: EventType::CancelRequestRejected,
+            vendor: state.vendor.clone(),
+            lower_rank: state.lower_rank.clone(),
+            subject: Subject::Request {
+                oror_no: ord_no.clone(),
+                request: request.clone(),
+                items: vec![state.seq],
+                status: LineStatus::Rejected,
+            },
+        })
+        .collect();
+    events::append(sql, told, plan.shipped_at).await?;
     Ok(Shipment {
         ord_no: ord_no.clone(),
         item_seq: state.seq,

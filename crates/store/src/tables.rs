@@ -10,14 +10,14 @@
 use std::borrow::Cow;
 
 use claims_domain::{
-    Actor, AgentId, CancelRequest, Claim, ClaimLine, CostLine, CustomerId, ItemState, KstDateTime,
-    LineStatus, NewOrder, NewOrderItem, OrderNo, Recipient, RequestLine, Scope, ShippingFee,
-    VendorId, Waybill,
+    Actor, AgentId, CancelRequest, Claim, ClaimLine, CostLine, CustomerId, EventType, ItemSeq,
+    ItemState, KstDateTime, LineStatus, NewEvent, NewOrder, NewOrderItem, OrderNo, Recipient,
+    RequestLine, Scope, ShippingFee, Subject, VendorId, Waybill,
 };
 
 use crate::sql::{Param, Row};
 use crate::stored::{self, corrupt};
-use crate::{ApiKeyInfo, KeyId, Role, StoreError, TokenId, TokenInfo, Vendor};
+use crate::{ApiKeyInfo, KeyId, Role, StoreError, StoredEvent, TokenId, TokenInfo, Vendor};
 
 /// A type a column holds: how it is bound, and how it is read back.
 pub trait Column: Sized {
@@ -681,6 +681,134 @@ impl<'a> RequestLineRow<'a> {
             status,
             ended_at: self.ended_at,
             claim: self.clm_no.as_deref().map(stored::claim_no).transpose()?,
+        })
+    }
+}
+
+table! {
+    /// `events`: one row per event, naming what it is about.
+    EventRow in "events" {
+        spl_ven_id: Cow<'a, str>,
+        seq: i64,
+        lrnk_spl_ven_id: Option<Cow<'a, str>>,
+        event_type: Cow<'a, str>,
+        occurred_at: KstDateTime,
+        oror_no: Cow<'a, str>,
+        clm_no: Option<Cow<'a, str>>,
+        request_id: Option<Cow<'a, str>>,
+        line_status: Option<Cow<'a, str>>,
+        /// Comma-separated item sequences, for request and order events.
+        item_seqs: Option<Cow<'a, str>>,
+    }
+}
+
+impl<'a> EventRow<'a> {
+    /// `event` as the `seq`th of its vendor, at `now`.
+    pub fn of(event: &'a NewEvent, seq: u64, now: KstDateTime) -> Self {
+        let items = |items: &[ItemSeq]| {
+            Some(Cow::Owned(
+                items
+                    .iter()
+                    .map(|seq| seq.get().to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ))
+        };
+        let (oror_no, clm_no, request_id, line_status, item_seqs) = match &event.subject {
+            Subject::Claim { oror_no, clm_no } => (
+                text(oror_no.as_str()),
+                Some(text(clm_no.as_str())),
+                None,
+                None,
+                None,
+            ),
+            Subject::Request {
+                oror_no,
+                request,
+                items: seqs,
+                status,
+            } => (
+                text(oror_no.as_str()),
+                None,
+                Some(text(request.as_str())),
+                Some(text(status.code())),
+                items(seqs),
+            ),
+            Subject::Order {
+                ord_no,
+                items: seqs,
+            } => (text(ord_no.as_str()), None, None, None, items(seqs)),
+        };
+        Self {
+            spl_ven_id: text(event.vendor.as_str()),
+            seq: seq as i64,
+            lrnk_spl_ven_id: opt_vendor(&event.lower_rank),
+            event_type: text(event.kind.name()),
+            occurred_at: now,
+            oror_no,
+            clm_no,
+            request_id,
+            line_status,
+            item_seqs,
+        }
+    }
+
+    pub fn into_event(self) -> Result<StoredEvent, StoreError> {
+        let kind = EventType::from_name(&self.event_type)
+            .ok_or_else(|| corrupt(format!("event type {:?}", self.event_type)))?;
+        let oror_no = stored::order_no(&self.oror_no)?;
+        let items = || -> Result<Vec<ItemSeq>, StoreError> {
+            self.item_seqs
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter(|seq| !seq.is_empty())
+                .map(|seq| {
+                    let n = seq
+                        .parse::<i64>()
+                        .map_err(|_| corrupt(format!("event item {seq:?}")))?;
+                    stored::seq(n)
+                })
+                .collect()
+        };
+        let subject = match kind {
+            EventType::ClaimCreated => Subject::Claim {
+                oror_no,
+                clm_no: stored::claim_no(
+                    self.clm_no
+                        .as_deref()
+                        .ok_or_else(|| corrupt("a claim event without its claim"))?,
+                )?,
+            },
+            EventType::OrderInstructed => Subject::Order {
+                ord_no: oror_no,
+                items: items()?,
+            },
+            _ => Subject::Request {
+                oror_no,
+                request: stored::request_id(
+                    self.request_id
+                        .as_deref()
+                        .ok_or_else(|| corrupt("a request event without its request"))?,
+                )?,
+                items: items()?,
+                status: self
+                    .line_status
+                    .as_deref()
+                    .and_then(LineStatus::from_code)
+                    .ok_or_else(|| corrupt("a request event without its status"))?,
+            },
+        };
+        let sequence = u64::try_from(self.seq).map_err(|_| corrupt("a negative sequence"))?;
+        Ok(StoredEvent {
+            sequence,
+            occurred_at: self.occurred_at,
+            event: NewEvent {
+                kind,
+                vendor: stored::vendor(&self.spl_ven_id)?,
+                lower_rank: stored::opt_vendor(self.lrnk_spl_ven_id.as_deref())?,
+                subject,
+            },
         })
     }
 }

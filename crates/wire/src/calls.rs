@@ -493,6 +493,21 @@ pub fn encode_rows(format: Format, lang: Lang, listing: Listing, rows: &[CallRow
     out
 }
 
+/// `rows` as a JSON array of objects, as a list of the call's answer holds them (for the
+/// event feed, which carries the same rows).
+pub fn encode_json_rows(rows: &[CallRow<'_>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2 + rows.len() * 600);
+    out.push(b'[');
+    for (index, row) in rows.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_row(Format::Json, row, "", &mut out);
+    }
+    out.push(b']');
+    out
+}
+
 /// A successful answer with nothing but the envelope (a call that changed something).
 pub fn encode_done(format: Format, lang: Lang) -> Vec<u8> {
     let mut out = Vec::with_capacity(160);

@@ -5,6 +5,7 @@
 //! carries a role) or, for a vendor's own actions, its SSG API key.
 
 pub mod dto;
+pub(crate) mod events;
 mod idempotency;
 mod orders;
 pub mod problem;
@@ -37,6 +38,7 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
         .route("/v1/keys/{key_id}", delete(vendors::revoke_key))
         .route("/v1/orders", post(orders::place).get(orders::of_customer))
         .route("/v1/claims/{clm_no}", get(orders::claim))
+        .route("/v1/events", get(events::feed))
         .route("/v1/orders/{ord_no}", get(orders::show))
         .route("/v1/orders/{ord_no}/cancellations", post(orders::cancel))
         .route(

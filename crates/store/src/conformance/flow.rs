@@ -541,3 +541,139 @@ pub async fn concurrent_flow_steps_end_each_line_once(fixture: &Fixture) {
         }
     }
 }
+
+/// Every change a vendor must act on is an event of its vendor, in the change's own
+/// transaction, numbered in the vendor's sequence; narrowed scopes see their own.
+pub async fn changes_are_told_as_events_in_each_vendors_sequence(fixture: &Fixture) {
+    use claims_domain::EventType;
+    let store = fixture.store();
+    register_vendors(store).await;
+    let now = at("2026-11-21 09:00:00");
+    place(
+        store,
+        order(
+            "EVT-1",
+            "2026-11-20 09:50:17",
+            &[
+                (1, VENDOR_A, None, 2, 0),
+                (2, VENDOR_A, Some(LOWER_A1), 1, 0),
+                (3, VENDOR_B, None, 1, 0),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    let ord_no = order_no("EVT-1");
+    let a = scope(VENDOR_A, None);
+    let kinds = |events: &[crate::StoredEvent]| -> Vec<(u64, EventType, Option<String>)> {
+        events
+            .iter()
+            .map(|e| {
+                (
+                    e.sequence,
+                    e.event.kind,
+                    e.event.lower_rank.as_ref().map(ToString::to_string),
+                )
+            })
+            .collect()
+    };
+    let placed = store.events_after(&a, 0, 100).await.unwrap();
+    assert_eq!(
+        kinds(&placed),
+        [
+            (1, EventType::OrderInstructed, None),
+            (2, EventType::OrderInstructed, Some(LOWER_A1.to_owned())),
+        ]
+    );
+    assert_eq!(
+        kinds(
+            &store
+                .events_after(&scope(VENDOR_B, None), 0, 100)
+                .await
+                .unwrap()
+        ),
+        [(1, EventType::OrderInstructed, None)],
+        "each vendor has its own sequence"
+    );
+
+    store
+        .cancel(&ord_no, &by_agent(&[(1, 1), (2, 1)], Fault::Customer), now)
+        .await
+        .unwrap();
+    store.confirm(&by_order("EVT-1", 1), &a, now).await.unwrap();
+    let request = store
+        .file_cancel_request(
+            &ord_no,
+            &by_agent(&[(1, 1)], Fault::Customer),
+            request_id(7),
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .record_waybill(&by_order("EVT-1", 1), &a, &waybill(), now)
+        .await
+        .unwrap();
+    let told = store.events_after(&a, 2, 100).await.unwrap();
+    assert_eq!(
+        kinds(&told),
+        [
+            (3, EventType::ClaimCreated, None),
+            (4, EventType::ClaimCreated, Some(LOWER_A1.to_owned())),
+            (5, EventType::CancelRequestCreated, None),
+            (6, EventType::CancelRequestRejected, None),
+        ],
+        "one claim split by lower-rank vendor; the request filed, then rejected by the waybill"
+    );
+    match &told[3].event.subject {
+        claims_domain::Subject::Request {
+            request: id,
+            items,
+            status,
+            ..
+        } => {
+            assert_eq!(
+                (id, items.as_slice(), *status),
+                (&request.id, &[seq(1)][..], LineStatus::Rejected)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // A narrowed scope sees only its lower-rank vendor's events; reading resumes after any.
+    assert_eq!(
+        kinds(
+            &store
+                .events_after(&scope(VENDOR_A, Some(LOWER_A1)), 0, 100)
+                .await
+                .unwrap()
+        ),
+        [
+            (2, EventType::OrderInstructed, Some(LOWER_A1.to_owned())),
+            (4, EventType::ClaimCreated, Some(LOWER_A1.to_owned())),
+        ]
+    );
+    assert_eq!(
+        kinds(&store.events_after(&a, 4, 1).await.unwrap()),
+        [(5, EventType::CancelRequestCreated, None)]
+    );
+    assert_eq!(
+        store.event_head(&vendor_id(VENDOR_A)).await.unwrap(),
+        crate::EventHead {
+            last: 6,
+            purged_through: 0
+        }
+    );
+
+    // Retention removes the old ones and remembers how far.
+    assert_eq!(
+        store
+            .purge_events(at("2026-11-21 00:00:00"), 100)
+            .await
+            .unwrap(),
+        3,
+        "the placement's"
+    );
+    let head = store.event_head(&vendor_id(VENDOR_A)).await.unwrap();
+    assert_eq!((head.last, head.purged_through), (6, 2));
+    assert_eq!(store.events_after(&a, 0, 100).await.unwrap().len(), 4);
+}

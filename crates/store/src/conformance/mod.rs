@@ -100,6 +100,7 @@ macro_rules! conformance_tests {
             items_are_confirmed_given_a_waybill_and_released,
             cancel_requests_end_approved_withdrawn_or_rejected,
             concurrent_flow_steps_end_each_line_once,
+            changes_are_told_as_events_in_each_vendors_sequence,
             idempotency_keys_claim_replay_and_refuse,
             idempotent_writes_keep_their_answer_with_their_effect,
             concurrent_claims_of_one_idempotency_key_let_one_through,
