@@ -87,6 +87,9 @@ pub async fn run(args: CancelsArgs) -> anyhow::Result<()> {
     };
 
     if let Some(state_file) = &args.since_last {
+        if args.follow {
+            return follow(&args, &client, state_file, &base_url, &key, format).await;
+        }
         return since_last(&args, &client, state_file, &base_url, &key, to, format).await;
     }
     let rows = match (args.from, &filter.order) {
@@ -169,6 +172,102 @@ fn emit(format: OutputFormat, rows: &[WireRow], part: Part) -> anyhow::Result<()
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     write_rows(format, rows, part, &mut out).context("cannot write the rows")?;
     out.flush().context("cannot write the rows")
+}
+
+/// `--follow`: catches up as `--since-last` does, then tails the change feed and writes each
+/// new claim's rows as they come, saving the feed's cursor after every write. A first follow
+/// (or one whose cursor expired) notes where the feed ends *before* catching up through the
+/// inquiry, then follows from there, skipping rows the catch-up already wrote: nothing falls
+/// between the two, and nothing is written twice.
+async fn follow(
+    args: &CancelsArgs,
+    client: &Client,
+    state_file: &Path,
+    base_url: &str,
+    key: &str,
+    format: OutputFormat,
+) -> anyhow::Result<()> {
+    const WAIT: Duration = Duration::from_secs(25);
+    const PAGE: usize = 1_000;
+    loop {
+        let state = SyncState::load(state_file)?;
+        if let Some(state) = &state {
+            state.check(base_url, key)?;
+        }
+        let mut state = match state {
+            Some(state) if state.cursor.is_some() => state,
+            // Where the feed ends now, then everything up to today through the inquiry.
+            _ => {
+                let end = feed_end(client).await?;
+                since_last(
+                    args,
+                    client,
+                    state_file,
+                    base_url,
+                    key,
+                    claims_client::today(),
+                    format,
+                )
+                .await?;
+                let mut state =
+                    SyncState::load(state_file)?.context("the catch-up run left no state")?;
+                state.cursor = Some(end);
+                state.save(state_file)?;
+                state
+            }
+        };
+        tracing::info!(
+            cursor = state.cursor.as_deref(),
+            "following the change feed"
+        );
+        loop {
+            let page = match client.events(state.cursor.as_deref(), WAIT, PAGE).await {
+                Ok(page) => page,
+                Err(claims_client::feed::FeedError::Expired) => {
+                    tracing::warn!(
+                        "the feed no longer holds events after the saved cursor; catching up through the inquiry"
+                    );
+                    state.cursor = None;
+                    state.save(state_file)?;
+                    break;
+                }
+                Err(error) => return Err(error).context("cannot read the change feed"),
+            };
+            let mut rows = Vec::new();
+            for event in &page.events {
+                rows.extend(event.claim_rows()?);
+            }
+            let fresh = state.fresh(rows);
+            if !fresh.is_empty() {
+                emit(format, &fresh, Part::Continuation)?;
+                tracing::info!(rows = fresh.len(), "new cancellations written");
+            }
+            state.cursor = Some(page.next_cursor);
+            state.forget_before(claims_client::today().plus_days(-(args.overlap_days as i32)));
+            state.through = state.through.clone().max(claims_client::today().compact());
+            state.save(state_file).with_context(|| {
+                format!(
+                    "the rows were written, but the state was not saved (state file {})",
+                    state_file.display()
+                )
+            })?;
+        }
+    }
+}
+
+/// The cursor at the current end of the feed.
+async fn feed_end(client: &Client) -> anyhow::Result<String> {
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = client
+            .events(cursor.as_deref(), Duration::ZERO, 1_000)
+            .await
+            .context("cannot read the change feed; --follow needs an ssg-claims server")?;
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            return Ok(cursor.expect("set above"));
+        }
+    }
 }
 
 /// Reads from where the state says the last run completed, emits only rows not emitted

@@ -392,6 +392,12 @@ struct CancelsArgs {
     #[arg(long, value_name = "STATE_FILE")]
     since_last: Option<PathBuf>,
 
+    /// With --since-last: keep running, and write each new cancellation's rows as it
+    /// happens (from the change feed, long-polled), keeping the feed's cursor in the state
+    /// file so that a restart resumes without a gap or a repeat. Needs an ssg-claims server.
+    #[arg(long, requires = "since_last")]
+    follow: bool,
+
     /// With --since-last: days before the end of the last run to read again, so that rows
     /// recorded late are not missed.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=31))]

@@ -649,3 +649,101 @@ fn incremental_csv_appended_to_one_file_has_one_heading() {
     let cost_lines: usize = truth.iter().map(|row| row.cst_info.len().max(1)).sum();
     assert_eq!(lines, cost_lines, "every row once");
 }
+
+/// `cancels --follow` running in the background: its standard output, line by line.
+struct Follower {
+    child: std::process::Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Follower {
+    fn start(site: &Site, state: &str) -> Follower {
+        use std::io::BufRead as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ssg-claims"))
+            .args([
+                "cancels",
+                "--since-last",
+                state,
+                "--from",
+                FIRST_DAY,
+                "--follow",
+                "--format",
+                "jsonl",
+            ])
+            .env("SSG_CLAIMS_BASE_URL", &site.base)
+            .env("SSG_CLAIMS_KEY", &site.key_a)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Follower { child, lines }
+    }
+
+    /// Waits (at most 30 s) until `count` rows were written, and returns them.
+    fn rows(&self, count: usize) -> Vec<WireRow> {
+        let started = Instant::now();
+        loop {
+            let lines = self.lines.lock().unwrap().clone();
+            if lines.len() >= count || started.elapsed() > Duration::from_secs(30) {
+                return jsonl(&(lines.join("\n") + "\n"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn follow_writes_each_new_cancellation_once_and_resumes_after_a_restart() {
+    let site = Site::start();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sync.json");
+    let state = state.to_str().unwrap();
+    for no in ["TAIL-1", "TAIL-2", "TAIL-3"] {
+        site.place(no);
+    }
+    // Everything so far (the catch-up reads through today).
+    let truth = site.truth(FIRST_DAY, "20270101");
+
+    // The catch-up through the inquiry, then the claims as they happen.
+    let follower = Follower::start(&site, state);
+    let caught_up = follower.rows(truth.len());
+    assert_eq!(caught_up.len(), truth.len(), "first, everything so far");
+    assert!(caught_up == truth, "the catch-up writes the inquiry's rows");
+    site.cancel("TAIL-1", &[(1, 1)], "2026-10-20 10:00:00");
+    let rows = follower.rows(truth.len() + 1);
+    assert_eq!(rows.len(), truth.len() + 1, "the new claim, at once");
+    assert_eq!(rows.last().unwrap().oror_no, "TAIL-1");
+
+    // Stopped, a claim meanwhile, restarted: that claim once, nothing again.
+    drop(follower);
+    site.cancel("TAIL-2", &[(1, 1)], "2026-10-21 10:00:00");
+    let follower = Follower::start(&site, state);
+    site.cancel("TAIL-3", &[(1, 1)], "2026-10-22 10:00:00");
+    let resumed = follower.rows(2);
+    std::thread::sleep(Duration::from_millis(500));
+    let resumed_all = follower.rows(2);
+    assert_eq!(resumed.len(), 2, "{resumed:?}");
+    assert_eq!(
+        resumed_all.len(),
+        2,
+        "no repeat of what the first run wrote"
+    );
+    let numbers: Vec<&str> = resumed.iter().map(|row| row.oror_no.as_str()).collect();
+    assert_eq!(numbers, ["TAIL-2", "TAIL-3"]);
+}

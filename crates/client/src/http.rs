@@ -125,6 +125,10 @@ impl Client {
         &self.config
     }
 
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Runs one inquiry, retrying what may pass: rate limits (honouring `Retry-After`),
     /// unavailability and lost connections. Refusals are returned at once.
     pub async fn inquire(&self, request: &InquiryRequest) -> Result<Vec<WireRow>, ClientError> {

@@ -10,6 +10,7 @@
 //! Invariant: no server code. The wire shapes come from `claims-wire`, dates from
 //! `claims-domain`; the rest is HTTP.
 
+pub mod feed;
 mod http;
 pub mod output;
 mod range;

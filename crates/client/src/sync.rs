@@ -21,6 +21,9 @@ pub struct SyncState {
     pub through: String,
     /// Rows already emitted on the days the next run re-reads.
     pub seen: BTreeSet<Seen>,
+    /// Where `--follow` is in the change feed (absent until it first follows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 /// A row already emitted.
@@ -162,6 +165,7 @@ pub fn advance(
     base_url: &str,
     key: &str,
 ) -> (Vec<WireRow>, SyncState) {
+    let cursor = state.as_ref().and_then(|state| state.cursor.clone());
     let mut seen = state.map(|state| state.seen).unwrap_or_default();
     let fresh: Vec<WireRow> = rows
         .into_iter()
@@ -181,8 +185,31 @@ pub fn advance(
         key_fingerprint: fingerprint(key),
         through: to.compact(),
         seen,
+        cursor,
     };
     (fresh, state)
+}
+
+impl SyncState {
+    /// Keeps the rows of `rows` not emitted before (noting them as emitted), for a follower
+    /// of the feed: a claim's rows can also have come through an inquiry run.
+    pub fn fresh(&mut self, rows: Vec<WireRow>) -> Vec<WireRow> {
+        rows.into_iter()
+            .filter(|row| {
+                self.seen.insert(Seen {
+                    day: day_of(row),
+                    ord_no: row.ord_no.clone(),
+                    ord_item_seq: row.ord_item_seq.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets emitted rows from before `day` (what an inquiry run would re-read is kept).
+    pub fn forget_before(&mut self, day: KstDate) {
+        let day = day.compact();
+        self.seen.retain(|row| row.day >= day);
+    }
 }
 
 #[cfg(test)]
