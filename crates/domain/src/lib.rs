@@ -19,6 +19,7 @@ pub mod shipping;
 pub mod text;
 pub mod time;
 pub mod vendors;
+pub mod webhooks;
 
 mod invalid;
 
@@ -49,3 +50,7 @@ pub use shipping::{
 };
 pub use text::{Text, is_disguising};
 pub use time::{DateError, KstDate, KstDateTime, Period, PeriodError};
+pub use webhooks::{
+    AfterAttempt, Answer, DeliveryAttempt, EndpointStatus, RetrySchedule, Target, Webhook,
+    WebhookId, WebhookSecret,
+};

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_shipping_and_cancel_requests.sql"),
     include_str!("../migrations/0006_token_labels_and_customer_orders.sql"),
     include_str!("../migrations/0007_events.sql"),
+    include_str!("../migrations/0008_webhooks.sql"),
 ];
 
 /// The schema version this build writes and reads.

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_shipping_and_cancel_requests.sql"),
     include_str!("../migrations/0007_token_labels_and_customer_orders.sql"),
     include_str!("../migrations/0008_events.sql"),
+    include_str!("../migrations/0009_webhooks.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

@@ -22,6 +22,7 @@ use claims_domain::{
     PendingLine, Period, Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection,
     ShippingItem, ShippingNo, ShippingStatus, Text, VendorId, Waybill,
 };
+use claims_domain::{DeliveryAttempt, EndpointStatus, Webhook, WebhookId, WebhookSecret};
 
 pub mod admin;
 pub mod bulk;
@@ -38,6 +39,8 @@ mod shipping;
 pub mod sql;
 pub mod stored;
 pub mod tables;
+mod webhooks;
+pub use webhooks::KEPT_ATTEMPTS;
 
 pub use admin::KEY_LOOKUP_SQL;
 pub use credentials::{
@@ -120,6 +123,22 @@ pub struct EventHead {
     pub last: u64,
     /// Events through this sequence were removed by retention.
     pub purged_through: u64,
+}
+
+/// An attempt to deliver to an endpoint, as the node that made it under its lease records
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempted {
+    /// The node holding the lease.
+    pub node: String,
+    /// The endpoint as the attempt left it: its cursor, failures, next attempt, status and
+    /// errors.
+    pub after: Webhook,
+    /// The lease, kept until then while there is more to deliver; `None` gives it up.
+    pub lease_until: Option<KstDateTime>,
+    /// The attempt, for the delivery log; `None` when the cursor only moved past events the
+    /// endpoint does not receive.
+    pub log: Option<DeliveryAttempt>,
 }
 
 /// A waybill that was recorded, and the shipment it made when a cancel request was pending
@@ -480,6 +499,62 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Removes up to `limit` events that occurred before `before`, in one short transaction;
     /// returns how many it removed.
     async fn purge_events(&self, before: KstDateTime, limit: usize) -> Result<usize, StoreError>;
+
+    /// Registers an endpoint; it receives the events its vendor gets from now on.
+    async fn add_webhook(&self, webhook: Webhook) -> Result<Webhook, StoreError>;
+
+    /// The endpoints of `vendor`, or of every vendor.
+    async fn webhooks(&self, vendor: Option<&VendorId>) -> Result<Vec<Webhook>, StoreError>;
+
+    async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError>;
+
+    /// Removes an endpoint and its delivery log; whether it existed.
+    async fn delete_webhook(&self, id: &WebhookId) -> Result<bool, StoreError>;
+
+    /// Signs with `secret` from now on, and with the secret it replaces until `until`.
+    async fn rotate_webhook_secret(
+        &self,
+        id: &WebhookId,
+        secret: WebhookSecret,
+        until: KstDateTime,
+    ) -> Result<Option<Webhook>, StoreError>;
+
+    /// Makes an endpoint `status` and due at `now`, from `cursor` or where it stands,
+    /// taking its lease from any node that held it.
+    async fn restart_webhook(
+        &self,
+        id: &WebhookId,
+        status: EndpointStatus,
+        cursor: Option<u64>,
+        now: KstDateTime,
+    ) -> Result<Option<Webhook>, StoreError>;
+
+    /// An endpoint's most recent attempts, newest first.
+    async fn webhook_deliveries(
+        &self,
+        id: &WebhookId,
+        limit: usize,
+    ) -> Result<Vec<DeliveryAttempt>, StoreError>;
+
+    /// Whether any endpoint has events due at `now` and nobody delivering to it.
+    async fn webhooks_due(&self, now: KstDateTime) -> Result<bool, StoreError>;
+
+    /// Leases up to `limit` such endpoints to `node` until `until`; on PostgreSQL, an
+    /// endpoint another node is leasing at the same moment is passed over.
+    async fn lease_webhooks(
+        &self,
+        node: &str,
+        now: KstDateTime,
+        until: KstDateTime,
+        limit: usize,
+    ) -> Result<Vec<Webhook>, StoreError>;
+
+    /// Records an attempt under its node's lease; `None` when the lease is lost (then
+    /// nothing is written).
+    async fn webhook_attempted(&self, attempted: Attempted) -> Result<Option<Webhook>, StoreError>;
+
+    /// Gives up `node`'s lease on an endpoint.
+    async fn release_webhook(&self, id: &WebhookId, node: &str) -> Result<(), StoreError>;
 
     /// Up to `limit` rows of the inquiry within `scope`, in answer order (cancel time, claim
     /// number, line), starting after `after` when given.
@@ -899,6 +974,117 @@ impl<B: Backend> Store for B {
     async fn purge_events(&self, before: KstDateTime, limit: usize) -> Result<usize, StoreError> {
         self.write(script(move |sql| {
             Box::pin(async move { events::purge(sql, before, limit).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(webhook.id = %webhook.id))]
+    async fn add_webhook(&self, webhook: Webhook) -> Result<Webhook, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { webhooks::add(sql, webhook).await })
+        }))
+        .await
+    }
+
+    async fn webhooks(&self, vendor: Option<&VendorId>) -> Result<Vec<Webhook>, StoreError> {
+        let vendor = vendor.cloned();
+        self.read(script(move |sql| {
+            Box::pin(async move { webhooks::list(sql, vendor.as_ref()).await })
+        }))
+        .await
+    }
+
+    async fn webhook(&self, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
+        let id = id.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { webhooks::get(sql, &id).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(webhook.id = %id))]
+    async fn delete_webhook(&self, id: &WebhookId) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { webhooks::delete(sql, &id).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(webhook.id = %id))]
+    async fn rotate_webhook_secret(
+        &self,
+        id: &WebhookId,
+        secret: WebhookSecret,
+        until: KstDateTime,
+    ) -> Result<Option<Webhook>, StoreError> {
+        let id = id.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { webhooks::rotate(sql, &id, &secret, until).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(webhook.id = %id))]
+    async fn restart_webhook(
+        &self,
+        id: &WebhookId,
+        status: EndpointStatus,
+        cursor: Option<u64>,
+        now: KstDateTime,
+    ) -> Result<Option<Webhook>, StoreError> {
+        let id = id.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { webhooks::restart(sql, &id, status, cursor, now).await })
+        }))
+        .await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        id: &WebhookId,
+        limit: usize,
+    ) -> Result<Vec<DeliveryAttempt>, StoreError> {
+        let id = id.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { webhooks::deliveries(sql, &id, limit).await })
+        }))
+        .await
+    }
+
+    async fn webhooks_due(&self, now: KstDateTime) -> Result<bool, StoreError> {
+        self.read(script(move |sql| {
+            Box::pin(async move { webhooks::any_due(sql, now).await })
+        }))
+        .await
+    }
+
+    async fn lease_webhooks(
+        &self,
+        node: &str,
+        now: KstDateTime,
+        until: KstDateTime,
+        limit: usize,
+    ) -> Result<Vec<Webhook>, StoreError> {
+        let node = node.to_owned();
+        self.write(script(move |sql| {
+            Box::pin(async move { webhooks::lease(sql, &node, now, until, limit).await })
+        }))
+        .await
+    }
+
+    async fn webhook_attempted(&self, attempted: Attempted) -> Result<Option<Webhook>, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { webhooks::attempted(sql, &attempted).await })
+        }))
+        .await
+    }
+
+    async fn release_webhook(&self, id: &WebhookId, node: &str) -> Result<(), StoreError> {
+        let id = id.clone();
+        let node = node.to_owned();
+        self.write(script(move |sql| {
+            Box::pin(async move { webhooks::release(sql, &id, &node).await })
         }))
         .await
     }

@@ -14,6 +14,7 @@ use claims_domain::{
     ItemState, KstDateTime, LineStatus, NewEvent, NewOrder, NewOrderItem, OrderNo, Recipient,
     RequestLine, Scope, ShippingFee, Subject, VendorId, Waybill,
 };
+use claims_domain::{DeliveryAttempt, EndpointStatus, Target, Webhook, WebhookId, WebhookSecret};
 
 use crate::sql::{Param, Row};
 use crate::stored::{self, corrupt};
@@ -863,5 +864,148 @@ mod tests {
         assert_eq!(read, row);
         assert_eq!(ClaimLineRow::COLUMNS.len(), 23);
         assert_eq!(ItemRow::COLUMNS.len(), 21);
+    }
+}
+
+table! {
+    /// `webhooks`: one row per endpoint, with where it stands in its vendor's sequence and
+    /// who delivers to it.
+    WebhookRow in "webhooks" {
+        webhook_id: Cow<'a, str>,
+        spl_ven_id: Cow<'a, str>,
+        lrnk_spl_ven_id: Option<Cow<'a, str>>,
+        url: Cow<'a, str>,
+        event_types: Cow<'a, str>,
+        status: Cow<'a, str>,
+        secret: Cow<'a, str>,
+        previous_secret: Option<Cow<'a, str>>,
+        previous_until: Option<KstDateTime>,
+        cursor: i64,
+        failures: i64,
+        next_attempt_at: KstDateTime,
+        last_error: Option<Cow<'a, str>>,
+        last_delivered_at: Option<KstDateTime>,
+        created_at: KstDateTime,
+        attempts_made: i64,
+        lease_owner: Option<Cow<'a, str>>,
+        lease_until: Option<KstDateTime>,
+    }
+}
+
+impl<'a> WebhookRow<'a> {
+    /// A new endpoint's row: nobody delivers to it yet.
+    pub fn of(webhook: &'a Webhook) -> Self {
+        Self {
+            webhook_id: text(webhook.id.as_str()),
+            spl_ven_id: text(webhook.scope.vendor.as_str()),
+            lrnk_spl_ven_id: opt_vendor(&webhook.scope.lower_rank),
+            url: text(webhook.url.as_str()),
+            event_types: Cow::Owned(
+                webhook
+                    .types
+                    .iter()
+                    .map(|kind| kind.name())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            status: text(webhook.status.name()),
+            secret: text(webhook.secret.expose()),
+            previous_secret: webhook
+                .previous_secret
+                .as_ref()
+                .map(|(secret, _)| text(secret.expose())),
+            previous_until: webhook.previous_secret.as_ref().map(|(_, until)| *until),
+            cursor: webhook.cursor as i64,
+            failures: i64::from(webhook.failures),
+            next_attempt_at: webhook.next_attempt_at,
+            last_error: webhook.last_error.as_deref().map(text),
+            last_delivered_at: webhook.last_delivered_at,
+            created_at: webhook.created_at,
+            attempts_made: 0,
+            lease_owner: None,
+            lease_until: None,
+        }
+    }
+
+    pub fn into_webhook(self) -> Result<Webhook, StoreError> {
+        let types = self
+            .event_types
+            .split(',')
+            .filter(|name| !name.is_empty())
+            .map(|name| {
+                EventType::from_name(name).ok_or_else(|| corrupt(format!("event type {name:?}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let secret = |text: &str| WebhookSecret::parse(text).map_err(corrupt);
+        let previous_secret = match (self.previous_secret.as_deref(), self.previous_until) {
+            (Some(previous), Some(until)) => Some((secret(previous)?, until)),
+            _ => None,
+        };
+        Ok(Webhook {
+            id: WebhookId::parse("webhook_id", &self.webhook_id).map_err(corrupt)?,
+            scope: Scope {
+                vendor: stored::vendor(&self.spl_ven_id)?,
+                lower_rank: stored::opt_vendor(self.lrnk_spl_ven_id.as_deref())?,
+            },
+            url: Target::stored(&self.url),
+            types,
+            status: EndpointStatus::from_name(&self.status)
+                .ok_or_else(|| corrupt(format!("endpoint status {:?}", self.status)))?,
+            secret: secret(&self.secret)?,
+            previous_secret,
+            cursor: u64::try_from(self.cursor).map_err(corrupt)?,
+            failures: u32::try_from(self.failures).map_err(corrupt)?,
+            next_attempt_at: self.next_attempt_at,
+            last_error: self.last_error.map(Cow::into_owned),
+            last_delivered_at: self.last_delivered_at,
+            created_at: self.created_at,
+        })
+    }
+}
+
+table! {
+    /// `webhook_deliveries`: an endpoint's recent delivery attempts, numbered per endpoint.
+    DeliveryRow in "webhook_deliveries" {
+        webhook_id: Cow<'a, str>,
+        attempt_no: i64,
+        event_id: Cow<'a, str>,
+        seq: i64,
+        attempt: i64,
+        http_status: Option<i64>,
+        error: Option<Cow<'a, str>>,
+        duration_ms: i64,
+        attempted_at: KstDateTime,
+    }
+}
+
+impl<'a> DeliveryRow<'a> {
+    pub fn of(webhook: &'a WebhookId, attempt_no: i64, attempt: &'a DeliveryAttempt) -> Self {
+        Self {
+            webhook_id: text(webhook.as_str()),
+            attempt_no,
+            event_id: text(&attempt.event_id),
+            seq: attempt.sequence as i64,
+            attempt: i64::from(attempt.attempt),
+            http_status: attempt.status.map(i64::from),
+            error: attempt.error.as_deref().map(text),
+            duration_ms: attempt.duration_ms as i64,
+            attempted_at: attempt.at,
+        }
+    }
+
+    pub fn into_attempt(self) -> Result<DeliveryAttempt, StoreError> {
+        Ok(DeliveryAttempt {
+            event_id: self.event_id.into_owned(),
+            sequence: u64::try_from(self.seq).map_err(corrupt)?,
+            attempt: u32::try_from(self.attempt).map_err(corrupt)?,
+            status: self
+                .http_status
+                .map(u16::try_from)
+                .transpose()
+                .map_err(corrupt)?,
+            error: self.error.map(Cow::into_owned),
+            duration_ms: u64::try_from(self.duration_ms).map_err(corrupt)?,
+            at: self.attempted_at,
+        })
     }
 }

@@ -17,6 +17,7 @@ mod negotiate;
 mod request;
 mod response;
 pub mod sheet;
+pub mod webhook;
 
 pub use answer::{Answer, AnswerError, WireCost, WireRow, decode_answer, encode_wire_rows};
 pub use failure::{

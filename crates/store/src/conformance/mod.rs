@@ -12,6 +12,7 @@ mod inquiry;
 pub mod isolation;
 mod operations;
 mod orders;
+mod webhooks;
 
 pub use cancellation::*;
 pub use credentials::*;
@@ -20,6 +21,7 @@ pub use idempotency::*;
 pub use inquiry::*;
 pub use operations::*;
 pub use orders::*;
+pub use webhooks::*;
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashSet};
@@ -104,7 +106,10 @@ macro_rules! conformance_tests {
             idempotency_keys_claim_replay_and_refuse,
             idempotent_writes_keep_their_answer_with_their_effect,
             concurrent_claims_of_one_idempotency_key_let_one_through,
-            idempotency_keys_are_held_to_a_quota_and_purged
+            idempotency_keys_are_held_to_a_quota_and_purged,
+            webhooks_are_registered_rotated_and_removed,
+            webhook_leases_go_to_one_node_and_attempts_move_the_cursor,
+            concurrent_leases_never_share_an_endpoint
         );
     };
     (@each $fresh:path; $($scenario:ident),* $(,)?) => {
