@@ -17,6 +17,11 @@ use crate::DemoArgs;
 use crate::serve::{bind, run_server};
 
 pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
+    // A local sandbox: webhooks may call a receiver on this machine over plain http.
+    let settings = &Settings {
+        webhooks_allow_insecure_targets: true,
+        ..settings.clone()
+    };
     let listener = bind(settings.listen).await?;
     let address = listener.local_addr()?;
     let dir = tempfile::Builder::new()
@@ -212,6 +217,10 @@ fn banner(
         e = end.compact()
     );
     flow(&mut out, address, now, key, examples);
+    let _ = writeln!(
+        out,
+        "\nBe told at once — the vendor's change feed, then a webhook (this sandbox lets webhooks call\nplain http:// on this machine; run a receiver on port 9000 first):\n\n  curl -sS 'http://{address}/v1/events?limit=5' -H 'Authorization: Bearer {key}'\n  curl -sS -X POST 'http://{address}/v1/webhooks' \\\n    -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\\n    --data '{{\"url\": \"http://127.0.0.1:9000/ssg-events\"}}'"
+    );
     let _ = writeln!(out, "\nPlatform API tokens (Authorization: Bearer ...):");
     for (role, secret) in tokens {
         let _ = writeln!(out, "  {:<15} {}", role.as_str(), secret.expose());

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use claims_server::{AppState, housekeeping, router, serve_with};
+use claims_server::{AppState, dispatch, housekeeping, router, serve_with};
 use claims_store::Store;
 use claims_store::deferred::Deferred;
 use claims_store_postgres::PgStore;
@@ -134,7 +134,8 @@ pub async fn run_server(
     let grace = Duration::from_secs(u64::from(settings.shutdown_grace_secs));
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     // Stopped with the server, below.
-    let background = tokio::spawn(housekeeping(state));
+    let background = tokio::spawn(housekeeping(state.clone()));
+    let webhooks = tokio::spawn(dispatch(state));
     let connections = settings.connections();
     let server = serve_with(listener, app, &connections, async move {
         shutdown_signal().await;
@@ -155,7 +156,9 @@ pub async fn run_server(
         ),
     }
     background.abort();
+    webhooks.abort();
     let _ = background.await;
+    let _ = webhooks.await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

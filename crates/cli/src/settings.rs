@@ -143,9 +143,10 @@ fn read_file(path: &Path) -> anyhow::Result<BTreeMap<&'static str, String>> {
             let text = match value {
                 toml::Value::String(text) => text.clone(),
                 toml::Value::Integer(number) => number.to_string(),
+                toml::Value::Boolean(flag) => flag.to_string(),
                 other => {
                     return Err(anyhow!(
-                        "{} is {other}; it must be a string or a whole number",
+                        "{} is {other}; it must be a string, a whole number or true/false",
                         in_file(&key)
                     ));
                 }

@@ -17,6 +17,7 @@ mod send_deadline;
 pub mod settings;
 pub mod ssg_calls;
 mod vendor_api;
+pub mod webhooks;
 
 use std::fmt;
 use std::future::Future;
@@ -34,6 +35,7 @@ pub use housekeeping::{housekeeping, purge_lapsed, purge_old_events};
 pub use limits::{Limits, Rate};
 pub use observe::OPENAPI;
 pub use vendor_api::INQUIRY_PATH;
+pub use webhooks::dispatch;
 
 /// How errors of the vendor API are answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,6 +65,16 @@ pub struct Config {
     pub idempotency_quota: Quota,
     /// How long events stay in the feed.
     pub events_retention: Duration,
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WebhookConfig {
+    /// Plain `http://` and loopback or private targets are allowed (a local sandbox).
+    pub allow_insecure_targets: bool,
+    /// The waits between failed attempts of one event.
+    pub retry_schedule: claims_domain::RetrySchedule,
 }
 
 impl Default for Config {
@@ -70,6 +82,11 @@ impl Default for Config {
     fn default() -> Self {
         settings::Settings::default().config()
     }
+}
+
+/// A new webhook endpoint id (64 random bits).
+pub fn new_webhook_id() -> claims_domain::WebhookId {
+    claims_domain::WebhookId::from_random(rand::random())
 }
 
 /// A new cancel request id, from the thread's random source (64 bits: ids never repeat in
@@ -100,6 +117,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Bumped after every write this node answered successfully, so that long polls and
+    /// webhook dispatch look for new events at once rather than at their next poll.
+    pub changes: Arc<tokio::sync::watch::Sender<u64>>,
     guard: Arc<limits::Guard>,
 }
 
@@ -111,6 +131,7 @@ impl AppState {
             guard: Arc::new(limits::Guard::new(&config.limits)),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
 }
@@ -132,9 +153,28 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(platform::problem::in_korean))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            note_changes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             observe::observe,
         ))
         .with_state(state)
+}
+
+/// Tells whoever waits for events that a write just succeeded here.
+async fn note_changes(
+    State(app): State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let writes =
+        request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
+    let response = next.run(request).await;
+    if writes && response.status().is_success() {
+        app.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+    response
 }
 
 /// Answers a path that does not exist: SSG's envelope with code 99 under `/api/`, a problem

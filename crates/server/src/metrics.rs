@@ -51,6 +51,22 @@ struct PoolStateLabels {
     state: &'static str,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    /// `delivered`, `failed` or `gone`.
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EndpointLabels {
+    webhook: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: &'static str,
+}
+
 fn latency_histogram() -> Histogram {
     // 0.5 ms to about 8 s.
     Histogram::new(exponential_buckets(0.000_5, 2.0, 15))
@@ -75,6 +91,10 @@ pub struct Metrics {
     pool_connections: Family<PoolStateLabels, Gauge>,
     pool_max: Family<PoolLabels, Gauge>,
     pool_waiting: Family<PoolLabels, Gauge>,
+    webhook_deliveries: Family<OutcomeLabels, Counter>,
+    webhook_attempt_seconds: Histogram,
+    webhook_lag: Family<EndpointLabels, Gauge>,
+    webhook_endpoints: Family<StatusLabels, Gauge>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -156,6 +176,30 @@ impl Metrics {
             "Database calls waiting for a connection",
             pool_waiting.clone(),
         );
+        let webhook_deliveries = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "webhook_deliveries",
+            "Webhook delivery attempts, by outcome (delivered, failed, gone)",
+            webhook_deliveries.clone(),
+        );
+        let webhook_attempt_seconds = latency_histogram();
+        registry.register(
+            "webhook_attempt_duration_seconds",
+            "Time from sending a webhook to its answer (or to giving up on one)",
+            webhook_attempt_seconds.clone(),
+        );
+        let webhook_lag = Family::<EndpointLabels, Gauge>::default();
+        registry.register(
+            "webhook_lag_seconds",
+            "Per endpoint: seconds since the oldest event it has not received occurred",
+            webhook_lag.clone(),
+        );
+        let webhook_endpoints = Family::<StatusLabels, Gauge>::default();
+        registry.register(
+            "webhook_endpoints",
+            "Webhook endpoints, by status (active, paused, disabled)",
+            webhook_endpoints.clone(),
+        );
         Self {
             registry,
             requests,
@@ -169,6 +213,43 @@ impl Metrics {
             pool_connections,
             pool_max,
             pool_waiting,
+            webhook_deliveries,
+            webhook_attempt_seconds,
+            webhook_lag,
+            webhook_endpoints,
+        }
+    }
+
+    /// Counts one webhook attempt.
+    pub(crate) fn webhook_attempted(&self, outcome: &'static str, took: Duration) {
+        self.webhook_deliveries
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+        self.webhook_attempt_seconds.observe(took.as_secs_f64());
+    }
+
+    /// Sets the endpoints' gauges: how many have each status, and each one's lag (endpoints
+    /// removed since are forgotten).
+    pub(crate) fn webhook_gauges(
+        &self,
+        statuses: &[claims_domain::EndpointStatus],
+        lags: &[(String, u64)],
+    ) {
+        for status in claims_domain::EndpointStatus::ALL {
+            let count = statuses.iter().filter(|s| **s == status).count();
+            self.webhook_endpoints
+                .get_or_create(&StatusLabels {
+                    status: status.name(),
+                })
+                .set(count as i64);
+        }
+        self.webhook_lag.clear();
+        for (webhook, lag) in lags {
+            self.webhook_lag
+                .get_or_create(&EndpointLabels {
+                    webhook: webhook.clone(),
+                })
+                .set(i64::try_from(*lag).unwrap_or(i64::MAX));
         }
     }
 

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 use std::time::Duration;
 
+use claims_domain::RetrySchedule;
 use claims_store::Quota;
 
 use crate::{Config, Connections, ErrorStyle, Limits, Rate};
@@ -62,6 +63,28 @@ impl Value for String {
         }
         out.push('"');
         out
+    }
+}
+
+impl Value for bool {
+    fn read(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!("{other:?} is neither true nor false")),
+        }
+    }
+    fn toml(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Value for RetrySchedule {
+    fn read(text: &str) -> Result<Self, String> {
+        RetrySchedule::parse("webhooks_retry_schedule", text).map_err(|error| error.problem)
+    }
+    fn toml(&self) -> String {
+        format!("\"{}\"", self.to_setting())
     }
 }
 
@@ -288,6 +311,14 @@ settings! {
     /// Days events are kept in the feed (`GET /v1/events`); a cursor older than that is
     /// answered 410.
     events_retention_days as "events.retention_days" in Http: u32 = 30, from 1 to 3650;
+    /// Lets webhooks call plain `http://` targets and loopback or private addresses. For
+    /// a local sandbox only (`demo` turns it on): a vendor could otherwise make the server
+    /// call into its own network.
+    webhooks_allow_insecure_targets as "webhooks.allow_insecure_targets" in Http: bool = false, one of ["true", "false"];
+    /// Seconds between failed attempts to deliver one event to a webhook, comma-separated,
+    /// each moved by up to ±10 %; after the last, the endpoint is paused and its events
+    /// wait in the feed. Tests use e.g. `1,1,1`.
+    webhooks_retry_schedule as "webhooks.retry_schedule" in Http: RetrySchedule = RetrySchedule::default();
     /// The longest a request may take to its answer's status line, in seconds; then it is
     /// answered as unavailable (503, code 90).
     request_timeout_secs as "limits.request_timeout_secs" in Http: u32 = 30, from 1 to 3600;
@@ -357,6 +388,10 @@ impl Settings {
                 max_bytes: u64::from(self.idempotency_max_mib) * 1024 * 1024,
             },
             events_retention: secs(self.events_retention_days * 86_400),
+            webhooks: crate::WebhookConfig {
+                allow_insecure_targets: self.webhooks_allow_insecure_targets,
+                retry_schedule: self.webhooks_retry_schedule.clone(),
+            },
         }
     }
 

@@ -214,7 +214,8 @@ async fn the_openapi_document_is_served_and_names_only_real_routes() {
             .replace("{keyId}", "key_0123456789abcdef")
             .replace("{requestId}", "creq_0123456789abcdef")
             .replace("{orordNo}", "A-ORDER-1")
-            .replace("{clmNo}", "20261122000001");
+            .replace("{clmNo}", "20261122000001")
+            .replace("{webhookId}", "wh_0123456789abcdef");
         for method in operations.as_object().unwrap().keys() {
             let method: reqwest::Method = method.to_uppercase().parse().unwrap();
             let answer = app

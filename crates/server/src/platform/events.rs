@@ -35,9 +35,11 @@ const MAX_WAIT_SECS: u64 = 30;
 /// How often a long poll looks for new events (other nodes write too, so it reads the
 /// database rather than waiting on this process alone).
 const POLL: Duration = Duration::from_millis(200);
+/// The least time between two looks of one long poll.
+const MIN_SPACING: Duration = Duration::from_millis(20);
 
 /// The cursor after `sequence`: opaque to callers.
-fn cursor(sequence: u64) -> String {
+pub(crate) fn cursor(sequence: u64) -> String {
     format!("s{sequence}")
 }
 
@@ -57,7 +59,7 @@ fn parse_cursor(text: &str) -> Result<u64, Problem> {
         })
 }
 
-fn number(
+pub(crate) fn number(
     field: &str,
     text: Option<&str>,
     default: u64,
@@ -77,6 +79,34 @@ fn number(
                 )
             }),
     }
+}
+
+/// The sequence a cursor of `vendor`'s feed stands after: one this feed gave, whose
+/// events are still kept (410 `cursor-expired` when they are not).
+pub(crate) async fn parse_after(
+    app: &AppState,
+    vendor: &claims_domain::VendorId,
+    text: &str,
+) -> Result<u64, Problem> {
+    let head = app.store.event_head(vendor).await?;
+    let after = parse_cursor(text)?;
+    if after > head.last {
+        return Err(invalid(
+            "after",
+            "is not a cursor this feed gave: pass nextCursor as it came",
+        ));
+    }
+    if after < head.purged_through {
+        return Err(Problem::new(
+            ProblemKind::CursorExpired,
+            format!(
+                "events after this cursor are older than the retention ({} days) and gone: read the gap with the inquiry, then start again without `after`",
+                app.config.events_retention.as_secs() / 86_400
+            ),
+        )
+        .ko("이 커서 뒤의 이벤트는 보관 기간이 지나 삭제되었습니다. 그 사이는 조회 API로 읽고 `after` 없이 다시 시작하세요."));
+    }
+    Ok(after)
 }
 
 #[tracing::instrument(name = "events", skip_all, fields(vendor.id = tracing::field::Empty, events = tracing::field::Empty))]
@@ -101,34 +131,18 @@ pub(crate) async fn feed(
         .request_timeout
         .saturating_sub(Duration::from_secs(1));
     let wait = Duration::from_secs(wait).min(deadline);
-    let head = app.store.event_head(&scope.vendor).await?;
     let after = match query.after.as_deref() {
-        None => head.purged_through,
-        Some(text) => {
-            let after = parse_cursor(text)?;
-            if after > head.last {
-                return Err(invalid(
-                    "after",
-                    "is not a cursor this feed gave: pass nextCursor as it came",
-                ));
-            }
-            if after < head.purged_through {
-                return Err(Problem::new(
-                    ProblemKind::CursorExpired,
-                    format!(
-                        "events after this cursor are older than the retention ({} days) and gone: read the gap with the inquiry, then start again without `after`",
-                        app.config.events_retention.as_secs() / 86_400
-                    ),
-                )
-                .ko("이 커서 뒤의 이벤트는 보관 기간이 지나 삭제되었습니다. 그 사이는 조회 API로 읽고 `after` 없이 다시 시작하세요."));
-            }
-            after
-        }
+        None => app.store.event_head(&scope.vendor).await?.purged_through,
+        Some(text) => parse_after(&app, &scope.vendor, text).await?,
     };
     let started = tokio::time::Instant::now();
+    let mut changes = app.changes.subscribe();
     let mut events = app.store.events_after(&scope, after, limit + 1).await?;
     while events.is_empty() && started.elapsed() + POLL <= wait {
-        tokio::time::sleep(POLL).await;
+        // A write on this node wakes the poll at once; other nodes' writes are found at
+        // the next poll. Looks are spaced, however busy the node is.
+        let _ = tokio::time::timeout(POLL, changes.changed()).await;
+        tokio::time::sleep(MIN_SPACING).await;
         events = app.store.events_after(&scope, after, limit + 1).await?;
     }
     let has_more = events.len() > limit;

@@ -11,6 +11,7 @@ mod orders;
 pub mod problem;
 mod requests;
 mod vendors;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request};
@@ -39,6 +40,18 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
         .route("/v1/orders", post(orders::place).get(orders::of_customer))
         .route("/v1/claims/{clm_no}", get(orders::claim))
         .route("/v1/events", get(events::feed))
+        .route("/v1/webhooks", post(webhooks::register).get(webhooks::list))
+        .route(
+            "/v1/webhooks/{webhook_id}",
+            get(webhooks::show).delete(webhooks::remove),
+        )
+        .route("/v1/webhooks/{webhook_id}/secret", post(webhooks::rotate))
+        .route("/v1/webhooks/{webhook_id}/resume", post(webhooks::resume))
+        .route("/v1/webhooks/{webhook_id}/replay", post(webhooks::replay))
+        .route(
+            "/v1/webhooks/{webhook_id}/deliveries",
+            get(webhooks::deliveries),
+        )
         .route("/v1/orders/{ord_no}", get(orders::show))
         .route("/v1/orders/{ord_no}/cancellations", post(orders::cancel))
         .route(

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub database_url: Option<String>,
     pub keys: Keys,
     pub tokens: Tokens,
+    /// What the server's handlers reach (to run its webhook dispatch beside it).
+    pub state: AppState,
     _guard: Box<dyn std::any::Any + Send + Sync>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -184,7 +186,7 @@ async fn start(backend: Backend, config: Config, connections: Connections) -> Op
     let clock = Arc::new(TestClock::default());
     let mut state = AppState::new(Arc::clone(&store), config);
     state.clock = clock.clone();
-    let app = router(state);
+    let app = router(state.clone());
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         serve_with(listener, app, &connections, async move {
@@ -200,6 +202,7 @@ async fn start(backend: Backend, config: Config, connections: Connections) -> Op
         database_url,
         keys,
         tokens,
+        state,
         _guard: guard,
         _shutdown: shutdown,
     })
@@ -277,7 +280,7 @@ impl TestApp {
         let clock = Arc::new(TestClock::default());
         let mut state = AppState::new(Arc::clone(&store), config);
         state.clock = clock.clone();
-        let app = router(state);
+        let app = router(state.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             serve_with(listener, app, &Connections::default(), async move {
@@ -303,9 +306,31 @@ impl TestApp {
                 storefront: self.tokens.storefront.clone(),
                 service: self.tokens.service.clone(),
             },
+            state,
             _guard: Box::new(()),
             _shutdown: shutdown,
         })
+    }
+
+    /// Runs the server's webhook dispatch until the returned guard is dropped.
+    pub fn dispatch(&self) -> Dispatching {
+        Dispatching(tokio::spawn(claims_server::dispatch(self.state.clone())))
+    }
+}
+
+/// A running webhook dispatch, stopped (as a killed node stops) when dropped.
+pub struct Dispatching(tokio::task::JoinHandle<()>);
+
+impl Dispatching {
+    /// Dispatch with `state` (a server's, perhaps with other settings).
+    pub fn of(state: AppState) -> Self {
+        Dispatching(tokio::spawn(claims_server::dispatch(state)))
+    }
+}
+
+impl Drop for Dispatching {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -515,5 +540,112 @@ impl TestApp {
         let text = response.text().await.unwrap();
         let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
         (status, value)
+    }
+}
+
+/// A webhook receiver on `127.0.0.1:0`: keeps every delivery and answers each as
+/// [`Receiver::answer`] says.
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    pub got: Arc<std::sync::Mutex<Vec<Delivery>>>,
+    /// The answer to the `n`th delivery (from 0): a status and a `Retry-After`.
+    answer: Arc<std::sync::Mutex<Box<dyn Fn(usize) -> (u16, Option<u64>) + Send>>>,
+    /// Deliveries in progress now, and the most there ever were at once.
+    pub in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    pub most_in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    /// How long each delivery takes to be answered.
+    pub delay: Arc<std::sync::Mutex<std::time::Duration>>,
+}
+
+/// A delivery as it arrived.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub headers: axum::http::HeaderMap,
+    pub body: bytes::Bytes,
+    /// The status it was answered with.
+    pub status: u16,
+}
+
+impl Delivery {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("a delivery is JSON")
+    }
+
+    pub fn id(&self) -> String {
+        self.headers["webhook-id"].to_str().unwrap().to_owned()
+    }
+}
+
+impl Receiver {
+    /// A receiver answering 200 to everything.
+    pub async fn start() -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let receiver = Receiver {
+            url,
+            got: Arc::default(),
+            answer: Arc::new(std::sync::Mutex::new(Box::new(|_| (200, None)))),
+            in_flight: Arc::default(),
+            most_in_flight: Arc::default(),
+            delay: Arc::default(),
+        };
+        let state = receiver.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(
+                |axum::extract::State(me): axum::extract::State<Receiver>,
+                 headers: axum::http::HeaderMap,
+                 body: bytes::Bytes| async move {
+                    use std::sync::atomic::Ordering;
+                    let now = me.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    me.most_in_flight.fetch_max(now, Ordering::SeqCst);
+                    let delay = *me.delay.lock().unwrap();
+                    tokio::time::sleep(delay).await;
+                    let n = me.got.lock().unwrap().len();
+                    let (status, retry_after) = (me.answer.lock().unwrap())(n);
+                    me.got.lock().unwrap().push(Delivery {
+                        headers,
+                        body,
+                        status,
+                    });
+                    me.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let mut response = axum::http::Response::builder().status(status);
+                    if let Some(secs) = retry_after {
+                        response = response.header("retry-after", secs.to_string());
+                    }
+                    response.body(axum::body::Body::empty()).unwrap()
+                },
+            ),
+        );
+        tokio::spawn(async move {
+            axum::serve(listener, app.with_state(state)).await.unwrap();
+        });
+        receiver
+    }
+
+    /// Answers the `n`th delivery (from 0) as `answer` says from now on.
+    pub fn answer(&self, answer: impl Fn(usize) -> (u16, Option<u64>) + Send + 'static) {
+        *self.answer.lock().unwrap() = Box::new(answer);
+    }
+
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.got.lock().unwrap().clone()
+    }
+
+    /// Waits until `done` holds of the deliveries, at most `within`.
+    pub async fn wait_for(
+        &self,
+        within: std::time::Duration,
+        done: impl Fn(&[Delivery]) -> bool,
+    ) -> Vec<Delivery> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let got = self.deliveries();
+            if done(&got) || tokio::time::Instant::now() >= deadline {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 }
