@@ -5,6 +5,7 @@
 //! Invariant: only loopback addresses, and every load loop is bounded in time and count.
 
 pub mod dataset;
+pub mod events;
 pub mod http;
 pub mod load;
 pub mod measure;

@@ -40,6 +40,28 @@ enum Command {
     /// Load each store if it is empty, then measure every scenario over HTTP against
     /// `ssg-claims serve` and the raw limit of the same statements.
     Run(RunArgs),
+    /// Measure how soon a webhook receiver hears of a write, and how fast the change feed
+    /// reads (a vendor of the run's own is added to each store).
+    Events(EventsArgs),
+}
+
+#[derive(Debug, Args)]
+struct EventsArgs {
+    /// A store to measure (repeat for several): a SQLite file path or a postgres:// URL.
+    #[arg(long = "database", required = true)]
+    databases: Vec<String>,
+    /// Orders placed per second while deliveries are timed.
+    #[arg(long, default_value_t = 50.0)]
+    rate: f64,
+    /// Seconds the paced writes last.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+    seconds: u64,
+    /// Full reads of the vendor's feed measured.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    reads: u64,
+    /// The ssg-claims binary to run (default: the one next to this program).
+    #[arg(long)]
+    server_bin: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +118,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 reports.push(run::run(database, &settings).await?);
             }
             print!("{}", run::render(&reports, &settings));
+        }
+        Command::Events(args) => {
+            if !(0.1..=2_000.0).contains(&args.rate) {
+                anyhow::bail!("--rate must be from 0.1 to 2000 orders per second");
+            }
+            let settings = claims_bench::events::EventsSettings {
+                rate: args.rate,
+                seconds: args.seconds,
+                reads: args.reads as usize,
+            };
+            let binary = match args.server_bin {
+                Some(path) => path,
+                None => default_binary()?,
+            };
+            let mut reports = Vec::new();
+            for database in &args.databases {
+                reports.push(claims_bench::events::run(&binary, database, &settings).await?);
+            }
+            print!("{}", claims_bench::events::render(&reports, &settings));
         }
         Command::Explain(args) => {
             let target = Target::open(&args.database, 4).await?;

@@ -35,6 +35,16 @@ impl ServerProcess {
     /// Starts the server on a free loopback port with `database` and `pool_size`
     /// connections, and waits until it listens.
     pub fn start(binary: &Path, database: &str, pool_size: usize) -> anyhow::Result<Self> {
+        Self::start_with(binary, database, pool_size, &[])
+    }
+
+    /// Like [`start`](Self::start), with more settings as environment variables.
+    pub fn start_with(
+        binary: &Path,
+        database: &str,
+        pool_size: usize,
+        settings: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let mut child = Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
             .env("SSG_CLAIMS_DB_POOL_SIZE", pool_size.to_string())
@@ -44,6 +54,7 @@ impl ServerProcess {
             .env("SSG_CLAIMS_RATE_TOKEN_PER_SECOND", "0")
             .env("SSG_CLAIMS_MAX_IN_FLIGHT", "100000")
             .env("SSG_CLAIMS_LOG", "warn,ssg_claims=info")
+            .envs(settings.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
