@@ -118,7 +118,11 @@ pub async fn run(
         &["vendor", "add", "--id", &vendor, "--name", "벤치 이벤트"],
     )?;
     let key = command(binary, database, &["key", "issue", "--vendor", &vendor])?;
-    let token = command(binary, database, &["token", "create", "--role", "storefront"])?;
+    let token = command(
+        binary,
+        database,
+        &["token", "create", "--role", "storefront"],
+    )?;
     let server = ServerProcess::start_with(
         binary,
         database,
@@ -135,7 +139,10 @@ pub async fn run(
         .send()
         .await?;
     if registered.status() != 201 {
-        bail!("the webhook was not registered: {}", registered.text().await?);
+        bail!(
+            "the webhook was not registered: {}",
+            registered.text().await?
+        );
     }
 
     // Paced writes, each timed from its scheduled start.

@@ -43,6 +43,8 @@ const POLL: Duration = Duration::from_millis(250);
 const MIN_SPACING: Duration = Duration::from_millis(10);
 /// How often the endpoints' status and lag gauges are refreshed.
 const GAUGES_EVERY: Duration = Duration::from_secs(15);
+/// Why an endpoint behind the retention is disabled.
+pub(crate) const PURGED: &str = "events after the endpoint's cursor are older than the retention and were purged: read the gap with the inquiry, then replay from a cursor the feed still keeps";
 /// Events read from the store at a time while delivering.
 const BATCH: usize = 100;
 
@@ -122,6 +124,28 @@ struct Outcome {
 impl Delivery {
     #[tracing::instrument(name = "webhook", skip_all, fields(webhook.id = %hook.id, vendor.id = %hook.scope.vendor))]
     async fn run(self, mut hook: Webhook) {
+        // Events the endpoint has not received may have outlived the retention (it was
+        // paused or disabled too long): it cannot go on without a gap, so it stops, saying
+        // why, until it is replayed from a cursor the feed still keeps.
+        match self.app.store.event_head(&hook.scope.vendor).await {
+            Ok(head) if head.purged_through > hook.cursor => {
+                let mut after = hook.clone();
+                after.status = EndpointStatus::Disabled;
+                after.last_error = Some(PURGED.to_owned());
+                tracing::warn!(
+                    cursor = hook.cursor,
+                    purged_through = head.purged_through,
+                    "events the endpoint has not received were purged; it is disabled"
+                );
+                self.record(after, None, false).await;
+                return;
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the vendor's feed head; the lease will run out and delivery resume");
+                return;
+            }
+        }
         loop {
             let batch = match self
                 .app

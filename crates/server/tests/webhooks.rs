@@ -618,3 +618,65 @@ async fn a_target_on_this_machine_is_never_called_without_the_sandbox_setting() 
     assert!(error.contains("refused"), "{error}");
     assert!(receiver.deliveries().is_empty(), "never called");
 }
+
+#[tokio::test]
+async fn an_endpoint_whose_events_outlived_the_retention_stops_until_replayed() {
+    let app = spawn(config("1")).await;
+    let receiver = Receiver::start().await;
+    let a = app.keys.a.clone();
+    let made = register(&app, &a, json!({"url": receiver.url})).await;
+    let id = made.body["id"].as_str().unwrap().to_owned();
+    // Nobody delivers while its events age past the retention and are purged.
+    place(&app, "OLD-1").await;
+    app.clock.advance(31 * 86_400);
+    assert!(claims_server::purge_old_events(&app.state).await > 0);
+    place(&app, "NEW-1").await;
+
+    let _dispatch = app.dispatch();
+    let disabled = wait_for_status(&app, &a, &id, "disabled").await;
+    assert!(
+        disabled["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("older than the retention"),
+        "{disabled}"
+    );
+    assert!(
+        receiver.deliveries().is_empty(),
+        "no event skipped silently"
+    );
+
+    let refused = app
+        .post_json(&format!("/v1/webhooks/{id}/resume"), &a, json!({}))
+        .await;
+    assert_eq!(refused.status, 410, "{}", refused.body);
+    assert_eq!(refused.problem(), "cursor-expired");
+
+    // Replayed from a cursor the feed keeps, then resumed: on from there.
+    let oldest = app.get("/v1/events?limit=1", &a).await;
+    let first_kept = oldest.body["events"][0]["sequence"].as_u64().unwrap();
+    let from = format!("s{}", first_kept - 1);
+    let replayed = app
+        .post_json(
+            &format!("/v1/webhooks/{id}/replay"),
+            &a,
+            json!({ "after": from }),
+        )
+        .await;
+    assert_eq!(replayed.status, 200, "{}", replayed.body);
+    assert_eq!(
+        replayed.body["status"], "disabled",
+        "a replay does not resume"
+    );
+    let resumed = app
+        .post_json(&format!("/v1/webhooks/{id}/resume"), &a, json!({}))
+        .await;
+    assert_eq!(resumed.status, 200, "{}", resumed.body);
+    let expected = feed_after(&app, &a, &from).await;
+    let got = receiver
+        .wait_for(Duration::from_secs(20), |got| {
+            first_accepted(got).len() >= expected.len()
+        })
+        .await;
+    assert_eq!(first_accepted(&got), expected);
+}

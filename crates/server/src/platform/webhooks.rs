@@ -270,6 +270,11 @@ pub(crate) async fn resume(
     Segments(id): Segments<String>,
 ) -> Result<Response, Problem> {
     let hook = visible(&app, caller.vendor()?, &id).await?;
+    let head = app.store.event_head(&hook.scope.vendor).await?;
+    if head.purged_through > hook.cursor {
+        return Err(Problem::new(ProblemKind::CursorExpired, crate::webhooks::PURGED)
+            .ko("엔드포인트가 받지 못한 이벤트가 보관 기간이 지나 삭제되었습니다. 그 사이는 조회 API로 읽고, 아직 남아 있는 커서부터 재전송(replay)하세요."));
+    }
     let hook = app
         .store
         .restart_webhook(&hook.id, EndpointStatus::Active, None, app.clock.now())
