@@ -543,6 +543,9 @@ impl TestApp {
     }
 }
 
+/// How a [`Receiver`] answers its `n`th delivery (from 0): a status and a `Retry-After`.
+type Answering = Box<dyn Fn(usize) -> (u16, Option<u64>) + Send>;
+
 /// A webhook receiver on `127.0.0.1:0`: keeps every delivery and answers each as
 /// [`Receiver::answer`] says.
 #[derive(Clone)]
@@ -550,7 +553,7 @@ pub struct Receiver {
     pub url: String,
     pub got: Arc<std::sync::Mutex<Vec<Delivery>>>,
     /// The answer to the `n`th delivery (from 0): a status and a `Retry-After`.
-    answer: Arc<std::sync::Mutex<Box<dyn Fn(usize) -> (u16, Option<u64>) + Send>>>,
+    answer: Arc<std::sync::Mutex<Answering>>,
     /// Deliveries in progress now, and the most there ever were at once.
     pub in_flight: Arc<std::sync::atomic::AtomicUsize>,
     pub most_in_flight: Arc<std::sync::atomic::AtomicUsize>,
