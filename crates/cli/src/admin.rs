@@ -236,7 +236,7 @@ pub async fn key(command: KeyCommand, settings: &Settings) -> anyhow::Result<()>
             println!("{}", secret.expose());
         }
         KeyCommand::Revoke { key_id, .. } => {
-            let id = KeyId::parse(&key_id).map_err(|err| anyhow::anyhow!("{err}"))?;
+            let id = KeyId::parse("keyId", &key_id).map_err(|err| anyhow::anyhow!("{err}"))?;
             let store = database::open(settings).await?;
             let info = store
                 .revoke_api_key(&id, SystemClock.now())
@@ -349,7 +349,8 @@ pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result
             );
         }
         TokenCommand::Revoke { token_id, .. } => {
-            let id = TokenId::parse(&token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
+            let id =
+                TokenId::parse("tokenId", &token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
             let store = database::open(settings).await?;
             let info = store
                 .revoke_token(&id, SystemClock.now())

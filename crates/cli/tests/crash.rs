@@ -259,18 +259,5 @@ fn a_killed_sqlite_server_loses_no_acknowledged_claim() {
 
 #[test]
 fn a_killed_postgres_node_loses_no_acknowledged_claim() {
-    let Some(server) = claims_store_postgres::testing::server_url("the crash test on PostgreSQL")
-    else {
-        return;
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let database = runtime.block_on(claims_store_postgres::testing::TestDatabase::create(
-        &server,
-    ));
-    crash_and_recover(&database.url);
-    runtime.block_on(async move { drop(database) });
+    support::on_postgres("the crash test on PostgreSQL", crash_and_recover);
 }

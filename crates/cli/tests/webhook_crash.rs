@@ -176,19 +176,8 @@ fn a_node_killed_mid_delivery_loses_no_event_on_sqlite() {
 
 #[test]
 fn a_node_killed_mid_delivery_loses_no_event_on_postgres() {
-    let Some(server) =
-        claims_store_postgres::testing::server_url("the webhook crash test on PostgreSQL")
-    else {
-        return;
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let database = runtime.block_on(claims_store_postgres::testing::TestDatabase::create(
-        &server,
-    ));
-    kill_mid_delivery_and_recover(&database.url);
-    runtime.block_on(async move { drop(database) });
+    support::on_postgres(
+        "the webhook crash test on PostgreSQL",
+        kill_mid_delivery_and_recover,
+    );
 }

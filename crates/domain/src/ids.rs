@@ -229,6 +229,67 @@ impl Won {
     }
 }
 
+/// Declares a random id: a prefix and 16 lowercase hex digits (`creq_0123456789abcdef`),
+/// made from 8 random bytes and parsed back, printed as itself. Cancel requests, webhooks
+/// and credentials are named this way.
+#[macro_export]
+macro_rules! random_id {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            pub fn parse(field: &str, value: &str) -> Result<Self, $crate::InvalidValue> {
+                let value = value.trim();
+                let digits = value.strip_prefix($prefix).unwrap_or("");
+                if digits.len() == 16
+                    && digits
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                {
+                    Ok(Self(value.to_owned()))
+                } else {
+                    Err($crate::InvalidValue::new(
+                        field,
+                        format!(
+                            concat!("must look like ", $prefix, "0123456789abcdef, got {:?}"),
+                            value
+                        ),
+                    ))
+                }
+            }
+
+            /// An id from 8 random bytes.
+            pub fn from_random(bytes: [u8; 8]) -> Self {
+                let mut id = String::from($prefix);
+                for byte in bytes {
+                    id.push_str(&format!("{byte:02x}"));
+                }
+                Self(id)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 macro_rules! debug_display {
     ($($ty:ty),*) => {$(
         impl fmt::Debug for $ty {

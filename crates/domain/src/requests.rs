@@ -8,62 +8,15 @@
 //! an item has at most one pending line at a time, so SSG's calls name a line by its
 //! original order item.
 
-use std::fmt;
-
 use crate::cancel::{self, Actor, CancelCommand, CancelRejection, ClaimPlan, OrderState, Route};
 use crate::shipping::{ShippingNo, ShippingStatus};
-use crate::{AgentId, ClaimNo, Fault, InvalidValue, ItemSeq, KstDateTime, OrderNo, Quantity};
+use crate::{AgentId, ClaimNo, Fault, ItemSeq, KstDateTime, OrderNo, Quantity};
 use crate::{NewOrderItem, ReasonCode, Text};
 
-/// A cancel request's id (`creq_` and 16 hex digits), the platform API's handle on it.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(String);
-
-impl RequestId {
-    const PREFIX: &'static str = "creq_";
-
-    pub fn parse(field: &str, value: &str) -> Result<Self, InvalidValue> {
-        let value = value.trim();
-        let digits = value.strip_prefix(Self::PREFIX).unwrap_or("");
-        if digits.len() == 16
-            && digits
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            Ok(Self(value.to_owned()))
-        } else {
-            Err(InvalidValue::new(
-                field,
-                format!("must look like creq_0123456789abcdef, got {value:?}"),
-            ))
-        }
-    }
-
-    /// An id from 8 random bytes.
-    pub fn from_random(bytes: [u8; 8]) -> Self {
-        let mut id = String::from(Self::PREFIX);
-        for byte in bytes {
-            id.push_str(&format!("{byte:02x}"));
-        }
-        Self(id)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::random_id!(
+    /// A cancel request's id (`creq_` and 16 hex digits), the platform API's handle on it.
+    RequestId, "creq_"
+);
 
 /// Where a line of a cancel request stands (`clmProgStatCd`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -11,55 +11,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::{EventType, InvalidValue, KstDateTime, Scope};
 
-/// An endpoint's id (`wh_` and 16 hex digits).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct WebhookId(String);
-
-impl WebhookId {
-    const PREFIX: &'static str = "wh_";
-
-    pub fn parse(field: &str, value: &str) -> Result<Self, InvalidValue> {
-        let value = value.trim();
-        let digits = value.strip_prefix(Self::PREFIX).unwrap_or("");
-        if digits.len() == 16
-            && digits
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            Ok(Self(value.to_owned()))
-        } else {
-            Err(InvalidValue::new(
-                field,
-                format!("must look like wh_0123456789abcdef, got {value:?}"),
-            ))
-        }
-    }
-
-    /// An id from 8 random bytes.
-    pub fn from_random(bytes: [u8; 8]) -> Self {
-        let mut id = String::from(Self::PREFIX);
-        for byte in bytes {
-            id.push_str(&format!("{byte:02x}"));
-        }
-        Self(id)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for WebhookId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for WebhookId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::random_id!(
+    /// An endpoint's id (`wh_` and 16 hex digits).
+    WebhookId, "wh_"
+);
 
 /// A signing secret, `whsec_` and the base64 of its key, as Standard Webhooks writes it.
 /// Shown to its vendor once; never printed by `Debug`.

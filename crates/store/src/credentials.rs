@@ -15,66 +15,16 @@ impl fmt::Debug for SecretHash {
     }
 }
 
-/// Public identifiers of credentials: a prefix and 16 lowercase hex digits. They name a
-/// credential in listings and revocations and reveal nothing of the credential itself.
-macro_rules! credential_id {
-    ($(#[$meta:meta])* $name:ident, $prefix:literal, $what:literal) => {
-        $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn parse(value: &str) -> Result<Self, InvalidValue> {
-                let value = value.trim();
-                let digits = value.strip_prefix($prefix).unwrap_or("");
-                let ok = digits.len() == 16
-                    && digits.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-                if ok {
-                    Ok(Self(value.to_owned()))
-                } else {
-                    Err(InvalidValue::new(
-                        $what,
-                        format!(concat!("must look like ", $prefix, "0123456789abcdef, got {:?}"), value),
-                    ))
-                }
-            }
-
-            /// Builds an id from 8 random bytes.
-            pub fn from_random(bytes: [u8; 8]) -> Self {
-                let mut id = String::from($prefix);
-                for byte in bytes {
-                    id.push_str(&format!("{byte:02x}"));
-                }
-                Self(id)
-            }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-credential_id!(
+// Public identifiers of credentials: a prefix and 16 lowercase hex digits. They name a
+// credential in listings and revocations and reveal nothing of the credential itself.
+claims_domain::random_id!(
     /// The public id of a vendor API key: `key_0123456789abcdef`.
-    KeyId, "key_", "keyId"
+    KeyId, "key_"
 );
 
-credential_id!(
+claims_domain::random_id!(
     /// The public id of a platform token: `tok_0123456789abcdef`.
-    TokenId, "tok_", "tokenId"
+    TokenId, "tok_"
 );
 
 /// An API key to record (its hash only).
@@ -163,7 +113,7 @@ mod tests {
     fn credential_ids() {
         let id = KeyId::from_random([0, 1, 2, 0xab, 0xcd, 0xef, 0x10, 0xff]);
         assert_eq!(id.as_str(), "key_000102abcdef10ff");
-        assert_eq!(KeyId::parse(id.as_str()).unwrap(), id);
+        assert_eq!(KeyId::parse("keyId", id.as_str()).unwrap(), id);
         for bad in [
             "",
             "key_",
@@ -172,11 +122,11 @@ mod tests {
             "key_000102abcdef10f",
             "tok_000102abcdef10ff",
         ] {
-            assert!(KeyId::parse(bad).is_err(), "{bad}");
+            assert!(KeyId::parse("keyId", bad).is_err(), "{bad}");
         }
         let token = TokenId::from_random([7; 8]);
-        assert_eq!(TokenId::parse(token.as_str()).unwrap(), token);
-        assert!(TokenId::parse("key_0707070707070707").is_err());
+        assert_eq!(TokenId::parse("tokenId", token.as_str()).unwrap(), token);
+        assert!(TokenId::parse("tokenId", "key_0707070707070707").is_err());
     }
 
     #[test]

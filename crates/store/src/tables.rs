@@ -225,7 +225,7 @@ table! {
 impl ApiKeyRow<'_> {
     pub fn into_info(self) -> Result<ApiKeyInfo, StoreError> {
         Ok(ApiKeyInfo {
-            id: KeyId::parse(&self.key_id).map_err(corrupt)?,
+            id: KeyId::parse("keyId", &self.key_id).map_err(corrupt)?,
             scope: Scope {
                 vendor: stored::vendor(&self.spl_ven_id)?,
                 lower_rank: stored::opt_vendor(self.lrnk_spl_ven_id.as_deref())?,
@@ -251,7 +251,7 @@ table! {
 impl TokenRow<'_> {
     pub fn into_info(self) -> Result<TokenInfo, StoreError> {
         Ok(TokenInfo {
-            id: TokenId::parse(&self.token_id).map_err(corrupt)?,
+            id: TokenId::parse("tokenId", &self.token_id).map_err(corrupt)?,
             role: Role::parse(&self.role).map_err(corrupt)?,
             label: stored::text(self.label.into_owned()),
             created_at: self.created_at,

@@ -140,3 +140,20 @@ fn address_in(line: &str) -> Option<String> {
     let rest = line.split("\"address\":\"").nth(1)?;
     rest.split('"').next().map(str::to_owned)
 }
+
+/// Runs `test` on a fresh PostgreSQL database (its URL), dropped afterwards; skipped with a
+/// visible message when `TEST_DATABASE_URL` is unset.
+pub fn on_postgres(what: &str, test: impl FnOnce(&str)) {
+    let Some(server) = claims_store_postgres::testing::server_url(what) else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let database = runtime.block_on(claims_store_postgres::testing::TestDatabase::create(
+        &server,
+    ));
+    test(&database.url);
+    runtime.block_on(async move { drop(database) });
+}

@@ -99,7 +99,7 @@ pub(crate) async fn revoke_key(
     Segments(key_id): Segments<String>,
 ) -> Result<Response, Problem> {
     caller.role(&[Role::Admin])?;
-    let id = KeyId::parse(&key_id).map_err(|_| {
+    let id = KeyId::parse("keyId", &key_id).map_err(|_| {
         Problem::new(ProblemKind::KeyNotFound, format!("no API key {key_id:?}"))
             .ko(format!("API 키 {key_id:?}이(가) 없습니다."))
     })?;
