@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_token_labels_and_customer_orders.sql"),
     include_str!("../migrations/0007_events.sql"),
     include_str!("../migrations/0008_webhooks.sql"),
+    include_str!("../migrations/0009_console.sql"),
 ];
 
 /// The schema version this build writes and reads.

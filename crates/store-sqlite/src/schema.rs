@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_token_labels_and_customer_orders.sql"),
     include_str!("../migrations/0008_events.sql"),
     include_str!("../migrations/0009_webhooks.sql"),
+    include_str!("../migrations/0010_console.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

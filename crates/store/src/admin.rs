@@ -108,7 +108,7 @@ pub(crate) async fn vendors(sql: &mut dyn Sql) -> Result<Vec<Vendor>, StoreError
 }
 
 /// Checks a key's scope against the hierarchy.
-async fn check_scope(sql: &mut dyn Sql, scope: &Scope) -> Result<(), StoreError> {
+pub(crate) async fn check_scope(sql: &mut dyn Sql, scope: &Scope) -> Result<(), StoreError> {
     let ids = std::iter::once(&scope.vendor)
         .chain(&scope.lower_rank)
         .cloned()

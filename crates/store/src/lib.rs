@@ -28,6 +28,7 @@ pub mod admin;
 pub mod bulk;
 #[cfg(feature = "testing")]
 pub mod conformance;
+pub mod console;
 mod credentials;
 pub mod deferred;
 mod events;
@@ -43,6 +44,7 @@ mod webhooks;
 pub use webhooks::KEPT_ATTEMPTS;
 
 pub use admin::KEY_LOOKUP_SQL;
+pub use console::{Login, NewSession, NewUser, Password, Session, User, UserRole};
 pub use credentials::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,
 };
@@ -175,6 +177,8 @@ pub enum NotFound {
     ApiKey(KeyId),
     #[error("no token {0}")]
     Token(TokenId),
+    #[error("no console user {0}")]
+    User(Login),
 }
 
 /// A write that clashes with what is stored.
@@ -184,6 +188,8 @@ pub enum Conflict {
     VendorExists(VendorId),
     #[error("order {0} was already placed with different contents")]
     OrderDiffers(OrderNo),
+    #[error("console user {0} already exists")]
+    UserExists(Login),
 }
 
 /// What reading one page of an inquiry found.
@@ -555,6 +561,54 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     /// Gives up `node`'s lease on an endpoint.
     async fn release_webhook(&self, id: &WebhookId, node: &str) -> Result<(), StoreError>;
+
+    /// Records a console user (its password already hashed).
+    async fn add_console_user(&self, user: NewUser, now: KstDateTime) -> Result<User, StoreError>;
+
+    /// Every console user, by login.
+    async fn console_users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// A console user and their password's hash, to check a sign-in.
+    async fn console_credentials(
+        &self,
+        login: &Login,
+    ) -> Result<Option<(User, String)>, StoreError>;
+
+    /// Removes a console user and ends their sessions.
+    async fn delete_console_user(&self, login: &Login) -> Result<(), StoreError>;
+
+    async fn open_console_session(
+        &self,
+        session: NewSession,
+        now: KstDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The session of `hash` if it was seen since `idle_since`; it counts as seen `now`.
+    async fn console_session(
+        &self,
+        hash: &SecretHash,
+        now: KstDateTime,
+        idle_since: KstDateTime,
+    ) -> Result<Option<Session>, StoreError>;
+
+    async fn end_console_session(&self, hash: &SecretHash) -> Result<(), StoreError>;
+
+    /// Drops up to `limit` sessions last seen before `before`; how many.
+    async fn purge_console_sessions(
+        &self,
+        before: KstDateTime,
+        limit: usize,
+    ) -> Result<usize, StoreError>;
+
+    /// Up to `limit` orders whose orderer is named exactly `name`, received within
+    /// `from ..= to`, newest first.
+    async fn orders_by_orderer(
+        &self,
+        name: &str,
+        from: KstDateTime,
+        to: KstDateTime,
+        limit: usize,
+    ) -> Result<Vec<OrderNo>, StoreError>;
 
     /// Up to `limit` rows of the inquiry within `scope`, in answer order (cancel time, claim
     /// number, line), starting after `after` when given.
@@ -1085,6 +1139,110 @@ impl<B: Backend> Store for B {
         let node = node.to_owned();
         self.write(script(move |sql| {
             Box::pin(async move { webhooks::release(sql, &id, &node).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(user.login = %user.login))]
+    async fn add_console_user(&self, user: NewUser, now: KstDateTime) -> Result<User, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { console::add_user(sql, &user, now).await })
+        }))
+        .await
+    }
+
+    async fn console_users(&self) -> Result<Vec<User>, StoreError> {
+        self.read(script(move |sql| {
+            Box::pin(async move { console::users(sql).await })
+        }))
+        .await
+    }
+
+    async fn console_credentials(
+        &self,
+        login: &Login,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let login = login.clone();
+        self.read(script(move |sql| {
+            Box::pin(async move { console::credentials(sql, &login).await })
+        }))
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(user.login = %login))]
+    async fn delete_console_user(&self, login: &Login) -> Result<(), StoreError> {
+        let login = login.clone();
+        self.write(script(move |sql| {
+            Box::pin(async move { console::delete_user(sql, &login).await })
+        }))
+        .await
+    }
+
+    async fn open_console_session(
+        &self,
+        session: NewSession,
+        now: KstDateTime,
+    ) -> Result<(), StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { console::open_session(sql, &session, now).await })
+        }))
+        .await
+    }
+
+    async fn console_session(
+        &self,
+        hash: &SecretHash,
+        now: KstDateTime,
+        idle_since: KstDateTime,
+    ) -> Result<Option<Session>, StoreError> {
+        let hash = *hash;
+        let found = self
+            .read(script(move |sql| {
+                Box::pin(async move { console::session(sql, &hash, idle_since).await })
+            }))
+            .await?;
+        let Some((session, last_seen)) = found else {
+            return Ok(None);
+        };
+        // Reading pages writes only when the last-seen time would lag too far behind.
+        if now.unix_seconds() - last_seen.unix_seconds() >= console::TOUCH_EVERY_SECS {
+            self.write(script(move |sql| {
+                Box::pin(async move { console::touch_session(sql, &hash, now).await })
+            }))
+            .await?;
+        }
+        Ok(Some(session))
+    }
+
+    async fn end_console_session(&self, hash: &SecretHash) -> Result<(), StoreError> {
+        let hash = *hash;
+        self.write(script(move |sql| {
+            Box::pin(async move { console::end_session(sql, &hash).await })
+        }))
+        .await
+    }
+
+    async fn purge_console_sessions(
+        &self,
+        before: KstDateTime,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        self.write(script(move |sql| {
+            Box::pin(async move { console::purge_sessions(sql, before, limit).await })
+        }))
+        .await
+    }
+
+    async fn orders_by_orderer(
+        &self,
+        name: &str,
+        from: KstDateTime,
+        to: KstDateTime,
+        limit: usize,
+    ) -> Result<Vec<OrderNo>, StoreError> {
+        let name = name.to_owned();
+        self.read(script(move |sql| {
+            Box::pin(async move { console::orders_by_orderer(sql, &name, from, to, limit).await })
         }))
         .await
     }

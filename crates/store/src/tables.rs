@@ -16,6 +16,7 @@ use claims_domain::{
 };
 use claims_domain::{DeliveryAttempt, EndpointStatus, Target, Webhook, WebhookId, WebhookSecret};
 
+use crate::console::{Login, NewSession, NewUser, User, UserRole};
 use crate::sql::{Param, Row};
 use crate::stored::{self, corrupt};
 use crate::{ApiKeyInfo, KeyId, Role, StoreError, StoredEvent, TokenId, TokenInfo, Vendor};
@@ -1007,5 +1008,76 @@ impl<'a> DeliveryRow<'a> {
             duration_ms: u64::try_from(self.duration_ms).map_err(corrupt)?,
             at: self.attempted_at,
         })
+    }
+}
+
+table! {
+    /// `console_users`: people who sign in to the web console.
+    ConsoleUserRow in "console_users" {
+        login: Cow<'a, str>,
+        role: Cow<'a, str>,
+        /// Set for a vendor user: the vendor it works for.
+        spl_ven_id: Option<Cow<'a, str>>,
+        /// Set for a vendor user narrowed to one lower-rank vendor.
+        lrnk_spl_ven_id: Option<Cow<'a, str>>,
+        password_hash: Cow<'a, str>,
+        created_at: KstDateTime,
+    }
+}
+
+impl<'a> ConsoleUserRow<'a> {
+    pub fn of(user: &'a NewUser, now: KstDateTime) -> Self {
+        let scope = user.role.scope();
+        Self {
+            login: text(user.login.as_str()),
+            role: text(user.role.name()),
+            spl_ven_id: scope.map(|scope| text(scope.vendor.as_str())),
+            lrnk_spl_ven_id: scope.and_then(|scope| opt_vendor(&scope.lower_rank)),
+            password_hash: text(&user.password_hash),
+            created_at: now,
+        }
+    }
+
+    pub fn into_user(self) -> Result<User, StoreError> {
+        let scope = match &self.spl_ven_id {
+            Some(vendor) => Some(Scope {
+                vendor: VendorId::parse("splVenId", vendor).map_err(corrupt)?,
+                lower_rank: self
+                    .lrnk_spl_ven_id
+                    .as_deref()
+                    .map(|lower| VendorId::parse("lrnkSplVenId", lower))
+                    .transpose()
+                    .map_err(corrupt)?,
+            }),
+            None => None,
+        };
+        Ok(User {
+            login: Login::parse(&self.login).map_err(corrupt)?,
+            role: UserRole::parse(&self.role, scope).map_err(corrupt)?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+table! {
+    /// `console_sessions`: signed-in sessions, by the SHA-256 of their cookie.
+    SessionRow in "console_sessions" {
+        session_hash: Cow<'a, [u8]>,
+        login: Cow<'a, str>,
+        csrf: Cow<'a, str>,
+        created_at: KstDateTime,
+        last_seen_at: KstDateTime,
+    }
+}
+
+impl<'a> SessionRow<'a> {
+    pub fn of(session: &'a NewSession, now: KstDateTime) -> Self {
+        Self {
+            session_hash: Cow::Borrowed(&session.hash.0),
+            login: text(session.login.as_str()),
+            csrf: text(&session.csrf),
+            created_at: now,
+            last_seen_at: now,
+        }
     }
 }

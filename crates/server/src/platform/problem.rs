@@ -65,7 +65,9 @@ problem_kinds! {
     ItemNotFound = "item-not-found", NOT_FOUND, "No such item in the order", "주문에 없는 상품입니다";
     KeyNotFound = "key-not-found", NOT_FOUND, "No such API key", "없는 API 키입니다";
     TokenNotFound = "token-not-found", NOT_FOUND, "No such token", "없는 토큰입니다";
+    UserNotFound = "user-not-found", NOT_FOUND, "No such console user", "없는 콘솔 사용자입니다";
     VendorExists = "vendor-exists", CONFLICT, "The vendor already exists", "이미 등록된 업체입니다";
+    UserExists = "user-exists", CONFLICT, "The console user already exists", "이미 있는 콘솔 사용자입니다";
     ConflictingResubmit = "conflicting-resubmit", CONFLICT, "Resubmitted with different contents", "다른 내용으로 다시 보낸 요청입니다";
     AlreadyShipped = "already-shipped", CONFLICT, "The item has already shipped", "이미 출고된 상품입니다";
     QuantityExceedsOpen = "quantity-exceeds-open", CONFLICT, "More units than are still open", "남은 수량보다 많습니다";
@@ -194,6 +196,7 @@ impl From<StoreError> for Problem {
                     NotFound::CancelRequest(_) => ProblemKind::CancelRequestNotFound,
                     NotFound::ApiKey(_) => ProblemKind::KeyNotFound,
                     NotFound::Token(_) => ProblemKind::TokenNotFound,
+                    NotFound::User(_) => ProblemKind::UserNotFound,
                 };
                 let ko = match &missing {
                     NotFound::Vendor(id) => format!("업체 {id}이(가) 없습니다."),
@@ -203,6 +206,7 @@ impl From<StoreError> for Problem {
                     NotFound::CancelRequest(id) => format!("취소신청 {id}이(가) 없습니다."),
                     NotFound::ApiKey(id) => format!("API 키 {id}이(가) 없습니다."),
                     NotFound::Token(id) => format!("토큰 {id}이(가) 없습니다."),
+                    NotFound::User(login) => format!("콘솔 사용자 {login}이(가) 없습니다."),
                 };
                 Problem::new(kind, missing.to_string()).ko(ko)
             }
@@ -210,6 +214,7 @@ impl From<StoreError> for Problem {
                 let kind = match &conflict {
                     Conflict::VendorExists(_) => ProblemKind::VendorExists,
                     Conflict::OrderDiffers(_) => ProblemKind::ConflictingResubmit,
+                    Conflict::UserExists(_) => ProblemKind::UserExists,
                 };
                 let ko = match &conflict {
                     Conflict::VendorExists(id) => {
@@ -217,6 +222,9 @@ impl From<StoreError> for Problem {
                     }
                     Conflict::OrderDiffers(no) => {
                         format!("주문 {no}은(는) 이미 다른 내용으로 접수되었습니다.")
+                    }
+                    Conflict::UserExists(login) => {
+                        format!("콘솔 사용자 {login}은(는) 이미 있습니다.")
                     }
                 };
                 Problem::new(kind, conflict.to_string()).ko(ko)

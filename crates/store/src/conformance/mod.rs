@@ -5,6 +5,7 @@
 //! its own store. Scenarios panic on the first broken expectation.
 
 mod cancellation;
+mod console;
 mod credentials;
 mod flow;
 mod idempotency;
@@ -15,6 +16,7 @@ mod orders;
 mod webhooks;
 
 pub use cancellation::*;
+pub use console::*;
 pub use credentials::*;
 pub use flow::*;
 pub use idempotency::*;
@@ -109,7 +111,9 @@ macro_rules! conformance_tests {
             idempotency_keys_are_held_to_a_quota_and_purged,
             webhooks_are_registered_rotated_and_removed,
             webhook_leases_go_to_one_node_and_attempts_move_the_cursor,
-            concurrent_leases_never_share_an_endpoint
+            concurrent_leases_never_share_an_endpoint,
+            console_users_sign_in_and_sessions_lapse,
+            orders_are_found_by_the_orderers_name
         );
     };
     (@each $fresh:path; $($scenario:ident),* $(,)?) => {

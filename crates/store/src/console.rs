@@ -1,0 +1,389 @@
+//! Console users and their sessions: people who sign in to the web console with a login and
+//! a password. The store keeps a password's Argon2id hash (computed by the server) and a
+//! session's SHA-256; never a password or a session cookie.
+
+use std::fmt;
+
+use claims_domain::{InvalidValue, KstDateTime, OrderNo, Scope};
+
+use crate::credentials::SecretHash;
+use crate::sql::{Param, Sql};
+use crate::tables::{ConsoleUserRow, SessionRow, columns, select};
+use crate::{Conflict, NotFound, StoreError, admin, stored};
+
+/// A console login: 3 to 64 of `a-z 0-9 . _ - @`, compared as written (lowercase only, so
+/// `Kim` and `kim` cannot be two people). It is also the `agentId` an agent's cancellations
+/// record.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Login(String);
+
+impl Login {
+    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
+        let value = value.trim();
+        let ok = (3..=64).contains(&value.len())
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".-_@".contains(&b));
+        if ok {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(InvalidValue::new(
+                "login",
+                format!(
+                    "must be 3 to 64 characters of a-z, 0-9, '.', '_', '-' or '@', got {value:?}"
+                ),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a console user is: an operator, a service-center agent, or a vendor's staff member
+/// who sees exactly what that vendor's API key (with the same scope) sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserRole {
+    Admin,
+    ServiceCenter,
+    Vendor(Scope),
+}
+
+impl UserRole {
+    pub fn name(&self) -> &'static str {
+        match self {
+            UserRole::Admin => "admin",
+            UserRole::ServiceCenter => "service-center",
+            UserRole::Vendor(_) => "vendor",
+        }
+    }
+
+    /// The role named `name`; `vendor` needs `scope`, the others refuse one.
+    pub fn parse(name: &str, scope: Option<Scope>) -> Result<Self, InvalidValue> {
+        match (name.trim(), scope) {
+            ("admin", None) => Ok(UserRole::Admin),
+            ("service-center", None) => Ok(UserRole::ServiceCenter),
+            ("vendor", Some(scope)) => Ok(UserRole::Vendor(scope)),
+            ("vendor", None) => Err(InvalidValue::new(
+                "vendor",
+                "a vendor user needs the vendor (splVenId) it works for",
+            )),
+            ("admin" | "service-center", Some(_)) => Err(InvalidValue::new(
+                "vendor",
+                "only a vendor user is bound to a vendor",
+            )),
+            (other, _) => Err(InvalidValue::new(
+                "role",
+                format!("must be admin, service-center or vendor, got {other:?}"),
+            )),
+        }
+    }
+
+    pub fn scope(&self) -> Option<&Scope> {
+        match self {
+            UserRole::Vendor(scope) => Some(scope),
+            _ => None,
+        }
+    }
+}
+
+/// A password as typed: 10 to 256 characters. Only its hash is ever stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 10;
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
+        let chars = value.chars().count();
+        if chars < Self::MIN_CHARS {
+            Err(InvalidValue::new(
+                "password",
+                format!("is {chars} characters long; at least 10 needed"),
+            ))
+        } else if chars > Self::MAX_CHARS {
+            Err(InvalidValue::new(
+                "password",
+                format!("is {chars} characters long; at most 256 allowed"),
+            ))
+        } else {
+            Ok(Self(value.to_owned()))
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+/// A console user to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub login: Login,
+    pub role: UserRole,
+    /// The password's hash in the PHC string format (`$argon2id$…`).
+    pub password_hash: String,
+}
+
+/// A console user as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub login: Login,
+    pub role: UserRole,
+    pub created_at: KstDateTime,
+}
+
+/// A session to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// The SHA-256 of the session cookie.
+    pub hash: SecretHash,
+    pub login: Login,
+    /// The token every state-changing form of this session carries.
+    pub csrf: String,
+}
+
+/// A live session: its user and its CSRF token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+// The scripts, shared by both stores.
+
+/// Records a console user; a vendor user's scope must fit the vendor hierarchy.
+pub(crate) async fn add_user(
+    sql: &mut dyn Sql,
+    user: &NewUser,
+    now: KstDateTime,
+) -> Result<User, StoreError> {
+    if let Some(scope) = user.role.scope() {
+        admin::check_scope(sql, scope).await?;
+    }
+    let row = ConsoleUserRow::of(user, now);
+    // Two admins adding one login at once meet on the primary key.
+    let inserted = sql
+        .execute(
+            &format!(
+                "{} ON CONFLICT (login) DO NOTHING",
+                ConsoleUserRow::insert_sql()
+            ),
+            &row.params(),
+        )
+        .await?;
+    if inserted == 0 {
+        return Err(Conflict::UserExists(user.login.clone()).into());
+    }
+    row.into_user()
+}
+
+/// Every console user, by login.
+pub(crate) async fn users(sql: &mut dyn Sql) -> Result<Vec<User>, StoreError> {
+    let columns = select(ConsoleUserRow::TABLE, ConsoleUserRow::COLUMNS);
+    sql.query(&format!("{columns} ORDER BY login"), &[])
+        .await?
+        .iter()
+        .map(|row| ConsoleUserRow::read(row)?.into_user())
+        .collect()
+}
+
+/// A user and their password's hash, to check a sign-in.
+pub(crate) async fn credentials(
+    sql: &mut dyn Sql,
+    login: &Login,
+) -> Result<Option<(User, String)>, StoreError> {
+    let columns = select(ConsoleUserRow::TABLE, ConsoleUserRow::COLUMNS);
+    let Some(row) = sql
+        .query_opt(
+            &format!("{columns} WHERE login = $1"),
+            &[login.as_str().into()],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let row = ConsoleUserRow::read(&row)?;
+    let hash = row.password_hash.clone().into_owned();
+    Ok(Some((row.into_user()?, hash)))
+}
+
+/// Removes a user and ends their sessions.
+pub(crate) async fn delete_user(sql: &mut dyn Sql, login: &Login) -> Result<(), StoreError> {
+    sql.execute(
+        "DELETE FROM console_sessions WHERE login = $1",
+        &[login.as_str().into()],
+    )
+    .await?;
+    let deleted = sql
+        .execute(
+            "DELETE FROM console_users WHERE login = $1",
+            &[login.as_str().into()],
+        )
+        .await?;
+    if deleted == 0 {
+        return Err(NotFound::User(login.clone()).into());
+    }
+    Ok(())
+}
+
+pub(crate) async fn open_session(
+    sql: &mut dyn Sql,
+    session: &NewSession,
+    now: KstDateTime,
+) -> Result<(), StoreError> {
+    let row = SessionRow::of(session, now);
+    sql.execute(&SessionRow::insert_sql(), &row.params())
+        .await?;
+    Ok(())
+}
+
+/// How long a session's last-seen time may lag behind: a session seen again sooner is not
+/// written, so reading pages does not write on every request.
+pub(crate) const TOUCH_EVERY_SECS: i64 = 60;
+
+/// The session of `hash`, if it was seen since `idle_since`, and when it was last seen.
+pub(crate) async fn session(
+    sql: &mut dyn Sql,
+    hash: &SecretHash,
+    idle_since: KstDateTime,
+) -> Result<Option<(Session, KstDateTime)>, StoreError> {
+    let statement = format!(
+        "SELECT {}, s.csrf, s.last_seen_at FROM console_sessions s \
+         JOIN console_users u ON u.login = s.login \
+         WHERE s.session_hash = $1 AND s.last_seen_at >= $2",
+        columns("u", ConsoleUserRow::COLUMNS)
+    );
+    let Some(row) = sql
+        .query_opt(&statement, &[(&hash.0[..]).into(), idle_since.into()])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let n = ConsoleUserRow::COLUMNS.len();
+    let user = ConsoleUserRow::read(&row)?.into_user()?;
+    let csrf = row.text(n)?.to_owned();
+    Ok(Some((Session { user, csrf }, row.time(n + 1)?)))
+}
+
+pub(crate) async fn touch_session(
+    sql: &mut dyn Sql,
+    hash: &SecretHash,
+    now: KstDateTime,
+) -> Result<(), StoreError> {
+    sql.execute(
+        "UPDATE console_sessions SET last_seen_at = $2 WHERE session_hash = $1",
+        &[(&hash.0[..]).into(), now.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn end_session(sql: &mut dyn Sql, hash: &SecretHash) -> Result<(), StoreError> {
+    sql.execute(
+        "DELETE FROM console_sessions WHERE session_hash = $1",
+        &[(&hash.0[..]).into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Drops up to `limit` sessions last seen before `before`; how many.
+pub(crate) async fn purge_sessions(
+    sql: &mut dyn Sql,
+    before: KstDateTime,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    let deleted = sql
+        .execute(
+            "DELETE FROM console_sessions WHERE session_hash IN \
+             (SELECT session_hash FROM console_sessions WHERE last_seen_at < $1 LIMIT $2)",
+            &[before.into(), Param::Int(limit as i64)],
+        )
+        .await?;
+    Ok(deleted as usize)
+}
+
+/// Orders whose orderer is named exactly `name`, received within `from ..= to`, newest
+/// first, at most `limit`.
+pub(crate) async fn orders_by_orderer(
+    sql: &mut dyn Sql,
+    name: &str,
+    from: KstDateTime,
+    to: KstDateTime,
+    limit: usize,
+) -> Result<Vec<OrderNo>, StoreError> {
+    sql.query(
+        "SELECT ord_no FROM orders WHERE ordpe_nm = $1 AND ord_rcp_dts >= $2 \
+         AND ord_rcp_dts <= $3 ORDER BY ord_rcp_dts DESC, ord_no DESC LIMIT $4",
+        &[
+            name.into(),
+            from.into(),
+            to.into(),
+            Param::Int(limit as i64),
+        ],
+    )
+    .await?
+    .iter()
+    .map(|row| stored::order_no(row.text(0)?))
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use claims_domain::VendorId;
+
+    #[test]
+    fn logins() {
+        assert_eq!(Login::parse(" agent.kim ").unwrap().as_str(), "agent.kim");
+        for bad in ["ab", "Agent", "a b c", "김상담", &"a".repeat(65)] {
+            assert!(Login::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_and_scopes() {
+        let scope = Scope {
+            vendor: VendorId::parse("v", "0000012345").unwrap(),
+            lower_rank: None,
+        };
+        assert_eq!(UserRole::parse("admin", None).unwrap(), UserRole::Admin);
+        assert!(UserRole::parse("vendor", None).is_err());
+        assert!(UserRole::parse("admin", Some(scope.clone())).is_err());
+        assert_eq!(
+            UserRole::parse("vendor", Some(scope.clone()))
+                .unwrap()
+                .scope(),
+            Some(&scope)
+        );
+        assert!(UserRole::parse("storefront", None).is_err());
+    }
+
+    #[test]
+    fn passwords_do_not_print() {
+        assert!(Password::parse("short").is_err());
+        let password = Password::parse("correct horse battery").unwrap();
+        assert_eq!(format!("{password:?}"), "Password(..)");
+    }
+}
