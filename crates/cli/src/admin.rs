@@ -1,4 +1,4 @@
-//! Administration: migrations, vendors, API keys and platform tokens.
+//! Administration: migrations, vendors, API keys, platform tokens and console users.
 
 use anyhow::Context;
 use claims_domain::order::rules;
@@ -6,12 +6,14 @@ use claims_domain::{Scope, Text, VendorId};
 use claims_server::credentials::{issue_api_key, issue_token};
 use claims_server::settings::Settings;
 use claims_server::{Clock, SystemClock};
-use claims_store::{KeyId, NewVendor, Role, StoreError, TokenId};
+use claims_store::{
+    KeyId, Login, NewUser, NewVendor, Password, Role, StoreError, TokenId, UserRole,
+};
 use claims_store_postgres::PgStore;
 use claims_store_sqlite::{SqliteOptions, SqliteStore};
 
 use crate::database::{self, Database};
-use crate::{KeyCommand, TokenCommand, VendorCommand};
+use crate::{KeyCommand, TokenCommand, UserCommand, VendorCommand};
 
 /// `backup --to FILE`: a consistent copy of the database while it is in use.
 pub async fn backup(to: &std::path::Path, settings: &Settings) -> anyhow::Result<()> {
@@ -357,6 +359,93 @@ pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result
                 .await
                 .map_err(explain)?;
             println!("Revoked {} ({}).", info.id, info.role);
+        }
+    }
+    Ok(())
+}
+
+/// Console users: add (the password from standard input), list, remove.
+pub async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            login,
+            role,
+            vendor,
+            lower_rank,
+            ..
+        } => {
+            let login = Login::parse(&login).map_err(|err| anyhow::anyhow!("--{err}"))?;
+            let scope = match vendor {
+                Some(vendor) => Some(Scope {
+                    vendor: VendorId::parse("--vendor", &vendor)
+                        .map_err(|err| anyhow::anyhow!("{err}"))?,
+                    lower_rank: lower_rank
+                        .map(|lower| VendorId::parse("--lower-rank", &lower))
+                        .transpose()
+                        .map_err(|err| anyhow::anyhow!("{err}"))?,
+                }),
+                None => None,
+            };
+            let role = UserRole::parse(&role, scope).map_err(|err| anyhow::anyhow!("--{err}"))?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|err| {
+                anyhow::anyhow!("cannot read the password from standard input: {err}")
+            })?;
+            let typed = line.strip_suffix('\n').unwrap_or(&line);
+            let typed = typed.strip_suffix('\r').unwrap_or(typed);
+            let password = Password::parse(typed).map_err(|err| anyhow::anyhow!("{err}"))?;
+            let password_hash = claims_server::console::hash_password(&password);
+            let store = database::open(settings).await?;
+            let user = store
+                .add_console_user(
+                    NewUser {
+                        login,
+                        role,
+                        password_hash,
+                    },
+                    SystemClock.now(),
+                )
+                .await
+                .map_err(explain)?;
+            println!(
+                "Added console user {} ({}). They sign in at /console/login.",
+                user.login,
+                user.role.name()
+            );
+        }
+        UserCommand::List { .. } => {
+            let store = database::open(settings).await?;
+            let users = store.console_users().await.map_err(explain)?;
+            if users.is_empty() {
+                println!(
+                    "No console users yet: add one with `ssg-claims user add --login admin --role admin --password-stdin`."
+                );
+                return Ok(());
+            }
+            print_table(
+                &["LOGIN", "ROLE", "VENDOR", "LOWER-RANK", "ADDED (KST)"],
+                users
+                    .iter()
+                    .map(|user| {
+                        let scope = user.role.scope();
+                        vec![
+                            user.login.to_string(),
+                            user.role.name().to_owned(),
+                            scope.map_or_else(|| "-".to_owned(), |s| s.vendor.to_string()),
+                            scope
+                                .and_then(|s| s.lower_rank.as_ref())
+                                .map_or_else(|| "-".to_owned(), ToString::to_string),
+                            user.created_at.to_wire(),
+                        ]
+                    })
+                    .collect(),
+            );
+        }
+        UserCommand::Remove { login } => {
+            let login = Login::parse(&login).map_err(|err| anyhow::anyhow!("{err}"))?;
+            let store = database::open(settings).await?;
+            store.delete_console_user(&login).await.map_err(explain)?;
+            println!("Removed console user {login}; their sessions have ended.");
         }
     }
     Ok(())

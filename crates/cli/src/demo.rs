@@ -10,7 +10,7 @@ use claims_domain::{KstDate, KstDateTime, Period, Scope, ShippingStatus, Text, V
 use claims_server::credentials::{Secret, issue_api_key, issue_token};
 use claims_server::settings::Settings;
 use claims_server::{Clock, INQUIRY_PATH, SystemClock};
-use claims_store::{Role, Store};
+use claims_store::{Login, NewUser, Password, Role, Store, UserRole};
 use claims_store_sqlite::{Durability, SqliteOptions, SqliteStore};
 
 use crate::DemoArgs;
@@ -96,11 +96,65 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         tokens.push((role, secret));
     }
 
+    let users = console_users(&*store, now).await?;
     let examples = Examples::find(&*store, now).await?;
-    println!("{}", banner(address, now, &keys, &tokens, &examples));
+    println!(
+        "{}",
+        banner(address, now, &keys, &tokens, &users, &examples)
+    );
     let result = run_server(listener, store, settings).await;
     drop(dir);
     result
+}
+
+/// One console user per role (and a lower-rank vendor's), each with a fresh random
+/// password: (login, what they are, password).
+async fn console_users(
+    store: &dyn Store,
+    now: KstDateTime,
+) -> anyhow::Result<Vec<(&'static str, &'static str, String)>> {
+    let vendor = |id: &str| VendorId::parse("splVenId", id).expect("demo vendor ids are valid");
+    let people = [
+        ("admin", "operator", UserRole::Admin),
+        ("agent.kim", "service-center agent", UserRole::ServiceCenter),
+        (
+            "hanbit",
+            "staff of 0000012345 (주)한빛유통",
+            UserRole::Vendor(Scope {
+                vendor: vendor("0000012345"),
+                lower_rank: None,
+            }),
+        ),
+        (
+            "hanbit.fresh",
+            "staff of its lower-rank 0000012346 only",
+            UserRole::Vendor(Scope {
+                vendor: vendor("0000012345"),
+                lower_rank: Some(vendor("0000012346")),
+            }),
+        ),
+    ];
+    let mut users = Vec::new();
+    let mut hashing = Vec::new();
+    for (login, what, role) in people {
+        let password = claims_server::console::new_password();
+        let parsed = Password::parse(&password).expect("a new password is long enough");
+        hashing.push((
+            login,
+            role,
+            tokio::task::spawn_blocking(move || claims_server::console::hash_password(&parsed)),
+        ));
+        users.push((login, what, password));
+    }
+    for (login, role, hash) in hashing {
+        let user = NewUser {
+            login: Login::parse(login).expect("demo logins are valid"),
+            role,
+            password_hash: hash.await?,
+        };
+        store.add_console_user(user, now).await?;
+    }
+    Ok(users)
 }
 
 /// Items of the first vendor's that the flow's curls can act on, as the data stands.
@@ -156,6 +210,7 @@ fn banner(
     now: KstDateTime,
     keys: &[(&str, Option<&str>, &str, Secret)],
     tokens: &[(Role, Secret)],
+    users: &[(&str, &str, String)],
     examples: &Examples,
 ) -> String {
     let end = KstDate::of(now);
@@ -235,6 +290,13 @@ fn banner(
         "\nFile a cancel request for a confirmed item (then list and approve it as above):\n\n  curl -sS -X POST 'http://{address}/v1/orders/<ordNo>/cancel-requests' \\\n    -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    --data '{{\"items\": [{{\"ordItemSeq\": 1, \"qty\": 1}}], \"clmRsnCd\": \"258\", \"agentId\": \"agent-7\"}}'",
         tokens[1].1.expose()
     );
+    let _ = writeln!(
+        out,
+        "\nThe console, for people: http://{address}/console/ — sign in as"
+    );
+    for (login, what, password) in users {
+        let _ = writeln!(out, "  {login:<13} {password}   {what}");
+    }
     let _ = write!(
         out,
         "\nPress Ctrl-C to stop; the demo store is deleted on exit."

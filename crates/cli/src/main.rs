@@ -68,6 +68,9 @@ enum Command {
     /// Issue, list and revoke vendor API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Create, list and remove console users (people who sign in at /console/).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Create, list and revoke platform API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -187,6 +190,38 @@ enum TokenCommand {
     Revoke {
         /// The token's id, as `token list` shows it (`tok_…`).
         token_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a console user. The password is read from standard input (one line), never from
+    /// the command line.
+    Add {
+        /// The login: 3 to 64 of a-z, 0-9, '.', '_', '-', '@'. An agent's login is the
+        /// agentId their cancellations record.
+        #[arg(long)]
+        login: String,
+        /// admin, service-center or vendor.
+        #[arg(long)]
+        role: String,
+        /// For a vendor user: the vendor (splVenId) they work for.
+        #[arg(long)]
+        vendor: Option<String>,
+        /// For a vendor user: narrow them to one lower-rank vendor (lrnkSplVenId).
+        #[arg(long, requires = "vendor")]
+        lower_rank: Option<String>,
+        /// Read the password from standard input (required: passwords never go on a
+        /// command line, where other users of the machine can see them).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List the console users.
+    List {},
+    /// Remove a console user and end their sessions.
+    Remove {
+        /// The login.
+        login: String,
     },
 }
 
@@ -445,6 +480,7 @@ async fn run(cli: Cli, settings: Settings, effective: settings::Effective) -> an
         Command::Vendor(command) => admin::vendor(command, settings).await,
         Command::Key(command) => admin::key(command, settings).await,
         Command::Token(command) => admin::token(command, settings).await,
+        Command::User(command) => admin::user(command, settings).await,
         Command::Order(command) => orders::order(command, settings).await,
         Command::Cancel(args) => orders::cancel(args, settings).await,
         Command::Confirm(args) => orders::confirm(args, settings).await,

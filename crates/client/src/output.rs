@@ -69,7 +69,7 @@ pub fn write_rows(
 }
 
 /// The Korean heading of a row field, as SSG's partner office names it.
-fn korean_row_heading(field: &str) -> &'static str {
+pub fn korean_row_heading(field: &str) -> &'static str {
     match field {
         "ordpeNm" => "주문자명",
         "ordRcpMediaCd" => "주문접수매체코드",
@@ -97,7 +97,7 @@ fn korean_row_heading(field: &str) -> &'static str {
 }
 
 /// The Korean heading of a cost-line field.
-fn korean_cost_heading(field: &str) -> &'static str {
+pub fn korean_cost_heading(field: &str) -> &'static str {
     match field {
         "ordNo" => "비용 클레임주문번호",
         "ordItemSeq" => "비용 클레임주문순번",

@@ -41,8 +41,8 @@ pub use inquiry::{
 pub use invalid::InvalidValue;
 pub use order::{NewOrder, NewOrderItem, Recipient, ShippingFee};
 pub use requests::{
-    CancelRequest, LineStatus, PendingLine, RequestId, RequestLine, RequestStatus, plan_approval,
-    plan_cancel_request, plan_withdrawal,
+    CancelPreview, CancelRequest, LineStatus, PendingLine, RequestId, RequestLine, RequestStatus,
+    plan_approval, plan_cancel_request, plan_withdrawal, preview_cancellation,
 };
 pub use shipping::{
     ConfirmPlan, Release, SHIPPING_SEQ, ShipRejection, ShipmentPlan, ShippingItem, ShippingNo,

@@ -232,6 +232,47 @@ pub fn plan_cancel_request(
     })
 }
 
+/// What an agent's cancellation would do, decided without doing it: cancel the items at
+/// once, or — when every item is confirmed — file a cancel request for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelPreview {
+    /// A claim is made now, with these lines.
+    Direct(ClaimPlan),
+    /// A cancel request is filed; these are the lines and refunds its approval would carry
+    /// if the vendor approved every line now.
+    Request(ClaimPlan),
+}
+
+/// Previews an agent's cancellation of `order` (`pending`: items with a pending request
+/// line): every item instructed is a direct cancellation, every item confirmed a cancel
+/// request; a mix is refused as [`plan_cancellation`](cancel::plan_cancellation) refuses it,
+/// so that what is confirmed happens all at once or not at all.
+pub fn preview_cancellation(
+    order: &OrderState,
+    pending: &[ItemSeq],
+    command: &CancelCommand,
+    now: KstDateTime,
+) -> Result<CancelPreview, CancelRejection> {
+    let all_confirmed = command.lines().iter().all(|(seq, _)| {
+        order
+            .item(*seq)
+            .is_some_and(|item| item.shipping_status() == ShippingStatus::Confirmed)
+    });
+    if all_confirmed {
+        let checked = RequestId::from_random([0; 8]);
+        plan_cancel_request(order, pending, command, checked, now)?;
+        Ok(CancelPreview::Request(cancel::plan(
+            order,
+            command,
+            Route::Approval,
+        )?))
+    } else {
+        Ok(CancelPreview::Direct(cancel::plan_cancellation(
+            order, command,
+        )?))
+    }
+}
+
 /// Decides a vendor's approval of the pending line for `item`: the cancellation it asked for
 /// takes effect now, as a claim of its own (one line) with its cost lines by the usual rules.
 /// It never cancels more than is open at this moment, and never a released item.
@@ -501,5 +542,42 @@ mod tests {
         assert_eq!(Rejected.name(), "취소거부");
         assert!(RequestId::parse("requestId", "creq_0123456789abcdef").is_ok());
         assert!(RequestId::parse("requestId", "creq_0123").is_err());
+    }
+
+    #[test]
+    fn a_preview_cancels_instructed_items_and_requests_confirmed_ones() {
+        // Instructed: a direct claim, with the discount share and — the vendor's last open
+        // units — its shipping fee.
+        let instructed = order(vec![item(1, false)]);
+        match preview_cancellation(&instructed, &[], &command(agent(), &[(1, 2)]), now()) {
+            Ok(CancelPreview::Direct(plan)) => {
+                assert_eq!(plan.lines[0].discount_refund.get(), 1000);
+                assert_eq!(plan.lines[0].shipping_refund.get(), 3000);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Confirmed: a request, with what approving it now would refund.
+        let confirmed = order(vec![item(1, true), item(2, true)]);
+        match preview_cancellation(&confirmed, &[], &command(agent(), &[(2, 1)]), now()) {
+            Ok(CancelPreview::Request(plan)) => {
+                assert_eq!(plan.lines[0].discount_refund.get(), 500);
+                assert_eq!(plan.lines[0].shipping_refund.get(), 0);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A pending line, a mix, or a customer: refused as the writes would refuse them.
+        assert_eq!(
+            preview_cancellation(&confirmed, &[seq(2)], &command(agent(), &[(2, 1)]), now()),
+            Err(CancelRejection::AlreadyRequested { seq: seq(2) })
+        );
+        let mixed = order(vec![item(1, false), item(2, true)]);
+        assert_eq!(
+            preview_cancellation(&mixed, &[], &command(agent(), &[(1, 1), (2, 1)]), now()),
+            Err(CancelRejection::UseCancelRequest { seq: seq(2) })
+        );
+        assert_eq!(
+            preview_cancellation(&confirmed, &[], &command(customer(), &[(1, 1)]), now()),
+            Err(CancelRejection::NotYourOrder)
+        );
     }
 }

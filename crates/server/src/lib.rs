@@ -7,6 +7,7 @@
 //! themselves. Wire shapes come from `claims-wire`, rules from `claims-domain`, state from a
 //! `claims-store` backend. Each API maps errors to its own format in one place.
 
+pub mod console;
 pub mod credentials;
 mod housekeeping;
 mod limits;
@@ -66,6 +67,16 @@ pub struct Config {
     /// How long events stay in the feed.
     pub events_retention: Duration,
     pub webhooks: WebhookConfig,
+    pub console: ConsoleConfig,
+}
+
+/// How the web console keeps its sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleConfig {
+    /// The session cookie is marked `Secure` (sent over HTTPS only).
+    pub secure_cookies: bool,
+    /// How long a session may stay unused.
+    pub idle: Duration,
 }
 
 /// How webhooks are delivered.
@@ -120,6 +131,8 @@ pub struct AppState {
     /// Bumped after every write this node answered successfully, so that long polls and
     /// webhook dispatch look for new events at once rather than at their next poll.
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Failed console sign-ins, which slow the next attempts.
+    pub sign_ins: Arc<console::SignIns>,
     guard: Arc<limits::Guard>,
 }
 
@@ -132,6 +145,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+            sign_ins: Arc::default(),
         }
     }
 }
@@ -147,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(apis)
+        .merge(console::router())
         .merge(observe::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -171,7 +186,8 @@ async fn note_changes(
     let writes =
         request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
     let response = next.run(request).await;
-    if writes && response.status().is_success() {
+    // The console answers a successful form with a redirect to the page that shows it.
+    if writes && (response.status().is_success() || response.status().is_redirection()) {
         app.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
     response
@@ -182,6 +198,8 @@ async fn note_changes(
 async fn not_found(State(app): State<AppState>, request: Request) -> Response {
     if ssg_calls::is_ssg_path(request.uri().path()) {
         ssg_calls::unknown_call(&app, &request)
+    } else if console::is_console_path(request.uri().path()) {
+        console::not_found(request.headers())
     } else {
         platform::route_not_found(request.method().clone(), request.uri().clone())
             .await
@@ -282,8 +300,17 @@ pub async fn serve_with(
         };
         let _ = stream.set_nodelay(true);
         let stream = send_deadline::SendDeadline::new(stream, limits.send_timeout);
-        let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        // The client's address, for the console's sign-in throttle.
+        let app = tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request
+            },
+        );
+        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {

@@ -319,6 +319,11 @@ settings! {
     /// each moved by up to ±10 %; after the last, the endpoint is paused and its events
     /// wait in the feed. Tests use e.g. `1,1,1`.
     webhooks_retry_schedule as "webhooks.retry_schedule" in Http: RetrySchedule = RetrySchedule::default();
+    /// The console's session cookie is sent only over HTTPS (`Secure`). Turn it on whenever
+    /// the console is reached through HTTPS (a TLS-terminating proxy in front).
+    console_secure_cookies as "console.secure_cookies" in Http: bool = false, one of ["true", "false"];
+    /// Minutes a console session may stay unused before it ends.
+    console_idle_minutes as "console.idle_minutes" in Http: u32 = 30, from 1 to 1440;
     /// The longest a request may take to its answer's status line, in seconds; then it is
     /// answered as unavailable (503, code 90).
     request_timeout_secs as "limits.request_timeout_secs" in Http: u32 = 30, from 1 to 3600;
@@ -391,6 +396,10 @@ impl Settings {
             webhooks: crate::WebhookConfig {
                 allow_insecure_targets: self.webhooks_allow_insecure_targets,
                 retry_schedule: self.webhooks_retry_schedule.clone(),
+            },
+            console: crate::ConsoleConfig {
+                secure_cookies: self.console_secure_cookies,
+                idle: secs(self.console_idle_minutes * 60),
             },
         }
     }

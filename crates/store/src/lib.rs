@@ -88,6 +88,28 @@ pub struct OrderRecord {
     pub cancel_requests: Vec<CancelRequest>,
 }
 
+impl OrderRecord {
+    /// The order as the cancellation rules see it.
+    pub fn state(&self) -> claims_domain::OrderState {
+        claims_domain::OrderState {
+            ord_no: self.order.ord_no().clone(),
+            customer_id: self.order.customer_id().clone(),
+            items: self.items.clone(),
+            shipping_fees: self.order.shipping_fees().to_vec(),
+        }
+    }
+
+    /// The items with a pending cancel request line.
+    pub fn pending_items(&self) -> Vec<ItemSeq> {
+        self.cancel_requests
+            .iter()
+            .flat_map(|request| &request.lines)
+            .filter(|line| line.status == claims_domain::LineStatus::Requested)
+            .map(|line| line.item_seq)
+            .collect()
+    }
+}
+
 /// The outcome of placing an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placed {

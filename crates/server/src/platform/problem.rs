@@ -357,10 +357,13 @@ impl Problem {
 /// Whether `Accept-Language` prefers Korean to English: the platform API answers problems
 /// in English unless Korean is asked for (the vendor API, like SSG, is Korean by default).
 pub(crate) fn prefers_korean(accept_language: Option<&str>) -> bool {
-    let Some(header) = accept_language else {
-        return false;
-    };
-    let mut best: Option<(u16, bool)> = None;
+    preferred_language(accept_language) == Some(Lang::Ko)
+}
+
+/// Which of Korean and English `Accept-Language` prefers; `None` when it names neither.
+pub(crate) fn preferred_language(accept_language: Option<&str>) -> Option<Lang> {
+    let header = accept_language?;
+    let mut best: Option<(u16, Lang)> = None;
     for element in header.split(',') {
         let mut parts = element.split(';');
         let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -368,13 +371,18 @@ pub(crate) fn prefers_korean(accept_language: Option<&str>) -> bool {
             .find_map(|param| param.trim().strip_prefix("q="))
             .and_then(|q| q.trim().parse::<f32>().ok())
             .map_or(1000, |q| (q.clamp(0.0, 1.0) * 1000.0) as u16);
-        let korean = tag == "ko" || tag.starts_with("ko-");
-        let english = tag == "en" || tag.starts_with("en-");
-        if (korean || english) && quality > 0 && best.is_none_or(|(q, _)| quality > q) {
-            best = Some((quality, korean));
+        let lang = if tag == "ko" || tag.starts_with("ko-") {
+            Lang::Ko
+        } else if tag == "en" || tag.starts_with("en-") {
+            Lang::En
+        } else {
+            continue;
+        };
+        if quality > 0 && best.is_none_or(|(q, _)| quality > q) {
+            best = Some((quality, lang));
         }
     }
-    best.is_some_and(|(_, korean)| korean)
+    best.map(|(_, lang)| lang)
 }
 
 /// Rewrites a problem answer in Korean for a request that prefers it: the handler's

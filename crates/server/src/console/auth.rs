@@ -1,0 +1,409 @@
+//! Signing in and out: passwords checked against their Argon2id hashes, sessions opened in
+//! the store (any node serves them) behind an `HttpOnly`, `SameSite=Strict` cookie, failed
+//! attempts slowed per login and per client address.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use claims_store::{Login, NewSession, Password};
+use claims_wire::Lang;
+use maud::html;
+
+use super::{
+    PageError, Signed, Words, cookie, field, home_of, lang_of, layout, page, safe_next, see_other,
+};
+use crate::AppState;
+use crate::credentials::hash_secret;
+
+/// The session cookie's name.
+pub(super) const SESSION_COOKIE: &str = "console_session";
+/// The cookie that ties the sign-in form to the browser that asked for it.
+const SIGN_IN_COOKIE: &str = "console_sign_in";
+
+/// Hashes a password with Argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane) and a
+/// random salt, as a PHC string.
+pub fn hash_password(password: &Password) -> String {
+    let salt =
+        SaltString::encode_b64(&rand::random::<[u8; 16]>()).expect("16 bytes make a valid salt");
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .expect("Argon2 with its default parameters hashes any password")
+        .to_string()
+}
+
+/// A new random password people can read aloud: 14 letters and digits, none that look
+/// alike (about 80 bits).
+pub fn new_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXY23456789";
+    (0..14)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Whether `password` matches `hash`; a hash that cannot be read matches nothing.
+fn verify(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A hash of a password nobody has, checked when the login does not exist, so that an
+/// unknown login takes as long to refuse as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        hash_password(&Password::parse("no user has this password").expect("long enough"))
+    })
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub(super) fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// 32 random bytes as lowercase hex.
+fn random_token() -> String {
+    rand::random::<[u8; 32]>()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Failed sign-ins per login and per client address, on this node. After
+/// five failures in a row, each further attempt must wait twice as long as the
+/// last (1 s, 2 s, 4 s … up to 5 minutes); a success clears the login's count. Kept in
+/// memory: an attacker spread over several nodes meets each node's count, which still
+/// slows guessing by the same factor per node.
+#[derive(Debug, Default)]
+pub struct SignIns {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl SignIns {
+    const FREE: u32 = 5;
+    const LONGEST: Duration = Duration::from_secs(300);
+    /// Entries kept at most; the oldest are forgotten beyond.
+    const MAX_ENTRIES: usize = 100_000;
+
+    fn wait_of(count: u32) -> Duration {
+        if count < Self::FREE {
+            Duration::ZERO
+        } else {
+            Duration::from_secs(1u64 << (count - Self::FREE).min(16)).min(Self::LONGEST)
+        }
+    }
+
+    /// How long the caller must still wait before trying `keys` again.
+    fn must_wait(&self, keys: &[String], now: Instant) -> Duration {
+        let failures = self.failures.lock().expect("never poisoned");
+        keys.iter()
+            .filter_map(|key| failures.get(key))
+            .map(|(count, last)| (*last + Self::wait_of(*count)).saturating_duration_since(now))
+            .max()
+            .unwrap_or(Duration::ZERO)
+    }
+
+    fn failed(&self, keys: &[String], now: Instant) {
+        let mut failures = self.failures.lock().expect("never poisoned");
+        if failures.len() >= Self::MAX_ENTRIES {
+            let stale = now.checked_sub(Self::LONGEST * 2).unwrap_or(now);
+            failures.retain(|_, (_, last)| *last > stale);
+        }
+        for key in keys {
+            let entry = failures.entry(key.clone()).or_insert((0, now));
+            *entry = (entry.0.saturating_add(1), now);
+        }
+    }
+
+    fn succeeded(&self, login: &str) {
+        self.failures
+            .lock()
+            .expect("never poisoned")
+            .remove(&format!("login:{login}"));
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct FormQuery {
+    next: Option<String>,
+}
+
+/// The sign-in page.
+pub(super) async fn form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<FormQuery>,
+) -> Response {
+    let lang = lang_of(&headers, None);
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        let now = app.clock.now();
+        let idle = app.config.console.idle.as_secs() as i64;
+        if let Ok(Some(session)) = app
+            .store
+            .console_session(&hash_secret(token), now, now.plus_seconds(-idle))
+            .await
+        {
+            return see_other(home_of(&session.user));
+        }
+    }
+    sign_in_page(
+        lang,
+        StatusCode::OK,
+        None,
+        "",
+        safe_next(query.next.as_deref()),
+    )
+}
+
+/// The form, with a fresh token tied to this browser by a cookie.
+fn sign_in_page(
+    lang: Lang,
+    status: StatusCode,
+    error: Option<&str>,
+    login: &str,
+    next: Option<&str>,
+) -> Response {
+    let token = random_token();
+    let title = lang.t("로그인", "Sign in");
+    let body = layout::bare(
+        lang,
+        title,
+        html! {
+            form.card.sign-in method="post" action="/console/login" {
+                h1 { (lang.t("ssg-claims 콘솔 로그인", "Sign in to the ssg-claims console")) }
+                @if let Some(error) = error {
+                    p.notice.error role="alert" { (error) }
+                }
+                input type="hidden" name="csrf" value=(token);
+                @if let Some(next) = next {
+                    input type="hidden" name="next" value=(next);
+                }
+                label for="login" { (lang.t("아이디", "Login")) }
+                input #login name="login" type="text" autocomplete="username" required value=(login)
+                    autocapitalize="none" spellcheck="false";
+                label for="password" { (lang.t("비밀번호", "Password")) }
+                input #password name="password" type="password" autocomplete="current-password" required;
+                div.actions { button type="submit" { (lang.t("로그인", "Sign in")) } }
+                p.muted {
+                    a href={ "/console/language?to=" (if lang == Lang::Ko { "en" } else { "ko" }) "&next=/console/login" } {
+                        (if lang == Lang::Ko { "English" } else { "한국어" })
+                    }
+                }
+            }
+        },
+    );
+    let mut response = page(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{SIGN_IN_COOKIE}={token}; Path=/console/login; HttpOnly; SameSite=Strict; Max-Age=3600"
+        ))
+        .expect("a cookie we built"),
+    );
+    response
+}
+
+/// Checks a sign-in and opens a session.
+pub(super) async fn sign_in(
+    State(app): State<AppState>,
+    peer: Option<axum::Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers, None);
+    let next = safe_next(form.get("next").map(String::as_str)).map(str::to_owned);
+    let typed = field(&form, "login").to_owned();
+    let tied = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
+    if !same(field(&form, "csrf"), tied) {
+        return PageError::forbidden(
+            lang,
+            lang.t(
+                "로그인 양식이 만료되었습니다. 다시 시도하세요.",
+                "The sign-in form has expired. Try again.",
+            ),
+        )
+        .into_response();
+    }
+    let refuse =
+        |message: &str, status| sign_in_page(lang, status, Some(message), &typed, next.as_deref());
+    let wrong = lang.t(
+        "아이디 또는 비밀번호가 맞지 않습니다.",
+        "The login or the password is wrong.",
+    );
+    let Ok(login) = Login::parse(&typed) else {
+        return refuse(wrong, StatusCode::UNAUTHORIZED);
+    };
+    let mut keys = vec![format!("login:{login}")];
+    if let Some(axum::Extension(ConnectInfo(addr))) = peer {
+        keys.push(format!("addr:{}", client_key(addr.ip())));
+    }
+    let wait = app.sign_ins.must_wait(&keys, Instant::now());
+    if !wait.is_zero() {
+        let secs = wait.as_secs().max(1);
+        let message = match lang {
+            Lang::Ko => format!("로그인 실패가 반복되었습니다. {secs}초 뒤에 다시 시도하세요."),
+            Lang::En => format!("Too many failed sign-ins. Try again in {secs} s."),
+        };
+        let mut response = refuse(&message, StatusCode::TOO_MANY_REQUESTS);
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
+        return response;
+    }
+    let found = match app.store.console_credentials(&login).await {
+        Ok(found) => found,
+        Err(error) => return PageError::store(lang, error).into_response(),
+    };
+    let password = field(&form, "password").to_owned();
+    let hash = found
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_owned(), |(_, hash)| hash.clone());
+    let matches = tokio::task::spawn_blocking(move || verify(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let user = match (found, matches) {
+        (Some((user, _)), true) => user,
+        _ => {
+            app.sign_ins.failed(&keys, Instant::now());
+            tracing::warn!(console.login = %login, "a console sign-in failed");
+            return refuse(wrong, StatusCode::UNAUTHORIZED);
+        }
+    };
+    app.sign_ins.succeeded(login.as_str());
+    let token = random_token();
+    let session = NewSession {
+        hash: hash_secret(&token),
+        login: user.login.clone(),
+        csrf: random_token(),
+    };
+    if let Err(error) = app
+        .store
+        .open_console_session(session, app.clock.now())
+        .await
+    {
+        return PageError::store(lang, error).into_response();
+    }
+    tracing::info!(console.login = %user.login, role = user.role.name(), "signed in to the console");
+    let mut response = see_other(next.as_deref().unwrap_or(home_of(&user)));
+    let secure = if app.config.console.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let headers = response.headers_mut();
+    headers.append(
+        SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{SESSION_COOKIE}={token}; Path=/console; HttpOnly; SameSite=Strict{secure}"
+        ))
+        .expect("a cookie we built"),
+    );
+    headers.append(
+        SET_COOKIE,
+        HeaderValue::from_static("console_sign_in=; Path=/console/login; Max-Age=0"),
+    );
+    response
+}
+
+/// The part of a client address failures are counted by: the address for IPv4, the /64
+/// for IPv6 (one client holds a whole /64).
+fn client_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+/// Ends the session at once.
+pub(super) async fn sign_out(
+    State(app): State<AppState>,
+    me: Signed,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    me.check(&form)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        app.store
+            .end_console_session(&hash_secret(token))
+            .await
+            .map_err(|error| PageError::store(me.lang, error))?;
+    }
+    tracing::info!(console.login = %me.user.login, "signed out of the console");
+    let mut response = see_other("/console/login");
+    response.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_static(
+            "console_session=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let password = Password::parse("correct horse battery").unwrap();
+        let hash = hash_password(&password);
+        assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+        assert!(verify("correct horse battery", &hash));
+        assert!(!verify("correct horse batterY", &hash));
+        assert!(!verify("correct horse battery", "not a hash"));
+        assert_ne!(hash, hash_password(&password), "salted");
+    }
+
+    #[test]
+    fn failures_slow_each_login_and_address_and_a_success_clears_the_login() {
+        let sign_ins = SignIns::default();
+        let keys = vec!["login:kim".to_owned(), "addr:10.0.0.1".to_owned()];
+        let start = Instant::now();
+        for _ in 0..SignIns::FREE {
+            assert_eq!(sign_ins.must_wait(&keys, start), Duration::ZERO);
+            sign_ins.failed(&keys, start);
+        }
+        assert_eq!(sign_ins.must_wait(&keys, start), Duration::from_secs(1));
+        sign_ins.failed(&keys, start);
+        assert_eq!(sign_ins.must_wait(&keys, start), Duration::from_secs(2));
+        assert_eq!(
+            sign_ins.must_wait(&keys, start + Duration::from_secs(2)),
+            Duration::ZERO
+        );
+        // Another login from the same address still waits; the login itself is cleared.
+        sign_ins.succeeded("kim");
+        let other = vec!["login:lee".to_owned(), "addr:10.0.0.1".to_owned()];
+        assert_eq!(sign_ins.must_wait(&other, start), Duration::from_secs(2));
+        for _ in 0..40 {
+            sign_ins.failed(&keys, start);
+        }
+        assert_eq!(sign_ins.must_wait(&keys, start), SignIns::LONGEST);
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+        assert!(!same("", ""));
+    }
+}

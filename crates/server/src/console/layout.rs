@@ -1,0 +1,198 @@
+//! The console's page shell: the head, the navigation for the user's role, the language
+//! switch and sign-out, and the one stylesheet, served from the binary.
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use claims_store::UserRole;
+use claims_wire::Lang;
+use maud::{DOCTYPE, Markup, html};
+
+use super::{Signed, Words, percent};
+
+/// A page for a signed-in user: `active` names the navigation entry it belongs to.
+pub(super) fn shell(me: &Signed, title: &str, active: &str, content: Markup) -> Markup {
+    let lang = me.lang;
+    let mut entries: Vec<(&str, &str, &str)> = Vec::new();
+    match &me.user.role {
+        UserRole::Admin => {
+            entries.push((
+                "dashboard",
+                "/console/dashboard",
+                lang.t("현황", "Dashboard"),
+            ));
+            entries.push(("orders", "/console/orders", lang.t("주문 찾기", "Orders")));
+            entries.push((
+                "cancellations",
+                "/console/cancellations",
+                lang.t("취소 내역", "Cancellations"),
+            ));
+            entries.push(("admin", "/console/admin/vendors", lang.t("관리", "Admin")));
+        }
+        UserRole::ServiceCenter => {
+            entries.push(("orders", "/console/orders", lang.t("주문 찾기", "Orders")));
+        }
+        UserRole::Vendor(_) => {
+            entries.push((
+                "cancellations",
+                "/console/cancellations",
+                lang.t("취소 내역", "Cancellations"),
+            ));
+            entries.push((
+                "shipping",
+                "/console/shipping",
+                lang.t("배송 처리", "Shipping"),
+            ));
+            entries.push((
+                "dashboard",
+                "/console/dashboard",
+                lang.t("현황", "Dashboard"),
+            ));
+        }
+    }
+    let role = match &me.user.role {
+        UserRole::Admin => lang.t("운영자", "Operator").to_owned(),
+        UserRole::ServiceCenter => lang.t("고객센터 상담원", "Service-center agent").to_owned(),
+        UserRole::Vendor(scope) => match &scope.lower_rank {
+            Some(lower) => format!("{} {} / {}", lang.t("업체", "Vendor"), scope.vendor, lower),
+            None => format!("{} {}", lang.t("업체", "Vendor"), scope.vendor),
+        },
+    };
+    let (other, other_name) = match lang {
+        Lang::Ko => ("en", "English"),
+        Lang::En => ("ko", "한국어"),
+    };
+    document(
+        lang,
+        title,
+        html! {
+            a.skip href="#main" { (lang.t("본문으로 건너뛰기", "Skip to content")) }
+            header.top {
+                a.brand href="/console/" { "ssg-claims" }
+                nav aria-label=(lang.t("주 메뉴", "Main")) {
+                    ul {
+                        @for (key, href, name) in &entries {
+                            li {
+                                @if *key == active {
+                                    a href=(href) aria-current="page" { (name) }
+                                } @else {
+                                    a href=(href) { (name) }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.who {
+                    span { (me.user.login) " · " (role) }
+                    a href={ "/console/language?to=" (other) "&next=" (percent(&me.here)) } lang=(other) { (other_name) }
+                    form method="post" action="/console/logout" {
+                        input type="hidden" name="csrf" value=(me.csrf);
+                        button type="submit" { (lang.t("로그아웃", "Sign out")) }
+                    }
+                }
+            }
+            main #main { (content) }
+        },
+    )
+}
+
+/// A page without navigation: sign-in and errors.
+pub(super) fn bare(lang: Lang, title: &str, content: Markup) -> Markup {
+    document(
+        lang,
+        title,
+        html! {
+            header.top { a.brand href="/console/" { "ssg-claims" } }
+            main #main { (content) }
+        },
+    )
+}
+
+fn document(lang: Lang, title: &str, body: Markup) -> Markup {
+    let code = match lang {
+        Lang::Ko => "ko",
+        Lang::En => "en",
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(code) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · ssg-claims" }
+                link rel="stylesheet" href="/console/assets/console.css";
+            }
+            body { (body) }
+        }
+    }
+}
+
+/// How a column of a [`table`] is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Text,
+    /// Right-aligned, in tabular figures.
+    Num,
+    /// Long text that may wrap.
+    Wrap,
+}
+
+/// A column: its heading and kind.
+pub(super) type Col<'a> = (&'a str, Kind);
+
+/// A table of `rows` under `cols`. On a phone it stacks: each row a block, each cell under
+/// its column's name (taken from `data-label`), so nothing hides off the right edge.
+pub(super) fn table(
+    caption: Option<&str>,
+    labelled_by: Option<&str>,
+    cols: &[Col<'_>],
+    rows: Vec<Vec<Markup>>,
+) -> Markup {
+    let class = |kind: Kind| match kind {
+        Kind::Text => None,
+        Kind::Num => Some("num"),
+        Kind::Wrap => Some("wrap"),
+    };
+    html! {
+        div.scroll tabindex="0" {
+            table.stack aria-labelledby=[labelled_by] {
+                @if let Some(caption) = caption { caption { (caption) } }
+                thead { tr { @for (name, kind) in cols {
+                    th scope="col" class=[class(*kind)] { (name) }
+                } } }
+                tbody { @for row in rows { tr {
+                    @for ((name, kind), cell) in cols.iter().zip(row) {
+                        td class=[class(*kind)] data-label=(name) { (cell) }
+                    }
+                } } }
+            }
+        }
+    }
+}
+
+/// A won amount as people read it: `12,300원` / `₩12,300`.
+pub(super) fn won(lang: Lang, amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if amount < 0 { "-" } else { "" };
+    match lang {
+        Lang::Ko => format!("{sign}{grouped}원"),
+        Lang::En => format!("{sign}₩{grouped}"),
+    }
+}
+
+/// The stylesheet: system fonts (Noto Sans CJK where installed), no asset from elsewhere.
+pub(super) async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("console.css"),
+    )
+}

@@ -1,0 +1,291 @@
+//! A vendor's shipping page: items to confirm (주문확인) and to release (출고), and cancel
+//! requests waiting for the vendor's approval — each action the store call SSG's own calls
+//! make, with the vendor user's scope.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Query, State};
+use axum::response::Response;
+use claims_domain::{ItemSeq, KstDate, OrderNo, Period, Release, Scope, ShippingStatus};
+use claims_store::{ItemRef, StoreError, UserRole};
+use claims_wire::Lang;
+use maud::{Markup, html};
+
+use super::layout::{Kind, shell, table, won};
+use super::orders::code_name;
+use super::{App, PageError, Signed, Words, field, see_other};
+
+/// Rows each list shows at most.
+const LIST_ROWS: usize = 500;
+
+fn scope_of(me: &Signed) -> Result<Scope, PageError> {
+    match &me.user.role {
+        UserRole::Vendor(scope) => Ok(scope.clone()),
+        _ => Err(PageError::forbidden(
+            me.lang,
+            me.lang.t(
+                "업체 사용자만 배송을 처리할 수 있습니다.",
+                "Only a vendor's users handle shipping.",
+            ),
+        )),
+    }
+}
+
+/// What the last action did, as the redirect after it says: the action and the item (the
+/// page words the message itself, so a link cannot make it say anything else).
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct Done {
+    did: Option<String>,
+    #[serde(rename = "ordNo")]
+    ord_no: Option<String>,
+    seq: Option<String>,
+}
+
+impl Done {
+    fn message(&self, lang: Lang) -> Option<String> {
+        let ord_no = OrderNo::parse("ordNo", self.ord_no.as_deref()?).ok()?;
+        let seq: u32 = self.seq.as_deref()?.parse().ok()?;
+        Some(match (self.did.as_deref()?, lang) {
+            ("confirmed", Lang::Ko) => format!("{ord_no} #{seq} 주문확인했습니다."),
+            ("confirmed", Lang::En) => format!("Confirmed {ord_no} #{seq}."),
+            ("released", Lang::Ko) => format!("{ord_no} #{seq} 출고했습니다."),
+            ("released", Lang::En) => format!("Released {ord_no} #{seq}."),
+            ("approved", Lang::Ko) => format!("{ord_no} #{seq} 취소를 승인했습니다."),
+            ("approved", Lang::En) => format!("Approved the cancellation of {ord_no} #{seq}."),
+            _ => return None,
+        })
+    }
+}
+
+/// `/console/shipping`.
+pub(super) async fn list(
+    State(app): App,
+    me: Signed,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
+    let notice = done.message(me.lang).map(Ok);
+    render(&app, &me, notice).await
+}
+
+/// The page, with what the last action did (`Ok`) or why it could not (`Err`).
+async fn render(
+    app: &crate::AppState,
+    me: &Signed,
+    notice: Option<Result<String, String>>,
+) -> Result<Response, PageError> {
+    let scope = scope_of(me)?;
+    let lang = me.lang;
+    let today = KstDate::of(app.clock.now());
+    // SSG's shipping lists cover 180 days; its cancel-request list, today−7 to today.
+    let half_year = Period::spanning(today.plus_days(-179), today, 180).expect("180 days");
+    let week = Period::spanning(today.plus_days(-7), today, 8).expect("8 days");
+    let store = |e| PageError::store(lang, e);
+    let instructed = app
+        .store
+        .shipping_items(&scope, ShippingStatus::Instructed, half_year, LIST_ROWS)
+        .await
+        .map_err(store)?;
+    let confirmed = app
+        .store
+        .shipping_items(&scope, ShippingStatus::Confirmed, half_year, LIST_ROWS)
+        .await
+        .map_err(store)?;
+    let pending = app
+        .store
+        .pending_cancel_lines(&scope, week, LIST_ROWS)
+        .await
+        .map_err(store)?;
+    let title = lang.t("배송 처리", "Shipping");
+    let action = |path: &str, ord_no: &OrderNo, seq: ItemSeq, label: &str, class: &str| -> Markup {
+        html! {
+            form.inline method="post" action=(path) {
+                input type="hidden" name="csrf" value=(me.csrf);
+                input type="hidden" name="ordNo" value=(ord_no);
+                input type="hidden" name="ordItemSeq" value=(seq);
+                button type="submit" class=(class) aria-label={ (label) " " (ord_no) " #" (seq) } { (label) }
+            }
+        }
+    };
+    let content = html! {
+        h1 { (title) }
+        @match &notice {
+            Some(Ok(done)) => p.notice.ok role="status" { (done) },
+            Some(Err(error)) => p.notice.error role="alert" { (error) },
+            None => {},
+        }
+        h2 #pending { (lang.t("승인을 기다리는 취소신청", "Cancel requests waiting for approval")) " (" (pending.len()) ")" }
+        @if pending.is_empty() {
+            p.muted { (lang.t("기다리는 취소신청이 없습니다.", "No cancel request is waiting.")) }
+        } @else {
+            (table(None, Some("pending"), &[
+                (lang.t("원주문번호", "Order"), Kind::Text),
+                ("#", Kind::Text),
+                (lang.t("상품명", "Item"), Kind::Wrap),
+                (lang.t("수량", "Qty"), Kind::Num),
+                (lang.t("사유", "Reason"), Kind::Text),
+                (lang.t("신청일시", "Filed at"), Kind::Text),
+                (lang.t("처리", "Action"), Kind::Text),
+            ], pending.iter().map(|line| vec![
+                html! { a href={ "/console/orders/" (line.oror_no) } { (line.oror_no) } },
+                html! { (line.line.item_seq) },
+                html! { (line.item.item_nm.as_str()) },
+                html! { (line.line.qty) },
+                html! { (code_name(lang, line.reason.name(), line.reason.english())) },
+                html! { (line.filed_at.to_wire()) },
+                action("/console/shipping/approve", &line.oror_no, line.line.item_seq, lang.t("승인", "Approve"), ""),
+            ]).collect()))
+        }
+        (items(lang, "instructed", lang.t("주문확인할 상품 (배송지시)", "To confirm (instructed)"), &instructed, |item| {
+            action("/console/shipping/confirm", &item.ord_no, item.item.seq, lang.t("주문확인", "Confirm"), "secondary")
+        }))
+        (items(lang, "confirmed", lang.t("출고할 상품 (피킹완료)", "To release (confirmed)"), &confirmed, |item| {
+            action("/console/shipping/release", &item.ord_no, item.item.seq, lang.t("출고완료", "Release"), "")
+        }))
+    };
+    let mut response = super::page(shell(me, title, "shipping", content));
+    if let Some(Err(_)) = notice {
+        *response.status_mut() = axum::http::StatusCode::CONFLICT;
+    }
+    Ok(response)
+}
+
+fn items(
+    lang: Lang,
+    id: &str,
+    title: &str,
+    items: &[claims_domain::ShippingItem],
+    act: impl Fn(&claims_domain::ShippingItem) -> Markup,
+) -> Markup {
+    html! {
+        h2 id=(id) { (title) " (" (items.len()) ")" }
+        @if items.is_empty() {
+            p.muted { (lang.t("없습니다.", "None.")) }
+        } @else {
+            (table(None, Some(id), &[
+                (lang.t("주문번호", "Order"), Kind::Text),
+                ("#", Kind::Text),
+                (lang.t("상품명", "Item"), Kind::Wrap),
+                (lang.t("수량", "Open"), Kind::Num),
+                (lang.t("주문일시", "Received"), Kind::Text),
+                (lang.t("수취인", "Recipient"), Kind::Text),
+                (lang.t("배송비", "Shipping fee"), Kind::Num),
+                (lang.t("처리", "Action"), Kind::Text),
+            ], items.iter().map(|item| vec![
+                html! { a href={ "/console/orders/" (item.ord_no) } { (item.ord_no) } },
+                html! { (item.item.seq) },
+                html! { (item.item.item_nm.as_str()) },
+                html! { (item.state.open()) },
+                html! { (item.received_at.to_wire()) },
+                html! { (item.recipient.name.as_str()) },
+                html! { (won(lang, item.shipping_fee.get())) },
+                act(item),
+            ]).collect()))
+        }
+    }
+}
+
+/// The item a shipping form names.
+fn item_of(me: &Signed, form: &HashMap<String, String>) -> Result<(OrderNo, ItemSeq), PageError> {
+    let bad = || {
+        PageError::bad_request(
+            me.lang,
+            me.lang
+                .t("상품을 알 수 없습니다.", "The form does not name an item."),
+        )
+    };
+    let ord_no = OrderNo::parse("ordNo", field(form, "ordNo")).map_err(|_| bad())?;
+    let seq = field(form, "ordItemSeq")
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| ItemSeq::new("ordItemSeq", n).ok())
+        .ok_or_else(bad)?;
+    Ok((ord_no, seq))
+}
+
+/// After an action: on success, back to the page (a redirect, so that reloading does not
+/// repeat it) saying what was done; a refusal by the rules (shipped or canceled meanwhile,
+/// another vendor's item) is told on the page at once; other failures are errors.
+async fn back(
+    app: &crate::AppState,
+    me: &Signed,
+    did: &str,
+    (ord_no, seq): (OrderNo, ItemSeq),
+    result: Result<(), StoreError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(see_other(&format!(
+            "/console/shipping?did={did}&ordNo={}&seq={seq}",
+            super::percent(ord_no.as_str())
+        ))),
+        Err(
+            error @ (StoreError::Cancel(_)
+            | StoreError::Ship(_)
+            | StoreError::NotFound(_)
+            | StoreError::Invalid(_)),
+        ) => {
+            let message = PageError::store(me.lang, error).message;
+            render(app, me, Some(Err(message))).await
+        }
+        Err(error) => Err(PageError::store(me.lang, error)),
+    }
+}
+
+pub(super) async fn confirm(
+    State(app): App,
+    me: Signed,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let scope = scope_of(&me)?;
+    me.check(&form)?;
+    let (ord_no, seq) = item_of(&me, &form)?;
+    let result = app
+        .store
+        .confirm(
+            &ItemRef::Order(ord_no.clone(), seq),
+            &scope,
+            app.clock.now(),
+        )
+        .await
+        .map(|_| ());
+    back(&app, &me, "confirmed", (ord_no, seq), result).await
+}
+
+pub(super) async fn release(
+    State(app): App,
+    me: Signed,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let scope = scope_of(&me)?;
+    me.check(&form)?;
+    let (ord_no, seq) = item_of(&me, &form)?;
+    let result = app
+        .store
+        .release(
+            &ItemRef::Order(ord_no.clone(), seq),
+            &scope,
+            Release::OneStep,
+            app.clock.now(),
+        )
+        .await
+        .map(|_| ());
+    back(&app, &me, "released", (ord_no, seq), result).await
+}
+
+pub(super) async fn approve(
+    State(app): App,
+    me: Signed,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let scope = scope_of(&me)?;
+    me.check(&form)?;
+    let (ord_no, seq) = item_of(&me, &form)?;
+    let result = app
+        .store
+        .approve_cancel_request(&ord_no, seq, &scope, app.clock.now())
+        .await
+        .map(|claim| {
+            app.metrics.claim_recorded(claim.lines.len());
+            tracing::info!(order.no = %ord_no, claim.no = %claim.clm_no, "cancel request approved from the console");
+        });
+    back(&app, &me, "approved", (ord_no, seq), result).await
+}
