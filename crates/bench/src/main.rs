@@ -81,7 +81,8 @@ struct RunArgs {
     /// The ssg-claims binary to run (default: the one next to this program).
     #[arg(long)]
     server_bin: Option<std::path::PathBuf>,
-    /// Run only these scenarios: raw, json, xml, paced, original, lower, cancel, stream.
+    /// Run only these scenarios: raw, json, xml, paced, original, lower, cancel, kept, poll,
+    /// stream.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }

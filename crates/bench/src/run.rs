@@ -34,7 +34,7 @@ pub struct Settings {
     pub concurrency: usize,
     pub server_binary: PathBuf,
     /// Run only these scenarios (`raw`, `json`, `xml`, `paced`, `original`, `lower`,
-    /// `cancel`, `stream`); all when empty.
+    /// `cancel`, `kept`, `poll`, `stream`); all when empty.
     pub only: Vec<String>,
 }
 
@@ -70,6 +70,9 @@ pub struct Report {
 /// Rows the server reads from the store at first (its page size); the raw loop uses the same
 /// limit so that it runs the very same statements.
 const FIRST_PAGE_LIMIT: usize = 1_000;
+
+/// Claims a second while vendors poll, in the polling-under-change scenario.
+const CLAIMS_PER_SECOND: f64 = 50.0;
 
 /// Vendors the period scenario rotates through.
 const ROTATION: u32 = 64;
@@ -360,10 +363,13 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
     let open = open_items(&target, &plan, 50_000).await?;
     drop(store);
 
-    let server = ServerProcess::start(
+    // The service reading every answer from the store (answers kept for reuse off), as
+    // the raw limit does; the scenarios with kept answers run on a server of their own.
+    let server = ServerProcess::start_with(
         &settings.server_binary,
         database,
         settings.concurrency.max(4),
+        &[("SSG_CLAIMS_INQUIRY_CACHE_MIB", "0")],
     )?;
     let warm = period_requests(&period_keys, "json", &plan);
     http::run(
@@ -524,7 +530,7 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             .push("no open items found: the cancellation scenario was skipped".into());
     } else if settings.wants("cancel") {
         let token = token.clone();
-        let open = Arc::new(open);
+        let open = Arc::new(open.clone());
         let make: MakeRequest = Arc::new(move |n: u64| {
             let (ord_no, seq) = &open[n as usize % open.len()];
             request(
@@ -547,6 +553,84 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             peak_mib: Some(usage.peak_mib),
             cpu_us: Some(usage.cpu_us_per_request),
         });
+    }
+
+    // Answers kept for reuse (the default): the same week asked again while nothing of its
+    // vendor changed is served without reading the rows.
+    if settings.wants("kept") || settings.wants("poll") {
+        let kept = ServerProcess::start(
+            &settings.server_binary,
+            database,
+            settings.concurrency.max(4),
+        )?;
+        if settings.wants("kept") {
+            let make = period_requests(&period_keys, "json", &plan);
+            let (measured, usage) = over_http(&kept, settings, Pace::ClosedLoop, make).await?;
+            if let Some(raw_rate) = raw_rate {
+                report.ratios.push((
+                    "JSON, answers kept",
+                    measured.per_second() / raw_rate.max(1e-9),
+                ));
+            }
+            report.lines.push(Line {
+                store: store_name,
+                scenario: "period inquiry, JSON, answers kept".into(),
+                measured,
+                peak_mib: Some(usage.peak_mib),
+                cpu_us: Some(usage.cpu_us_per_request),
+            });
+        }
+        // Polling under change: vendors poll their week while claims arrive at a steady
+        // rate, each claim changing its vendor's count (so its kept answers are read again).
+        if settings.wants("poll") && !open.is_empty() {
+            let token = token.clone();
+            let open = Arc::new(open.clone());
+            let claims: MakeRequest = Arc::new(move |n: u64| {
+                // From the end of the list: items the cancellation scenario did not take.
+                let (ord_no, seq) = &open[open.len() - 1 - (n as usize % open.len())];
+                request(
+                    "POST",
+                    &format!("/v1/orders/{ord_no}/cancellations"),
+                    &[
+                        (AUTHORIZATION, format!("Bearer {token}")),
+                        (CONTENT_TYPE, "application/json".into()),
+                    ],
+                    Bytes::from(format!(
+                        r#"{{"items": [{{"ordItemSeq": {seq}, "qty": 1}}], "clmRsnCd": "251", "agentId": "bench"}}"#
+                    )),
+                )
+            });
+            let polls = period_requests(&period_keys, "json", &plan);
+            let duration = Duration::from_secs(settings.seconds);
+            let writing = http::run(
+                kept.address,
+                4,
+                duration,
+                u64::MAX,
+                Pace::Rate(CLAIMS_PER_SECOND),
+                claims,
+            );
+            let polling = over_http(&kept, settings, Pace::ClosedLoop, polls);
+            let (written, polled) = tokio::join!(writing, polling);
+            let (written, (polled, usage)) = (written?, polled?);
+            report.lines.push(Line {
+                store: store_name,
+                scenario: format!(
+                    "polling under change: period inquiry, JSON, {CLAIMS_PER_SECOND:.0} claims/s"
+                ),
+                measured: polled,
+                peak_mib: Some(usage.peak_mib),
+                cpu_us: Some(usage.cpu_us_per_request),
+            });
+            report.lines.push(Line {
+                store: store_name,
+                scenario: "polling under change: the claims (platform API)".into(),
+                measured: written,
+                peak_mib: None,
+                cpu_us: None,
+            });
+        }
+        drop(kept);
     }
 
     // One answer of the stream vendor's week, streamed: how much the server's memory grows.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use claims_server::{AppState, dispatch, housekeeping, router, serve_with};
+use claims_server::{AppState, dispatch, housekeeping, membership, router, serve_with};
 use claims_store::Store;
 use claims_store::deferred::Deferred;
 use claims_store_postgres::PgStore;
@@ -135,7 +135,8 @@ pub async fn run_server(
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     // Stopped with the server, below.
     let background = tokio::spawn(housekeeping(state.clone()));
-    let webhooks = tokio::spawn(dispatch(state));
+    let heartbeat = tokio::spawn(membership::membership(state.clone()));
+    let webhooks = tokio::spawn(dispatch(state.clone()));
     let connections = settings.connections();
     let server = serve_with(listener, app, &connections, async move {
         shutdown_signal().await;
@@ -156,7 +157,9 @@ pub async fn run_server(
         ),
     }
     background.abort();
+    heartbeat.abort();
     webhooks.abort();
+    membership::leave(&state).await;
     let _ = background.await;
     let _ = webhooks.await;
     store.close().await;

@@ -26,7 +26,7 @@ impl Scope {
 
 /// The item sequence numbers of an original-order search (`orordItemSeqs`): distinct,
 /// ascending, at least one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ItemSeqs(Vec<ItemSeq>);
 
 impl ItemSeqs {
@@ -81,14 +81,14 @@ impl ItemSeqs {
 }
 
 /// A search by original order number, optionally narrowed to some of its items.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OriginalOrder {
     pub ord_no: OrderNo,
     pub item_seqs: Option<ItemSeqs>,
 }
 
 /// A valid inquiry: by period, by original order, or by both (then both filters apply).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct InquiryQuery {
     period: Option<Period>,
     original: Option<OriginalOrder>,

@@ -253,7 +253,7 @@ impl fmt::Display for KstDateTime {
 }
 
 /// The period of an inquiry: whole KST days from `start` to `end`, both included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
     start: KstDate,
     end: KstDate,

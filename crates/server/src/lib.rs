@@ -7,10 +7,12 @@
 //! themselves. Wire shapes come from `claims-wire`, rules from `claims-domain`, state from a
 //! `claims-store` backend. Each API maps errors to its own format in one place.
 
+mod answers;
 pub mod console;
 pub mod credentials;
 mod housekeeping;
 mod limits;
+pub mod membership;
 pub mod metrics;
 mod observe;
 pub mod platform;
@@ -67,6 +69,8 @@ pub struct Config {
     /// How long events stay in the feed.
     pub events_retention: Duration,
     pub webhooks: WebhookConfig,
+    /// Bytes of encoded inquiry answers kept for reuse (0: none).
+    pub inquiry_cache_bytes: u64,
     pub console: ConsoleConfig,
 }
 
@@ -133,6 +137,11 @@ pub struct AppState {
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// Failed console sign-ins, which slow the next attempts.
     pub sign_ins: Arc<console::SignIns>,
+    /// This process's name among the nodes sharing the database (heartbeats, webhook
+    /// leases).
+    pub node: Arc<str>,
+    /// Inquiry answers kept for reuse, when the settings keep any.
+    answers: Option<Arc<answers::Answers>>,
     guard: Arc<limits::Guard>,
 }
 
@@ -142,10 +151,12 @@ impl AppState {
             store,
             clock: Arc::new(SystemClock),
             guard: Arc::new(limits::Guard::new(&config.limits)),
+            answers: answers::Answers::new(config.inquiry_cache_bytes).map(Arc::new),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
             sign_ins: Arc::default(),
+            node: format!("node-{:016x}", rand::random::<u64>()).into(),
         }
     }
 }

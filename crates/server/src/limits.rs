@@ -78,11 +78,20 @@ struct Bucket {
 }
 
 impl Bucket {
-    fn new(rate: Rate) -> Option<Bucket> {
-        let per_second = NonZeroU32::new(rate.per_second)?;
-        let burst = NonZeroU32::new(rate.burst.max(1)).expect("at least one");
-        let limiter = RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
-            .with_middleware::<StateInformationMiddleware>();
+    /// This node's share of `rate` when `nodes` nodes share the database: the average and
+    /// the burst divided among them (the burst rounded up), so that a credential's
+    /// requests spread over every node add up to its budget, not to a budget per node.
+    fn new(rate: Rate, nodes: usize) -> Option<Bucket> {
+        if rate.per_second == 0 {
+            return None;
+        }
+        let nodes = nodes.max(1) as u32;
+        let period = Duration::from_secs_f64(f64::from(nodes) / f64::from(rate.per_second));
+        let burst = NonZeroU32::new(rate.burst.max(1).div_ceil(nodes)).expect("at least one");
+        let quota = Quota::with_period(period)
+            .expect("a positive period")
+            .allow_burst(burst);
+        let limiter = RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>();
         Some(Bucket {
             limiter,
             burst: burst.get(),
@@ -90,11 +99,29 @@ impl Bucket {
     }
 }
 
+/// The rate limits of this node: each its share of the budget among the live nodes.
+struct Buckets {
+    keys: Option<Bucket>,
+    tokens: Option<Bucket>,
+    nodes: usize,
+}
+
+impl Buckets {
+    fn new(keys: Rate, tokens: Rate, nodes: usize) -> Arc<Buckets> {
+        Arc::new(Buckets {
+            keys: Bucket::new(keys, nodes),
+            tokens: Bucket::new(tokens, nodes),
+            nodes,
+        })
+    }
+}
+
 /// The guard's state, shared by every request of an application.
 pub(crate) struct Guard {
     in_flight: Arc<Semaphore>,
-    keys: Option<Bucket>,
-    tokens: Option<Bucket>,
+    rates: (Rate, Rate),
+    /// Replaced (buckets full again) when the number of live nodes changes.
+    buckets: std::sync::RwLock<Arc<Buckets>>,
     checks: AtomicU64,
     pub(crate) streams: Arc<Streams>,
 }
@@ -210,11 +237,24 @@ enum Standing {
 }
 
 impl Guard {
+    /// Takes this node's share of every rate limit among `nodes` live nodes.
+    pub(crate) fn share(&self, nodes: usize) {
+        let nodes = nodes.max(1);
+        let mut buckets = self.buckets.write().expect("never poisoned");
+        if buckets.nodes != nodes {
+            tracing::info!(
+                nodes,
+                "nodes sharing the database changed; each takes its share of the rate limits"
+            );
+            *buckets = Buckets::new(self.rates.0, self.rates.1, nodes);
+        }
+    }
+
     pub(crate) fn new(limits: &Limits) -> Guard {
         Guard {
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
-            keys: Bucket::new(limits.per_key),
-            tokens: Bucket::new(limits.per_token),
+            rates: (limits.per_key, limits.per_token),
+            buckets: std::sync::RwLock::new(Buckets::new(limits.per_key, limits.per_token, 1)),
             checks: AtomicU64::new(0),
             streams: Arc::new(Streams::new(limits.max_streams_per_credential)),
         }
@@ -225,10 +265,11 @@ impl Guard {
         let Ok(credential) = presented(headers) else {
             return Standing::Free;
         };
+        let buckets = Arc::clone(&self.buckets.read().expect("never poisoned"));
         let bucket = if credential.starts_with(TOKEN_PREFIX) {
-            &self.tokens
+            &buckets.tokens
         } else {
-            &self.keys
+            &buckets.keys
         };
         let Some(bucket) = bucket else {
             return Standing::Free;

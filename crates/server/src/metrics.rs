@@ -63,6 +63,11 @@ struct EndpointLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    result: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StatusLabels {
     status: &'static str,
 }
@@ -84,6 +89,8 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     inquiry_rows: Counter,
     inquiry_answer_rows: Histogram,
+    inquiry_cache: Family<CacheLabels, Counter>,
+    nodes: Gauge,
     claims: Counter,
     claim_lines: Counter,
     rate_limited: Family<ApiLabels, Counter>,
@@ -176,6 +183,18 @@ impl Metrics {
             "Database calls waiting for a connection",
             pool_waiting.clone(),
         );
+        let inquiry_cache = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "inquiry_cache",
+            "Inquiry answers served from kept answers (hit) or read from the store (miss)",
+            inquiry_cache.clone(),
+        );
+        let nodes = Gauge::default();
+        registry.register(
+            "nodes",
+            "Nodes sharing the database, as this node last counted them (each takes its share of the rate limits)",
+            nodes.clone(),
+        );
         let webhook_deliveries = Family::<OutcomeLabels, Counter>::default();
         registry.register(
             "webhook_deliveries",
@@ -206,6 +225,8 @@ impl Metrics {
             latency,
             inquiry_rows,
             inquiry_answer_rows,
+            inquiry_cache,
+            nodes,
             claims,
             claim_lines,
             rate_limited,
@@ -290,6 +311,19 @@ impl Metrics {
     pub(crate) fn inquiry_answered(&self, rows: usize) {
         self.inquiry_rows.inc_by(rows as u64);
         self.inquiry_answer_rows.observe(rows as f64);
+    }
+
+    /// Counts an inquiry answered from a kept answer (`hit`) or read afresh.
+    pub(crate) fn inquiry_cache(&self, hit: bool) {
+        let result = if hit { "hit" } else { "miss" };
+        self.inquiry_cache
+            .get_or_create(&CacheLabels { result })
+            .inc();
+    }
+
+    /// The nodes sharing the database, as last counted.
+    pub(crate) fn nodes(&self, nodes: usize) {
+        self.nodes.set(nodes as i64);
     }
 
     /// Counts a recorded claim of `lines` lines.

@@ -298,6 +298,10 @@ settings! {
     errors as "http.errors" in Http: ErrorStyle = ErrorStyle::Ssg, one of ["ssg", "http"];
     /// The most rows one inquiry may answer; more is result code 16.
     max_rows as "http.max_rows" in Http: u32 = 100_000, from 1 to 10000000;
+    /// MiB of encoded inquiry answers kept for vendors asking the same again (0: none). An
+    /// answer is reused only while its vendor has had no change since it was read, checked
+    /// in the database on every request, so every node answers fresh.
+    inquiry_cache_mib as "http.inquiry_cache_mib" in Http: u32 = 64, from 0 to 65536;
     /// On SIGTERM or Ctrl-C: how long requests in flight may take to finish, in seconds,
     /// before they are cut and the process exits.
     shutdown_grace_secs as "http.shutdown_grace_secs" in Http: u32 = 30, from 0 to 3600;
@@ -397,6 +401,7 @@ impl Settings {
                 allow_insecure_targets: self.webhooks_allow_insecure_targets,
                 retry_schedule: self.webhooks_retry_schedule.clone(),
             },
+            inquiry_cache_bytes: u64::from(self.inquiry_cache_mib) * 1024 * 1024,
             console: crate::ConsoleConfig {
                 secure_cookies: self.console_secure_cookies,
                 idle: secs(self.console_idle_minutes * 60),

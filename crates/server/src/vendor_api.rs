@@ -28,6 +28,7 @@ use futures::{StreamExt, stream};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tracing::Span;
 
+use crate::answers::AnswerKey;
 use crate::credentials::{Unusable, hash_secret, presented};
 use crate::limits::StreamSlot;
 use crate::observe::Notes;
@@ -269,11 +270,48 @@ async fn respond(
     let max = app.config.max_rows.max(1);
     let page_rows = app.config.page_rows.max(1);
     let limit = page_rows.min(max);
+    // With answers kept: the key's scope and its vendor's change count first, and the kept
+    // answer if nothing changed since it was read.
+    let kept = match &app.answers {
+        Some(answers) => {
+            let (scope, version) = app
+                .store
+                .key_version(&key)
+                .await
+                .map_err(store_failure)?
+                .ok_or(Failure::Auth(AuthFailure::Invalid))?;
+            reply.vendor(scope.vendor.as_str());
+            let answer_key = AnswerKey {
+                scope,
+                query: query.clone(),
+                format: reply.format,
+                lang: reply.lang,
+                version,
+            };
+            if let Some((answer, rows)) = answers.get(&answer_key) {
+                app.metrics.inquiry_cache(true);
+                Span::current().record("rows", rows);
+                app.metrics.inquiry_answered(rows);
+                return Ok(reply.success(Body::from(answer)));
+            }
+            app.metrics.inquiry_cache(false);
+            Some((answers, answer_key))
+        }
+        None => None,
+    };
     let (mut page, mut first) = first_page(app, &key, &query, limit, reply).await?;
     let short = |page: &InquiryPage, first: RowEncoder| {
         Span::current().record("rows", page.rows);
         app.metrics.inquiry_answered(page.rows);
-        reply.success(Body::from(first.finish(true)))
+        let answer = Bytes::from(first.finish(true));
+        // Kept only if the store read the same scope the count was read for (a key
+        // revoked and reissued in between would not be).
+        if let Some((answers, answer_key)) = &kept
+            && page.scope.as_ref() == Some(&answer_key.scope)
+        {
+            answers.keep(answer_key.clone(), answer.clone(), page.rows);
+        }
+        reply.success(Body::from(answer))
     };
     if page.rows < limit {
         return Ok(short(&page, first));

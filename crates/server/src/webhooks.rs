@@ -58,7 +58,7 @@ pub async fn dispatch(app: AppState) {
             return;
         }
     };
-    let node = format!("node-{:016x}", rand::random::<u64>());
+    let node = app.node.to_string();
     tracing::info!(%node, "webhook dispatch started");
     let mut changes = app.changes.subscribe();
     let mut running: JoinSet<()> = JoinSet::new();

@@ -341,3 +341,74 @@ async fn platform_bodies_over_the_limit_are_refused() {
     assert_eq!(problem["type"], "urn:ssg-claims:problem:body-too-large");
     assert!(problem["detail"].as_str().unwrap().contains("2048"));
 }
+
+/// Waits until the node counts `nodes` nodes sharing its database.
+async fn counted(app: &TestApp, nodes: usize) {
+    let wanted = format!("ssg_claims_nodes {nodes}");
+    let started = Instant::now();
+    loop {
+        let metrics = app
+            .client
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metrics.lines().any(|line| line == wanted) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the node never counted {nodes} nodes"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keys_budget_holds_across_nodes_not_per_node() {
+    let config = || {
+        limits(|l| {
+            l.per_key = Rate {
+                per_second: 1,
+                burst: 20,
+            }
+        })
+    };
+    let Some(first) = support::spawn_on(support::Backend::Postgres, config()).await else {
+        return;
+    };
+    let second = first.another_node(config()).await.unwrap();
+    let beating = [
+        tokio::spawn(claims_server::membership::membership(first.state.clone())),
+        tokio::spawn(claims_server::membership::membership(second.state.clone())),
+    ];
+    counted(&first, 2).await;
+    counted(&second, 2).await;
+    // 60 requests, spread over both nodes as a load balancer spreads them, within a second
+    // or two: the key's budget is a burst of 20 (plus about one a second), not 20 per node.
+    let mut allowed = 0;
+    for n in 0..60 {
+        let node = if n % 2 == 0 { &first } else { &second };
+        let answer = node.json(&node.keys.a, PERIOD).await;
+        match answer.status {
+            200 => allowed += 1,
+            429 => {}
+            other => panic!("unexpected {other}: {}", answer.body),
+        }
+    }
+    eprintln!("two nodes allowed {allowed} of 60 requests of a key with a burst of 20");
+    assert!(
+        (20..=22).contains(&allowed),
+        "allowed {allowed}: the budget must hold across the nodes within 10 %"
+    );
+    // One node stops: the other takes the whole budget back once it notices.
+    beating[1].abort();
+    claims_server::membership::leave(&second.state).await;
+    counted(&first, 1).await;
+    for handle in beating {
+        handle.abort();
+    }
+}

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_events.sql"),
     include_str!("../migrations/0008_webhooks.sql"),
     include_str!("../migrations/0009_console.sql"),
+    include_str!("../migrations/0010_nodes.sql"),
 ];
 
 /// The schema version this build writes and reads.

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_events.sql"),
     include_str!("../migrations/0009_webhooks.sql"),
     include_str!("../migrations/0010_console.sql"),
+    include_str!("../migrations/0011_nodes.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

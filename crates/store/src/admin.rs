@@ -217,6 +217,32 @@ pub async fn scope_for_key(
     .transpose()
 }
 
+/// The scope of a live key and how many changes its vendor has had (the sequence of the
+/// vendor's last event: every claim bumps it in its own transaction), read together.
+pub(crate) async fn key_version(
+    sql: &mut dyn Sql,
+    hash: &SecretHash,
+) -> Result<Option<(Scope, u64)>, StoreError> {
+    let row = sql
+        .query_opt(
+            "SELECT k.spl_ven_id, k.lrnk_spl_ven_id, COALESCE(h.last_seq, 0) FROM api_keys k \
+             LEFT JOIN event_heads h ON h.spl_ven_id = k.spl_ven_id \
+             WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+            &[(&hash.0[..]).into()],
+        )
+        .await?;
+    row.map(|row| {
+        Ok((
+            Scope {
+                vendor: stored::vendor(row.text(0)?)?,
+                lower_rank: stored::opt_vendor(row.opt_text(1)?)?,
+            },
+            row.int(2)? as u64,
+        ))
+    })
+    .transpose()
+}
+
 /// The statement that looks a live key up by its hash (also run by benchmarks).
 pub const KEY_LOOKUP_SQL: &str =
     "SELECT spl_ven_id, lrnk_spl_ven_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL";

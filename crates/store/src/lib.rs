@@ -33,6 +33,7 @@ mod credentials;
 pub mod deferred;
 mod events;
 pub mod idempotency;
+mod nodes;
 mod orders;
 pub use orders::OrderCursor;
 mod requests;
@@ -583,6 +584,24 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     /// Gives up `node`'s lease on an endpoint.
     async fn release_webhook(&self, id: &WebhookId, node: &str) -> Result<(), StoreError>;
+
+    /// Records that `node` is alive at `now`, forgets nodes not seen since `live_since`, and
+    /// counts the live nodes sharing this database (this one included).
+    async fn heartbeat(
+        &self,
+        node: &str,
+        now: KstDateTime,
+        live_since: KstDateTime,
+    ) -> Result<usize, StoreError>;
+
+    /// Forgets `node`, which is shutting down.
+    async fn leave(&self, node: &str) -> Result<(), StoreError>;
+
+    /// The scope of a live key (`None` when unknown or revoked) and its vendor's change
+    /// count: the sequence of the vendor's last event, which every claim bumps in its own
+    /// transaction. An inquiry answer read after the count was read is current for as long
+    /// as the count stays the same.
+    async fn key_version(&self, hash: &SecretHash) -> Result<Option<(Scope, u64)>, StoreError>;
 
     /// Records a console user (its password already hashed).
     async fn add_console_user(&self, user: NewUser, now: KstDateTime) -> Result<User, StoreError>;
@@ -1161,6 +1180,35 @@ impl<B: Backend> Store for B {
         let node = node.to_owned();
         self.write(script(move |sql| {
             Box::pin(async move { webhooks::release(sql, &id, &node).await })
+        }))
+        .await
+    }
+
+    async fn heartbeat(
+        &self,
+        node: &str,
+        now: KstDateTime,
+        live_since: KstDateTime,
+    ) -> Result<usize, StoreError> {
+        let node = node.to_owned();
+        self.write(script(move |sql| {
+            Box::pin(async move { nodes::heartbeat(sql, &node, now, live_since).await })
+        }))
+        .await
+    }
+
+    async fn leave(&self, node: &str) -> Result<(), StoreError> {
+        let node = node.to_owned();
+        self.write(script(move |sql| {
+            Box::pin(async move { nodes::leave(sql, &node).await })
+        }))
+        .await
+    }
+
+    async fn key_version(&self, hash: &SecretHash) -> Result<Option<(Scope, u64)>, StoreError> {
+        let hash = *hash;
+        self.read(script(move |sql| {
+            Box::pin(async move { admin::key_version(sql, &hash).await })
         }))
         .await
     }

@@ -215,3 +215,79 @@ pub async fn platform_tokens_carry_a_role_and_are_revocable(fixture: &Fixture) {
         Err(StoreError::NotFound(NotFound::Token(_)))
     ));
 }
+
+pub async fn a_keys_version_moves_with_its_vendors_changes(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    let now = at("2026-11-21 09:00:00");
+    for (n, vendor, lower) in [
+        (1, VENDOR_A, None),
+        (2, VENDOR_A, Some(LOWER_A1)),
+        (3, VENDOR_B, None),
+    ] {
+        store
+            .add_api_key(
+                NewApiKey {
+                    id: KeyId::from_random([n; 8]),
+                    hash: SecretHash([n; 32]),
+                    scope: scope(vendor, lower),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let version = |n: u8| async move {
+        store
+            .key_version(&SecretHash([n; 32]))
+            .await
+            .unwrap()
+            .map(|(scope, version)| (scope.vendor.as_str().to_owned(), version))
+    };
+    assert_eq!(
+        version(1).await,
+        Some((VENDOR_A.to_owned(), 0)),
+        "no event yet"
+    );
+    assert!(version(9).await.is_none(), "an unknown key");
+
+    place(
+        store,
+        order(
+            "VERSION-1",
+            "2026-11-20 09:50:17",
+            &[(1, VENDOR_A, Some(LOWER_A1), 2, 0)],
+            &[],
+        ),
+    )
+    .await;
+    let placed = version(1).await.unwrap().1;
+    assert!(placed > 0, "an order tells its vendor");
+    assert_eq!(
+        version(2).await.unwrap().1,
+        placed,
+        "a narrowed key counts its vendor's"
+    );
+    store
+        .cancel(
+            &order_no("VERSION-1"),
+            &by_agent(&[(1, 1)], Fault::Vendor),
+            now,
+        )
+        .await
+        .unwrap();
+    let canceled = version(1).await.unwrap().1;
+    assert!(canceled > placed, "a claim moves the version");
+    assert_eq!(
+        version(3).await,
+        Some((VENDOR_B.to_owned(), 0)),
+        "other vendors' stay"
+    );
+
+    // A revoked key has no version.
+    store
+        .revoke_api_key(&KeyId::from_random([1; 8]), now)
+        .await
+        .unwrap();
+    assert!(version(1).await.is_none());
+}

@@ -83,9 +83,11 @@ macro_rules! conformance_tests {
     ($fresh:path) => {
         $crate::conformance_tests!(@each $fresh;
             a_store_reports_its_schema_and_pools_and_closes,
+            nodes_are_counted_by_their_heartbeats,
             vendors_and_their_lower_rank_vendors,
             api_keys_are_issued_listed_and_revoked,
             platform_tokens_carry_a_role_and_are_revocable,
+            a_keys_version_moves_with_its_vendors_changes,
             orders_are_placed_once,
             orders_must_name_known_vendors,
             claims_and_a_customers_orders_are_looked_up,

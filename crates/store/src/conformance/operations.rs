@@ -26,3 +26,18 @@ pub async fn a_store_reports_its_schema_and_pools_and_closes(fixture: &Fixture) 
         Err(StoreError::Unavailable(_))
     ));
 }
+
+pub async fn nodes_are_counted_by_their_heartbeats(fixture: &Fixture) {
+    let store = fixture.store();
+    let t = |secs: i64| at("2026-11-21 09:00:00").plus_seconds(secs);
+    assert_eq!(store.heartbeat("node-a", t(0), t(-15)).await.unwrap(), 1);
+    assert_eq!(store.heartbeat("node-b", t(1), t(-14)).await.unwrap(), 2);
+    // Heartbeats again: still two.
+    assert_eq!(store.heartbeat("node-a", t(5), t(-10)).await.unwrap(), 2);
+    // node-b falls silent: forgotten once its last heartbeat is older than the window.
+    assert_eq!(store.heartbeat("node-a", t(20), t(5)).await.unwrap(), 1);
+    assert_eq!(store.heartbeat("node-b", t(21), t(6)).await.unwrap(), 2);
+    // A node that leaves is no longer counted.
+    store.leave("node-b").await.unwrap();
+    assert_eq!(store.heartbeat("node-a", t(25), t(10)).await.unwrap(), 1);
+}
