@@ -303,7 +303,13 @@ async fn respond(
     let short = |page: &InquiryPage, first: RowEncoder| {
         Span::current().record("rows", page.rows);
         app.metrics.inquiry_answered(page.rows);
-        let answer = Bytes::from(first.finish(true));
+        let mut answer = first.finish(true);
+        if kept.is_some() {
+            // The encoder's buffer is sized for a full page; a kept answer holds only its
+            // own bytes.
+            answer.shrink_to_fit();
+        }
+        let answer = Bytes::from(answer);
         // Kept only if the store read the same scope the count was read for (a key
         // revoked and reissued in between would not be).
         if let Some((answers, answer_key)) = &kept
