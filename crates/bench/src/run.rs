@@ -134,6 +134,33 @@ fn period_requests(keys: &[Key], format: &str, plan: &Plan) -> MakeRequest {
     })
 }
 
+/// One-unit cancellations of `open` items in turn through the platform API, from the end of
+/// the list when `from_end`.
+fn cancellations(token: &str, open: &[(String, i64)], from_end: bool) -> MakeRequest {
+    let token = token.to_owned();
+    let open: Arc<[(String, i64)]> = open.into();
+    Arc::new(move |n: u64| {
+        let index = n as usize % open.len();
+        let index = if from_end {
+            open.len() - 1 - index
+        } else {
+            index
+        };
+        let (ord_no, seq) = &open[index];
+        request(
+            "POST",
+            &format!("/v1/orders/{ord_no}/cancellations"),
+            &[
+                (AUTHORIZATION, format!("Bearer {token}")),
+                (CONTENT_TYPE, "application/json".into()),
+            ],
+            Bytes::from(format!(
+                r#"{{"items": [{{"ordItemSeq": {seq}, "qty": 1}}], "clmRsnCd": "251", "agentId": "bench"}}"#
+            )),
+        )
+    })
+}
+
 /// An API key, in clear and hashed.
 #[derive(Debug, Clone)]
 struct Key {
@@ -523,38 +550,6 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         });
     }
 
-    // Cancellations through the platform API, one unit at a time, of items still open.
-    if settings.wants("cancel") && open.is_empty() {
-        report
-            .notes
-            .push("no open items found: the cancellation scenario was skipped".into());
-    } else if settings.wants("cancel") {
-        let token = token.clone();
-        let open = Arc::new(open.clone());
-        let make: MakeRequest = Arc::new(move |n: u64| {
-            let (ord_no, seq) = &open[n as usize % open.len()];
-            request(
-                "POST",
-                &format!("/v1/orders/{ord_no}/cancellations"),
-                &[
-                    (AUTHORIZATION, format!("Bearer {token}")),
-                    (CONTENT_TYPE, "application/json".into()),
-                ],
-                Bytes::from(format!(
-                    r#"{{"items": [{{"ordItemSeq": {seq}, "qty": 1}}], "clmRsnCd": "251", "agentId": "bench"}}"#
-                )),
-            )
-        });
-        let (measured, usage) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
-        report.lines.push(Line {
-            store: store_name,
-            scenario: "cancellation (platform API)".into(),
-            measured,
-            peak_mib: Some(usage.peak_mib),
-            cpu_us: Some(usage.cpu_us_per_request),
-        });
-    }
-
     // Answers kept for reuse (the default): the same week asked again while nothing of its
     // vendor changed is served without reading the rows.
     if settings.wants("kept") || settings.wants("poll") {
@@ -583,23 +578,8 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
         // Polling under change: vendors poll their week while claims arrive at a steady
         // rate, each claim changing its vendor's count (so its kept answers are read again).
         if settings.wants("poll") && !open.is_empty() {
-            let token = token.clone();
-            let open = Arc::new(open.clone());
-            let claims: MakeRequest = Arc::new(move |n: u64| {
-                // From the end of the list: items the cancellation scenario did not take.
-                let (ord_no, seq) = &open[open.len() - 1 - (n as usize % open.len())];
-                request(
-                    "POST",
-                    &format!("/v1/orders/{ord_no}/cancellations"),
-                    &[
-                        (AUTHORIZATION, format!("Bearer {token}")),
-                        (CONTENT_TYPE, "application/json".into()),
-                    ],
-                    Bytes::from(format!(
-                        r#"{{"items": [{{"ordItemSeq": {seq}, "qty": 1}}], "clmRsnCd": "251", "agentId": "bench"}}"#
-                    )),
-                )
-            });
+            // From the end of the list: items the cancellation scenario did not take.
+            let claims = cancellations(&token, &open, true);
             let polls = period_requests(&period_keys, "json", &plan);
             let duration = Duration::from_secs(settings.seconds);
             let writing = http::run(
@@ -631,6 +611,23 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             });
         }
         drop(kept);
+    }
+
+    // Cancellations through the platform API, one unit at a time, of items still open.
+    if settings.wants("cancel") && open.is_empty() {
+        report
+            .notes
+            .push("no open items found: the cancellation scenario was skipped".into());
+    } else if settings.wants("cancel") {
+        let make = cancellations(&token, &open, false);
+        let (measured, usage) = over_http(&server, settings, Pace::ClosedLoop, make).await?;
+        report.lines.push(Line {
+            store: store_name,
+            scenario: "cancellation (platform API)".into(),
+            measured,
+            peak_mib: Some(usage.peak_mib),
+            cpu_us: Some(usage.cpu_us_per_request),
+        });
     }
 
     // One answer of the stream vendor's week, streamed: how much the server's memory grows.

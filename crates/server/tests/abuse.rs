@@ -82,15 +82,7 @@ async fn each_key_has_its_own_bucket_and_overflow_is_code_29_with_retry_after() 
     tokio::time::sleep(Duration::from_millis(1_050)).await;
     assert_eq!(app.json(&app.keys.a, PERIOD).await.status, 200);
 
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"ssg_claims_rate_limited_requests_total{api="vendor"} 1"#),
         "{metrics}"
@@ -347,15 +339,7 @@ async fn counted(app: &TestApp, nodes: usize) {
     let wanted = format!("ssg_claims_nodes {nodes}");
     let started = Instant::now();
     loop {
-        let metrics = app
-            .client
-            .get(format!("{}/metrics", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.metrics().await;
         if metrics.lines().any(|line| line == wanted) {
             return;
         }

@@ -49,15 +49,7 @@ fn claim_numbers(answer: &support::Answer) -> HashSet<String> {
 }
 
 async fn cache_hits(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     text.lines()
         .find(|line| line.starts_with("ssg_claims_inquiry_cache_total{result=\"hit\"}"))
         .and_then(|line| line.rsplit(' ').next())

@@ -392,6 +392,18 @@ impl Answer {
 }
 
 impl TestApp {
+    /// The node's `/metrics`, as Prometheus reads it.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self) -> String {
         format!("{}{INQUIRY_PATH}", self.base)
     }
