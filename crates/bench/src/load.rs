@@ -80,12 +80,13 @@ impl Target {
         Ok(())
     }
 
-    /// Refreshes PostgreSQL's planner statistics after a load. SQLite's plans are fixed by
-    /// the schema (the primary key and `INDEXED BY`), and its `ANALYZE` would make it
+    /// On PostgreSQL, `VACUUM ANALYZE` after a load: statistics, hint bits and the
+    /// visibility map, as autovacuum would set them a while later. SQLite's plans are fixed
+    /// by the schema (the primary key and `INDEXED BY`), and its `ANALYZE` would make it
     /// re-plan every inquiry on each new binding (STAT4), so it is not run there.
-    async fn analyze(&self) -> anyhow::Result<()> {
+    async fn vacuum_analyze(&self) -> anyhow::Result<()> {
         if let Target::Postgres { store, .. } = self {
-            store.analyze().await?;
+            store.vacuum_analyze().await?;
         }
         Ok(())
     }
@@ -197,7 +198,7 @@ pub async fn load(
         .join()
         .map_err(|_| anyhow::anyhow!("the data generator panicked"))?;
     bar.finish_and_clear();
-    target.analyze().await?;
+    target.vacuum_analyze().await?;
     Ok(LoadReport {
         orders,
         items,
