@@ -558,18 +558,25 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             database,
             settings.concurrency.max(4),
         )?;
-        if settings.wants("kept") {
-            let make = period_requests(&period_keys, "json", &plan);
+        for format in ["json", "xml"]
+            .into_iter()
+            .filter(|_| settings.wants("kept"))
+        {
+            let make = period_requests(&period_keys, format, &plan);
             let (measured, usage) = over_http(&kept, settings, Pace::ClosedLoop, make).await?;
             if let Some(raw_rate) = raw_rate {
-                report.ratios.push((
-                    "JSON, answers kept",
-                    measured.per_second() / raw_rate.max(1e-9),
-                ));
+                let name = if format == "json" {
+                    "JSON, answers kept"
+                } else {
+                    "XML, answers kept"
+                };
+                report
+                    .ratios
+                    .push((name, measured.per_second() / raw_rate.max(1e-9)));
             }
             report.lines.push(Line {
                 store: store_name,
-                scenario: "period inquiry, JSON, answers kept".into(),
+                scenario: format!("period inquiry, {}, answers kept", format.to_uppercase()),
                 measured,
                 peak_mib: Some(usage.peak_mib),
                 cpu_us: Some(usage.cpu_us_per_request),
