@@ -245,24 +245,39 @@ async fn sign_in(browser: &Client, base: &str, login: &str) {
         .goto(&format!("{base}/console/login"))
         .await
         .unwrap();
-    browser
-        .find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(login)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
+    type_into(browser, "login", login).await;
+    type_into(browser, "password", PASSWORD).await;
     click(browser, "form.sign-in button[type=submit]").await;
     if path(browser).await.starts_with("/console/login") {
         panic!("{login} could not sign in: {}", text(browser, "main").await);
     }
+}
+
+/// Types `text` into the input with `id`.
+async fn type_into(browser: &Client, id: &str, text: &str) {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Picks `value` in the select with `id`.
+async fn choose(browser: &Client, id: &str, value: &str) {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// `GET path` with the browser's session cookie, outside the browser.
+async fn get_with(http: &reqwest::Client, url: String, cookie: &str) -> reqwest::Response {
+    http.get(url).header("Cookie", cookie).send().await.unwrap()
 }
 
 /// Clicks a link or a submit button and waits for the page it leads to.
@@ -373,13 +388,7 @@ fn people_work_through_the_console_in_a_real_browser() {
         camera.check(&browser, "01-sign-in").await;
         sign_in(&browser, &base, "agent.kim").await;
         assert_eq!(path(&browser).await, "/console/orders");
-        browser
-            .find(Locator::Id("q"))
-            .await
-            .unwrap()
-            .send_keys("홍길동")
-            .await
-            .unwrap();
+        type_into(&browser, "q", "홍길동").await;
         click(&browser, "form[role=search] button").await;
         camera.check(&browser, "02-orders-search").await;
         click(&browser, "a[href='/console/orders/CONSOLE-1']").await;
@@ -387,27 +396,9 @@ fn people_work_through_the_console_in_a_real_browser() {
         camera.check(&browser, "03-order").await;
         click(&browser, "a[href='/console/orders/CONSOLE-1/cancel']").await;
         camera.check(&browser, "04-cancel-form").await;
-        browser
-            .find(Locator::Id("qty_1"))
-            .await
-            .unwrap()
-            .send_keys("2")
-            .await
-            .unwrap();
-        browser
-            .find(Locator::Id("clmRsnCd"))
-            .await
-            .unwrap()
-            .select_by_value("258")
-            .await
-            .unwrap();
-        browser
-            .find(Locator::Id("imptDivCd"))
-            .await
-            .unwrap()
-            .select_by_value("20")
-            .await
-            .unwrap();
+        type_into(&browser, "qty_1", "2").await;
+        choose(&browser, "clmRsnCd", "258").await;
+        choose(&browser, "imptDivCd", "20").await;
         click(&browser, "form.card > div.actions button[type=submit]").await;
         // The preview: 2 units, two thirds of the 1,500 discount back, no shipping fee (the
         // vendor still has units open); nothing written yet.
@@ -484,12 +475,7 @@ fn people_work_through_the_console_in_a_real_browser() {
             path(&browser).await,
             "/console/login?next=/console/orders/CONSOLE-1"
         );
-        let stale = http
-            .get(format!("{base}/console/orders/CONSOLE-1"))
-            .header("Cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
+        let stale = get_with(&http, format!("{base}/console/orders/CONSOLE-1"), &cookie).await;
         assert_eq!(
             stale.url().path(),
             "/console/login",
@@ -515,24 +501,24 @@ fn people_work_through_the_console_in_a_real_browser() {
             .unwrap();
         let query = week.split_once('?').unwrap().1.to_owned();
         let cookie = session_cookie(&browser).await;
-        let csv = http
-            .get(format!("{base}/console/cancellations.csv?{query}"))
-            .header("Cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let xlsx = http
-            .get(format!("{base}/console/cancellations.xlsx?{query}"))
-            .header("Cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let csv = get_with(
+            &http,
+            format!("{base}/console/cancellations.csv?{query}"),
+            &cookie,
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
+        let xlsx = get_with(
+            &http,
+            format!("{base}/console/cancellations.xlsx?{query}"),
+            &cookie,
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
         let (from, to) = {
             let pairs: Vec<(&str, &str)> = query
                 .split('&')
@@ -590,12 +576,7 @@ fn people_work_through_the_console_in_a_real_browser() {
             .unwrap();
         assert_eq!(text(&browser, "h1").await, "찾을 수 없습니다");
         camera.check(&browser, "12-other-vendors-order").await;
-        let hidden = http
-            .get(format!("{base}/console/orders/CONSOLE-B"))
-            .header("Cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
+        let hidden = get_with(&http, format!("{base}/console/orders/CONSOLE-B"), &cookie).await;
         assert_eq!(hidden.status(), 404);
         browser
             .goto(&format!("{base}/console/orders/CONSOLE-2"))
@@ -613,13 +594,7 @@ fn people_work_through_the_console_in_a_real_browser() {
             .goto(&format!("{base}/console/admin/keys"))
             .await
             .unwrap();
-        browser
-            .find(Locator::Id("vendor"))
-            .await
-            .unwrap()
-            .send_keys(VENDOR_B)
-            .await
-            .unwrap();
+        type_into(&browser, "vendor", VENDOR_B).await;
         click(&browser, "form.card button[type=submit]").await;
         let new_key = text(&browser, "#new-key").await;
         camera.check(&browser, "15-admin-key-issued").await;

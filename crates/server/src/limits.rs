@@ -107,12 +107,12 @@ struct Buckets {
 }
 
 impl Buckets {
-    fn new(keys: Rate, tokens: Rate, nodes: usize) -> Arc<Buckets> {
-        Arc::new(Buckets {
+    fn new(keys: Rate, tokens: Rate, nodes: usize) -> Buckets {
+        Buckets {
             keys: Bucket::new(keys, nodes),
             tokens: Bucket::new(tokens, nodes),
             nodes,
-        })
+        }
     }
 }
 
@@ -121,7 +121,7 @@ pub(crate) struct Guard {
     in_flight: Arc<Semaphore>,
     rates: (Rate, Rate),
     /// Replaced (buckets full again) when the number of live nodes changes.
-    buckets: std::sync::RwLock<Arc<Buckets>>,
+    buckets: std::sync::RwLock<Buckets>,
     checks: AtomicU64,
     pub(crate) streams: Arc<Streams>,
 }
@@ -265,7 +265,7 @@ impl Guard {
         let Ok(credential) = presented(headers) else {
             return Standing::Free;
         };
-        let buckets = Arc::clone(&self.buckets.read().expect("never poisoned"));
+        let buckets = self.buckets.read().expect("never poisoned");
         let bucket = if credential.starts_with(TOKEN_PREFIX) {
             &buckets.tokens
         } else {

@@ -67,6 +67,39 @@ fn revoke_or_revoked(
     }
 }
 
+/// One admin section, laid out as every other: its tab, what the last action did, the form
+/// that adds one, and the list.
+struct Section<'a> {
+    tab: &'a str,
+    title: &'a str,
+    /// Where the form posts.
+    action: &'a str,
+    heading: &'a str,
+    /// The form's labelled inputs.
+    fields: Markup,
+    submit: &'a str,
+    list: Markup,
+}
+
+fn section(me: &Signed, done: &Outcome, section: Section<'_>) -> Response {
+    let lang = me.lang;
+    let content = html! {
+        h1 { (section.title) }
+        (tabs(lang, section.tab))
+        (outcome(done))
+        form.card method="post" action=(section.action) {
+            h2 { (section.heading) }
+            input type="hidden" name="csrf" value=(me.csrf);
+            div.row {
+                (section.fields)
+                div { button type="submit" { (section.submit) } }
+            }
+        }
+        (section.list)
+    };
+    page(shell(me, section.title, "admin", content))
+}
+
 /// What an action did, or why it could not: shown above the page's lists.
 enum Outcome {
     None,
@@ -112,36 +145,52 @@ async fn vendors_page(
         .await
         .map_err(|e| PageError::store(lang, e))?;
     let title = lang.t("업체 관리", "Vendors");
-    let content = html! {
-        h1 { (title) }
-        (tabs(lang, "vendors"))
-        (outcome(&done))
-        form.card method="post" action="/console/admin/vendors" {
-            h2 { (lang.t("업체 등록", "Register a vendor")) }
-            input type="hidden" name="csrf" value=(me.csrf);
-            div.row {
-                div { label for="id" { (lang.t("업체 ID (10자리)", "Vendor id (10 digits)")) }
-                      input #id name="id" type="text" inputmode="numeric" pattern="[0-9]{10}" required size="12"; }
-                div { label for="name" { (lang.t("업체명", "Name")) }
-                      input #name name="name" type="text" required; }
-                div { label for="parent" { (lang.t("상위 업체 ID (하위업체일 때)", "Parent vendor (for a lower-rank vendor)")) }
-                      input #parent name="parent" type="text" inputmode="numeric" size="12"; }
-                div { button type="submit" { (lang.t("등록", "Register")) } }
-            }
-        }
-        (table(Some(&format!("{}{}", vendors.len(), lang.t("개 업체", " vendors"))), None, &[
+    let fields = html! {
+        div { label for="id" { (lang.t("업체 ID (10자리)", "Vendor id (10 digits)")) }
+              input #id name="id" type="text" inputmode="numeric" pattern="[0-9]{10}" required size="12"; }
+        div { label for="name" { (lang.t("업체명", "Name")) }
+              input #name name="name" type="text" required; }
+        div { label for="parent" { (lang.t("상위 업체 ID (하위업체일 때)", "Parent vendor (for a lower-rank vendor)")) }
+              input #parent name="parent" type="text" inputmode="numeric" size="12"; }
+    };
+    let list = table(
+        Some(&format!(
+            "{}{}",
+            vendors.len(),
+            lang.t("개 업체", " vendors")
+        )),
+        None,
+        &[
             (lang.t("업체 ID", "Vendor id"), Kind::Text),
             (lang.t("업체명", "Name"), Kind::Wrap),
             (lang.t("상위 업체", "Parent"), Kind::Text),
             (lang.t("등록일시", "Registered"), Kind::Text),
-        ], vendors.iter().map(|vendor| vec![
-            html! { (vendor.id) },
-            html! { (vendor.name.as_str()) },
-            html! { @if let Some(parent) = &vendor.parent { (parent) } @else { "—" } },
-            html! { (vendor.created_at.to_wire()) },
-        ]).collect()))
-    };
-    Ok(page(shell(me, title, "admin", content)))
+        ],
+        vendors
+            .iter()
+            .map(|vendor| {
+                vec![
+                    html! { (vendor.id) },
+                    html! { (vendor.name.as_str()) },
+                    html! { @if let Some(parent) = &vendor.parent { (parent) } @else { "—" } },
+                    html! { (vendor.created_at.to_wire()) },
+                ]
+            })
+            .collect(),
+    );
+    Ok(section(
+        me,
+        &done,
+        Section {
+            tab: "vendors",
+            title,
+            action: "/console/admin/vendors",
+            heading: lang.t("업체 등록", "Register a vendor"),
+            fields,
+            submit: lang.t("등록", "Register"),
+            list,
+        },
+    ))
 }
 
 pub(super) async fn vendors(State(app): App, me: Signed) -> Result<Response, PageError> {
@@ -172,36 +221,53 @@ async fn keys_page(
         .await
         .map_err(|e| PageError::store(lang, e))?;
     let title = lang.t("API 키 관리", "Vendor API keys");
-    let content = html! {
-        h1 { (title) }
-        (tabs(lang, "keys"))
-        (outcome(&done))
-        form.card method="post" action="/console/admin/keys" {
-            h2 { (lang.t("키 발급", "Issue a key")) }
-            input type="hidden" name="csrf" value=(me.csrf);
-            div.row {
-                div { label for="vendor" { (lang.t("업체 ID", "Vendor id")) }
-                      input #vendor name="vendor" type="text" inputmode="numeric" required size="12"; }
-                div { label for="lrnk" { (lang.t("하위업체 ID (선택)", "Lower-rank vendor (optional)")) }
-                      input #lrnk name="lrnk" type="text" inputmode="numeric" size="12"; }
-                div { button type="submit" { (lang.t("발급", "Issue")) } }
-            }
-        }
-        (table(Some(&format!("{}{}", keys.len(), lang.t("개 키", " keys"))), None, &[
+    let fields = html! {
+        div { label for="vendor" { (lang.t("업체 ID", "Vendor id")) }
+              input #vendor name="vendor" type="text" inputmode="numeric" required size="12"; }
+        div { label for="lrnk" { (lang.t("하위업체 ID (선택)", "Lower-rank vendor (optional)")) }
+              input #lrnk name="lrnk" type="text" inputmode="numeric" size="12"; }
+    };
+    let list = table(
+        Some(&format!("{}{}", keys.len(), lang.t("개 키", " keys"))),
+        None,
+        &[
             (lang.t("키 ID", "Key id"), Kind::Text),
             (lang.t("업체", "Vendor"), Kind::Text),
             (lang.t("하위업체", "Lower-rank"), Kind::Text),
             (lang.t("발급일시", "Issued"), Kind::Text),
             (lang.t("상태", "Status"), Kind::Text),
-        ], keys.iter().map(|key| vec![
-            html! { (key.id) },
-            html! { (key.scope.vendor) },
-            html! { @if let Some(lower) = &key.scope.lower_rank { (lower) } @else { "—" } },
-            html! { (key.created_at.to_wire()) },
-            revoke_or_revoked(me, "/console/admin/keys/revoke", "keyId", key.id.as_str(), key.revoked_at),
-        ]).collect()))
-    };
-    Ok(page(shell(me, title, "admin", content)))
+        ],
+        keys.iter()
+            .map(|key| {
+                vec![
+                    html! { (key.id) },
+                    html! { (key.scope.vendor) },
+                    html! { @if let Some(lower) = &key.scope.lower_rank { (lower) } @else { "—" } },
+                    html! { (key.created_at.to_wire()) },
+                    revoke_or_revoked(
+                        me,
+                        "/console/admin/keys/revoke",
+                        "keyId",
+                        key.id.as_str(),
+                        key.revoked_at,
+                    ),
+                ]
+            })
+            .collect(),
+    );
+    Ok(section(
+        me,
+        &done,
+        Section {
+            tab: "keys",
+            title,
+            action: "/console/admin/keys",
+            heading: lang.t("키 발급", "Issue a key"),
+            fields,
+            submit: lang.t("발급", "Issue"),
+            list,
+        },
+    ))
 }
 
 pub(super) async fn keys(State(app): App, me: Signed) -> Result<Response, PageError> {
@@ -221,38 +287,56 @@ async fn tokens_page(
         .await
         .map_err(|e| PageError::store(lang, e))?;
     let title = lang.t("플랫폼 토큰 관리", "Platform tokens");
-    let content = html! {
-        h1 { (title) }
-        (tabs(lang, "tokens"))
-        (outcome(&done))
-        form.card method="post" action="/console/admin/tokens" {
-            h2 { (lang.t("토큰 발급", "Create a token")) }
-            input type="hidden" name="csrf" value=(me.csrf);
-            div.row {
-                div { label for="role" { (lang.t("역할", "Role")) }
-                      select #role name="role" required {
-                          @for role in Role::ALL { option value=(role.as_str()) { (role.as_str()) } }
-                      } }
-                div { label for="label" { (lang.t("용도 (선택)", "What it is for (optional)")) }
-                      input #label name="label" type="text"; }
-                div { button type="submit" { (lang.t("발급", "Create")) } }
-            }
-        }
-        (table(Some(&format!("{}{}", tokens.len(), lang.t("개 토큰", " tokens"))), None, &[
+    let fields = html! {
+        div { label for="role" { (lang.t("역할", "Role")) }
+              select #role name="role" required {
+                  @for role in Role::ALL { option value=(role.as_str()) { (role.as_str()) } }
+              } }
+        div { label for="label" { (lang.t("용도 (선택)", "What it is for (optional)")) }
+              input #label name="label" type="text"; }
+    };
+    let list = table(
+        Some(&format!("{}{}", tokens.len(), lang.t("개 토큰", " tokens"))),
+        None,
+        &[
             (lang.t("토큰 ID", "Token id"), Kind::Text),
             (lang.t("역할", "Role"), Kind::Text),
             (lang.t("용도", "Label"), Kind::Wrap),
             (lang.t("발급일시", "Created"), Kind::Text),
             (lang.t("상태", "Status"), Kind::Text),
-        ], tokens.iter().map(|token| vec![
-            html! { (token.id) },
-            html! { (token.role) },
-            html! { (token.label.as_str()) },
-            html! { (token.created_at.to_wire()) },
-            revoke_or_revoked(me, "/console/admin/tokens/revoke", "tokenId", token.id.as_str(), token.revoked_at),
-        ]).collect()))
-    };
-    Ok(page(shell(me, title, "admin", content)))
+        ],
+        tokens
+            .iter()
+            .map(|token| {
+                vec![
+                    html! { (token.id) },
+                    html! { (token.role) },
+                    html! { (token.label.as_str()) },
+                    html! { (token.created_at.to_wire()) },
+                    revoke_or_revoked(
+                        me,
+                        "/console/admin/tokens/revoke",
+                        "tokenId",
+                        token.id.as_str(),
+                        token.revoked_at,
+                    ),
+                ]
+            })
+            .collect(),
+    );
+    Ok(section(
+        me,
+        &done,
+        Section {
+            tab: "tokens",
+            title,
+            action: "/console/admin/tokens",
+            heading: lang.t("토큰 발급", "Create a token"),
+            fields,
+            submit: lang.t("발급", "Create"),
+            list,
+        },
+    ))
 }
 
 pub(super) async fn tokens(State(app): App, me: Signed) -> Result<Response, PageError> {
@@ -272,56 +356,58 @@ async fn users_page(
         .await
         .map_err(|e| PageError::store(lang, e))?;
     let title = lang.t("콘솔 사용자 관리", "Console users");
-    let content = html! {
-        h1 { (title) }
-        (tabs(lang, "users"))
-        (outcome(&done))
-        form.card method="post" action="/console/admin/users" {
-            h2 { (lang.t("사용자 추가", "Add a user")) }
-            input type="hidden" name="csrf" value=(me.csrf);
-            div.row {
-                div { label for="login" { (lang.t("아이디", "Login")) }
-                      input #login name="login" type="text" required autocapitalize="none" spellcheck="false"; }
-                div { label for="role" { (lang.t("역할", "Role")) }
-                      select #role name="role" required {
-                          option value="service-center" { (lang.t("고객센터 상담원", "service-center agent")) }
-                          option value="vendor" { (lang.t("업체 직원", "vendor staff")) }
-                          option value="admin" { (lang.t("운영자", "operator (admin)")) }
-                      } }
-                div { label for="vendor" { (lang.t("업체 ID (업체 직원)", "Vendor id (vendor staff)")) }
-                      input #vendor name="vendor" type="text" inputmode="numeric" size="12"; }
-                div { label for="lrnk" { (lang.t("하위업체 ID (선택)", "Lower-rank vendor (optional)")) }
-                      input #lrnk name="lrnk" type="text" inputmode="numeric" size="12"; }
-                div { label for="password" { (lang.t("비밀번호 (10자 이상)", "Password (10 characters or more)")) }
-                      input #password name="password" type="password" autocomplete="new-password" required minlength="10"; }
-                div { button type="submit" { (lang.t("추가", "Add")) } }
-            }
-        }
-        (table(Some(&format!("{}{}", users.len(), lang.t("명", " users"))), None, &[
-            (lang.t("아이디", "Login"), Kind::Text),
-            (lang.t("역할", "Role"), Kind::Text),
-            (lang.t("업체", "Vendor"), Kind::Text),
-            (lang.t("추가일시", "Added"), Kind::Text),
-            (lang.t("처리", "Action"), Kind::Text),
-        ], users.iter().map(|user| vec![
-            html! { (user.login) },
-            html! { (user.role.name()) },
-            html! { @if let Some(scope) = user.role.scope() {
-                (scope.vendor) @if let Some(lower) = &scope.lower_rank { " / " (lower) }
-            } @else { "—" } },
-            html! { (user.created_at.to_wire()) },
-            html! {
-                @if user.login != me.user.login {
-                    form.inline method="post" action="/console/admin/users/delete" {
-                        input type="hidden" name="csrf" value=(me.csrf);
-                        input type="hidden" name="login" value=(user.login);
-                        button.danger type="submit" aria-label={ (lang.t("삭제 ", "Remove ")) (user.login) } { (lang.t("삭제", "Remove")) }
-                    }
-                } @else { span.muted { (lang.t("나", "you")) } }
-            },
-        ]).collect()))
+    let fields = html! {
+        div { label for="login" { (lang.t("아이디", "Login")) }
+              input #login name="login" type="text" required autocapitalize="none" spellcheck="false"; }
+        div { label for="role" { (lang.t("역할", "Role")) }
+              select #role name="role" required {
+                  option value="service-center" { (lang.t("고객센터 상담원", "service-center agent")) }
+                  option value="vendor" { (lang.t("업체 직원", "vendor staff")) }
+                  option value="admin" { (lang.t("운영자", "operator (admin)")) }
+              } }
+        div { label for="vendor" { (lang.t("업체 ID (업체 직원)", "Vendor id (vendor staff)")) }
+              input #vendor name="vendor" type="text" inputmode="numeric" size="12"; }
+        div { label for="lrnk" { (lang.t("하위업체 ID (선택)", "Lower-rank vendor (optional)")) }
+              input #lrnk name="lrnk" type="text" inputmode="numeric" size="12"; }
+        div { label for="password" { (lang.t("비밀번호 (10자 이상)", "Password (10 characters or more)")) }
+              input #password name="password" type="password" autocomplete="new-password" required minlength="10"; }
     };
-    Ok(page(shell(me, title, "admin", content)))
+    let list = table(Some(&format!("{}{}", users.len(), lang.t("명", " users"))), None, &[
+        (lang.t("아이디", "Login"), Kind::Text),
+        (lang.t("역할", "Role"), Kind::Text),
+        (lang.t("업체", "Vendor"), Kind::Text),
+        (lang.t("추가일시", "Added"), Kind::Text),
+        (lang.t("처리", "Action"), Kind::Text),
+    ], users.iter().map(|user| vec![
+        html! { (user.login) },
+        html! { (user.role.name()) },
+        html! { @if let Some(scope) = user.role.scope() {
+            (scope.vendor) @if let Some(lower) = &scope.lower_rank { " / " (lower) }
+        } @else { "—" } },
+        html! { (user.created_at.to_wire()) },
+        html! {
+            @if user.login != me.user.login {
+                form.inline method="post" action="/console/admin/users/delete" {
+                    input type="hidden" name="csrf" value=(me.csrf);
+                    input type="hidden" name="login" value=(user.login);
+                    button.danger type="submit" aria-label={ (lang.t("삭제 ", "Remove ")) (user.login) } { (lang.t("삭제", "Remove")) }
+                }
+            } @else { span.muted { (lang.t("나", "you")) } }
+        },
+    ]).collect());
+    Ok(section(
+        me,
+        &done,
+        Section {
+            tab: "users",
+            title,
+            action: "/console/admin/users",
+            heading: lang.t("사용자 추가", "Add a user"),
+            fields,
+            submit: lang.t("추가", "Add"),
+            list,
+        },
+    ))
 }
 
 pub(super) async fn users(State(app): App, me: Signed) -> Result<Response, PageError> {

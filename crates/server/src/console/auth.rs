@@ -19,6 +19,7 @@ use maud::html;
 
 use super::{
     PageError, Signed, Words, cookie, field, home_of, lang_of, layout, page, safe_next, see_other,
+    session_of,
 };
 use crate::AppState;
 use crate::credentials::hash_secret;
@@ -66,14 +67,11 @@ fn decoy_hash() -> &'static str {
     })
 }
 
-/// Compares two tokens in time that does not depend on where they differ.
+/// Compares two tokens in time that does not depend on where they differ; an empty token
+/// matches nothing.
 pub(super) fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && !a.is_empty()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// 32 random bytes as lowercase hex.
@@ -150,16 +148,8 @@ pub(super) async fn form(
     Query(query): Query<FormQuery>,
 ) -> Response {
     let lang = lang_of(&headers, None);
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        let now = app.clock.now();
-        let idle = app.config.console.idle.as_secs() as i64;
-        if let Ok(Some(session)) = app
-            .store
-            .console_session(&hash_secret(token), now, now.plus_seconds(-idle))
-            .await
-        {
-            return see_other(home_of(&session.user));
-        }
+    if let Ok(Some(session)) = session_of(&app, &headers).await {
+        return see_other(home_of(&session.user));
     }
     sign_in_page(
         lang,

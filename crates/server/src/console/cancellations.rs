@@ -19,7 +19,7 @@ use maud::{Markup, html};
 
 use super::layout::{Kind, shell, table};
 use super::orders::{code_name, iso};
-use super::{App, PageError, Signed, Words, page};
+use super::{App, PageError, Signed, Words, day, given, page};
 use crate::AppState;
 
 /// Rows read from the store at a time.
@@ -52,37 +52,27 @@ struct Week {
     vendors: Vec<VendorId>,
 }
 
-async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week, PageError> {
+/// A field of the query that does not hold what it should.
+fn bad(lang: Lang, what: &str, value: &str) -> PageError {
+    PageError::bad_request(
+        lang,
+        match lang {
+            Lang::Ko => format!("{what} 값이 올바르지 않습니다: {value:?}"),
+            Lang::En => format!("{what} is not valid: {value:?}"),
+        },
+    )
+}
+
+/// Whose rows the page reads: a vendor user's own scope, or the vendor an operator picked
+/// (the first one by default), narrowed to a lower-rank vendor when asked; with the vendors
+/// an operator can pick from (none for a vendor user).
+async fn scope_of(
+    app: &AppState,
+    me: &Signed,
+    query: &WeekQuery,
+) -> Result<(Scope, Vec<VendorId>), PageError> {
     me.require(&["vendor", "admin"])?;
     let lang = me.lang;
-    let bad = |what: &str, value: &str| {
-        PageError::bad_request(
-            lang,
-            match lang {
-                Lang::Ko => format!("{what} 값이 올바르지 않습니다: {value:?}"),
-                Lang::En => format!("{what} is not valid: {value:?}"),
-            },
-        )
-    };
-    let today = KstDate::of(app.clock.now());
-    let date = |name: &str, value: Option<&str>, default: KstDate| match value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        None => Ok(default),
-        Some(text) => KstDate::parse_compact(&text.replace('-', "")).map_err(|_| bad(name, text)),
-    };
-    let to = date("to", query.to.as_deref(), today)?;
-    let from = date("from", query.from.as_deref(), to.plus_days(-6))?;
-    let period = Period::new(from, to).map_err(|_| {
-        PageError::bad_request(
-            lang,
-            lang.t(
-                "기간은 시작일부터 7일 이내여야 합니다 (SSG 조회와 같습니다).",
-                "A period covers at most 7 days, start to end (as SSG's inquiry does).",
-            ),
-        )
-    })?;
     let (mut scope, vendors) = match &me.user.role {
         UserRole::Vendor(scope) => (scope.clone(), Vec::new()),
         _ => {
@@ -95,13 +85,10 @@ async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week,
                 .filter(|vendor| vendor.parent.is_none())
                 .map(|vendor| vendor.id)
                 .collect();
-            let chosen = match query
-                .vendor
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
-                Some(text) => VendorId::parse("vendor", text).map_err(|_| bad("vendor", text))?,
+            let chosen = match given(&query.vendor) {
+                Some(text) => {
+                    VendorId::parse("vendor", text).map_err(|_| bad(lang, "vendor", text))?
+                }
                 None => vendors.first().cloned().ok_or_else(|| {
                     PageError::not_found(
                         lang,
@@ -109,36 +96,42 @@ async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week,
                     )
                 })?,
             };
-            (
-                Scope {
-                    vendor: chosen,
-                    lower_rank: None,
-                },
-                vendors,
-            )
+            let scope = Scope {
+                vendor: chosen,
+                lower_rank: None,
+            };
+            (scope, vendors)
         }
     };
-    if let Some(text) = query
-        .lrnk
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        let lower = VendorId::parse("lrnk", text).map_err(|_| bad("lrnkSplVenId", text))?;
+    if let Some(text) = given(&query.lrnk) {
+        let lower = VendorId::parse("lrnk", text).map_err(|_| bad(lang, "lrnkSplVenId", text))?;
         match &scope.lower_rank {
             // A narrowed user may only name their own lower-rank vendor.
-            Some(mine) if mine != &lower => return Err(bad("lrnkSplVenId", text)),
+            Some(mine) if mine != &lower => return Err(bad(lang, "lrnkSplVenId", text)),
             _ => scope.lower_rank = Some(lower),
         }
     }
-    let original = match query
-        .ord_no
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
+    Ok((scope, vendors))
+}
+
+async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week, PageError> {
+    let (scope, vendors) = scope_of(app, me, query).await?;
+    let lang = me.lang;
+    let today = KstDate::of(app.clock.now());
+    let to = day(lang, "to", &query.to)?.unwrap_or(today);
+    let from = day(lang, "from", &query.from)?.unwrap_or(to.plus_days(-6));
+    let period = Period::new(from, to).map_err(|_| {
+        PageError::bad_request(
+            lang,
+            lang.t(
+                "기간은 시작일부터 7일 이내여야 합니다 (SSG 조회와 같습니다).",
+                "A period covers at most 7 days, start to end (as SSG's inquiry does).",
+            ),
+        )
+    })?;
+    let original = match given(&query.ord_no) {
         Some(text) => Some(OriginalOrder {
-            ord_no: OrderNo::parse("ordNo", text).map_err(|_| bad("ordNo", text))?,
+            ord_no: OrderNo::parse("ordNo", text).map_err(|_| bad(lang, "ordNo", text))?,
             item_seqs: None,
         }),
         None => None,
@@ -158,7 +151,8 @@ async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week,
 async fn rows_of(
     app: &AppState,
     lang: Lang,
-    week: &Week,
+    scope: &Scope,
+    query: &InquiryQuery,
     cap: usize,
 ) -> Result<(Vec<WireRow>, bool), PageError> {
     let mut rows = Vec::new();
@@ -166,7 +160,7 @@ async fn rows_of(
     loop {
         let page = app
             .store
-            .canceled_rows(&week.scope, &week.query, after.as_ref(), PAGE)
+            .canceled_rows(scope, query, after.as_ref(), PAGE)
             .await
             .map_err(|e| PageError::store(lang, e))?;
         after = page.last().map(|row| row.key());
@@ -197,11 +191,11 @@ fn link(base: &str, week: &Week, query: &WeekQuery, from: KstDate, to: KstDate) 
     if !week.vendors.is_empty() {
         link.push_str(&format!("&vendor={}", week.scope.vendor));
     }
-    if let Some(lrnk) = query.lrnk.as_deref().filter(|v| !v.trim().is_empty()) {
-        link.push_str(&format!("&lrnk={}", super::percent(lrnk.trim())));
+    if let Some(lrnk) = given(&query.lrnk) {
+        link.push_str(&format!("&lrnk={}", super::percent(lrnk)));
     }
-    if let Some(ord_no) = query.ord_no.as_deref().filter(|v| !v.trim().is_empty()) {
-        link.push_str(&format!("&ordNo={}", super::percent(ord_no.trim())));
+    if let Some(ord_no) = given(&query.ord_no) {
+        link.push_str(&format!("&ordNo={}", super::percent(ord_no)));
     }
     link
 }
@@ -215,7 +209,7 @@ pub(super) async fn week(
     let week = week_of(&app, &me, &query).await?;
     let lang = me.lang;
     let shown = SHOWN_ROWS;
-    let (rows, capped) = rows_of(&app, lang, &week, shown).await?;
+    let (rows, capped) = rows_of(&app, lang, &week.scope, &week.query, shown).await?;
     let (from, to) = (week.period.start(), week.period.end());
     let span = from.days_until(to) + 1;
     let previous = link(
@@ -354,7 +348,7 @@ async fn download(
 ) -> Result<Response, PageError> {
     let week = week_of(app, me, query).await?;
     let max = app.config.max_rows;
-    let (rows, capped) = rows_of(app, me.lang, &week, max).await?;
+    let (rows, capped) = rows_of(app, me.lang, &week.scope, &week.query, max).await?;
     if capped {
         // As the inquiry answers code 16: never a file that silently lacks rows.
         return Err(PageError::bad_request(
@@ -439,23 +433,19 @@ pub(super) async fn dashboard(
     let mut per_reason: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut capped = false;
     let mut counted = 0usize;
+    let (scope, vendors) = scope_of(&app, &me, &query).await?;
     let mut start = first;
-    let mut vendors = Vec::new();
-    let mut scope = None;
-    while start <= today {
+    while start <= today && counted < DASHBOARD_ROWS {
         let end = start.plus_days(6).min(today);
-        let mut window = WeekQuery {
-            from: Some(start.compact()),
-            to: Some(end.compact()),
-            vendor: query.vendor.clone(),
-            lrnk: query.lrnk.clone(),
-            ord_no: None,
-        };
-        if let Some(chosen) = &scope {
-            window.vendor = Some(format!("{chosen}"));
-        }
-        let week = week_of(&app, &me, &window).await?;
-        let (rows, more) = rows_of(&app, lang, &week, DASHBOARD_ROWS - counted).await?;
+        let period = Period::new(start, end).expect("at most seven days");
+        let (rows, more) = rows_of(
+            &app,
+            lang,
+            &scope,
+            &InquiryQuery::by_period(period),
+            DASHBOARD_ROWS - counted,
+        )
+        .await?;
         capped |= more;
         counted += rows.len();
         for row in &rows {
@@ -468,12 +458,7 @@ pub(super) async fn dashboard(
                 *per_reason.entry(reason.code()).or_default() += 1;
             }
         }
-        vendors = week.vendors;
-        scope = Some(week.scope.vendor.clone());
         start = end.plus_days(1);
-        if counted >= DASHBOARD_ROWS {
-            break;
-        }
     }
     let title = lang.t("취소 현황", "Cancellation dashboard");
     let days: Vec<(String, u64)> = per_day.into_iter().collect();
@@ -500,7 +485,7 @@ pub(super) async fn dashboard(
                         label for="vendor" { (lang.t("업체", "Vendor")) }
                         select #vendor name="vendor" {
                             @for vendor in &vendors {
-                                option value=(vendor) selected[Some(vendor) == scope.as_ref()] { (vendor) }
+                                option value=(vendor) selected[vendor == &scope.vendor] { (vendor) }
                             }
                         }
                     }

@@ -263,18 +263,7 @@ impl FromRequestParts<AppState> for Signed {
             };
             see_other(&format!("/console/login{next}"))
         };
-        let Some(token) = cookie(&parts.headers, auth::SESSION_COOKIE) else {
-            return Err(to_sign_in());
-        };
-        let now = app.clock.now();
-        let idle = app.config.console.idle.as_secs() as i64;
-        let session = app
-            .store
-            .console_session(
-                &crate::credentials::hash_secret(token),
-                now,
-                now.plus_seconds(-idle),
-            )
+        let session = session_of(app, &parts.headers)
             .await
             .map_err(|error| PageError::store(lang, error).into_response())?;
         match session {
@@ -289,17 +278,64 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-/// `text` for a query string: everything but unreserved characters percent-encoded.
+/// The live session the request's cookie opens, if any (it counts as used now).
+async fn session_of(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<claims_store::Session>, StoreError> {
+    let Some(token) = cookie(headers, auth::SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let now = app.clock.now();
+    let idle = app.config.console.idle.as_secs() as i64;
+    app.store
+        .console_session(
+            &crate::credentials::hash_secret(token),
+            now,
+            now.plus_seconds(-idle),
+        )
+        .await
+}
+
+/// A query or form value that was given: trimmed, and not empty.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A day from a date input (`2026-11-21`) or a query (`20261121`); `None` when not given.
+fn day(
+    lang: Lang,
+    name: &str,
+    value: &Option<String>,
+) -> Result<Option<claims_domain::KstDate>, PageError> {
+    let Some(text) = given(value) else {
+        return Ok(None);
+    };
+    claims_domain::KstDate::parse_compact(&text.replace('-', ""))
+        .map(Some)
+        .map_err(|_| {
+            PageError::bad_request(
+                lang,
+                match lang {
+                    Lang::Ko => format!("{name} 날짜가 올바르지 않습니다: {text:?}"),
+                    Lang::En => format!("the {name} date is not a date: {text:?}"),
+                },
+            )
+        })
+}
+
+/// What a query string may hold as it is: unreserved characters, and `/` so that a `next`
+/// path stays readable.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// `text` for a query string: everything else percent-encoded.
 fn percent(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, QUERY_VALUE).to_string()
 }
 
 /// A page that could not be shown as asked: its status and what to tell the user.

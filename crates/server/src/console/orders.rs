@@ -17,7 +17,7 @@ use claims_wire::Lang;
 use maud::{Markup, html};
 
 use super::layout::{Kind, shell, table, won};
-use super::{App, PageError, Signed, Words, field, page, see_other};
+use super::{App, PageError, Signed, Words, day, field, page, see_other};
 
 /// Orders a search shows at most.
 const MAX_FOUND: usize = 50;
@@ -40,8 +40,8 @@ pub(super) async fn search(
     let lang = me.lang;
     let q = query.q.as_deref().unwrap_or("").trim().to_owned();
     let today = KstDate::of(app.clock.now());
-    let from = date(lang, "from", query.from.as_deref())?.unwrap_or(today.plus_days(-90));
-    let to = date(lang, "to", query.to.as_deref())?.unwrap_or(today);
+    let from = day(lang, "from", &query.from)?.unwrap_or(today.plus_days(-90));
+    let to = day(lang, "to", &query.to)?.unwrap_or(today);
     if from > to {
         return Err(PageError::bad_request(
             lang,
@@ -146,23 +146,6 @@ pub(super) async fn search(
         }
     };
     Ok(page(shell(&me, title, "orders", content)))
-}
-
-fn date(lang: Lang, name: &str, value: Option<&str>) -> Result<Option<KstDate>, PageError> {
-    let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else {
-        return Ok(None);
-    };
-    KstDate::parse_compact(&value.replace('-', ""))
-        .map(Some)
-        .map_err(|_| {
-            PageError::bad_request(
-                lang,
-                match lang {
-                    Lang::Ko => format!("{name} 날짜가 올바르지 않습니다: {value:?}"),
-                    Lang::En => format!("the {name} date is not a date: {value:?}"),
-                },
-            )
-        })
 }
 
 /// `2026-11-21`, as date inputs want it.
@@ -388,6 +371,7 @@ fn shipping_badge(lang: Lang, status: ShippingStatus, open: u32) -> Markup {
 /// The items' state as the preview saw it: a confirmation made after something changed is
 /// refused (and so is a second click of the same confirmation).
 fn version(record: &OrderRecord) -> String {
+    let pending = record.pending_items();
     let mut text = String::new();
     for item in &record.items {
         text.push_str(&format!(
@@ -396,7 +380,7 @@ fn version(record: &OrderRecord) -> String {
             item.canceled,
             item.shipped,
             item.confirmed_at.is_some(),
-            record.pending_items().contains(&item.seq)
+            pending.contains(&item.seq)
         ));
     }
     let digest = <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes());

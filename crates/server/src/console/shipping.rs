@@ -230,24 +230,66 @@ async fn back(
     }
 }
 
+/// What the page's buttons do to an item.
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    /// 주문확인.
+    Confirm,
+    /// 출고완료, in one step.
+    Release,
+    /// Approves the item's pending cancel request line.
+    Approve,
+}
+
+impl Action {
+    /// The word the redirect after it carries (`did=`).
+    fn done(self) -> &'static str {
+        match self {
+            Action::Confirm => "confirmed",
+            Action::Release => "released",
+            Action::Approve => "approved",
+        }
+    }
+}
+
+/// An action on the item the form names, with the vendor user's scope, through the store
+/// call SSG's own calls make.
+async fn act(
+    app: &crate::AppState,
+    me: &Signed,
+    form: &HashMap<String, String>,
+    action: Action,
+) -> Result<Response, PageError> {
+    let scope = scope_of(me)?;
+    me.check(form)?;
+    let (ord_no, seq) = item_of(me, form)?;
+    let item = ItemRef::Order(ord_no.clone(), seq);
+    let now = app.clock.now();
+    let result = match action {
+        Action::Confirm => app.store.confirm(&item, &scope, now).await.map(|_| ()),
+        Action::Release => app
+            .store
+            .release(&item, &scope, Release::OneStep, now)
+            .await
+            .map(|_| ()),
+        Action::Approve => app
+            .store
+            .approve_cancel_request(&ord_no, seq, &scope, now)
+            .await
+            .map(|claim| {
+                app.metrics.claim_recorded(claim.lines.len());
+                tracing::info!(order.no = %ord_no, claim.no = %claim.clm_no, "cancel request approved from the console");
+            }),
+    };
+    back(app, me, action.done(), (ord_no, seq), result).await
+}
+
 pub(super) async fn confirm(
     State(app): App,
     me: Signed,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let scope = scope_of(&me)?;
-    me.check(&form)?;
-    let (ord_no, seq) = item_of(&me, &form)?;
-    let result = app
-        .store
-        .confirm(
-            &ItemRef::Order(ord_no.clone(), seq),
-            &scope,
-            app.clock.now(),
-        )
-        .await
-        .map(|_| ());
-    back(&app, &me, "confirmed", (ord_no, seq), result).await
+    act(&app, &me, &form, Action::Confirm).await
 }
 
 pub(super) async fn release(
@@ -255,20 +297,7 @@ pub(super) async fn release(
     me: Signed,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let scope = scope_of(&me)?;
-    me.check(&form)?;
-    let (ord_no, seq) = item_of(&me, &form)?;
-    let result = app
-        .store
-        .release(
-            &ItemRef::Order(ord_no.clone(), seq),
-            &scope,
-            Release::OneStep,
-            app.clock.now(),
-        )
-        .await
-        .map(|_| ());
-    back(&app, &me, "released", (ord_no, seq), result).await
+    act(&app, &me, &form, Action::Release).await
 }
 
 pub(super) async fn approve(
@@ -276,16 +305,5 @@ pub(super) async fn approve(
     me: Signed,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let scope = scope_of(&me)?;
-    me.check(&form)?;
-    let (ord_no, seq) = item_of(&me, &form)?;
-    let result = app
-        .store
-        .approve_cancel_request(&ord_no, seq, &scope, app.clock.now())
-        .await
-        .map(|claim| {
-            app.metrics.claim_recorded(claim.lines.len());
-            tracing::info!(order.no = %ord_no, claim.no = %claim.clm_no, "cancel request approved from the console");
-        });
-    back(&app, &me, "approved", (ord_no, seq), result).await
+    act(&app, &me, &form, Action::Approve).await
 }
