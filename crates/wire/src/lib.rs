@@ -23,7 +23,7 @@ pub use answer::{Answer, AnswerError, WireCost, WireRow, decode_answer, encode_w
 pub use failure::{
     AuthFailure, Failure, Field, Malformation, Missing, Refusal, ResultCode, Unreadable,
 };
-pub use negotiate::{language, request_format, response_format};
+pub use negotiate::{language, preferred_language, request_format, response_format};
 pub use request::{
     Fields, InquiryRequest, MAX_BODY_BYTES, MAX_XML_DEPTH, decode_request, encode_request,
 };

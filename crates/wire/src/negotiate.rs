@@ -170,9 +170,14 @@ pub fn response_format(accept: Option<&str>, request: Option<Format>) -> Result<
 /// The language of `resultDesc`: English when the header prefers `en` to `ko`, Korean
 /// otherwise (and when there is no header).
 pub fn language(accept_language: Option<&str>) -> Lang {
-    let Some(header) = accept_language else {
-        return Lang::Ko;
-    };
+    preferred_language(accept_language).unwrap_or(Lang::Ko)
+}
+
+/// Which of Korean and English `Accept-Language` prefers (by quality, then by position);
+/// `None` when it names neither with a quality above zero. The one reading of the header:
+/// the vendor API falls back to Korean, as SSG does; the platform API to English.
+pub fn preferred_language(accept_language: Option<&str>) -> Option<Lang> {
+    let header = accept_language?;
     let mut ko: Option<(u16, usize)> = None;
     let mut en: Option<(u16, usize)> = None;
     for element in elements(header) {
@@ -188,10 +193,13 @@ pub fn language(accept_language: Option<&str>) -> Lang {
             *slot = Some((element.quality, element.position));
         }
     }
+    let en = en.filter(|(q, _)| *q > 0);
+    let ko = ko.filter(|(q, _)| *q > 0);
     match (en, ko) {
-        (Some((qe, pe)), Some((qk, pk))) if qe > qk || (qe == qk && pe < pk) => Lang::En,
-        (Some((qe, _)), None) if qe > 0 => Lang::En,
-        _ => Lang::Ko,
+        (Some((qe, pe)), Some((qk, pk))) if qe > qk || (qe == qk && pe < pk) => Some(Lang::En),
+        (Some(_), None) => Some(Lang::En),
+        (_, Some(_)) => Some(Lang::Ko),
+        (None, None) => None,
     }
 }
 
