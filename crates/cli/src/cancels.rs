@@ -8,10 +8,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use claims_client::output::{CsvStyle, OutputFormat, Part, write_rows};
 use claims_client::sync::{self, SyncState};
 use claims_client::{Client, ClientConfig, Filter, windows};
 use claims_domain::KstDate;
+use claims_export::{CsvStyle, OutputFormat, Part, write_rows};
 use claims_wire::{Format, WireRow};
 
 use crate::{AcceptArg, CancelsArgs, FormatArg, LangArg};

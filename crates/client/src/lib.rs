@@ -12,7 +12,6 @@
 
 pub mod feed;
 mod http;
-pub mod output;
 mod range;
 pub mod sync;
 

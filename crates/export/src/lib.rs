@@ -1,4 +1,4 @@
-//! Writing rows: a table for people, CSV for spreadsheets (Excel-ready by default) and
+//! Writing inquiry rows: a table for people, CSV for spreadsheets (Excel-ready by default) and
 //! tools, an XLSX workbook, JSON lines for tools, XML as SSG answers.
 
 use std::io::Write;

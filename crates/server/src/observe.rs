@@ -3,48 +3,26 @@
 //! request, one access-log line when it is answered, and the request metrics. Also the
 //! probes and the metrics endpoint.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 use tracing::Instrument;
 
-use crate::AppState;
+use crate::app::notes::{Cause, Notes};
+use crate::app::state::AppState;
 
 pub(crate) static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The longest request id taken from a caller.
 const MAX_REQUEST_ID: usize = 128;
-
-/// What handlers learn of a request that the access log and the metrics report. Each is
-/// set at most once.
-#[derive(Debug, Default)]
-pub(crate) struct Notes {
-    vendor: OnceLock<String>,
-    result_code: OnceLock<&'static str>,
-}
-
-impl Notes {
-    /// The notes of the request with these extensions, when it passed through [`observe`].
-    pub(crate) fn of(extensions: &Extensions) -> Option<Arc<Notes>> {
-        extensions.get::<Arc<Notes>>().cloned()
-    }
-
-    pub(crate) fn vendor(&self, id: &str) {
-        let _ = self.vendor.set(id.to_owned());
-    }
-
-    pub(crate) fn result_code(&self, code: &'static str) {
-        let _ = self.result_code.set(code);
-    }
-}
 
 /// The caller's request id when it is a sensible one (visible ASCII, not too long), or a new
 /// UUID.
@@ -83,14 +61,17 @@ pub(crate) async fn observe(
     let span = tracing::info_span!("request", id = %id, method = %method, route = %route);
 
     let mut response = next.run(request).instrument(span.clone()).await;
+    if let Some(cause) = response.extensions_mut().remove::<Cause>() {
+        span.in_scope(|| cause.log());
+    }
 
     let latency = started.elapsed();
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID.clone(), value);
     }
     let status = response.status().as_u16();
-    let result_code = notes.result_code.get().copied().unwrap_or("");
-    let vendor = notes.vendor.get().map_or("", String::as_str);
+    let result_code = notes.noted_result_code();
+    let vendor = notes.noted_vendor();
     app.metrics
         .request(&route, &method, status, result_code, latency);
     let latency_ms = latency_ms(latency);
@@ -181,7 +162,7 @@ async fn readyz(State(app): State<AppState>) -> Response {
 
 async fn metrics(State(app): State<AppState>) -> Response {
     (
-        [(CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        [(CONTENT_TYPE, crate::app::metrics::CONTENT_TYPE)],
         app.metrics.render(&*app.store),
     )
         .into_response()

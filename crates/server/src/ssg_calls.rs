@@ -6,14 +6,12 @@
 //!
 //! Any other path under `/api/` is answered in the envelope with code 99.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::HeaderMap;
-use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
@@ -24,15 +22,12 @@ use claims_wire::calls::{
     decode_approve_body, decode_confirm, decode_release, decode_shipping_list, decode_waybill,
     encode_done, encode_rows, order_detail_rows, pending_line_row, query_fields, shipping_row,
 };
-use claims_wire::{
-    AuthFailure, Failure, Field, Fields, Format, Missing, Refusal, language, request_format,
-    response_format,
-};
+use claims_wire::{AuthFailure, Failure, Field, Fields, Format, Missing, Refusal, request_format};
 use tracing::Span;
 
-use crate::AppState;
-use crate::observe::Notes;
-use crate::vendor_api::{Reply, credential, header, read_body, store_failure};
+use crate::app::envelope::{CallError, Reply, credential, header, read_body};
+use crate::app::notes::Notes;
+use crate::app::state::AppState;
 
 pub const LIST_SHPP_DIRECTION: &str = "/api/pd/1/listShppDirection.ssg";
 pub const CONFIRM: &str = "/api/pd/1/updateOrderSubjectManage.ssg";
@@ -60,11 +55,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route(ORDER_DETAIL, get(order_detail))
 }
 
-/// Whether `path` is under SSG's API prefix, where answers are SSG's envelope.
-pub(crate) fn is_ssg_path(path: &str) -> bool {
-    path.starts_with("/api/")
-}
-
 /// A call as read from its request: how to answer it, what it sent, and for whom.
 struct Call {
     reply: Reply,
@@ -80,8 +70,12 @@ impl Call {
     /// Reads a call's request, or answers at once when no format it accepts can be written.
     async fn read(app: &AppState, request: Request) -> Result<Call, Response> {
         let (parts, body) = request.into_parts();
-        let reply = reply_for(app, &parts.headers, Notes::of(&parts.extensions))
-            .map_err(|refused| refused.answer())?;
+        let reply = Reply::of(
+            &parts.headers,
+            app.config.errors,
+            Notes::of(&parts.extensions),
+        )
+        .map_err(|(json, failure)| json.failure(&failure))?;
         let sent = request_format(header(&parts.headers, &CONTENT_TYPE));
         let body = read_body(&parts.headers, body).await;
         let call = Call {
@@ -97,13 +91,12 @@ impl Call {
     }
 
     /// The scope of the caller's key; refused when it is missing, unknown or revoked.
-    async fn scope(&self, app: &AppState) -> Result<Scope, Failure> {
+    async fn scope(&self, app: &AppState) -> Result<Scope, CallError> {
         let key = credential(&self.headers)?;
         let scope = app
             .store
             .scope_for_key(&key)
-            .await
-            .map_err(store_failure)?
+            .await?
             .ok_or(Failure::Auth(AuthFailure::Invalid))?;
         self.reply.vendor(scope.vendor.as_str());
         Ok(scope)
@@ -126,48 +119,11 @@ impl Call {
         )
     }
 
-    fn answer(&self, result: Result<Vec<u8>, Failure>) -> Response {
+    fn answer(&self, result: Result<Vec<u8>, CallError>) -> Response {
         match result {
             Ok(body) => self.reply.success(Body::from(body)),
-            Err(failure) => self.reply.failure(&failure),
+            Err(error) => self.reply.error(&error),
         }
-    }
-}
-
-/// How to answer a request, by its `Accept`, `Content-Type` and `Accept-Language`; when
-/// nothing it accepts can be written, the refusal to give in JSON instead.
-fn reply_for(
-    app: &AppState,
-    headers: &HeaderMap,
-    notes: Option<Arc<Notes>>,
-) -> Result<Reply, Refused> {
-    let lang = language(header(headers, &ACCEPT_LANGUAGE));
-    let sent = request_format(header(headers, &CONTENT_TYPE)).ok();
-    let style = app.config.errors;
-    let reply = |format| Reply {
-        format,
-        lang,
-        style,
-        notes,
-    };
-    match response_format(header(headers, &ACCEPT), sent) {
-        Ok(format) => Ok(reply(format)),
-        Err(failure) => Err(Refused {
-            reply: reply(Format::Json),
-            failure,
-        }),
-    }
-}
-
-/// A request refused before it is read.
-struct Refused {
-    reply: Reply,
-    failure: Failure,
-}
-
-impl Refused {
-    fn answer(&self) -> Response {
-        self.reply.failure(&self.failure)
     }
 }
 
@@ -196,8 +152,8 @@ fn item_ref(item: ShippingRef) -> Result<ItemRef, Failure> {
 /// Maps what the store says about a shipping or cancel-request call to SSG's codes: an item
 /// that is missing or another vendor's is the same `30`, so that no key can map which items
 /// exist; a state that does not allow the call is `31`.
-fn call_failure(error: StoreError) -> Failure {
-    match error {
+fn call_failure(error: StoreError) -> CallError {
+    let failure = match error {
         StoreError::NotFound(NotFound::Item(..) | NotFound::Shipping(_) | NotFound::Order(_))
         | StoreError::Ship(ShipRejection::NotYourItem) => Failure::NotFound(Missing::Item),
         StoreError::Ship(rejection) => Failure::Refused(match rejection {
@@ -210,8 +166,9 @@ fn call_failure(error: StoreError) -> Failure {
         StoreError::Cancel(CancelRejection::NothingPending) => {
             Failure::NotFound(Missing::PendingRequest)
         }
-        other => store_failure(other),
-    }
+        other => return CallError::from(other),
+    };
+    failure.into()
 }
 
 fn record(field: &'static str, value: impl std::fmt::Display) {
@@ -222,7 +179,7 @@ async fn shipping_list(
     app: &AppState,
     call: &Call,
     list: ShippingList,
-) -> Result<Vec<u8>, Failure> {
+) -> Result<Vec<u8>, CallError> {
     let (format, body) = call.body()?;
     let scope = call.scope(app).await?;
     let period = decode_shipping_list(format, body, list)?;
@@ -233,10 +190,9 @@ async fn shipping_list(
     let items = app
         .store
         .shipping_items(&scope, stage, period, MAX_LIST_ROWS + 1)
-        .await
-        .map_err(store_failure)?;
+        .await?;
     if items.len() > MAX_LIST_ROWS {
-        return Err(Failure::TooManyRows { max: MAX_LIST_ROWS });
+        return Err(Failure::TooManyRows { max: MAX_LIST_ROWS }.into());
     }
     Span::current().record("rows", items.len());
     let rows: Vec<_> = items.iter().map(|item| shipping_row(item, list)).collect();
@@ -345,10 +301,9 @@ async fn cancel_requests(State(app): State<AppState>, request: Request) -> Respo
         let lines = app
             .store
             .pending_cancel_lines(&scope, period, MAX_LIST_ROWS + 1)
-            .await
-            .map_err(store_failure)?;
+            .await?;
         if lines.len() > MAX_LIST_ROWS {
-            return Err(Failure::TooManyRows { max: MAX_LIST_ROWS });
+            return Err(Failure::TooManyRows { max: MAX_LIST_ROWS }.into());
         }
         Span::current().record("rows", lines.len());
         let rows: Vec<_> = lines.iter().map(pending_line_row).collect();
@@ -404,15 +359,14 @@ async fn order_detail(
         let scope = call.scope(&app).await?;
         let missing = Failure::NotFound(Missing::Order);
         let Ok(Path(orord_no)) = &orord_no else {
-            return Err(missing);
+            return Err(missing.into());
         };
         let ord_no = OrderNo::parse("orordNo", orord_no).map_err(|_| missing.clone())?;
         record("order.no", &ord_no);
         let record = app
             .store
             .order(&ord_no)
-            .await
-            .map_err(store_failure)?
+            .await?
             .ok_or_else(|| missing.clone())?;
         let rows = order_detail_rows(
             &record.order,
@@ -423,7 +377,7 @@ async fn order_detail(
         );
         // An order with nothing of the vendor's is, to that vendor, no order at all.
         if rows.is_empty() {
-            return Err(missing);
+            return Err(missing.into());
         }
         Ok(encode_rows(
             call.reply.format,
@@ -438,9 +392,9 @@ async fn order_detail(
 /// take): code 99 in the envelope, HTTP 404 with `--errors http`.
 pub(crate) fn unknown_call(app: &AppState, request: &Request) -> Response {
     let notes = Notes::of(request.extensions());
-    let reply = match reply_for(app, request.headers(), notes) {
+    let reply = match Reply::of(request.headers(), app.config.errors, notes) {
         Ok(reply) => reply,
-        Err(refused) => return refused.answer(),
+        Err((json, failure)) => return json.failure(&failure),
     };
     reply.failure(&Failure::UnknownCall {
         path: format!("{} {}", request.method(), request.uri().path()),

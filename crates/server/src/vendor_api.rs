@@ -13,122 +13,28 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::Response;
 use axum::routing::post;
 use bytes::Bytes;
 use claims_domain::{InquiryQuery, RowKey, RowSink};
 use claims_store::{InquiryPage, SecretHash, Store, StoreError};
-use claims_wire::{
-    AuthFailure, Failure, Format, Lang, MAX_BODY_BYTES, RowEncoder, Unreadable, decode_request,
-    encode_failure, language, request_format, response_format,
-};
+use claims_wire::{AuthFailure, Failure, Format, RowEncoder, decode_request, request_format};
 use futures::{StreamExt, stream};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tracing::Span;
 
-use crate::answers::AnswerKey;
-use crate::credentials::{Unusable, hash_secret, presented};
-use crate::limits::StreamSlot;
-use crate::observe::Notes;
-use crate::{AppState, ErrorStyle};
+use crate::app::answers::AnswerKey;
+use crate::app::envelope::{CallError, Reply, credential, header, read_body};
+use crate::app::limits::Slot;
+use crate::app::notes::Notes;
+use crate::app::state::AppState;
 
 /// The path of the canceled-order inquiry.
 pub const INQUIRY_PATH: &str = "/api/clm/cncl/ord/inquiry.ssg";
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route(INQUIRY_PATH, post(inquiry))
-}
-
-/// How the answer is written, once the headers have been read.
-#[derive(Debug, Clone)]
-pub(crate) struct Reply {
-    pub format: Format,
-    pub lang: Lang,
-    pub style: ErrorStyle,
-    /// Where the access log learns the result code and the vendor.
-    pub notes: Option<Arc<Notes>>,
-}
-
-impl Reply {
-    pub(crate) fn vendor(&self, vendor: &str) {
-        Span::current().record("vendor.id", vendor);
-        if let Some(notes) = &self.notes {
-            notes.vendor(vendor);
-        }
-    }
-
-    fn result_code(&self, code: &'static str) {
-        Span::current().record("result.code", code);
-        if let Some(notes) = &self.notes {
-            notes.result_code(code);
-        }
-    }
-
-    pub(crate) fn failure(&self, failure: &Failure) -> Response {
-        let status = match self.style {
-            ErrorStyle::Http => StatusCode::from_u16(failure.http_status())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            ErrorStyle::Ssg => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        self.result_code(failure.code().as_str());
-        let body = encode_failure(self.format, self.lang, failure);
-        let mut response = (
-            status,
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static(self.format.content_type()),
-            )],
-            body,
-        )
-            .into_response();
-        if let Some(secs) = failure.retry_after_secs() {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
-    }
-
-    pub(crate) fn success(&self, body: Body) -> Response {
-        self.result_code("00");
-        (
-            StatusCode::OK,
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static(self.format.content_type()),
-            )],
-            body,
-        )
-            .into_response()
-    }
-}
-
-/// Refuses a request before it reaches the inquiry (load shedding, rate limits, deadlines),
-/// in the format and language its headers ask for (JSON when they ask for nothing usable).
-pub(crate) fn refuse(
-    headers: &HeaderMap,
-    style: ErrorStyle,
-    notes: Option<Arc<Notes>>,
-    failure: &Failure,
-) -> Response {
-    let sent = request_format(header(headers, &CONTENT_TYPE)).ok();
-    Reply {
-        format: response_format(header(headers, &ACCEPT), sent).unwrap_or(Format::Json),
-        lang: language(header(headers, &ACCEPT_LANGUAGE)),
-        style,
-        notes,
-    }
-    .failure(failure)
-}
-
-/// A header's value as text; a value that is not visible ASCII reads as the replacement
-/// character, which no check accepts.
-pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
-    headers
-        .get(name)
-        .map(|value| value.to_str().unwrap_or("\u{FFFD}"))
 }
 
 #[tracing::instrument(
@@ -140,34 +46,17 @@ async fn inquiry(State(app): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let headers = &parts.headers;
     let notes = Notes::of(&parts.extensions);
-    let lang = language(header(headers, &ACCEPT_LANGUAGE));
-    let sent_format = request_format(header(headers, &CONTENT_TYPE));
-    let style = app.config.errors;
-    let format = match response_format(header(headers, &ACCEPT), sent_format.as_ref().ok().copied())
-    {
-        Ok(format) => format,
+    let reply = match Reply::of(headers, app.config.errors, notes) {
+        Ok(reply) => reply,
         // Nothing the caller accepts can be written; JSON is the fallback.
-        Err(failure) => {
-            return Reply {
-                format: Format::Json,
-                lang,
-                style,
-                notes,
-            }
-            .failure(&failure);
-        }
+        Err((json, failure)) => return json.failure(&failure),
     };
-    let reply = Reply {
-        format,
-        lang,
-        style,
-        notes,
-    };
+    let sent_format = request_format(header(headers, &CONTENT_TYPE));
     let result = match sent_format {
         Ok(sent_format) => answer(&app, headers, body, sent_format, &reply).await,
-        Err(failure) => Err(failure),
+        Err(failure) => Err(failure.into()),
     };
-    result.unwrap_or_else(|failure| reply.failure(&failure))
+    result.unwrap_or_else(|error| reply.error(&error))
 }
 
 async fn answer(
@@ -176,7 +65,7 @@ async fn answer(
     body: Body,
     sent_format: Format,
     reply: &Reply,
-) -> Result<Response, Failure> {
+) -> Result<Response, CallError> {
     let key = credential(headers)?;
     let query = match read_body(headers, body).await {
         Ok(body) => decode_request(sent_format, &body).and_then(|request| request.to_query()),
@@ -189,57 +78,9 @@ async fn answer(
         Err(failure) => {
             app.store
                 .scope_for_key(&key)
-                .await
-                .map_err(store_failure)?
+                .await?
                 .ok_or(Failure::Auth(AuthFailure::Invalid))?;
-            Err(failure)
-        }
-    }
-}
-
-/// The hash of the API key in `Authorization` (raw, as SSG sends it, or `Bearer <key>`).
-pub(crate) fn credential(headers: &HeaderMap) -> Result<SecretHash, Failure> {
-    match presented(headers) {
-        Ok(key) => Ok(hash_secret(key)),
-        Err(Unusable::Missing) => Err(Failure::Auth(AuthFailure::Missing)),
-        Err(Unusable::NotText | Unusable::TooLong) => Err(Failure::Auth(AuthFailure::Invalid)),
-    }
-}
-
-/// Reads the body, refusing one over the limit before reading it whole: at once when its
-/// declared length is too large, as soon as the limit is passed otherwise.
-pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Failure> {
-    let too_large = || {
-        Failure::Unreadable(Unreadable::TooLarge {
-            limit: MAX_BODY_BYTES,
-        })
-    };
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        return Err(too_large());
-    }
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Err(_) => Err(Failure::Unreadable(Unreadable::Syntax(
-            "the body could not be read completely".into(),
-        ))),
-    }
-}
-
-/// Maps a store error to the vendor API's codes, logging the ones that are ours.
-pub(crate) fn store_failure(error: StoreError) -> Failure {
-    match error {
-        StoreError::Unavailable(cause) => {
-            tracing::warn!(error = %cause, "database unavailable");
-            Failure::Unavailable
-        }
-        other => {
-            tracing::error!(error = ?other, "vendor call failed");
-            Failure::Internal
+            Err(failure.into())
         }
     }
 }
@@ -266,7 +107,7 @@ async fn respond(
     key: SecretHash,
     query: InquiryQuery,
     reply: &Reply,
-) -> Result<Response, Failure> {
+) -> Result<Response, CallError> {
     let max = app.config.max_rows.max(1);
     let page_rows = app.config.page_rows.max(1);
     let limit = page_rows.min(max);
@@ -277,8 +118,7 @@ async fn respond(
             let (scope, version) = app
                 .store
                 .key_version(&key)
-                .await
-                .map_err(store_failure)?
+                .await?
                 .ok_or(Failure::Auth(AuthFailure::Invalid))?;
             reply.vendor(scope.vendor.as_str());
             let answer_key = AnswerKey {
@@ -349,10 +189,9 @@ async fn respond(
     let total = app
         .store
         .count_canceled_rows(&scope, &query, max + 1)
-        .await
-        .map_err(store_failure)?;
+        .await?;
     if total > max {
-        return Err(Failure::TooManyRows { max });
+        return Err(Failure::TooManyRows { max }.into());
     }
     Span::current().record("rows", total);
     app.metrics.inquiry_answered(total);
@@ -378,13 +217,12 @@ async fn first_page(
     query: &InquiryQuery,
     limit: usize,
     reply: &Reply,
-) -> Result<(InquiryPage, RowEncoder), Failure> {
+) -> Result<(InquiryPage, RowEncoder), CallError> {
     let head = RowEncoder::with_head(reply.format, reply.lang, capacity(limit));
     let (page, sink) = app
         .store
         .inquiry_page(key, query, None, limit, Box::new(head))
-        .await
-        .map_err(store_failure)?;
+        .await?;
     let scope = page
         .scope
         .as_ref()
@@ -410,7 +248,7 @@ struct Pages {
     format: Format,
     done: bool,
     /// Held until the last page is handed over, or the answer is dropped.
-    _slot: StreamSlot,
+    _slot: Slot,
 }
 
 impl Pages {

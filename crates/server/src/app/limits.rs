@@ -1,7 +1,10 @@
-//! What stands in front of both APIs: a cap on the requests handled at once (more are
-//! refused at once, so latency cannot collapse under a flood), a rate limit per credential,
-//! and a deadline per request. Each refusal is written as its API writes errors: result
-//! codes 90 and 29 for the vendor API, problems for the platform API.
+//! What stands in front of every surface — the vendor API, the platform API and the
+//! console: a cap on the requests handled at once (more are refused at once, so latency
+//! cannot collapse under a flood), a rate limit per credential (API key, platform token or
+//! console session), a deadline per request, and per-credential slots for what holds a
+//! request long (large answers, long polls, heavy pages). The guard knows no surface: each
+//! hands it a [`Surface`] saying how its requests present a credential and how it writes a
+//! refusal.
 //!
 //! The probes and `/metrics` are outside the guard, so that a load balancer and Prometheus
 //! still see an overloaded node.
@@ -15,54 +18,19 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use claims_wire::Failure;
+use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-use crate::credentials::{TOKEN_PREFIX, hash_secret, presented};
-use crate::observe::Notes;
-use crate::platform::problem::{Problem, ProblemKind};
-use crate::{AppState, vendor_api};
+use super::config::{Limits, Rate};
+use super::credentials::{TOKEN_PREFIX, hash_secret, presented};
+use super::notes::Notes;
 
 pub(crate) static RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 pub(crate) static RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
-
-/// How many requests one credential may make: `per_second` on average, `burst` at once.
-/// Zero `per_second` turns the limit off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
-    pub per_second: u32,
-    pub burst: u32,
-}
-
-/// Limits of the HTTP service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limits {
-    /// The longest a request may take to its answer's status line; then 503 / code 90.
-    pub request_timeout: Duration,
-    /// Requests handled at once; more are answered 503 / code 90 at once.
-    pub max_in_flight: usize,
-    /// The largest platform API body.
-    pub platform_body_bytes: usize,
-    /// Per vendor API key (vendor API and shipments alike).
-    pub per_key: Rate,
-    /// Per platform token.
-    pub per_token: Rate,
-    /// Large answers (a full first page or more) one key may receive at once; more wait
-    /// briefly for one to end, then get code 29.
-    pub max_streams_per_credential: usize,
-}
-
-impl Default for Limits {
-    /// The declared defaults (see [`crate::settings`]).
-    fn default() -> Self {
-        crate::settings::Settings::default().config().limits
-    }
-}
 
 type Limiter = RateLimiter<
     [u8; 32],
@@ -99,51 +67,107 @@ impl Bucket {
     }
 }
 
+/// The kinds of credential, each with its own rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A vendor's API key.
+    Key,
+    /// A platform token.
+    Token,
+    /// A console session's cookie.
+    Session,
+}
+
+/// A credential a request presents: its kind and the SHA-256 of its secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Presented {
+    pub kind: Kind,
+    pub hash: [u8; 32],
+}
+
+impl Presented {
+    /// The credential in `Authorization` (raw or `Bearer`): a platform token by its
+    /// prefix, else an API key; `None` when there is none (refused later, by
+    /// authentication).
+    pub fn authorization(headers: &HeaderMap) -> Option<Presented> {
+        let credential = presented(headers).ok()?;
+        let kind = if credential.starts_with(TOKEN_PREFIX) {
+            Kind::Token
+        } else {
+            Kind::Key
+        };
+        Some(Presented {
+            kind,
+            hash: hash_secret(credential).0,
+        })
+    }
+}
+
 /// The rate limits of this node: each its share of the budget among the live nodes.
 struct Buckets {
     keys: Option<Bucket>,
     tokens: Option<Bucket>,
+    sessions: Option<Bucket>,
     nodes: usize,
 }
 
 impl Buckets {
-    fn new(keys: Rate, tokens: Rate, nodes: usize) -> Buckets {
+    fn new(limits: &Limits, nodes: usize) -> Buckets {
         Buckets {
-            keys: Bucket::new(keys, nodes),
-            tokens: Bucket::new(tokens, nodes),
+            keys: Bucket::new(limits.per_key, nodes),
+            tokens: Bucket::new(limits.per_token, nodes),
+            sessions: Bucket::new(limits.per_session, nodes),
             nodes,
+        }
+    }
+
+    fn of(&self, kind: Kind) -> Option<&Bucket> {
+        match kind {
+            Kind::Key => self.keys.as_ref(),
+            Kind::Token => self.tokens.as_ref(),
+            Kind::Session => self.sessions.as_ref(),
         }
     }
 }
 
 /// The guard's state, shared by every request of an application.
-pub(crate) struct Guard {
+pub struct Guard {
+    limits: Limits,
     in_flight: Arc<Semaphore>,
-    rates: (Rate, Rate),
+    /// Long polls waiting, outside `in_flight`.
+    waiting: Arc<Semaphore>,
     /// Replaced (buckets full again) when the number of live nodes changes.
     buckets: std::sync::RwLock<Buckets>,
     checks: AtomicU64,
-    pub(crate) streams: Arc<Streams>,
+    /// Large answers being sent, per credential.
+    pub(crate) streams: Arc<Slots>,
+    /// Long polls waiting, per credential.
+    waits: Arc<Slots>,
+    /// Heavy console pages (downloads, the dashboard) being made, per user.
+    pub(crate) heavy: Arc<Slots>,
 }
 
-/// Large answers being sent, per credential: a key holds a slot from its first full page
-/// until its answer's last page is handed to the connection (or the connection is cut), so
-/// that one key cannot tie up many connections and pages of memory at once.
+/// Heavy console pages one user may have made at once.
+const HEAVY_PER_USER: usize = 2;
+
+/// Slots per credential for what holds a request long: a credential holds one from the
+/// moment it starts such work until it ends (or its connection is cut), so that one
+/// credential cannot tie up many connections and much memory at once.
 #[derive(Debug)]
-pub(crate) struct Streams {
+pub(crate) struct Slots {
     max: usize,
     open: Mutex<HashMap<[u8; 32], usize>>,
     ended: Notify,
 }
 
-/// One large answer's hold on its credential's slots; dropping it frees the slot.
+/// One hold on a credential's slots; dropping it frees the slot.
 #[derive(Debug)]
-pub(crate) struct StreamSlot {
-    streams: Arc<Streams>,
+pub(crate) struct Slot {
+    slots: Arc<Slots>,
     credential: [u8; 32],
 }
 
-impl Streams {
+impl Slots {
     fn new(max: usize) -> Self {
         Self {
             max: max.max(1),
@@ -156,8 +180,8 @@ impl Streams {
         self.max
     }
 
-    /// A slot for one more large answer of `credential`, if one is free now.
-    pub(crate) fn try_take(self: &Arc<Self>, credential: [u8; 32]) -> Option<StreamSlot> {
+    /// A slot for one more of `credential`'s long works, if one is free now.
+    pub(crate) fn try_take(self: &Arc<Self>, credential: [u8; 32]) -> Option<Slot> {
         let mut open = self
             .open
             .lock()
@@ -167,22 +191,22 @@ impl Streams {
             return None;
         }
         *count += 1;
-        Some(StreamSlot {
-            streams: Arc::clone(self),
+        Some(Slot {
+            slots: Arc::clone(self),
             credential,
         })
     }
 
-    /// A slot for one more large answer of `credential`, waiting up to `wait` for one of
-    /// its answers to end.
+    /// A slot for one more of `credential`'s long works, waiting up to `wait` for one of
+    /// its others to end.
     pub(crate) async fn take(
         self: &Arc<Self>,
         credential: [u8; 32],
         wait: Duration,
-    ) -> Option<StreamSlot> {
+    ) -> Option<Slot> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            // Registered before looking, so that an answer ending in between still wakes us.
+            // Registered before looking, so that a work ending in between still wakes us.
             let ended = self.ended.notified();
             tokio::pin!(ended);
             ended.as_mut().enable();
@@ -196,10 +220,10 @@ impl Streams {
     }
 }
 
-impl Drop for StreamSlot {
+impl Drop for Slot {
     fn drop(&mut self) {
         let mut open = self
-            .streams
+            .slots
             .open
             .lock()
             .expect("never poisoned: no panics while held");
@@ -210,7 +234,7 @@ impl Drop for StreamSlot {
             }
         }
         drop(open);
-        self.streams.ended.notify_waiters();
+        self.slots.ended.notify_waiters();
     }
 }
 
@@ -218,6 +242,7 @@ impl std::fmt::Debug for Guard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Guard")
             .field("available", &self.in_flight.available_permits())
+            .field("waiting", &self.waiting.available_permits())
             .finish_non_exhaustive()
     }
 }
@@ -237,6 +262,19 @@ enum Standing {
 }
 
 impl Guard {
+    pub(crate) fn new(limits: &Limits) -> Guard {
+        Guard {
+            limits: limits.clone(),
+            in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
+            waiting: Arc::new(Semaphore::new(limits.max_waiting.max(1))),
+            buckets: std::sync::RwLock::new(Buckets::new(limits, 1)),
+            checks: AtomicU64::new(0),
+            streams: Arc::new(Slots::new(limits.max_streams_per_credential)),
+            waits: Arc::new(Slots::new(limits.max_waits_per_credential)),
+            heavy: Arc::new(Slots::new(HEAVY_PER_USER)),
+        }
+    }
+
     /// Takes this node's share of every rate limit among `nodes` live nodes.
     pub(crate) fn share(&self, nodes: usize) {
         let nodes = nodes.max(1);
@@ -246,32 +284,17 @@ impl Guard {
                 nodes,
                 "nodes sharing the database changed; each takes its share of the rate limits"
             );
-            *buckets = Buckets::new(self.rates.0, self.rates.1, nodes);
+            *buckets = Buckets::new(&self.limits, nodes);
         }
     }
 
-    pub(crate) fn new(limits: &Limits) -> Guard {
-        Guard {
-            in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
-            rates: (limits.per_key, limits.per_token),
-            buckets: std::sync::RwLock::new(Buckets::new(limits.per_key, limits.per_token, 1)),
-            checks: AtomicU64::new(0),
-            streams: Arc::new(Streams::new(limits.max_streams_per_credential)),
-        }
-    }
-
-    fn standing(&self, headers: &HeaderMap) -> Standing {
+    fn standing(&self, credential: Option<Presented>) -> Standing {
         // No usable credential: not limited here, refused by authentication.
-        let Ok(credential) = presented(headers) else {
+        let Some(credential) = credential else {
             return Standing::Free;
         };
         let buckets = self.buckets.read().expect("never poisoned");
-        let bucket = if credential.starts_with(TOKEN_PREFIX) {
-            &buckets.tokens
-        } else {
-            &buckets.keys
-        };
-        let Some(bucket) = bucket else {
+        let Some(bucket) = buckets.of(credential.kind) else {
             return Standing::Free;
         };
         // Forget credentials that have been quiet long enough to be back at a full
@@ -280,7 +303,7 @@ impl Guard {
             bucket.limiter.retain_recent();
             bucket.limiter.shrink_to_fit();
         }
-        match bucket.limiter.check_key(&hash_secret(credential).0) {
+        match bucket.limiter.check_key(&credential.hash) {
             Ok(snapshot) => Standing::Allowed {
                 limit: bucket.burst,
                 remaining: snapshot.remaining_burst_capacity(),
@@ -296,42 +319,75 @@ impl Guard {
     }
 }
 
-/// How to refuse a request, decided from its head before it is handed on.
-enum Refusal {
-    Vendor(HeaderMap),
-    Platform,
+/// Why the guard refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// As many requests as the node handles at once are in flight.
+    Busy,
+    /// The request took longer than its deadline.
+    TooSlow,
+    /// The credential spent its budget; the next request may come in `retry_after_secs`.
+    RateLimited { retry_after_secs: u64 },
 }
 
-impl Refusal {
-    fn of(request: &Request) -> Refusal {
-        if crate::ssg_calls::is_ssg_path(request.uri().path()) {
-            Refusal::Vendor(request.headers().clone())
-        } else {
-            Refusal::Platform
-        }
+/// Writes a refusal in a surface's own format, from the refused request's headers and
+/// notes.
+pub type Refuse = Arc<dyn Fn(&HeaderMap, Option<Arc<Notes>>, Refusal) -> Response + Send + Sync>;
+
+/// What the guard needs of a surface: how its requests present a credential, and how it
+/// writes a refusal.
+#[derive(Clone)]
+pub struct Surface {
+    pub guard: Arc<Guard>,
+    pub credential: fn(&HeaderMap) -> Option<Presented>,
+    pub refuse: Refuse,
+}
+
+impl std::fmt::Debug for Surface {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Surface").finish_non_exhaustive()
+    }
+}
+
+/// A request's hold on the node's room for requests in flight, which a long poll trades for
+/// a waiting slot of its own (see [`InFlight::wait`]).
+#[derive(Debug, Clone)]
+pub struct InFlight {
+    guard: Arc<Guard>,
+    permit: Arc<Mutex<Option<OwnedSemaphorePermit>>>,
+    credential: Option<Presented>,
+}
+
+/// A long poll's room to wait: its credential's waiting slot and the node's; dropping it
+/// frees both.
+#[derive(Debug)]
+pub struct Waiting {
+    _slot: Slot,
+    _room: OwnedSemaphorePermit,
+}
+
+impl InFlight {
+    /// The request's hold, as the guard left it in the request's extensions.
+    pub fn of(extensions: &axum::http::Extensions) -> Option<InFlight> {
+        extensions.get::<InFlight>().cloned()
     }
 
-    fn unavailable(self, app: &AppState, notes: Option<Arc<Notes>>, why: &str) -> Response {
-        match self {
-            Refusal::Vendor(headers) => {
-                vendor_api::refuse(&headers, app.config.errors, notes, &Failure::Unavailable)
-            }
-            Refusal::Platform => Problem::new(ProblemKind::Unavailable, why).into_response(),
-        }
-    }
-
-    fn rate_limited(self, app: &AppState, notes: Option<Arc<Notes>>, secs: u64) -> Response {
-        match self {
-            Refusal::Vendor(headers) => vendor_api::refuse(
-                &headers,
-                app.config.errors,
-                notes,
-                &Failure::RateLimited {
-                    retry_after_secs: secs,
-                },
-            ),
-            Refusal::Platform => Problem::rate_limited(secs).into_response(),
-        }
+    /// Trades the request's room in flight for room to wait: `None` when its credential
+    /// already holds as many waits as it may, or the node as many as it takes — then the
+    /// request should answer at once rather than wait.
+    pub fn wait(&self) -> Option<Waiting> {
+        let credential = self.credential?;
+        let slot = self.guard.waits.try_take(credential.hash)?;
+        let room = Arc::clone(&self.guard.waiting).try_acquire_owned().ok()?;
+        // Waiting holds no room that ordinary requests need.
+        self.permit
+            .lock()
+            .expect("never poisoned: no panics while held")
+            .take();
+        Some(Waiting {
+            _slot: slot,
+            _room: room,
+        })
     }
 }
 
@@ -341,31 +397,38 @@ fn rate_headers(response: &mut Response, limit: u32, remaining: u32) {
     headers.insert(RATELIMIT_REMAINING.clone(), HeaderValue::from(remaining));
 }
 
-/// The middleware around both APIs.
-pub(crate) async fn guard(State(app): State<AppState>, request: Request, next: Next) -> Response {
+/// The middleware around a surface.
+pub async fn guard(State(surface): State<Surface>, mut request: Request, next: Next) -> Response {
     let notes = Notes::of(request.extensions());
-    let refusal = Refusal::of(&request);
-    let Ok(_permit) = Arc::clone(&app.guard.in_flight).try_acquire_owned() else {
+    let guard = &surface.guard;
+    let Ok(permit) = Arc::clone(&guard.in_flight).try_acquire_owned() else {
         tracing::warn!("shedding load: too many requests in flight");
-        return refusal.unavailable(
-            &app,
-            notes,
-            "the service is handling as many requests as it can; retry in a moment",
-        );
+        return (surface.refuse)(request.headers(), notes, Refusal::Busy);
     };
-    let (limit, remaining) = match app.guard.standing(request.headers()) {
+    let credential = (surface.credential)(request.headers());
+    let (limit, remaining) = match guard.standing(credential) {
         Standing::Free => (None, 0),
         Standing::Allowed { limit, remaining } => (Some(limit), remaining),
         Standing::Refused {
             limit,
             retry_after_secs,
         } => {
-            let mut response = refusal.rate_limited(&app, notes, retry_after_secs);
+            let mut response = (surface.refuse)(
+                request.headers(),
+                notes,
+                Refusal::RateLimited { retry_after_secs },
+            );
             rate_headers(&mut response, limit, 0);
             return response;
         }
     };
-    let deadline = app.config.limits.request_timeout;
+    let headers = request.headers().clone();
+    request.extensions_mut().insert(InFlight {
+        guard: Arc::clone(guard),
+        permit: Arc::new(Mutex::new(Some(permit))),
+        credential,
+    });
+    let deadline = guard.limits.request_timeout;
     let mut response = match tokio::time::timeout(deadline, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -373,11 +436,7 @@ pub(crate) async fn guard(State(app): State<AppState>, request: Request, next: N
                 timeout_secs = deadline.as_secs_f64(),
                 "the request took too long; answered as unavailable"
             );
-            refusal.unavailable(
-                &app,
-                notes,
-                "the request took too long to answer; retry in a moment",
-            )
+            (surface.refuse)(&headers, notes, Refusal::TooSlow)
         }
     };
     if let Some(limit) = limit {
@@ -394,7 +453,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_key_streams_at_most_its_share_of_large_answers_at_once() {
-        let streams = Arc::new(Streams::new(2));
+        let streams = Arc::new(Slots::new(2));
         let wait = Duration::from_secs(1);
         let first = streams.take([1; 32], wait).await.unwrap();
         let second = streams.take([1; 32], wait).await.unwrap();
@@ -434,9 +493,11 @@ mod tests {
         });
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, HeaderValue::from_static("a-key"));
+        let standing =
+            |guard: &Guard, headers: &HeaderMap| guard.standing(Presented::authorization(headers));
         let mut remaining = Vec::new();
         for _ in 0..3 {
-            match guard.standing(&headers) {
+            match standing(&guard, &headers) {
                 Standing::Allowed {
                     limit,
                     remaining: r,
@@ -449,7 +510,7 @@ mod tests {
         }
         assert_eq!(remaining, [2, 1, 0]);
         assert!(matches!(
-            guard.standing(&headers),
+            standing(&guard, &headers),
             Standing::Refused {
                 retry_after_secs: 1,
                 ..
@@ -457,7 +518,10 @@ mod tests {
         ));
         // Another key has its own bucket; tokens have theirs.
         headers.insert(AUTHORIZATION, HeaderValue::from_static("another-key"));
-        assert!(matches!(guard.standing(&headers), Standing::Allowed { .. }));
+        assert!(matches!(
+            standing(&guard, &headers),
+            Standing::Allowed { .. }
+        ));
         // Off when the rate is zero.
         let off = Guard::new(&Limits {
             per_key: Rate {
@@ -466,6 +530,6 @@ mod tests {
             },
             ..Limits::default()
         });
-        assert!(matches!(off.standing(&headers), Standing::Free));
+        assert!(matches!(standing(&off, &headers), Standing::Free));
     }
 }

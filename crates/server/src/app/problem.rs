@@ -1,13 +1,15 @@
-//! Errors of the platform API as `application/problem+json` (RFC 9457), each with a stable
-//! `type`. Every failure of the platform API becomes a [`Problem`] here, and only here.
+//! What went wrong, in words: every refusal of the rules and every failure the store
+//! reports, as a kind (with a stable name, a title and an HTTP status) and a detail in
+//! English and Korean. The platform API writes a [`Problem`] as `application/problem+json`
+//! (RFC 9457); the console tells it on a page. Converting never logs: a failure that is
+//! ours carries its [`Cause`] to whoever answers, and the access log logs it once.
 
-use axum::http::header::{CONTENT_LANGUAGE, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use claims_domain::{CancelRejection, InvalidValue, ShipRejection};
-use claims_store::{Conflict, NotFound, StoreError, StoredAnswer};
+use claims_store::{Conflict, NotFound, StoreError};
 use claims_wire::Lang;
-use serde::Serialize;
+
+use super::notes::Cause;
 
 /// Declares the kinds of problem: each with its `type` name, title and status, in one row.
 macro_rules! problem_kinds {
@@ -97,7 +99,7 @@ impl ProblemKind {
     }
 }
 
-/// A failure of the platform API.
+/// A refusal or a failure, told in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub kind: ProblemKind,
@@ -109,17 +111,8 @@ pub struct Problem {
     pub field: Option<String>,
     /// Seconds to send in `Retry-After`, for problems that pass.
     pub retry_after_secs: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct ProblemBody<'a> {
-    #[serde(rename = "type")]
-    type_uri: String,
-    title: &'static str,
-    status: u16,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+    /// What really happened, when the failure is ours: for the log, never for the caller.
+    pub cause: Option<Cause>,
 }
 
 impl Problem {
@@ -129,6 +122,7 @@ impl Problem {
             detail: detail.into(),
             detail_ko: None,
             field: None,
+            cause: None,
             retry_after_secs: match kind {
                 ProblemKind::Unavailable => Some(1),
                 _ => None,
@@ -164,6 +158,18 @@ impl Problem {
             .ko(format!(
                 "이 인증 정보로 요청이 너무 많습니다. {retry_after_secs}초 뒤에 다시 시도하세요."
             ))
+        }
+    }
+
+    /// A failure of ours: told to the caller as such, its `cause` kept for the log.
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Problem {
+            cause: Some(Cause::internal(cause)),
+            ..Problem::new(
+                ProblemKind::Internal,
+                "an unexpected error occurred; retry, and report it if it persists",
+            )
+            .ko("예기치 않은 오류가 발생했습니다. 다시 시도하고, 계속되면 문의하세요.")
         }
     }
 
@@ -260,22 +266,15 @@ impl From<StoreError> for Problem {
                 };
                 Problem::new(kind, rejection.to_string()).ko(ship_ko(&rejection))
             }
-            StoreError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                Problem::new(
+            StoreError::Unavailable(cause) => Problem {
+                cause: Some(Cause::unavailable(cause.to_string())),
+                ..Problem::new(
                     ProblemKind::Unavailable,
                     "the database cannot be reached; retry in a few seconds",
                 )
                 .ko("데이터베이스에 연결할 수 없습니다. 잠시 뒤에 다시 시도하세요.")
-            }
-            StoreError::Internal(cause) => {
-                tracing::error!(error = ?cause, "platform request failed");
-                Problem::new(
-                    ProblemKind::Internal,
-                    "an unexpected error occurred; retry, and report it if it persists",
-                )
-                .ko("예기치 않은 오류가 발생했습니다. 다시 시도하고, 계속되면 문의하세요.")
-            }
+            },
+            StoreError::Internal(cause) => Problem::internal(format!("{cause:?}")),
         }
     }
 }
@@ -325,132 +324,9 @@ fn ship_ko(rejection: &ShipRejection) -> String {
     }
 }
 
-impl Problem {
-    /// The problem's body in `lang`.
-    fn body(&self, lang: Lang) -> Vec<u8> {
-        let detail = self.detail_in(lang);
-        let body = ProblemBody {
-            type_uri: self.kind.type_uri(),
-            title: match lang {
-                Lang::En => self.kind.title(),
-                Lang::Ko => self.kind.title_ko(),
-            },
-            status: self.kind.status().as_u16(),
-            detail: &detail,
-            field: self.field.as_deref(),
-        };
-        serde_json::to_vec(&body).expect("a problem serializes")
-    }
-
-    /// The problem's status and body, as an idempotency key keeps them (in English: a
-    /// replay repeats the first answer byte for byte).
-    pub(crate) fn to_answer(&self) -> StoredAnswer {
-        StoredAnswer {
-            status: self.kind.status().as_u16(),
-            content_type: PROBLEM_JSON.to_owned(),
-            location: None,
-            body: self.body(Lang::En),
-        }
-    }
-}
-
-/// Whether `Accept-Language` prefers Korean to English: the platform API answers problems
-/// in English unless Korean is asked for (the vendor API, like SSG, is Korean by default).
-pub(crate) fn prefers_korean(accept_language: Option<&str>) -> bool {
-    preferred_language(accept_language) == Some(Lang::Ko)
-}
-
-/// Which of Korean and English `Accept-Language` prefers; `None` when it names neither.
-pub(crate) fn preferred_language(accept_language: Option<&str>) -> Option<Lang> {
-    let header = accept_language?;
-    let mut best: Option<(u16, Lang)> = None;
-    for element in header.split(',') {
-        let mut parts = element.split(';');
-        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let quality = parts
-            .find_map(|param| param.trim().strip_prefix("q="))
-            .and_then(|q| q.trim().parse::<f32>().ok())
-            .map_or(1000, |q| (q.clamp(0.0, 1.0) * 1000.0) as u16);
-        let lang = if tag == "ko" || tag.starts_with("ko-") {
-            Lang::Ko
-        } else if tag == "en" || tag.starts_with("en-") {
-            Lang::En
-        } else {
-            continue;
-        };
-        if quality > 0 && best.is_none_or(|(q, _)| quality > q) {
-            best = Some((quality, lang));
-        }
-    }
-    best.map(|(_, lang)| lang)
-}
-
-/// Rewrites a problem answer in Korean for a request that prefers it: the handler's
-/// [`Problem`] travels in the answer's extensions to here, where the request's
-/// `Accept-Language` is known.
-pub(crate) async fn in_korean(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let korean = prefers_korean(
-        request
-            .headers()
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok()),
-    );
-    let mut response = next.run(request).await;
-    if korean && let Some(problem) = response.extensions_mut().remove::<Problem>() {
-        let body = problem.body(Lang::Ko);
-        response
-            .headers_mut()
-            .remove(axum::http::header::CONTENT_LENGTH);
-        response
-            .headers_mut()
-            .insert(CONTENT_LANGUAGE, HeaderValue::from_static("ko"));
-        *response.body_mut() = axum::body::Body::from(body);
-    }
-    response
-}
-
-const PROBLEM_JSON: &str = "application/problem+json";
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut response = (
-            self.kind.status(),
-            [(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
-            self.body(Lang::En),
-        )
-            .into_response();
-        if self.kind == ProblemKind::Unauthenticated {
-            response
-                .headers_mut()
-                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        if let Some(secs) = self.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response.extensions_mut().insert(self);
-        response
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn korean_only_when_preferred_to_english() {
-        assert!(!prefers_korean(None));
-        assert!(prefers_korean(Some("ko")));
-        assert!(prefers_korean(Some("ko-KR,ko;q=0.9,en-US;q=0.8")));
-        assert!(!prefers_korean(Some("en-US,en;q=0.9,ko;q=0.8")));
-        assert!(prefers_korean(Some("fr, ko;q=0.5")));
-        assert!(!prefers_korean(Some("fr")));
-        assert!(!prefers_korean(Some("ko;q=0")));
-    }
 
     #[test]
     fn problem_types_are_distinct_and_stable() {

@@ -1,7 +1,7 @@
 //! Every setting of the service, declared once: its key in the settings file
 //! (`section.name`), its flag and environment variable (made from its id), its default,
 //! its limits and what it means. The command line, the settings file, `config show`, the
-//! README's table and the defaults of [`Config`] and [`Connections`] all come from this one
+//! README's table and the defaults of [`Config`], [`Limits`] and [`Connections`] all come from this one
 //! list; a test checks the README and the sample file against it.
 
 use std::fmt;
@@ -12,7 +12,7 @@ use std::time::Duration;
 use claims_domain::RetrySchedule;
 use claims_store::Quota;
 
-use crate::{Config, Connections, ErrorStyle, Limits, Rate};
+use super::config::{Config, Connections, ConsoleConfig, ErrorStyle, Limits, Rate, WebhookConfig};
 
 /// Rows read from the store at a time while streaming a long answer (not a setting).
 pub const PAGE_ROWS: usize = 1_000;
@@ -337,6 +337,12 @@ settings! {
     /// Large answers (over a page) one API key may receive at once; more wait a second,
     /// then get 429 / code 29.
     max_streams_per_credential as "limits.max_streams_per_credential" in Http: u32 = 4, from 1 to 10000;
+    /// Long polls of the change feed (`GET /v1/events?wait=`) one credential may hold at
+    /// once; more are answered at once, as if they had asked not to wait.
+    max_waits_per_credential as "limits.max_waits_per_credential" in Http: u32 = 4, from 1 to 10000;
+    /// Long polls waiting at once on a node. They wait outside `max_in_flight`, so waiting
+    /// requests never take the room of ordinary ones; more are answered at once.
+    max_waiting as "limits.max_waiting" in Http: u32 = 1024, from 1 to 1000000;
     /// Requests handled at once; more are refused at once as unavailable (503, code 90)
     /// rather than queued.
     max_in_flight as "limits.max_in_flight" in Http: u32 = 512, from 1 to 100000;
@@ -360,6 +366,11 @@ settings! {
     rate_token_per_second as "rate_limit.token_per_second" in Http: u32 = 200, from 0 to 1000000;
     /// Requests one platform token may make at once, before the average applies.
     rate_token_burst as "rate_limit.token_burst" in Http: u32 = 2000, from 1 to 1000000;
+    /// Requests per second one console session may make on average (0: no limit); more are
+    /// answered with a 429 page.
+    rate_session_per_second as "rate_limit.session_per_second" in Http: u32 = 10, from 0 to 1000000;
+    /// Requests one console session may make at once, before the average applies.
+    rate_session_burst as "rate_limit.session_burst" in Http: u32 = 60, from 1 to 1000000;
     /// Log filter, in tracing's syntax: `info`, `debug`, `claims_server=debug,info`.
     log as "log.filter" in Log: String = "info".into();
     /// Log lines as `text` for people or as `json` objects for log shippers.
@@ -389,7 +400,13 @@ impl Settings {
                     per_second: self.rate_token_per_second,
                     burst: self.rate_token_burst,
                 },
+                per_session: Rate {
+                    per_second: self.rate_session_per_second,
+                    burst: self.rate_session_burst,
+                },
                 max_streams_per_credential: self.max_streams_per_credential as usize,
+                max_waits_per_credential: self.max_waits_per_credential as usize,
+                max_waiting: self.max_waiting as usize,
             },
             idempotency_retention: secs(self.idempotency_hours * 3600),
             idempotency_quota: Quota {
@@ -397,12 +414,12 @@ impl Settings {
                 max_bytes: u64::from(self.idempotency_max_mib) * 1024 * 1024,
             },
             events_retention: secs(self.events_retention_days * 86_400),
-            webhooks: crate::WebhookConfig {
+            webhooks: WebhookConfig {
                 allow_insecure_targets: self.webhooks_allow_insecure_targets,
                 retry_schedule: self.webhooks_retry_schedule.clone(),
             },
             inquiry_cache_bytes: u64::from(self.inquiry_cache_mib) * 1024 * 1024,
-            console: crate::ConsoleConfig {
+            console: ConsoleConfig {
                 secure_cookies: self.console_secure_cookies,
                 idle: secs(self.console_idle_minutes * 60),
             },
@@ -423,6 +440,27 @@ impl Settings {
     /// How long a call to the database may take.
     pub fn db_timeout(&self) -> Duration {
         Duration::from_millis(u64::from(self.db_timeout_ms))
+    }
+}
+
+impl Default for Config {
+    /// The declared defaults.
+    fn default() -> Self {
+        Settings::default().config()
+    }
+}
+
+impl Default for Limits {
+    /// The declared defaults.
+    fn default() -> Self {
+        Settings::default().config().limits
+    }
+}
+
+impl Default for Connections {
+    /// The declared defaults.
+    fn default() -> Self {
+        Settings::default().connections()
     }
 }
 

@@ -13,7 +13,7 @@ use maud::{Markup, html};
 
 use super::layout::{Kind, shell, table};
 use super::{App, PageError, Signed, Words, field, hash_password, page};
-use crate::credentials::{issue_api_key, issue_token};
+use crate::app::credentials::{issue_api_key, issue_token};
 
 /// The admin section's own tabs.
 fn tabs(lang: Lang, active: &str) -> Markup {
@@ -134,7 +134,7 @@ fn optional_vendor(
 }
 
 async fn vendors_page(
-    app: &crate::AppState,
+    app: &crate::app::state::AppState,
     me: &Signed,
     done: Outcome,
 ) -> Result<Response, PageError> {
@@ -210,7 +210,7 @@ fn refusal(lang: Lang, error: claims_store::StoreError) -> Result<String, PageEr
 }
 
 async fn keys_page(
-    app: &crate::AppState,
+    app: &crate::app::state::AppState,
     me: &Signed,
     done: Outcome,
 ) -> Result<Response, PageError> {
@@ -276,7 +276,7 @@ pub(super) async fn keys(State(app): App, me: Signed) -> Result<Response, PageEr
 }
 
 async fn tokens_page(
-    app: &crate::AppState,
+    app: &crate::app::state::AppState,
     me: &Signed,
     done: Outcome,
 ) -> Result<Response, PageError> {
@@ -345,7 +345,7 @@ pub(super) async fn tokens(State(app): App, me: Signed) -> Result<Response, Page
 }
 
 async fn users_page(
-    app: &crate::AppState,
+    app: &crate::app::state::AppState,
     me: &Signed,
     done: Outcome,
 ) -> Result<Response, PageError> {

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use claims_client::output::{
-    CsvStyle, OutputFormat, Part, korean_cost_heading, korean_row_heading, write_rows,
-};
 use claims_domain::{
     InquiryQuery, KstDate, OrderNo, OriginalOrder, Period, ReasonCode, Scope, VendorId,
+};
+use claims_export::{
+    CsvStyle, OutputFormat, Part, korean_cost_heading, korean_row_heading, write_rows,
 };
 use claims_store::UserRole;
 use claims_wire::{COST_FIELDS, Format, Lang, ROW_FIELDS, WireRow};
@@ -20,7 +20,7 @@ use maud::{Markup, html};
 use super::layout::{Kind, shell, table};
 use super::orders::{code_name, iso};
 use super::{App, PageError, Signed, Words, day, given, page};
-use crate::AppState;
+use crate::app::state::AppState;
 
 /// Rows read from the store at a time.
 const PAGE: usize = 1_000;
@@ -176,10 +176,9 @@ async fn rows_of(
     let decoded = claims_wire::decode_answer(Format::Json, &answer).map_err(|error| {
         PageError::problem(
             lang,
-            crate::platform::problem::Problem::new(
-                crate::platform::problem::ProblemKind::Internal,
-                format!("the inquiry's own answer did not decode: {error}"),
-            ),
+            crate::app::problem::Problem::internal(format!(
+                "the inquiry's own answer did not decode: {error}"
+            )),
         )
     })?;
     Ok((decoded.rows, capped))
@@ -363,10 +362,9 @@ async fn download(
     write_rows(format, &rows, Part::First, &mut body).map_err(|error| {
         PageError::problem(
             me.lang,
-            crate::platform::problem::Problem::new(
-                crate::platform::problem::ProblemKind::Internal,
-                format!("the rows could not be written: {error}"),
-            ),
+            crate::app::problem::Problem::internal(format!(
+                "the rows could not be written: {error}"
+            )),
         )
     })?;
     Ok((

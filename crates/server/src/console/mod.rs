@@ -28,10 +28,12 @@ use claims_store::{StoreError, User, UserRole};
 use claims_wire::Lang;
 use maud::{Markup, html};
 
-pub use auth::{SignIns, hash_password, new_password};
+pub use auth::{hash_password, new_password};
 
-use crate::AppState;
-use crate::platform::problem::{Problem, ProblemKind};
+use crate::app::credentials::hash_secret;
+use crate::app::limits::{Kind, Presented, Refusal};
+use crate::app::problem::{Problem, ProblemKind};
+use crate::app::state::AppState;
 
 /// The console's routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -79,6 +81,50 @@ pub(crate) fn router() -> Router<AppState> {
             get(admin::users).post(admin::add_user),
         )
         .route("/console/admin/users/delete", post(admin::delete_user))
+}
+
+/// The console session a request presents, for the guard's rate limit per session.
+pub(crate) fn credential(headers: &HeaderMap) -> Option<Presented> {
+    cookie(headers, auth::SESSION_COOKIE).map(|token| Presented {
+        kind: Kind::Session,
+        hash: hash_secret(token).0,
+    })
+}
+
+/// How the console refuses what the guard stops: a page saying to come back in a moment.
+pub(crate) fn refuse(
+    headers: &HeaderMap,
+    _notes: Option<std::sync::Arc<crate::app::notes::Notes>>,
+    refusal: Refusal,
+) -> Response {
+    let lang = lang_of(headers, None);
+    let (status, message, retry_after) = match refusal {
+        Refusal::Busy | Refusal::TooSlow => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            lang.t(
+                "지금은 요청이 많아 처리할 수 없습니다. 잠시 뒤 다시 시도하세요.",
+                "The console is busy. Try again in a moment.",
+            )
+            .to_owned(),
+            1,
+        ),
+        Refusal::RateLimited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            match lang {
+                Lang::Ko => {
+                    format!("요청이 너무 많습니다. {retry_after_secs}초 뒤에 다시 시도하세요.")
+                }
+                Lang::En => format!("Too many requests. Try again in {retry_after_secs} s."),
+            },
+            retry_after_secs,
+        ),
+    };
+    let mut response = PageError::new(status, lang, message).into_response();
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        HeaderValue::from(retry_after),
+    );
+    response
 }
 
 /// Whether `path` is the console's, so an unknown one gets the console's 404 page.
@@ -150,7 +196,7 @@ fn lang_of(headers: &HeaderMap, chosen: Option<&str>) -> Lang {
     match choice {
         Some("en") => Lang::En,
         Some("ko") => Lang::Ko,
-        _ => crate::platform::problem::preferred_language(
+        _ => claims_wire::preferred_language(
             headers
                 .get(axum::http::header::ACCEPT_LANGUAGE)
                 .and_then(|value| value.to_str().ok()),
@@ -289,11 +335,7 @@ async fn session_of(
     let now = app.clock.now();
     let idle = app.config.console.idle.as_secs() as i64;
     app.store
-        .console_session(
-            &crate::credentials::hash_secret(token),
-            now,
-            now.plus_seconds(-idle),
-        )
+        .console_session(&hash_secret(token), now, now.plus_seconds(-idle))
         .await
 }
 

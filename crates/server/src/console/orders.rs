@@ -157,7 +157,7 @@ pub(super) fn iso(date: KstDate) -> String {
 /// The order, or a 404 for a number that names none — and, for a vendor user, for an order
 /// without any item of theirs.
 async fn visible_order(
-    app: &crate::AppState,
+    app: &crate::app::state::AppState,
     me: &Signed,
     ord_no: &str,
 ) -> Result<OrderRecord, PageError> {
@@ -455,7 +455,7 @@ pub(super) async fn cancel(
         }),
         CancelPreview::Request(_) => app
             .store
-            .file_cancel_request(&ord, &command, crate::new_request_id(), now)
+            .file_cancel_request(&ord, &command, crate::app::state::new_request_id(), now)
             .await
             .map(|request| {
                 tracing::info!(order.no = %ord, request.id = %request.id, agent = %me.user.login, "cancel request filed from the console");

@@ -69,7 +69,7 @@ pub(super) async fn list(
 
 /// The page, with what the last action did (`Ok`) or why it could not (`Err`).
 async fn render(
-    app: &crate::AppState,
+    app: &crate::app::state::AppState,
     me: &Signed,
     notice: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
@@ -206,7 +206,7 @@ fn item_of(me: &Signed, form: &HashMap<String, String>) -> Result<(OrderNo, Item
 /// repeat it) saying what was done; a refusal by the rules (shipped or canceled meanwhile,
 /// another vendor's item) is told on the page at once; other failures are errors.
 async fn back(
-    app: &crate::AppState,
+    app: &crate::app::state::AppState,
     me: &Signed,
     did: &str,
     (ord_no, seq): (OrderNo, ItemSeq),
@@ -255,7 +255,7 @@ impl Action {
 /// An action on the item the form names, with the vendor user's scope, through the store
 /// call SSG's own calls make.
 async fn act(
-    app: &crate::AppState,
+    app: &crate::app::state::AppState,
     me: &Signed,
     form: &HashMap<String, String>,
     action: Action,

@@ -1,25 +1,23 @@
 //! The change feed: `GET /v1/events`, a vendor's events in its sequence, with the vendor's
-//! API key. Each event's `data` is written by the same encoders as the calls that list the
-//! same rows — the inquiry's for claims, the cancel-request list's for requests, the
-//! shipping-direction list's for new items — from what the event names, which never changes.
+//! API key, each written as `app::events` renders it (as webhooks carry it too).
+//!
+//! A long poll (`wait=`) waits outside the node's room for requests in flight, in a slot of
+//! its own: a credential holds at most `max_waits_per_credential` of them and the node
+//! `max_waiting`; a poll that finds none free answers at once, as if it had not asked to
+//! wait.
 
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
-use claims_domain::{
-    InquiryQuery, ItemState, OrderNo, OriginalOrder, PendingLine, RequestLine, Scope, ShippingItem,
-    Subject, event_id,
-};
-use claims_store::{OrderRecord, StoredEvent};
-use claims_wire::calls::{ShippingList, encode_json_rows, pending_line_row, shipping_row};
-use claims_wire::{Format, write_row};
 use serde::Deserialize;
 
 use super::problem::{Problem, ProblemKind};
 use super::{Caller, Params};
-use crate::AppState;
+use crate::app::events::render;
+use crate::app::limits::InFlight;
+use crate::app::state::AppState;
 
 /// The query of `GET /v1/events`.
 #[derive(Debug, Deserialize)]
@@ -112,6 +110,7 @@ pub(crate) async fn parse_after(
 #[tracing::instrument(name = "events", skip_all, fields(vendor.id = tracing::field::Empty, events = tracing::field::Empty))]
 pub(crate) async fn feed(
     State(app): State<AppState>,
+    extensions: Extensions,
     caller: Caller,
     Params(query): Params<FeedQuery>,
 ) -> Result<Response, Problem> {
@@ -138,6 +137,16 @@ pub(crate) async fn feed(
     let started = tokio::time::Instant::now();
     let mut changes = app.changes.subscribe();
     let mut events = app.store.events_after(&scope, after, limit + 1).await?;
+    // Room to wait, traded for the room in flight; none free: answer now.
+    let waiting = match (&events[..], wait.is_zero()) {
+        ([], false) => InFlight::of(&extensions).and_then(|in_flight| in_flight.wait()),
+        _ => None,
+    };
+    let wait = if waiting.is_some() {
+        wait
+    } else {
+        Duration::ZERO
+    };
     while events.is_empty() && started.elapsed() + POLL <= wait {
         // A write on this node wakes the poll at once; other nodes' writes are found at
         // the next poll. Looks are spaced, however busy the node is.
@@ -170,136 +179,4 @@ pub(crate) async fn feed(
         body,
     )
         .into_response())
-}
-
-/// Writes `event` as the feed (and a webhook) carries it.
-pub(crate) async fn render(
-    app: &AppState,
-    stored: &StoredEvent,
-    out: &mut Vec<u8>,
-) -> Result<(), Problem> {
-    let event = &stored.event;
-    let data = data(app, stored).await?;
-    let head = serde_json::json!({
-        "id": event_id(&event.vendor, stored.sequence),
-        "sequence": stored.sequence,
-        "type": event.kind.name(),
-        "occurredAt": stored.occurred_at.to_wire(),
-        "splVenId": event.vendor.as_str(),
-        "lrnkSplVenId": event.lower_rank.as_ref().map_or("", |v| v.as_str()),
-    });
-    let head = serde_json::to_vec(&head).expect("an event's head serializes");
-    // The head without its closing brace, then the data as its encoder wrote it.
-    out.extend_from_slice(&head[..head.len() - 1]);
-    out.extend_from_slice(b",\"data\":");
-    out.extend_from_slice(&data);
-    out.push(b'}');
-    Ok(())
-}
-
-/// The event's rows, as a JSON array.
-async fn data(app: &AppState, stored: &StoredEvent) -> Result<Vec<u8>, Problem> {
-    let event = &stored.event;
-    let scope = Scope {
-        vendor: event.vendor.clone(),
-        lower_rank: event.lower_rank.clone(),
-    };
-    match &event.subject {
-        Subject::Claim { oror_no, clm_no } => {
-            let query = InquiryQuery::new(
-                None,
-                Some(OriginalOrder {
-                    ord_no: oror_no.clone(),
-                    item_seqs: None,
-                }),
-            )
-            .expect("an original order is a valid inquiry");
-            let rows = app
-                .store
-                .canceled_rows(&scope, &query, None, 10_000)
-                .await?;
-            let mut out = vec![b'['];
-            let mut first = true;
-            for row in rows
-                .iter()
-                .filter(|row| &row.clm_no == clm_no)
-                .filter(|row| {
-                    row.cost.first().and_then(|c| c.lower_rank.as_ref())
-                        == event.lower_rank.as_ref()
-                })
-            {
-                write_row(Format::Json, row, first, &mut out);
-                first = false;
-            }
-            out.push(b']');
-            Ok(out)
-        }
-        Subject::Request {
-            oror_no,
-            request,
-            items,
-            status,
-        } => {
-            let record = order(app, oror_no).await?;
-            let Some(filed) = record.cancel_requests.iter().find(|r| &r.id == request) else {
-                return Ok(b"[]".to_vec());
-            };
-            let lines: Vec<PendingLine> = items
-                .iter()
-                .filter_map(|seq| {
-                    let line = filed.lines.iter().find(|line| line.item_seq == *seq)?;
-                    let item = record.order.item(*seq)?.clone();
-                    let state = record.items.iter().find(|state| state.seq == *seq)?;
-                    Some(PendingLine {
-                        request: filed.id.clone(),
-                        oror_no: filed.oror_no.clone(),
-                        filed_at: filed.filed_at,
-                        reason: filed.reason,
-                        reason_text: filed.reason_text.clone(),
-                        fault: filed.fault,
-                        line: RequestLine {
-                            status: *status,
-                            ..line.clone()
-                        },
-                        item,
-                        shpp_no: state.shpp_no,
-                    })
-                })
-                .collect();
-            let rows: Vec<_> = lines.iter().map(pending_line_row).collect();
-            Ok(encode_json_rows(&rows))
-        }
-        Subject::Order { ord_no, items } => {
-            let record = order(app, ord_no).await?;
-            let shipping: Vec<ShippingItem> = items
-                .iter()
-                .filter_map(|seq| {
-                    let item = record.order.item(*seq)?.clone();
-                    let state = record.items.iter().find(|state| state.seq == *seq)?;
-                    Some(ShippingItem {
-                        ord_no: ord_no.clone(),
-                        ordpe_nm: record.order.ordpe_nm().clone(),
-                        received_at: record.order.received_at(),
-                        recipient: record.order.recipient().clone(),
-                        shipping_fee: record.order.shipping_fee(&item.vendor),
-                        // As it stood when the order was placed.
-                        state: ItemState::placed(&item, state.shpp_no),
-                        item,
-                    })
-                })
-                .collect();
-            let rows: Vec<_> = shipping
-                .iter()
-                .map(|item| shipping_row(item, ShippingList::Directions))
-                .collect();
-            Ok(encode_json_rows(&rows))
-        }
-    }
-}
-
-async fn order(app: &AppState, ord_no: &OrderNo) -> Result<OrderRecord, Problem> {
-    app.store.order(ord_no).await?.ok_or_else(|| {
-        tracing::error!(order.no = %ord_no, "an event names an order that does not exist");
-        Problem::new(ProblemKind::Internal, "an event could not be read")
-    })
 }

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::Caller;
 use super::problem::{Problem, ProblemKind};
-use crate::AppState;
+use crate::app::state::AppState;
 
 /// When a credential over its quota is told to try again: keys are purged every minute.
 const QUOTA_RETRY_AFTER_SECS: u64 = 60;
@@ -176,7 +176,7 @@ pub(crate) async fn end(
         }
         return result.into_response();
     }
-    let answer = problem.to_answer();
+    let answer = super::problem::to_answer(&problem);
     if let Err(error) = app
         .store
         .idempotency_finish(&key, answer.clone(), app.clock.now())

@@ -8,7 +8,7 @@ pub mod dto;
 pub(crate) mod events;
 mod idempotency;
 mod orders;
-pub mod problem;
+pub(crate) mod problem;
 mod requests;
 mod vendors;
 mod webhooks;
@@ -25,9 +25,10 @@ use claims_domain::Scope;
 use claims_store::{Role, SecretHash};
 use serde::de::DeserializeOwned;
 
-use crate::AppState;
-use crate::credentials::{TOKEN_PREFIX, Unusable, hash_secret, presented};
-use crate::observe::Notes;
+use crate::app::credentials::{TOKEN_PREFIX, Unusable, hash_secret, presented};
+use crate::app::limits::Refusal;
+use crate::app::notes::Notes;
+use crate::app::state::AppState;
 use problem::{Problem, ProblemKind};
 
 /// The platform API, taking bodies up to `max_body` bytes.
@@ -65,6 +66,30 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
             post(requests::withdraw),
         )
         .layer(DefaultBodyLimit::max(max_body))
+}
+
+/// How the platform API refuses what the guard stops: `unavailable` when the node is busy
+/// or the request too slow, `rate-limited` with `Retry-After` when the credential spent its
+/// budget.
+pub(crate) fn refuse(
+    _headers: &HeaderMap,
+    _notes: Option<std::sync::Arc<Notes>>,
+    refusal: Refusal,
+) -> Response {
+    match refusal {
+        Refusal::Busy => Problem::new(
+            ProblemKind::Unavailable,
+            "the service is handling as many requests as it can; retry in a moment",
+        )
+        .ko("서비스가 처리할 수 있는 만큼 요청을 처리하고 있습니다. 잠시 뒤에 다시 시도하세요."),
+        Refusal::TooSlow => Problem::new(
+            ProblemKind::Unavailable,
+            "the request took too long to answer; retry in a moment",
+        )
+        .ko("요청을 처리하는 데 너무 오래 걸렸습니다. 잠시 뒤에 다시 시도하세요."),
+        Refusal::RateLimited { retry_after_secs } => Problem::rate_limited(retry_after_secs),
+    }
+    .into_response()
 }
 
 /// Answers requests to paths that do not exist.

@@ -13,7 +13,7 @@ use super::dto::{CancellationBody, ClaimView, OrderBody, OrderView, ShipmentView
 use super::idempotency::{self, Start, json_answer};
 use super::problem::{Problem, ProblemKind};
 use super::{Caller, Params, RawJson, Segments, json};
-use crate::AppState;
+use crate::app::state::AppState;
 
 /// An order number from a path; one that cannot exist is simply not found.
 pub(crate) fn order_no(value: &str) -> Result<OrderNo, Problem> {

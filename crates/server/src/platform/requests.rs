@@ -12,7 +12,7 @@ use super::dto::{CancelRequestView, CancellationBody, WithdrawalBody};
 use super::orders::order_no;
 use super::problem::{Problem, ProblemKind};
 use super::{Caller, JsonBody, Params, Segments, created, json};
-use crate::AppState;
+use crate::app::state::AppState;
 
 #[tracing::instrument(name = "file_cancel_request", skip_all, fields(order.no = tracing::field::Empty, request.id = tracing::field::Empty))]
 pub(crate) async fn file(
@@ -26,7 +26,7 @@ pub(crate) async fn file(
     let span = tracing::Span::current();
     span.record("order.no", tracing::field::display(&ord_no));
     let command = body.to_command(role)?;
-    let id = crate::new_request_id();
+    let id = crate::app::state::new_request_id();
     span.record("request.id", tracing::field::display(&id));
     let request = app
         .store

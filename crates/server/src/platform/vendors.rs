@@ -11,8 +11,8 @@ use claims_store::{KeyId, NewVendor, Role};
 use super::dto::{KeyBody, KeyView, VendorBody, VendorView};
 use super::problem::{Problem, ProblemKind};
 use super::{Caller, JsonBody, Segments, created, json, parse_json, read_bytes};
-use crate::AppState;
-use crate::credentials::issue_api_key;
+use crate::app::credentials::issue_api_key;
+use crate::app::state::AppState;
 
 pub(crate) async fn create(
     State(app): State<AppState>,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::events::{cursor, parse_after};
 use super::problem::{Problem, ProblemKind};
 use super::{Caller, JsonBody, Params, Segments, created, json};
-use crate::AppState;
+use crate::app::state::AppState;
 
 /// Endpoints one vendor may have.
 pub const MAX_ENDPOINTS: usize = 20;
@@ -155,7 +155,7 @@ async fn visible(app: &AppState, scope: &Scope, id: &str) -> Result<Webhook, Pro
 
 async fn view(app: &AppState, hook: &Webhook) -> Result<EndpointView, Problem> {
     let now = app.clock.now();
-    let lag = crate::webhooks::lag_secs(app, hook, now).await?;
+    let lag = crate::app::events::lag_secs(app, hook, now).await?;
     Ok(EndpointView::of(hook, lag, now))
 }
 
@@ -182,7 +182,7 @@ pub(crate) async fn register(
     }
     let now = app.clock.now();
     let hook = Webhook {
-        id: crate::new_webhook_id(),
+        id: crate::app::state::new_webhook_id(),
         scope,
         url,
         types,
@@ -272,7 +272,7 @@ pub(crate) async fn resume(
     let hook = visible(&app, caller.vendor()?, &id).await?;
     let head = app.store.event_head(&hook.scope.vendor).await?;
     if head.purged_through > hook.cursor {
-        return Err(Problem::new(ProblemKind::CursorExpired, crate::webhooks::PURGED)
+        return Err(Problem::new(ProblemKind::CursorExpired, crate::app::events::PURGED)
             .ko("엔드포인트가 받지 못한 이벤트가 보관 기간이 지나 삭제되었습니다. 그 사이는 조회 API로 읽고, 아직 남아 있는 커서부터 재전송(replay)하세요."));
     }
     let hook = app

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use crate::AppState;
+use crate::app::state::AppState;
 
 /// How often lapsed keys are looked for.
 const EVERY: Duration = Duration::from_secs(60);

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::AppState;
+use crate::app::state::AppState;
 
 /// How often a node writes its heartbeat.
 const HEARTBEAT: Duration = Duration::from_secs(5);

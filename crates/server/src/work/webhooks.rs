@@ -26,7 +26,8 @@ use claims_wire::webhook::{ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signat
 use futures::StreamExt as _;
 use tokio::task::JoinSet;
 
-use crate::{AppState, Clock as _};
+use crate::app::events::{BATCH, PURGED, lag_secs, render};
+use crate::app::state::{AppState, Clock as _, SystemClock};
 
 /// How long a node holds an endpoint without recording an attempt; renewed by each
 /// success. A node that died is replaced after at most this long.
@@ -43,10 +44,6 @@ const POLL: Duration = Duration::from_millis(250);
 const MIN_SPACING: Duration = Duration::from_millis(10);
 /// How often the endpoints' status and lag gauges are refreshed.
 const GAUGES_EVERY: Duration = Duration::from_secs(15);
-/// Why an endpoint behind the retention is disabled.
-pub(crate) const PURGED: &str = "events after the endpoint's cursor are older than the retention and were purged: read the gap with the inquiry, then replay from a cursor the feed still keeps";
-/// Events read from the store at a time while delivering.
-const BATCH: usize = 100;
 
 /// Delivers webhooks until it is dropped (`serve` aborts it on shutdown; leases then run
 /// out and any node carries on).
@@ -189,14 +186,14 @@ impl Delivery {
     async fn attempt(&self, hook: &Webhook, stored: &StoredEvent) -> Option<Webhook> {
         let app = &self.app;
         let mut body = Vec::with_capacity(1_024);
-        if let Err(problem) = crate::platform::events::render(app, stored, &mut body).await {
+        if let Err(problem) = render(app, stored, &mut body).await {
             tracing::warn!(sequence = stored.sequence, problem = ?problem, "an event could not be rendered; the lease will run out and delivery resume");
             return None;
         }
         let id = event_id(&stored.event.vendor, stored.sequence);
         let now = app.clock.now();
         // Receivers check the timestamp against their own clock: it is the wall clock's.
-        let timestamp = crate::SystemClock.now().unix_seconds();
+        let timestamp = SystemClock.now().unix_seconds();
         let outcome = self.send(hook, &id, timestamp, body).await;
         let jitter = rand::random::<f64>() * 2.0 - 1.0;
         let decided = after_attempt(
@@ -466,25 +463,6 @@ async fn refresh_gauges(app: &AppState) {
     }
     let statuses: Vec<EndpointStatus> = hooks.iter().map(|hook| hook.status).collect();
     app.metrics.webhook_gauges(&statuses, &lags);
-}
-
-/// Seconds since the oldest event the endpoint has not received occurred (0 when it has
-/// received everything).
-pub(crate) async fn lag_secs(
-    app: &AppState,
-    hook: &Webhook,
-    now: claims_domain::KstDateTime,
-) -> Result<u64, claims_store::StoreError> {
-    let pending = app
-        .store
-        .events_after(&hook.scope, hook.cursor, BATCH)
-        .await?;
-    Ok(pending
-        .iter()
-        .find(|event| hook.wants(event.event.kind))
-        .map_or(0, |event| {
-            (now.unix_seconds() - event.occurred_at.unix_seconds()).max(0) as u64
-        }))
 }
 
 #[cfg(test)]

@@ -1,0 +1,109 @@
+//! The service's settings as the code reads them: plain values, filled from the declared
+//! settings ([`super::settings`]), whose defaults they take.
+
+use std::time::Duration;
+
+use claims_store::Quota;
+
+/// How errors of the vendor API are answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorStyle {
+    /// Each result code with its own HTTP status (400, 401, 406, 413, 415, 429, 503…).
+    Http,
+    /// Every error with HTTP 500, as SSG itself answers; the body is the same. The default,
+    /// so that an integration written against SSG works here unchanged: some read an
+    /// error's envelope only from a 5xx answer.
+    #[default]
+    Ssg,
+}
+
+/// Settings of the HTTP service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub errors: ErrorStyle,
+    /// The most rows one inquiry may answer; more is code 16.
+    pub max_rows: usize,
+    /// Rows read from the store at a time while streaming a long answer.
+    pub page_rows: usize,
+    /// Deadlines, load shedding, body size and rate limits.
+    pub limits: Limits,
+    /// How long an `Idempotency-Key` and its answer are kept (at least a day).
+    pub idempotency_retention: Duration,
+    /// How many keys, and bytes of answers, one credential may keep for replays.
+    pub idempotency_quota: Quota,
+    /// How long events stay in the feed.
+    pub events_retention: Duration,
+    pub webhooks: WebhookConfig,
+    /// Bytes of encoded inquiry answers kept for reuse (0: none).
+    pub inquiry_cache_bytes: u64,
+    pub console: ConsoleConfig,
+}
+
+/// How the web console keeps its sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleConfig {
+    /// The session cookie is marked `Secure` (sent over HTTPS only).
+    pub secure_cookies: bool,
+    /// How long a session may stay unused.
+    pub idle: Duration,
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WebhookConfig {
+    /// Plain `http://` and loopback or private targets are allowed (a local sandbox).
+    pub allow_insecure_targets: bool,
+    /// The waits between failed attempts of one event.
+    pub retry_schedule: claims_domain::RetrySchedule,
+}
+
+/// How many requests one credential may make: `per_second` on average, `burst` at once.
+/// Zero `per_second` turns the limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+/// Limits of the HTTP service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest a request may take to its answer's status line; then 503 / code 90.
+    pub request_timeout: Duration,
+    /// Requests handled at once; more are answered 503 / code 90 at once.
+    pub max_in_flight: usize,
+    /// The largest platform API body.
+    pub platform_body_bytes: usize,
+    /// Per vendor API key (vendor API and shipments alike).
+    pub per_key: Rate,
+    /// Per platform token.
+    pub per_token: Rate,
+    /// Per console session.
+    pub per_session: Rate,
+    /// Large answers (a full first page or more) one key may receive at once; more wait
+    /// briefly for one to end, then get code 29.
+    pub max_streams_per_credential: usize,
+    /// Long polls one credential may hold at once; more are answered at once, as if they
+    /// had not asked to wait.
+    pub max_waits_per_credential: usize,
+    /// Long polls waiting at once on this node, beside `max_in_flight`; more are answered
+    /// at once.
+    pub max_waiting: usize,
+}
+
+/// Limits on connections, enforced before a request reaches the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connections {
+    /// Connections open at once; while at the limit, new ones wait in the listen backlog.
+    pub max: usize,
+    /// The longest a client may take to send a request's head — and the longest an idle
+    /// keep-alive connection stays open. A slow or silent client is disconnected then.
+    pub header_read_timeout: Duration,
+    /// Headers per request; more is answered 431.
+    pub max_headers: usize,
+    /// Bytes of a request's head (request line and headers); more is answered 431.
+    pub max_header_bytes: usize,
+    /// The longest an answer may make no progress because its client reads nothing; then
+    /// the connection is closed (see `send_deadline`).
+    pub send_timeout: Duration,
+}

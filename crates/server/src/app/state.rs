@@ -1,0 +1,83 @@
+//! What every handler and every background task can reach: the store, the clock, the
+//! settings, the metrics and the node's shared guards.
+
+use std::fmt;
+use std::sync::Arc;
+
+use claims_domain::KstDateTime;
+use claims_store::Store;
+
+use super::answers::Answers;
+use super::config::Config;
+use super::limits::Guard;
+use super::metrics::Metrics;
+use super::sign_ins::SignIns;
+
+/// A new webhook endpoint id (64 random bits).
+pub fn new_webhook_id() -> claims_domain::WebhookId {
+    claims_domain::WebhookId::from_random(rand::random())
+}
+
+/// A new cancel request id, from the thread's random source (64 bits: ids never repeat in
+/// practice, and a repeat would be refused by the store, never merged).
+pub fn new_request_id() -> claims_domain::RequestId {
+    claims_domain::RequestId::from_random(rand::random())
+}
+
+/// The source of the current time.
+pub trait Clock: Send + Sync + fmt::Debug + 'static {
+    fn now(&self) -> KstDateTime;
+}
+
+/// The system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> KstDateTime {
+        KstDateTime::from_timestamp(jiff::Timestamp::now())
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+    /// Bumped after every write this node answered successfully, so that long polls and
+    /// webhook dispatch look for new events at once rather than at their next poll.
+    pub changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Failed console sign-ins, which slow the next attempts.
+    pub sign_ins: Arc<SignIns>,
+    /// This process's name among the nodes sharing the database (heartbeats, webhook
+    /// leases).
+    pub node: Arc<str>,
+    /// Inquiry answers kept for reuse, when the settings keep any.
+    pub(crate) answers: Option<Arc<Answers>>,
+    /// Load shedding, rate limits and stream slots, shared by every surface.
+    pub(crate) guard: Arc<Guard>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+            guard: Arc::new(Guard::new(&config.limits)),
+            answers: Answers::new(config.inquiry_cache_bytes).map(Arc::new),
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+            sign_ins: Arc::default(),
+            node: format!("node-{:016x}", rand::random::<u64>()).into(),
+        }
+    }
+
+    /// Tells whoever waits for events (long polls, webhook dispatch) that a write just
+    /// succeeded here.
+    pub fn note_change(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
