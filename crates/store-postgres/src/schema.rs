@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_webhooks.sql"),
     include_str!("../migrations/0009_console.sql"),
     include_str!("../migrations/0010_nodes.sql"),
+    include_str!("../migrations/0011_events_by_lower_rank.sql"),
 ];
 
 /// The schema version this build writes and reads.

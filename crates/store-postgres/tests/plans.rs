@@ -120,3 +120,51 @@ async fn each_key_reads_a_range_of_its_own_rows() {
     drop(client);
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_narrowed_feed_reads_its_own_events_through_their_index() {
+    let Some(server) = server_url("the PostgreSQL feed-plan test") else {
+        return;
+    };
+    let database = TestDatabase::create(&server).await;
+    let store = PgStore::open(&database.url, PgOptions::default())
+        .await
+        .unwrap();
+    let (client, connection) = tokio_postgres::connect(&database.url, NoTls).await.unwrap();
+    tokio::spawn(connection);
+    // A busy parent: 60,000 events, one in a thousand about its lower-rank vendor.
+    client
+        .batch_execute(
+            "INSERT INTO event_heads VALUES ('0000012345', 60000, 0); \
+             INSERT INTO events SELECT '0000012345', g, \
+               CASE WHEN g % 1000 = 0 THEN '0000012346' END, 'claim.created', \
+               timestamptz '2026-11-28 00:00:00+09', 'O' || g, 'C' || g, NULL, NULL, NULL \
+             FROM generate_series(1, 60000) AS g; \
+             ANALYZE events",
+        )
+        .await
+        .unwrap();
+    let sql = claims_store::events_after_sql(claims_store::sql::Dialect::Postgres, true);
+    let rows = client
+        .query(
+            &format!("EXPLAIN (ANALYZE, COSTS OFF) {sql}"),
+            &[&"0000012345", &0i64, &60000i64, &100i64, &"0000012346"],
+        )
+        .await
+        .unwrap();
+    let plan: Vec<String> = rows
+        .iter()
+        .map(|row| row.get::<_, &str>(0).to_owned())
+        .collect();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("using events_by_lower_rank"),
+        "the lower-rank vendor's own events: {plan}"
+    );
+    assert!(
+        !plan.contains("Rows Removed by Filter"),
+        "none of the parent's read to be thrown away: {plan}"
+    );
+    drop(client);
+    store.close().await;
+}

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_webhooks.sql"),
     include_str!("../migrations/0010_console.sql"),
     include_str!("../migrations/0011_nodes.sql"),
+    include_str!("../migrations/0012_events_by_lower_rank.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

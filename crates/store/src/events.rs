@@ -5,9 +5,9 @@
 
 use claims_domain::{KstDateTime, NewEvent, Scope, VendorId};
 
-use crate::sql::{Param, Sql};
+use crate::sql::{Dialect, Param, Sql};
 use crate::tables::{EventRow, select};
-use crate::{EventHead, StoreError, StoredEvent};
+use crate::{EventHead, EventsPage, StoreError, StoredEvent};
 
 /// Appends `events` as of `now`, each the next of its vendor. Vendors' rows are taken in
 /// vendor order, so two transactions never wait for each other in a cycle. Called last in
@@ -34,47 +34,63 @@ pub(crate) async fn append(
     Ok(())
 }
 
-/// Up to `limit` of the events `scope` may see, after sequence `after`, in sequence order:
-/// a whole vendor's key sees all of its vendor's; a narrowed key, those about its
-/// lower-rank vendor's items.
+/// Up to `limit` of the events `scope` may see after sequence `after`, in sequence order,
+/// and how far the vendor's sequence was read: a whole vendor's key sees all of its
+/// vendor's; a narrowed key, those about its lower-rank vendor's items (read through
+/// `events_by_lower_rank`, never its parent's whole sequence).
+///
+/// The head is read first: a vendor's events commit in sequence order (its head row is
+/// held from an event's insert to the commit), so every event up to the head read has
+/// committed, and the page may say it read that far even where none of them were the
+/// scope's — a cursor then moves past what it has no reason to read again.
 pub(crate) async fn after(
     sql: &mut dyn Sql,
     scope: &Scope,
     after: u64,
     limit: usize,
-) -> Result<Vec<StoredEvent>, StoreError> {
-    let columns = select(EventRow::TABLE, EventRow::COLUMNS);
-    let rows = match &scope.lower_rank {
-        None => {
-            sql.query(
-                &format!("{columns} WHERE spl_ven_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"),
-                &[
-                    scope.vendor.as_str().into(),
-                    Param::Int(after as i64),
-                    Param::Int(limit as i64),
-                ],
-            )
-            .await?
-        }
-        Some(lower) => {
-            sql.query(
-                &format!(
-                    "{columns} WHERE spl_ven_id = $1 AND seq > $2 AND lrnk_spl_ven_id = $4 \
-                     ORDER BY seq LIMIT $3"
-                ),
-                &[
-                    scope.vendor.as_str().into(),
-                    Param::Int(after as i64),
-                    Param::Int(limit as i64),
-                    lower.as_str().into(),
-                ],
-            )
-            .await?
-        }
-    };
-    rows.iter()
+) -> Result<EventsPage, StoreError> {
+    let last = head(sql, &scope.vendor).await?.last;
+    if last <= after {
+        return Ok(EventsPage {
+            events: Vec::new(),
+            through: after,
+        });
+    }
+    let lower = scope.lower_rank.as_ref().map(|lower| lower.as_str());
+    let mut params = vec![
+        scope.vendor.as_str().into(),
+        Param::Int(after as i64),
+        Param::Int(last as i64),
+        Param::Int(limit as i64),
+    ];
+    params.extend(lower.map(Param::from));
+    let statement = events_after_sql(sql.dialect(), lower.is_some());
+    let rows = sql.query(&statement, &params).await?;
+    let events: Vec<StoredEvent> = rows
+        .iter()
         .map(|row| EventRow::read(row)?.into_event())
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let through = match events.last() {
+        Some(event) if events.len() == limit => event.sequence,
+        _ => last,
+    };
+    Ok(EventsPage { events, through })
+}
+
+/// The statement [`after`] reads a page with: `$1` the vendor, `$2` and `$3` the
+/// sequences after and through, `$4` the limit, and for a narrowed scope `$5` its
+/// lower-rank vendor. Public for the backends' tests of its plan.
+pub fn events_after_sql(dialect: Dialect, narrowed: bool) -> String {
+    let columns = select(EventRow::TABLE, EventRow::COLUMNS);
+    if narrowed {
+        let index = dialect.indexed_by("events_by_lower_rank");
+        format!(
+            "{columns}{index} WHERE spl_ven_id = $1 AND lrnk_spl_ven_id = $5 \
+             AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4"
+        )
+    } else {
+        format!("{columns} WHERE spl_ven_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4")
+    }
 }
 
 /// Where a vendor's sequence stands.

@@ -176,6 +176,26 @@ impl Dialect {
         }
     }
 
+    /// Written after a table's name: read it through `index`. SQLite's planner, without
+    /// statistics, may prefer the primary key; PostgreSQL's picks the index by itself.
+    pub fn indexed_by(self, index: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(" INDEXED BY {index}"),
+            Dialect::Postgres => String::new(),
+        }
+    }
+
+    /// The KST calendar day of the instant in `column`, as days since 1970-01-01 (KST
+    /// has no daylight saving: a day is the UTC instant plus nine hours, divided whole).
+    pub fn kst_day(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("(({column} + 32400) / 86400)"),
+            Dialect::Postgres => {
+                format!("(floor((extract(epoch FROM {column}) + 32400) / 86400))::bigint")
+            }
+        }
+    }
+
     /// Appended to a `SELECT` that must lock what it reads, passing over rows another
     /// transaction holds.
     pub fn for_update_skip_locked(self) -> &'static str {

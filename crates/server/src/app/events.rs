@@ -33,6 +33,7 @@ pub async fn lag_secs(
         .events_after(&hook.scope, hook.cursor, BATCH)
         .await?;
     Ok(pending
+        .events
         .iter()
         .find(|event| hook.wants(event.event.kind))
         .map_or(0, |event| {

@@ -144,23 +144,24 @@ impl Delivery {
             }
         }
         loop {
-            let batch = match self
+            let page = match self
                 .app
                 .store
                 .events_after(&hook.scope, hook.cursor, BATCH)
                 .await
             {
-                Ok(batch) => batch,
+                Ok(page) => page,
                 Err(error) => {
                     tracing::warn!(%error, "cannot read events to deliver; the lease will run out and delivery resume");
                     return;
                 }
             };
-            let Some(last) = batch.last().map(|event| event.sequence) else {
+            if page.through <= hook.cursor {
                 self.release(&hook).await;
                 return;
-            };
-            for event in &batch {
+            }
+            let last = page.through;
+            for event in &page.events {
                 if !hook.wants(event.event.kind) {
                     continue;
                 }
@@ -170,7 +171,8 @@ impl Delivery {
                 }
             }
             if hook.cursor < last {
-                // The rest of the batch is not this endpoint's to receive: move past it.
+                // The rest of what was read is not this endpoint's to receive (another type,
+                // or another lower-rank vendor's): move past it, so it is not read again.
                 let mut after = hook.clone();
                 after.cursor = last;
                 match self.record(after, None, true).await {

@@ -577,7 +577,7 @@ pub async fn changes_are_told_as_events_in_each_vendors_sequence(fixture: &Fixtu
             })
             .collect()
     };
-    let placed = store.events_after(&a, 0, 100).await.unwrap();
+    let placed = store.events_after(&a, 0, 100).await.unwrap().events;
     assert_eq!(
         kinds(&placed),
         [
@@ -591,6 +591,7 @@ pub async fn changes_are_told_as_events_in_each_vendors_sequence(fixture: &Fixtu
                 .events_after(&scope(VENDOR_B, None), 0, 100)
                 .await
                 .unwrap()
+                .events
         ),
         [(1, EventType::OrderInstructed, None)],
         "each vendor has its own sequence"
@@ -614,7 +615,7 @@ pub async fn changes_are_told_as_events_in_each_vendors_sequence(fixture: &Fixtu
         .record_waybill(&by_order("EVT-1", 1), &a, &waybill(), now)
         .await
         .unwrap();
-    let told = store.events_after(&a, 2, 100).await.unwrap();
+    let told = store.events_after(&a, 2, 100).await.unwrap().events;
     assert_eq!(
         kinds(&told),
         [
@@ -646,6 +647,7 @@ pub async fn changes_are_told_as_events_in_each_vendors_sequence(fixture: &Fixtu
                 .events_after(&scope(VENDOR_A, Some(LOWER_A1)), 0, 100)
                 .await
                 .unwrap()
+                .events
         ),
         [
             (2, EventType::OrderInstructed, Some(LOWER_A1.to_owned())),
@@ -653,9 +655,21 @@ pub async fn changes_are_told_as_events_in_each_vendors_sequence(fixture: &Fixtu
         ]
     );
     assert_eq!(
-        kinds(&store.events_after(&a, 4, 1).await.unwrap()),
+        kinds(&store.events_after(&a, 4, 1).await.unwrap().events),
         [(5, EventType::CancelRequestCreated, None)]
     );
+    // How far a page read: to the last event of a full page; to the head otherwise — a
+    // narrowed scope whose parent's later events are none of its own is read past them,
+    // so its cursor never reads them again.
+    assert_eq!(store.events_after(&a, 4, 1).await.unwrap().through, 5);
+    assert_eq!(store.events_after(&a, 2, 100).await.unwrap().through, 6);
+    let narrowed = store
+        .events_after(&scope(VENDOR_A, Some(LOWER_A1)), 4, 100)
+        .await
+        .unwrap();
+    assert_eq!((narrowed.events.len(), narrowed.through), (0, 6));
+    let at_head = store.events_after(&a, 6, 100).await.unwrap();
+    assert_eq!((at_head.events.len(), at_head.through), (0, 6));
     assert_eq!(
         store.event_head(&vendor_id(VENDOR_A)).await.unwrap(),
         crate::EventHead {
@@ -675,5 +689,8 @@ pub async fn changes_are_told_as_events_in_each_vendors_sequence(fixture: &Fixtu
     );
     let head = store.event_head(&vendor_id(VENDOR_A)).await.unwrap();
     assert_eq!((head.last, head.purged_through), (6, 2));
-    assert_eq!(store.events_after(&a, 0, 100).await.unwrap().len(), 4);
+    assert_eq!(
+        store.events_after(&a, 0, 100).await.unwrap().events.len(),
+        4
+    );
 }
