@@ -15,13 +15,10 @@ use claims_store_sqlite::{Durability, SqliteOptions, SqliteStore};
 
 use crate::DemoArgs;
 use crate::serve::{bind, run_server};
+use crate::settings::{Effective, Source};
 
-pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
-    // A local sandbox: webhooks may call a receiver on this machine over plain http.
-    let settings = &Settings {
-        webhooks_allow_insecure_targets: true,
-        ..settings.clone()
-    };
+pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> anyhow::Result<()> {
+    let settings = &sandbox_defaults(settings, effective);
     let listener = bind(settings.listen).await?;
     let address = listener.local_addr()?;
     let dir = tempfile::Builder::new()
@@ -383,4 +380,24 @@ fn flow(
             )
         );
     }
+}
+
+/// The settings of a local sandbox where the user gave none: webhooks may call a receiver
+/// on this machine over plain http, and the console's cookie travels over plain http to
+/// `127.0.0.1`. A value the user gave (flag, environment, file) is kept as given.
+fn sandbox_defaults(settings: &Settings, effective: &Effective) -> Settings {
+    let defaulted = |key: &str| {
+        effective
+            .shown
+            .iter()
+            .any(|shown| shown.key == key && shown.source == Source::Default)
+    };
+    let mut settings = settings.clone();
+    if defaulted("webhooks.allow_insecure_targets") {
+        settings.webhooks_allow_insecure_targets = true;
+    }
+    if defaulted("console.secure_cookies") {
+        settings.console_secure_cookies = false;
+    }
+    settings
 }

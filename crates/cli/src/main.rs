@@ -474,7 +474,7 @@ async fn run(cli: Cli, settings: Settings, effective: settings::Effective) -> an
     let settings = &settings;
     match cli.command {
         Command::Serve(_) => serve::run(settings).await,
-        Command::Demo(args) => demo::run(args, settings).await,
+        Command::Demo(args) => demo::run(args, settings, &effective).await,
         Command::Migrate => admin::migrate(settings).await,
         Command::Backup(args) => admin::backup(&args.to, settings).await,
         Command::Vendor(command) => admin::vendor(command, settings).await,

@@ -42,7 +42,7 @@ pub use invalid::InvalidValue;
 pub use order::{NewOrder, NewOrderItem, Recipient, ShippingFee};
 pub use requests::{
     CancelPreview, CancelRequest, LineStatus, PendingLine, RequestId, RequestLine, RequestStatus,
-    plan_approval, plan_cancel_request, plan_withdrawal, preview_cancellation,
+    agent_may_cancel, plan_approval, plan_cancel_request, plan_withdrawal, preview_cancellation,
 };
 pub use shipping::{
     ConfirmPlan, Release, SHIPPING_SEQ, ShipRejection, ShipmentPlan, ShippingItem, ShippingNo,

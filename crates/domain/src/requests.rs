@@ -8,7 +8,9 @@
 //! an item has at most one pending line at a time, so SSG's calls name a line by its
 //! original order item.
 
-use crate::cancel::{self, Actor, CancelCommand, CancelRejection, ClaimPlan, OrderState, Route};
+use crate::cancel::{
+    self, Actor, CancelCommand, CancelRejection, ClaimPlan, ItemState, OrderState, Route,
+};
 use crate::shipping::{ShippingNo, ShippingStatus};
 use crate::{AgentId, ClaimNo, Fault, ItemSeq, KstDateTime, OrderNo, Quantity};
 use crate::{NewOrderItem, ReasonCode, Text};
@@ -241,6 +243,15 @@ pub enum CancelPreview {
     /// A cancel request is filed; these are the lines and refunds its approval would carry
     /// if the vendor approved every line now.
     Request(ClaimPlan),
+}
+
+/// Whether an agent may ask to cancel units of `item` now — at once while it is instructed,
+/// by a cancel request once confirmed: it has units open, has not been released, and has
+/// no request pending already (`pending`: items with a pending request line).
+pub fn agent_may_cancel(item: &ItemState, pending: &[ItemSeq]) -> bool {
+    item.open() > 0
+        && item.shipping_status() != ShippingStatus::Released
+        && !pending.contains(&item.seq)
 }
 
 /// Previews an agent's cancellation of `order` (`pending`: items with a pending request

@@ -1,26 +1,34 @@
-//! The console over HTTP, on both stores: a vendor user's week is exactly their API key's,
-//! sessions lapse when idle and end at sign-out, failed sign-ins slow down, roles keep to
-//! their pages, a session opened on one node is good on another, and forms without their
-//! CSRF token change nothing. (The browser test in the CLI crate walks the pages as people
-//! do.)
+//! The console's pages through the router itself (no socket), read with CSS selectors, on
+//! both stores: a vendor user's week is exactly their API key's, sessions lapse when idle,
+//! end at sign-out and after their lifetime, failed sign-ins slow down, roles keep to their
+//! pages, a session opened on one node is good on another, forms without their CSRF token
+//! change nothing, and a cancellation confirmed any number of times at once takes effect
+//! once. (The browser test in the CLI crate walks the pages as people do.)
 
 mod support;
 
 use std::collections::HashMap;
 
-use claims_server::Config;
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
 use claims_server::console::hash_password;
+use claims_server::{Config, router};
 use claims_store::conformance::{LOWER_A1, LOWER_A2, VENDOR_A, at, order};
 use claims_store::{Login, NewUser, Password, UserRole};
 use claims_wire::{Format, decode_answer};
+use http_body_util::BodyExt;
+use scraper::{Html, Selector};
 use support::{Backend, TestApp, spawn_on};
+use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery";
 
-/// A browser without a browser: keeps cookies, follows no redirects.
+/// A browser without a browser: keeps cookies, follows no redirects, and sends each
+/// request straight to the application's router.
+#[derive(Clone)]
 struct Visitor {
-    base: String,
-    client: reqwest::Client,
+    router: Router,
     cookies: HashMap<String, String>,
 }
 
@@ -28,29 +36,57 @@ struct Visitor {
 struct Page {
     status: u16,
     location: String,
+    headers: axum::http::HeaderMap,
     body: String,
 }
 
 impl Page {
+    fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The texts of the elements `css` selects, whitespace folded.
+    fn texts(&self, css: &str) -> Vec<String> {
+        let selector = Selector::parse(css).unwrap();
+        self.html()
+            .select(&selector)
+            .map(|element| {
+                element
+                    .text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// The attribute `name` of the first element `css` selects.
+    fn attr(&self, css: &str, name: &str) -> Option<String> {
+        let selector = Selector::parse(css).unwrap();
+        self.html()
+            .select(&selector)
+            .next()
+            .and_then(|element| element.value().attr(name).map(str::to_owned))
+    }
+
+    /// How many elements `css` selects.
+    fn count(&self, css: &str) -> usize {
+        let selector = Selector::parse(css).unwrap();
+        self.html().select(&selector).count()
+    }
+
     /// The CSRF token of the page's first form.
     fn csrf(&self) -> String {
-        let at = self
-            .body
-            .find("name=\"csrf\" value=\"")
+        self.attr("form input[name=csrf]", "value")
             .expect("a form with a token")
-            + 19;
-        self.body[at..].split('"').next().unwrap().to_owned()
     }
 }
 
 impl Visitor {
     fn new(app: &TestApp) -> Visitor {
         Visitor {
-            base: app.base.clone(),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            router: router(app.state.clone()),
             cookies: HashMap::new(),
         }
     }
@@ -58,24 +94,23 @@ impl Visitor {
     /// The same cookies, against another node.
     fn on(&self, app: &TestApp) -> Visitor {
         Visitor {
-            base: app.base.clone(),
-            client: self.client.clone(),
+            router: router(app.state.clone()),
             cookies: self.cookies.clone(),
         }
     }
 
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Page {
         let cookie: Vec<String> = self
             .cookies
             .iter()
             .map(|(name, value)| format!("{name}={value}"))
             .collect();
-        let response = request
+        let request = request
             .header("Cookie", cookie.join("; "))
             .header("Accept-Language", "ko-KR")
-            .send()
-            .await
+            .body(body)
             .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
         for set in response.headers().get_all("set-cookie") {
             let set = set.to_str().unwrap();
             let (pair, attributes) = set.split_once(';').unwrap_or((set, ""));
@@ -86,24 +121,31 @@ impl Visitor {
                 self.cookies.insert(name.to_owned(), value.to_owned());
             }
         }
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let location = headers
+            .get("location")
+            .map_or(String::new(), |l| l.to_str().unwrap().to_owned());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Page {
-            status: response.status().as_u16(),
-            location: response
-                .headers()
-                .get("location")
-                .map_or(String::new(), |l| l.to_str().unwrap().to_owned()),
-            body: response.text().await.unwrap(),
+            status,
+            location,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 
     async fn get(&mut self, path: &str) -> Page {
-        let request = self.client.get(format!("{}{path}", self.base));
-        self.send(request).await
+        self.send(Request::get(path), Body::empty()).await
     }
 
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let request = self.client.post(format!("{}{path}", self.base)).form(form);
-        self.send(request).await
+        let body = serde_urlencoded::to_string(form).unwrap();
+        self.send(
+            Request::post(path).header("Content-Type", "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
     }
 
     async fn sign_in(&mut self, login: &str, password: &str) -> Page {
@@ -194,13 +236,19 @@ async fn a_vendor_user_sees_exactly_what_their_key_sees(backend: Backend) {
         let page = visitor
             .get("/console/cancellations?from=20261122&to=20261128")
             .await;
+        let cells = page.texts("main table tbody td");
         for line in &expected {
             assert!(
-                page.body.contains(&line[5]),
-                "{login}'s page shows {}",
+                cells.contains(&line[5]),
+                "{login}'s page shows {} among {cells:?}",
                 line[5]
             );
         }
+        assert_eq!(
+            page.count("main table tbody tr"),
+            expected.len(),
+            "one table line per API line"
+        );
         // Another vendor's order is answered as a missing one.
         let other = visitor.get("/console/orders/B-ORDER-1").await;
         assert_eq!(other.status, 404);
@@ -242,7 +290,10 @@ async fn sessions_end_and_sign_ins_slow_down(backend: Backend) {
     assert_eq!(cookie.len(), 64);
     let orders = agent.get("/console/orders?q=A-ORDER-1").await;
     assert_eq!(orders.status, 200);
-    assert!(orders.body.contains("/console/orders/A-ORDER-1"));
+    assert_eq!(
+        orders.attr("main table a", "href").as_deref(),
+        Some("/console/orders/A-ORDER-1")
+    );
 
     // Idle for 29 minutes: still signed in, and the visit counts as use.
     app.clock.advance(29 * 60);
@@ -255,6 +306,19 @@ async fn sessions_end_and_sign_ins_slow_down(backend: Backend) {
     assert_eq!(
         (lapsed.status, lapsed.location.as_str()),
         (303, "/console/login?next=/console/orders/A-ORDER-1")
+    );
+
+    // However busy, a session ends after its lifetime (12 hours by default).
+    agent.sign_in("agent.kim", PASSWORD).await;
+    for _ in 0..24 {
+        app.clock.advance(29 * 60);
+        assert_eq!(agent.get("/console/orders").await.status, 200);
+    }
+    app.clock.advance(29 * 60);
+    assert_eq!(
+        agent.get("/console/orders").await.status,
+        303,
+        "12 h 5 min after sign-in"
     );
 
     // Signing out ends the session at once; a form without its token changes nothing.
@@ -274,10 +338,9 @@ async fn sessions_end_and_sign_ins_slow_down(backend: Backend) {
     // An unknown login is refused in the same words as a wrong password.
     let unknown = Visitor::new(&app).sign_in("nobody", PASSWORD).await;
     assert_eq!(unknown.status, 401);
-    assert!(
-        unknown
-            .body
-            .contains("아이디 또는 비밀번호가 맞지 않습니다")
+    assert_eq!(
+        unknown.texts("[role=alert]"),
+        ["아이디 또는 비밀번호가 맞지 않습니다."]
     );
 
     // Wrong passwords: five failures from one address are free (the unknown login above
@@ -292,7 +355,7 @@ async fn sessions_end_and_sign_ins_slow_down(backend: Backend) {
     let slowed = guesser.sign_in("agent.kim", PASSWORD).await;
     assert_eq!(slowed.status, 429);
     assert!(
-        slowed.body.contains("초 뒤에 다시 시도하세요"),
+        slowed.texts("[role=alert]")[0].contains("초 뒤에 다시 시도하세요"),
         "{}",
         slowed.body
     );
@@ -361,8 +424,9 @@ async fn each_role_keeps_to_its_pages() {
         for path in allowed {
             let page = visitor.get(path).await;
             assert_eq!(page.status, 200, "{login} may see {path}");
-            assert!(
-                page.body.contains("<html lang=\"ko\">"),
+            assert_eq!(
+                page.attr("html", "lang").as_deref(),
+                Some("ko"),
                 "Korean by default"
             );
         }
@@ -378,19 +442,25 @@ async fn each_role_keeps_to_its_pages() {
     // problem answer.
     let missing = anonymous.get("/console/nowhere").await;
     assert_eq!(missing.status, 404);
-    assert!(missing.body.contains("<!DOCTYPE html>"));
+    assert!(missing.body.starts_with("<!DOCTYPE html>"));
     // English when the browser prefers it.
-    let english = app
-        .client
-        .get(format!("{}/console/login", app.base))
-        .header("Accept-Language", "en-US,en;q=0.9,ko;q=0.5")
-        .send()
-        .await
-        .unwrap()
-        .text()
+    let english = router(app.state.clone())
+        .oneshot(
+            Request::get("/console/login")
+                .header("Accept-Language", "en-US,en;q=0.9,ko;q=0.5")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
-    assert!(english.contains("Sign in to the ssg-claims console"));
+    let body = english.into_body().collect().await.unwrap().to_bytes();
+    let english = Page {
+        status: 200,
+        location: String::new(),
+        headers: Default::default(),
+        body: String::from_utf8(body.to_vec()).unwrap(),
+    };
+    assert_eq!(english.texts("h1"), ["Sign in to the ssg-claims console"]);
 }
 
 #[tokio::test]
@@ -412,13 +482,12 @@ async fn a_session_opened_on_one_node_is_good_on_another() {
     assert_eq!(visitor.get("/console/orders").await.status, 303);
 }
 
-#[tokio::test]
-async fn an_agent_cancels_with_a_preview_and_the_claim_records_their_login() {
-    let app = support::spawn(Config::default()).await;
+/// Places order `ord_no` with one item of vendor A (2 units).
+async fn place(app: &TestApp, ord_no: &str) {
     app.store
         .place_order(
             order(
-                "C-ORDER-1",
+                ord_no,
                 "2026-11-20 09:50:17",
                 &[(1, VENDOR_A, None, 2, 1000)],
                 &[(VENDOR_A, 3000)],
@@ -427,11 +496,42 @@ async fn an_agent_cancels_with_a_preview_and_the_claim_records_their_login() {
         )
         .await
         .unwrap();
+}
+
+async fn claims_of(app: &TestApp, ord_no: &str) -> usize {
+    app.store
+        .order(&claims_domain::OrderNo::parse("o", ord_no).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .claims
+        .len()
+}
+
+/// The preview's confirmation form, as the page holds it: every field's name and value.
+fn confirmation(preview: &Page) -> Vec<(String, String)> {
+    let html = preview.html();
+    let form = Selector::parse("form:has(input[name=confirm]) input").unwrap();
+    html.select(&form)
+        .map(|input| {
+            (
+                input.value().attr("name").unwrap().to_owned(),
+                input.value().attr("value").unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_agent_cancels_with_a_preview_and_the_claim_records_their_login() {
+    let app = support::spawn(Config::default()).await;
+    place(&app, "C-ORDER-1").await;
     add_user(&app, "agent.kim", UserRole::ServiceCenter).await;
     let mut agent = Visitor::new(&app);
     agent.sign_in("agent.kim", PASSWORD).await;
     let form = agent.get("/console/orders/C-ORDER-1/cancel").await;
     assert_eq!(form.status, 200);
+    assert_eq!(form.count("input[name=qty_1][type=number]"), 1);
     let csrf = form.csrf();
     let ask = [
         ("csrf", csrf.as_str()),
@@ -460,24 +560,32 @@ async fn an_agent_cancels_with_a_preview_and_the_claim_records_their_login() {
         )
         .await;
     assert_eq!(bad_reason.status, 422);
-    assert!(bad_reason.body.contains("clmRsnCd"), "{}", bad_reason.body);
+    assert!(
+        bad_reason.texts("[role=alert]")[0].contains("clmRsnCd"),
+        "{}",
+        bad_reason.body
+    );
+    // Without the session's token, nothing happens.
+    let forged = agent
+        .post(
+            "/console/orders/C-ORDER-1/cancel",
+            &[("qty_1", "1"), ("clmRsnCd", "251"), ("imptDivCd", "10")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
 
     let preview = agent.post("/console/orders/C-ORDER-1/cancel", &ask).await;
     assert_eq!(preview.status, 200);
-    assert!(preview.body.contains("취소 확정"));
-    let claims = app
-        .store
-        .order(&claims_domain::OrderNo::parse("o", "C-ORDER-1").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .claims
-        .len();
-    let at = preview.body.find("name=\"version\" value=\"").unwrap() + 22;
-    let version = preview.body[at..].split('"').next().unwrap().to_owned();
-    let mut confirm = ask.to_vec();
-    confirm.push(("confirm", "1"));
-    confirm.push(("version", &version));
+    assert_eq!(
+        preview.texts("form:has(input[name=confirm]) button"),
+        ["취소 확정"]
+    );
+    let claims = claims_of(&app, "C-ORDER-1").await;
+    let confirm = confirmation(&preview);
+    let confirm: Vec<(&str, &str)> = confirm
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
     let done = agent
         .post("/console/orders/C-ORDER-1/cancel", &confirm)
         .await;
@@ -499,16 +607,167 @@ async fn an_agent_cancels_with_a_preview_and_the_claim_records_their_login() {
         claims_domain::Actor::Agent(claims_domain::AgentId::parse("a", "agent.kim").unwrap())
     );
     assert_eq!(claim.fault, claims_domain::Fault::Vendor);
-    // The same confirmation again (a second click) is refused: the order changed.
+    let shown = agent.get(&done.location).await;
+    assert_eq!(
+        shown.texts("[role=status] strong"),
+        [claim.clm_no.to_string()]
+    );
+    // The same confirmation again (a second click, a reload) shows the first one's result
+    // and cancels nothing more.
     let again = agent
         .post("/console/orders/C-ORDER-1/cancel", &confirm)
         .await;
-    assert_eq!(again.status, 409);
-    let after = app
-        .store
-        .order(&claims_domain::OrderNo::parse("o", "C-ORDER-1").unwrap())
-        .await
-        .unwrap()
+    assert_eq!(
+        (again.status, again.location.as_str()),
+        (303, done.location.as_str())
+    );
+    assert_eq!(claims_of(&app, "C-ORDER-1").await, claims + 1);
+    // A stale preview (made before that claim) is refused: the order changed.
+    let mut stale = confirm.clone();
+    for field in &mut stale {
+        if field.0 == "confirmation" {
+            field.1 = "0123456789abcdef0123456789abcdef";
+        }
+    }
+    let refused = agent.post("/console/orders/C-ORDER-1/cancel", &stale).await;
+    assert_eq!(refused.status, 409);
+    assert_eq!(claims_of(&app, "C-ORDER-1").await, claims + 1);
+}
+
+/// `copies` submits of one preview's confirmation at once — spread over `nodes` — make one
+/// claim, and every submit is answered with it.
+async fn a_confirmation_sent_at_once_takes_effect_once(
+    backend: Backend,
+    copies: usize,
+    two_nodes: bool,
+) {
+    let Some(app) = spawn_on(backend, Config::default()).await else {
+        return;
+    };
+    let second = if two_nodes {
+        Some(app.another_node(Config::default()).await.unwrap())
+    } else {
+        None
+    };
+    place(&app, "D-ORDER-1").await;
+    add_user(&app, "agent.kim", UserRole::ServiceCenter).await;
+    let mut agent = Visitor::new(&app);
+    agent.sign_in("agent.kim", PASSWORD).await;
+    let csrf = agent.get("/console/orders/D-ORDER-1/cancel").await.csrf();
+    let preview = agent
+        .post(
+            "/console/orders/D-ORDER-1/cancel",
+            &[
+                ("csrf", csrf.as_str()),
+                ("qty_1", "1"),
+                ("clmRsnCd", "251"),
+                ("imptDivCd", "10"),
+            ],
+        )
+        .await;
+    let confirm = confirmation(&preview);
+    let mut sends = Vec::new();
+    for copy in 0..copies {
+        let mut visitor = match (&second, copy % 2) {
+            (Some(second), 1) => agent.on(second),
+            _ => agent.clone(),
+        };
+        let confirm = confirm.clone();
+        sends.push(tokio::spawn(async move {
+            let form: Vec<(&str, &str)> = confirm
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            let page = visitor
+                .post("/console/orders/D-ORDER-1/cancel", &form)
+                .await;
+            (page.status, page.location)
+        }));
+    }
+    let mut answers = Vec::new();
+    for send in sends {
+        answers.push(send.await.unwrap());
+    }
+    assert_eq!(claims_of(&app, "D-ORDER-1").await, 1, "{answers:?}");
+    let first = &answers[0];
+    assert!(
+        first.1.starts_with("/console/orders/D-ORDER-1?claim="),
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().all(|answer| answer == first),
+        "every submit shows the one claim: {answers:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_double_confirmation_takes_effect_once_on_sqlite() {
+    a_confirmation_sent_at_once_takes_effect_once(Backend::Sqlite, 2, false).await;
+    a_confirmation_sent_at_once_takes_effect_once(Backend::Sqlite, 8, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_double_confirmation_takes_effect_once_on_postgres() {
+    a_confirmation_sent_at_once_takes_effect_once(Backend::Postgres, 2, false).await;
+    a_confirmation_sent_at_once_takes_effect_once(Backend::Postgres, 8, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_double_confirmation_takes_effect_once_on_two_postgres_nodes() {
+    a_confirmation_sent_at_once_takes_effect_once(Backend::Postgres, 2, true).await;
+    a_confirmation_sent_at_once_takes_effect_once(Backend::Postgres, 8, true).await;
+}
+
+#[tokio::test]
+async fn pages_are_never_framed_sniffed_or_sent_elsewhere() {
+    let app = support::spawn(Config::default()).await;
+    add_user(&app, "agent.kim", UserRole::ServiceCenter).await;
+    let mut agent = Visitor::new(&app);
+    let signed = agent.sign_in("agent.kim", PASSWORD).await;
+    let cookie = signed
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|value| value.starts_with("console_session="))
         .unwrap();
-    assert_eq!(after.claims.len(), claims + 1);
+    assert!(cookie.contains("; Secure"), "Secure by default: {cookie}");
+    for path in ["/console/login", "/console/orders", "/console/nowhere"] {
+        let page = agent.get(path).await;
+        let header = |name: &str| {
+            page.headers
+                .get(name)
+                .map(|value| value.to_str().unwrap().to_owned())
+        };
+        assert_eq!(header("x-frame-options").as_deref(), Some("DENY"), "{path}");
+        assert!(
+            header("content-security-policy")
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+        assert_eq!(header("referrer-policy").as_deref(), Some("same-origin"));
+    }
+    // A `next` with a control character is refused, never a panic or a broken header.
+    for next in [
+        "/console/%01",
+        "/console/%00",
+        "/console/%7F",
+        "/console/%0d%0aX:%20y",
+    ] {
+        let switched = agent
+            .get(&format!("/console/language?to=en&next={next}"))
+            .await;
+        assert_eq!(
+            (switched.status, switched.location.as_str()),
+            (303, "/console/"),
+            "{next}"
+        );
+        let sign_in = Visitor::new(&app)
+            .get(&format!("/console/login?next={next}"))
+            .await;
+        assert_eq!(sign_in.status, 200);
+        assert_eq!(sign_in.count("input[name=next]"), 0, "{next}");
+    }
 }

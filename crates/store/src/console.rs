@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use claims_domain::{InvalidValue, KstDateTime, OrderNo, Scope};
+use claims_domain::{InvalidValue, KstDate, KstDateTime, OrderNo, ReasonCode, Scope};
 
 use crate::credentials::SecretHash;
 use crate::sql::{Param, Sql};
@@ -62,7 +62,23 @@ pub enum UserRole {
     Vendor(Scope),
 }
 
+/// A role without its scope: what a page lets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleKind {
+    Admin,
+    ServiceCenter,
+    Vendor,
+}
+
 impl UserRole {
+    pub fn kind(&self) -> RoleKind {
+        match self {
+            UserRole::Admin => RoleKind::Admin,
+            UserRole::ServiceCenter => RoleKind::ServiceCenter,
+            UserRole::Vendor(_) => RoleKind::Vendor,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             UserRole::Admin => "admin",
@@ -262,20 +278,25 @@ pub(crate) async fn open_session(
 /// written, so reading pages does not write on every request.
 pub(crate) const TOUCH_EVERY_SECS: i64 = 60;
 
-/// The session of `hash`, if it was seen since `idle_since`, and when it was last seen.
+/// The session of `hash`, if it was seen since `idle_since` and opened since
+/// `opened_since`, and when it was last seen.
 pub(crate) async fn session(
     sql: &mut dyn Sql,
     hash: &SecretHash,
     idle_since: KstDateTime,
+    opened_since: KstDateTime,
 ) -> Result<Option<(Session, KstDateTime)>, StoreError> {
     let statement = format!(
         "SELECT {}, s.csrf, s.last_seen_at FROM console_sessions s \
          JOIN console_users u ON u.login = s.login \
-         WHERE s.session_hash = $1 AND s.last_seen_at >= $2",
+         WHERE s.session_hash = $1 AND s.last_seen_at >= $2 AND s.created_at >= $3",
         columns("u", ConsoleUserRow::COLUMNS)
     );
     let Some(row) = sql
-        .query_opt(&statement, &[(&hash.0[..]).into(), idle_since.into()])
+        .query_opt(
+            &statement,
+            &[(&hash.0[..]).into(), idle_since.into(), opened_since.into()],
+        )
         .await?
     else {
         return Ok(None);
@@ -346,6 +367,52 @@ pub(crate) async fn orders_by_orderer(
     .await?
     .iter()
     .map(|row| stored::order_no(row.text(0)?))
+    .collect()
+}
+
+/// Canceled lines of one KST day and one reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancellationCount {
+    pub day: KstDate,
+    pub reason: ReasonCode,
+    pub lines: u64,
+}
+
+/// The lines `scope` may see that were canceled within `from ..= to`, counted per KST day
+/// and reason by the database (the dashboard reads counts, never the rows).
+pub(crate) async fn cancellation_counts(
+    sql: &mut dyn Sql,
+    scope: &Scope,
+    from: KstDateTime,
+    to: KstDateTime,
+) -> Result<Vec<CancellationCount>, StoreError> {
+    let day = sql.dialect().kst_day("ord_cncl_dts");
+    let statement = format!(
+        "SELECT {day}, clm_rsn_cd, count(*) FROM claim_lines \
+         WHERE spl_ven_id = $1 AND ord_cncl_dts >= $2 AND ord_cncl_dts <= $3 \
+         AND ($4 = '' OR lrnk_spl_ven_id = $4) \
+         GROUP BY {day}, clm_rsn_cd ORDER BY 1, 2"
+    );
+    let lower = scope.lower_rank.as_ref().map_or("", |lower| lower.as_str());
+    sql.query(
+        &statement,
+        &[
+            scope.vendor.as_str().into(),
+            from.into(),
+            to.into(),
+            lower.into(),
+        ],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        let start = stored::time(row.int(0)? * 86_400 - 32_400)?;
+        Ok(CancellationCount {
+            day: KstDate::of(start),
+            reason: stored::reason(row.text(1)?)?,
+            lines: u64::try_from(row.int(2)?).map_err(stored::corrupt)?,
+        })
+    })
     .collect()
 }
 

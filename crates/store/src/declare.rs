@@ -34,6 +34,14 @@ where
     }
 }
 
+/// What the write completes is moved in as it is (it is used once).
+impl<T: 'static> Own for crate::Completion<T> {
+    type Owned = Self;
+    fn own(self) -> Self {
+        self
+    }
+}
+
 impl<T: Clone + Send + 'static> Own for Option<&T> {
     type Owned = Option<T>;
     fn own(self) -> Option<T> {

@@ -36,6 +36,7 @@ mod credentials;
 mod declare;
 pub mod deferred;
 mod events;
+pub use events::events_after_sql;
 pub mod idempotency;
 mod nodes;
 mod orders;
@@ -49,7 +50,9 @@ mod webhooks;
 pub use webhooks::KEPT_ATTEMPTS;
 
 pub use admin::KEY_LOOKUP_SQL;
-pub use console::{Login, NewSession, NewUser, Password, Session, User, UserRole};
+pub use console::{
+    CancellationCount, Login, NewSession, NewUser, Password, RoleKind, Session, User, UserRole,
+};
 pub use credentials::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,
 };
@@ -144,6 +147,16 @@ pub struct StoredEvent {
     pub sequence: u64,
     pub occurred_at: KstDateTime,
     pub event: NewEvent,
+}
+
+/// A page of a scope's events, and how far its vendor's sequence was read for it: past
+/// `through`, nothing the scope may see is left unread (a narrowed scope's cursor moves
+/// past its parent's other events, so that it never reads them again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventsPage {
+    pub events: Vec<StoredEvent>,
+    /// The last sequence read; at least the last event's.
+    pub through: u64,
 }
 
 /// Where a vendor's event sequence stands.
@@ -314,29 +327,14 @@ store! {
             let item = ItemRef::Order(ord_no.clone(), item_seq);
             self.release(&item, scope, Release::OneStep, now).await
         }
-        /// [`Store::cancel`], recording the answer `done` renders for its idempotency key in
-        /// the same transaction.
-        async fn cancel_once(
-            &self,
-            ord_no: &OrderNo,
-            command: &CancelCommand,
-            now: KstDateTime,
-            done: Completion<Claim>,
-        ) -> Result<Claim, StoreError>;
-        /// [`Store::place_order`], recording the answer `done` renders for its idempotency key
-        /// in the same transaction.
-        async fn place_order_once(
-            &self,
-            order: NewOrder,
-            now: KstDateTime,
-            done: Completion<Placed>,
-        ) -> Result<Placed, StoreError>;
-        /// The session of `hash` if it was seen since `idle_since`; it counts as seen `now`.
+        /// The session of `hash` if it was seen since `idle_since` and opened since
+        /// `opened_since`; it counts as seen `now`.
         async fn console_session(
             &self,
             hash: &SecretHash,
             now: KstDateTime,
             idle_since: KstDateTime,
+            opened_since: KstDateTime,
         ) -> Result<Option<Session>, StoreError>;
     }
     impl {
@@ -348,46 +346,19 @@ store! {
             Backend::close(self).await;
         }
 
-        #[tracing::instrument(skip_all, fields(order.no = %ord_no))]
-        async fn cancel_once(
-            &self,
-            ord_no: &OrderNo,
-            command: &CancelCommand,
-            now: KstDateTime,
-            done: Completion<Claim>,
-        ) -> Result<Claim, StoreError> {
-            let (ord_no, command) = (ord_no.clone(), command.clone());
-            self.write(script(move |sql| {
-                Box::pin(async move {
-                    orders::cancel(sql, &ord_no, &command, now, Some(done)).await
-                })
-            }))
-            .await
-        }
-
-        #[tracing::instrument(skip_all, fields(order.no = %order.ord_no()))]
-        async fn place_order_once(
-            &self,
-            order: NewOrder,
-            now: KstDateTime,
-            done: Completion<Placed>,
-        ) -> Result<Placed, StoreError> {
-            self.write(script(move |sql| {
-                Box::pin(async move { orders::place(sql, &order, now, Some(done)).await })
-            }))
-            .await
-        }
-
         async fn console_session(
             &self,
             hash: &SecretHash,
             now: KstDateTime,
             idle_since: KstDateTime,
+            opened_since: KstDateTime,
         ) -> Result<Option<Session>, StoreError> {
             let hash = *hash;
             let found = self
                 .read(script(move |sql| {
-                    Box::pin(async move { console::session(sql, &hash, idle_since).await })
+                    Box::pin(async move {
+                        console::session(sql, &hash, idle_since, opened_since).await
+                    })
                 }))
                 .await?;
             let Some((session, last_seen)) = found else {
@@ -473,6 +444,11 @@ store! {
         #[traced(order.no = %order.ord_no())]
         write place_order(order: NewOrder, now: KstDateTime) -> Placed
             = orders::place(&order, now, None);
+        /// [`Store::place_order`], recording the answer `done` renders for its idempotency
+        /// key in the same transaction.
+        #[traced(order.no = %order.ord_no())]
+        write place_order_once(order: NewOrder, now: KstDateTime, done: Completion<Placed>) -> Placed
+            = orders::place(&order, now, Some(done));
         read order(ord_no: &OrderNo) -> Option<OrderRecord>
             = orders::load(&ord_no);
         /// One claim, by its number.
@@ -490,6 +466,16 @@ store! {
         #[traced(order.no = %ord_no)]
         write cancel(ord_no: &OrderNo, command: &CancelCommand, now: KstDateTime) -> Claim
             = orders::cancel(&ord_no, &command, now, None);
+        /// [`Store::cancel`], recording the answer `done` renders for its idempotency key in
+        /// the same transaction.
+        #[traced(order.no = %ord_no)]
+        write cancel_once(
+            ord_no: &OrderNo,
+            command: &CancelCommand,
+            now: KstDateTime,
+            done: Completion<Claim>,
+        ) -> Claim
+            = orders::cancel(&ord_no, &command, now, Some(done));
         /// Claims an idempotency key for a request with `fingerprint`, or says why not
         /// (see [`idempotency::decide`]); a new key only while its credential keeps less than
         /// `window.quota`.
@@ -554,7 +540,18 @@ store! {
             id: RequestId,
             now: KstDateTime,
         ) -> CancelRequest
-            = requests::file(&ord_no, &command, id, now);
+            = requests::file(&ord_no, &command, id, now, None);
+        /// [`Store::file_cancel_request`], recording the answer `done` renders for its
+        /// idempotency key in the same transaction.
+        #[traced(order.no = %ord_no, request.id = %id)]
+        write file_cancel_request_once(
+            ord_no: &OrderNo,
+            command: &CancelCommand,
+            id: RequestId,
+            now: KstDateTime,
+            done: Completion<CancelRequest>,
+        ) -> CancelRequest
+            = requests::file(&ord_no, &command, id, now, Some(done));
         /// One cancel request, with its lines.
         read cancel_request(id: &RequestId) -> Option<CancelRequest>
             = requests::one(&id);
@@ -582,10 +579,11 @@ store! {
         read pending_cancel_lines(scope: &Scope, period: Period, limit: usize) -> Vec<PendingLine>
             = requests::pending_lines(&scope, period, limit);
         /// Up to `limit` of the events `scope` may see after sequence `after` of its vendor, in
-        /// sequence order (a narrowed key sees those about its lower-rank vendor's items). Every
-        /// event is written in the transaction of its change, and a vendor's events commit in
-        /// sequence order, so reading on from the last sequence seen never misses one.
-        read events_after(scope: &Scope, after: u64, limit: usize) -> Vec<StoredEvent>
+        /// sequence order (a narrowed key sees those about its lower-rank vendor's items), and
+        /// how far the sequence was read. Every event is written in the transaction of its
+        /// change, and a vendor's events commit in sequence order, so reading on from
+        /// `through` never misses one.
+        read events_after(scope: &Scope, after: u64, limit: usize) -> EventsPage
             = events::after(&scope, after, limit);
         /// Where a vendor's event sequence stands.
         read event_head(vendor: &VendorId) -> EventHead
@@ -690,5 +688,13 @@ store! {
             limit: usize,
         ) -> Vec<OrderNo>
             = console::orders_by_orderer(&name, from, to, limit);
+        /// The lines `scope` may see that were canceled within `from ..= to`, counted per
+        /// KST day and reason, by day then reason.
+        read cancellation_counts(
+            scope: &Scope,
+            from: KstDateTime,
+            to: KstDateTime,
+        ) -> Vec<CancellationCount>
+            = console::cancellation_counts(&scope, from, to);
     }
 }

@@ -14,8 +14,8 @@ use claims_domain::{
 use crate::sql::Sql;
 use crate::stored;
 use crate::tables::{ItemRow, RequestLineRow, RequestRow, columns, select};
-use crate::{NotFound, StoreError};
-use crate::{events, orders, shipping};
+use crate::{Completion, NotFound, StoreError};
+use crate::{events, idempotency, orders, shipping};
 
 /// The order's cancel requests, in the order they were filed, each with its lines.
 pub(crate) async fn for_order(
@@ -93,6 +93,7 @@ pub(crate) async fn file(
     command: &CancelCommand,
     id: RequestId,
     now: KstDateTime,
+    done: Option<Completion<CancelRequest>>,
 ) -> Result<CancelRequest, StoreError> {
     let locked = orders::lock(sql, ord_no)
         .await?
@@ -118,6 +119,9 @@ pub(crate) async fn file(
     let items: Vec<ItemSeq> = request.lines.iter().map(|line| line.item_seq).collect();
     let filed = request_events(&locked.order, &request, &items, LineStatus::Requested);
     events::append(sql, filed, now).await?;
+    if let Some(done) = done {
+        idempotency::record(sql, &done.key, &(done.render)(&request), now).await?;
+    }
     Ok(request)
 }
 

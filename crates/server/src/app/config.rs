@@ -46,6 +46,74 @@ pub struct ConsoleConfig {
     pub secure_cookies: bool,
     /// How long a session may stay unused.
     pub idle: Duration,
+    /// How long a session lasts at most, however busy.
+    pub lifetime: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client (a TLS-terminating proxy in
+    /// front); a request from anywhere else is the client itself.
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// Networks whose `X-Forwarded-For` is believed: a request that comes from one of them was
+/// forwarded for the client that header names last, past any other trusted proxy.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Reads a comma-separated list of networks (`10.0.0.0/8`) or addresses (`10.0.0.7`).
+    pub fn parse(text: &str) -> Result<TrustedProxies, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                part.parse::<ipnet::IpNet>()
+                    .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("{part:?} is neither a network like 10.0.0.0/8 nor an address")
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        let address = match address {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.0.iter().any(|net| net.contains(&address))
+    }
+
+    /// The client a request from `peer` was made for: `peer` itself unless it is trusted;
+    /// then, walking `X-Forwarded-For` from its end, the first address that is not a
+    /// trusted proxy (a client can write anything at the header's start, but not past the
+    /// proxies that append to it).
+    pub fn client(&self, peer: std::net::IpAddr, forwarded_for: &[&str]) -> std::net::IpAddr {
+        if !self.contains(peer) {
+            return peer;
+        }
+        let mut client = peer;
+        for hop in forwarded_for
+            .iter()
+            .flat_map(|header| header.split(','))
+            .rev()
+        {
+            match hop.trim().parse::<std::net::IpAddr>() {
+                Ok(address) if self.contains(address) => client = address,
+                Ok(address) => return address,
+                Err(_) => return client,
+            }
+        }
+        client
+    }
+
+    /// The list as the setting writes it.
+    pub fn to_setting(&self) -> String {
+        self.0
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 /// How webhooks are delivered.

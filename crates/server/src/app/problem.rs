@@ -112,7 +112,7 @@ pub struct Problem {
     /// Seconds to send in `Retry-After`, for problems that pass.
     pub retry_after_secs: Option<u64>,
     /// What really happened, when the failure is ours: for the log, never for the caller.
-    pub cause: Option<Cause>,
+    pub cause: Option<Box<Cause>>,
 }
 
 impl Problem {
@@ -164,7 +164,7 @@ impl Problem {
     /// A failure of ours: told to the caller as such, its `cause` kept for the log.
     pub fn internal(cause: impl Into<String>) -> Self {
         Problem {
-            cause: Some(Cause::internal(cause)),
+            cause: Some(Box::new(Cause::internal(cause))),
             ..Problem::new(
                 ProblemKind::Internal,
                 "an unexpected error occurred; retry, and report it if it persists",
@@ -267,7 +267,7 @@ impl From<StoreError> for Problem {
                 Problem::new(kind, rejection.to_string()).ko(ship_ko(&rejection))
             }
             StoreError::Unavailable(cause) => Problem {
-                cause: Some(Cause::unavailable(cause.to_string())),
+                cause: Some(Box::new(Cause::unavailable(cause.to_string()))),
                 ..Problem::new(
                     ProblemKind::Unavailable,
                     "the database cannot be reached; retry in a few seconds",

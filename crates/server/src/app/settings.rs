@@ -12,7 +12,9 @@ use std::time::Duration;
 use claims_domain::RetrySchedule;
 use claims_store::Quota;
 
-use super::config::{Config, Connections, ConsoleConfig, ErrorStyle, Limits, Rate, WebhookConfig};
+use super::config::{
+    Config, Connections, ConsoleConfig, ErrorStyle, Limits, Rate, TrustedProxies, WebhookConfig,
+};
 
 /// Rows read from the store at a time while streaming a long answer (not a setting).
 pub const PAGE_ROWS: usize = 1_000;
@@ -82,6 +84,15 @@ impl Value for bool {
 impl Value for RetrySchedule {
     fn read(text: &str) -> Result<Self, String> {
         RetrySchedule::parse("webhooks_retry_schedule", text).map_err(|error| error.problem)
+    }
+    fn toml(&self) -> String {
+        format!("\"{}\"", self.to_setting())
+    }
+}
+
+impl Value for TrustedProxies {
+    fn read(text: &str) -> Result<Self, String> {
+        TrustedProxies::parse(text)
     }
     fn toml(&self) -> String {
         format!("\"{}\"", self.to_setting())
@@ -323,11 +334,17 @@ settings! {
     /// each moved by up to ±10 %; after the last, the endpoint is paused and its events
     /// wait in the feed. Tests use e.g. `1,1,1`.
     webhooks_retry_schedule as "webhooks.retry_schedule" in Http: RetrySchedule = RetrySchedule::default();
-    /// The console's session cookie is sent only over HTTPS (`Secure`). Turn it on whenever
-    /// the console is reached through HTTPS (a TLS-terminating proxy in front).
-    console_secure_cookies as "console.secure_cookies" in Http: bool = false, one of ["true", "false"];
+    /// The console's session cookie is sent only over HTTPS (`Secure`). On by default; turn
+    /// it off only to reach the console over plain HTTP on this machine (`demo` does).
+    console_secure_cookies as "console.secure_cookies" in Http: bool = true, one of ["true", "false"];
     /// Minutes a console session may stay unused before it ends.
     console_idle_minutes as "console.idle_minutes" in Http: u32 = 30, from 1 to 1440;
+    /// Hours a console session lasts at most, however busy; then its user signs in again.
+    console_session_hours as "console.session_hours" in Http: u32 = 12, from 1 to 720;
+    /// Proxies whose `X-Forwarded-For` is believed for the client's address (which the
+    /// sign-in throttle counts by): comma-separated networks or addresses, e.g.
+    /// `10.0.0.0/8,192.168.1.7`. Empty: every request's address is its connection's.
+    console_trusted_proxies as "console.trusted_proxies" in Http: TrustedProxies = TrustedProxies::default();
     /// The longest a request may take to its answer's status line, in seconds; then it is
     /// answered as unavailable (503, code 90).
     request_timeout_secs as "limits.request_timeout_secs" in Http: u32 = 30, from 1 to 3600;
@@ -422,6 +439,8 @@ impl Settings {
             console: ConsoleConfig {
                 secure_cookies: self.console_secure_cookies,
                 idle: secs(self.console_idle_minutes * 60),
+                lifetime: secs(self.console_session_hours * 3600),
+                trusted_proxies: self.console_trusted_proxies.clone(),
             },
         }
     }

@@ -75,6 +75,23 @@ impl AppState {
         }
     }
 
+    /// What decides whether an idempotency key may be claimed now: when kept keys lapse,
+    /// when a request still marked in flight counts as abandoned, and the quota. No request
+    /// outlives its deadline: one still marked in flight a little after it was cut off with
+    /// its process before its effect committed (an effect commits together with its
+    /// answer), so running it again is safe.
+    pub fn idempotency_window(&self) -> claims_store::Window {
+        let now = self.clock.now();
+        let retention = self.config.idempotency_retention.as_secs() as i64;
+        let abandoned = self.config.limits.request_timeout.as_secs() as i64 + 5;
+        claims_store::Window {
+            now,
+            lapsed_before: now.plus_seconds(-retention),
+            abandoned_before: now.plus_seconds(-abandoned),
+            quota: self.config.idempotency_quota,
+        }
+    }
+
     /// Tells whoever waits for events (long polls, webhook dispatch) that a write just
     /// succeeded here.
     pub fn note_change(&self) {

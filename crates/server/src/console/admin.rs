@@ -1,19 +1,24 @@
 //! Operators' pages: vendors and their lower-rank vendors, vendor API keys (a new key is
 //! shown once), platform tokens, and console users.
 
-use std::collections::HashMap;
-
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::response::Response;
 use claims_domain::order::rules;
 use claims_domain::{Scope, Text, VendorId};
-use claims_store::{KeyId, Login, NewUser, NewVendor, Password, Role, TokenId, UserRole};
+use claims_store::{KeyId, Login, NewUser, NewVendor, Password, Role, RoleKind, TokenId, UserRole};
 use claims_wire::Lang;
 use maud::{Markup, html};
 
+use super::auth::hash_password;
+use super::forms::{
+    DeleteUserForm, KeyForm, RevokeKeyForm, RevokeTokenForm, TokenForm, UserForm, VendorForm,
+};
 use super::layout::{Kind, shell, table};
-use super::{App, PageError, Signed, Words, field, hash_password, page};
+use super::page::{PageError, page};
+use super::session::{Posted, Signed};
+use super::text::Words;
 use crate::app::credentials::{issue_api_key, issue_token};
+use crate::app::state::AppState;
 
 /// The admin section's own tabs.
 fn tabs(lang: Lang, active: &str) -> Markup {
@@ -59,7 +64,7 @@ fn revoke_or_revoked(
             span.badge.bad { (lang.t("폐기됨 ", "revoked ")) (revoked.to_wire()) }
         } @else {
             form.inline method="post" action=(action) {
-                input type="hidden" name="csrf" value=(me.csrf);
+                input type="hidden" name=(RevokeKeyForm::NAMES.csrf) value=(me.csrf);
                 input type="hidden" name=(field_name) value=(id);
                 button.danger type="submit" aria-label={ (lang.t("폐기 ", "Revoke ")) (id) } { (lang.t("폐기", "Revoke")) }
             }
@@ -89,7 +94,7 @@ fn section(me: &Signed, done: &Outcome, section: Section<'_>) -> Response {
         (outcome(done))
         form.card method="post" action=(section.action) {
             h2 { (section.heading) }
-            input type="hidden" name="csrf" value=(me.csrf);
+            input type="hidden" name=(VendorForm::NAMES.csrf) value=(me.csrf);
             div.row {
                 (section.fields)
                 div { button type="submit" { (section.submit) } }
@@ -97,7 +102,7 @@ fn section(me: &Signed, done: &Outcome, section: Section<'_>) -> Response {
         }
         (section.list)
     };
-    page(shell(me, section.title, "admin", content))
+    page(shell(me.frame(), section.title, "admin", content))
 }
 
 /// What an action did, or why it could not: shown above the page's lists.
@@ -133,11 +138,7 @@ fn optional_vendor(
     }
 }
 
-async fn vendors_page(
-    app: &crate::app::state::AppState,
-    me: &Signed,
-    done: Outcome,
-) -> Result<Response, PageError> {
+async fn vendors_page(app: &AppState, me: &Signed, done: Outcome) -> Result<Response, PageError> {
     let lang = me.lang;
     let vendors = app
         .store
@@ -145,13 +146,14 @@ async fn vendors_page(
         .await
         .map_err(|e| PageError::store(lang, e))?;
     let title = lang.t("업체 관리", "Vendors");
+    let names = VendorForm::NAMES;
     let fields = html! {
-        div { label for="id" { (lang.t("업체 ID (10자리)", "Vendor id (10 digits)")) }
-              input #id name="id" type="text" inputmode="numeric" pattern="[0-9]{10}" required size="12"; }
-        div { label for="name" { (lang.t("업체명", "Name")) }
-              input #name name="name" type="text" required; }
-        div { label for="parent" { (lang.t("상위 업체 ID (하위업체일 때)", "Parent vendor (for a lower-rank vendor)")) }
-              input #parent name="parent" type="text" inputmode="numeric" size="12"; }
+        div { label for=(names.id) { (lang.t("업체 ID (10자리)", "Vendor id (10 digits)")) }
+              input id=(names.id) name=(names.id) type="text" inputmode="numeric" pattern="[0-9]{10}" required size="12"; }
+        div { label for=(names.name) { (lang.t("업체명", "Name")) }
+              input id=(names.name) name=(names.name) type="text" required; }
+        div { label for=(names.parent) { (lang.t("상위 업체 ID (하위업체일 때)", "Parent vendor (for a lower-rank vendor)")) }
+              input id=(names.parent) name=(names.parent) type="text" inputmode="numeric" size="12"; }
     };
     let list = table(
         Some(&format!(
@@ -193,8 +195,11 @@ async fn vendors_page(
     ))
 }
 
-pub(super) async fn vendors(State(app): App, me: Signed) -> Result<Response, PageError> {
-    me.require(&["admin"])?;
+pub(super) async fn vendors(
+    State(app): State<AppState>,
+    me: Signed,
+) -> Result<Response, PageError> {
+    me.require(&[RoleKind::Admin])?;
     vendors_page(&app, &me, Outcome::None).await
 }
 
@@ -209,11 +214,7 @@ fn refusal(lang: Lang, error: claims_store::StoreError) -> Result<String, PageEr
     }
 }
 
-async fn keys_page(
-    app: &crate::app::state::AppState,
-    me: &Signed,
-    done: Outcome,
-) -> Result<Response, PageError> {
+async fn keys_page(app: &AppState, me: &Signed, done: Outcome) -> Result<Response, PageError> {
     let lang = me.lang;
     let keys = app
         .store
@@ -221,11 +222,12 @@ async fn keys_page(
         .await
         .map_err(|e| PageError::store(lang, e))?;
     let title = lang.t("API 키 관리", "Vendor API keys");
+    let names = KeyForm::NAMES;
     let fields = html! {
-        div { label for="vendor" { (lang.t("업체 ID", "Vendor id")) }
-              input #vendor name="vendor" type="text" inputmode="numeric" required size="12"; }
-        div { label for="lrnk" { (lang.t("하위업체 ID (선택)", "Lower-rank vendor (optional)")) }
-              input #lrnk name="lrnk" type="text" inputmode="numeric" size="12"; }
+        div { label for=(names.vendor) { (lang.t("업체 ID", "Vendor id")) }
+              input id=(names.vendor) name=(names.vendor) type="text" inputmode="numeric" required size="12"; }
+        div { label for=(names.lrnk) { (lang.t("하위업체 ID (선택)", "Lower-rank vendor (optional)")) }
+              input id=(names.lrnk) name=(names.lrnk) type="text" inputmode="numeric" size="12"; }
     };
     let list = table(
         Some(&format!("{}{}", keys.len(), lang.t("개 키", " keys"))),
@@ -247,7 +249,7 @@ async fn keys_page(
                     revoke_or_revoked(
                         me,
                         "/console/admin/keys/revoke",
-                        "keyId",
+                        RevokeKeyForm::NAMES.key_id,
                         key.id.as_str(),
                         key.revoked_at,
                     ),
@@ -270,16 +272,12 @@ async fn keys_page(
     ))
 }
 
-pub(super) async fn keys(State(app): App, me: Signed) -> Result<Response, PageError> {
-    me.require(&["admin"])?;
+pub(super) async fn keys(State(app): State<AppState>, me: Signed) -> Result<Response, PageError> {
+    me.require(&[RoleKind::Admin])?;
     keys_page(&app, &me, Outcome::None).await
 }
 
-async fn tokens_page(
-    app: &crate::app::state::AppState,
-    me: &Signed,
-    done: Outcome,
-) -> Result<Response, PageError> {
+async fn tokens_page(app: &AppState, me: &Signed, done: Outcome) -> Result<Response, PageError> {
     let lang = me.lang;
     let tokens = app
         .store
@@ -287,13 +285,14 @@ async fn tokens_page(
         .await
         .map_err(|e| PageError::store(lang, e))?;
     let title = lang.t("플랫폼 토큰 관리", "Platform tokens");
+    let names = TokenForm::NAMES;
     let fields = html! {
-        div { label for="role" { (lang.t("역할", "Role")) }
-              select #role name="role" required {
+        div { label for=(names.role) { (lang.t("역할", "Role")) }
+              select id=(names.role) name=(names.role) required {
                   @for role in Role::ALL { option value=(role.as_str()) { (role.as_str()) } }
               } }
-        div { label for="label" { (lang.t("용도 (선택)", "What it is for (optional)")) }
-              input #label name="label" type="text"; }
+        div { label for=(names.label) { (lang.t("용도 (선택)", "What it is for (optional)")) }
+              input id=(names.label) name=(names.label) type="text"; }
     };
     let list = table(
         Some(&format!("{}{}", tokens.len(), lang.t("개 토큰", " tokens"))),
@@ -316,7 +315,7 @@ async fn tokens_page(
                     revoke_or_revoked(
                         me,
                         "/console/admin/tokens/revoke",
-                        "tokenId",
+                        RevokeTokenForm::NAMES.token_id,
                         token.id.as_str(),
                         token.revoked_at,
                     ),
@@ -339,16 +338,12 @@ async fn tokens_page(
     ))
 }
 
-pub(super) async fn tokens(State(app): App, me: Signed) -> Result<Response, PageError> {
-    me.require(&["admin"])?;
+pub(super) async fn tokens(State(app): State<AppState>, me: Signed) -> Result<Response, PageError> {
+    me.require(&[RoleKind::Admin])?;
     tokens_page(&app, &me, Outcome::None).await
 }
 
-async fn users_page(
-    app: &crate::app::state::AppState,
-    me: &Signed,
-    done: Outcome,
-) -> Result<Response, PageError> {
+async fn users_page(app: &AppState, me: &Signed, done: Outcome) -> Result<Response, PageError> {
     let lang = me.lang;
     let users = app
         .store
@@ -356,21 +351,22 @@ async fn users_page(
         .await
         .map_err(|e| PageError::store(lang, e))?;
     let title = lang.t("콘솔 사용자 관리", "Console users");
+    let names = UserForm::NAMES;
     let fields = html! {
-        div { label for="login" { (lang.t("아이디", "Login")) }
-              input #login name="login" type="text" required autocapitalize="none" spellcheck="false"; }
-        div { label for="role" { (lang.t("역할", "Role")) }
-              select #role name="role" required {
+        div { label for=(names.login) { (lang.t("아이디", "Login")) }
+              input id=(names.login) name=(names.login) type="text" required autocapitalize="none" spellcheck="false"; }
+        div { label for=(names.role) { (lang.t("역할", "Role")) }
+              select id=(names.role) name=(names.role) required {
                   option value="service-center" { (lang.t("고객센터 상담원", "service-center agent")) }
                   option value="vendor" { (lang.t("업체 직원", "vendor staff")) }
                   option value="admin" { (lang.t("운영자", "operator (admin)")) }
               } }
-        div { label for="vendor" { (lang.t("업체 ID (업체 직원)", "Vendor id (vendor staff)")) }
-              input #vendor name="vendor" type="text" inputmode="numeric" size="12"; }
-        div { label for="lrnk" { (lang.t("하위업체 ID (선택)", "Lower-rank vendor (optional)")) }
-              input #lrnk name="lrnk" type="text" inputmode="numeric" size="12"; }
-        div { label for="password" { (lang.t("비밀번호 (10자 이상)", "Password (10 characters or more)")) }
-              input #password name="password" type="password" autocomplete="new-password" required minlength="10"; }
+        div { label for=(names.vendor) { (lang.t("업체 ID (업체 직원)", "Vendor id (vendor staff)")) }
+              input id=(names.vendor) name=(names.vendor) type="text" inputmode="numeric" size="12"; }
+        div { label for=(names.lrnk) { (lang.t("하위업체 ID (선택)", "Lower-rank vendor (optional)")) }
+              input id=(names.lrnk) name=(names.lrnk) type="text" inputmode="numeric" size="12"; }
+        div { label for=(names.password) { (lang.t("비밀번호 (10자 이상)", "Password (10 characters or more)")) }
+              input id=(names.password) name=(names.password) type="password" autocomplete="new-password" required minlength="10"; }
     };
     let list = table(Some(&format!("{}{}", users.len(), lang.t("명", " users"))), None, &[
         (lang.t("아이디", "Login"), Kind::Text),
@@ -388,8 +384,8 @@ async fn users_page(
         html! {
             @if user.login != me.user.login {
                 form.inline method="post" action="/console/admin/users/delete" {
-                    input type="hidden" name="csrf" value=(me.csrf);
-                    input type="hidden" name="login" value=(user.login);
+                    input type="hidden" name=(DeleteUserForm::NAMES.csrf) value=(me.csrf);
+                    input type="hidden" name=(DeleteUserForm::NAMES.login) value=(user.login);
                     button.danger type="submit" aria-label={ (lang.t("삭제 ", "Remove ")) (user.login) } { (lang.t("삭제", "Remove")) }
                 }
             } @else { span.muted { (lang.t("나", "you")) } }
@@ -410,24 +406,23 @@ async fn users_page(
     ))
 }
 
-pub(super) async fn users(State(app): App, me: Signed) -> Result<Response, PageError> {
-    me.require(&["admin"])?;
+pub(super) async fn users(State(app): State<AppState>, me: Signed) -> Result<Response, PageError> {
+    me.require(&[RoleKind::Admin])?;
     users_page(&app, &me, Outcome::None).await
 }
 
-/// An operator's action: the form's token checked, the input parsed (a bad field is told
-/// on the page), then the store asked; a refusal by the store is told on the page too.
+/// An operator's action (its form's token already checked): the input parsed (a bad
+/// field is told on the page), then the store asked; a refusal by the store is told on the
+/// page too.
 async fn act<T, Fut>(
     me: &Signed,
-    form: &HashMap<String, String>,
     parse: impl FnOnce() -> Result<T, claims_domain::InvalidValue>,
     run: impl FnOnce(T) -> Fut,
 ) -> Result<Outcome, PageError>
 where
     Fut: Future<Output = Result<Markup, claims_store::StoreError>>,
 {
-    me.require(&["admin"])?;
-    me.check(form)?;
+    me.require(&[RoleKind::Admin])?;
     Ok(match parse() {
         Err(error) => Outcome::Refused(invalid(me.lang, error)),
         Ok(input) => match run(input).await {
@@ -437,23 +432,21 @@ where
     })
 }
 
-type AdminForm = Form<HashMap<String, String>>;
-
 pub(super) async fn add_vendor(
-    State(app): App,
-    me: Signed,
-    Form(form): AdminForm,
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<VendorForm>,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let app = &app;
+    let names = VendorForm::NAMES;
     let parse = || {
         Ok(NewVendor {
-            id: VendorId::parse("id", field(&form, "id"))?,
-            name: Text::parse("name", field(&form, "name"), rules::ORDERER_NAME)?,
-            parent: optional_vendor("parent", field(&form, "parent"))?,
+            id: VendorId::parse(names.id, form.id.trim())?,
+            name: Text::parse(names.name, form.name.trim(), rules::ORDERER_NAME)?,
+            parent: optional_vendor(names.parent, form.parent.trim())?,
         })
     };
-    let done = act(&me, &form, parse, |vendor| async move {
+    let done = act(&me, parse, |vendor| async move {
         let vendor = app.store.add_vendor(vendor, app.clock.now()).await?;
         Ok(html! { (lang.t("등록했습니다: ", "Registered: ")) (vendor.id) " " (vendor.name.as_str()) })
     })
@@ -462,19 +455,19 @@ pub(super) async fn add_vendor(
 }
 
 pub(super) async fn issue_key(
-    State(app): App,
-    me: Signed,
-    Form(form): AdminForm,
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<KeyForm>,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let app = &app;
+    let names = KeyForm::NAMES;
     let parse = || {
         Ok(Scope {
-            vendor: VendorId::parse("vendor", field(&form, "vendor"))?,
-            lower_rank: optional_vendor("lrnk", field(&form, "lrnk"))?,
+            vendor: VendorId::parse(names.vendor, form.vendor.trim())?,
+            lower_rank: optional_vendor(names.lrnk, form.lrnk.trim())?,
         })
     };
-    let done = act(&me, &form, parse, |scope| async move {
+    let done = act(&me, parse, |scope| async move {
         let (info, secret) = issue_api_key(&*app.store, scope, app.clock.now()).await?;
         tracing::info!(key.id = %info.id, vendor.id = %info.scope.vendor, "API key issued from the console");
         Ok(html! {
@@ -487,14 +480,13 @@ pub(super) async fn issue_key(
 }
 
 pub(super) async fn revoke_key(
-    State(app): App,
-    me: Signed,
-    Form(form): AdminForm,
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<RevokeKeyForm>,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let app = &app;
-    let parse = || KeyId::parse("keyId", field(&form, "keyId"));
-    let done = act(&me, &form, parse, |id| async move {
+    let parse = || KeyId::parse(RevokeKeyForm::NAMES.key_id, form.key_id.trim());
+    let done = act(&me, parse, |id| async move {
         let info = app.store.revoke_api_key(&id, app.clock.now()).await?;
         Ok(html! { (lang.t("폐기했습니다: ", "Revoked: ")) (info.id) })
     })
@@ -503,19 +495,18 @@ pub(super) async fn revoke_key(
 }
 
 pub(super) async fn create_token(
-    State(app): App,
-    me: Signed,
-    Form(form): AdminForm,
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<TokenForm>,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let app = &app;
     let parse = || {
         Ok((
-            Role::parse(field(&form, "role"))?,
-            Text::parse("label", field(&form, "label"), rules::LABEL)?,
+            Role::parse(form.role.trim())?,
+            Text::parse(TokenForm::NAMES.label, form.label.trim(), rules::LABEL)?,
         ))
     };
-    let done = act(&me, &form, parse, |(role, label)| async move {
+    let done = act(&me, parse, |(role, label)| async move {
         let (info, secret) = issue_token(&*app.store, role, label, app.clock.now()).await?;
         tracing::info!(token.id = %info.id, role = %info.role, "platform token created from the console");
         Ok(html! {
@@ -528,14 +519,13 @@ pub(super) async fn create_token(
 }
 
 pub(super) async fn revoke_token(
-    State(app): App,
-    me: Signed,
-    Form(form): AdminForm,
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<RevokeTokenForm>,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let app = &app;
-    let parse = || TokenId::parse("tokenId", field(&form, "tokenId"));
-    let done = act(&me, &form, parse, |id| async move {
+    let parse = || TokenId::parse(RevokeTokenForm::NAMES.token_id, form.token_id.trim());
+    let done = act(&me, parse, |id| async move {
         let info = app.store.revoke_token(&id, app.clock.now()).await?;
         Ok(html! { (lang.t("폐기했습니다: ", "Revoked: ")) (info.id) })
     })
@@ -544,27 +534,27 @@ pub(super) async fn revoke_token(
 }
 
 pub(super) async fn add_user(
-    State(app): App,
-    me: Signed,
-    Form(form): AdminForm,
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<UserForm>,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let app = &app;
+    let names = UserForm::NAMES;
     let parse = || {
-        let login = Login::parse(field(&form, "login"))?;
-        let scope = match optional_vendor("vendor", field(&form, "vendor"))? {
+        let login = Login::parse(form.login.trim())?;
+        let scope = match optional_vendor(names.vendor, form.vendor.trim())? {
             Some(vendor) => Some(Scope {
                 vendor,
-                lower_rank: optional_vendor("lrnk", field(&form, "lrnk"))?,
+                lower_rank: optional_vendor(names.lrnk, form.lrnk.trim())?,
             }),
             None => None,
         };
-        let role = UserRole::parse(field(&form, "role"), scope)?;
+        let role = UserRole::parse(form.role.trim(), scope)?;
         // Not trimmed: a password is exactly what was typed.
-        let password = Password::parse(form.get("password").map_or("", String::as_str))?;
+        let password = Password::parse(&form.password)?;
         Ok((login, role, password))
     };
-    let done = act(&me, &form, parse, |(login, role, password)| async move {
+    let done = act(&me, parse, |(login, role, password)| async move {
         let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(claims_store::StoreError::internal)?;
@@ -582,14 +572,13 @@ pub(super) async fn add_user(
 }
 
 pub(super) async fn delete_user(
-    State(app): App,
-    me: Signed,
-    Form(form): AdminForm,
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<DeleteUserForm>,
 ) -> Result<Response, PageError> {
     let lang = me.lang;
     let app = &app;
     let parse = || {
-        let login = Login::parse(field(&form, "login"))?;
+        let login = Login::parse(form.login.trim())?;
         if login == me.user.login {
             return Err(claims_domain::InvalidValue::new(
                 "login",
@@ -601,7 +590,7 @@ pub(super) async fn delete_user(
         }
         Ok(login)
     };
-    let done = act(&me, &form, parse, |login| async move {
+    let done = act(&me, parse, |login| async move {
         app.store.delete_console_user(&login).await?;
         Ok(html! { (lang.t("삭제했습니다: ", "Removed: ")) (login) })
     })

@@ -1,8 +1,8 @@
 //! Signing in and out: passwords checked against their Argon2id hashes, sessions opened in
 //! the store (any node serves them) behind an `HttpOnly`, `SameSite=Strict` cookie, failed
-//! attempts slowed per login and per client address.
+//! attempts slowed per (login, client address) and per client address
+//! ([`crate::app::sign_ins`]).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Instant;
 
@@ -16,15 +16,17 @@ use claims_store::{Login, NewSession, Password};
 use claims_wire::Lang;
 use maud::html;
 
-use super::{
-    PageError, Signed, Words, cookie, field, home_of, lang_of, layout, page, safe_next, see_other,
-    session_of,
+use super::forms::{SignInForm, SignInQuery, SignOutForm};
+use super::layout;
+use super::page::{PageError, page, see_other};
+use super::session::{
+    Posted, SESSION_COOKIE, cookie, home_of, lang_of, safe_next, same, session_of,
 };
+use super::text::Words;
 use crate::app::credentials::hash_secret;
+use crate::app::sign_ins::Attempt;
 use crate::app::state::AppState;
 
-/// The session cookie's name.
-pub(super) const SESSION_COOKIE: &str = "console_session";
 /// The cookie that ties the sign-in form to the browser that asked for it.
 const SIGN_IN_COOKIE: &str = "console_sign_in";
 
@@ -66,13 +68,6 @@ fn decoy_hash() -> &'static str {
     })
 }
 
-/// Compares two tokens in time that does not depend on where they differ; an empty token
-/// matches nothing.
-pub(super) fn same(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
-
 /// 32 random bytes as lowercase hex.
 fn random_token() -> String {
     rand::random::<[u8; 32]>()
@@ -81,28 +76,17 @@ fn random_token() -> String {
         .collect()
 }
 
-#[derive(Debug, serde::Deserialize)]
-pub(super) struct FormQuery {
-    next: Option<String>,
-}
-
 /// The sign-in page.
 pub(super) async fn form(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<FormQuery>,
+    Query(query): Query<SignInQuery>,
 ) -> Response {
-    let lang = lang_of(&headers, None);
+    let lang = lang_of(&headers);
     if let Ok(Some(session)) = session_of(&app, &headers).await {
         return see_other(home_of(&session.user));
     }
-    sign_in_page(
-        lang,
-        StatusCode::OK,
-        None,
-        "",
-        safe_next(query.next.as_deref()),
-    )
+    sign_in_page(lang, StatusCode::OK, None, "", safe_next(&query.next))
 }
 
 /// The form, with a fresh token tied to this browser by a cookie.
@@ -115,6 +99,7 @@ fn sign_in_page(
 ) -> Response {
     let token = random_token();
     let title = lang.t("로그인", "Sign in");
+    let names = SignInForm::NAMES;
     let body = layout::bare(
         lang,
         title,
@@ -124,15 +109,15 @@ fn sign_in_page(
                 @if let Some(error) = error {
                     p.notice.error role="alert" { (error) }
                 }
-                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name=(names.csrf) value=(token);
                 @if let Some(next) = next {
-                    input type="hidden" name="next" value=(next);
+                    input type="hidden" name=(names.next) value=(next);
                 }
-                label for="login" { (lang.t("아이디", "Login")) }
-                input #login name="login" type="text" autocomplete="username" required value=(login)
+                label for=(names.login) { (lang.t("아이디", "Login")) }
+                input id=(names.login) name=(names.login) type="text" autocomplete="username" required value=(login)
                     autocapitalize="none" spellcheck="false";
-                label for="password" { (lang.t("비밀번호", "Password")) }
-                input #password name="password" type="password" autocomplete="current-password" required;
+                label for=(names.password) { (lang.t("비밀번호", "Password")) }
+                input id=(names.password) name=(names.password) type="password" autocomplete="current-password" required;
                 div.actions { button type="submit" { (lang.t("로그인", "Sign in")) } }
                 p.muted {
                     a href={ "/console/language?to=" (if lang == Lang::Ko { "en" } else { "ko" }) "&next=/console/login" } {
@@ -149,9 +134,28 @@ fn sign_in_page(
         HeaderValue::from_str(&format!(
             "{SIGN_IN_COOKIE}={token}; Path=/console/login; HttpOnly; SameSite=Strict; Max-Age=3600"
         ))
-        .expect("a cookie we built"),
+        .expect("a cookie of hex digits"),
     );
     response
+}
+
+/// The client's address: the connection's, or — from a trusted proxy — the one its
+/// `X-Forwarded-For` names.
+fn client_address(
+    app: &AppState,
+    peer: Option<axum::Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: &HeaderMap,
+) -> IpAddr {
+    let peer = peer.map_or(
+        IpAddr::from([0, 0, 0, 0]),
+        |axum::Extension(ConnectInfo(addr))| addr.ip(),
+    );
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    app.config.console.trusted_proxies.client(peer, &forwarded)
 }
 
 /// Checks a sign-in and opens a session.
@@ -159,13 +163,13 @@ pub(super) async fn sign_in(
     State(app): State<AppState>,
     peer: Option<axum::Extension<ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<SignInForm>,
 ) -> Response {
-    let lang = lang_of(&headers, None);
-    let next = safe_next(form.get("next").map(String::as_str)).map(str::to_owned);
-    let typed = field(&form, "login").to_owned();
+    let lang = lang_of(&headers);
+    let next = safe_next(&form.next).map(str::to_owned);
+    let typed = form.login.trim().to_owned();
     let tied = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
-    if !same(field(&form, "csrf"), tied) {
+    if !same(form.csrf.trim(), tied) {
         return PageError::forbidden(
             lang,
             lang.t(
@@ -184,13 +188,9 @@ pub(super) async fn sign_in(
     let Ok(login) = Login::parse(&typed) else {
         return refuse(wrong, StatusCode::UNAUTHORIZED);
     };
-    let mut keys = vec![format!("login:{login}")];
-    if let Some(axum::Extension(ConnectInfo(addr))) = peer {
-        keys.push(format!("addr:{}", client_key(addr.ip())));
-    }
-    let wait = app.sign_ins.must_wait(&keys, Instant::now());
-    if !wait.is_zero() {
-        let secs = wait.as_secs().max(1);
+    let address = client_address(&app, peer, &headers);
+    let attempt = Attempt::new(login.as_str(), address);
+    let wait_again = |secs: u64| {
         let message = match lang {
             Lang::Ko => format!("로그인 실패가 반복되었습니다. {secs}초 뒤에 다시 시도하세요."),
             Lang::En => format!("Too many failed sign-ins. Try again in {secs} s."),
@@ -199,13 +199,31 @@ pub(super) async fn sign_in(
         response
             .headers_mut()
             .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
-        return response;
+        response
+    };
+    // Counted before anything is hashed, so attempts sent at once meet the same count.
+    if let Err(wait) = app.sign_ins.begin(&attempt, Instant::now()) {
+        return wait_again(wait.as_secs().max(1));
     }
     let found = match app.store.console_credentials(&login).await {
         Ok(found) => found,
         Err(error) => return PageError::store(lang, error).into_response(),
     };
-    let password = field(&form, "password").to_owned();
+    let Some(_hashing) = app.sign_ins.hasher().await else {
+        tracing::warn!(client = %address, "every password hasher is busy; a sign-in is told to retry");
+        let mut response = refuse(
+            lang.t(
+                "로그인 요청이 많습니다. 잠시 뒤 다시 시도하세요.",
+                "Many sign-ins at once. Try again in a moment.",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(1));
+        return response;
+    };
+    let password = form.password;
     let hash = found
         .as_ref()
         .map_or_else(|| decoy_hash().to_owned(), |(_, hash)| hash.clone());
@@ -215,12 +233,11 @@ pub(super) async fn sign_in(
     let user = match (found, matches) {
         (Some((user, _)), true) => user,
         _ => {
-            app.sign_ins.failed(&keys, Instant::now());
-            tracing::warn!(console.login = %login, "a console sign-in failed");
+            tracing::warn!(console.login = %login, client = %address, "a console sign-in failed");
             return refuse(wrong, StatusCode::UNAUTHORIZED);
         }
     };
-    app.sign_ins.succeeded(login.as_str());
+    app.sign_ins.succeeded(&attempt);
     let token = random_token();
     let session = NewSession {
         hash: hash_secret(&token),
@@ -234,7 +251,7 @@ pub(super) async fn sign_in(
     {
         return PageError::store(lang, error).into_response();
     }
-    tracing::info!(console.login = %user.login, role = user.role.name(), "signed in to the console");
+    tracing::info!(console.login = %user.login, role = user.role.name(), client = %address, "signed in to the console");
     let mut response = see_other(next.as_deref().unwrap_or(home_of(&user)));
     let secure = if app.config.console.secure_cookies {
         "; Secure"
@@ -247,7 +264,7 @@ pub(super) async fn sign_in(
         HeaderValue::from_str(&format!(
             "{SESSION_COOKIE}={token}; Path=/console; HttpOnly; SameSite=Strict{secure}"
         ))
-        .expect("a cookie we built"),
+        .expect("a cookie of hex digits"),
     );
     headers.append(
         SET_COOKIE,
@@ -256,26 +273,12 @@ pub(super) async fn sign_in(
     response
 }
 
-/// The part of a client address failures are counted by: the address for IPv4, the /64
-/// for IPv6 (one client holds a whole /64).
-fn client_key(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-    }
-}
-
 /// Ends the session at once.
 pub(super) async fn sign_out(
     State(app): State<AppState>,
-    me: Signed,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { me, .. }: Posted<SignOutForm>,
 ) -> Result<Response, PageError> {
-    me.check(&form)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         app.store
             .end_console_session(&hash_secret(token))
@@ -306,13 +309,5 @@ mod tests {
         assert!(!verify("correct horse batterY", &hash));
         assert!(!verify("correct horse battery", "not a hash"));
         assert_ne!(hash, hash_password(&password), "salted");
-    }
-
-    #[test]
-    fn tokens_compare_whole() {
-        assert!(same("abc", "abc"));
-        assert!(!same("abc", "abd"));
-        assert!(!same("abc", "ab"));
-        assert!(!same("", ""));
     }
 }

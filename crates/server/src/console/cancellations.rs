@@ -1,25 +1,42 @@
 //! Vendors' pages: the canceled rows of a week (the inquiry's rows, every field), the same
 //! rows as CSV and XLSX, and a dashboard of the last 30 days. A vendor user reads with the
 //! scope their API key would have; an operator picks the vendor.
+//!
+//! Downloads and the dashboard are the console's heavy pages: a user makes at most two of
+//! them at once. The CSV streams page by page (memory bounded by a page, however long the
+//! week); a workbook is built whole, so it holds at most [`MAX_XLSX_ROWS`] rows and a larger
+//! week is refused with the way out. The dashboard reads counts per day and reason from the
+//! store, never the rows.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use claims_domain::{
-    InquiryQuery, KstDate, OrderNo, OriginalOrder, Period, ReasonCode, Scope, VendorId,
+    CancelRow, InquiryQuery, KstDate, OrderNo, OriginalOrder, Period, ReasonCode, RowKey, Scope,
+    VendorId,
 };
 use claims_export::{
     CsvStyle, OutputFormat, Part, korean_cost_heading, korean_row_heading, write_rows,
 };
-use claims_store::UserRole;
+use claims_store::{RoleKind, Store, UserRole};
 use claims_wire::{COST_FIELDS, Format, Lang, ROW_FIELDS, WireRow};
+use futures::stream;
 use maud::{Markup, html};
 
+use super::forms::{WeekQuery, given};
 use super::layout::{Kind, shell, table};
-use super::orders::{code_name, iso};
-use super::{App, PageError, Signed, Words, day, given, page};
+use super::page::{PageError, day, page};
+use super::session::Signed;
+use super::text::{Words, code_name, iso, percent};
+use crate::app::credentials::hash_secret;
+use crate::app::limits::Slot;
+use crate::app::problem::Problem;
 use crate::app::state::AppState;
 
 /// Rows read from the store at a time.
@@ -27,23 +44,13 @@ const PAGE: usize = 1_000;
 /// Rows the week's page shows at most (the downloads hold every row, up to the inquiry's
 /// row maximum).
 const SHOWN_ROWS: usize = 1_000;
-/// Rows a dashboard counts at most.
-const DASHBOARD_ROWS: usize = 200_000;
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub(super) struct WeekQuery {
-    from: Option<String>,
-    to: Option<String>,
-    /// An operator's choice of vendor.
-    vendor: Option<String>,
-    /// Narrows to one lower-rank vendor.
-    lrnk: Option<String>,
-    /// Narrows to one original order.
-    #[serde(rename = "ordNo")]
-    ord_no: Option<String>,
-}
+/// Rows a workbook holds at most: it is built in memory before it is sent.
+pub const MAX_XLSX_ROWS: usize = 20_000;
+/// How long a heavy page waits for one of its user's others to end.
+const HEAVY_WAIT: Duration = Duration::from_secs(2);
 
 /// What a request for the week's rows asks, checked.
+#[derive(Debug)]
 struct Week {
     scope: Scope,
     period: Period,
@@ -71,8 +78,9 @@ async fn scope_of(
     me: &Signed,
     query: &WeekQuery,
 ) -> Result<(Scope, Vec<VendorId>), PageError> {
-    me.require(&["vendor", "admin"])?;
+    me.require(&[RoleKind::Vendor, RoleKind::Admin])?;
     let lang = me.lang;
+    let names = WeekQuery::NAMES;
     let (mut scope, vendors) = match &me.user.role {
         UserRole::Vendor(scope) => (scope.clone(), Vec::new()),
         _ => {
@@ -86,9 +94,8 @@ async fn scope_of(
                 .map(|vendor| vendor.id)
                 .collect();
             let chosen = match given(&query.vendor) {
-                Some(text) => {
-                    VendorId::parse("vendor", text).map_err(|_| bad(lang, "vendor", text))?
-                }
+                Some(text) => VendorId::parse(names.vendor, text)
+                    .map_err(|_| bad(lang, names.vendor, text))?,
                 None => vendors.first().cloned().ok_or_else(|| {
                     PageError::not_found(
                         lang,
@@ -104,7 +111,8 @@ async fn scope_of(
         }
     };
     if let Some(text) = given(&query.lrnk) {
-        let lower = VendorId::parse("lrnk", text).map_err(|_| bad(lang, "lrnkSplVenId", text))?;
+        let lower =
+            VendorId::parse(names.lrnk, text).map_err(|_| bad(lang, "lrnkSplVenId", text))?;
         match &scope.lower_rank {
             // A narrowed user may only name their own lower-rank vendor.
             Some(mine) if mine != &lower => return Err(bad(lang, "lrnkSplVenId", text)),
@@ -117,9 +125,10 @@ async fn scope_of(
 async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week, PageError> {
     let (scope, vendors) = scope_of(app, me, query).await?;
     let lang = me.lang;
+    let names = WeekQuery::NAMES;
     let today = KstDate::of(app.clock.now());
-    let to = day(lang, "to", &query.to)?.unwrap_or(today);
-    let from = day(lang, "from", &query.from)?.unwrap_or(to.plus_days(-6));
+    let to = day(lang, names.to, &query.to)?.unwrap_or(today);
+    let from = day(lang, names.from, &query.from)?.unwrap_or(to.plus_days(-6));
     let period = Period::new(from, to).map_err(|_| {
         PageError::bad_request(
             lang,
@@ -131,7 +140,8 @@ async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week,
     })?;
     let original = match given(&query.ord_no) {
         Some(text) => Some(OriginalOrder {
-            ord_no: OrderNo::parse("ordNo", text).map_err(|_| bad(lang, "ordNo", text))?,
+            ord_no: OrderNo::parse(names.ord_no, text)
+                .map_err(|_| bad(lang, names.ord_no, text))?,
             item_seqs: None,
         }),
         None => None,
@@ -145,14 +155,22 @@ async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week,
     })
 }
 
-/// Every row of the week, as the inquiry answers them: encoded by the inquiry's encoder and
-/// read back as a client reads the answer, so the page and the files hold exactly the
-/// API's values.
+/// Rows as the inquiry answers them: encoded by the inquiry's encoder and read back as a
+/// client reads the answer, so the page and the files hold exactly the API's values.
+fn as_answered(rows: &[CancelRow]) -> Result<Vec<WireRow>, Problem> {
+    let answer = claims_wire::encode_success(Format::Json, Lang::Ko, rows);
+    claims_wire::decode_answer(Format::Json, &answer)
+        .map(|decoded| decoded.rows)
+        .map_err(|error| {
+            Problem::internal(format!("the inquiry's own answer did not decode: {error}"))
+        })
+}
+
+/// Up to `cap` rows of the week (and whether there were more), as the inquiry answers them.
 async fn rows_of(
     app: &AppState,
     lang: Lang,
-    scope: &Scope,
-    query: &InquiryQuery,
+    week: &Week,
     cap: usize,
 ) -> Result<(Vec<WireRow>, bool), PageError> {
     let mut rows = Vec::new();
@@ -160,11 +178,11 @@ async fn rows_of(
     loop {
         let page = app
             .store
-            .canceled_rows(scope, query, after.as_ref(), PAGE)
+            .canceled_rows(&week.scope, &week.query, after.as_ref(), PAGE.min(cap + 1))
             .await
             .map_err(|e| PageError::store(lang, e))?;
-        after = page.last().map(|row| row.key());
-        let full = page.len() == PAGE;
+        after = page.last().map(CancelRow::key);
+        let full = page.len() == PAGE.min(cap + 1);
         rows.extend(page);
         if !full || rows.len() > cap {
             break;
@@ -172,114 +190,141 @@ async fn rows_of(
     }
     let capped = rows.len() > cap;
     rows.truncate(cap);
-    let answer = claims_wire::encode_success(Format::Json, Lang::Ko, &rows);
-    let decoded = claims_wire::decode_answer(Format::Json, &answer).map_err(|error| {
-        PageError::problem(
-            lang,
-            crate::app::problem::Problem::internal(format!(
-                "the inquiry's own answer did not decode: {error}"
-            )),
-        )
-    })?;
-    Ok((decoded.rows, capped))
+    let rows = as_answered(&rows).map_err(|problem| PageError::problem(lang, problem))?;
+    Ok((rows, capped))
 }
 
 /// The link to the same page for another period.
 fn link(base: &str, week: &Week, query: &WeekQuery, from: KstDate, to: KstDate) -> String {
-    let mut link = format!("{base}?from={}&to={}", from.compact(), to.compact());
+    let names = WeekQuery::NAMES;
+    let mut link = format!(
+        "{base}?{}={}&{}={}",
+        names.from,
+        from.compact(),
+        names.to,
+        to.compact()
+    );
     if !week.vendors.is_empty() {
-        link.push_str(&format!("&vendor={}", week.scope.vendor));
+        link.push_str(&format!("&{}={}", names.vendor, week.scope.vendor));
     }
     if let Some(lrnk) = given(&query.lrnk) {
-        link.push_str(&format!("&lrnk={}", super::percent(lrnk)));
+        link.push_str(&format!("&{}={}", names.lrnk, percent(lrnk)));
     }
     if let Some(ord_no) = given(&query.ord_no) {
-        link.push_str(&format!("&ordNo={}", super::percent(ord_no)));
+        link.push_str(&format!("&{}={}", names.ord_no, percent(ord_no)));
     }
     link
 }
 
+/// What the week's page shows.
+#[derive(Debug)]
+struct WeekPage {
+    vendors: Vec<VendorId>,
+    vendor: VendorId,
+    from: KstDate,
+    to: KstDate,
+    lrnk: String,
+    ord_no: String,
+    previous: String,
+    next: String,
+    csv: String,
+    xlsx: String,
+    /// More rows than the page shows.
+    capped: bool,
+    rows: Vec<WireRow>,
+    /// Lines of the table: one per cost line.
+    lines: usize,
+}
+
+fn week_view(week: &Week, query: &WeekQuery, rows: Vec<WireRow>, capped: bool) -> WeekPage {
+    let (from, to) = (week.period.start(), week.period.end());
+    let span = from.days_until(to) + 1;
+    let base = "/console/cancellations";
+    WeekPage {
+        vendors: week.vendors.clone(),
+        vendor: week.scope.vendor.clone(),
+        from,
+        to,
+        lrnk: query.lrnk.trim().to_owned(),
+        ord_no: query.ord_no.trim().to_owned(),
+        previous: link(base, week, query, from.plus_days(-span), from.plus_days(-1)),
+        next: link(base, week, query, to.plus_days(1), to.plus_days(span)),
+        csv: link("/console/cancellations.csv", week, query, from, to),
+        xlsx: link("/console/cancellations.xlsx", week, query, from, to),
+        capped,
+        lines: rows.iter().map(|row| row.cst_info.len().max(1)).sum(),
+        rows,
+    }
+}
+
 /// `/console/cancellations?from=yyyymmdd&to=yyyymmdd`.
 pub(super) async fn week(
-    State(app): App,
+    State(app): State<AppState>,
     me: Signed,
     Query(query): Query<WeekQuery>,
 ) -> Result<Response, PageError> {
     let week = week_of(&app, &me, &query).await?;
-    let lang = me.lang;
-    let shown = SHOWN_ROWS;
-    let (rows, capped) = rows_of(&app, lang, &week.scope, &week.query, shown).await?;
-    let (from, to) = (week.period.start(), week.period.end());
-    let span = from.days_until(to) + 1;
-    let previous = link(
-        "/console/cancellations",
-        &week,
-        &query,
-        from.plus_days(-span),
-        from.plus_days(-1),
-    );
-    let next = link(
-        "/console/cancellations",
-        &week,
-        &query,
-        to.plus_days(1),
-        to.plus_days(span),
-    );
-    let csv = link("/console/cancellations.csv", &week, &query, from, to);
-    let xlsx = link("/console/cancellations.xlsx", &week, &query, from, to);
-    let title = lang.t("취소 내역", "Cancellations");
-    let lines: usize = rows.iter().map(|row| row.cst_info.len().max(1)).sum();
-    let content = html! {
+    let (rows, capped) = rows_of(&app, me.lang, &week, SHOWN_ROWS).await?;
+    let view = week_view(&week, &query, rows, capped);
+    let title = me.lang.t("취소 내역", "Cancellations");
+    Ok(page(shell(
+        me.frame(),
+        title,
+        "cancellations",
+        week_markup(me.lang, title, &view),
+    )))
+}
+
+fn week_markup(lang: Lang, title: &str, view: &WeekPage) -> Markup {
+    let names = WeekQuery::NAMES;
+    html! {
         h1 { (title) }
         form.card method="get" action="/console/cancellations" {
             div.row {
-                @if !week.vendors.is_empty() {
+                @if !view.vendors.is_empty() {
                     div {
-                        label for="vendor" { (lang.t("업체", "Vendor")) }
-                        select #vendor name="vendor" {
-                            @for vendor in &week.vendors {
-                                option value=(vendor) selected[vendor == &week.scope.vendor] { (vendor) }
+                        label for=(names.vendor) { (lang.t("업체", "Vendor")) }
+                        select id=(names.vendor) name=(names.vendor) {
+                            @for vendor in &view.vendors {
+                                option value=(vendor) selected[vendor == &view.vendor] { (vendor) }
                             }
                         }
                     }
                 }
                 div {
-                    label for="from" { (lang.t("취소일 부터", "Canceled from")) }
-                    input #from name="from" type="date" value=(iso(from)) required;
+                    label for=(names.from) { (lang.t("취소일 부터", "Canceled from")) }
+                    input id=(names.from) name=(names.from) type="date" value=(iso(view.from)) required;
                 }
                 div {
-                    label for="to" { (lang.t("까지 (최대 7일)", "to (7 days at most)")) }
-                    input #to name="to" type="date" value=(iso(to)) required;
+                    label for=(names.to) { (lang.t("까지 (최대 7일)", "to (7 days at most)")) }
+                    input id=(names.to) name=(names.to) type="date" value=(iso(view.to)) required;
                 }
                 div {
-                    label for="lrnk" { (lang.t("하위업체 ID", "Lower-rank vendor")) }
-                    input #lrnk name="lrnk" type="text" inputmode="numeric" size="12"
-                        value=(query.lrnk.as_deref().unwrap_or(""));
+                    label for=(names.lrnk) { (lang.t("하위업체 ID", "Lower-rank vendor")) }
+                    input id=(names.lrnk) name=(names.lrnk) type="text" inputmode="numeric" size="12" value=(view.lrnk);
                 }
                 div {
-                    label for="ordNo" { (lang.t("원주문번호", "Original order")) }
-                    input #ordNo name="ordNo" type="text" size="18"
-                        value=(query.ord_no.as_deref().unwrap_or(""));
+                    label for=(names.ord_no) { (lang.t("원주문번호", "Original order")) }
+                    input id=(names.ord_no) name=(names.ord_no) type="text" size="18" value=(view.ord_no);
                 }
                 div { button type="submit" { (lang.t("조회", "Show")) } }
             }
         }
         nav.pager aria-label=(lang.t("기간 이동", "Periods")) {
-            a href=(previous) { (lang.t("← 이전 기간", "← Previous period")) }
-            a href=(next) { (lang.t("다음 기간 →", "Next period →")) }
-            a.button.secondary href=(csv) download { (lang.t("CSV 내려받기", "Download CSV")) }
-            a.button.secondary href=(xlsx) download { (lang.t("엑셀 내려받기", "Download XLSX")) }
+            a href=(view.previous) { (lang.t("← 이전 기간", "← Previous period")) }
+            a href=(view.next) { (lang.t("다음 기간 →", "Next period →")) }
+            a.button.secondary href=(view.csv) download { (lang.t("CSV 내려받기", "Download CSV")) }
+            a.button.secondary href=(view.xlsx) download { (lang.t("엑셀 내려받기", "Download XLSX")) }
         }
-        @if capped {
+        @if view.capped {
             p.notice.warn role="status" { (lang.t("처음 1,000건만 표시합니다. 전체는 CSV나 엑셀로 내려받으세요.", "Only the first 1,000 rows are shown: download the CSV or the workbook for all of them.")) }
         }
-        @if rows.is_empty() {
+        @if view.rows.is_empty() {
             p.notice role="status" { (lang.t("이 기간에 취소된 상품이 없습니다.", "Nothing was canceled in this period.")) }
         } @else {
-            (rows_table(lang, &rows, lines))
+            (rows_table(lang, &view.rows, view.lines))
         }
-    };
-    Ok(page(shell(&me, title, "cancellations", content)))
+    }
 }
 
 /// The rows with every field, one line per cost line, as the CSV has them.
@@ -337,130 +382,223 @@ fn file_name(week: &Week, extension: &str) -> String {
     )
 }
 
-async fn download(
+/// A turn at one of the user's heavy pages, waiting briefly for one of their others to end;
+/// refused (429) when they already have as many as they may.
+async fn heavy_turn(app: &AppState, me: &Signed) -> Result<Slot, PageError> {
+    let heavy = &app.guard.heavy;
+    let who = hash_secret(&format!("console-user:{}", me.user.login)).0;
+    heavy.take(who, HEAVY_WAIT).await.ok_or_else(|| {
+        let lang = me.lang;
+        PageError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            match lang {
+                Lang::Ko => format!(
+                    "내려받기와 현황은 한 번에 {}개까지입니다. 앞의 것이 끝나면 다시 시도하세요.",
+                    heavy.max()
+                ),
+                Lang::En => format!(
+                    "At most {} downloads or dashboards at once: try again when one has finished.",
+                    heavy.max()
+                ),
+            },
+        )
+    })
+}
+
+/// Refuses a week with more rows than `max`, as the inquiry answers code 16: never a file
+/// that silently lacks rows.
+async fn at_most(
     app: &AppState,
-    me: &Signed,
-    query: &WeekQuery,
-    format: OutputFormat,
-    extension: &str,
-    content_type: &'static str,
-) -> Result<Response, PageError> {
-    let week = week_of(app, me, query).await?;
-    let max = app.config.max_rows;
-    let (rows, capped) = rows_of(app, me.lang, &week.scope, &week.query, max).await?;
-    if capped {
-        // As the inquiry answers code 16: never a file that silently lacks rows.
+    lang: Lang,
+    week: &Week,
+    max: usize,
+    instead: (&str, &str),
+) -> Result<(), PageError> {
+    let total = app
+        .store
+        .count_canceled_rows(&week.scope, &week.query, max + 1)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    if total > max {
         return Err(PageError::bad_request(
-            me.lang,
-            match me.lang {
-                Lang::Ko => format!("{max}건이 넘습니다. 기간을 줄이세요."),
-                Lang::En => format!("More than {max} rows: choose a shorter period."),
+            lang,
+            match lang {
+                Lang::Ko => format!("{max}건이 넘습니다. {}", instead.0),
+                Lang::En => format!("More than {max} rows: {}", instead.1),
             },
         ));
     }
-    let mut body = Vec::new();
-    write_rows(format, &rows, Part::First, &mut body).map_err(|error| {
-        PageError::problem(
-            me.lang,
-            crate::app::problem::Problem::internal(format!(
-                "the rows could not be written: {error}"
-            )),
-        )
-    })?;
-    Ok((
-        [
-            (CONTENT_TYPE, content_type.to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file_name(&week, extension)),
-            ),
-            (CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(())
 }
 
-/// The week's rows as CSV for Korean Excel: UTF-8 with a byte-order mark, Korean headings.
+fn download_headers(week: &Week, extension: &str, content_type: &'static str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, content_type.parse().expect("a media type"));
+    headers.insert(
+        CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{}\"", file_name(week, extension))
+            .parse()
+            .expect("a file name of digits and letters"),
+    );
+    headers.insert(CACHE_CONTROL, "no-store".parse().expect("a directive"));
+    headers
+}
+
+/// The state of a streamed CSV between pages.
+struct CsvPages {
+    store: std::sync::Arc<dyn Store>,
+    scope: Scope,
+    query: InquiryQuery,
+    after: Option<RowKey>,
+    part: Part,
+    done: bool,
+    /// Held until the last page is written, or the download is dropped.
+    _turn: Slot,
+}
+
+impl CsvPages {
+    async fn next(&mut self) -> Result<Bytes, std::io::Error> {
+        let page = self
+            .store
+            .canceled_rows(&self.scope, &self.query, self.after.as_ref(), PAGE)
+            .await
+            .map_err(std::io::Error::other)?;
+        self.done = page.len() < PAGE;
+        self.after = page.last().map(CancelRow::key);
+        let rows = as_answered(&page).map_err(|problem| std::io::Error::other(problem.detail))?;
+        let mut out = Vec::with_capacity(rows.len() * 400);
+        write_rows(
+            OutputFormat::Csv(CsvStyle::Excel),
+            &rows,
+            self.part,
+            &mut out,
+        )?;
+        self.part = Part::Continuation;
+        Ok(Bytes::from(out))
+    }
+}
+
+/// The week's rows as CSV for Korean Excel: UTF-8 with a byte-order mark, Korean headings;
+/// streamed a page at a time.
 pub(super) async fn csv(
-    State(app): App,
+    State(app): State<AppState>,
     me: Signed,
     Query(query): Query<WeekQuery>,
 ) -> Result<Response, PageError> {
-    download(
+    let week = week_of(&app, &me, &query).await?;
+    let turn = heavy_turn(&app, &me).await?;
+    at_most(
         &app,
-        &me,
-        &query,
-        OutputFormat::Csv(CsvStyle::Excel),
-        "csv",
-        "text/csv; charset=utf-8",
+        me.lang,
+        &week,
+        app.config.max_rows,
+        ("기간을 줄이세요.", "choose a shorter period."),
     )
-    .await
-}
-
-/// The week's rows as an Excel workbook.
-pub(super) async fn xlsx(
-    State(app): App,
-    me: Signed,
-    Query(query): Query<WeekQuery>,
-) -> Result<Response, PageError> {
-    download(
-        &app,
-        &me,
-        &query,
-        OutputFormat::Xlsx,
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    .await
-}
-
-/// `/console/dashboard`: canceled lines per day over the last 30 days and by reason, drawn
-/// as SVG on the server, each chart with its numbers in a table beside it.
-pub(super) async fn dashboard(
-    State(app): App,
-    me: Signed,
-    Query(query): Query<WeekQuery>,
-) -> Result<Response, PageError> {
-    let lang = me.lang;
-    let today = KstDate::of(app.clock.now());
-    let first = today.plus_days(-29);
-    // The 30 days in five periods of up to 7 days, read as the inquiry reads them.
-    let mut per_day: BTreeMap<String, u64> =
-        (0..30).map(|n| (first.plus_days(n).compact(), 0)).collect();
-    let mut per_reason: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut capped = false;
-    let mut counted = 0usize;
-    let (scope, vendors) = scope_of(&app, &me, &query).await?;
-    let mut start = first;
-    while start <= today && counted < DASHBOARD_ROWS {
-        let end = start.plus_days(6).min(today);
-        let period = Period::new(start, end).expect("at most seven days");
-        let (rows, more) = rows_of(
-            &app,
-            lang,
-            &scope,
-            &InquiryQuery::by_period(period),
-            DASHBOARD_ROWS - counted,
-        )
-        .await?;
-        capped |= more;
-        counted += rows.len();
-        for row in &rows {
-            if let Some(day) =
-                per_day.get_mut(&row.ord_cncl_dts.get(..10).unwrap_or("").replace('-', ""))
-            {
-                *day += 1;
-            }
-            if let Some(reason) = ReasonCode::from_code(&row.clm_rsn_cd) {
-                *per_reason.entry(reason.code()).or_default() += 1;
+    .await?;
+    let headers = download_headers(&week, "csv", "text/csv; charset=utf-8");
+    let pages = CsvPages {
+        store: app.store.clone(),
+        scope: week.scope,
+        query: week.query,
+        after: None,
+        part: Part::First,
+        done: false,
+        _turn: turn,
+    };
+    let body = stream::unfold(pages, |mut pages| async move {
+        if pages.done {
+            return None;
+        }
+        match pages.next().await {
+            Ok(chunk) => Some((Ok(chunk), pages)),
+            Err(error) => {
+                // The status line is gone: cutting the download is the honest way to say
+                // the file is incomplete.
+                tracing::error!(%error, "a CSV download failed midway");
+                pages.done = true;
+                Some((Err(error), pages))
             }
         }
-        start = end.plus_days(1);
+    });
+    Ok((headers, Body::from_stream(body)).into_response())
+}
+
+/// The week's rows as an Excel workbook, of at most [`MAX_XLSX_ROWS`] rows.
+pub(super) async fn xlsx(
+    State(app): State<AppState>,
+    me: Signed,
+    Query(query): Query<WeekQuery>,
+) -> Result<Response, PageError> {
+    let week = week_of(&app, &me, &query).await?;
+    let _turn = heavy_turn(&app, &me).await?;
+    let lang = me.lang;
+    at_most(
+        &app,
+        lang,
+        &week,
+        MAX_XLSX_ROWS,
+        (
+            "엑셀 파일로는 받을 수 없습니다. CSV로 내려받거나 기간을 줄이세요.",
+            "too many for a workbook; download the CSV or choose a shorter period.",
+        ),
+    )
+    .await?;
+    let (rows, _) = rows_of(&app, lang, &week, MAX_XLSX_ROWS).await?;
+    let body = tokio::task::spawn_blocking(move || {
+        let mut body = Vec::new();
+        write_rows(OutputFormat::Xlsx, &rows, Part::First, &mut body).map(|()| body)
+    })
+    .await
+    .map_err(|error| Problem::internal(format!("the workbook could not be made: {error}")))
+    .and_then(|written| {
+        written
+            .map_err(|error| Problem::internal(format!("the rows could not be written: {error}")))
+    })
+    .map_err(|problem| PageError::problem(lang, problem))?;
+    let headers = download_headers(
+        &week,
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
+    Ok((headers, body).into_response())
+}
+
+/// What the dashboard shows.
+#[derive(Debug)]
+struct Dashboard {
+    vendors: Vec<VendorId>,
+    vendor: VendorId,
+    first: KstDate,
+    today: KstDate,
+    /// Lines per day, every day of the 30.
+    days: Vec<(String, u64)>,
+    /// Lines per reason, every reason.
+    reasons: Vec<(String, u64)>,
+    total: u64,
+}
+
+fn dashboard_view(
+    lang: Lang,
+    scope: &Scope,
+    vendors: Vec<VendorId>,
+    first: KstDate,
+    today: KstDate,
+    counts: &[claims_store::CancellationCount],
+) -> Dashboard {
+    let mut per_day: BTreeMap<KstDate, u64> = (0..30).map(|n| (first.plus_days(n), 0)).collect();
+    let mut per_reason: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for count in counts {
+        if let Some(lines) = per_day.get_mut(&count.day) {
+            *lines += count.lines;
+        }
+        *per_reason.entry(count.reason.code()).or_default() += count.lines;
     }
-    let title = lang.t("취소 현황", "Cancellation dashboard");
-    let days: Vec<(String, u64)> = per_day.into_iter().collect();
-    let reasons: Vec<(String, u64)> = ReasonCode::ALL
+    let days: Vec<(String, u64)> = per_day
+        .into_iter()
+        .map(|(day, lines)| (day.compact(), lines))
+        .collect();
+    let reasons = ReasonCode::ALL
         .iter()
         .map(|reason| {
             (
@@ -473,17 +611,57 @@ pub(super) async fn dashboard(
             )
         })
         .collect();
-    let total: u64 = days.iter().map(|(_, n)| n).sum();
-    let content = html! {
+    Dashboard {
+        vendors,
+        vendor: scope.vendor.clone(),
+        first,
+        today,
+        total: days.iter().map(|(_, n)| n).sum(),
+        days,
+        reasons,
+    }
+}
+
+/// `/console/dashboard`: canceled lines per day over the last 30 days and by reason, drawn
+/// as SVG on the server, each chart with its numbers in a table beside it.
+pub(super) async fn dashboard(
+    State(app): State<AppState>,
+    me: Signed,
+    Query(query): Query<WeekQuery>,
+) -> Result<Response, PageError> {
+    let lang = me.lang;
+    let (scope, vendors) = scope_of(&app, &me, &query).await?;
+    let _turn = heavy_turn(&app, &me).await?;
+    let today = KstDate::of(app.clock.now());
+    let first = today.plus_days(-29);
+    let end = today.plus_days(1).start().plus_seconds(-1);
+    let counts = app
+        .store
+        .cancellation_counts(&scope, first.start(), end)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let view = dashboard_view(lang, &scope, vendors, first, today, &counts);
+    let title = lang.t("취소 현황", "Cancellation dashboard");
+    Ok(page(shell(
+        me.frame(),
+        title,
+        "dashboard",
+        dashboard_markup(lang, title, &view),
+    )))
+}
+
+fn dashboard_markup(lang: Lang, title: &str, view: &Dashboard) -> Markup {
+    let names = WeekQuery::NAMES;
+    html! {
         h1 { (title) }
-        @if !vendors.is_empty() {
+        @if !view.vendors.is_empty() {
             form.card method="get" action="/console/dashboard" {
                 div.row {
                     div {
-                        label for="vendor" { (lang.t("업체", "Vendor")) }
-                        select #vendor name="vendor" {
-                            @for vendor in &vendors {
-                                option value=(vendor) selected[vendor == &scope.vendor] { (vendor) }
+                        label for=(names.vendor) { (lang.t("업체", "Vendor")) }
+                        select id=(names.vendor) name=(names.vendor) {
+                            @for vendor in &view.vendors {
+                                option value=(vendor) selected[vendor == &view.vendor] { (vendor) }
                             }
                         }
                     }
@@ -492,18 +670,14 @@ pub(super) async fn dashboard(
             }
         }
         p {
-            (lang.t("최근 30일 취소 줄 수: ", "Canceled lines in the last 30 days: ")) strong { (total) }
-            " (" (iso(first)) " – " (iso(today)) ", KST)"
-        }
-        @if capped {
-            p.notice.warn { (lang.t("행이 너무 많아 일부만 집계했습니다.", "Too many rows: only part of them were counted.")) }
+            (lang.t("최근 30일 취소 줄 수: ", "Canceled lines in the last 30 days: ")) strong { (view.total) }
+            " (" (iso(view.first)) " – " (iso(view.today)) ", KST)"
         }
         div.charts {
-            section.card { (day_chart(lang, &days)) }
-            section.card { (reason_chart(lang, &reasons)) }
+            section.card { (day_chart(lang, &view.days)) }
+            section.card { (reason_chart(lang, &view.reasons)) }
         }
-    };
-    Ok(page(shell(&me, title, "dashboard", content)))
+    }
 }
 
 /// Columns per day.

@@ -7,10 +7,23 @@ use claims_store::UserRole;
 use claims_wire::Lang;
 use maud::{DOCTYPE, Markup, html};
 
-use super::{Signed, Words, percent};
+use claims_store::User;
+
+use super::text::{Words, percent};
+
+/// Who a page is for: what its frame shows of the signed-in user, and the token its
+/// sign-out form carries.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame<'a> {
+    pub user: &'a User,
+    pub csrf: &'a str,
+    pub lang: Lang,
+    /// The page's own address, to come back to after switching the language.
+    pub here: &'a str,
+}
 
 /// A page for a signed-in user: `active` names the navigation entry it belongs to.
-pub(super) fn shell(me: &Signed, title: &str, active: &str, content: Markup) -> Markup {
+pub(super) fn shell(me: Frame<'_>, title: &str, active: &str, content: Markup) -> Markup {
     let lang = me.lang;
     let mut entries: Vec<(&str, &str, &str)> = Vec::new();
     match &me.user.role {
@@ -83,7 +96,7 @@ pub(super) fn shell(me: &Signed, title: &str, active: &str, content: Markup) -> 
                 }
                 div.who {
                     span { (me.user.login) " · " (role) }
-                    a href={ "/console/language?to=" (other) "&next=" (percent(&me.here)) } lang=(other) { (other_name) }
+                    a href={ "/console/language?to=" (other) "&next=" (percent(me.here)) } lang=(other) { (other_name) }
                     form method="post" action="/console/logout" {
                         input type="hidden" name="csrf" value=(me.csrf);
                         button type="submit" { (lang.t("로그아웃", "Sign out")) }
@@ -166,23 +179,6 @@ pub(super) fn table(
                 } } }
             }
         }
-    }
-}
-
-/// A won amount as people read it: `12,300원` / `₩12,300`.
-pub(super) fn won(lang: Lang, amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    let sign = if amount < 0 { "-" } else { "" };
-    match lang {
-        Lang::Ko => format!("{sign}{grouped}원"),
-        Lang::En => format!("{sign}₩{grouped}"),
     }
 }
 

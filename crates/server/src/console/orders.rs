@@ -1,44 +1,113 @@
 //! The service center's pages: finding orders, an order as it stands, and cancelling part
 //! of it — with a preview of each line's refund, computed by the domain without writing,
 //! before anything is done.
+//!
+//! A confirmation takes effect at most once, however often it is sent (a double click, a
+//! reload, a retry, a second tab): the preview hands out a one-time token, and the
+//! confirmation claims it as an idempotency key of the agent's, recorded in the same
+//! transaction as the claim or the cancel request it makes. A second submit of the same
+//! preview is answered with the first one's result; one sent while the first is still
+//! running waits for it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::time::Duration;
 
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use claims_domain::order::rules;
 use claims_domain::{
-    Actor, CancelCommand, CancelPreview, ClaimNo, CustomerId, Fault, KstDate, KstDateTime, OrderNo,
-    Quantity, ReasonCode, ShippingStatus, Text, preview_cancellation,
+    Actor, CancelCommand, CancelPreview, ClaimNo, CustomerId, Fault, ItemSeq, KstDate, KstDateTime,
+    LineStatus, OrderNo, Quantity, ReasonCode, ShippingStatus, Text, VendorId, agent_may_cancel,
+    preview_cancellation,
 };
-use claims_store::{OrderRecord, UserRole};
+use claims_store::{
+    Begin, Completion, Fingerprint, IdempotencyKey, OrderRecord, RoleKind, SecretHash, StoreError,
+    StoredAnswer, UserRole,
+};
 use claims_wire::Lang;
 use maud::{Markup, html};
+use sha2::{Digest, Sha256};
 
-use super::layout::{Kind, shell, table, won};
-use super::{App, PageError, Signed, Words, day, field, page, see_other};
+use super::forms::{CancelForm, OrderQuery, Quantities, SearchQuery, given};
+use super::layout::{Kind, shell, table};
+use super::page::{PageError, day, page, see_other};
+use super::session::{Posted, Signed};
+use super::text::{Words, code_name, iso, won};
+use crate::app::credentials::hash_secret;
+use crate::app::state::{AppState, new_request_id};
 
 /// Orders a search shows at most.
 const MAX_FOUND: usize = 50;
 
-#[derive(Debug, serde::Deserialize)]
-pub(super) struct SearchQuery {
-    q: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+/// The last second of a KST day.
+fn end_of(date: KstDate) -> KstDateTime {
+    date.plus_days(1).start().plus_seconds(-1)
+}
+
+// ---------------------------------------------------------------------------------------
+// Search
+
+/// What the search page shows.
+#[derive(Debug)]
+struct SearchPage {
+    q: String,
+    from: KstDate,
+    to: KstDate,
+    /// `None` before a search.
+    found: Option<Vec<FoundOrder>>,
+}
+
+/// One order found.
+#[derive(Debug)]
+struct FoundOrder {
+    ord_no: OrderNo,
+    received_at: KstDateTime,
+    orderer: String,
+    customer: String,
+    items: usize,
+    open: u32,
+}
+
+/// The search page of what was found, newest first, at most [`MAX_FOUND`].
+fn search_view(
+    q: String,
+    from: KstDate,
+    to: KstDate,
+    found: Option<Vec<OrderRecord>>,
+) -> SearchPage {
+    let found = found.map(|mut records| {
+        records.sort_by(|a, b| {
+            (b.order.received_at(), b.order.ord_no())
+                .cmp(&(a.order.received_at(), a.order.ord_no()))
+        });
+        records.dedup_by(|a, b| a.order.ord_no() == b.order.ord_no());
+        records.truncate(MAX_FOUND);
+        records
+            .iter()
+            .map(|record| FoundOrder {
+                ord_no: record.order.ord_no().clone(),
+                received_at: record.order.received_at(),
+                orderer: record.order.ordpe_nm().as_str().to_owned(),
+                customer: record.order.customer_id().to_string(),
+                items: record.items.len(),
+                open: record.items.iter().map(|item| item.open()).sum(),
+            })
+            .collect()
+    });
+    SearchPage { q, from, to, found }
 }
 
 /// `/console/orders?q=`: an order number, a claim number, a customer id, or the orderer's
 /// name within a date range (the last 90 days unless given).
 pub(super) async fn search(
-    State(app): App,
+    State(app): State<AppState>,
     me: Signed,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
-    me.require(&["service-center", "admin"])?;
+    me.require(&[RoleKind::ServiceCenter, RoleKind::Admin])?;
     let lang = me.lang;
-    let q = query.q.as_deref().unwrap_or("").trim().to_owned();
+    let q = query.q.trim().to_owned();
     let today = KstDate::of(app.clock.now());
     let from = day(lang, "from", &query.from)?.unwrap_or(today.plus_days(-90));
     let to = day(lang, "to", &query.to)?.unwrap_or(today);
@@ -51,79 +120,84 @@ pub(super) async fn search(
             ),
         ));
     }
-    let mut found: Vec<OrderRecord> = Vec::new();
-    if !q.is_empty() {
-        let mut numbers: BTreeSet<OrderNo> = BTreeSet::new();
-        if let Ok(ord_no) = OrderNo::parse("q", &q) {
-            numbers.insert(ord_no);
-        }
-        if let Ok(clm_no) = ClaimNo::parse("q", &q)
-            && let Some(claim) = app
-                .store
-                .claim(&clm_no)
-                .await
-                .map_err(|e| PageError::store(lang, e))?
-        {
-            numbers.insert(claim.oror_no);
-        }
-        let names = app
-            .store
-            .orders_by_orderer(&q, from.start(), end_of(to), MAX_FOUND)
-            .await
-            .map_err(|e| PageError::store(lang, e))?;
-        numbers.extend(names);
-        for ord_no in numbers {
-            if let Some(record) = app
-                .store
-                .order(&ord_no)
-                .await
-                .map_err(|e| PageError::store(lang, e))?
-            {
-                found.push(record);
-            }
-        }
-        if let Ok(customer) = CustomerId::parse("q", &q) {
-            let theirs = app
-                .store
-                .orders_of_customer(&customer, None, MAX_FOUND)
-                .await
-                .map_err(|e| PageError::store(lang, e))?;
-            for record in theirs {
-                if !found
-                    .iter()
-                    .any(|f| f.order.ord_no() == record.order.ord_no())
-                {
-                    found.push(record);
-                }
-            }
-        }
-        found.sort_by(|a, b| {
-            (b.order.received_at(), b.order.ord_no())
-                .cmp(&(a.order.received_at(), a.order.ord_no()))
-        });
-        found.truncate(MAX_FOUND);
+    let found = if q.is_empty() {
+        None
+    } else {
+        Some(find(&app, lang, &q, from, to).await?)
+    };
+    let view = search_view(q, from, to, found);
+    Ok(page(shell(
+        me.frame(),
+        lang.t("주문 찾기", "Find orders"),
+        "orders",
+        search_markup(lang, &view),
+    )))
+}
+
+/// Every order `q` names: by order number, by a claim's number, by customer id, or by the
+/// orderer's name among orders received within `from ..= to`.
+async fn find(
+    app: &AppState,
+    lang: Lang,
+    q: &str,
+    from: KstDate,
+    to: KstDate,
+) -> Result<Vec<OrderRecord>, PageError> {
+    let store = |e| PageError::store(lang, e);
+    let mut numbers: BTreeSet<OrderNo> = BTreeSet::new();
+    if let Ok(ord_no) = OrderNo::parse("q", q) {
+        numbers.insert(ord_no);
     }
-    let title = lang.t("주문 찾기", "Find orders");
-    let content = html! {
-        h1 { (title) }
+    if let Ok(clm_no) = ClaimNo::parse("q", q)
+        && let Some(claim) = app.store.claim(&clm_no).await.map_err(store)?
+    {
+        numbers.insert(claim.oror_no);
+    }
+    let names = app
+        .store
+        .orders_by_orderer(q, from.start(), end_of(to), MAX_FOUND)
+        .await
+        .map_err(store)?;
+    numbers.extend(names);
+    let mut found = Vec::new();
+    for ord_no in numbers {
+        if let Some(record) = app.store.order(&ord_no).await.map_err(store)? {
+            found.push(record);
+        }
+    }
+    if let Ok(customer) = CustomerId::parse("q", q) {
+        let theirs = app
+            .store
+            .orders_of_customer(&customer, None, MAX_FOUND)
+            .await
+            .map_err(store)?;
+        found.extend(theirs);
+    }
+    Ok(found)
+}
+
+fn search_markup(lang: Lang, view: &SearchPage) -> Markup {
+    let names = SearchQuery::NAMES;
+    html! {
+        h1 { (lang.t("주문 찾기", "Find orders")) }
         form.card method="get" action="/console/orders" role="search" {
             div.row {
                 div {
-                    label for="q" { (lang.t("주문번호, 클레임번호, 고객 ID 또는 주문자명", "Order number, claim number, customer id or orderer's name")) }
-                    input #q name="q" type="search" value=(q) required size="32";
+                    label for=(names.q) { (lang.t("주문번호, 클레임번호, 고객 ID 또는 주문자명", "Order number, claim number, customer id or orderer's name")) }
+                    input id=(names.q) name=(names.q) type="search" value=(view.q) required size="32";
                 }
                 div {
-                    label for="from" { (lang.t("주문일 (이름 검색) 부터", "Ordered from (name search)")) }
-                    input #from name="from" type="date" value=(iso(from));
+                    label for=(names.from) { (lang.t("주문일 (이름 검색) 부터", "Ordered from (name search)")) }
+                    input id=(names.from) name=(names.from) type="date" value=(iso(view.from));
                 }
                 div {
-                    label for="to" { (lang.t("까지", "to")) }
-                    input #to name="to" type="date" value=(iso(to));
+                    label for=(names.to) { (lang.t("까지", "to")) }
+                    input id=(names.to) name=(names.to) type="date" value=(iso(view.to));
                 }
                 div { button type="submit" { (lang.t("찾기", "Search")) } }
             }
         }
-        @if !q.is_empty() {
+        @if let Some(found) = &view.found {
             @if found.is_empty() {
                 p.notice role="status" { (lang.t("찾은 주문이 없습니다.", "No order found.")) }
             } @else {
@@ -134,30 +208,26 @@ pub(super) async fn search(
                     (lang.t("고객 ID", "Customer"), Kind::Text),
                     (lang.t("상품", "Items"), Kind::Num),
                     (lang.t("남은 수량", "Open units"), Kind::Num),
-                ], found.iter().map(|record| vec![
-                    html! { a href={ "/console/orders/" (record.order.ord_no()) } { (record.order.ord_no()) } },
-                    html! { (record.order.received_at().to_wire()) },
-                    html! { (record.order.ordpe_nm().as_str()) },
-                    html! { (record.order.customer_id()) },
-                    html! { (record.items.len()) },
-                    html! { (record.items.iter().map(|item| item.open()).sum::<u32>()) },
+                ], found.iter().map(|order| vec![
+                    html! { a href={ "/console/orders/" (order.ord_no) } { (order.ord_no) } },
+                    html! { (order.received_at.to_wire()) },
+                    html! { (order.orderer) },
+                    html! { (order.customer) },
+                    html! { (order.items) },
+                    html! { (order.open) },
                 ]).collect()))
             }
         }
-    };
-    Ok(page(shell(&me, title, "orders", content)))
+    }
 }
 
-/// `2026-11-21`, as date inputs want it.
-pub(super) fn iso(date: KstDate) -> String {
-    let compact = date.compact();
-    format!("{}-{}-{}", &compact[..4], &compact[4..6], &compact[6..])
-}
+// ---------------------------------------------------------------------------------------
+// An order
 
 /// The order, or a 404 for a number that names none — and, for a vendor user, for an order
 /// without any item of theirs.
 async fn visible_order(
-    app: &crate::app::state::AppState,
+    app: &AppState,
     me: &Signed,
     ord_no: &str,
 ) -> Result<OrderRecord, PageError> {
@@ -189,58 +259,216 @@ async fn visible_order(
     Ok(record)
 }
 
-#[derive(Debug, serde::Deserialize)]
-pub(super) struct ShowQuery {
-    claim: Option<String>,
-    request: Option<String>,
+/// What the order page shows: only the viewer's own items and lines for a vendor user.
+#[derive(Debug)]
+struct OrderPage {
+    ord_no: OrderNo,
+    /// What the redirect after an action says was done (only of this order's own).
+    done: Option<Done>,
+    orderer: String,
+    customer: String,
+    received_at: KstDateTime,
+    media: (&'static str, &'static str),
+    recipient: Option<String>,
+    /// Whether the viewer may cancel something of the order now.
+    can_cancel: bool,
+    items: Vec<ItemLine>,
+    claims: Vec<ClaimLine>,
+    requests: Vec<RequestLine>,
+}
+
+#[derive(Debug)]
+enum Done {
+    Canceled(ClaimNo),
+    Requested(String),
+}
+
+#[derive(Debug)]
+struct ItemLine {
+    seq: ItemSeq,
+    name: String,
+    vendor: VendorId,
+    lower_rank: Option<VendorId>,
+    ordered: u32,
+    canceled: u32,
+    shipped: u32,
+    open: u32,
+    shipping: ShippingStatus,
+    price: i64,
+    discount: i64,
+}
+
+#[derive(Debug)]
+struct ClaimLine {
+    clm_no: ClaimNo,
+    canceled_at: KstDateTime,
+    reason: ReasonCode,
+    fault: Fault,
+    actor: Actor,
+    item_seq: ItemSeq,
+    qty: u32,
+    discount_refund: i64,
+    shipping_refund: i64,
+}
+
+#[derive(Debug)]
+struct RequestLine {
+    id: String,
+    filed_at: KstDateTime,
+    agent: String,
+    item_seq: ItemSeq,
+    qty: u32,
+    status: LineStatus,
+}
+
+/// The order page for `role`: what it may see of `record`, and what it may do.
+fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> OrderPage {
+    let scope = role.scope();
+    let mine = |vendor: &VendorId, lower: Option<&VendorId>| {
+        scope.is_none_or(|scope| scope.covers(vendor, lower))
+    };
+    let order = &record.order;
+    let pending = record.pending_items();
+    let done = if let Some(claim) =
+        given(&query.claim).and_then(|no| record.claims.iter().find(|c| c.clm_no.as_str() == no))
+    {
+        Some(Done::Canceled(claim.clm_no.clone()))
+    } else {
+        given(&query.request)
+            .and_then(|id| record.cancel_requests.iter().find(|r| r.id.as_str() == id))
+            .map(|request| Done::Requested(request.id.to_string()))
+    };
+    let items = record
+        .items
+        .iter()
+        .filter(|item| mine(&item.vendor, item.lower_rank.as_ref()))
+        .map(|item| {
+            let detail = order.item(item.seq);
+            ItemLine {
+                seq: item.seq,
+                name: detail.map_or(String::new(), |d| d.item_nm.as_str().to_owned()),
+                vendor: item.vendor.clone(),
+                lower_rank: item.lower_rank.clone(),
+                ordered: item.ordered,
+                canceled: item.canceled,
+                shipped: item.shipped,
+                open: item.open(),
+                shipping: item.shipping_status(),
+                price: detail.map_or(0, |d| d.unit_price.get()),
+                discount: item.discount.get(),
+            }
+        })
+        .collect();
+    let claims = record
+        .claims
+        .iter()
+        .flat_map(|claim| {
+            claim
+                .lines
+                .iter()
+                .filter(|line| mine(&line.cost.vendor, line.cost.lower_rank.as_ref()))
+                .map(move |line| ClaimLine {
+                    clm_no: claim.clm_no.clone(),
+                    canceled_at: claim.canceled_at,
+                    reason: claim.reason,
+                    fault: claim.fault,
+                    actor: claim.actor.clone(),
+                    item_seq: line.item_seq,
+                    qty: line.qty.get(),
+                    discount_refund: line.cost.spl_ven_bdn_dc_amt.get(),
+                    shipping_refund: line.cost.shpmt_shppcst.get(),
+                })
+        })
+        .collect();
+    let visible_item = |seq: ItemSeq| {
+        record
+            .items
+            .iter()
+            .any(|item| item.seq == seq && mine(&item.vendor, item.lower_rank.as_ref()))
+    };
+    let requests = record
+        .cancel_requests
+        .iter()
+        .flat_map(|request| {
+            request
+                .lines
+                .iter()
+                .filter(|line| visible_item(line.item_seq))
+                .map(move |line| RequestLine {
+                    id: request.id.to_string(),
+                    filed_at: request.filed_at,
+                    agent: request.agent.to_string(),
+                    item_seq: line.item_seq,
+                    qty: line.qty.get(),
+                    status: line.status,
+                })
+        })
+        .collect();
+    let recipient = Some(order.recipient().name.as_str())
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned);
+    OrderPage {
+        ord_no: order.ord_no().clone(),
+        done,
+        orderer: order.ordpe_nm().as_str().to_owned(),
+        customer: order.customer_id().to_string(),
+        received_at: order.received_at(),
+        media: (order.media().name(), order.media().english()),
+        recipient,
+        can_cancel: *role == UserRole::ServiceCenter
+            && record
+                .items
+                .iter()
+                .any(|item| agent_may_cancel(item, &pending)),
+        items,
+        claims,
+        requests,
+    }
 }
 
 /// `/console/orders/{ordNo}`: items, claims with their cost lines, cancel requests. A vendor
 /// user sees only their own items and lines.
 pub(super) async fn show(
-    State(app): App,
+    State(app): State<AppState>,
     me: Signed,
     Path(ord_no): Path<String>,
-    Query(query): Query<ShowQuery>,
+    Query(query): Query<OrderQuery>,
 ) -> Result<Response, PageError> {
-    me.require(&["service-center", "admin", "vendor"])?;
+    me.require(&[RoleKind::ServiceCenter, RoleKind::Admin, RoleKind::Vendor])?;
     let record = visible_order(&app, &me, &ord_no).await?;
-    let lang = me.lang;
-    let scope = me.user.role.scope().cloned();
-    let mine = |vendor: &claims_domain::VendorId, lower: Option<&claims_domain::VendorId>| {
-        scope
-            .as_ref()
-            .is_none_or(|scope| scope.covers(vendor, lower))
+    let view = order_view(&record, &me.user.role, &query);
+    let title = match me.lang {
+        Lang::Ko => format!("주문 {}", view.ord_no),
+        Lang::En => format!("Order {}", view.ord_no),
     };
-    let order = &record.order;
-    let title = match lang {
-        Lang::Ko => format!("주문 {}", order.ord_no()),
-        Lang::En => format!("Order {}", order.ord_no()),
-    };
-    let can_cancel =
-        me.user.role == UserRole::ServiceCenter && record.items.iter().any(|item| item.open() > 0);
-    let content = html! {
+    Ok(page(shell(
+        me.frame(),
+        &title,
+        "orders",
+        order_markup(me.lang, &title, &view),
+    )))
+}
+
+fn order_markup(lang: Lang, title: &str, view: &OrderPage) -> Markup {
+    html! {
         h1 { (title) }
-        // Told only of a claim or request this order has, so a link cannot make the page
-        // say something that did not happen.
-        @if let Some(claim) = query.claim.as_deref().and_then(|no| record.claims.iter().find(|c| c.clm_no.as_str() == no)) {
-            p.notice.ok role="status" { (lang.t("취소되었습니다. 클레임 번호: ", "Canceled. Claim number: ")) strong { (claim.clm_no) } }
-        }
-        @if let Some(request) = query.request.as_deref().and_then(|id| record.cancel_requests.iter().find(|r| r.id.as_str() == id)) {
-            p.notice.ok role="status" { (lang.t("취소신청을 접수했습니다. 업체가 승인하면 취소됩니다. 신청 번호: ", "Cancel request filed; the cancellation takes effect when the vendor approves it. Request: ")) strong { (request.id) } }
+        @match &view.done {
+            Some(Done::Canceled(clm_no)) => p.notice.ok role="status" { (lang.t("취소되었습니다. 클레임 번호: ", "Canceled. Claim number: ")) strong { (clm_no) } },
+            Some(Done::Requested(id)) => p.notice.ok role="status" { (lang.t("취소신청을 접수했습니다. 업체가 승인하면 취소됩니다. 신청 번호: ", "Cancel request filed; the cancellation takes effect when the vendor approves it. Request: ")) strong { (id) } },
+            None => {},
         }
         section.card {
             dl.facts {
-                dt { (lang.t("주문자", "Orderer")) } dd { (order.ordpe_nm().as_str()) }
-                dt { (lang.t("고객 ID", "Customer id")) } dd { (order.customer_id()) }
-                dt { (lang.t("주문일시", "Received")) } dd { (order.received_at().to_wire()) " KST" }
-                dt { (lang.t("주문매체", "Channel")) } dd { (code_name(lang, order.media().name(), order.media().english())) }
-                @if !order.recipient().name.as_str().is_empty() {
-                    dt { (lang.t("수취인", "Recipient")) } dd { (order.recipient().name.as_str()) }
+                dt { (lang.t("주문자", "Orderer")) } dd { (view.orderer) }
+                dt { (lang.t("고객 ID", "Customer id")) } dd { (view.customer) }
+                dt { (lang.t("주문일시", "Received")) } dd { (view.received_at.to_wire()) " KST" }
+                dt { (lang.t("주문매체", "Channel")) } dd { (code_name(lang, view.media.0, view.media.1)) }
+                @if let Some(recipient) = &view.recipient {
+                    dt { (lang.t("수취인", "Recipient")) } dd { (recipient) }
                 }
             }
-            @if can_cancel {
-                div.actions { a.button href={ "/console/orders/" (order.ord_no()) "/cancel" } { (lang.t("취소하기", "Cancel items")) } }
+            @if view.can_cancel {
+                div.actions { a.button href={ "/console/orders/" (view.ord_no) "/cancel" } { (lang.t("취소하기", "Cancel items")) } }
             }
         }
         h2 { (lang.t("상품", "Items")) }
@@ -255,24 +483,20 @@ pub(super) async fn show(
             (lang.t("배송 상태", "Shipping"), Kind::Text),
             (lang.t("판매가", "Price"), Kind::Num),
             (lang.t("업체부담할인", "Vendor discount"), Kind::Num),
-        ], record.items.iter().filter(|item| mine(&item.vendor, item.lower_rank.as_ref())).map(|item| {
-            let detail = order.item(item.seq);
-            vec![
-                html! { (item.seq) },
-                html! { (detail.map_or("", |d| d.item_nm.as_str())) },
-                html! { (item.vendor) @if let Some(lower) = &item.lower_rank { " / " (lower) } },
-                html! { (item.ordered) },
-                html! { (item.canceled) },
-                html! { (item.shipped) },
-                html! { (item.open()) },
-                shipping_badge(lang, item.shipping_status(), item.open()),
-                html! { (won(lang, detail.map_or(0, |d| d.unit_price.get()))) },
-                html! { (won(lang, item.discount.get())) },
-            ]
-        }).collect()))
+        ], view.items.iter().map(|item| vec![
+            html! { (item.seq) },
+            html! { (item.name) },
+            html! { (item.vendor) @if let Some(lower) = &item.lower_rank { " / " (lower) } },
+            html! { (item.ordered) },
+            html! { (item.canceled) },
+            html! { (item.shipped) },
+            html! { (item.open) },
+            shipping_badge(lang, item.shipping, item.open),
+            html! { (won(lang, item.price)) },
+            html! { (won(lang, item.discount)) },
+        ]).collect()))
         h2 { (lang.t("클레임", "Claims")) }
-        @let claims: Vec<_> = record.claims.iter().filter(|claim| claim.lines.iter().any(|line| mine(&line.cost.vendor, line.cost.lower_rank.as_ref()))).collect();
-        @if claims.is_empty() {
+        @if view.claims.is_empty() {
             p.muted { (lang.t("취소된 상품이 없습니다.", "Nothing has been canceled.")) }
         } @else {
             (table(None, None, &[
@@ -285,21 +509,20 @@ pub(super) async fn show(
                 (lang.t("수량", "Qty"), Kind::Num),
                 (lang.t("업체부담할인 환급", "Discount refund"), Kind::Num),
                 (lang.t("배송비 환급", "Shipping refund"), Kind::Num),
-            ], claims.iter().flat_map(|claim| claim.lines.iter().filter(|line| mine(&line.cost.vendor, line.cost.lower_rank.as_ref())).map(move |line| vec![
-                html! { (claim.clm_no) },
-                html! { (claim.canceled_at.to_wire()) },
-                html! { (code_name(lang, claim.reason.name(), claim.reason.english())) },
-                html! { (code_name(lang, claim.fault.name(), claim.fault.english())) },
-                html! { (actor(lang, &claim.actor)) },
+            ], view.claims.iter().map(|line| vec![
+                html! { (line.clm_no) },
+                html! { (line.canceled_at.to_wire()) },
+                html! { (code_name(lang, line.reason.name(), line.reason.english())) },
+                html! { (code_name(lang, line.fault.name(), line.fault.english())) },
+                html! { (actor(lang, &line.actor)) },
                 html! { (line.item_seq) },
                 html! { (line.qty) },
-                html! { (won(lang, line.cost.spl_ven_bdn_dc_amt.get())) },
-                html! { (won(lang, line.cost.shpmt_shppcst.get())) },
-            ])).collect()))
+                html! { (won(lang, line.discount_refund)) },
+                html! { (won(lang, line.shipping_refund)) },
+            ]).collect()))
         }
         h2 { (lang.t("취소신청", "Cancel requests")) }
-        @let requests: Vec<_> = record.cancel_requests.iter().filter(|request| request.lines.iter().any(|line| record.items.iter().any(|item| item.seq == line.item_seq && mine(&item.vendor, item.lower_rank.as_ref())))).collect();
-        @if requests.is_empty() {
+        @if view.requests.is_empty() {
             p.muted { (lang.t("취소신청이 없습니다.", "No cancel requests.")) }
         } @else {
             (table(None, None, &[
@@ -309,24 +532,15 @@ pub(super) async fn show(
                 (lang.t("상품 #", "Item #"), Kind::Text),
                 (lang.t("수량", "Qty"), Kind::Num),
                 (lang.t("상태", "Status"), Kind::Text),
-            ], requests.iter().flat_map(|request| request.lines.iter().map(move |line| vec![
-                html! { (request.id) },
-                html! { (request.filed_at.to_wire()) },
-                html! { (request.agent) },
+            ], view.requests.iter().map(|line| vec![
+                html! { (line.id) },
+                html! { (line.filed_at.to_wire()) },
+                html! { (line.agent) },
                 html! { (line.item_seq) },
                 html! { (line.qty) },
                 line_status(lang, line.status),
-            ])).collect()))
+            ]).collect()))
         }
-    };
-    Ok(page(shell(&me, &title, "orders", content)))
-}
-
-/// A code's name: SSG's Korean, or the English one.
-pub(super) fn code_name(lang: Lang, korean: &str, english: &str) -> String {
-    match lang {
-        Lang::Ko => korean.to_owned(),
-        Lang::En => english.to_owned(),
     }
 }
 
@@ -337,19 +551,12 @@ fn actor(lang: Lang, actor: &Actor) -> String {
     }
 }
 
-fn line_status(lang: Lang, status: claims_domain::LineStatus) -> Markup {
-    use claims_domain::LineStatus::*;
-    let class = match status {
-        Requested => "badge warn",
-        Approved => "badge ok",
-        Withdrawn => "badge",
-        Rejected => "badge bad",
-    };
-    let english = match status {
-        Requested => "requested",
-        Approved => "approved",
-        Withdrawn => "withdrawn",
-        Rejected => "rejected (shipped)",
+fn line_status(lang: Lang, status: LineStatus) -> Markup {
+    let (class, english) = match status {
+        LineStatus::Requested => ("badge warn", "requested"),
+        LineStatus::Approved => ("badge ok", "approved"),
+        LineStatus::Withdrawn => ("badge", "withdrawn"),
+        LineStatus::Rejected => ("badge bad", "rejected (shipped)"),
     };
     html! { span class=(class) { (code_name(lang, status.name(), english)) } }
 }
@@ -368,8 +575,11 @@ fn shipping_badge(lang: Lang, status: ShippingStatus, open: u32) -> Markup {
     }
 }
 
-/// The items' state as the preview saw it: a confirmation made after something changed is
-/// refused (and so is a second click of the same confirmation).
+// ---------------------------------------------------------------------------------------
+// Cancelling
+
+/// The items' state as the preview saw it: a confirmation made after something else
+/// changed the order is refused.
 fn version(record: &OrderRecord) -> String {
     let pending = record.pending_items();
     let mut text = String::new();
@@ -383,110 +593,392 @@ fn version(record: &OrderRecord) -> String {
             pending.contains(&item.seq)
         ));
     }
-    let digest = <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes());
+    let digest = Sha256::digest(text.as_bytes());
     digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A preview's one-time token: 128 random bits as hex.
+fn confirmation_token() -> String {
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// What the cancel page shows: each item with what may be done to it, what was typed, the
+/// preview (when asked) and a message.
+#[derive(Debug)]
+struct CancelPage {
+    ord_no: OrderNo,
+    items: Vec<CancelItem>,
+    reason: String,
+    fault: String,
+    text: String,
+    preview: Option<PreviewView>,
+    message: Option<(StatusCode, String)>,
+    /// The order's state and a one-time token, carried by the confirmation.
+    version: String,
+    confirmation: String,
+}
+
+#[derive(Debug)]
+struct CancelItem {
+    seq: ItemSeq,
+    name: String,
+    shipping: ShippingStatus,
+    open: u32,
+    pending: bool,
+    /// Whether the agent may ask to cancel units of it now.
+    cancellable: bool,
+    typed: String,
+}
+
+#[derive(Debug)]
+struct PreviewView {
+    /// A cancel request is filed (the vendor confirmed the items) rather than a claim made.
+    requested: bool,
+    lines: Vec<PreviewLine>,
+}
+
+#[derive(Debug)]
+struct PreviewLine {
+    item_seq: ItemSeq,
+    name: String,
+    qty: u32,
+    discount_refund: i64,
+    shipping_refund: i64,
+}
+
+/// The cancel page of `record`, with what `form` holds, the preview and a message.
+fn cancel_view(
+    record: &OrderRecord,
+    form: &CancelForm,
+    preview: Option<&CancelPreview>,
+    message: Option<(StatusCode, String)>,
+) -> CancelPage {
+    let order = &record.order;
+    let pending = record.pending_items();
+    let name = |seq: ItemSeq| {
+        order
+            .item(seq)
+            .map_or(String::new(), |item| item.item_nm.as_str().to_owned())
+    };
+    let items = record
+        .items
+        .iter()
+        .map(|item| CancelItem {
+            seq: item.seq,
+            name: name(item.seq),
+            shipping: item.shipping_status(),
+            open: item.open(),
+            pending: pending.contains(&item.seq),
+            cancellable: agent_may_cancel(item, &pending),
+            typed: form.quantities.typed(item.seq).to_owned(),
+        })
+        .collect();
+    let preview = preview.map(|preview| {
+        let (plan, requested) = match preview {
+            CancelPreview::Direct(plan) => (plan, false),
+            CancelPreview::Request(plan) => (plan, true),
+        };
+        PreviewView {
+            requested,
+            lines: plan
+                .lines
+                .iter()
+                .map(|line| PreviewLine {
+                    item_seq: line.item_seq,
+                    name: name(line.item_seq),
+                    qty: line.qty.get(),
+                    discount_refund: line.discount_refund.get(),
+                    shipping_refund: line.shipping_refund.get(),
+                })
+                .collect(),
+        }
+    });
+    CancelPage {
+        ord_no: order.ord_no().clone(),
+        items,
+        reason: form.clm_rsn_cd.trim().to_owned(),
+        fault: form.impt_div_cd.trim().to_owned(),
+        text: form.clm_rsn_cntt.clone(),
+        // A fresh token for each preview shown; a confirmation carries the one it saw.
+        confirmation: if preview.is_some() {
+            confirmation_token()
+        } else {
+            String::new()
+        },
+        preview,
+        message,
+        version: version(record),
+    }
 }
 
 /// `GET /console/orders/{ordNo}/cancel`: the form.
 pub(super) async fn cancel_form(
-    State(app): App,
+    State(app): State<AppState>,
     me: Signed,
     Path(ord_no): Path<String>,
 ) -> Result<Response, PageError> {
-    me.require(&["service-center"])?;
+    me.require(&[RoleKind::ServiceCenter])?;
     let record = visible_order(&app, &me, &ord_no).await?;
-    Ok(cancel_page(&me, &record, &HashMap::new(), None, None))
+    let view = cancel_view(&record, &CancelForm::default(), None, None);
+    Ok(cancel_page(&me, &view))
 }
 
 /// `POST /console/orders/{ordNo}/cancel`: the preview, or with `confirm=1`, the cancellation
-/// (or the cancel request, for confirmed items).
+/// (or the cancel request, for confirmed items) — at most once per preview.
 pub(super) async fn cancel(
-    State(app): App,
-    me: Signed,
+    State(app): State<AppState>,
     Path(ord_no): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { me, form }: Posted<CancelForm>,
 ) -> Result<Response, PageError> {
-    me.require(&["service-center"])?;
-    me.check(&form)?;
+    me.require(&[RoleKind::ServiceCenter])?;
     let lang = me.lang;
     let record = visible_order(&app, &me, &ord_no).await?;
+    let shown = |record: &OrderRecord, preview, message| {
+        Ok(cancel_page(
+            &me,
+            &cancel_view(record, &form, preview, message),
+        ))
+    };
     let command = match command(&me, &record, &form) {
         Ok(command) => command,
         Err(message) => {
-            let message = (StatusCode::UNPROCESSABLE_ENTITY, message);
-            return Ok(cancel_page(&me, &record, &form, None, Some(message)));
+            return shown(
+                &record,
+                None,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, message)),
+            );
         }
     };
+    let confirming = form.confirm.trim() == "1";
+    if confirming && let Some(token) = given(&form.confirmation) {
+        // A preview confirmed before (or being confirmed now) answers with its outcome.
+        let key = confirmation_key(&me, token);
+        match claim_confirmation(&app, &key, fingerprint(&record, &form)).await? {
+            Claimed::Answered(location) => return Ok(see_other(&location)),
+            Claimed::Reused => {
+                let message = lang
+                    .t(
+                        "이 미리보기는 다른 내용으로 이미 확정되었습니다. 다시 미리보기하세요.",
+                        "This preview was already confirmed with other contents. Preview again.",
+                    )
+                    .to_owned();
+                return shown(&record, None, Some((StatusCode::CONFLICT, message)));
+            }
+            Claimed::Mine => {
+                return match confirm(&app, &me, &record, &form, &command, key.clone()).await {
+                    Ok(done) => Ok(done),
+                    Err(refused) => {
+                        // Nothing was done: the token may confirm again once the agent has
+                        // looked at what the page says.
+                        if let Err(error) = app.store.idempotency_release(&key).await {
+                            tracing::warn!(%error, "a console confirmation's key could not be released");
+                        }
+                        Ok(refused)
+                    }
+                };
+            }
+        }
+    }
     let now = app.clock.now();
     let preview =
         match preview_cancellation(&record.state(), &record.pending_items(), &command, now) {
             Ok(preview) => preview,
             Err(rejection) => {
                 let error = PageError::store(lang, rejection.into());
-                let message = (error.status, error.message);
-                return Ok(cancel_page(&me, &record, &form, None, Some(message)));
+                return shown(&record, None, Some((error.status, error.message)));
             }
         };
-    if field(&form, "confirm") != "1" {
-        return Ok(cancel_page(&me, &record, &form, Some(&preview), None));
+    shown(&record, Some(&preview), None)
+}
+
+/// What a confirmation's token found.
+enum Claimed {
+    /// Confirmed before: where its outcome is shown.
+    Answered(String),
+    /// Confirmed before with other contents.
+    Reused,
+    /// This request confirms it.
+    Mine,
+}
+
+/// The idempotency key a preview's confirmation claims: the agent's, with the token.
+fn confirmation_key(me: &Signed, token: &str) -> IdempotencyKey {
+    IdempotencyKey {
+        owner: console_owner(me),
+        key: format!(
+            "console-cancel:{}",
+            token.chars().take(64).collect::<String>()
+        ),
     }
-    if field(&form, "version") != version(&record) {
+}
+
+/// Whose keys a console user's confirmations are: a hash of the login, apart from every
+/// API credential's.
+fn console_owner(me: &Signed) -> SecretHash {
+    hash_secret(&format!("console-user:{}", me.user.login))
+}
+
+/// What makes two confirmations the same: the order, the units, the reason, the fault and
+/// the text.
+fn fingerprint(record: &OrderRecord, form: &CancelForm) -> Fingerprint {
+    let mut hash = Sha256::new();
+    hash.update(record.order.ord_no().as_str().as_bytes());
+    for item in &record.items {
+        hash.update([0]);
+        hash.update(form.quantities.typed(item.seq).as_bytes());
+    }
+    for field in [&form.clm_rsn_cd, &form.impt_div_cd, &form.clm_rsn_cntt] {
+        hash.update([0]);
+        hash.update(field.trim().as_bytes());
+    }
+    Fingerprint(hash.finalize().into())
+}
+
+/// How long a confirmation waits for the same preview's confirmation already running.
+const CONFIRMATION_WAIT: Duration = Duration::from_secs(10);
+
+/// Claims a confirmation's key, or learns what became of the one that claimed it first
+/// (waiting for it while it runs).
+async fn claim_confirmation(
+    app: &AppState,
+    key: &IdempotencyKey,
+    fingerprint: Fingerprint,
+) -> Result<Claimed, PageError> {
+    let lang_free = |error| PageError::store(Lang::Ko, error);
+    let deadline = tokio::time::Instant::now() + CONFIRMATION_WAIT;
+    loop {
+        let window = app.idempotency_window();
+        match app
+            .store
+            .idempotency_begin(key, fingerprint, window)
+            .await
+            .map_err(lang_free)?
+        {
+            Begin::Proceed => return Ok(Claimed::Mine),
+            Begin::Replay(answer) => {
+                return Ok(Claimed::Answered(
+                    answer.location.unwrap_or_else(|| "/console/".to_owned()),
+                ));
+            }
+            Begin::Reused => return Ok(Claimed::Reused),
+            Begin::OverQuota(_) => {
+                return Err(PageError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Lang::Ko,
+                    "확정 기록이 너무 많습니다. 잠시 뒤 다시 시도하세요. (Too many confirmations kept; try again later.)",
+                ));
+            }
+            Begin::InFlight if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Begin::InFlight => {
+                return Err(PageError::new(
+                    StatusCode::CONFLICT,
+                    Lang::Ko,
+                    "같은 확정이 아직 처리 중입니다. 잠시 뒤 주문을 다시 여세요. (The same confirmation is still being handled; open the order again in a moment.)",
+                ));
+            }
+        }
+    }
+}
+
+/// Makes the cancellation (or the cancel request) a confirmation asks for, recording its
+/// outcome under `key` in the same transaction: the redirect to it, or — when nothing was
+/// done — the page that says why.
+async fn confirm(
+    app: &AppState,
+    me: &Signed,
+    record: &OrderRecord,
+    form: &CancelForm,
+    command: &CancelCommand,
+    key: IdempotencyKey,
+) -> Result<Response, Response> {
+    let lang = me.lang;
+    if form.version.trim() != version(record) {
         let message = lang
             .t(
                 "미리보기 이후 주문이 바뀌었습니다. 아래 내용을 다시 확인하세요.",
                 "The order changed after the preview. Check the lines below again.",
             )
             .to_owned();
-        let message = (StatusCode::CONFLICT, message);
-        return Ok(cancel_page(
-            &me,
-            &record,
-            &form,
-            Some(&preview),
-            Some(message),
-        ));
+        let view = cancel_view(record, form, None, Some((StatusCode::CONFLICT, message)));
+        return Err(cancel_page(me, &view));
     }
     let ord = record.order.ord_no().clone();
+    let now = app.clock.now();
+    let location = |done: String| format!("/console/orders/{ord}{done}");
+    let seen_other = |location: String| StoredAnswer {
+        status: StatusCode::SEE_OTHER.as_u16(),
+        content_type: "text/plain; charset=utf-8".into(),
+        location: Some(location),
+        body: Vec::new(),
+    };
+    let preview = preview_cancellation(&record.state(), &record.pending_items(), command, now);
     let written = match preview {
-        CancelPreview::Direct(_) => app.store.cancel(&ord, &command, now).await.map(|claim| {
-            app.metrics.claim_recorded(claim.lines.len());
-            tracing::info!(order.no = %ord, claim.no = %claim.clm_no, agent = %me.user.login, "claim recorded from the console");
-            format!("?claim={}", claim.clm_no)
-        }),
-        CancelPreview::Request(_) => app
-            .store
-            .file_cancel_request(&ord, &command, crate::app::state::new_request_id(), now)
-            .await
-            .map(|request| {
-                tracing::info!(order.no = %ord, request.id = %request.id, agent = %me.user.login, "cancel request filed from the console");
-                format!("?request={}", request.id)
-            }),
+        Ok(CancelPreview::Request(_)) => {
+            let done = Completion {
+                key,
+                render: Box::new({
+                    let ord = ord.clone();
+                    move |request: &claims_domain::CancelRequest| {
+                        seen_other(format!("/console/orders/{ord}?request={}", request.id))
+                    }
+                }),
+            };
+            app.store
+                .file_cancel_request_once(&ord, command, new_request_id(), now, done)
+                .await
+                .map(|request| {
+                    tracing::info!(order.no = %ord, request.id = %request.id, agent = %me.user.login, "cancel request filed from the console");
+                    location(format!("?request={}", request.id))
+                })
+        }
+        _ => {
+            let done = Completion {
+                key,
+                render: Box::new({
+                    let ord = ord.clone();
+                    move |claim: &claims_domain::Claim| {
+                        seen_other(format!("/console/orders/{ord}?claim={}", claim.clm_no))
+                    }
+                }),
+            };
+            app.store
+                .cancel_once(&ord, command, now, done)
+                .await
+                .map(|claim| {
+                    app.metrics.claim_recorded(claim.lines.len());
+                    tracing::info!(order.no = %ord, claim.no = %claim.clm_no, agent = %me.user.login, "claim recorded from the console");
+                    location(format!("?claim={}", claim.clm_no))
+                })
+        }
     };
     match written {
-        Ok(done) => Ok(see_other(&format!("/console/orders/{ord}{done}"))),
+        Ok(location) => Ok(see_other(&location)),
         // Shipped or canceled meanwhile: said in place, on the order as it stands now.
-        Err(error @ (claims_store::StoreError::Cancel(_) | claims_store::StoreError::Ship(_))) => {
+        Err(error @ (StoreError::Cancel(_) | StoreError::Ship(_))) => {
             let error = PageError::store(lang, error);
-            let message = (StatusCode::CONFLICT, error.message);
-            let fresh = visible_order(&app, &me, &ord_no).await?;
-            Ok(cancel_page(&me, &fresh, &form, None, Some(message)))
+            let fresh = visible_order(app, me, ord.as_str())
+                .await
+                .map_err(IntoResponse::into_response)?;
+            let message = Some((StatusCode::CONFLICT, error.message));
+            Err(cancel_page(me, &cancel_view(&fresh, form, None, message)))
         }
-        Err(error) => Err(PageError::store(lang, error)),
+        Err(error) => Err(PageError::store(lang, error).into_response()),
     }
 }
 
 /// The cancellation the form asks for, as the agent signed in; a message naming the field
 /// when it cannot be one.
-fn command(
-    me: &Signed,
-    record: &OrderRecord,
-    form: &HashMap<String, String>,
-) -> Result<CancelCommand, String> {
+fn command(me: &Signed, record: &OrderRecord, form: &CancelForm) -> Result<CancelCommand, String> {
     let lang = me.lang;
     let mut lines = Vec::new();
     for item in &record.items {
-        let name = format!("qty_{}", item.seq);
-        let value = field(form, &name);
+        let name = Quantities::name(item.seq);
+        let value = form.quantities.typed(item.seq);
         if value.is_empty() || value == "0" {
             continue;
         }
@@ -504,51 +996,55 @@ fn command(
             )
             .to_owned());
     }
+    let names = CancelForm::NAMES;
     let invalid = |e: claims_domain::InvalidValue| match lang {
         Lang::Ko => format!("{} 값이 올바르지 않습니다: {}", e.field, e.problem),
         Lang::En => e.to_string(),
     };
-    let reason = ReasonCode::parse("clmRsnCd", field(form, "clmRsnCd")).map_err(invalid)?;
-    let fault = Fault::parse("imptDivCd", field(form, "imptDivCd")).map_err(invalid)?;
-    let text = Text::parse("clmRsnCntt", field(form, "clmRsnCntt"), rules::REASON_TEXT)
-        .map_err(invalid)?;
+    let reason = ReasonCode::parse(names.clm_rsn_cd, form.clm_rsn_cd.trim()).map_err(invalid)?;
+    let fault = Fault::parse(names.impt_div_cd, form.impt_div_cd.trim()).map_err(invalid)?;
+    let text = Text::parse(
+        names.clm_rsn_cntt,
+        form.clm_rsn_cntt.trim(),
+        rules::REASON_TEXT,
+    )
+    .map_err(invalid)?;
     CancelCommand::new(Actor::Agent(me.agent()), lines, reason, text, Some(fault)).map_err(invalid)
 }
 
-/// The cancel form, optionally with a preview to confirm and a message.
-fn cancel_page(
-    me: &Signed,
-    record: &OrderRecord,
-    form: &HashMap<String, String>,
-    preview: Option<&CancelPreview>,
-    message: Option<(StatusCode, String)>,
-) -> Response {
+/// The cancel page as a response, with the message's status.
+fn cancel_page(me: &Signed, view: &CancelPage) -> Response {
     let lang = me.lang;
-    let order = &record.order;
-    let ord_no = order.ord_no();
     let title = match lang {
-        Lang::Ko => format!("주문 {ord_no} 취소"),
-        Lang::En => format!("Cancel items of order {ord_no}"),
+        Lang::Ko => format!("주문 {} 취소", view.ord_no),
+        Lang::En => format!("Cancel items of order {}", view.ord_no),
     };
-    let action = format!("/console/orders/{ord_no}/cancel");
-    let chosen_reason = field(form, "clmRsnCd");
-    let chosen_fault = field(form, "imptDivCd");
-    let reason_text = field(form, "clmRsnCntt");
-    let pending = record.pending_items();
-    let content = html! {
+    let mut response = page(shell(
+        me.frame(),
+        &title,
+        "orders",
+        cancel_markup(me, &title, view),
+    ));
+    if let Some((status, _)) = &view.message {
+        *response.status_mut() = *status;
+    }
+    response
+}
+
+fn cancel_markup(me: &Signed, title: &str, view: &CancelPage) -> Markup {
+    let lang = me.lang;
+    let names = CancelForm::NAMES;
+    let action = format!("/console/orders/{}/cancel", view.ord_no);
+    html! {
         h1 { (title) }
-        p { a href={ "/console/orders/" (ord_no) } { (lang.t("← 주문으로 돌아가기", "← Back to the order")) } }
-        @if let Some((_, message)) = &message {
+        p { a href={ "/console/orders/" (view.ord_no) } { (lang.t("← 주문으로 돌아가기", "← Back to the order")) } }
+        @if let Some((_, message)) = &view.message {
             p.notice.error role="alert" { (message) }
         }
-        @if let Some(preview) = preview {
-            @let (plan, requested) = match preview {
-                CancelPreview::Direct(plan) => (plan, false),
-                CancelPreview::Request(plan) => (plan, true),
-            };
+        @if let Some(preview) = &view.preview {
             section.card aria-labelledby="preview-title" {
                 h2 #preview-title { (lang.t("미리보기", "Preview")) }
-                @if requested {
+                @if preview.requested {
                     p.notice.warn { (lang.t(
                         "업체가 주문을 확인한 상품입니다. 취소신청이 접수되고, 업체가 승인하면 아래 금액으로 취소됩니다.",
                         "The vendor has confirmed these items: a cancel request is filed, and when the vendor approves it they are canceled with the refunds below."
@@ -562,27 +1058,27 @@ fn cancel_page(
                     (lang.t("취소 수량", "Qty"), Kind::Num),
                     (lang.t("업체부담할인 환급 (splVenBdnDcAmt)", "Discount refund (splVenBdnDcAmt)"), Kind::Num),
                     (lang.t("배송비 환급 (shpmtShppcst)", "Shipping refund (shpmtShppcst)"), Kind::Num),
-                ], plan.lines.iter().map(|line| vec![
+                ], preview.lines.iter().map(|line| vec![
                     html! { (line.item_seq) },
-                    html! { (order.item(line.item_seq).map_or("", |item| item.item_nm.as_str())) },
+                    html! { (line.name) },
                     html! { (line.qty) },
-                    html! { (won(lang, line.discount_refund.get())) },
-                    html! { (won(lang, line.shipping_refund.get())) },
+                    html! { (won(lang, line.discount_refund)) },
+                    html! { (won(lang, line.shipping_refund)) },
                 ]).collect()))
                 form method="post" action=(action) {
-                    input type="hidden" name="csrf" value=(me.csrf);
-                    input type="hidden" name="confirm" value="1";
-                    input type="hidden" name="version" value=(version(record));
-                    @for item in &record.items {
-                        @let name = format!("qty_{}", item.seq);
-                        input type="hidden" name=(name) value=(field(form, &name));
+                    input type="hidden" name=(names.csrf) value=(me.csrf);
+                    input type="hidden" name=(names.confirm) value="1";
+                    input type="hidden" name=(names.version) value=(view.version);
+                    input type="hidden" name=(names.confirmation) value=(view.confirmation);
+                    @for item in &view.items {
+                        input type="hidden" name=(Quantities::name(item.seq)) value=(item.typed);
                     }
-                    input type="hidden" name="clmRsnCd" value=(chosen_reason);
-                    input type="hidden" name="imptDivCd" value=(chosen_fault);
-                    input type="hidden" name="clmRsnCntt" value=(reason_text);
+                    input type="hidden" name=(names.clm_rsn_cd) value=(view.reason);
+                    input type="hidden" name=(names.impt_div_cd) value=(view.fault);
+                    input type="hidden" name=(names.clm_rsn_cntt) value=(view.text);
                     div.actions {
                         button type="submit" {
-                            @if requested { (lang.t("취소신청 접수", "File the cancel request")) }
+                            @if preview.requested { (lang.t("취소신청 접수", "File the cancel request")) }
                             @else { (lang.t("취소 확정", "Confirm the cancellation")) }
                         }
                     }
@@ -590,7 +1086,7 @@ fn cancel_page(
             }
         }
         form.card method="post" action=(action) {
-            input type="hidden" name="csrf" value=(me.csrf);
+            input type="hidden" name=(names.csrf) value=(me.csrf);
             fieldset {
                 legend { (lang.t("취소할 수량", "Units to cancel")) }
                 (table(None, None, &[
@@ -599,23 +1095,19 @@ fn cancel_page(
                     (lang.t("배송 상태", "Shipping"), Kind::Text),
                     (lang.t("남은 수량", "Open"), Kind::Num),
                     (lang.t("취소 수량", "Cancel"), Kind::Text),
-                ], record.items.iter().map(|item| {
-                    let name = format!("qty_{}", item.seq);
-                    let item_nm = order.item(item.seq).map_or("", |i| i.item_nm.as_str());
-                    let open_to_cancel = item.open() > 0
-                        && item.shipping_status() != ShippingStatus::Released
-                        && !pending.contains(&item.seq);
+                ], view.items.iter().map(|item| {
+                    let name = Quantities::name(item.seq);
                     vec![
                         html! { (item.seq) },
-                        html! { label for=(name) { (item_nm) } },
+                        html! { label for=(name) { (item.name) } },
                         html! {
-                            (shipping_badge(lang, item.shipping_status(), item.open()))
-                            @if pending.contains(&item.seq) { " " span.badge.warn { (lang.t("취소신청 중", "request pending")) } }
+                            (shipping_badge(lang, item.shipping, item.open))
+                            @if item.pending { " " span.badge.warn { (lang.t("취소신청 중", "request pending")) } }
                         },
-                        html! { (item.open()) },
+                        html! { (item.open) },
                         html! {
-                            @if open_to_cancel {
-                                input id=(name) name=(name) type="number" min="0" max=(item.open()) inputmode="numeric" value=(field(form, &name)) size="4";
+                            @if item.cancellable {
+                                input id=(name) name=(name) type="number" min="0" max=(item.open) inputmode="numeric" value=(item.typed) size="4";
                             } @else {
                                 span.muted id=(name) { "—" }
                             }
@@ -625,39 +1117,29 @@ fn cancel_page(
             }
             div.row {
                 div {
-                    label for="clmRsnCd" { (lang.t("취소 사유", "Reason")) }
-                    select #clmRsnCd name="clmRsnCd" required {
+                    label for=(names.clm_rsn_cd) { (lang.t("취소 사유", "Reason")) }
+                    select id=(names.clm_rsn_cd) name=(names.clm_rsn_cd) required {
                         @for reason in ReasonCode::ALL {
-                            option value=(reason.code()) selected[reason.code() == chosen_reason] {
+                            option value=(reason.code()) selected[reason.code() == view.reason] {
                                 (reason.code()) " " (code_name(lang, reason.name(), reason.english()))
                             }
                         }
                     }
                 }
                 div {
-                    label for="imptDivCd" { (lang.t("귀책", "At fault")) }
-                    select #imptDivCd name="imptDivCd" required {
+                    label for=(names.impt_div_cd) { (lang.t("귀책", "At fault")) }
+                    select id=(names.impt_div_cd) name=(names.impt_div_cd) required {
                         @for fault in Fault::ALL {
-                            option value=(fault.code()) selected[fault.code() == chosen_fault] {
+                            option value=(fault.code()) selected[fault.code() == view.fault] {
                                 (fault.code()) " " (code_name(lang, fault.name(), fault.english()))
                             }
                         }
                     }
                 }
             }
-            label for="clmRsnCntt" { (lang.t("상세 사유 (선택)", "Details (optional)")) }
-            textarea #clmRsnCntt name="clmRsnCntt" maxlength="1000" { (reason_text) }
+            label for=(names.clm_rsn_cntt) { (lang.t("상세 사유 (선택)", "Details (optional)")) }
+            textarea id=(names.clm_rsn_cntt) name=(names.clm_rsn_cntt) maxlength="1000" { (view.text) }
             div.actions { button type="submit" { (lang.t("미리보기", "Preview")) } }
         }
-    };
-    let mut response = page(shell(me, &title, "orders", content));
-    if let Some((status, _)) = message {
-        *response.status_mut() = status;
     }
-    response
-}
-
-/// The last second of a KST day.
-fn end_of(date: KstDate) -> KstDateTime {
-    date.plus_days(1).start().plus_seconds(-1)
 }

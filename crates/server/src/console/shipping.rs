@@ -2,74 +2,105 @@
 //! requests waiting for the vendor's approval — each action the store call SSG's own calls
 //! make, with the vendor user's scope.
 
-use std::collections::HashMap;
-
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
-use claims_domain::{ItemSeq, KstDate, OrderNo, Period, Release, Scope, ShippingStatus};
-use claims_store::{ItemRef, StoreError, UserRole};
+use claims_domain::{
+    ItemSeq, KstDate, KstDateTime, OrderNo, Period, ReasonCode, Release, Scope, ShippingItem,
+    ShippingStatus,
+};
+use claims_store::{ItemRef, StoreError};
 use claims_wire::Lang;
 use maud::{Markup, html};
 
-use super::layout::{Kind, shell, table, won};
-use super::orders::code_name;
-use super::{App, PageError, Signed, Words, field, see_other};
+use super::forms::{ItemForm, ShippingDone};
+use super::layout::{Kind, shell, table};
+use super::page::{PageError, page, see_other};
+use super::session::{Posted, Signed};
+use super::text::{Words, code_name, percent, won};
+use crate::app::state::AppState;
 
 /// Rows each list shows at most.
 const LIST_ROWS: usize = 500;
 
 fn scope_of(me: &Signed) -> Result<Scope, PageError> {
-    match &me.user.role {
-        UserRole::Vendor(scope) => Ok(scope.clone()),
-        _ => Err(PageError::forbidden(
-            me.lang,
-            me.lang.t(
-                "업체 사용자만 배송을 처리할 수 있습니다.",
-                "Only a vendor's users handle shipping.",
-            ),
-        )),
-    }
+    me.vendor_scope((
+        "업체 사용자만 배송을 처리할 수 있습니다.",
+        "Only a vendor's users handle shipping.",
+    ))
 }
 
 /// What the last action did, as the redirect after it says: the action and the item (the
 /// page words the message itself, so a link cannot make it say anything else).
-#[derive(Debug, serde::Deserialize)]
-pub(super) struct Done {
-    did: Option<String>,
-    #[serde(rename = "ordNo")]
-    ord_no: Option<String>,
-    seq: Option<String>,
-}
-
-impl Done {
-    fn message(&self, lang: Lang) -> Option<String> {
-        let ord_no = OrderNo::parse("ordNo", self.ord_no.as_deref()?).ok()?;
-        let seq: u32 = self.seq.as_deref()?.parse().ok()?;
-        Some(match (self.did.as_deref()?, lang) {
-            ("confirmed", Lang::Ko) => format!("{ord_no} #{seq} 주문확인했습니다."),
-            ("confirmed", Lang::En) => format!("Confirmed {ord_no} #{seq}."),
-            ("released", Lang::Ko) => format!("{ord_no} #{seq} 출고했습니다."),
-            ("released", Lang::En) => format!("Released {ord_no} #{seq}."),
-            ("approved", Lang::Ko) => format!("{ord_no} #{seq} 취소를 승인했습니다."),
-            ("approved", Lang::En) => format!("Approved the cancellation of {ord_no} #{seq}."),
-            _ => return None,
-        })
-    }
+fn done_message(done: &ShippingDone, lang: Lang) -> Option<String> {
+    let ord_no = OrderNo::parse("ordNo", done.ord_no.trim()).ok()?;
+    let seq: u32 = done.seq.trim().parse().ok()?;
+    Some(match (done.did.trim(), lang) {
+        ("confirmed", Lang::Ko) => format!("{ord_no} #{seq} 주문확인했습니다."),
+        ("confirmed", Lang::En) => format!("Confirmed {ord_no} #{seq}."),
+        ("released", Lang::Ko) => format!("{ord_no} #{seq} 출고했습니다."),
+        ("released", Lang::En) => format!("Released {ord_no} #{seq}."),
+        ("approved", Lang::Ko) => format!("{ord_no} #{seq} 취소를 승인했습니다."),
+        ("approved", Lang::En) => format!("Approved the cancellation of {ord_no} #{seq}."),
+        _ => return None,
+    })
 }
 
 /// `/console/shipping`.
 pub(super) async fn list(
-    State(app): App,
+    State(app): State<AppState>,
     me: Signed,
-    Query(done): Query<Done>,
+    Query(done): Query<ShippingDone>,
 ) -> Result<Response, PageError> {
-    let notice = done.message(me.lang).map(Ok);
+    let notice = done_message(&done, me.lang).map(Ok);
     render(&app, &me, notice).await
+}
+
+/// What the shipping page shows: what waits for the vendor, each with the action it takes.
+#[derive(Debug)]
+struct ShippingPage {
+    /// What the last action did (`Ok`) or why it could not (`Err`).
+    notice: Option<Result<String, String>>,
+    pending: Vec<PendingRow>,
+    instructed: Vec<ItemRow>,
+    confirmed: Vec<ItemRow>,
+}
+
+#[derive(Debug)]
+struct PendingRow {
+    oror_no: OrderNo,
+    item_seq: ItemSeq,
+    item_nm: String,
+    qty: u32,
+    reason: ReasonCode,
+    filed_at: KstDateTime,
+}
+
+#[derive(Debug)]
+struct ItemRow {
+    ord_no: OrderNo,
+    seq: ItemSeq,
+    item_nm: String,
+    open: u32,
+    received_at: KstDateTime,
+    recipient: String,
+    shipping_fee: i64,
+}
+
+fn item_row(item: &ShippingItem) -> ItemRow {
+    ItemRow {
+        ord_no: item.ord_no.clone(),
+        seq: item.item.seq,
+        item_nm: item.item.item_nm.as_str().to_owned(),
+        open: item.state.open(),
+        received_at: item.received_at,
+        recipient: item.recipient.name.as_str().to_owned(),
+        shipping_fee: item.shipping_fee.get(),
+    }
 }
 
 /// The page, with what the last action did (`Ok`) or why it could not (`Err`).
 async fn render(
-    app: &crate::app::state::AppState,
+    app: &AppState,
     me: &Signed,
     notice: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
@@ -95,26 +126,58 @@ async fn render(
         .pending_cancel_lines(&scope, week, LIST_ROWS)
         .await
         .map_err(store)?;
+    let refused = matches!(notice, Some(Err(_)));
+    let view = ShippingPage {
+        notice,
+        pending: pending
+            .iter()
+            .map(|line| PendingRow {
+                oror_no: line.oror_no.clone(),
+                item_seq: line.line.item_seq,
+                item_nm: line.item.item_nm.as_str().to_owned(),
+                qty: line.line.qty.get(),
+                reason: line.reason,
+                filed_at: line.filed_at,
+            })
+            .collect(),
+        instructed: instructed.iter().map(item_row).collect(),
+        confirmed: confirmed.iter().map(item_row).collect(),
+    };
     let title = lang.t("배송 처리", "Shipping");
+    let mut response = page(shell(
+        me.frame(),
+        title,
+        "shipping",
+        markup(me, title, &view),
+    ));
+    if refused {
+        *response.status_mut() = axum::http::StatusCode::CONFLICT;
+    }
+    Ok(response)
+}
+
+fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
+    let lang = me.lang;
+    let names = ItemForm::NAMES;
     let action = |path: &str, ord_no: &OrderNo, seq: ItemSeq, label: &str, class: &str| -> Markup {
         html! {
             form.inline method="post" action=(path) {
-                input type="hidden" name="csrf" value=(me.csrf);
-                input type="hidden" name="ordNo" value=(ord_no);
-                input type="hidden" name="ordItemSeq" value=(seq);
+                input type="hidden" name=(names.csrf) value=(me.csrf);
+                input type="hidden" name=(names.ord_no) value=(ord_no);
+                input type="hidden" name=(names.ord_item_seq) value=(seq);
                 button type="submit" class=(class) aria-label={ (label) " " (ord_no) " #" (seq) } { (label) }
             }
         }
     };
-    let content = html! {
+    html! {
         h1 { (title) }
-        @match &notice {
+        @match &view.notice {
             Some(Ok(done)) => p.notice.ok role="status" { (done) },
             Some(Err(error)) => p.notice.error role="alert" { (error) },
             None => {},
         }
-        h2 #pending { (lang.t("승인을 기다리는 취소신청", "Cancel requests waiting for approval")) " (" (pending.len()) ")" }
-        @if pending.is_empty() {
+        h2 #pending { (lang.t("승인을 기다리는 취소신청", "Cancel requests waiting for approval")) " (" (view.pending.len()) ")" }
+        @if view.pending.is_empty() {
             p.muted { (lang.t("기다리는 취소신청이 없습니다.", "No cancel request is waiting.")) }
         } @else {
             (table(None, Some("pending"), &[
@@ -125,36 +188,31 @@ async fn render(
                 (lang.t("사유", "Reason"), Kind::Text),
                 (lang.t("신청일시", "Filed at"), Kind::Text),
                 (lang.t("처리", "Action"), Kind::Text),
-            ], pending.iter().map(|line| vec![
+            ], view.pending.iter().map(|line| vec![
                 html! { a href={ "/console/orders/" (line.oror_no) } { (line.oror_no) } },
-                html! { (line.line.item_seq) },
-                html! { (line.item.item_nm.as_str()) },
-                html! { (line.line.qty) },
+                html! { (line.item_seq) },
+                html! { (line.item_nm) },
+                html! { (line.qty) },
                 html! { (code_name(lang, line.reason.name(), line.reason.english())) },
                 html! { (line.filed_at.to_wire()) },
-                action("/console/shipping/approve", &line.oror_no, line.line.item_seq, lang.t("승인", "Approve"), ""),
+                action("/console/shipping/approve", &line.oror_no, line.item_seq, lang.t("승인", "Approve"), ""),
             ]).collect()))
         }
-        (items(lang, "instructed", lang.t("주문확인할 상품 (배송지시)", "To confirm (instructed)"), &instructed, |item| {
-            action("/console/shipping/confirm", &item.ord_no, item.item.seq, lang.t("주문확인", "Confirm"), "secondary")
+        (items(lang, "instructed", lang.t("주문확인할 상품 (배송지시)", "To confirm (instructed)"), &view.instructed, |item| {
+            action("/console/shipping/confirm", &item.ord_no, item.seq, lang.t("주문확인", "Confirm"), "secondary")
         }))
-        (items(lang, "confirmed", lang.t("출고할 상품 (피킹완료)", "To release (confirmed)"), &confirmed, |item| {
-            action("/console/shipping/release", &item.ord_no, item.item.seq, lang.t("출고완료", "Release"), "")
+        (items(lang, "confirmed", lang.t("출고할 상품 (피킹완료)", "To release (confirmed)"), &view.confirmed, |item| {
+            action("/console/shipping/release", &item.ord_no, item.seq, lang.t("출고완료", "Release"), "")
         }))
-    };
-    let mut response = super::page(shell(me, title, "shipping", content));
-    if let Some(Err(_)) = notice {
-        *response.status_mut() = axum::http::StatusCode::CONFLICT;
     }
-    Ok(response)
 }
 
 fn items(
     lang: Lang,
     id: &str,
     title: &str,
-    items: &[claims_domain::ShippingItem],
-    act: impl Fn(&claims_domain::ShippingItem) -> Markup,
+    items: &[ItemRow],
+    act: impl Fn(&ItemRow) -> Markup,
 ) -> Markup {
     html! {
         h2 id=(id) { (title) " (" (items.len()) ")" }
@@ -172,12 +230,12 @@ fn items(
                 (lang.t("처리", "Action"), Kind::Text),
             ], items.iter().map(|item| vec![
                 html! { a href={ "/console/orders/" (item.ord_no) } { (item.ord_no) } },
-                html! { (item.item.seq) },
-                html! { (item.item.item_nm.as_str()) },
-                html! { (item.state.open()) },
+                html! { (item.seq) },
+                html! { (item.item_nm) },
+                html! { (item.open) },
                 html! { (item.received_at.to_wire()) },
-                html! { (item.recipient.name.as_str()) },
-                html! { (won(lang, item.shipping_fee.get())) },
+                html! { (item.recipient) },
+                html! { (won(lang, item.shipping_fee)) },
                 act(item),
             ]).collect()))
         }
@@ -185,7 +243,7 @@ fn items(
 }
 
 /// The item a shipping form names.
-fn item_of(me: &Signed, form: &HashMap<String, String>) -> Result<(OrderNo, ItemSeq), PageError> {
+fn item_of(me: &Signed, form: &ItemForm) -> Result<(OrderNo, ItemSeq), PageError> {
     let bad = || {
         PageError::bad_request(
             me.lang,
@@ -193,8 +251,10 @@ fn item_of(me: &Signed, form: &HashMap<String, String>) -> Result<(OrderNo, Item
                 .t("상품을 알 수 없습니다.", "The form does not name an item."),
         )
     };
-    let ord_no = OrderNo::parse("ordNo", field(form, "ordNo")).map_err(|_| bad())?;
-    let seq = field(form, "ordItemSeq")
+    let ord_no = OrderNo::parse("ordNo", form.ord_no.trim()).map_err(|_| bad())?;
+    let seq = form
+        .ord_item_seq
+        .trim()
         .parse::<i64>()
         .ok()
         .and_then(|n| ItemSeq::new("ordItemSeq", n).ok())
@@ -204,9 +264,10 @@ fn item_of(me: &Signed, form: &HashMap<String, String>) -> Result<(OrderNo, Item
 
 /// After an action: on success, back to the page (a redirect, so that reloading does not
 /// repeat it) saying what was done; a refusal by the rules (shipped or canceled meanwhile,
-/// another vendor's item) is told on the page at once; other failures are errors.
+/// an item that is not the vendor's) is told on the page at once; other failures are
+/// errors. An item of another vendor is told as a missing one, as the APIs tell it.
 async fn back(
-    app: &crate::app::state::AppState,
+    app: &AppState,
     me: &Signed,
     did: &str,
     (ord_no, seq): (OrderNo, ItemSeq),
@@ -215,14 +276,18 @@ async fn back(
     match result {
         Ok(()) => Ok(see_other(&format!(
             "/console/shipping?did={did}&ordNo={}&seq={seq}",
-            super::percent(ord_no.as_str())
+            percent(ord_no.as_str())
         ))),
         Err(
-            error @ (StoreError::Cancel(_)
-            | StoreError::Ship(_)
-            | StoreError::NotFound(_)
-            | StoreError::Invalid(_)),
+            StoreError::Ship(claims_domain::ShipRejection::NotYourItem) | StoreError::NotFound(_),
         ) => {
+            let message = match me.lang {
+                Lang::Ko => format!("주문 {ord_no}에 {seq}번 상품이 없습니다."),
+                Lang::En => format!("Order {ord_no} has no item {seq}."),
+            };
+            render(app, me, Some(Err(message))).await
+        }
+        Err(error @ (StoreError::Cancel(_) | StoreError::Ship(_) | StoreError::Invalid(_))) => {
             let message = PageError::store(me.lang, error).message;
             render(app, me, Some(Err(message))).await
         }
@@ -255,14 +320,12 @@ impl Action {
 /// An action on the item the form names, with the vendor user's scope, through the store
 /// call SSG's own calls make.
 async fn act(
-    app: &crate::app::state::AppState,
-    me: &Signed,
-    form: &HashMap<String, String>,
+    app: &AppState,
+    Posted { me, form }: Posted<ItemForm>,
     action: Action,
 ) -> Result<Response, PageError> {
-    let scope = scope_of(me)?;
-    me.check(form)?;
-    let (ord_no, seq) = item_of(me, form)?;
+    let scope = scope_of(&me)?;
+    let (ord_no, seq) = item_of(&me, &form)?;
     let item = ItemRef::Order(ord_no.clone(), seq);
     let now = app.clock.now();
     let result = match action {
@@ -281,29 +344,26 @@ async fn act(
                 tracing::info!(order.no = %ord_no, claim.no = %claim.clm_no, "cancel request approved from the console");
             }),
     };
-    back(app, me, action.done(), (ord_no, seq), result).await
+    back(app, &me, action.done(), (ord_no, seq), result).await
 }
 
 pub(super) async fn confirm(
-    State(app): App,
-    me: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    State(app): State<AppState>,
+    posted: Posted<ItemForm>,
 ) -> Result<Response, PageError> {
-    act(&app, &me, &form, Action::Confirm).await
+    act(&app, posted, Action::Confirm).await
 }
 
 pub(super) async fn release(
-    State(app): App,
-    me: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    State(app): State<AppState>,
+    posted: Posted<ItemForm>,
 ) -> Result<Response, PageError> {
-    act(&app, &me, &form, Action::Release).await
+    act(&app, posted, Action::Release).await
 }
 
 pub(super) async fn approve(
-    State(app): App,
-    me: Signed,
-    Form(form): Form<HashMap<String, String>>,
+    State(app): State<AppState>,
+    posted: Posted<ItemForm>,
 ) -> Result<Response, PageError> {
-    act(&app, &me, &form, Action::Approve).await
+    act(&app, posted, Action::Approve).await
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, Params};
+use super::request::{Caller, Params};
 use crate::app::events::render;
 use crate::app::limits::InFlight;
 use crate::app::state::AppState;
@@ -136,9 +136,9 @@ pub(crate) async fn feed(
     };
     let started = tokio::time::Instant::now();
     let mut changes = app.changes.subscribe();
-    let mut events = app.store.events_after(&scope, after, limit + 1).await?;
+    let mut page = app.store.events_after(&scope, after, limit + 1).await?;
     // Room to wait, traded for the room in flight; none free: answer now.
-    let waiting = match (&events[..], wait.is_zero()) {
+    let waiting = match (&page.events[..], wait.is_zero()) {
         ([], false) => InFlight::of(&extensions).and_then(|in_flight| in_flight.wait()),
         _ => None,
     };
@@ -147,16 +147,22 @@ pub(crate) async fn feed(
     } else {
         Duration::ZERO
     };
-    while events.is_empty() && started.elapsed() + POLL <= wait {
+    while page.events.is_empty() && started.elapsed() + POLL <= wait {
         // A write on this node wakes the poll at once; other nodes' writes are found at
         // the next poll. Looks are spaced, however busy the node is.
         let _ = tokio::time::timeout(POLL, changes.changed()).await;
         tokio::time::sleep(MIN_SPACING).await;
-        events = app.store.events_after(&scope, after, limit + 1).await?;
+        page = app.store.events_after(&scope, after, limit + 1).await?;
     }
+    let mut events = page.events;
     let has_more = events.len() > limit;
     events.truncate(limit);
-    let next = events.last().map_or(after, |event| event.sequence);
+    // Past the last event sent; or, when the page is not full, past everything read for
+    // it (a narrowed key's cursor then skips its parent's other events for good).
+    let next = match events.last() {
+        Some(event) if has_more => event.sequence,
+        _ => page.through,
+    };
     tracing::Span::current().record("events", events.len());
     let mut body = Vec::with_capacity(64 + events.len() * 1_024);
     body.extend_from_slice(b"{\"events\":[");

@@ -11,11 +11,11 @@ use axum::http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use claims_store::idempotency::MAX_IDEMPOTENCY_KEY_LEN;
-use claims_store::{Begin, Fingerprint, IdempotencyKey, StoredAnswer, Window};
+use claims_store::{Begin, Fingerprint, IdempotencyKey, StoredAnswer};
 use sha2::{Digest, Sha256};
 
-use super::Caller;
 use super::problem::{Problem, ProblemKind};
+use super::request::Caller;
 use crate::app::state::AppState;
 
 /// When a credential over its quota is told to try again: keys are purged every minute.
@@ -105,18 +105,8 @@ pub(crate) async fn start(
         owner: caller.credential(),
         key,
     };
-    let now = app.clock.now();
+    let window = app.idempotency_window();
     let retention = app.config.idempotency_retention.as_secs() as i64;
-    // No request outlives its deadline: one still marked in flight a little after it was
-    // cut off with its process before its effect committed (an effect commits together
-    // with its answer), so running it again is safe.
-    let abandoned = app.config.limits.request_timeout.as_secs() as i64 + 5;
-    let window = Window {
-        now,
-        lapsed_before: now.plus_seconds(-retention),
-        abandoned_before: now.plus_seconds(-abandoned),
-        quota: app.config.idempotency_quota,
-    };
     match app
         .store
         .idempotency_begin(&key, fingerprint(operation, target, body), window)
@@ -176,7 +166,7 @@ pub(crate) async fn end(
         }
         return result.into_response();
     }
-    let answer = super::problem::to_answer(&problem);
+    let answer = super::problem::to_answer(problem);
     if let Err(error) = app
         .store
         .idempotency_finish(&key, answer.clone(), app.clock.now())

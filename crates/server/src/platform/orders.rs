@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::dto::{CancellationBody, ClaimView, OrderBody, OrderView, ShipmentView};
 use super::idempotency::{self, Start, json_answer};
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, Params, RawJson, Segments, json};
+use super::request::{Caller, Params, RawJson, Segments, json};
 use crate::app::state::AppState;
 
 /// An order number from a path; one that cannot exist is simply not found.

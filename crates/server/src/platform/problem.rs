@@ -8,6 +8,7 @@ use claims_store::StoredAnswer;
 use claims_wire::Lang;
 use serde::Serialize;
 
+use crate::app::notes::Cause;
 pub(crate) use crate::app::problem::{Problem, ProblemKind};
 
 #[derive(Serialize)]
@@ -102,7 +103,7 @@ impl IntoResponse for Problem {
                 .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         if let Some(cause) = &self.cause {
-            response.extensions_mut().insert(cause.clone());
+            response.extensions_mut().insert(Cause::clone(cause));
         }
         response.extensions_mut().insert(self);
         response

@@ -11,7 +11,7 @@ use claims_store::Role;
 use super::dto::{CancelRequestView, CancellationBody, WithdrawalBody};
 use super::orders::order_no;
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, JsonBody, Params, Segments, created, json};
+use super::request::{Caller, JsonBody, Params, Segments, created, json};
 use crate::app::state::AppState;
 
 #[tracing::instrument(name = "file_cancel_request", skip_all, fields(order.no = tracing::field::Empty, request.id = tracing::field::Empty))]

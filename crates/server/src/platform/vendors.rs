@@ -10,7 +10,7 @@ use claims_store::{KeyId, NewVendor, Role};
 
 use super::dto::{KeyBody, KeyView, VendorBody, VendorView};
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, JsonBody, Segments, created, json, parse_json, read_bytes};
+use super::request::{Caller, JsonBody, Segments, created, json, parse_json, read_bytes};
 use crate::app::credentials::issue_api_key;
 use crate::app::state::AppState;
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{cursor, parse_after};
 use super::problem::{Problem, ProblemKind};
-use super::{Caller, JsonBody, Params, Segments, created, json};
+use super::request::{Caller, JsonBody, Params, Segments, created, json};
 use crate::app::state::AppState;
 
 /// Endpoints one vendor may have.

@@ -100,7 +100,12 @@ pub async fn console_users_sign_in_and_sessions_lapse(fixture: &Fixture) {
         .unwrap();
     let later = now.plus_seconds(20 * 60);
     let live = store
-        .console_session(&SecretHash([1; 32]), later, later.plus_seconds(-30 * 60))
+        .console_session(
+            &SecretHash([1; 32]),
+            later,
+            later.plus_seconds(-30 * 60),
+            later.plus_seconds(-12 * 3600),
+        )
         .await
         .unwrap()
         .expect("seen 20 minutes ago, within 30");
@@ -113,7 +118,8 @@ pub async fn console_users_sign_in_and_sessions_lapse(fixture: &Fixture) {
             .console_session(
                 &SecretHash([1; 32]),
                 much_later,
-                much_later.plus_seconds(-30 * 60)
+                much_later.plus_seconds(-30 * 60),
+                much_later.plus_seconds(-12 * 3600)
             )
             .await
             .unwrap()
@@ -125,7 +131,8 @@ pub async fn console_users_sign_in_and_sessions_lapse(fixture: &Fixture) {
             .console_session(
                 &SecretHash([2; 32]),
                 much_later,
-                much_later.plus_seconds(-30 * 60)
+                much_later.plus_seconds(-30 * 60),
+                much_later.plus_seconds(-12 * 3600)
             )
             .await
             .unwrap()
@@ -133,10 +140,25 @@ pub async fn console_users_sign_in_and_sessions_lapse(fixture: &Fixture) {
     );
     assert!(
         store
-            .console_session(&SecretHash([9; 32]), now, now)
+            .console_session(&SecretHash([9; 32]), now, now, now)
             .await
             .unwrap()
             .is_none()
+    );
+    // However busy, a session lasts no longer than its lifetime: seen a moment ago but
+    // opened 45 minutes ago, it is over for a lifetime of 40 minutes.
+    assert!(
+        store
+            .console_session(
+                &SecretHash([1; 32]),
+                much_later,
+                much_later.plus_seconds(-30 * 60),
+                much_later.plus_seconds(-40 * 60)
+            )
+            .await
+            .unwrap()
+            .is_none(),
+        "an absolute lifetime"
     );
 
     // Lapsed sessions are purged; signing out ends one at once.
@@ -151,7 +173,7 @@ pub async fn console_users_sign_in_and_sessions_lapse(fixture: &Fixture) {
         .unwrap();
     assert!(
         store
-            .console_session(&SecretHash([1; 32]), much_later, now)
+            .console_session(&SecretHash([1; 32]), much_later, now, now)
             .await
             .unwrap()
             .is_none()
@@ -165,7 +187,7 @@ pub async fn console_users_sign_in_and_sessions_lapse(fixture: &Fixture) {
     store.delete_console_user(&login("staff")).await.unwrap();
     assert!(
         store
-            .console_session(&SecretHash([3; 32]), much_later, now)
+            .console_session(&SecretHash([3; 32]), much_later, now, now)
             .await
             .unwrap()
             .is_none()

@@ -1,0 +1,304 @@
+//! Every form and query string the console reads, each a type: a `Deserialize` struct whose
+//! fields keep what was typed (so a page can show it again), and a table of its fields'
+//! names that the pages' inputs use. A field's name is written once, here.
+//!
+//! A form that changes state carries the session's CSRF token; [`super::session::Posted`]
+//! refuses one without it before its handler runs.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use claims_domain::ItemSeq;
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+
+/// A form or a query string: its fields as typed (missing ones empty), and its names.
+macro_rules! fields {
+    (
+        $(#[$meta:meta])*
+        $name:ident / $names:ident {
+            $($(#[$field_meta:meta])* $field:ident = $wire:literal,)*
+            $(.. $rest:ident: $rest_ty:ty,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(default)]
+        pub(crate) struct $name {
+            $($(#[$field_meta])* #[serde(rename = $wire)] pub $field: String,)*
+            $(#[serde(flatten)] pub $rest: $rest_ty,)?
+        }
+
+        /// The names of the fields, as the page's inputs (and links) carry them. Not every
+        /// page writes every field.
+        #[derive(Debug, Clone, Copy)]
+        #[allow(dead_code)]
+        pub(crate) struct $names {
+            $(pub $field: &'static str,)*
+        }
+
+        #[allow(dead_code)]
+        impl $name {
+            pub const NAMES: $names = $names { $($field: $wire,)* };
+        }
+    };
+}
+
+/// A form that changes state: it carries the session's CSRF token.
+pub(crate) trait Posting {
+    fn csrf(&self) -> &str;
+}
+
+/// Declares a form that changes state, with its `csrf` field.
+macro_rules! posting {
+    (
+        $(#[$meta:meta])*
+        $name:ident / $names:ident {
+            $($(#[$field_meta:meta])* $field:ident = $wire:literal,)*
+            $(.. $rest:ident: $rest_ty:ty,)?
+        }
+    ) => {
+        fields! {
+            $(#[$meta])*
+            $name / $names {
+                /// The session's CSRF token (read through [`Posting`]).
+                #[allow(dead_code)]
+                csrf = "csrf",
+                $($(#[$field_meta])* $field = $wire,)*
+                $(.. $rest: $rest_ty,)?
+            }
+        }
+
+        impl Posting for $name {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        }
+    };
+}
+
+fields! {
+    /// `/console/language`: switch the console's language, and go back.
+    LanguageQuery / LanguageNames {
+        to = "to",
+        next = "next",
+    }
+}
+
+fields! {
+    /// The sign-in page's query: where to go afterwards.
+    SignInQuery / SignInQueryNames {
+        next = "next",
+    }
+}
+
+fields! {
+    /// The sign-in form. Its token is tied to the browser by a cookie, not to a session.
+    SignInForm / SignInNames {
+        login = "login",
+        /// Not trimmed: a password is exactly what was typed.
+        password = "password",
+        csrf = "csrf",
+        next = "next",
+    }
+}
+
+posting! {
+    /// Sign-out: nothing but the token.
+    SignOutForm / SignOutNames {}
+}
+
+fields! {
+    /// `/console/orders?q=`: what to look for, and the days an orderer's name is looked for.
+    SearchQuery / SearchNames {
+        q = "q",
+        from = "from",
+        to = "to",
+    }
+}
+
+fields! {
+    /// `/console/orders/{ordNo}`: what the redirect after an action says was done.
+    OrderQuery / OrderQueryNames {
+        claim = "claim",
+        request = "request",
+    }
+}
+
+posting! {
+    /// The agent's cancel form: units per item, the reason, who is at fault, details; on
+    /// the preview's confirmation also `confirm=1`, the order's state as previewed and the
+    /// preview's one-time token.
+    CancelForm / CancelNames {
+        clm_rsn_cd = "clmRsnCd",
+        impt_div_cd = "imptDivCd",
+        clm_rsn_cntt = "clmRsnCntt",
+        confirm = "confirm",
+        version = "version",
+        confirmation = "confirmation",
+        .. quantities: Quantities,
+    }
+}
+
+fields! {
+    /// `/console/cancellations?from=&to=` (and the downloads and the dashboard): the
+    /// period, an operator's choice of vendor, a lower-rank vendor, an original order.
+    WeekQuery / WeekNames {
+        from = "from",
+        to = "to",
+        vendor = "vendor",
+        lrnk = "lrnk",
+        ord_no = "ordNo",
+    }
+}
+
+fields! {
+    /// `/console/shipping`: what the redirect after an action says was done.
+    ShippingDone / ShippingDoneNames {
+        did = "did",
+        ord_no = "ordNo",
+        seq = "seq",
+    }
+}
+
+posting! {
+    /// A shipping action on one item: confirm, release, approve its cancel request.
+    ItemForm / ItemNames {
+        ord_no = "ordNo",
+        ord_item_seq = "ordItemSeq",
+    }
+}
+
+posting! {
+    /// Registers a vendor (a lower-rank one when `parent` is given).
+    VendorForm / VendorNames {
+        id = "id",
+        name = "name",
+        parent = "parent",
+    }
+}
+
+posting! {
+    /// Issues an API key for a vendor, narrowed to a lower-rank vendor when `lrnk` is given.
+    KeyForm / KeyNames {
+        vendor = "vendor",
+        lrnk = "lrnk",
+    }
+}
+
+posting! {
+    /// Revokes an API key.
+    RevokeKeyForm / RevokeKeyNames {
+        key_id = "keyId",
+    }
+}
+
+posting! {
+    /// Creates a platform token.
+    TokenForm / TokenNames {
+        role = "role",
+        label = "label",
+    }
+}
+
+posting! {
+    /// Revokes a platform token.
+    RevokeTokenForm / RevokeTokenNames {
+        token_id = "tokenId",
+    }
+}
+
+posting! {
+    /// Adds a console user.
+    UserForm / UserNames {
+        login = "login",
+        role = "role",
+        vendor = "vendor",
+        lrnk = "lrnk",
+        /// Not trimmed: a password is exactly what was typed.
+        password = "password",
+    }
+}
+
+posting! {
+    /// Removes a console user.
+    DeleteUserForm / DeleteUserNames {
+        login = "login",
+    }
+}
+
+/// The units typed per item of a cancel form, under `qty_{ordItemSeq}`; other fields are
+/// passed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Quantities(BTreeMap<u32, String>);
+
+impl Quantities {
+    const PREFIX: &'static str = "qty_";
+
+    /// The field of item `seq`.
+    pub fn name(seq: ItemSeq) -> String {
+        format!("{}{seq}", Self::PREFIX)
+    }
+
+    /// What was typed for item `seq`, trimmed ("" when nothing).
+    pub fn typed(&self, seq: ItemSeq) -> &str {
+        self.0.get(&seq.get()).map_or("", |typed| typed.trim())
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantities {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Quantities;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("form fields")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Quantities, A::Error> {
+                let mut typed = BTreeMap::new();
+                while let Some((name, value)) = map.next_entry::<String, String>()? {
+                    if let Some(seq) = name
+                        .strip_prefix(Quantities::PREFIX)
+                        .and_then(|seq| seq.parse::<u32>().ok())
+                    {
+                        typed.insert(seq, value);
+                    }
+                }
+                Ok(Quantities(typed))
+            }
+        }
+
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// A value that was given: trimmed, and not empty.
+pub(crate) fn given(value: &str) -> Option<&str> {
+    Some(value.trim()).filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancel_form_reads_its_fields_and_every_quantity() {
+        let form: CancelForm = serde_urlencoded::from_str(
+            "csrf=t&qty_1=2&qty_12=+1+&clmRsnCd=251&imptDivCd=10&qty_x=9&other=1",
+        )
+        .unwrap();
+        assert_eq!(form.csrf, "t");
+        assert_eq!(form.clm_rsn_cd, "251");
+        assert_eq!(form.confirm, "", "a missing field is empty");
+        let seq = |n| ItemSeq::new("s", n).unwrap();
+        assert_eq!(form.quantities.typed(seq(1)), "2");
+        assert_eq!(form.quantities.typed(seq(12)), "1");
+        assert_eq!(form.quantities.typed(seq(3)), "");
+        assert_eq!(Quantities::name(seq(12)), "qty_12");
+        assert_eq!(CancelForm::NAMES.clm_rsn_cd, "clmRsnCd");
+        assert_eq!(CancelForm::NAMES.csrf, "csrf");
+    }
+}
