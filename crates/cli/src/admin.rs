@@ -10,7 +10,7 @@ use claims_store::{
     KeyId, Login, NewUser, NewVendor, Password, Role, StoreError, TokenId, UserRole,
 };
 use claims_store_postgres::PgStore;
-use claims_store_sqlite::{SqliteOptions, SqliteStore};
+use claims_store_sqlite::SqliteStore;
 
 use crate::database::{self, Database};
 use crate::{KeyCommand, TokenCommand, UserCommand, VendorCommand};
@@ -41,6 +41,9 @@ pub async fn backup(to: &std::path::Path, settings: &Settings) -> anyhow::Result
             // The password goes through the environment, never the command line, where
             // other users of the machine could read it.
             let (url, password) = database::without_password(&url);
+            // The archive holds what the database holds: only its owner may read it.
+            claims_store_sqlite::create_private(to)
+                .with_context(|| format!("cannot create {}", to.display()))?;
             let mut pg_dump = std::process::Command::new("pg_dump");
             pg_dump
                 .args(["--format=custom", "--no-owner", "--no-privileges", "--file"])
@@ -71,7 +74,7 @@ pub async fn backup(to: &std::path::Path, settings: &Settings) -> anyhow::Result
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let (target, from, to) = match Database::parse(&settings.database)? {
         Database::Sqlite(path) => {
-            let store = SqliteStore::open(&path, SqliteOptions::default())
+            let store = SqliteStore::open(&path, database::sqlite_options()?)
                 .await
                 .with_context(|| {
                     format!("cannot migrate the SQLite database {}", path.display())
@@ -81,7 +84,7 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
             (path.display().to_string(), migrated.from, migrated.to)
         }
         Database::Postgres(url) => {
-            let store = PgStore::open(&url, database::postgres_options(settings))
+            let store = PgStore::open(&url, database::postgres_options(settings)?)
                 .await
                 .context("cannot migrate the PostgreSQL database")?;
             claims_store::Store::close(&store).await;

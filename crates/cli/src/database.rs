@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use claims_store::Store;
+use claims_store::{SecretsKey, Store};
 use claims_store_postgres::{PgOptions, PgStore};
 use claims_store_sqlite::{SqliteOptions, SqliteStore};
 
@@ -100,12 +100,35 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub fn postgres_options(settings: &Settings) -> PgOptions {
-    PgOptions {
+/// The environment variable that holds the key webhook secrets are sealed with at rest.
+/// Read from the environment only — never a flag (other users see a process's arguments)
+/// nor the settings file.
+pub const SECRETS_KEY: &str = "SSG_CLAIMS_SECRETS_KEY";
+
+/// The key webhook secrets are sealed with, when [`SECRETS_KEY`] is set.
+pub fn secrets_key() -> anyhow::Result<Option<SecretsKey>> {
+    match std::env::var(SECRETS_KEY) {
+        Ok(text) if !text.trim().is_empty() => SecretsKey::parse(SECRETS_KEY, &text)
+            .map(Some)
+            .map_err(|invalid| anyhow::anyhow!("{invalid}")),
+        _ => Ok(None),
+    }
+}
+
+pub fn postgres_options(settings: &Settings) -> anyhow::Result<PgOptions> {
+    Ok(PgOptions {
         pool_size: settings.db_pool_size as usize,
         timeout: settings.db_timeout(),
+        secrets: secrets_key()?,
         ..PgOptions::default()
-    }
+    })
+}
+
+pub fn sqlite_options() -> anyhow::Result<SqliteOptions> {
+    Ok(SqliteOptions {
+        secrets: secrets_key()?,
+        ..SqliteOptions::default()
+    })
 }
 
 /// The stores this process opened, closed by [`close_all`] when its command ends.
@@ -139,13 +162,13 @@ pub async fn close_all() {
 async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     match Database::parse(&settings.database)? {
         Database::Sqlite(path) => {
-            let store = SqliteStore::open(&path, SqliteOptions::default())
+            let store = SqliteStore::open(&path, sqlite_options()?)
                 .await
                 .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
             Ok(Arc::new(store))
         }
         Database::Postgres(url) => {
-            let store = PgStore::open(&url, postgres_options(settings))
+            let store = PgStore::open(&url, postgres_options(settings)?)
                 .await
                 .context("cannot open the PostgreSQL database")?;
             Ok(Arc::new(store))

@@ -25,12 +25,19 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
         .prefix("ssg-claims-demo-")
         .tempdir()
         .context("cannot create a temporary directory for the demo store")?;
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .context("cannot make the demo's directory private")?;
     let path = dir.path().join("demo.db");
     // The demo's data is thrown away at exit, so commits need not wait for the disk.
     let store = SqliteStore::open(
         &path,
         SqliteOptions {
             durability: Durability::Normal,
+            secrets: crate::database::secrets_key()?,
             ..SqliteOptions::default()
         },
     )

@@ -21,7 +21,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         // /readyz 503, and every call as unavailable) and keep trying to connect.
         Database::Postgres(url) if settings.startup_wait_secs > 0 => {
             // Up already (the usual case): serve it as any store.
-            let options = database::postgres_options(settings);
+            let options = database::postgres_options(settings)?;
             if let Ok(store) = PgStore::open(&url, options.clone()).await {
                 return serve_on(Arc::new(store), settings).await;
             }

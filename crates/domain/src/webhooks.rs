@@ -192,20 +192,35 @@ fn forbidden_v6(ip: Ipv6Addr) -> bool {
         return forbidden_v4(v4);
     }
     let segments = ip.segments();
-    // 64:ff9b::/96, NAT64: the IPv4 address it translates to decides.
+    let embedded = |high: u16, low: u16| {
+        let [a, b] = high.to_be_bytes();
+        let [c, d] = low.to_be_bytes();
+        Ipv4Addr::new(a, b, c, d)
+    };
+    // 64:ff9b::/96, the well-known NAT64 prefix: the IPv4 address it translates to decides.
     if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [a, b] = segments[6].to_be_bytes();
-        let [c, d] = segments[7].to_be_bytes();
-        return forbidden_v4(Ipv4Addr::new(a, b, c, d));
+        return forbidden_v4(embedded(segments[6], segments[7]));
+    }
+    // 2002::/16, 6to4: the IPv4 address after the prefix is where it goes.
+    if segments[0] == 0x2002 && forbidden_v4(embedded(segments[1], segments[2])) {
+        return true;
     }
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
-        // fc00::/7, unique local; fe80::/10, link-local; 2001:db8::/32, documentation.
+        // fc00::/7, unique local; fe80::/10, link-local; fec0::/10, the old site-local;
+        // 2001:db8::/32, documentation.
         || (segments[0] & 0xfe00) == 0xfc00
         || (segments[0] & 0xffc0) == 0xfe80
+        || (segments[0] & 0xffc0) == 0xfec0
         || (segments[0] == 0x2001 && segments[1] == 0x0db8)
-        // ::a.b.c.d, the deprecated IPv4-compatible form.
+        // 64:ff9b:1::/48, NAT64 for local use: it reaches a network's own IPv4 addresses.
+        || segments[..3] == [0x64, 0xff9b, 1]
+        // 2001::/32, Teredo: a tunnel through whatever IPv4 address it embeds.
+        || (segments[0] == 0x2001 && segments[1] == 0)
+        // ::ffff:0:a.b.c.d, IPv4-translated (SIIT), and ::a.b.c.d, the deprecated
+        // IPv4-compatible form.
+        || segments[..6] == [0, 0, 0, 0, 0xffff, 0]
         || (segments[..6] == [0; 6] && segments[6] != 0)
 }
 
@@ -440,6 +455,18 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a9fe:a9fe",
             "::127.0.0.1",
+            // Ways round IPv4 checks: local-use NAT64, 6to4 of a forbidden address,
+            // IPv4-translated, site-local, Teredo.
+            "64:ff9b:1::a00:1",
+            "64:ff9b:1:ffff::808:808",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::1",
+            "2002:c0a8:1::",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:808:808",
+            "fec0::1",
+            "feff::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
         ] {
             assert!(forbidden(address), "{address} should be forbidden");
         }
@@ -452,6 +479,8 @@ mod tests {
             "2606:4700::1111",
             "::ffff:8.8.8.8",
             "64:ff9b::808:808",
+            "2002:808:808::1",
+            "2001:4860:4860::8888",
         ] {
             assert!(!forbidden(address), "{address} should be allowed");
         }

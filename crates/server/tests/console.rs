@@ -7,173 +7,17 @@
 
 mod support;
 
-use std::collections::HashMap;
-
-use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
-use claims_server::console::hash_password;
 use claims_server::{Config, router};
+use claims_store::UserRole;
 use claims_store::conformance::{LOWER_A1, LOWER_A2, VENDOR_A, at, order};
-use claims_store::{Login, NewUser, Password, UserRole};
 use claims_wire::{Format, decode_answer};
 use http_body_util::BodyExt;
-use scraper::{Html, Selector};
+use scraper::Selector;
+use support::visitor::{PASSWORD, Page, Visitor, add_user};
 use support::{Backend, TestApp, spawn_on};
 use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery";
-
-/// A browser without a browser: keeps cookies, follows no redirects, and sends each
-/// request straight to the application's router.
-#[derive(Clone)]
-struct Visitor {
-    router: Router,
-    cookies: HashMap<String, String>,
-}
-
-/// What a page answered.
-struct Page {
-    status: u16,
-    location: String,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn html(&self) -> Html {
-        Html::parse_document(&self.body)
-    }
-
-    /// The texts of the elements `css` selects, whitespace folded.
-    fn texts(&self, css: &str) -> Vec<String> {
-        let selector = Selector::parse(css).unwrap();
-        self.html()
-            .select(&selector)
-            .map(|element| {
-                element
-                    .text()
-                    .collect::<String>()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect()
-    }
-
-    /// The attribute `name` of the first element `css` selects.
-    fn attr(&self, css: &str, name: &str) -> Option<String> {
-        let selector = Selector::parse(css).unwrap();
-        self.html()
-            .select(&selector)
-            .next()
-            .and_then(|element| element.value().attr(name).map(str::to_owned))
-    }
-
-    /// How many elements `css` selects.
-    fn count(&self, css: &str) -> usize {
-        let selector = Selector::parse(css).unwrap();
-        self.html().select(&selector).count()
-    }
-
-    /// The CSRF token of the page's first form.
-    fn csrf(&self) -> String {
-        self.attr("form input[name=csrf]", "value")
-            .expect("a form with a token")
-    }
-}
-
-impl Visitor {
-    fn new(app: &TestApp) -> Visitor {
-        Visitor {
-            router: router(app.state.clone()),
-            cookies: HashMap::new(),
-        }
-    }
-
-    /// The same cookies, against another node.
-    fn on(&self, app: &TestApp) -> Visitor {
-        Visitor {
-            router: router(app.state.clone()),
-            cookies: self.cookies.clone(),
-        }
-    }
-
-    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Page {
-        let cookie: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect();
-        let request = request
-            .header("Cookie", cookie.join("; "))
-            .header("Accept-Language", "ko-KR")
-            .body(body)
-            .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        for set in response.headers().get_all("set-cookie") {
-            let set = set.to_str().unwrap();
-            let (pair, attributes) = set.split_once(';').unwrap_or((set, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || attributes.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let location = headers
-            .get("location")
-            .map_or(String::new(), |l| l.to_str().unwrap().to_owned());
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page {
-            status,
-            location,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        self.send(Request::get(path), Body::empty()).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        self.send(
-            Request::post(path).header("Content-Type", "application/x-www-form-urlencoded"),
-            Body::from(body),
-        )
-        .await
-    }
-
-    async fn sign_in(&mut self, login: &str, password: &str) -> Page {
-        let form = self.get("/console/login").await;
-        assert_eq!(form.status, 200);
-        let csrf = form.csrf();
-        self.post(
-            "/console/login",
-            &[("login", login), ("password", password), ("csrf", &csrf)],
-        )
-        .await
-    }
-}
-
-async fn add_user(app: &TestApp, login: &str, role: UserRole) {
-    let password_hash = hash_password(&Password::parse(PASSWORD).unwrap());
-    app.store
-        .add_console_user(
-            NewUser {
-                login: Login::parse(login).unwrap(),
-                role,
-                password_hash,
-            },
-            at("2026-11-01 00:00:00"),
-        )
-        .await
-        .unwrap();
-}
 
 fn scope(lower: Option<&str>) -> claims_domain::Scope {
     claims_domain::Scope {

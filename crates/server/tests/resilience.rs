@@ -107,6 +107,7 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers_alone()
             pool_size: 4,
             timeout,
             connect_timeout: timeout,
+            ..PgOptions::default()
         },
     )
     .await

@@ -20,6 +20,7 @@ fn config(schedule: &str) -> Config {
         webhooks: WebhookConfig {
             allow_insecure_targets: true,
             retry_schedule: RetrySchedule::parse("schedule", schedule).unwrap(),
+            ..WebhookConfig::default()
         },
         ..Config::default()
     }
@@ -608,6 +609,7 @@ async fn a_target_on_this_machine_is_never_called_without_the_sandbox_setting() 
         webhooks: WebhookConfig {
             allow_insecure_targets: false,
             retry_schedule: RetrySchedule::parse("s", "1").unwrap(),
+            ..WebhookConfig::default()
         },
         ..Config::default()
     });

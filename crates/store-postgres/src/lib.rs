@@ -24,7 +24,9 @@ use async_trait::async_trait;
 use claims_domain::{CancelRow, InquiryQuery, RowKey, RowSink, Scope};
 use claims_store::bulk::BulkOrder;
 use claims_store::sql::Script;
-use claims_store::{Backend, InquiryPage, PoolStatus, SchemaStatus, SecretHash, StoreError};
+use claims_store::{
+    Backend, InquiryPage, PoolStatus, SchemaStatus, SecretHash, SecretsKey, StoreError,
+};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio::time::timeout;
 use tokio_postgres::NoTls;
@@ -45,6 +47,8 @@ pub struct PgOptions {
     pub timeout: Duration,
     /// The longest opening a connection may take.
     pub connect_timeout: Duration,
+    /// The key webhook secrets are sealed with at rest (in clear without one).
+    pub secrets: Option<SecretsKey>,
 }
 
 impl Default for PgOptions {
@@ -53,6 +57,7 @@ impl Default for PgOptions {
             pool_size: 16,
             timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(3),
+            secrets: None,
         }
     }
 }
@@ -200,14 +205,16 @@ impl PgStore {
 #[async_trait]
 impl Backend for PgStore {
     async fn read<R: Send + 'static>(&self, script: Script<R>) -> Result<R, StoreError> {
-        self.run(async |client: &mut Object| script(&mut PgSql::new(&*client)).await)
+        let secrets = self.options.secrets.as_ref();
+        self.run(async |client: &mut Object| script(&mut PgSql::new(&*client, secrets)).await)
             .await
     }
 
     async fn write<R: Send + 'static>(&self, script: Script<R>) -> Result<R, StoreError> {
+        let secrets = self.options.secrets.as_ref();
         self.run(async |client: &mut Object| {
             let tx = client.transaction().await.map_err(db_error)?;
-            let result = script(&mut PgSql::new(&tx)).await?;
+            let result = script(&mut PgSql::new(&tx, secrets)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(result)
         })

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_console.sql"),
     include_str!("../migrations/0010_nodes.sql"),
     include_str!("../migrations/0011_events_by_lower_rank.sql"),
+    include_str!("../migrations/0012_webhook_replays.sql"),
 ];
 
 /// The schema version this build writes and reads.

@@ -6,9 +6,9 @@ use std::error::Error;
 
 use async_trait::async_trait;
 use bytes::BytesMut;
-use claims_store::StoreError;
 use claims_store::sql::{Cell, Dialect, Param, Row, Sql};
 use claims_store::stored::{self, corrupt};
+use claims_store::{SecretsKey, StoreError};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
@@ -17,11 +17,12 @@ use crate::error::db_error;
 /// A connection or transaction, as scripts see it.
 pub(crate) struct PgSql<'c, C> {
     client: &'c C,
+    secrets: Option<&'c SecretsKey>,
 }
 
 impl<'c, C: GenericClient + Sync> PgSql<'c, C> {
-    pub(crate) fn new(client: &'c C) -> Self {
-        Self { client }
+    pub(crate) fn new(client: &'c C, secrets: Option<&'c SecretsKey>) -> Self {
+        Self { client, secrets }
     }
 }
 
@@ -110,6 +111,10 @@ fn refs<'a>(bound: &'a [Bound<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
 impl<C: GenericClient + Sync> Sql for PgSql<'_, C> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
+    }
+
+    fn secrets(&self) -> Option<&SecretsKey> {
+        self.secrets
     }
 
     async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {

@@ -10,6 +10,7 @@ use rusqlite::Connection;
 pub(crate) fn load(connection: &mut Connection, orders: Vec<BulkOrder>) -> Result<(), StoreError> {
     crate::sql::write(
         connection,
+        None,
         script(move |sql| Box::pin(async move { bulk::insert(sql, &orders).await })),
     )
 }

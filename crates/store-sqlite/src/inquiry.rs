@@ -184,7 +184,7 @@ pub(crate) fn inquiry_page(
     limit: usize,
     sink: &mut dyn RowSink,
 ) -> Result<InquiryPage, StoreError> {
-    let mut sql = SqliteSql::new(connection);
+    let mut sql = SqliteSql::new(connection, None);
     let Some(scope) = finish(claims_store::admin::scope_for_key(&mut sql, key))? else {
         return Ok(InquiryPage {
             scope: None,

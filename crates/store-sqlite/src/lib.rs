@@ -22,7 +22,9 @@ use async_trait::async_trait;
 use claims_domain::{CancelRow, InquiryQuery, RowKey, RowSink, Scope};
 use claims_store::bulk::BulkOrder;
 use claims_store::sql::Script;
-use claims_store::{Backend, InquiryPage, PoolStatus, SchemaStatus, SecretHash, StoreError};
+use claims_store::{
+    Backend, InquiryPage, PoolStatus, SchemaStatus, SecretHash, SecretsKey, StoreError,
+};
 use rusqlite::{Connection, OpenFlags};
 
 pub use inquiry::{RawInquiry, read_view};
@@ -52,6 +54,8 @@ pub struct SqliteOptions {
     pub readers: usize,
     /// How long a statement waits for a lock held by another process before failing.
     pub busy_timeout: Duration,
+    /// The key webhook secrets are sealed with at rest (in clear without one).
+    pub secrets: Option<SecretsKey>,
 }
 
 impl Default for SqliteOptions {
@@ -60,6 +64,7 @@ impl Default for SqliteOptions {
             durability: Durability::Full,
             readers: 4,
             busy_timeout: Duration::from_secs(5),
+            secrets: None,
         }
     }
 }
@@ -137,6 +142,17 @@ impl SqliteStore {
         let setup_options = options.clone();
         let (writer, migrated) =
             tokio::task::spawn_blocking(move || -> Result<(Connection, Migrated), StoreError> {
+                // A new database holds webhook secrets, password hashes and customers'
+                // names and addresses: only its owner may read it (SQLite gives its
+                // write-ahead log and shared-memory files the same permissions).
+                if !setup_path.exists() {
+                    create_private(&setup_path).map_err(|err| {
+                        StoreError::internal(format!(
+                            "cannot create the database file {}: {err}",
+                            setup_path.display()
+                        ))
+                    })?;
+                }
                 let mut connection = Connection::open(&setup_path).map_err(|err| {
                     StoreError::internal(format!(
                         "cannot open the database file {}: {err}",
@@ -240,14 +256,20 @@ impl Backend for SqliteStore {
     async fn read<R: Send + 'static>(&self, script: Script<R>) -> Result<R, StoreError> {
         self.inner
             .readers
-            .run(move |connection| sql::read(connection, script))
+            .run({
+                let secrets = self.inner.options.secrets.clone();
+                move |connection| sql::read(connection, secrets.as_ref(), script)
+            })
             .await
     }
 
     async fn write<R: Send + 'static>(&self, script: Script<R>) -> Result<R, StoreError> {
         self.inner
             .writer
-            .run(move |connection| sql::write(connection, script))
+            .run({
+                let secrets = self.inner.options.secrets.clone();
+                move |connection| sql::write(connection, secrets.as_ref(), script)
+            })
             .await
     }
 
@@ -339,6 +361,15 @@ impl Backend for SqliteStore {
 /// its own copies one snapshot (every transaction committed before it began, none after),
 /// compacted, without blocking writers and without changing anything in `from` (not even
 /// its schema). The copy is a complete database, with no write-ahead log beside it.
+/// Creates an empty file only its owner may read and write (0600), failing if it exists.
+pub fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
+}
+
 pub async fn backup_file(from: impl AsRef<Path>, to: impl AsRef<Path>) -> Result<(), StoreError> {
     let (from, to) = (from.as_ref().to_path_buf(), to.as_ref().to_path_buf());
     tokio::task::spawn_blocking(move || {
@@ -357,6 +388,10 @@ pub async fn backup_file(from: impl AsRef<Path>, to: impl AsRef<Path>) -> Result
         let target = to
             .to_str()
             .ok_or_else(|| StoreError::internal("the backup's path is not valid UTF-8"))?;
+        // Created empty, readable by its owner only, before SQLite writes the copy into it.
+        create_private(&to).map_err(|err| {
+            StoreError::internal(format!("cannot create {}: {err}", to.display()))
+        })?;
         let connection = Connection::open_with_flags(
             &from,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_console.sql"),
     include_str!("../migrations/0011_nodes.sql"),
     include_str!("../migrations/0012_events_by_lower_rank.sql"),
+    include_str!("../migrations/0013_webhook_replays.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

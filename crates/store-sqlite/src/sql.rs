@@ -7,8 +7,8 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use async_trait::async_trait;
-use claims_store::StoreError;
 use claims_store::sql::{Cell, Dialect, Param, Row, Script, Sql, question_mark_placeholders};
+use claims_store::{SecretsKey, StoreError};
 use rusqlite::Connection;
 use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 
@@ -17,11 +17,15 @@ use crate::convert::db_error;
 /// A connection, as scripts see it. Holding it mutably keeps it `Send`, as scripts must be.
 pub(crate) struct SqliteSql<'c> {
     connection: &'c mut Connection,
+    secrets: Option<&'c SecretsKey>,
 }
 
 impl<'c> SqliteSql<'c> {
-    pub(crate) fn new(connection: &'c mut Connection) -> Self {
-        Self { connection }
+    pub(crate) fn new(connection: &'c mut Connection, secrets: Option<&'c SecretsKey>) -> Self {
+        Self {
+            connection,
+            secrets,
+        }
     }
 }
 
@@ -76,6 +80,10 @@ impl Sql for SqliteSql<'_> {
         Dialect::Sqlite
     }
 
+    fn secrets(&self) -> Option<&SecretsKey> {
+        self.secrets
+    }
+
     async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
         let mut statement = self.statement(sql)?;
         let width = statement.column_count();
@@ -117,17 +125,25 @@ pub(crate) fn finish<T>(
 }
 
 /// Runs `script` on `connection` outside a transaction of its own.
-pub(crate) fn read<R>(connection: &mut Connection, script: Script<R>) -> Result<R, StoreError> {
-    finish(script(&mut SqliteSql::new(connection)))
+pub(crate) fn read<R>(
+    connection: &mut Connection,
+    secrets: Option<&SecretsKey>,
+    script: Script<R>,
+) -> Result<R, StoreError> {
+    finish(script(&mut SqliteSql::new(connection, secrets)))
 }
 
 /// Runs `script` in a `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock before
 /// anything is read; committed when the script succeeds, rolled back when it fails.
-pub(crate) fn write<R>(connection: &mut Connection, script: Script<R>) -> Result<R, StoreError> {
+pub(crate) fn write<R>(
+    connection: &mut Connection,
+    secrets: Option<&SecretsKey>,
+    script: Script<R>,
+) -> Result<R, StoreError> {
     connection
         .execute_batch("BEGIN IMMEDIATE")
         .map_err(db_error)?;
-    let result = finish(script(&mut SqliteSql::new(connection)));
+    let result = finish(script(&mut SqliteSql::new(connection, secrets)));
     let ended = match &result {
         Ok(_) => connection.execute_batch("COMMIT"),
         Err(_) => connection.execute_batch("ROLLBACK"),

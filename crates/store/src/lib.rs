@@ -42,6 +42,8 @@ mod nodes;
 mod orders;
 pub use orders::OrderCursor;
 mod requests;
+mod secrets;
+pub use secrets::SecretsKey;
 mod shipping;
 pub mod sql;
 pub mod stored;
@@ -182,6 +184,15 @@ pub struct Attempted {
     /// The attempt, for the delivery log; `None` when the cursor only moved past events the
     /// endpoint does not receive.
     pub log: Option<DeliveryAttempt>,
+}
+
+/// What a replay of an endpoint did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replayed {
+    /// The endpoint starts again from the cursor asked for.
+    Done(Box<Webhook>),
+    /// It was replayed too recently: when its last replay was.
+    TooSoon(KstDateTime),
 }
 
 /// A waybill that was recorded, and the shipment it made when a cancel request was pending
@@ -623,6 +634,16 @@ store! {
             now: KstDateTime,
         ) -> Option<Webhook>
             = webhooks::restart(&id, status, cursor, now);
+        /// Replays an endpoint from `cursor` (keeping its status), unless it was replayed
+        /// since `cooled_since`; `None` when there is no such endpoint.
+        #[traced(webhook.id = %id)]
+        write replay_webhook(
+            id: &WebhookId,
+            cursor: u64,
+            now: KstDateTime,
+            cooled_since: KstDateTime,
+        ) -> Option<Replayed>
+            = webhooks::replay(&id, cursor, now, cooled_since);
         /// An endpoint's most recent attempts, newest first.
         read webhook_deliveries(id: &WebhookId, limit: usize) -> Vec<DeliveryAttempt>
             = webhooks::deliveries(&id, limit);

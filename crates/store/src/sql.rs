@@ -212,6 +212,11 @@ impl Dialect {
 pub trait Sql: Send {
     fn dialect(&self) -> Dialect;
 
+    /// The key webhook secrets are sealed with at rest, when the store was given one.
+    fn secrets(&self) -> Option<&crate::SecretsKey> {
+        None
+    }
+
     /// Runs `sql` and reads every row it returns.
     async fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
 

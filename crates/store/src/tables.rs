@@ -17,6 +17,7 @@ use claims_domain::{
 use claims_domain::{DeliveryAttempt, EndpointStatus, Target, Webhook, WebhookId, WebhookSecret};
 
 use crate::console::{Login, NewSession, NewUser, User, UserRole};
+use crate::secrets::{self, SecretsKey};
 use crate::sql::{Param, Row};
 use crate::stored::{self, corrupt};
 use crate::{ApiKeyInfo, KeyId, Role, StoreError, StoredEvent, TokenId, TokenInfo, Vendor};
@@ -894,8 +895,9 @@ table! {
 }
 
 impl<'a> WebhookRow<'a> {
-    /// A new endpoint's row: nobody delivers to it yet.
-    pub fn of(webhook: &'a Webhook) -> Self {
+    /// A new endpoint's row: nobody delivers to it yet. Its secrets are sealed with `key`
+    /// when there is one.
+    pub fn of(webhook: &'a Webhook, key: Option<&SecretsKey>) -> Self {
         Self {
             webhook_id: text(webhook.id.as_str()),
             spl_ven_id: text(webhook.scope.vendor.as_str()),
@@ -910,11 +912,11 @@ impl<'a> WebhookRow<'a> {
                     .join(","),
             ),
             status: text(webhook.status.name()),
-            secret: text(webhook.secret.expose()),
+            secret: Cow::Owned(secrets::keep(key, webhook.secret.expose())),
             previous_secret: webhook
                 .previous_secret
                 .as_ref()
-                .map(|(secret, _)| text(secret.expose())),
+                .map(|(secret, _)| Cow::Owned(secrets::keep(key, secret.expose()))),
             previous_until: webhook.previous_secret.as_ref().map(|(_, until)| *until),
             cursor: webhook.cursor as i64,
             failures: i64::from(webhook.failures),
@@ -928,7 +930,8 @@ impl<'a> WebhookRow<'a> {
         }
     }
 
-    pub fn into_webhook(self) -> Result<Webhook, StoreError> {
+    /// The endpoint, its secrets opened with `key` where they were sealed.
+    pub fn into_webhook(self, key: Option<&SecretsKey>) -> Result<Webhook, StoreError> {
         let types = self
             .event_types
             .split(',')
@@ -937,7 +940,8 @@ impl<'a> WebhookRow<'a> {
                 EventType::from_name(name).ok_or_else(|| corrupt(format!("event type {name:?}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let secret = |text: &str| WebhookSecret::parse(text).map_err(corrupt);
+        let secret =
+            |stored: &str| WebhookSecret::parse(&secrets::read(key, stored)?).map_err(corrupt);
         let previous_secret = match (self.previous_secret.as_deref(), self.previous_until) {
             (Some(previous), Some(until)) => Some((secret(previous)?, until)),
             _ => None,

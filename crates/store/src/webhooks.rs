@@ -11,14 +11,14 @@ use claims_domain::{
 
 use crate::sql::{Param, Sql};
 use crate::tables::{DeliveryRow, WebhookRow, select};
-use crate::{Attempted, StoreError, events};
+use crate::{Attempted, Replayed, StoreError, events, secrets};
 
 /// Attempts kept per endpoint in its delivery log.
 pub const KEPT_ATTEMPTS: i64 = 1_000;
 
-fn read_all(rows: &[crate::sql::Row]) -> Result<Vec<Webhook>, StoreError> {
+fn read_all(sql: &dyn Sql, rows: &[crate::sql::Row]) -> Result<Vec<Webhook>, StoreError> {
     rows.iter()
-        .map(|row| WebhookRow::read(row)?.into_webhook())
+        .map(|row| WebhookRow::read(row)?.into_webhook(sql.secrets()))
         .collect()
 }
 
@@ -29,7 +29,7 @@ fn returning() -> String {
 /// Registers `webhook`, starting after the last event its vendor has now.
 pub(crate) async fn add(sql: &mut dyn Sql, mut webhook: Webhook) -> Result<Webhook, StoreError> {
     webhook.cursor = events::head(sql, &webhook.scope.vendor).await?.last;
-    let row = WebhookRow::of(&webhook);
+    let row = WebhookRow::of(&webhook, sql.secrets());
     sql.execute(&WebhookRow::insert_sql(), &row.params())
         .await?;
     Ok(webhook)
@@ -54,7 +54,7 @@ pub(crate) async fn list(
                 .await?
         }
     };
-    read_all(&rows)
+    read_all(sql, &rows)
 }
 
 pub(crate) async fn get(sql: &mut dyn Sql, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
@@ -64,7 +64,7 @@ pub(crate) async fn get(sql: &mut dyn Sql, id: &WebhookId) -> Result<Option<Webh
         &[id.as_str().into()],
     )
     .await?
-    .map(|row| WebhookRow::read(&row)?.into_webhook())
+    .map(|row| WebhookRow::read(&row)?.into_webhook(sql.secrets()))
     .transpose()
 }
 
@@ -98,10 +98,16 @@ pub(crate) async fn rotate(
                  WHERE webhook_id = $1 {}",
                 returning()
             ),
-            &[id.as_str().into(), secret.expose().into(), until.into()],
+            &[
+                id.as_str().into(),
+                secrets::keep(sql.secrets(), secret.expose())
+                    .as_str()
+                    .into(),
+                until.into(),
+            ],
         )
         .await?;
-    Ok(read_all(&rows)?.pop())
+    Ok(read_all(sql, &rows)?.pop())
 }
 
 /// Makes the endpoint active and due now from `cursor` (where it stands, when `None`),
@@ -129,7 +135,48 @@ pub(crate) async fn restart(
             ],
         )
         .await?;
-    Ok(read_all(&rows)?.pop())
+    Ok(read_all(sql, &rows)?.pop())
+}
+
+/// Replays an endpoint from `cursor` (as [`restart`] does, keeping its status), unless it
+/// was replayed since `cooled_since`; in one statement, so that replays sent at once make
+/// one. `None` when there is no such endpoint.
+pub(crate) async fn replay(
+    sql: &mut dyn Sql,
+    id: &WebhookId,
+    cursor: u64,
+    now: KstDateTime,
+    cooled_since: KstDateTime,
+) -> Result<Option<Replayed>, StoreError> {
+    let rows = sql
+        .query(
+            &format!(
+                "UPDATE webhooks SET cursor = $2, failures = 0, next_attempt_at = $3, \
+                 lease_owner = NULL, lease_until = NULL, replayed_at = $3 \
+                 WHERE webhook_id = $1 AND (replayed_at IS NULL OR replayed_at < $4) {}",
+                returning()
+            ),
+            &[
+                id.as_str().into(),
+                Param::Int(cursor as i64),
+                now.into(),
+                cooled_since.into(),
+            ],
+        )
+        .await?;
+    if let Some(hook) = read_all(sql, &rows)?.pop() {
+        return Ok(Some(Replayed::Done(Box::new(hook))));
+    }
+    let last = sql
+        .query_opt(
+            "SELECT replayed_at FROM webhooks WHERE webhook_id = $1",
+            &[id.as_str().into()],
+        )
+        .await?;
+    Ok(match last {
+        Some(row) => Some(Replayed::TooSoon(row.time(0)?)),
+        None => None,
+    })
 }
 
 /// The endpoint's most recent attempts, newest first.
@@ -193,7 +240,7 @@ pub(crate) async fn lease(
             ],
         )
         .await?;
-    read_all(&rows)
+    read_all(sql, &rows)
 }
 
 /// Records an attempt made under `node`'s lease and what it did to the endpoint; `None`
@@ -235,7 +282,7 @@ pub(crate) async fn attempted(
     };
     let stored = WebhookRow::read(row)?;
     let attempt_no = stored.attempts_made;
-    let webhook = stored.into_webhook()?;
+    let webhook = stored.into_webhook(sql.secrets())?;
     if let Some(log) = &attempted.log {
         let row = DeliveryRow::of(&webhook.id, attempt_no, log);
         sql.execute(&DeliveryRow::insert_sql(), &row.params())

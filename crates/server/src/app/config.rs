@@ -117,12 +117,16 @@ impl TrustedProxies {
 }
 
 /// How webhooks are delivered.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookConfig {
     /// Plain `http://` and loopback or private targets are allowed (a local sandbox).
     pub allow_insecure_targets: bool,
     /// The waits between failed attempts of one event.
     pub retry_schedule: claims_domain::RetrySchedule,
+    /// How long after a replay an endpoint may be replayed again.
+    pub replay_cooldown: Duration,
+    /// Deliveries per second to one vendor's endpoints, over every node (0: no cap).
+    pub max_deliveries_per_second: u32,
 }
 
 /// How many requests one credential may make: `per_second` on average, `burst` at once.

@@ -275,6 +275,11 @@ impl Guard {
         }
     }
 
+    /// How many live nodes share the database, as the last heartbeat counted them.
+    pub(crate) fn nodes(&self) -> usize {
+        self.buckets.read().expect("never poisoned").nodes
+    }
+
     /// Takes this node's share of every rate limit among `nodes` live nodes.
     pub(crate) fn share(&self, nodes: usize) {
         let nodes = nodes.max(1);

@@ -78,6 +78,7 @@ problem_kinds! {
     ClaimNotFound = "claim-not-found", NOT_FOUND, "No such claim", "없는 클레임입니다";
     WebhookNotFound = "webhook-not-found", NOT_FOUND, "No such webhook endpoint", "없는 웹훅 엔드포인트입니다";
     TooManyWebhooks = "too-many-webhooks", CONFLICT, "The vendor has as many webhook endpoints as it may", "업체가 등록할 수 있는 웹훅 엔드포인트가 가득 찼습니다";
+    ReplayTooSoon = "replay-too-soon", TOO_MANY_REQUESTS, "The endpoint was replayed a moment ago", "방금 다시 보내기를 한 엔드포인트입니다";
     CursorExpired = "cursor-expired", GONE, "The cursor is older than the feed keeps", "보관 기간이 지난 커서입니다";
     CancelNeedsServiceCenter = "cancel-needs-service-center", CONFLICT, "The vendor confirmed the item: only the service center can ask for its cancellation", "업체가 주문확인한 상품입니다: 고객센터만 취소를 신청할 수 있습니다";
     UseCancelRequest = "use-cancel-request", CONFLICT, "The vendor confirmed the item: file a cancel request", "업체가 주문확인한 상품입니다: 취소신청을 하세요";

@@ -334,6 +334,12 @@ settings! {
     /// each moved by up to ±10 %; after the last, the endpoint is paused and its events
     /// wait in the feed. Tests use e.g. `1,1,1`.
     webhooks_retry_schedule as "webhooks.retry_schedule" in Http: RetrySchedule = RetrySchedule::default();
+    /// Seconds after a replay (`POST /v1/webhooks/{id}/replay`) before the endpoint may be
+    /// replayed again; sooner is answered 429 with Retry-After.
+    webhooks_replay_cooldown_secs as "webhooks.replay_cooldown_secs" in Http: u32 = 300, from 0 to 86400;
+    /// Webhook deliveries per second to one vendor's endpoints, over all nodes (each node
+    /// takes its share); more wait their turn. 0: no cap.
+    webhooks_max_deliveries_per_second as "webhooks.max_deliveries_per_second" in Http: u32 = 50, from 0 to 100000;
     /// The console's session cookie is sent only over HTTPS (`Secure`). On by default; turn
     /// it off only to reach the console over plain HTTP on this machine (`demo` does).
     console_secure_cookies as "console.secure_cookies" in Http: bool = true, one of ["true", "false"];
@@ -434,6 +440,8 @@ impl Settings {
             webhooks: WebhookConfig {
                 allow_insecure_targets: self.webhooks_allow_insecure_targets,
                 retry_schedule: self.webhooks_retry_schedule.clone(),
+                replay_cooldown: secs(self.webhooks_replay_cooldown_secs),
+                max_deliveries_per_second: self.webhooks_max_deliveries_per_second,
             },
             inquiry_cache_bytes: u64::from(self.inquiry_cache_mib) * 1024 * 1024,
             console: ConsoleConfig {
@@ -473,6 +481,13 @@ impl Default for Limits {
     /// The declared defaults.
     fn default() -> Self {
         Settings::default().config().limits
+    }
+}
+
+impl Default for WebhookConfig {
+    /// The declared defaults.
+    fn default() -> Self {
+        Settings::default().config().webhooks
     }
 }
 

@@ -524,7 +524,8 @@ pub(super) async fn csv(
     Ok((headers, Body::from_stream(body)).into_response())
 }
 
-/// The week's rows as an Excel workbook, of at most [`MAX_XLSX_ROWS`] rows.
+/// The week's rows as an Excel workbook, of at most [`MAX_XLSX_ROWS`] rows (and never more
+/// than the inquiry's row maximum).
 pub(super) async fn xlsx(
     State(app): State<AppState>,
     me: Signed,
@@ -533,18 +534,19 @@ pub(super) async fn xlsx(
     let week = week_of(&app, &me, &query).await?;
     let _turn = heavy_turn(&app, &me).await?;
     let lang = me.lang;
+    let cap = MAX_XLSX_ROWS.min(app.config.max_rows);
     at_most(
         &app,
         lang,
         &week,
-        MAX_XLSX_ROWS,
+        cap,
         (
             "엑셀 파일로는 받을 수 없습니다. CSV로 내려받거나 기간을 줄이세요.",
             "too many for a workbook; download the CSV or choose a shorter period.",
         ),
     )
     .await?;
-    let (rows, _) = rows_of(&app, lang, &week, MAX_XLSX_ROWS).await?;
+    let (rows, _) = rows_of(&app, lang, &week, cap).await?;
     let body = tokio::task::spawn_blocking(move || {
         let mut body = Vec::new();
         write_rows(OutputFormat::Xlsx, &rows, Part::First, &mut body).map(|()| body)

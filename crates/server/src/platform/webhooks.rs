@@ -10,6 +10,7 @@ use claims_domain::webhooks::{check_target, parse_types};
 use claims_domain::{
     DeliveryAttempt, EndpointStatus, EventType, KstDateTime, Scope, Webhook, WebhookId,
 };
+use claims_store::Replayed;
 use serde::{Deserialize, Serialize};
 
 use super::events::{cursor, parse_after};
@@ -293,11 +294,33 @@ pub(crate) async fn replay(
 ) -> Result<Response, Problem> {
     let hook = visible(&app, caller.vendor()?, &id).await?;
     let after = parse_after(&app, &hook.scope.vendor, &body.after).await?;
-    let hook = app
+    let now = app.clock.now();
+    let cooldown = app.config.webhooks.replay_cooldown.as_secs() as i64;
+    let hook = match app
         .store
-        .restart_webhook(&hook.id, hook.status, Some(after), app.clock.now())
+        .replay_webhook(&hook.id, after, now, now.plus_seconds(-cooldown))
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| not_found(&id))?
+    {
+        Replayed::Done(hook) => *hook,
+        Replayed::TooSoon(last) => {
+            let wait = (last.unix_seconds() + cooldown - now.unix_seconds()).max(1) as u64;
+            return Err(Problem {
+                retry_after_secs: Some(wait),
+                ..Problem::new(
+                    ProblemKind::ReplayTooSoon,
+                    format!(
+                        "the endpoint was replayed at {} (KST); it may be replayed again in {wait} s",
+                        last.to_wire()
+                    ),
+                )
+                .ko(format!(
+                    "{}(KST)에 다시 보내기를 했습니다. {wait}초 뒤에 다시 할 수 있습니다.",
+                    last.to_wire()
+                ))
+            });
+        }
+    };
     tracing::info!(after, "webhook endpoint replays from a cursor");
     Ok(json(StatusCode::OK, &view(&app, &hook).await?))
 }

@@ -17,6 +17,7 @@
 //! connection ([`PublicOnly`]).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use claims_domain::webhooks::{Answer, after_attempt, check_target, is_forbidden};
@@ -56,6 +57,7 @@ pub async fn dispatch(app: AppState) {
         }
     };
     let node = app.node.to_string();
+    let pace = Arc::new(Pace::new(app.config.webhooks.max_deliveries_per_second));
     tracing::info!(%node, "webhook dispatch started");
     let mut changes = app.changes.subscribe();
     let mut running: JoinSet<()> = JoinSet::new();
@@ -97,6 +99,7 @@ pub async fn dispatch(app: AppState) {
                 app: app.clone(),
                 client: client.clone(),
                 node: node.clone(),
+                pace: Arc::clone(&pace),
             };
             running.spawn(delivery.run(hook));
         }
@@ -108,6 +111,59 @@ struct Delivery {
     app: AppState,
     client: reqwest::Client,
     node: String,
+    pace: Arc<Pace>,
+}
+
+type VendorLimiter = governor::RateLimiter<
+    String,
+    governor::state::keyed::DefaultKeyedStateStore<String>,
+    governor::clock::DefaultClock,
+>;
+
+/// How fast deliveries go out to each vendor's endpoints: at most the cap per second over
+/// every node, each node taking its share among the live nodes (as rate limits do), so that
+/// no vendor can turn the service into a flood aimed at a host of its choosing — a replay of
+/// its whole feed included.
+struct Pace {
+    per_second: u32,
+    /// The limiter for the number of nodes it was made for.
+    limiter: std::sync::Mutex<Option<(usize, Arc<VendorLimiter>)>>,
+}
+
+impl Pace {
+    fn new(per_second: u32) -> Self {
+        Pace {
+            per_second,
+            limiter: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The limiter for `nodes` nodes; `None` when there is no cap.
+    fn limiter(&self, nodes: usize) -> Option<Arc<VendorLimiter>> {
+        if self.per_second == 0 {
+            return None;
+        }
+        let mut held = self.limiter.lock().expect("never poisoned");
+        match &*held {
+            Some((made_for, limiter)) if *made_for == nodes => Some(Arc::clone(limiter)),
+            _ => {
+                let share = (self.per_second / nodes.max(1) as u32).max(1);
+                let rate = std::num::NonZeroU32::new(share).expect("at least one");
+                let limiter = Arc::new(governor::RateLimiter::keyed(governor::Quota::per_second(
+                    rate,
+                )));
+                *held = Some((nodes, Arc::clone(&limiter)));
+                Some(limiter)
+            }
+        }
+    }
+
+    /// Waits for a turn to deliver to `vendor`'s endpoints.
+    async fn turn(&self, vendor: &claims_domain::VendorId, nodes: usize) {
+        if let Some(limiter) = self.limiter(nodes) {
+            limiter.until_key_ready(&vendor.as_str().to_owned()).await;
+        }
+    }
 }
 
 /// How an attempt went, for the log and the metrics.
@@ -192,6 +248,9 @@ impl Delivery {
             tracing::warn!(sequence = stored.sequence, problem = ?problem, "an event could not be rendered; the lease will run out and delivery resume");
             return None;
         }
+        self.pace
+            .turn(&stored.event.vendor, app.guard.nodes())
+            .await;
         let id = event_id(&stored.event.vendor, stored.sequence);
         let now = app.clock.now();
         // Receivers check the timestamp against their own clock: it is the wall clock's.
@@ -418,7 +477,7 @@ pub fn client(allow_insecure_targets: bool) -> reqwest::Result<reqwest::Client> 
     } else {
         builder
             .https_only(true)
-            .dns_resolver(std::sync::Arc::new(PublicOnly))
+            .dns_resolver(Arc::new(PublicOnly))
             .build()
     }
 }
@@ -472,6 +531,27 @@ mod tests {
     use reqwest::dns::Resolve as _;
 
     use super::*;
+
+    #[test]
+    fn each_vendor_gets_its_share_of_the_delivery_pace_on_each_node() {
+        let pace = Pace::new(10);
+        let (a, b) = ("0000012345".to_owned(), "0000023456".to_owned());
+        let alone = pace.limiter(1).unwrap();
+        let allowed = (0..20).filter(|_| alone.check_key(&a).is_ok()).count();
+        assert_eq!(
+            allowed, 10,
+            "a second's worth at once, then each waits its turn"
+        );
+        assert!(
+            alone.check_key(&b).is_ok(),
+            "another vendor has its own pace"
+        );
+        // Two nodes share it: each allows half.
+        let shared = pace.limiter(2).unwrap();
+        let allowed = (0..20).filter(|_| shared.check_key(&a).is_ok()).count();
+        assert_eq!(allowed, 5);
+        assert!(Pace::new(0).limiter(1).is_none(), "0: no cap");
+    }
 
     #[tokio::test]
     async fn names_that_resolve_only_to_forbidden_addresses_do_not_resolve() {

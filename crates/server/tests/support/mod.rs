@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod visitor;
+
 use std::sync::Arc;
 
 use claims_domain::{Fault, Scope, VendorId};
