@@ -250,6 +250,8 @@ impl Generator {
                 shpp_no: next_shipping_no(&mut self.last_shipping_no),
                 confirmed_at: None,
                 waybill: None,
+                no_sell: None,
+                delay: None,
             }],
             shipping_fees: Vec::new(),
         };
@@ -397,7 +399,7 @@ impl Generator {
                     let command = CancelCommand::new(
                         actor,
                         lines,
-                        *ReasonCode::ALL.choose(rng).expect("non-empty"),
+                        *ReasonCode::BY_PEOPLE.choose(rng).expect("non-empty"),
                         Text::default(),
                         fault,
                     )

@@ -5,7 +5,7 @@ use claims_domain::order::rules;
 use claims_domain::{Scope, Text, VendorId};
 use claims_server::credentials::{issue_api_key, issue_token};
 use claims_server::settings::Settings;
-use claims_server::{Clock, SystemClock};
+use claims_server::store_now;
 use claims_store::{
     KeyId, Login, NewUser, NewVendor, Password, Role, StoreError, TokenId, UserRole,
 };
@@ -168,7 +168,7 @@ pub async fn vendor(command: VendorCommand, settings: &Settings) -> anyhow::Resu
             };
             let store = database::open(settings).await?;
             let added = store
-                .add_vendor(vendor, SystemClock.now())
+                .add_vendor(vendor, store_now(&*store).await?)
                 .await
                 .map_err(explain)?;
             match &added.parent {
@@ -230,7 +230,7 @@ pub async fn key(command: KeyCommand, settings: &Settings) -> anyhow::Result<()>
                     .transpose()?,
             };
             let store = database::open(settings).await?;
-            let (info, secret) = issue_api_key(&*store, scope, SystemClock.now())
+            let (info, secret) = issue_api_key(&*store, scope, store_now(&*store).await?)
                 .await
                 .map_err(explain)?;
             eprintln!(
@@ -244,7 +244,7 @@ pub async fn key(command: KeyCommand, settings: &Settings) -> anyhow::Result<()>
             let id = KeyId::parse("keyId", &key_id).map_err(|err| anyhow::anyhow!("{err}"))?;
             let store = database::open(settings).await?;
             let info = store
-                .revoke_api_key(&id, SystemClock.now())
+                .revoke_api_key(&id, store_now(&*store).await?)
                 .await
                 .map_err(explain)?;
             println!(
@@ -309,7 +309,7 @@ pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result
             let label = Text::parse("--label", &label, rules::LABEL)
                 .map_err(|err| anyhow::anyhow!("{err}"))?;
             let store = database::open(settings).await?;
-            let (info, secret) = issue_token(&*store, role, label, SystemClock.now())
+            let (info, secret) = issue_token(&*store, role, label, store_now(&*store).await?)
                 .await
                 .map_err(explain)?;
             eprintln!(
@@ -358,7 +358,7 @@ pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result
                 TokenId::parse("tokenId", &token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
             let store = database::open(settings).await?;
             let info = store
-                .revoke_token(&id, SystemClock.now())
+                .revoke_token(&id, store_now(&*store).await?)
                 .await
                 .map_err(explain)?;
             println!("Revoked {} ({}).", info.id, info.role);
@@ -406,7 +406,7 @@ pub async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<(
                         role,
                         password_hash,
                     },
-                    SystemClock.now(),
+                    store_now(&*store).await?,
                 )
                 .await
                 .map_err(explain)?;

@@ -1,6 +1,7 @@
 //! `ssg-claims demo`: a fresh temporary store with realistic data, served at once.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -60,11 +61,12 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
         .await
         .context("cannot fill the demo store")?;
     eprintln!(
-        "{} orders, {} claims ({} by customers, {} by agents) with {} claim lines, {} confirmations, {} shipments; {} cancel requests (lines: {} approved, {} withdrawn, {} rejected by a shipment, the rest pending); {} requests the rules refused (cancellations too late, approvals with nothing pending).",
+        "{} orders, {} claims ({} by customers, {} by agents, {} by vendors' out-of-stock registrations) with {} claim lines, {} confirmations, {} shipments; {} cancel requests (lines: {} approved, {} withdrawn, {} rejected by a shipment, the rest pending); {} out-of-stock registrations waiting for 17:00, {} delay notices; {} requests the rules refused (cancellations too late, approvals with nothing pending).",
         summary.orders,
         summary.claims,
         summary.by_customers,
         summary.by_agents,
+        summary.by_vendors,
         summary.claim_lines,
         summary.confirmations,
         summary.shipments,
@@ -72,6 +74,8 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
         summary.approved,
         summary.withdrawn,
         summary.rejected,
+        summary.no_sells_pending,
+        summary.delays,
         summary.refused
     );
 
@@ -102,7 +106,10 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
 
     let users = console_users(&*store, now).await?;
     let examples = Examples::find(&*store, now).await?;
-    println!(
+    // Whoever reads the banner may stop reading (a script that took the key it wanted): the
+    // demo keeps serving rather than dying on a closed pipe.
+    let _ = writeln!(
+        std::io::stdout(),
         "{}",
         banner(address, now, &keys, &tokens, &users, &examples)
     );
@@ -171,6 +178,10 @@ struct Examples {
     confirmed: Option<(u64, u32)>,
     /// An item with a pending cancel request line: (ordNo, ordItemSeq).
     pending: Option<(String, u32)>,
+    /// An instructed item to register as out of stock and withdraw again: (shppNo, itemId).
+    no_sell: Option<(u64, String)>,
+    /// A confirmed item to send a delay notice for: (shppNo, itemId).
+    delay: Option<(u64, String)>,
 }
 
 impl Examples {
@@ -183,25 +194,38 @@ impl Examples {
         let month = Period::spanning(today.plus_days(-30), today, 31).expect("31 days");
         let week = Period::spanning(today.plus_days(-7), today, 8).expect("8 days");
         let instructed = store
-            .shipping_items(&scope, ShippingStatus::Instructed, month, 2)
+            .shipping_items(&scope, ShippingStatus::Instructed, month, 200)
             .await?;
+        let unregistered: Vec<_> = instructed
+            .iter()
+            .filter(|item| item.state.registered_no_sell().is_none())
+            .collect();
         let pending = store.pending_cancel_lines(&scope, week, 50).await?;
         // A confirmed item without a pending request, so that its release goes through.
-        let confirmed = store
+        let confirmed: Vec<_> = store
             .shipping_items(&scope, ShippingStatus::Confirmed, month, 200)
             .await?
             .into_iter()
-            .find(|item| {
-                !pending
-                    .iter()
-                    .any(|line| line.shpp_no == item.state.shpp_no)
-            });
+            .filter(|item| {
+                item.state.registered_no_sell().is_none()
+                    && !pending
+                        .iter()
+                        .any(|line| line.shpp_no == item.state.shpp_no)
+            })
+            .collect();
+        let noticed = |item: &claims_domain::ShippingItem| {
+            (item.state.shpp_no.get(), item.item.item_id.to_string())
+        };
         Ok(Examples {
-            instructed: instructed.first().map(|item| item.state.shpp_no.get()),
-            to_ship: instructed
+            no_sell: unregistered.get(2).map(|item| noticed(item)),
+            delay: confirmed.get(1).map(noticed),
+            instructed: unregistered.first().map(|item| item.state.shpp_no.get()),
+            to_ship: unregistered
                 .get(1)
                 .map(|item| (item.ord_no.to_string(), item.item.seq.get())),
-            confirmed: confirmed.map(|item| (item.state.shpp_no.get(), item.state.open())),
+            confirmed: confirmed
+                .first()
+                .map(|item| (item.state.shpp_no.get(), item.state.open())),
             pending: pending
                 .first()
                 .map(|line| (line.oror_no.to_string(), line.line.item_seq.get())),
@@ -284,6 +308,11 @@ fn banner(
     for (role, secret) in tokens {
         let _ = writeln!(out, "  {:<15} {}", role.as_str(), secret.expose());
     }
+    let _ = writeln!(
+        out,
+        "\nThe sandbox's clock — any key or token reads it; the admin token moves it forward, and what\nfalls due on the way (out-of-stock registrations at 17:00) runs at its own time first:\n\n  curl -sS 'http://{address}/v1/sandbox/clock' -H 'Authorization: Bearer {key}'\n  curl -sS -X POST 'http://{address}/v1/sandbox/clock' \\\n    -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    --data '{{\"advance\": \"PT26H\"}}'",
+        token(Role::Admin)
+    );
     let _ = writeln!(
         out,
         "\nAn order, its items and claims, as the service center sees it:\n\n  curl -sS 'http://{address}/v1/orders/<orordNo of a row>' \\\n    -H 'Authorization: Bearer {}'",
@@ -387,11 +416,37 @@ fn flow(
             )
         );
     }
+    if let Some((shpp_no, item_id)) = &examples.no_sell {
+        let body = |event: &str| {
+            format!(
+                "{{\"requestNoSellRequestRegist\": {{\"shppNo\": \"{shpp_no}\", \"shppSeq\": \"1\", \"itemId\": \"{item_id}\", \"scEvnt\": \"{event}\", \"shortgRsnCd\": \"09\", \"shortgProcDtlc\": \"입고 지연으로 결품\"}}}}"
+            )
+        };
+        let _ = writeln!(
+            out,
+            "\nOut of stock (판매불가): register an item — it cannot ship, and is canceled for the customer at\n17:00 tomorrow — then withdraw the registration (scEvnt D) before it runs:\n\n{}\n\n{}",
+            post("/api/pd/1/saveNoSellRequestRegist.ssg", &body("I")),
+            post("/api/pd/1/saveNoSellRequestRegist.ssg", &body("D")),
+        );
+    }
+    if let Some((shpp_no, item_id)) = &examples.delay {
+        let _ = writeln!(
+            out,
+            "\nTell the customer a release will be late (출고지연; the item turns 42):\n\n{}",
+            post(
+                "/api/pd/1/listShppingDelay.ssg",
+                &format!(
+                    "{{\"requestShppingDelay\": {{\"shppNo\": \"{shpp_no}\", \"shppSeq\": \"1\", \"itemId\": \"{item_id}\", \"shortgRsnCd\": \"01\", \"whinExpcDt\": \"{}\"}}}}",
+                    end.plus_days(3).compact()
+                )
+            )
+        );
+    }
 }
 
 /// The settings of a local sandbox where the user gave none: webhooks may call a receiver
-/// on this machine over plain http, and the console's cookie travels over plain http to
-/// `127.0.0.1`. A value the user gave (flag, environment, file) is kept as given.
+/// on this machine over plain http, the console's cookie travels over plain http to
+/// `127.0.0.1`, and the clock is a sandbox clock the admin token can move. A value the user gave (flag, environment, file) is kept as given.
 fn sandbox_defaults(settings: &Settings, effective: &Effective) -> Settings {
     let defaulted = |key: &str| {
         effective
@@ -405,6 +460,9 @@ fn sandbox_defaults(settings: &Settings, effective: &Effective) -> Settings {
     }
     if defaulted("console.secure_cookies") {
         settings.console_secure_cookies = false;
+    }
+    if defaulted("sandbox.enabled") {
+        settings.sandbox = true;
     }
     settings
 }

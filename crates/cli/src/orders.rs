@@ -11,7 +11,7 @@ use claims_domain::{
     Quantity, ReasonCode, Release, RequestId, Scope, Text, VendorId, Waybill,
 };
 use claims_server::platform::dto::{OrderBody, OrderView};
-use claims_server::{Clock, SystemClock};
+use claims_server::store_now;
 use claims_store::{ItemRef, OrderRecord, Placed, Shipment, Store, StoreError};
 
 use crate::admin::explain;
@@ -81,7 +81,7 @@ async fn import(file: &str, settings: &Settings) -> anyhow::Result<()> {
     for body in bodies {
         let result = match body.to_order() {
             Ok(order) => store
-                .place_order(order, SystemClock.now())
+                .place_order(order, store_now(&*store).await?)
                 .await
                 .map_err(explain),
             Err(invalid) => Err(anyhow::anyhow!("{invalid}")),
@@ -197,6 +197,7 @@ fn print_claim(claim: &Claim) {
     let by = match &claim.actor {
         Actor::Customer(customer) => format!("customer {}", customer.as_str()),
         Actor::Agent(agent) => format!("agent {}", agent.as_str()),
+        Actor::Vendor(vendor) => format!("vendor {} (out of stock)", vendor.as_str()),
     };
     println!(
         "Claim {} at {} KST by {by}: {} {} (imptDivCd {} {}){}",
@@ -280,7 +281,7 @@ pub async fn cancel(args: CancelArgs, settings: &Settings) -> anyhow::Result<()>
     .map_err(|err| anyhow::anyhow!("{err}"))?;
     let store = database::open(settings).await?;
     let claim = store
-        .cancel(&ord_no, &command, SystemClock.now())
+        .cancel(&ord_no, &command, store_now(&*store).await?)
         .await
         .map_err(|err| explain_for(err, &ord_no))?;
     print_claim(&claim);
@@ -338,7 +339,7 @@ pub async fn confirm(args: ConfirmArgs, settings: &Settings) -> anyhow::Result<(
         .confirm(
             &ItemRef::Order(ord_no.clone(), seq),
             &scope,
-            SystemClock.now(),
+            store_now(&*store).await?,
         )
         .await
         .map_err(|err| explain_for(err, &ord_no))?;
@@ -380,12 +381,12 @@ pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
     let item = ItemRef::Order(ord_no.clone(), seq);
     let shipment = match waybill {
         None => store
-            .ship(&ord_no, seq, &scope, SystemClock.now())
+            .ship(&ord_no, seq, &scope, store_now(&*store).await?)
             .await
             .map_err(|err| explain_for(err, &ord_no))?,
         Some(waybill) => {
             let recorded = store
-                .record_waybill(&item, &scope, &waybill, SystemClock.now())
+                .record_waybill(&item, &scope, &waybill, store_now(&*store).await?)
                 .await
                 .map_err(|err| explain_for(err, &ord_no))?;
             println!(
@@ -399,7 +400,12 @@ pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
                     let qty = Quantity::new("open", i64::from(recorded.state.open()))
                         .map_err(|err| anyhow::anyhow!("{err}"))?;
                     store
-                        .release(&item, &scope, Release::Vendor { qty }, SystemClock.now())
+                        .release(
+                            &item,
+                            &scope,
+                            Release::Vendor { qty },
+                            store_now(&*store).await?,
+                        )
                         .await
                         .map_err(|err| explain_for(err, &ord_no))?
                 }
@@ -478,7 +484,7 @@ pub async fn cancel_request(
                     &ord_no,
                     &command,
                     claims_server::new_request_id(),
-                    SystemClock.now(),
+                    store_now(&*store).await?,
                 )
                 .await
                 .map_err(|err| explain_for(err, &ord_no))?;
@@ -494,7 +500,7 @@ pub async fn cancel_request(
             let actor = actor_of(agent.as_deref(), customer.as_deref(), "withdraws")?;
             let store = database::open(settings).await?;
             let request = store
-                .withdraw_cancel_request(&id, &actor, SystemClock.now())
+                .withdraw_cancel_request(&id, &actor, store_now(&*store).await?)
                 .await
                 .map_err(|err| match err {
                     StoreError::Cancel(rejection) => anyhow::anyhow!("request {id}: {rejection}"),
@@ -512,7 +518,7 @@ pub async fn cancel_request(
             let scope = scope_of(&vendor)?;
             let store = database::open(settings).await?;
             let claim = store
-                .approve_cancel_request(&ord_no, seq, &scope, SystemClock.now())
+                .approve_cancel_request(&ord_no, seq, &scope, store_now(&*store).await?)
                 .await
                 .map_err(|err| explain_for(err, &ord_no))?;
             println!(

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use claims_server::{AppState, dispatch, housekeeping, membership, router, serve_with};
+use claims_server::{
+    AppState, SandboxClock, dispatch, housekeeping, membership, router, schedule, serve_with,
+};
 use claims_store::Store;
 use claims_store::deferred::Deferred;
 use claims_store_postgres::PgStore;
@@ -129,7 +131,11 @@ pub async fn run_server(
     store: Arc<dyn Store>,
     settings: &Settings,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(Arc::clone(&store), settings.config());
+    let mut state = AppState::new(Arc::clone(&store), settings.config());
+    if settings.sandbox {
+        // Read from the database by `schedule` as soon as it is reachable.
+        state = state.with_sandbox(SandboxClock::unread());
+    }
     let app = router(state.clone());
     let grace = Duration::from_secs(u64::from(settings.shutdown_grace_secs));
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
@@ -137,6 +143,7 @@ pub async fn run_server(
     let background = tokio::spawn(housekeeping(state.clone()));
     let heartbeat = tokio::spawn(membership::membership(state.clone()));
     let webhooks = tokio::spawn(dispatch(state.clone()));
+    let scheduled = tokio::spawn(schedule(state.clone()));
     let connections = settings.connections();
     let server = serve_with(listener, app, &connections, async move {
         shutdown_signal().await;
@@ -159,9 +166,11 @@ pub async fn run_server(
     background.abort();
     heartbeat.abort();
     webhooks.abort();
+    scheduled.abort();
     membership::leave(&state).await;
     let _ = background.await;
     let _ = webhooks.await;
+    let _ = scheduled.await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

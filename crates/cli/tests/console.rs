@@ -569,6 +569,47 @@ fn people_work_through_the_console_in_a_real_browser() {
         assert!(notice.contains("CONSOLE-2"), "{notice}");
         camera.check(&browser, "11-approved").await;
 
+        // The vendor's own notices: out of stock on one item, a delay on another.
+        browser
+            .find(Locator::Css(
+                "tr:has(#nosell-text-CONSOLE-1-1) details.notices summary",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        camera.check(&browser, "11b-notices-open").await;
+        type_into(&browser, "nosell-text-CONSOLE-1-1", "입고 지연으로 결품").await;
+        click(
+            &browser,
+            "form[action='/console/shipping/no-sell']:has(#nosell-text-CONSOLE-1-1) button",
+        )
+        .await;
+        let notice = text(&browser, "p.notice.ok").await;
+        assert!(notice.contains("판매불가"), "{notice}");
+        let badge = text(&browser, "td span.badge.bad").await;
+        assert!(badge.contains("자동 취소 예정"), "{badge}");
+        camera.check(&browser, "11c-out-of-stock-registered").await;
+        browser
+            .find(Locator::Css(
+                "tr:has(#delay-date-CONSOLE-1-2) details.notices summary",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        choose(&browser, "delay-reason-CONSOLE-1-2", "03").await;
+        click(
+            &browser,
+            "form[action='/console/shipping/delay']:has(#delay-date-CONSOLE-1-2) button",
+        )
+        .await;
+        let notice = text(&browser, "p.notice.ok").await;
+        assert!(notice.contains("출고지연"), "{notice}");
+        camera.check(&browser, "11d-delayed").await;
+
         // Refusal: another vendor's order is answered as a missing one.
         browser
             .goto(&format!("{base}/console/orders/CONSOLE-B"))

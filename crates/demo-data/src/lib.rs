@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 use claims_domain::order::rules;
 use claims_domain::{
-    Actor, AgentId, CancelCommand, CancelRejection, CustomerId, Fault, ItemSeq, KstDate,
-    KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, Quantity, ReasonCode, Recipient,
-    RequestId, Scope, ShippingFee, Text, VendorId, Won,
+    Actor, AgentId, CancelCommand, CancelRejection, CustomerId, DelayReason, Fault, ItemSeq,
+    KstDate, KstDateTime, MediaCode, NewOrder, NewOrderItem, NoSellReason, OrderNo, Quantity,
+    ReasonCode, Recipient, RequestId, Scope, ShippingFee, Text, VendorId, Won,
 };
 use claims_store::{ItemRef, NewVendor, Store, StoreError};
 use rand::rngs::StdRng;
@@ -252,6 +252,13 @@ pub struct Summary {
     pub refused: usize,
     pub by_customers: usize,
     pub by_agents: usize,
+    /// Claims made by executing a vendor's out-of-stock registration.
+    pub by_vendors: usize,
+    /// Out-of-stock registrations executed, and waiting for their 17:00.
+    pub no_sells_executed: usize,
+    pub no_sells_pending: usize,
+    /// Delay notices sent.
+    pub delays: usize,
 }
 
 /// Something to do to an order at a time.
@@ -319,6 +326,7 @@ pub async fn populate(
                         match command.actor() {
                             Actor::Customer(_) => summary.by_customers += 1,
                             Actor::Agent(_) => summary.by_agents += 1,
+                            Actor::Vendor(_) => summary.by_vendors += 1,
                         }
                         Ok(())
                     }
@@ -381,7 +389,119 @@ pub async fn populate(
         }
     }
     waiting_requests(store, &mut rng, now, &mut summary).await?;
+    vendor_notices(store, &mut rng, now, &mut summary).await?;
     Ok(summary)
+}
+
+/// Gives each top-level vendor its own notices, as vendors send them: two items registered
+/// out of stock two days ago and executed yesterday at 17:00 (one for each reason), one
+/// registered an hour or so ago and waiting for its 17:00, and a delay notice on a
+/// confirmed item.
+async fn vendor_notices(
+    store: &dyn Store,
+    rng: &mut StdRng,
+    now: KstDateTime,
+    summary: &mut Summary,
+) -> Result<(), StoreError> {
+    let today = KstDate::of(now);
+    let month = claims_domain::Period::spanning(today.plus_days(-30), today, 31).expect("31 days");
+    let two_days_ago = today.plus_days(-2).start().plus_seconds(10 * 3600);
+    for vendor_id in TOP_VENDORS {
+        let scope = Scope {
+            vendor: vendor(vendor_id),
+            lower_rank: None,
+        };
+        let instructed = store
+            .shipping_items(
+                &scope,
+                claims_domain::ShippingStatus::Instructed,
+                month,
+                200,
+            )
+            .await?;
+        let mut candidates = instructed.iter().filter(|item| item.state.open() > 0);
+        let reasons = [NoSellReason::OutOfStock, NoSellReason::WrongProductInfo];
+        let words = ["입고 지연으로 결품", "상품 상세의 용량 표기 오류"];
+        for (reason, words) in reasons.into_iter().zip(words) {
+            let at = two_days_ago.plus_seconds(rng.random_range(0..4 * 3600));
+            let Some(item) = candidates.find(|item| item.received_at < at) else {
+                break;
+            };
+            let item_ref = ItemRef::Order(item.ord_no.clone(), item.item.seq);
+            let registered = store
+                .register_no_sell(
+                    &item_ref,
+                    item.item.item_id.as_str(),
+                    &scope,
+                    reason,
+                    &text(words, rules::REASON_TEXT),
+                    at,
+                )
+                .await?;
+            let Some(no_sell) = registered.no_sell else {
+                continue;
+            };
+            if no_sell.executes_at > now {
+                summary.no_sells_pending += 1;
+                continue;
+            }
+            if let Some(executed) = store
+                .execute_no_sell(&item.ord_no, item.item.seq, no_sell.executes_at)
+                .await?
+            {
+                for claim in executed.approved.iter().chain(&executed.claim) {
+                    summary.claims += 1;
+                    summary.claim_lines += claim.lines.len();
+                }
+                summary.approved += usize::from(executed.approved.is_some());
+                summary.by_agents += usize::from(executed.approved.is_some());
+                summary.by_vendors += usize::from(executed.claim.is_some());
+                summary.no_sells_executed += 1;
+            }
+        }
+        let at = now.plus_seconds(-rng.random_range(600..2 * 3600));
+        if let Some(item) = candidates.find(|item| item.received_at < at) {
+            store
+                .register_no_sell(
+                    &ItemRef::Order(item.ord_no.clone(), item.item.seq),
+                    item.item.item_id.as_str(),
+                    &scope,
+                    NoSellReason::OutOfStock,
+                    &text("공급처 재고 소진", rules::REASON_TEXT),
+                    at,
+                )
+                .await?;
+            summary.no_sells_pending += 1;
+        }
+        let confirmed = store
+            .shipping_items(&scope, claims_domain::ShippingStatus::Confirmed, month, 200)
+            .await?;
+        let at = now.plus_seconds(-rng.random_range(600..3 * 3600));
+        if let Some(item) = confirmed
+            .iter()
+            .find(|item| item.state.delay.is_none() && item.received_at < at)
+        {
+            let reason = *[DelayReason::SupplyDelay, DelayReason::MadeToOrder]
+                .choose(rng)
+                .expect("two reasons");
+            match store
+                .notify_delay(
+                    &ItemRef::Order(item.ord_no.clone(), item.item.seq),
+                    item.item.item_id.as_str(),
+                    &scope,
+                    reason,
+                    today.plus_days(rng.random_range(3..8)),
+                    at,
+                )
+                .await
+            {
+                Ok(_) => summary.delays += 1,
+                Err(StoreError::Ship(_)) => summary.refused += 1,
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Makes sure each top-level vendor has cancel requests waiting for it: for up to two of its
@@ -453,7 +573,9 @@ fn request_id(rng: &mut StdRng) -> RequestId {
 fn as_request(command: &CancelCommand) -> CancelCommand {
     let agent = match command.actor() {
         Actor::Agent(agent) => agent.clone(),
-        Actor::Customer(_) => AgentId::parse("agentId", "agent-desk").expect("valid"),
+        Actor::Customer(_) | Actor::Vendor(_) => {
+            AgentId::parse("agentId", "agent-desk").expect("valid")
+        }
     };
     CancelCommand::new(
         Actor::Agent(agent),
@@ -646,8 +768,8 @@ fn events(
             }
             // Every reason appears; simple cancellations most often.
             *requests_so_far += 1;
-            let reason = if *requests_so_far <= 4 * ReasonCode::ALL.len() {
-                ReasonCode::ALL[*requests_so_far % ReasonCode::ALL.len()]
+            let reason = if *requests_so_far <= 4 * ReasonCode::BY_PEOPLE.len() {
+                ReasonCode::BY_PEOPLE[*requests_so_far % ReasonCode::BY_PEOPLE.len()]
             } else {
                 *[
                     ReasonCode::SimpleCancel,
@@ -774,6 +896,10 @@ mod tests {
         assert!(
             summary.approved > 0 && summary.withdrawn > 0 && summary.rejected > 0,
             "requests end every way: {summary:?}"
+        );
+        assert!(
+            summary.by_vendors >= 4 && summary.no_sells_pending >= 2 && summary.delays >= 2,
+            "vendors' notices of every kind: {summary:?}"
         );
 
         let mut media = BTreeSet::new();

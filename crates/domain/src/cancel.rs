@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::nosell::{Delay, NoSell, NoSellStatus};
 use crate::order::{MAX_ITEMS, NewOrderItem};
 use crate::shipping::{ShippingNo, ShippingStatus, Waybill};
 use crate::{
@@ -42,6 +43,10 @@ pub struct ItemState {
     pub confirmed_at: Option<KstDateTime>,
     /// The waybill the vendor recorded, if any.
     pub waybill: Option<Waybill>,
+    /// The item's latest out-of-stock registration, if it ever had one.
+    pub no_sell: Option<NoSell>,
+    /// The latest delay notice the vendor sent, if any (출고지연).
+    pub delay: Option<Delay>,
 }
 
 /// The lifecycle status of an item, as the platform API shows it.
@@ -86,6 +91,8 @@ impl ItemState {
             shpp_no,
             confirmed_at: None,
             waybill: None,
+            no_sell: None,
+            delay: None,
         }
     }
 
@@ -93,11 +100,26 @@ impl ItemState {
     pub fn shipping_status(&self) -> ShippingStatus {
         if self.shipped > 0 {
             ShippingStatus::Released
+        } else if self.delay.is_some() {
+            ShippingStatus::Delayed
         } else if self.confirmed_at.is_some() {
             ShippingStatus::Confirmed
         } else {
             ShippingStatus::Instructed
         }
+    }
+
+    /// Whether the vendor's calls treat it as confirmed: confirmed, or delayed (a vendor
+    /// who sent a delay notice is packing it, whether or not it confirmed first).
+    pub fn counts_as_confirmed(&self) -> bool {
+        self.confirmed_at.is_some() || self.delay.is_some()
+    }
+
+    /// The out-of-stock registration in force, if the item has one.
+    pub fn registered_no_sell(&self) -> Option<&NoSell> {
+        self.no_sell
+            .as_ref()
+            .filter(|no_sell| no_sell.status == NoSellStatus::Registered)
     }
 
     /// Units that may still be canceled or shipped.
@@ -151,6 +173,9 @@ pub enum Actor {
     Customer(CustomerId),
     /// A service-center agent: any order, either fault.
     Agent(AgentId),
+    /// The item's vendor, giving it up (an out-of-stock registration executed): always at
+    /// the vendor's fault, with the vendor's own reasons.
+    Vendor(VendorId),
 }
 
 /// A well-formed cancellation request: at least one item, each at most once, and a fault
@@ -194,7 +219,25 @@ impl CancelCommand {
                 ));
             }
         }
+        if reason.is_vendors() != matches!(actor, Actor::Vendor(_)) {
+            let allowed: Vec<&str> = ReasonCode::BY_PEOPLE.iter().map(|r| r.code()).collect();
+            return Err(InvalidValue::new(
+                "clmRsnCd",
+                match actor {
+                    Actor::Vendor(_) => format!(
+                        "a vendor's own cancellation carries 270 or 271, not {}",
+                        reason.code()
+                    ),
+                    _ => format!(
+                        "{} is the vendor's out-of-stock reason, given only when a vendor's registration is executed; use one of {}",
+                        reason.code(),
+                        allowed.join(", ")
+                    ),
+                },
+            ));
+        }
         let fault = match (&actor, fault) {
+            (Actor::Vendor(_), _) => Fault::Vendor,
             (_, None) => Fault::Customer,
             (Actor::Customer(_), Some(Fault::Customer)) => Fault::Customer,
             (Actor::Customer(_), Some(other)) => {
@@ -519,6 +562,8 @@ mod tests {
             shpp_no: ShippingNo::new("shppNo", n as u64).unwrap(),
             confirmed_at: None,
             waybill: None,
+            no_sell: None,
+            delay: None,
         }
     }
 

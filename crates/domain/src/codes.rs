@@ -91,6 +91,52 @@ code_table! {
         AddressChange = "258", "배송지 변경", "address change";
         NotLowestPrice = "259", "최저가아님", "found a lower price";
         DeliveryTimeChange = "260", "배송시간변경", "delivery time change";
+        OutOfStock = "270", "결품", "out of stock";
+        WrongProductInfo = "271", "상품정보오류", "wrong product information";
+    }
+}
+
+impl ReasonCode {
+    /// The reasons a customer or an agent may give.
+    pub const BY_PEOPLE: &'static [ReasonCode] = &[
+        ReasonCode::SimpleCancel,
+        ReasonCode::OptionChange,
+        ReasonCode::Reorder,
+        ReasonCode::AddressChange,
+        ReasonCode::NotLowestPrice,
+        ReasonCode::DeliveryTimeChange,
+    ];
+
+    /// Whether only the vendor's own cancellation (an out-of-stock registration executed)
+    /// carries the reason.
+    pub fn is_vendors(self) -> bool {
+        !Self::BY_PEOPLE.contains(&self)
+    }
+}
+
+code_table! {
+    /// Why a vendor gives up an item (`shortgRsnCd` of an out-of-stock registration).
+    NoSellReason, "out-of-stock reason code" {
+        WrongProductInfo = "08", "상품정보오류", "wrong product information";
+        OutOfStock = "09", "결품", "out of stock";
+    }
+}
+
+impl NoSellReason {
+    /// The reason the cancellation that executes the registration carries.
+    pub const fn claim_reason(self) -> ReasonCode {
+        match self {
+            NoSellReason::OutOfStock => ReasonCode::OutOfStock,
+            NoSellReason::WrongProductInfo => ReasonCode::WrongProductInfo,
+        }
+    }
+}
+
+code_table! {
+    /// Why a release is late (`shortgRsnCd` of a delay notice).
+    DelayReason, "delay reason code" {
+        SupplyDelay = "01", "공급/출고 지연", "supply or release delay";
+        MadeToOrder = "03", "주문제작", "made to order";
     }
 }
 
@@ -120,7 +166,16 @@ mod tests {
             assert_eq!(ReasonCode::from_code(reason.code()), Some(*reason));
         }
         assert_eq!(MediaCode::ALL.len(), 10);
-        assert_eq!(ReasonCode::ALL.len(), 6);
+        assert_eq!(ReasonCode::ALL.len(), 8);
+        assert_eq!(ReasonCode::BY_PEOPLE.len(), 6);
+        assert!(ReasonCode::OutOfStock.is_vendors());
+        assert!(!ReasonCode::SimpleCancel.is_vendors());
+        assert_eq!(
+            NoSellReason::OutOfStock.claim_reason(),
+            ReasonCode::OutOfStock
+        );
+        assert_eq!(NoSellReason::WrongProductInfo.claim_reason().code(), "271");
+        assert_eq!(DelayReason::MadeToOrder.name(), "주문제작");
     }
 
     #[test]

@@ -24,6 +24,12 @@ pub enum EventType {
     CancelRequestRejected,
     /// New items for the vendor to ship.
     OrderInstructed,
+    /// The vendor registered an item as out of stock: it is canceled the next day at 17:00.
+    ItemNoSellRegistered,
+    /// The vendor withdrew its out-of-stock registration.
+    ItemNoSellWithdrawn,
+    /// The vendor sent a delay notice (출고지연).
+    ItemDelayed,
 }
 
 impl EventType {
@@ -33,6 +39,9 @@ impl EventType {
         EventType::CancelRequestWithdrawn,
         EventType::CancelRequestRejected,
         EventType::OrderInstructed,
+        EventType::ItemNoSellRegistered,
+        EventType::ItemNoSellWithdrawn,
+        EventType::ItemDelayed,
     ];
 
     /// The name on the wire (and in the store).
@@ -43,6 +52,9 @@ impl EventType {
             EventType::CancelRequestWithdrawn => "cancel_request.withdrawn",
             EventType::CancelRequestRejected => "cancel_request.rejected",
             EventType::OrderInstructed => "order.instructed",
+            EventType::ItemNoSellRegistered => "item.no_sell_registered",
+            EventType::ItemNoSellWithdrawn => "item.no_sell_withdrawn",
+            EventType::ItemDelayed => "item.delayed",
         }
     }
 
@@ -85,6 +97,8 @@ pub enum Subject {
         ord_no: OrderNo,
         items: Vec<ItemSeq>,
     },
+    /// An item, as it stands now: a vendor's notice about it.
+    Item { ord_no: OrderNo, item: ItemSeq },
 }
 
 /// An event to record, for one vendor and lower-rank vendor.
@@ -179,6 +193,20 @@ pub fn order_events(order: &NewOrder) -> Vec<NewEvent> {
         },
     })
     .collect()
+}
+
+/// The event of a vendor's notice about `item` of order `ord_no` (an out-of-stock
+/// registration or its withdrawal, a delay).
+pub fn item_event(kind: EventType, ord_no: &OrderNo, item: &crate::ItemState) -> NewEvent {
+    NewEvent {
+        kind,
+        vendor: item.vendor.clone(),
+        lower_rank: item.lower_rank.clone(),
+        subject: Subject::Item {
+            ord_no: ord_no.clone(),
+            item: item.seq,
+        },
+    }
 }
 
 /// An event's id (`evt_`, its vendor and its sequence): unique, never reused, since a

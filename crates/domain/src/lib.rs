@@ -9,10 +9,12 @@
 //! in. Its functions cannot fail for outside reasons, only because an input breaks a rule.
 
 pub mod cancel;
+pub mod clock;
 pub mod codes;
 pub mod events;
 pub mod ids;
 pub mod inquiry;
+pub mod nosell;
 pub mod order;
 pub mod requests;
 pub mod shipping;
@@ -27,9 +29,10 @@ pub use cancel::{
     Actor, CancelCommand, CancelRejection, Claim, ClaimLine, ClaimPlan, ItemState, ItemStatus,
     OrderState, PlannedLine, discount_share, plan_cancellation,
 };
-pub use codes::{Fault, MediaCode, ReasonCode};
+pub use clock::{ClockAnchor, ClockBackwards, ClockMove, MAX_ADVANCE_DAYS, Moved, parse_advance};
+pub use codes::{DelayReason, Fault, MediaCode, NoSellReason, ReasonCode};
 pub use events::{
-    EventType, NewEvent, Subject, claim_events, event_id, order_events, request_events,
+    EventType, NewEvent, Subject, claim_events, event_id, item_event, order_events, request_events,
 };
 pub use ids::{
     AgentId, ClaimNo, CustomerId, ItemSeq, OrderNo, Quantity, VendorId, Won, claim_number,
@@ -39,6 +42,10 @@ pub use inquiry::{
     RowSink, Scope,
 };
 pub use invalid::InvalidValue;
+pub use nosell::{
+    Delay, DelayRefusal, EXECUTION_HOUR, MAX_DELAY_DAYS, NoSell, NoSellStatus, executes_at,
+    plan_delay, plan_no_sell, plan_no_sell_withdrawal,
+};
 pub use order::{NewOrder, NewOrderItem, Recipient, ShippingFee};
 pub use requests::{
     CancelPreview, CancelRequest, LineStatus, PendingLine, RequestId, RequestLine, RequestStatus,
@@ -48,7 +55,7 @@ pub use shipping::{
     ConfirmPlan, Release, SHIPPING_SEQ, ShipRejection, ShipmentPlan, ShippingItem, ShippingNo,
     ShippingStatus, Waybill, WaybillPlan, plan_confirm, plan_release, plan_shipment, plan_waybill,
 };
-pub use text::{Text, is_disguising};
+pub use text::{Text, TextRule, is_disguising};
 pub use time::{DateError, KstDate, KstDateTime, Period, PeriodError};
 pub use webhooks::{
     AfterAttempt, Answer, DeliveryAttempt, EndpointStatus, RetrySchedule, Target, Webhook,

@@ -198,7 +198,11 @@ pub fn plan_cancel_request(
             .ok_or(CancelRejection::UnknownItem { seq })?;
         match item.shipping_status() {
             ShippingStatus::Released => return Err(CancelRejection::AlreadyShipped { seq }),
-            ShippingStatus::Instructed => return Err(CancelRejection::CancelDirectly { seq }),
+            // Not confirmed yet, or delayed (the customer told of a delay may change their
+            // mind at once): canceled directly, without a request.
+            ShippingStatus::Instructed | ShippingStatus::Delayed => {
+                return Err(CancelRejection::CancelDirectly { seq });
+            }
             ShippingStatus::Confirmed => {}
         }
         if pending.contains(&seq) {
@@ -376,6 +380,8 @@ mod tests {
             shpp_no: ShippingNo::new("shppNo", n as u64).unwrap(),
             confirmed_at: confirmed.then(|| at("2026-11-22 09:00:00")),
             waybill: None,
+            no_sell: None,
+            delay: None,
         }
     }
 

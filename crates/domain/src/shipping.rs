@@ -89,6 +89,9 @@ pub enum ShippingStatus {
     Instructed,
     /// 피킹완료: the vendor confirmed it (주문확인) and is packing it.
     Confirmed,
+    /// 출고지연: the vendor told the customer its release will be late; treated as
+    /// confirmed by the vendor's calls, and cancelable at once by customers and agents.
+    Delayed,
     /// 출고완료: the vendor released it to the carrier.
     Released,
 }
@@ -97,6 +100,7 @@ impl ShippingStatus {
     pub const ALL: &'static [ShippingStatus] = &[
         ShippingStatus::Instructed,
         ShippingStatus::Confirmed,
+        ShippingStatus::Delayed,
         ShippingStatus::Released,
     ];
 
@@ -105,6 +109,7 @@ impl ShippingStatus {
         match self {
             ShippingStatus::Instructed => "11",
             ShippingStatus::Confirmed => "22",
+            ShippingStatus::Delayed => "42",
             ShippingStatus::Released => "43",
         }
     }
@@ -114,6 +119,7 @@ impl ShippingStatus {
         match self {
             ShippingStatus::Instructed => "배송지시",
             ShippingStatus::Confirmed => "피킹완료",
+            ShippingStatus::Delayed => "출고지연",
             ShippingStatus::Released => "출고완료",
         }
     }
@@ -123,6 +129,7 @@ impl ShippingStatus {
         match self {
             ShippingStatus::Instructed => "instructed",
             ShippingStatus::Confirmed => "confirmed",
+            ShippingStatus::Delayed => "delayed",
             ShippingStatus::Released => "released",
         }
     }
@@ -190,6 +197,16 @@ pub enum ShipRejection {
         "{asked} units cannot be released: the item has {open} open, and all of them go at once"
     )]
     WrongQuantity { asked: u32, open: u32 },
+    #[error("the item is in {} ({}), which does not allow this", status.code(), status.name())]
+    NotInState { status: ShippingStatus },
+    #[error(
+        "the item is registered as out of stock (판매불가): it cannot ship; withdraw the registration first"
+    )]
+    NoSellRegistered,
+    #[error("the item is already registered as out of stock (이미 판매불가로 등록된 상품입니다)")]
+    AlreadyRegistered,
+    #[error("the item has no out-of-stock registration in force")]
+    NotRegistered,
 }
 
 /// Checks that the vendor holding `scope` may act on `item`, and that it has units to ship.
@@ -206,23 +223,39 @@ fn shippable(item: &ItemState, scope: &Scope) -> Result<(), ShipRejection> {
     Ok(())
 }
 
-/// What confirming an item writes: nothing when it was confirmed already.
+/// What confirming an item writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConfirmPlan {
-    /// When it is confirmed: `None` when it already was (confirming is idempotent).
-    pub confirmed_at: Option<KstDateTime>,
+    /// When it is confirmed.
+    pub confirmed_at: KstDateTime,
 }
 
-/// Decides a vendor's confirmation (주문확인) of an item: 배송지시 → 피킹완료.
+/// Decides a vendor's confirmation (주문확인) of an item: 배송지시 → 피킹완료. Only an item in
+/// 배송지시 can be confirmed; one confirmed, delayed or released is refused naming its state.
 pub fn plan_confirm(
     item: &ItemState,
     scope: &Scope,
     now: KstDateTime,
 ) -> Result<ConfirmPlan, ShipRejection> {
-    shippable(item, scope)?;
-    Ok(ConfirmPlan {
-        confirmed_at: item.confirmed_at.is_none().then_some(now),
-    })
+    if !scope.covers(&item.vendor, item.lower_rank.as_ref()) {
+        return Err(ShipRejection::NotYourItem);
+    }
+    let status = item.shipping_status();
+    if status != ShippingStatus::Instructed {
+        return Err(ShipRejection::NotInState { status });
+    }
+    if item.open() == 0 {
+        return Err(ShipRejection::FullyCanceled);
+    }
+    Ok(ConfirmPlan { confirmed_at: now })
+}
+
+/// Refuses shipping an item registered as out of stock.
+fn not_registered(item: &ItemState) -> Result<(), ShipRejection> {
+    match item.registered_no_sell() {
+        Some(_) => Err(ShipRejection::NoSellRegistered),
+        None => Ok(()),
+    }
 }
 
 /// What a shipment writes.
@@ -268,9 +301,10 @@ pub fn plan_waybill(
     now: KstDateTime,
 ) -> Result<WaybillPlan, ShipRejection> {
     shippable(item, scope)?;
-    if item.confirmed_at.is_none() {
+    if !item.counts_as_confirmed() {
         return Err(ShipRejection::NotConfirmed);
     }
+    not_registered(item)?;
     Ok(WaybillPlan {
         waybill,
         release: pending_request.then(|| ShipmentPlan::of(item, now)),
@@ -296,8 +330,9 @@ pub fn plan_release(
     now: KstDateTime,
 ) -> Result<ShipmentPlan, ShipRejection> {
     shippable(item, scope)?;
+    not_registered(item)?;
     if let Release::Vendor { qty } = release {
-        if item.confirmed_at.is_none() {
+        if !item.counts_as_confirmed() {
             return Err(ShipRejection::NotConfirmed);
         }
         if item.waybill.is_none() {
@@ -357,6 +392,8 @@ mod tests {
             shpp_no: ShippingNo::new("shppNo", 7).unwrap(),
             confirmed_at: None,
             waybill: None,
+            no_sell: None,
+            delay: None,
         }
     }
 
@@ -399,10 +436,16 @@ mod tests {
             Err(ShipRejection::NotConfirmed)
         );
         let confirm = plan_confirm(&item, &mine, now).unwrap();
-        assert_eq!(confirm.confirmed_at, Some(now));
-        item.confirmed_at = confirm.confirmed_at;
+        assert_eq!(confirm.confirmed_at, now);
+        item.confirmed_at = Some(confirm.confirmed_at);
         assert_eq!(item.shipping_status(), ShippingStatus::Confirmed);
-        assert_eq!(plan_confirm(&item, &mine, now).unwrap().confirmed_at, None);
+        // Only an item in 배송지시 is confirmed: a second confirmation names the state.
+        assert_eq!(
+            plan_confirm(&item, &mine, now),
+            Err(ShipRejection::NotInState {
+                status: ShippingStatus::Confirmed
+            })
+        );
         assert_eq!(
             plan_release(&item, &mine, Release::Vendor { qty: qty(2) }, now),
             Err(ShipRejection::NoWaybill)
@@ -427,7 +470,49 @@ mod tests {
         );
         assert_eq!(
             plan_confirm(&item, &mine, now),
-            Err(ShipRejection::AlreadyShipped)
+            Err(ShipRejection::NotInState {
+                status: ShippingStatus::Released
+            })
+        );
+    }
+
+    #[test]
+    fn a_registered_item_cannot_ship_and_a_delayed_one_ships_as_confirmed() {
+        let now = at("2026-11-22 10:00:00");
+        let mine = scope("0000012345");
+        let waybill = Waybill::new("0000033011", "6012345678901").unwrap();
+        // Delayed without a confirmation: the vendor's calls treat it as confirmed.
+        let mut delayed = item();
+        delayed.delay = Some(crate::Delay {
+            reason: crate::DelayReason::SupplyDelay,
+            until: crate::KstDate::parse_compact("20261130").unwrap(),
+            notices: 1,
+            noticed_at: now,
+        });
+        assert!(plan_waybill(&delayed, &mine, waybill.clone(), false, now).is_ok());
+        assert_eq!(
+            plan_confirm(&delayed, &mine, now),
+            Err(ShipRejection::NotInState {
+                status: ShippingStatus::Delayed
+            })
+        );
+        delayed.no_sell = Some(
+            crate::plan_no_sell(
+                &delayed,
+                &mine,
+                crate::NoSellReason::OutOfStock,
+                Text::default(),
+                now,
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            plan_waybill(&delayed, &mine, waybill, false, now),
+            Err(ShipRejection::NoSellRegistered)
+        );
+        assert_eq!(
+            plan_shipment(&delayed, &mine, now),
+            Err(ShipRejection::NoSellRegistered)
         );
     }
 

@@ -25,14 +25,16 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 
+pub use app::clock::{Clock, SandboxClock, SystemClock, real_ms, start_sandbox, store_now};
 pub use app::config::{
     Config, Connections, ConsoleConfig, ErrorStyle, Limits, Rate, WebhookConfig,
 };
-pub use app::state::{AppState, Clock, SystemClock, new_request_id, new_webhook_id};
+pub use app::state::{AppState, new_request_id, new_webhook_id};
 pub use app::{credentials, metrics, settings};
 pub use observe::OPENAPI;
 pub use vendor_api::INQUIRY_PATH;
 pub use work::housekeeping::{housekeeping, purge_lapsed, purge_old_events};
+pub use work::schedule::schedule;
 pub use work::webhooks::dispatch;
 pub use work::{membership, webhooks};
 

@@ -1,5 +1,6 @@
 //! SSG's shipping and cancel-request calls, beside the inquiry: listing shipping directions,
-//! confirming, listing confirmed items, recording a waybill, releasing; listing and
+//! confirming, listing confirmed items, recording a waybill, releasing; the vendor's own
+//! notices (an out-of-stock registration and its withdrawal, a delay); listing and
 //! approving cancel requests; an order's detail. Same envelope, negotiation, key and error
 //! mode as the inquiry (`vendor_api`), checked in the same order: the answer's format, the
 //! request's `Content-Type` (for a call that reads a body), the key, then the body.
@@ -15,12 +16,16 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
-use claims_domain::{CancelRejection, OrderNo, Release, Scope, ShipRejection, ShippingStatus};
+use claims_domain::{
+    CancelRejection, KstDate, MAX_DELAY_DAYS, OrderNo, Release, Scope, ShipRejection,
+    ShippingStatus,
+};
 use claims_store::{ItemRef, NotFound, StoreError};
 use claims_wire::calls::{
-    self, ApproveCall, Listing, ShippingList, ShippingRef, approve_call, cancel_requests_period,
-    decode_approve_body, decode_confirm, decode_release, decode_shipping_list, decode_waybill,
-    encode_done, encode_rows, order_detail_rows, pending_line_row, query_fields, shipping_row,
+    self, ApproveCall, Listing, NoSellEvent, ShippingList, ShippingRef, approve_call,
+    cancel_requests_period, decode_approve_body, decode_confirm, decode_delay, decode_no_sell,
+    decode_release, decode_shipping_list, decode_waybill, delay_date_refused, encode_done,
+    encode_rows, order_detail_rows, pending_line_row, query_fields, shipping_row,
 };
 use claims_wire::{AuthFailure, Failure, Field, Fields, Format, Missing, Refusal, request_format};
 use tracing::Span;
@@ -34,6 +39,8 @@ pub const CONFIRM: &str = "/api/pd/1/updateOrderSubjectManage.ssg";
 pub const LIST_WAREHOUSE_OUT: &str = "/api/pd/1/listWarehouseOut.ssg";
 pub const SAVE_WBL_NO: &str = "/api/pd/1/saveWblNo.ssg";
 pub const RELEASE: &str = "/api/pd/1/saveWhOutCompleteProcess.ssg";
+pub const NO_SELL: &str = "/api/pd/1/saveNoSellRequestRegist.ssg";
+pub const DELAY: &str = "/api/pd/1/listShppingDelay.ssg";
 pub const CANCEL_REQUESTS: &str = "/api/claim/v2/cancel/requests";
 pub const APPROVE: &str = "/api/claim/v2/cancel/request/approve";
 pub const APPROVE_WITH_BODY: &str = "/api/claim/v2/cancel/requests/approve";
@@ -49,10 +56,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route(LIST_WAREHOUSE_OUT, post(list_warehouse_outs))
         .route(SAVE_WBL_NO, post(save_waybill))
         .route(RELEASE, post(release))
+        .route(NO_SELL, post(no_sell))
+        .route(DELAY, post(delay))
         .route(CANCEL_REQUESTS, get(cancel_requests))
         .route(APPROVE, post(approve))
         .route(APPROVE_WITH_BODY, post(approve))
-        .route(ORDER_DETAIL, get(order_detail))
+        .route(ORDER_DETAIL, get(order_detail).post(order_detail))
 }
 
 /// A call as read from its request: how to answer it, what it sent, and for whom.
@@ -162,6 +171,12 @@ fn call_failure(error: StoreError) -> CallError {
             ShipRejection::NoWaybill => Refusal::NoWaybill,
             ShipRejection::WrongQuantity { asked, open } => Refusal::WrongQuantity { asked, open },
             ShipRejection::FullyCanceled | ShipRejection::NotYourItem => Refusal::FullyCanceled,
+            ShipRejection::NotInState { status } => Refusal::NotInState(status),
+            ShipRejection::NoSellRegistered => Refusal::NoSellRegistered,
+            ShipRejection::AlreadyRegistered => Refusal::AlreadyNoSell,
+            ShipRejection::NotRegistered => {
+                return Failure::NotFound(Missing::NoSellRegistration).into();
+            }
         }),
         StoreError::Cancel(CancelRejection::NothingPending) => {
             Failure::NotFound(Missing::PendingRequest)
@@ -288,6 +303,77 @@ async fn release(State(app): State<AppState>, request: Request) -> Response {
             rejected = shipment.rejected.len(),
             "item released"
         );
+        Ok(encode_done(call.reply.format, call.reply.lang))
+    })
+}
+
+#[tracing::instrument(name = "no_sell", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty, sc.evnt = tracing::field::Empty))]
+async fn no_sell(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
+        let asked = decode_no_sell(format, body)?;
+        record("shpp.no", asked.item.shpp_no);
+        let item = item_ref(asked.item)?;
+        let now = app.clock.now();
+        let state = match &asked.event {
+            NoSellEvent::Register { reason, text } => {
+                record("sc.evnt", "I");
+                app.store
+                    .register_no_sell(&item, &asked.item_id, &scope, *reason, text, now)
+                    .await
+            }
+            NoSellEvent::Withdraw => {
+                record("sc.evnt", "D");
+                app.store
+                    .withdraw_no_sell(&item, &asked.item_id, &scope, now)
+                    .await
+            }
+        }
+        .map_err(call_failure)?;
+        if let Some(no_sell) = &state.no_sell {
+            tracing::info!(
+                status = no_sell.status.name(),
+                executes_at = %no_sell.executes_at,
+                "out-of-stock registration"
+            );
+        }
+        Ok(encode_done(call.reply.format, call.reply.lang))
+    })
+}
+
+#[tracing::instrument(name = "delay", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty))]
+async fn delay(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
+        let asked = decode_delay(format, body)?;
+        record("shpp.no", asked.item.shpp_no);
+        let now = app.clock.now();
+        let state = app
+            .store
+            .notify_delay(
+                &item_ref(asked.item)?,
+                &asked.item_id,
+                &scope,
+                asked.reason,
+                asked.until,
+                now,
+            )
+            .await
+            .map_err(|error| match error {
+                // The new date is refused by the rules, which know today; the vendor gets
+                // code 11 naming the field, as for any malformed date.
+                StoreError::Invalid(_) => CallError::from(delay_date_refused(
+                    asked.until,
+                    KstDate::of(now),
+                    MAX_DELAY_DAYS as u32,
+                )),
+                other => call_failure(other),
+            })?;
+        if let Some(delay) = &state.delay {
+            tracing::info!(until = %delay.until.compact(), notices = delay.notices, "delay notice");
+        }
         Ok(encode_done(call.reply.format, call.reply.lang))
     })
 }

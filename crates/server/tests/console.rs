@@ -615,3 +615,154 @@ async fn pages_are_never_framed_sniffed_or_sent_elsewhere() {
         assert_eq!(sign_in.count("input[name=next]"), 0, "{next}");
     }
 }
+
+/// A vendor's staff registers an item as out of stock, sees when it will be canceled,
+/// withdraws it, and sends a delay notice, from the shipping page; a double click does each
+/// once; the agent's order page shows what the vendor told.
+#[tokio::test]
+async fn vendors_send_their_notices_from_the_shipping_page() {
+    let app = spawn_on(Backend::Sqlite, Config::default()).await.unwrap();
+    add_user(&app, "hanbit", UserRole::Vendor(scope(None))).await;
+    add_user(&app, "agent.kim", UserRole::ServiceCenter).await;
+    let today = claims_domain::KstDate::of(claims_server::Clock::now(&*app.state.clock));
+    let received = today.start().plus_seconds(-3600).to_wire();
+    app.store
+        .place_order(
+            order(
+                "CON-NS-1",
+                &received,
+                &[(1, VENDOR_A, None, 2, 0), (2, VENDOR_A, None, 1, 0)],
+                &[],
+            ),
+            at(&received),
+        )
+        .await
+        .unwrap();
+    let mut visitor = Visitor::new(&app);
+    assert_eq!(visitor.sign_in("hanbit", PASSWORD).await.status, 303);
+    let page = visitor.get("/console/shipping").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.count("details.notices form[action='/console/shipping/no-sell']") >= 2,
+        "every open item offers a registration"
+    );
+    assert_eq!(
+        page.attr("input[name=whinExpcDt]", "min"),
+        Some(iso(today.plus_days(1)))
+    );
+    let csrf = page.csrf();
+    let register = [
+        ("csrf", csrf.as_str()),
+        ("ordNo", "CON-NS-1"),
+        ("ordItemSeq", "1"),
+        ("itemId", "1000028463301"),
+        ("scEvnt", "I"),
+        ("shortgRsnCd", "09"),
+        ("shortgProcDtlc", "입고 지연으로 결품"),
+    ];
+    for _ in 0..2 {
+        let done = visitor.post("/console/shipping/no-sell", &register).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        assert!(
+            done.location.contains("did=registered"),
+            "{}",
+            done.location
+        );
+    }
+    let record = app
+        .store
+        .order(&claims_domain::OrderNo::parse("o", "CON-NS-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let executes = record.items[0].no_sell.as_ref().unwrap().executes_at;
+    let page = visitor
+        .get("/console/shipping?did=registered&ordNo=CON-NS-1&seq=1")
+        .await;
+    assert!(page.texts("p.notice.ok")[0].contains("판매불가"));
+    let badges = page.texts("td span.badge.bad").join(" ");
+    assert!(
+        badges.contains(&executes.to_wire()[..16]),
+        "the page says when it will be canceled: {badges}"
+    );
+    assert_eq!(
+        page.count("form[action='/console/shipping/no-sell'] input[name=scEvnt][value=D]"),
+        1,
+        "a registered item offers its withdrawal, and nothing that ships it"
+    );
+    // The agent sees it on the order.
+    let mut agent = Visitor::new(&app);
+    assert_eq!(agent.sign_in("agent.kim", PASSWORD).await.status, 303);
+    let order_page = agent.get("/console/orders/CON-NS-1").await;
+    assert!(
+        order_page.body.contains("자동 취소 예정"),
+        "{}",
+        order_page.body
+    );
+
+    // Withdrawn, twice: once.
+    let withdraw = [
+        ("csrf", csrf.as_str()),
+        ("ordNo", "CON-NS-1"),
+        ("ordItemSeq", "1"),
+        ("itemId", "1000028463301"),
+        ("scEvnt", "D"),
+    ];
+    for _ in 0..2 {
+        let done = visitor.post("/console/shipping/no-sell", &withdraw).await;
+        assert_eq!(done.status, 303);
+        assert!(done.location.contains("did=withdrawn"));
+    }
+    // A delay notice, twice: one notice.
+    let until = iso(today.plus_days(5));
+    let delay = [
+        ("csrf", csrf.as_str()),
+        ("ordNo", "CON-NS-1"),
+        ("ordItemSeq", "2"),
+        ("itemId", "1000028463302"),
+        ("shortgRsnCd", "03"),
+        ("whinExpcDt", until.as_str()),
+    ];
+    for _ in 0..2 {
+        let done = visitor.post("/console/shipping/delay", &delay).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+    }
+    let record = app
+        .store
+        .order(&claims_domain::OrderNo::parse("o", "CON-NS-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        record.items[0].no_sell.as_ref().unwrap().status.name(),
+        "withdrawn"
+    );
+    assert_eq!(record.items[1].delay.as_ref().unwrap().notices, 1);
+    let page = visitor.get("/console/shipping").await;
+    assert!(
+        page.body.contains(&format!("출고 예정 {until}")),
+        "{}",
+        page.body
+    );
+    // A date beyond 30 days is refused on the page, naming the rule.
+    let far = iso(today.plus_days(40));
+    let mut too_far = delay;
+    too_far[5] = ("whinExpcDt", far.as_str());
+    let refused = visitor.post("/console/shipping/delay", &too_far).await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused.texts("p.notice.error")[0].contains("30"),
+        "{}",
+        refused.body
+    );
+    // Without the CSRF token nothing happens.
+    let forged = visitor
+        .post("/console/shipping/no-sell", &register[1..])
+        .await;
+    assert_eq!(forged.status, 403);
+}
+
+fn iso(day: claims_domain::KstDate) -> String {
+    let compact = day.compact();
+    format!("{}-{}-{}", &compact[..4], &compact[4..6], &compact[6..])
+}

@@ -77,7 +77,7 @@ pub(crate) async fn after(
     Ok(EventsPage { events, through })
 }
 
-/// The statement [`after`] reads a page with: `$1` the vendor, `$2` and `$3` the
+/// The statement `after` reads a page with: `$1` the vendor, `$2` and `$3` the
 /// sequences after and through, `$4` the limit, and for a narrowed scope `$5` its
 /// lower-rank vendor. Public for the backends' tests of its plan.
 pub fn events_after_sql(dialect: Dialect, narrowed: bool) -> String {

@@ -20,15 +20,17 @@ use std::fmt;
 
 use async_trait::async_trait;
 use claims_domain::{
-    Actor, CancelCommand, CancelRejection, CancelRequest, CancelRow, Claim, ClaimNo, CustomerId,
-    InquiryQuery, InvalidValue, ItemSeq, ItemState, KstDateTime, NewEvent, NewOrder, OrderNo,
-    PendingLine, Period, Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection,
-    ShippingItem, ShippingNo, ShippingStatus, Text, VendorId, Waybill,
+    Actor, CancelCommand, CancelRejection, CancelRequest, CancelRow, Claim, ClaimNo, ClockAnchor,
+    ClockMove, CustomerId, DelayReason, InquiryQuery, InvalidValue, ItemSeq, ItemState, KstDate,
+    KstDateTime, Moved, NewEvent, NewOrder, NoSellReason, OrderNo, PendingLine, Period, Quantity,
+    Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem, ShippingNo,
+    ShippingStatus, Text, VendorId, Waybill,
 };
 use claims_domain::{DeliveryAttempt, EndpointStatus, Webhook, WebhookId, WebhookSecret};
 
 pub mod admin;
 pub mod bulk;
+mod clock;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod console;
@@ -39,6 +41,8 @@ mod events;
 pub use events::events_after_sql;
 pub mod idempotency;
 mod nodes;
+mod nosell;
+pub use nosell::{DueNoSell, Executed};
 mod orders;
 pub use orders::OrderCursor;
 mod requests;
@@ -242,6 +246,11 @@ pub enum Conflict {
     OrderDiffers(OrderNo),
     #[error("console user {0} already exists")]
     UserExists(Login),
+    #[error("the sandbox clock shows {shown} and moves only forward, not to {asked}")]
+    ClockBackwards {
+        shown: KstDateTime,
+        asked: KstDateTime,
+    },
 }
 
 /// What reading one page of an inquiry found.
@@ -717,5 +726,63 @@ store! {
             to: KstDateTime,
         ) -> Vec<CancellationCount>
             = console::cancellation_counts(&scope, from, to);
+        /// Registers an item as out of stock (판매불가) for the vendor holding `scope`, naming
+        /// its `item_id` too: it cannot ship, and is canceled at 17:00 KST the next day unless
+        /// withdrawn first. Returns where the item stands.
+        #[traced(item = ?item)]
+        write register_no_sell(
+            item: &ItemRef,
+            item_id: &str,
+            scope: &Scope,
+            reason: NoSellReason,
+            text: &Text,
+            now: KstDateTime,
+        ) -> ItemState
+            = nosell::register(&item, &item_id, &scope, reason, &text, now);
+        /// Withdraws the item's registration before it runs.
+        #[traced(item = ?item)]
+        write withdraw_no_sell(item: &ItemRef, item_id: &str, scope: &Scope, now: KstDateTime) -> ItemState
+            = nosell::withdraw(&item, &item_id, &scope, now);
+        /// Sends a delay notice (출고지연) for the item: released by `until` at the latest.
+        #[traced(item = ?item)]
+        write notify_delay(
+            item: &ItemRef,
+            item_id: &str,
+            scope: &Scope,
+            reason: DelayReason,
+            until: KstDate,
+            now: KstDateTime,
+        ) -> ItemState
+            = nosell::delay(&item, &item_id, &scope, reason, until, now);
+        /// Up to `limit` registrations in force due by `by`, earliest first.
+        read due_no_sells(by: KstDateTime, limit: usize) -> Vec<DueNoSell>
+            = nosell::due(by, limit);
+        /// Executes a due registration at `now` — pending cancel request lines of the item
+        /// approved, then its open units canceled as the vendor's claim — exactly once however
+        /// many nodes try: `None` when there is nothing (left) to do.
+        #[traced(order.no = %ord_no, item.seq = %item_seq)]
+        write execute_no_sell(ord_no: &OrderNo, item_seq: ItemSeq, now: KstDateTime) -> Option<Executed>
+            = nosell::execute(&ord_no, item_seq, now);
+        /// The sandbox clock, if one was started.
+        read sandbox_clock() -> Option<ClockAnchor>
+            = clock::get();
+        /// Moves the sandbox clock as `how` says, at the real moment `real_ms` (milliseconds
+        /// since the epoch): forward only ([`Conflict::ClockBackwards`]), decided under the
+        /// clock's lock, so that two moves at once both count. Starts it at `start` first
+        /// when it was not started.
+        write move_sandbox_clock(how: ClockMove, real_ms: i64, start: ClockAnchor) -> Moved
+            = clock::shift(how, real_ms, start, None);
+        /// [`Store::move_sandbox_clock`], recording the answer `done` renders for its
+        /// idempotency key in the same transaction.
+        write move_sandbox_clock_once(
+            how: ClockMove,
+            real_ms: i64,
+            start: ClockAnchor,
+            done: Completion<Moved>,
+        ) -> Moved
+            = clock::shift(how, real_ms, start, Some(done));
+        /// Starts the sandbox clock at `anchor` unless it runs already; the clock as it stands.
+        write start_sandbox_clock(anchor: ClockAnchor) -> ClockAnchor
+            = clock::start(anchor);
     }
 }

@@ -4,9 +4,9 @@
 //! other node can change before it is written.
 
 use claims_domain::{
-    EventType, ItemSeq, ItemState, KstDateTime, LineStatus, NewEvent, OrderNo, Period, Release,
-    Scope, ShipmentPlan, ShippingItem, ShippingStatus, Subject, Waybill, plan_confirm,
-    plan_release, plan_waybill,
+    EventType, ItemSeq, ItemState, KstDateTime, LineStatus, NewEvent, NewOrderItem, OrderNo,
+    Period, Release, Scope, ShipmentPlan, ShippingItem, ShippingStatus, Subject, Waybill,
+    plan_confirm, plan_release, plan_waybill,
 };
 
 use crate::sql::{Param, Sql};
@@ -47,16 +47,34 @@ async fn locked_item(
     sql: &mut dyn Sql,
     item: &ItemRef,
 ) -> Result<(OrderNo, ItemState), StoreError> {
+    let (ord_no, _, state) = locked_item_with(sql, item).await?;
+    Ok((ord_no, state))
+}
+
+/// The item `item` names, as ordered and where it stands, read under its order's lock.
+pub(crate) async fn locked_item_with(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+) -> Result<(OrderNo, NewOrderItem, ItemState), StoreError> {
     let (ord_no, seq) = locate(sql, item).await?.ok_or_else(|| missing(item))?;
     if orders::header(sql, &ord_no, true).await?.is_none() {
         return Err(missing(item));
     }
-    let (_, state) = orders::items(sql, &ord_no, Some(seq))
+    let (ordered, state) = orders::items(sql, &ord_no, Some(seq))
         .await?
         .into_iter()
         .next()
         .ok_or_else(|| missing(item))?;
-    Ok((ord_no, state))
+    Ok((ord_no, ordered, state))
+}
+
+/// Whether a cancel request line is pending for the item (for the no-sell execution).
+pub(crate) async fn pending_request(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+    seq: ItemSeq,
+) -> Result<bool, StoreError> {
+    has_pending_request(sql, ord_no, seq).await
 }
 
 /// Whether a cancel request line is pending for the item.
@@ -75,8 +93,8 @@ async fn has_pending_request(
         .is_some())
 }
 
-/// Confirms an item (주문확인) for the vendor holding `scope`; confirming a confirmed item
-/// changes nothing. Returns where the item stands.
+/// Confirms an item (주문확인) for the vendor holding `scope`: only an item in 배송지시.
+/// Returns where the item stands.
 pub(crate) async fn confirm(
     sql: &mut dyn Sql,
     item: &ItemRef,
@@ -85,21 +103,19 @@ pub(crate) async fn confirm(
 ) -> Result<ItemState, StoreError> {
     let (ord_no, mut state) = locked_item(sql, item).await?;
     let plan = plan_confirm(&state, scope, now)?;
-    if let Some(confirmed_at) = plan.confirmed_at {
-        let changed = sql
-            .execute(
-                "UPDATE order_items SET confirmed_at = $3 \
-                 WHERE ord_no = $1 AND ord_item_seq = $2 AND confirmed_at IS NULL AND shipped_qty = 0",
-                &[
-                    ord_no.as_str().into(),
-                    state.seq.get().into(),
-                    confirmed_at.into(),
-                ],
-            )
-            .await?;
-        changed_one(changed, &ord_no, state.seq)?;
-        state.confirmed_at = Some(confirmed_at);
-    }
+    let changed = sql
+        .execute(
+            "UPDATE order_items SET confirmed_at = $3 \
+             WHERE ord_no = $1 AND ord_item_seq = $2 AND confirmed_at IS NULL AND shipped_qty = 0",
+            &[
+                ord_no.as_str().into(),
+                state.seq.get().into(),
+                plan.confirmed_at.into(),
+            ],
+        )
+        .await?;
+    changed_one(changed, &ord_no, state.seq)?;
+    state.confirmed_at = Some(plan.confirmed_at);
     Ok(state)
 }
 
@@ -248,7 +264,7 @@ fn changed_one(changed: u64, ord_no: &OrderNo, seq: ItemSeq) -> Result<(), Store
     }
 }
 
-/// The vendor's items at `stage` (instructed or confirmed) with units open, of orders
+/// The vendor's items at `stage` (instructed, or confirmed and delayed) with units open, of orders
 /// received within `period`, oldest order first; at most `limit`.
 pub(crate) async fn list(
     sql: &mut dyn Sql,
@@ -258,8 +274,11 @@ pub(crate) async fn list(
     limit: usize,
 ) -> Result<Vec<ShippingItem>, StoreError> {
     let confirmed = match stage {
-        ShippingStatus::Instructed => "i.confirmed_at IS NULL",
-        ShippingStatus::Confirmed => "i.confirmed_at IS NOT NULL",
+        ShippingStatus::Instructed => "i.confirmed_at IS NULL AND i.delay_nts = 0",
+        // Delayed items are confirmed for the vendor's calls, and listed with them.
+        ShippingStatus::Confirmed | ShippingStatus::Delayed => {
+            "(i.confirmed_at IS NOT NULL OR i.delay_nts > 0)"
+        }
         ShippingStatus::Released => return Ok(Vec::new()),
     };
     let (params, narrowed) = vendor_window(scope, period, limit, "i");

@@ -14,6 +14,7 @@ use claims_domain::{
     ItemState, KstDateTime, LineStatus, NewEvent, NewOrder, NewOrderItem, OrderNo, Recipient,
     RequestLine, Scope, ShippingFee, Subject, VendorId, Waybill,
 };
+use claims_domain::{Delay, DelayReason, KstDate, NoSell, NoSellReason, NoSellStatus};
 use claims_domain::{DeliveryAttempt, EndpointStatus, Target, Webhook, WebhookId, WebhookSecret};
 
 use crate::console::{Login, NewSession, NewUser, User, UserRole};
@@ -368,6 +369,20 @@ table! {
         confirmed_at: Option<KstDateTime>,
         wbl_no: Option<Cow<'a, str>>,
         delico_ven_id: Option<Cow<'a, str>>,
+        /// The latest out-of-stock registration: its status, reason, text, when it was
+        /// made, when it is due, when it ended.
+        no_sell_status: Option<Cow<'a, str>>,
+        no_sell_rsn_cd: Option<Cow<'a, str>>,
+        no_sell_text: Option<Cow<'a, str>>,
+        no_sell_at: Option<KstDateTime>,
+        no_sell_due: Option<KstDateTime>,
+        no_sell_ended_at: Option<KstDateTime>,
+        /// The latest delay notice: its reason, the new release date (yyyymmdd), how many
+        /// were sent, when the latest was.
+        delay_rsn_cd: Option<Cow<'a, str>>,
+        whin_expc_dt: Option<Cow<'a, str>>,
+        delay_nts: i64,
+        delayed_at: Option<KstDateTime>,
     }
 }
 
@@ -396,6 +411,16 @@ impl<'a> ItemRow<'a> {
             confirmed_at: state.confirmed_at,
             wbl_no: state.waybill.as_ref().map(|w| text(w.wbl_no())),
             delico_ven_id: state.waybill.as_ref().map(|w| text(w.delico_ven_id())),
+            no_sell_status: state.no_sell.as_ref().map(|n| text(n.status.name())),
+            no_sell_rsn_cd: state.no_sell.as_ref().map(|n| text(n.reason.code())),
+            no_sell_text: state.no_sell.as_ref().map(|n| text(n.text.as_str())),
+            no_sell_at: state.no_sell.as_ref().map(|n| n.registered_at),
+            no_sell_due: state.no_sell.as_ref().map(|n| n.executes_at),
+            no_sell_ended_at: state.no_sell.as_ref().and_then(|n| n.ended_at),
+            delay_rsn_cd: state.delay.as_ref().map(|d| text(d.reason.code())),
+            whin_expc_dt: state.delay.as_ref().map(|d| Cow::Owned(d.until.compact())),
+            delay_nts: state.delay.as_ref().map_or(0, |d| i64::from(d.notices)),
+            delayed_at: state.delay.as_ref().map(|d| d.noticed_at),
         }
     }
 
@@ -425,6 +450,42 @@ impl<'a> ItemRow<'a> {
                 }
                 (None, None) => None,
                 _ => return Err(corrupt(format!("item {seq} has half a waybill"))),
+            },
+            no_sell: match (
+                self.no_sell_status,
+                self.no_sell_rsn_cd,
+                self.no_sell_at,
+                self.no_sell_due,
+            ) {
+                (Some(status), Some(reason), Some(registered_at), Some(executes_at)) => {
+                    Some(NoSell {
+                        status: NoSellStatus::from_name(&status)
+                            .ok_or_else(|| corrupt(format!("no-sell status {status:?}")))?,
+                        reason: NoSellReason::from_code(&reason)
+                            .ok_or_else(|| corrupt(format!("no-sell reason {reason:?}")))?,
+                        text: stored::text(
+                            self.no_sell_text.map_or_else(String::new, Cow::into_owned),
+                        ),
+                        registered_at,
+                        executes_at,
+                        ended_at: self.no_sell_ended_at,
+                    })
+                }
+                (None, None, None, None) => None,
+                _ => return Err(corrupt(format!("item {seq} has half a registration"))),
+            },
+            delay: match (self.delay_rsn_cd, self.whin_expc_dt, self.delayed_at) {
+                (Some(reason), Some(until), Some(noticed_at)) => Some(Delay {
+                    reason: DelayReason::from_code(&reason)
+                        .ok_or_else(|| corrupt(format!("delay reason {reason:?}")))?,
+                    until: KstDate::parse_compact(&until).map_err(|_| {
+                        corrupt(format!("whin_expc_dt {until:?} is no yyyymmdd date"))
+                    })?,
+                    notices: stored::count(self.delay_nts)?,
+                    noticed_at,
+                }),
+                (None, None, None) => None,
+                _ => return Err(corrupt(format!("item {seq} has half a delay notice"))),
             },
         };
         let item = NewOrderItem {
@@ -457,14 +518,17 @@ table! {
         customer_id: Option<Cow<'a, str>>,
         /// Set when a service-center agent canceled.
         agent_id: Option<Cow<'a, str>>,
+        /// Set when the item's vendor gave it up (an out-of-stock registration executed).
+        spl_ven_id: Option<Cow<'a, str>>,
     }
 }
 
 impl<'a> ClaimRow<'a> {
     pub fn of(claim_id: u64, claim: &'a Claim) -> Self {
-        let (customer_id, agent_id) = match &claim.actor {
-            Actor::Customer(customer) => (Some(text(customer.as_str())), None),
-            Actor::Agent(agent) => (None, Some(text(agent.as_str()))),
+        let (customer_id, agent_id, spl_ven_id) = match &claim.actor {
+            Actor::Customer(customer) => (Some(text(customer.as_str())), None, None),
+            Actor::Agent(agent) => (None, Some(text(agent.as_str())), None),
+            Actor::Vendor(vendor) => (None, None, Some(text(vendor.as_str()))),
         };
         Self {
             claim_id: claim_id as i64,
@@ -476,18 +540,20 @@ impl<'a> ClaimRow<'a> {
             impt_div_cd: text(claim.fault.code()),
             customer_id,
             agent_id,
+            spl_ven_id,
         }
     }
 
     /// The claim, with `lines` (read from `claim_lines`).
     pub fn into_claim(self, lines: Vec<ClaimLine>) -> Result<Claim, StoreError> {
-        let actor = match (self.customer_id, self.agent_id) {
-            (Some(customer), None) => {
+        let actor = match (self.customer_id, self.agent_id, self.spl_ven_id) {
+            (Some(customer), None, None) => {
                 Actor::Customer(CustomerId::parse("customerId", &customer).map_err(corrupt)?)
             }
-            (None, Some(agent)) => {
+            (None, Some(agent), None) => {
                 Actor::Agent(AgentId::parse("agentId", &agent).map_err(corrupt)?)
             }
+            (None, None, Some(vendor)) => Actor::Vendor(stored::vendor(&vendor)?),
             _ => {
                 return Err(corrupt(format!(
                     "claim {} has no single actor",
@@ -741,6 +807,13 @@ impl<'a> EventRow<'a> {
                 ord_no,
                 items: seqs,
             } => (text(ord_no.as_str()), None, None, None, items(seqs)),
+            Subject::Item { ord_no, item } => (
+                text(ord_no.as_str()),
+                None,
+                None,
+                None,
+                items(std::slice::from_ref(item)),
+            ),
         };
         Self {
             spl_ven_id: text(event.vendor.as_str()),
@@ -786,6 +859,15 @@ impl<'a> EventRow<'a> {
             EventType::OrderInstructed => Subject::Order {
                 ord_no: oror_no,
                 items: items()?,
+            },
+            EventType::ItemNoSellRegistered
+            | EventType::ItemNoSellWithdrawn
+            | EventType::ItemDelayed => Subject::Item {
+                ord_no: oror_no,
+                item: items()?
+                    .first()
+                    .copied()
+                    .ok_or_else(|| corrupt("an item event without its item"))?,
             },
             _ => Subject::Request {
                 oror_no,
@@ -865,7 +947,7 @@ mod tests {
         .unwrap();
         assert_eq!(read, row);
         assert_eq!(ClaimLineRow::COLUMNS.len(), 23);
-        assert_eq!(ItemRow::COLUMNS.len(), 21);
+        assert_eq!(ItemRow::COLUMNS.len(), 31);
     }
 }
 

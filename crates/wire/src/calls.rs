@@ -11,8 +11,9 @@
 use std::borrow::Cow;
 
 use claims_domain::{
-    CancelRequest, Claim, ItemSeq, ItemState, LineStatus, NewOrder, OrderNo, PendingLine, Period,
-    PeriodError, Quantity, SHIPPING_SEQ, Scope, ShippingItem, ShippingNo, Waybill,
+    CancelRequest, Claim, DelayReason, ItemSeq, ItemState, KstDate, LineStatus, NewOrder,
+    NoSellReason, OrderNo, PendingLine, Period, PeriodError, Quantity, SHIPPING_SEQ, Scope,
+    ShippingItem, ShippingNo, Text, TextRule, Waybill,
 };
 
 use crate::failure::{Field, Malformation};
@@ -127,7 +128,7 @@ pub fn decode_shipping_list(
         return Err(malformed(
             Field::PerdType,
             perd_type,
-            Malformation::NotAPeriodType { allowed },
+            Malformation::NotOneOf { allowed },
         ));
     }
     period(&fields, SHIPPING_LIST_MAX_SPAN)
@@ -238,6 +239,148 @@ pub fn decode_release(format: Format, body: &[u8]) -> Result<ReleaseCall, Failur
         )
     })?;
     Ok(ReleaseCall { item, qty })
+}
+
+/// The longest `shortgProcDtlc` (what the vendor writes about an out-of-stock item), in
+/// characters.
+pub const NO_SELL_TEXT_MAX_CHARS: usize = 200;
+
+/// What `saveNoSellRequestRegist` asks (`scEvnt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoSellEvent {
+    /// `I`: register the item as out of stock, for `reason`, with the vendor's words.
+    Register { reason: NoSellReason, text: Text },
+    /// `D`: withdraw the registration in force.
+    Withdraw,
+}
+
+/// `saveNoSellRequestRegist`: an out-of-stock registration or its withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoSellCall {
+    pub item: ShippingRef,
+    /// The item's `itemId`, as the vendor knows it: it must be the item's.
+    pub item_id: String,
+    pub event: NoSellEvent,
+}
+
+/// Reads the body of `saveNoSellRequestRegist` (root `requestNoSellRequestRegist`).
+pub fn decode_no_sell(format: Format, body: &[u8]) -> Result<NoSellCall, Failure> {
+    let fields = decode_fields(
+        format,
+        body,
+        Root::Named("requestNoSellRequestRegist"),
+        &[
+            Field::ShppNo,
+            Field::ShppSeq,
+            Field::ItemId,
+            Field::ScEvnt,
+            Field::ShortgRsnCd,
+            Field::ShortgProcDtlc,
+        ],
+    )?;
+    let item = shipping_ref(&fields)?;
+    let item_id = required(&fields, Field::ItemId)?.to_owned();
+    let event = match required(&fields, Field::ScEvnt)? {
+        "I" => {
+            let code = required(&fields, Field::ShortgRsnCd)?;
+            let reason = NoSellReason::from_code(code).ok_or_else(|| {
+                malformed(
+                    Field::ShortgRsnCd,
+                    code,
+                    Malformation::NotOneOf {
+                        allowed: "08 (상품정보오류), 09 (결품)",
+                    },
+                )
+            })?;
+            let written = fields.get(Field::ShortgProcDtlc).unwrap_or("");
+            let text = Text::parse(
+                Field::ShortgProcDtlc.name(),
+                written,
+                TextRule::paragraph(NO_SELL_TEXT_MAX_CHARS),
+            )
+            .map_err(|invalid| {
+                malformed(
+                    Field::ShortgProcDtlc,
+                    written,
+                    Malformation::BadText(invalid.problem),
+                )
+            })?;
+            NoSellEvent::Register { reason, text }
+        }
+        "D" => NoSellEvent::Withdraw,
+        other => {
+            return Err(malformed(
+                Field::ScEvnt,
+                other,
+                Malformation::NotOneOf {
+                    allowed: "I (register), D (withdraw)",
+                },
+            ));
+        }
+    };
+    Ok(NoSellCall {
+        item,
+        item_id,
+        event,
+    })
+}
+
+/// `listShppingDelay`: a delay notice for an item (a write, whatever its name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelayCall {
+    pub item: ShippingRef,
+    pub item_id: String,
+    pub reason: DelayReason,
+    /// The new release date (`whinExpcDt`); how far ahead it may be is the rules' to say.
+    pub until: KstDate,
+}
+
+/// Reads the body of `listShppingDelay` (root `requestShppingDelay`).
+pub fn decode_delay(format: Format, body: &[u8]) -> Result<DelayCall, Failure> {
+    let fields = decode_fields(
+        format,
+        body,
+        Root::Named("requestShppingDelay"),
+        &[
+            Field::ShppNo,
+            Field::ShppSeq,
+            Field::ItemId,
+            Field::ShortgRsnCd,
+            Field::WhinExpcDt,
+        ],
+    )?;
+    let item = shipping_ref(&fields)?;
+    let item_id = required(&fields, Field::ItemId)?.to_owned();
+    let code = required(&fields, Field::ShortgRsnCd)?;
+    let reason = DelayReason::from_code(code).ok_or_else(|| {
+        malformed(
+            Field::ShortgRsnCd,
+            code,
+            Malformation::NotOneOf {
+                allowed: "01 (공급/출고 지연), 03 (주문제작)",
+            },
+        )
+    })?;
+    let until = parse_date(Field::WhinExpcDt, required(&fields, Field::WhinExpcDt)?)?;
+    Ok(DelayCall {
+        item,
+        item_id,
+        reason,
+        until,
+    })
+}
+
+/// A delay notice's date the rules refused: outside the days after `today`, at most
+/// `max_days` ahead (code 11).
+pub fn delay_date_refused(until: KstDate, today: KstDate, max_days: u32) -> Failure {
+    malformed(
+        Field::WhinExpcDt,
+        &until.compact(),
+        Malformation::DateOutOfRange {
+            today: today.compact(),
+            max_days,
+        },
+    )
 }
 
 /// Fields from a query string's pairs (the names the call takes; others ignored).
@@ -571,6 +714,17 @@ pub fn shipping_row(item: &ShippingItem, list: ShippingList) -> CallRow<'_> {
             .with(
                 "delicoVenId",
                 state.waybill.as_ref().map_or("", |w| w.delico_ven_id()),
+            )
+            .with(
+                "whinExpcDt",
+                state
+                    .delay
+                    .as_ref()
+                    .map_or_else(String::new, |delay| delay.until.compact()),
+            )
+            .with(
+                "delayNts",
+                state.delay.as_ref().map_or(0, |delay| delay.notices),
             ),
     }
 }
@@ -689,7 +843,10 @@ fn cancel_row<'a>(
     qty: u32,
     status: LineStatus,
 ) -> CallRow<'a> {
-    CallRow::default()
+    // A pending line cancels nothing yet: its units are asked (`procOrdQty`), and `cnclQty`
+    // stays 0, since integrations read `cnclQty > 0` as a cancellation done.
+    let pending = status == LineStatus::Requested;
+    let row = CallRow::default()
         .with("ordItemDiv", "021")
         .with("ordNo", ord_no)
         .with("ordItemSeq", ord_item_seq)
@@ -699,7 +856,12 @@ fn cancel_row<'a>(
         .with("itemNm", item.item_nm.as_str())
         .with("uitemId", item.uitem_id.as_str())
         .with("dircItemQty", item.qty.get())
-        .with("cnclQty", qty)
+        .with("cnclQty", if pending { 0 } else { qty })
         .with("shpmtQty", 0u32)
-        .with("clmProgStatCd", status.code())
+        .with("clmProgStatCd", status.code());
+    if pending {
+        row.with("procOrdQty", qty)
+    } else {
+        row
+    }
 }

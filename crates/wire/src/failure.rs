@@ -90,6 +90,11 @@ pub enum Field {
     ProcItemQty,
     OrdNo,
     OrdItemSeq,
+    ItemId,
+    ScEvnt,
+    ShortgRsnCd,
+    ShortgProcDtlc,
+    WhinExpcDt,
 }
 
 impl Field {
@@ -109,6 +114,11 @@ impl Field {
             Field::ProcItemQty => "procItemQty",
             Field::OrdNo => "ordNo",
             Field::OrdItemSeq => "ordItemSeq",
+            Field::ItemId => "itemId",
+            Field::ScEvnt => "scEvnt",
+            Field::ShortgRsnCd => "shortgRsnCd",
+            Field::ShortgProcDtlc => "shortgProcDtlc",
+            Field::WhinExpcDt => "whinExpcDt",
         }
     }
 }
@@ -128,8 +138,13 @@ pub enum Malformation {
     NotAString,
     /// Not a positive whole number (digits, or a JSON number).
     NotANumber,
-    /// Not one of the period types the call takes.
-    NotAPeriodType { allowed: &'static str },
+    /// Not one of the codes the field takes.
+    NotOneOf { allowed: &'static str },
+    /// Text the field cannot hold (too long, a control or invisible character): the
+    /// domain's words, in English.
+    BadText(String),
+    /// A date outside the days the field takes: after `today` and at most `max_days` ahead.
+    DateOutOfRange { today: String, max_days: u32 },
     /// Not a carrier or waybill code: letters, digits and `-`.
     NotACode,
 }
@@ -227,6 +242,8 @@ pub enum Missing {
     PendingRequest,
     /// An order with items of the caller's.
     Order,
+    /// An out-of-stock registration in force for the item (to withdraw).
+    NoSellRegistration,
 }
 
 /// Why an item's state does not allow a call (code 31).
@@ -242,6 +259,12 @@ pub enum Refusal {
     WrongQuantity { asked: u32, open: u32 },
     /// Every unit was canceled.
     FullyCanceled,
+    /// The item's state (its `shppProgStatDtlCd`) does not allow the call.
+    NotInState(claims_domain::ShippingStatus),
+    /// Registered as out of stock (판매불가): it cannot ship.
+    NoSellRegistered,
+    /// Registered as out of stock already.
+    AlreadyNoSell,
 }
 
 /// How many characters of a caller's value an error message repeats.
@@ -355,8 +378,10 @@ impl Failure {
                     Malformation::NotAnOrderNumber => format!("{name} must be an order number of 1 to 20 letters, digits, '-' or '_', got {value}."),
                     Malformation::NotAString => format!("{name} must be a string, got {value}."),
                     Malformation::NotANumber => format!("{name} must be a positive whole number, got {value}."),
-                    Malformation::NotAPeriodType { allowed } => format!("{name} must be one of {allowed}, got {value}."),
+                    Malformation::NotOneOf { allowed } => format!("{name} must be one of {allowed}, got {value}."),
                     Malformation::NotACode => format!("{name} must be 1 to 30 letters, digits or '-', got {value}."),
+                    Malformation::BadText(problem) => format!("{name} {problem}."),
+                    Malformation::DateOutOfRange { today, max_days } => format!("{name} must be a day after today ({today}) and at most {max_days} days ahead, got {value}."),
                 }
             }
             Failure::PeriodTooLong { days, max } => format!(
@@ -404,12 +429,16 @@ impl Failure {
             Failure::NotFound(Missing::Item) => "No such item of yours: check shppNo and shppSeq (or ordNo and ordItemSeq).".into(),
             Failure::NotFound(Missing::PendingRequest) => "The item has no pending cancel request: it was never filed, or it was already approved, withdrawn or rejected.".into(),
             Failure::NotFound(Missing::Order) => "No such order with items of yours: check the original order number.".into(),
+            Failure::NotFound(Missing::NoSellRegistration) => "The item has no out-of-stock registration to withdraw: it was never registered, or it was withdrawn or executed already.".into(),
             Failure::Refused(refusal) => match refusal {
                 Refusal::NotConfirmed => "The item is in 배송지시 (instructed): confirm it (updateOrderSubjectManage) before this.".into(),
                 Refusal::AlreadyReleased => "The item was already released (출고완료): only an item in 피킹완료 can be released, confirmed or given a waybill.".into(),
                 Refusal::NoWaybill => "The item has no waybill yet: record one (saveWblNo) before releasing it.".into(),
                 Refusal::WrongQuantity { asked, open } => format!("procItemQty {asked} is not the item's open quantity {open}: release all open units at once."),
                 Refusal::FullyCanceled => "Every unit of the item was canceled: there is nothing to ship.".into(),
+                Refusal::NotInState(status) => format!("The item is in {} {} ({}), which does not allow this call.", status.code(), status.name(), status.as_str()),
+                Refusal::NoSellRegistered => "The item is registered as out of stock (판매불가 등록된 상품입니다): it cannot ship; withdraw the registration (scEvnt D) first.".into(),
+                Refusal::AlreadyNoSell => "The item is already registered as out of stock (이미 판매불가로 등록된 상품입니다.).".into(),
             },
             Failure::UnknownCall { path } => format!(
                 "There is no call {} here: see the documentation for the calls this service offers.",
@@ -439,8 +468,10 @@ impl Failure {
                     Malformation::NotAnOrderNumber => format!("{name} 값은 영문, 숫자, '-', '_'로 된 20자 이내의 주문번호여야 합니다. 입력값: {value}"),
                     Malformation::NotAString => format!("{name} 값은 문자열이어야 합니다. 입력값: {value}"),
                     Malformation::NotANumber => format!("{name} 값은 양의 정수여야 합니다. 입력값: {value}"),
-                    Malformation::NotAPeriodType { allowed } => format!("{name} 값은 {allowed} 중 하나여야 합니다. 입력값: {value}"),
+                    Malformation::NotOneOf { allowed } => format!("{name} 값은 {allowed} 중 하나여야 합니다. 입력값: {value}"),
                     Malformation::NotACode => format!("{name} 값은 영문, 숫자, '-'로 된 30자 이내여야 합니다. 입력값: {value}"),
+                    Malformation::BadText(problem) => format!("{name} 값을 받을 수 없습니다({problem})."),
+                    Malformation::DateOutOfRange { today, max_days } => format!("{name} 값은 오늘({today}) 이후 {max_days}일 이내의 날짜여야 합니다. 입력값: {value}"),
                 }
             }
             Failure::PeriodTooLong { days, max } => format!(
@@ -488,12 +519,16 @@ impl Failure {
             Failure::NotFound(Missing::Item) => "대상이 없습니다. 배송번호(shppNo)와 배송순번(shppSeq), 또는 주문번호와 주문순번을 확인하세요.".into(),
             Failure::NotFound(Missing::PendingRequest) => "대상이 없습니다. 취소신청 중인 상품이 아닙니다(신청되지 않았거나 이미 승인, 철회 또는 거부되었습니다).".into(),
             Failure::NotFound(Missing::Order) => "대상이 없습니다. 원주문번호를 확인하세요.".into(),
+            Failure::NotFound(Missing::NoSellRegistration) => "대상이 없습니다. 철회할 판매불가 등록이 없습니다(등록되지 않았거나 이미 철회 또는 처리되었습니다).".into(),
             Failure::Refused(refusal) => match refusal {
                 Refusal::NotConfirmed => "배송지시 상태입니다. 주문확인(updateOrderSubjectManage) 후 처리하세요.".into(),
                 Refusal::AlreadyReleased => "피킹완료 상태에서만 출고완료 처리할 수 있습니다. 이미 출고완료된 상품입니다.".into(),
                 Refusal::NoWaybill => "운송장이 등록되지 않았습니다. 운송장(saveWblNo)을 먼저 등록하세요.".into(),
                 Refusal::WrongQuantity { asked, open } => format!("출고수량(procItemQty) {asked}이 출고 가능 수량 {open}과 다릅니다. 남은 수량을 한 번에 출고하세요."),
                 Refusal::FullyCanceled => "모든 수량이 취소된 상품입니다. 출고할 수량이 없습니다.".into(),
+                Refusal::NotInState(status) => format!("{}({}) 상태의 상품입니다. 처리할 수 없는 상태입니다.", status.name(), status.code()),
+                Refusal::NoSellRegistered => "판매불가 등록된 상품입니다. 출고하려면 판매불가 등록을 먼저 철회(scEvnt D)하세요.".into(),
+                Refusal::AlreadyNoSell => "이미 판매불가로 등록된 상품입니다.".into(),
             },
             Failure::UnknownCall { path } => format!(
                 "제공하지 않는 API입니다: {}. 제공하는 API를 문서에서 확인하세요.",

@@ -9,9 +9,11 @@ use claims_domain::{
     Quantity, ReasonCode, Recipient, RequestId, RequestLine, Scope, ShippingFee, ShippingItem,
     ShippingNo, Text, VendorId, Waybill, Won,
 };
+use claims_domain::{Delay, DelayReason, KstDate, NoSellReason, ShippingStatus};
 use claims_wire::calls::{
-    self, Listing, ShippingList, approve_call, cancel_requests_period, decode_approve_body,
-    decode_confirm, decode_release, decode_shipping_list, decode_waybill, encode_done, encode_rows,
+    self, Listing, NoSellEvent, ShippingList, approve_call, cancel_requests_period,
+    decode_approve_body, decode_confirm, decode_delay, decode_no_sell, decode_release,
+    decode_shipping_list, decode_waybill, delay_date_refused, encode_done, encode_rows,
     order_detail_rows, pending_line_row, query_fields, shipping_row,
 };
 use claims_wire::{Failure, Field, Format, Lang, Malformation, Missing, Refusal, encode_failure};
@@ -374,6 +376,11 @@ fn refusals_only_these_calls_give() {
         Failure::Refused(Refusal::NoWaybill),
         Failure::Refused(Refusal::WrongQuantity { asked: 1, open: 2 }),
         Failure::Refused(Refusal::FullyCanceled),
+        Failure::Refused(Refusal::NotInState(ShippingStatus::Confirmed)),
+        Failure::Refused(Refusal::NotInState(ShippingStatus::Delayed)),
+        Failure::Refused(Refusal::NoSellRegistered),
+        Failure::Refused(Refusal::AlreadyNoSell),
+        Failure::NotFound(Missing::NoSellRegistration),
         Failure::UnknownCall {
             path: "/api/pd/1/listNothing.ssg".into(),
         },
@@ -404,6 +411,164 @@ fn refusals_only_these_calls_give() {
         "대상이 없습니다.",
         "integrations look for this message"
     );
+    for lang in [Lang::Ko, Lang::En] {
+        let already = as_text(encode_failure(
+            Format::Json,
+            lang,
+            &Failure::Refused(Refusal::AlreadyNoSell),
+        ));
+        assert!(
+            already.contains("이미 판매불가로 등록된 상품입니다."),
+            "integrations treat this text as done: {already}"
+        );
+        let registered = as_text(encode_failure(
+            Format::Json,
+            lang,
+            &Failure::Refused(Refusal::NoSellRegistered),
+        ));
+        assert!(
+            registered.contains("판매불가 등록된 상품입니다"),
+            "{registered}"
+        );
+    }
+}
+
+/// A delayed item as listWarehouseOut lists it: state 42, its new date and notices.
+#[test]
+fn a_delayed_item_is_listed_with_its_date_and_notices() {
+    let mut items = shipping_items();
+    items[1].state.delay = Some(Delay {
+        reason: DelayReason::MadeToOrder,
+        until: KstDate::parse_compact("20261203").unwrap(),
+        notices: 2,
+        noticed_at: at("2026-11-22 10:00:00"),
+    });
+    let rows: Vec<_> = items[1..]
+        .iter()
+        .map(|item| shipping_row(item, ShippingList::WarehouseOut))
+        .collect();
+    let mut out = String::new();
+    for format in [Format::Json, Format::Xml] {
+        out.push_str(&as_text(encode_rows(
+            format,
+            Lang::Ko,
+            ShippingList::WarehouseOut.listing(),
+            &rows,
+        )));
+        out.push('\n');
+    }
+    insta::assert_snapshot!(out);
+    assert!(out.contains(r#""shppProgStatDtlCd":42,"shppProgStatDtlNm":"출고지연""#));
+    assert!(out.contains(r#""lastShppProgStatDtlCd":42"#));
+    assert!(out.contains(r#""whinExpcDt":"20261203","delayNts":2"#));
+}
+
+#[test]
+fn an_out_of_stock_registration_is_read_in_both_formats() {
+    let json = r#"{"requestNoSellRequestRegist": {"shppNo": 3000000001, "shppSeq": 1, "itemId": 1000028463390, "scEvnt": "I", "shortgRsnCd": "09", "shortgProcDtlc": "입고 지연으로 결품"}}"#;
+    let xml = "<requestNoSellRequestRegist><shppNo>3000000001</shppNo><shppSeq>1</shppSeq><itemId>1000028463390</itemId><scEvnt>I</scEvnt><shortgRsnCd>09</shortgRsnCd><shortgProcDtlc>입고 지연으로 결품</shortgProcDtlc></requestNoSellRequestRegist>";
+    for (format, body) in [(Format::Json, json), (Format::Xml, xml)] {
+        let call = decode_no_sell(format, body.as_bytes()).unwrap();
+        assert_eq!(call.item.shpp_no.get(), 3_000_000_001);
+        assert_eq!(call.item_id, "1000028463390");
+        assert_eq!(
+            call.event,
+            NoSellEvent::Register {
+                reason: NoSellReason::OutOfStock,
+                text: text("입고 지연으로 결품"),
+            }
+        );
+    }
+    let withdraw = decode_no_sell(
+        Format::Json,
+        br#"{"requestNoSellRequestRegist": {"shppNo": "3000000001", "shppSeq": "1", "itemId": "1000028463390", "scEvnt": "D"}}"#,
+    )
+    .unwrap();
+    assert_eq!(withdraw.event, NoSellEvent::Withdraw);
+
+    let refused = |body: String| decode_no_sell(Format::Json, body.as_bytes()).unwrap_err();
+    let body = |fields: &str| {
+        format!(
+            r#"{{"requestNoSellRequestRegist": {{"shppNo": 1, "shppSeq": 1, "itemId": "9", {fields}}}}}"#
+        )
+    };
+    assert!(matches!(
+        refused(body(r#""scEvnt": "U""#)),
+        Failure::Malformed {
+            field: Field::ScEvnt,
+            ..
+        }
+    ));
+    assert_eq!(
+        refused(body(r#""scEvnt": "I""#)),
+        Failure::Required {
+            field: Field::ShortgRsnCd
+        },
+        "a registration needs its reason"
+    );
+    assert!(matches!(
+        refused(body(r#""scEvnt": "I", "shortgRsnCd": "01""#)),
+        Failure::Malformed {
+            field: Field::ShortgRsnCd,
+            ..
+        }
+    ));
+    let long = "가".repeat(201);
+    let too_long = refused(body(&format!(
+        r#""scEvnt": "I", "shortgRsnCd": "08", "shortgProcDtlc": "{long}""#
+    )));
+    assert!(
+        matches!(&too_long, Failure::Malformed { field: Field::ShortgProcDtlc, problem: Malformation::BadText(problem), .. } if problem.contains("201 characters")),
+        "{too_long:?}"
+    );
+    assert_eq!(too_long.code().as_str(), "11");
+    let hidden = refused(body(
+        r#""scEvnt": "I", "shortgRsnCd": "08", "shortgProcDtlc": "a\u202Eb""#,
+    ));
+    assert!(matches!(
+        hidden,
+        Failure::Malformed {
+            field: Field::ShortgProcDtlc,
+            ..
+        }
+    ));
+    assert_eq!(
+        refused(
+            r#"{"requestNoSellRequestRegist": {"shppNo": 1, "shppSeq": 1, "scEvnt": "D"}}"#.into()
+        ),
+        Failure::Required {
+            field: Field::ItemId
+        }
+    );
+}
+
+#[test]
+fn a_delay_notice_is_read_in_both_formats() {
+    let json = r#"{"requestShppingDelay": {"shppNo": "3000000001", "shppSeq": "1", "itemId": "1000028463390", "shortgRsnCd": "03", "whinExpcDt": "20261210"}}"#;
+    let xml = "<requestShppingDelay><shppNo>3000000001</shppNo><shppSeq>1</shppSeq><itemId>1000028463390</itemId><shortgRsnCd>03</shortgRsnCd><whinExpcDt>20261210</whinExpcDt></requestShppingDelay>";
+    for (format, body) in [(Format::Json, json), (Format::Xml, xml)] {
+        let call = decode_delay(format, body.as_bytes()).unwrap();
+        assert_eq!(call.reason, DelayReason::MadeToOrder);
+        assert_eq!(call.until, KstDate::parse_compact("20261210").unwrap());
+    }
+    let bad_day = decode_delay(
+        Format::Json,
+        br#"{"requestShppingDelay": {"shppNo": 1, "shppSeq": 1, "itemId": "9", "shortgRsnCd": "01", "whinExpcDt": "20261332"}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(bad_day.code().as_str(), "11");
+    let refused = delay_date_refused(
+        KstDate::parse_compact("20270110").unwrap(),
+        KstDate::parse_compact("20261207").unwrap(),
+        30,
+    );
+    assert_eq!(refused.code().as_str(), "11");
+    let mut out = String::new();
+    for lang in [Lang::Ko, Lang::En] {
+        out.push_str(&as_text(encode_failure(Format::Json, lang, &refused)));
+        out.push('\n');
+    }
+    insta::assert_snapshot!(out);
 }
 
 // ---------------------------------------------------------------------------------------

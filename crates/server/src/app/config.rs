@@ -37,6 +37,8 @@ pub struct Config {
     /// Bytes of encoded inquiry answers kept for reuse (0: none).
     pub inquiry_cache_bytes: u64,
     pub console: ConsoleConfig,
+    /// The node runs a sandbox: its clock is the sandbox clock kept in the database.
+    pub sandbox: bool,
 }
 
 /// How the web console keeps its sessions.

@@ -1,12 +1,12 @@
 //! Events as vendors receive them, the same for the change feed and for webhooks: each
 //! event's `data` is written by the same encoders as the calls that list the same rows —
 //! the inquiry's for claims, the cancel-request list's for requests, the
-//! shipping-direction list's for new items — from what the event names, which never
-//! changes.
+//! shipping-direction list's for new items, the warehouse-out list's for a vendor's notice
+//! about an item — from what the event names.
 
 use claims_domain::{
-    InquiryQuery, ItemState, OrderNo, OriginalOrder, PendingLine, RequestLine, Scope, ShippingItem,
-    Subject, Webhook, event_id,
+    InquiryQuery, ItemSeq, ItemState, OrderNo, OriginalOrder, PendingLine, RequestLine, Scope,
+    ShippingItem, Subject, Webhook, event_id,
 };
 use claims_store::{OrderRecord, StoreError, StoredEvent};
 use claims_wire::calls::{ShippingList, encode_json_rows, pending_line_row, shipping_row};
@@ -140,22 +140,10 @@ async fn data(app: &AppState, stored: &StoredEvent) -> Result<Vec<u8>, Problem> 
         }
         Subject::Order { ord_no, items } => {
             let record = order(app, ord_no).await?;
+            // As each item stood when the order was placed.
             let shipping: Vec<ShippingItem> = items
                 .iter()
-                .filter_map(|seq| {
-                    let item = record.order.item(*seq)?.clone();
-                    let state = record.items.iter().find(|state| state.seq == *seq)?;
-                    Some(ShippingItem {
-                        ord_no: ord_no.clone(),
-                        ordpe_nm: record.order.ordpe_nm().clone(),
-                        received_at: record.order.received_at(),
-                        recipient: record.order.recipient().clone(),
-                        shipping_fee: record.order.shipping_fee(&item.vendor),
-                        // As it stood when the order was placed.
-                        state: ItemState::placed(&item, state.shpp_no),
-                        item,
-                    })
-                })
+                .filter_map(|seq| shipping_item(&record, *seq, true))
                 .collect();
             let rows: Vec<_> = shipping
                 .iter()
@@ -163,7 +151,37 @@ async fn data(app: &AppState, stored: &StoredEvent) -> Result<Vec<u8>, Problem> 
                 .collect();
             Ok(encode_json_rows(&rows))
         }
+        Subject::Item { ord_no, item } => {
+            // A vendor's notice: the item's row as listWarehouseOut shows it, as the item
+            // stands when the event is read.
+            let record = order(app, ord_no).await?;
+            let shipping = shipping_item(&record, *item, false);
+            let rows: Vec<_> = shipping
+                .iter()
+                .map(|item| shipping_row(item, ShippingList::WarehouseOut))
+                .collect();
+            Ok(encode_json_rows(&rows))
+        }
     }
+}
+
+/// Item `seq` of `record` as the shipping lists show it: as placed, or as it stands now.
+fn shipping_item(record: &OrderRecord, seq: ItemSeq, as_placed: bool) -> Option<ShippingItem> {
+    let item = record.order.item(seq)?.clone();
+    let state = record.items.iter().find(|state| state.seq == seq)?;
+    Some(ShippingItem {
+        ord_no: record.order.ord_no().clone(),
+        ordpe_nm: record.order.ordpe_nm().clone(),
+        received_at: record.order.received_at(),
+        recipient: record.order.recipient().clone(),
+        shipping_fee: record.order.shipping_fee(&item.vendor),
+        state: if as_placed {
+            ItemState::placed(&item, state.shpp_no)
+        } else {
+            state.clone()
+        },
+        item,
+    })
 }
 
 async fn order(app: &AppState, ord_no: &OrderNo) -> Result<OrderRecord, Problem> {

@@ -102,6 +102,7 @@ pub struct Metrics {
     webhook_attempt_seconds: Histogram,
     webhook_lag: Family<EndpointLabels, Gauge>,
     webhook_endpoints: Family<StatusLabels, Gauge>,
+    no_sell_executions: Family<StatusLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -219,6 +220,12 @@ impl Metrics {
             "Webhook endpoints, by status (active, paused, disabled)",
             webhook_endpoints.clone(),
         );
+        let no_sell_executions = Family::<StatusLabels, Counter>::default();
+        registry.register(
+            "no_sell_executions",
+            "Out-of-stock registrations this node executed, by outcome (executed, void)",
+            no_sell_executions.clone(),
+        );
         Self {
             registry,
             requests,
@@ -238,6 +245,7 @@ impl Metrics {
             webhook_attempt_seconds,
             webhook_lag,
             webhook_endpoints,
+            no_sell_executions,
         }
     }
 
@@ -330,6 +338,15 @@ impl Metrics {
     pub(crate) fn claim_recorded(&self, lines: usize) {
         self.claims.inc();
         self.claim_lines.inc_by(lines as u64);
+    }
+
+    /// Counts an out-of-stock registration executed here (`executed` or `void`).
+    pub(crate) fn no_sell_executed(&self, status: claims_domain::NoSellStatus) {
+        self.no_sell_executions
+            .get_or_create(&StatusLabels {
+                status: status.name(),
+            })
+            .inc();
     }
 
     /// Counts lapsed idempotency keys purged.

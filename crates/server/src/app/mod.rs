@@ -7,8 +7,10 @@
 //! the background work (`work`); `tests/floors.rs` holds every file to that.
 
 pub mod answers;
+pub mod clock;
 pub mod config;
 pub mod credentials;
+pub mod due;
 pub mod envelope;
 pub mod events;
 pub mod limits;

@@ -84,6 +84,11 @@ problem_kinds! {
     UseCancelRequest = "use-cancel-request", CONFLICT, "The vendor confirmed the item: file a cancel request", "업체가 주문확인한 상품입니다: 취소신청을 하세요";
     CancelDirectly = "cancel-directly", CONFLICT, "The item is not confirmed: cancel it directly", "주문확인 전인 상품입니다: 바로 취소하세요";
     AlreadyRequested = "already-requested", CONFLICT, "The item already has a pending cancel request", "이미 취소신청 중인 상품입니다";
+    NotInState = "not-in-state", CONFLICT, "The item's shipping status does not allow this", "상품의 배송 상태로는 할 수 없습니다";
+    NoSellRegistered = "no-sell-registered", CONFLICT, "The item is registered as out of stock", "판매불가 등록된 상품입니다";
+    NoSellNotRegistered = "no-sell-not-registered", CONFLICT, "The item has no out-of-stock registration in force", "판매불가 등록이 없는 상품입니다";
+    ClockBackwards = "clock-backwards", CONFLICT, "The sandbox clock moves only forward", "샌드박스 시계는 앞으로만 움직입니다";
+    SandboxOff = "sandbox-off", NOT_FOUND, "This service runs no sandbox clock", "샌드박스 시계를 쓰지 않는 서비스입니다";
     NothingPending = "nothing-pending", CONFLICT, "Nothing of the cancel request is pending", "취소신청 중인 것이 없습니다";
     IdempotencyKeyReused = "idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request", "다른 요청에 쓰인 멱등 키입니다";
     IdempotencyKeyInFlight = "idempotency-key-in-flight", CONFLICT, "A request with this idempotency key is still in progress", "같은 멱등 키의 요청이 아직 처리 중입니다";
@@ -222,6 +227,7 @@ impl From<StoreError> for Problem {
                     Conflict::VendorExists(_) => ProblemKind::VendorExists,
                     Conflict::OrderDiffers(_) => ProblemKind::ConflictingResubmit,
                     Conflict::UserExists(_) => ProblemKind::UserExists,
+                    Conflict::ClockBackwards { .. } => ProblemKind::ClockBackwards,
                 };
                 let ko = match &conflict {
                     Conflict::VendorExists(id) => {
@@ -232,6 +238,9 @@ impl From<StoreError> for Problem {
                     }
                     Conflict::UserExists(login) => {
                         format!("콘솔 사용자 {login}은(는) 이미 있습니다.")
+                    }
+                    Conflict::ClockBackwards { shown, asked } => {
+                        format!("샌드박스 시계는 {shown}이며 {asked}(으)로 되돌릴 수 없습니다.")
                     }
                 };
                 Problem::new(kind, conflict.to_string()).ko(ko)
@@ -264,6 +273,11 @@ impl From<StoreError> for Problem {
                     ShipRejection::NotConfirmed
                     | ShipRejection::NoWaybill
                     | ShipRejection::WrongQuantity { .. } => ProblemKind::InvalidInput,
+                    ShipRejection::NotInState { .. } => ProblemKind::NotInState,
+                    ShipRejection::NoSellRegistered | ShipRejection::AlreadyRegistered => {
+                        ProblemKind::NoSellRegistered
+                    }
+                    ShipRejection::NotRegistered => ProblemKind::NoSellNotRegistered,
                 };
                 Problem::new(kind, rejection.to_string()).ko(ship_ko(&rejection))
             }
@@ -322,6 +336,16 @@ fn ship_ko(rejection: &ShipRejection) -> String {
         ShipRejection::WrongQuantity { asked, open } => {
             format!("{asked}개는 출고할 수 없습니다. 남은 {open}개를 한 번에 출고합니다.")
         }
+        ShipRejection::NotInState { status } => format!(
+            "{}({}) 상태의 상품에는 할 수 없습니다.",
+            status.name(),
+            status.code()
+        ),
+        ShipRejection::NoSellRegistered => {
+            "판매불가 등록된 상품입니다. 출고하려면 먼저 등록을 철회하세요.".into()
+        }
+        ShipRejection::AlreadyRegistered => "이미 판매불가로 등록된 상품입니다.".into(),
+        ShipRejection::NotRegistered => "판매불가 등록이 없는 상품입니다.".into(),
     }
 }
 

@@ -394,6 +394,12 @@ settings! {
     rate_session_per_second as "rate_limit.session_per_second" in Http: u32 = 10, from 0 to 1000000;
     /// Requests one console session may make at once, before the average applies.
     rate_session_burst as "rate_limit.session_burst" in Http: u32 = 60, from 1 to 1000000;
+    /// Runs a sandbox: every time comes from a clock kept in the database, which starts at
+    /// the real time and which the admin token may move forward
+    /// (`POST /v1/sandbox/clock`); any credential reads it (`GET /v1/sandbox/clock`). For
+    /// local sandboxes only (`demo` turns it on). Off: the clock is the system's and
+    /// `/v1/sandbox/…` answers 404.
+    sandbox as "sandbox.enabled" in Http: bool = false, one of ["true", "false"];
     /// Log filter, in tracing's syntax: `info`, `debug`, `claims_server=debug,info`.
     log as "log.filter" in Log: String = "info".into();
     /// Log lines as `text` for people or as `json` objects for log shippers.
@@ -444,6 +450,7 @@ impl Settings {
                 max_deliveries_per_second: self.webhooks_max_deliveries_per_second,
             },
             inquiry_cache_bytes: u64::from(self.inquiry_cache_mib) * 1024 * 1024,
+            sandbox: self.sandbox,
             console: ConsoleConfig {
                 secure_cookies: self.console_secure_cookies,
                 idle: secs(self.console_idle_minutes * 60),

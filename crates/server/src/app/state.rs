@@ -1,13 +1,12 @@
 //! What every handler and every background task can reach: the store, the clock, the
 //! settings, the metrics and the node's shared guards.
 
-use std::fmt;
 use std::sync::Arc;
 
-use claims_domain::KstDateTime;
 use claims_store::Store;
 
 use super::answers::Answers;
+use super::clock::{Clock, SandboxClock, SystemClock};
 use super::config::Config;
 use super::limits::Guard;
 use super::metrics::Metrics;
@@ -24,26 +23,13 @@ pub fn new_request_id() -> claims_domain::RequestId {
     claims_domain::RequestId::from_random(rand::random())
 }
 
-/// The source of the current time.
-pub trait Clock: Send + Sync + fmt::Debug + 'static {
-    fn now(&self) -> KstDateTime;
-}
-
-/// The system's clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> KstDateTime {
-        KstDateTime::from_timestamp(jiff::Timestamp::now())
-    }
-}
-
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    /// The sandbox clock, when the node runs a sandbox (then `clock` is it too).
+    pub sandbox: Option<Arc<SandboxClock>>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     /// Bumped after every write this node answered successfully, so that long polls and
@@ -65,6 +51,7 @@ impl AppState {
         Self {
             store,
             clock: Arc::new(SystemClock),
+            sandbox: None,
             guard: Arc::new(Guard::new(&config.limits)),
             answers: Answers::new(config.inquiry_cache_bytes).map(Arc::new),
             config: Arc::new(config),
@@ -72,6 +59,16 @@ impl AppState {
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
             sign_ins: Arc::default(),
             node: format!("node-{:016x}", rand::random::<u64>()).into(),
+        }
+    }
+
+    /// The same node on a sandbox clock: every time it reads comes from `sandbox`.
+    pub fn with_sandbox(self, sandbox: SandboxClock) -> Self {
+        let sandbox = Arc::new(sandbox);
+        Self {
+            clock: sandbox.clone(),
+            sandbox: Some(sandbox),
+            ..self
         }
     }
 

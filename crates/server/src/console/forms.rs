@@ -170,6 +170,31 @@ posting! {
 }
 
 posting! {
+    /// Registers an item as out of stock (판매불가), or withdraws its registration
+    /// (`scEvnt` `D`), as `saveNoSellRequestRegist` does.
+    NoSellForm / NoSellNames {
+        ord_no = "ordNo",
+        ord_item_seq = "ordItemSeq",
+        item_id = "itemId",
+        sc_evnt = "scEvnt",
+        shortg_rsn_cd = "shortgRsnCd",
+        shortg_proc_dtlc = "shortgProcDtlc",
+    }
+}
+
+posting! {
+    /// A delay notice (출고지연) for an item: the reason and the new release date
+    /// (`yyyy-mm-dd`, from the date picker).
+    DelayForm / DelayNames {
+        ord_no = "ordNo",
+        ord_item_seq = "ordItemSeq",
+        item_id = "itemId",
+        shortg_rsn_cd = "shortgRsnCd",
+        whin_expc_dt = "whinExpcDt",
+    }
+}
+
+posting! {
     /// Registers a vendor (a lower-rank one when `parent` is given).
     VendorForm / VendorNames {
         id = "id",

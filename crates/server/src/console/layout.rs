@@ -9,7 +9,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use claims_store::User;
 
-use super::text::{Words, percent};
+use super::text::{Words, iso, percent};
 
 /// Who a page is for: what its frame shows of the signed-in user, and the token its
 /// sign-out form carries.
@@ -191,4 +191,40 @@ pub(super) async fn stylesheet() -> impl IntoResponse {
         ],
         include_str!("console.css"),
     )
+}
+
+/// What a vendor told about an item, as badges: its out-of-stock registration (when it
+/// will be canceled, or how it ended) and its latest delay notice.
+pub(super) fn notice_badges(
+    lang: Lang,
+    no_sell: Option<&claims_domain::NoSell>,
+    delay: Option<&claims_domain::Delay>,
+) -> Markup {
+    use claims_domain::NoSellStatus;
+    html! {
+        @if let Some(no_sell) = no_sell {
+            @match no_sell.status {
+                NoSellStatus::Registered => {
+                    " " span.badge.bad title=(no_sell.text.as_str()) {
+                        (lang.t("판매불가", "out of stock")) " · "
+                        (no_sell.executes_at.to_wire()[..16].to_owned())
+                        (lang.t(" 자동 취소 예정", " canceled then"))
+                    }
+                }
+                NoSellStatus::Executed => {
+                    " " span.badge { (lang.t("판매불가 취소됨", "canceled: out of stock")) }
+                }
+                NoSellStatus::Void => {
+                    " " span.badge { (lang.t("판매불가 (취소할 수량 없음)", "out of stock (nothing left)")) }
+                }
+                NoSellStatus::Withdrawn => {}
+            }
+        }
+        @if let Some(delay) = delay {
+            " " span.badge.warn title=(delay.reason.name()) {
+                (lang.t("출고 예정 ", "ships by ")) (iso(delay.until))
+                @if delay.notices > 1 { " (" (delay.notices) (lang.t("회 안내", " notices")) ")" }
+            }
+        }
+    }
 }

@@ -10,7 +10,7 @@
 //! How a page is built: its handler reads a typed form or query (`forms`), fetches what
 //! the page needs, hands it to a pure function that builds the page's view (a struct of
 //! what to show, every rule already decided), and renders that view with maud; a template
-//! only shows. Every form that changes state comes through [`session::Posted`], which
+//! only shows. Every form that changes state comes through `session::Posted`, which
 //! checks its CSRF token, and answers with a redirect.
 
 mod admin;
@@ -67,6 +67,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/console/shipping/confirm", post(shipping::confirm))
         .route("/console/shipping/release", post(shipping::release))
         .route("/console/shipping/approve", post(shipping::approve))
+        .route("/console/shipping/no-sell", post(shipping::no_sell))
+        .route("/console/shipping/delay", post(shipping::delay))
         .route(
             "/console/admin",
             get(|| async { see_other("/console/admin/vendors") }),

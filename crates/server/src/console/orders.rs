@@ -30,7 +30,7 @@ use maud::{Markup, html};
 use sha2::{Digest, Sha256};
 
 use super::forms::{CancelForm, OrderQuery, Quantities, SearchQuery, given};
-use super::layout::{Kind, shell, table};
+use super::layout::{Kind, notice_badges, shell, table};
 use super::page::{PageError, day, page, see_other};
 use super::session::{Posted, Signed};
 use super::text::{Words, code_name, iso, won};
@@ -296,6 +296,9 @@ struct ItemLine {
     shipping: ShippingStatus,
     price: i64,
     discount: i64,
+    /// The vendor's latest out-of-stock registration and delay notice.
+    no_sell: Option<claims_domain::NoSell>,
+    delay: Option<claims_domain::Delay>,
 }
 
 #[derive(Debug)]
@@ -356,6 +359,8 @@ fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> Orde
                 shipping: item.shipping_status(),
                 price: detail.map_or(0, |d| d.unit_price.get()),
                 discount: item.discount.get(),
+                no_sell: item.no_sell.clone(),
+                delay: item.delay.clone(),
             }
         })
         .collect();
@@ -491,7 +496,10 @@ fn order_markup(lang: Lang, title: &str, view: &OrderPage) -> Markup {
             html! { (item.canceled) },
             html! { (item.shipped) },
             html! { (item.open) },
-            shipping_badge(lang, item.shipping, item.open),
+            html! {
+                (shipping_badge(lang, item.shipping, item.open))
+                (notice_badges(lang, item.no_sell.as_ref(), item.delay.as_ref()))
+            },
             html! { (won(lang, item.price)) },
             html! { (won(lang, item.discount)) },
         ]).collect()))
@@ -548,6 +556,7 @@ fn actor(lang: Lang, actor: &Actor) -> String {
     match actor {
         Actor::Customer(id) => format!("{} {id}", lang.t("고객", "customer")),
         Actor::Agent(id) => format!("{} {id}", lang.t("상담원", "agent")),
+        Actor::Vendor(id) => format!("{} {id}", lang.t("업체(판매불가)", "vendor (out of stock)")),
     }
 }
 
@@ -565,6 +574,7 @@ fn shipping_badge(lang: Lang, status: ShippingStatus, open: u32) -> Markup {
     let (class, english) = match status {
         ShippingStatus::Instructed => ("badge", "instructed"),
         ShippingStatus::Confirmed => ("badge warn", "confirmed"),
+        ShippingStatus::Delayed => ("badge warn", "delayed"),
         ShippingStatus::Released => ("badge ok", "released"),
     };
     html! {
@@ -1119,7 +1129,7 @@ fn cancel_markup(me: &Signed, title: &str, view: &CancelPage) -> Markup {
                 div {
                     label for=(names.clm_rsn_cd) { (lang.t("취소 사유", "Reason")) }
                     select id=(names.clm_rsn_cd) name=(names.clm_rsn_cd) required {
-                        @for reason in ReasonCode::ALL {
+                        @for reason in ReasonCode::BY_PEOPLE {
                             option value=(reason.code()) selected[reason.code() == view.reason] {
                                 (reason.code()) " " (code_name(lang, reason.name(), reason.english()))
                             }

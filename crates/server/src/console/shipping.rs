@@ -1,22 +1,25 @@
 //! A vendor's shipping page: items to confirm (주문확인) and to release (출고), and cancel
-//! requests waiting for the vendor's approval — each action the store call SSG's own calls
-//! make, with the vendor user's scope.
+//! requests waiting for the vendor's approval; for each open item, the vendor's notices —
+//! out of stock (판매불가, canceled at 17:00 the next day unless withdrawn first) and a
+//! delay (출고지연) — each action the store call SSG's own calls make, with the vendor
+//! user's scope.
 
 use axum::extract::{Query, State};
 use axum::response::Response;
 use claims_domain::{
-    ItemSeq, KstDate, KstDateTime, OrderNo, Period, ReasonCode, Release, Scope, ShippingItem,
-    ShippingStatus,
+    Delay, DelayReason, ItemSeq, KstDate, KstDateTime, MAX_DELAY_DAYS, NoSell, NoSellReason,
+    OrderNo, Period, ReasonCode, Release, Scope, ShipRejection, ShippingItem, ShippingStatus, Text,
+    TextRule,
 };
 use claims_store::{ItemRef, StoreError};
 use claims_wire::Lang;
 use maud::{Markup, html};
 
-use super::forms::{ItemForm, ShippingDone};
-use super::layout::{Kind, shell, table};
-use super::page::{PageError, page, see_other};
+use super::forms::{DelayForm, ItemForm, NoSellForm, ShippingDone};
+use super::layout::{Kind, notice_badges, shell, table};
+use super::page::{PageError, day, page, see_other};
 use super::session::{Posted, Signed};
-use super::text::{Words, code_name, percent, won};
+use super::text::{Words, code_name, iso, percent, won};
 use crate::app::state::AppState;
 
 /// Rows each list shows at most.
@@ -41,6 +44,18 @@ fn done_message(done: &ShippingDone, lang: Lang) -> Option<String> {
         ("released", Lang::En) => format!("Released {ord_no} #{seq}."),
         ("approved", Lang::Ko) => format!("{ord_no} #{seq} 취소를 승인했습니다."),
         ("approved", Lang::En) => format!("Approved the cancellation of {ord_no} #{seq}."),
+        ("registered", Lang::Ko) => format!(
+            "{ord_no} #{seq} 판매불가로 등록했습니다. 철회하지 않으면 다음 날 17:00에 취소됩니다."
+        ),
+        ("registered", Lang::En) => format!(
+            "Registered {ord_no} #{seq} as out of stock: it is canceled at 17:00 tomorrow unless you withdraw it."
+        ),
+        ("withdrawn", Lang::Ko) => format!("{ord_no} #{seq} 판매불가 등록을 철회했습니다."),
+        ("withdrawn", Lang::En) => {
+            format!("Withdrew the out-of-stock registration of {ord_no} #{seq}.")
+        }
+        ("delayed", Lang::Ko) => format!("{ord_no} #{seq} 출고지연을 안내했습니다."),
+        ("delayed", Lang::En) => format!("Sent a delay notice for {ord_no} #{seq}."),
         _ => return None,
     })
 }
@@ -58,6 +73,8 @@ pub(super) async fn list(
 /// What the shipping page shows: what waits for the vendor, each with the action it takes.
 #[derive(Debug)]
 struct ShippingPage {
+    /// Today on the service's clock: delay notices may name tomorrow to 30 days ahead.
+    today: KstDate,
     /// What the last action did (`Ok`) or why it could not (`Err`).
     notice: Option<Result<String, String>>,
     pending: Vec<PendingRow>,
@@ -79,22 +96,29 @@ struct PendingRow {
 struct ItemRow {
     ord_no: OrderNo,
     seq: ItemSeq,
+    item_id: String,
     item_nm: String,
     open: u32,
     received_at: KstDateTime,
     recipient: String,
     shipping_fee: i64,
+    /// The out-of-stock registration in force, if any: the item cannot ship.
+    registered: Option<NoSell>,
+    delay: Option<Delay>,
 }
 
 fn item_row(item: &ShippingItem) -> ItemRow {
     ItemRow {
         ord_no: item.ord_no.clone(),
         seq: item.item.seq,
+        item_id: item.item.item_id.as_str().to_owned(),
         item_nm: item.item.item_nm.as_str().to_owned(),
         open: item.state.open(),
         received_at: item.received_at,
         recipient: item.recipient.name.as_str().to_owned(),
         shipping_fee: item.shipping_fee.get(),
+        registered: item.state.registered_no_sell().cloned(),
+        delay: item.state.delay.clone(),
     }
 }
 
@@ -128,6 +152,7 @@ async fn render(
         .map_err(store)?;
     let refused = matches!(notice, Some(Err(_)));
     let view = ShippingPage {
+        today,
         notice,
         pending: pending
             .iter()
@@ -199,13 +224,88 @@ fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
             ]).collect()))
         }
         (items(lang, "instructed", lang.t("주문확인할 상품 (배송지시)", "To confirm (instructed)"), &view.instructed, |item| {
-            action("/console/shipping/confirm", &item.ord_no, item.seq, lang.t("주문확인", "Confirm"), "secondary")
+            html! {
+                @if item.registered.is_none() {
+                    (action("/console/shipping/confirm", &item.ord_no, item.seq, lang.t("주문확인", "Confirm"), "secondary"))
+                }
+                (notices(me, view.today, item))
+            }
         }))
-        (items(lang, "confirmed", lang.t("출고할 상품 (피킹완료)", "To release (confirmed)"), &view.confirmed, |item| {
-            action("/console/shipping/release", &item.ord_no, item.seq, lang.t("출고완료", "Release"), "")
+        (items(lang, "confirmed", lang.t("출고할 상품 (피킹완료·출고지연)", "To release (confirmed or delayed)"), &view.confirmed, |item| {
+            html! {
+                @if item.registered.is_none() {
+                    (action("/console/shipping/release", &item.ord_no, item.seq, lang.t("출고완료", "Release"), ""))
+                }
+                (notices(me, view.today, item))
+            }
         }))
     }
 }
+
+/// The vendor's notices for an open item: withdrawing its out-of-stock registration while
+/// one is in force; otherwise registering one (reason and words) or sending a delay notice
+/// (reason and the new date, tomorrow to 30 days ahead), folded away under one summary.
+fn notices(me: &Signed, today: KstDate, item: &ItemRow) -> Markup {
+    let lang = me.lang;
+    let no_sell = NoSellForm::NAMES;
+    let delay = DelayForm::NAMES;
+    let hidden = |csrf: &str, ord_no: &str, seq: &str, item_id: &str| {
+        html! {
+            input type="hidden" name=(csrf) value=(me.csrf);
+            input type="hidden" name=(ord_no) value=(item.ord_no);
+            input type="hidden" name=(seq) value=(item.seq);
+            input type="hidden" name=(item_id) value=(item.item_id);
+        }
+    };
+    let id = format!("{}-{}", item.ord_no, item.seq);
+    html! {
+        @if item.registered.is_some() {
+            form.inline method="post" action="/console/shipping/no-sell" {
+                (hidden(no_sell.csrf, no_sell.ord_no, no_sell.ord_item_seq, no_sell.item_id))
+                input type="hidden" name=(no_sell.sc_evnt) value="D";
+                button type="submit" class="secondary" aria-label={ (lang.t("판매불가 철회", "Withdraw out of stock")) " " (item.ord_no) " #" (item.seq) } {
+                    (lang.t("판매불가 철회", "Withdraw out of stock"))
+                }
+            }
+        } @else {
+            details.notices {
+                summary { (lang.t("판매불가·지연", "Out of stock · delay")) }
+                form.notice-form method="post" action="/console/shipping/no-sell" {
+                    (hidden(no_sell.csrf, no_sell.ord_no, no_sell.ord_item_seq, no_sell.item_id))
+                    input type="hidden" name=(no_sell.sc_evnt) value="I";
+                    label for={ "nosell-reason-" (id) } { (lang.t("판매불가 사유", "Reason")) }
+                    select id={ "nosell-reason-" (id) } name=(no_sell.shortg_rsn_cd) {
+                        @for reason in NoSellReason::ALL {
+                            option value=(reason.code()) selected[*reason == NoSellReason::OutOfStock] {
+                                (reason.code()) " " (code_name(lang, reason.name(), reason.english()))
+                            }
+                        }
+                    }
+                    label for={ "nosell-text-" (id) } { (lang.t("내용 (고객에게 보이는 취소 사유)", "Details (the customer sees them)")) }
+                    input id={ "nosell-text-" (id) } name=(no_sell.shortg_proc_dtlc) maxlength=(NO_SELL_TEXT_MAX) type="text";
+                    button type="submit" class="danger" { (lang.t("판매불가 등록 (내일 17:00 취소)", "Register out of stock (canceled 17:00 tomorrow)")) }
+                }
+                form.notice-form method="post" action="/console/shipping/delay" {
+                    (hidden(delay.csrf, delay.ord_no, delay.ord_item_seq, delay.item_id))
+                    label for={ "delay-reason-" (id) } { (lang.t("지연 사유", "Delay reason")) }
+                    select id={ "delay-reason-" (id) } name=(delay.shortg_rsn_cd) {
+                        @for reason in DelayReason::ALL {
+                            option value=(reason.code()) { (reason.code()) " " (code_name(lang, reason.name(), reason.english())) }
+                        }
+                    }
+                    label for={ "delay-date-" (id) } { (lang.t("출고 예정일", "New release date")) }
+                    input id={ "delay-date-" (id) } name=(delay.whin_expc_dt) type="date" required
+                        min=(iso(today.plus_days(1))) max=(iso(today.plus_days(MAX_DELAY_DAYS)))
+                        value=(iso(item.delay.as_ref().map_or(today.plus_days(1), |delay| delay.until)));
+                    button type="submit" class="secondary" { (lang.t("출고지연 안내", "Send delay notice")) }
+                }
+            }
+        }
+    }
+}
+
+/// The longest out-of-stock text, as the vendor call takes it.
+const NO_SELL_TEXT_MAX: usize = claims_wire::calls::NO_SELL_TEXT_MAX_CHARS;
 
 fn items(
     lang: Lang,
@@ -231,7 +331,7 @@ fn items(
             ], items.iter().map(|item| vec![
                 html! { a href={ "/console/orders/" (item.ord_no) } { (item.ord_no) } },
                 html! { (item.seq) },
-                html! { (item.item_nm) },
+                html! { (item.item_nm) (notice_badges(lang, item.registered.as_ref(), item.delay.as_ref())) },
                 html! { (item.open) },
                 html! { (item.received_at.to_wire()) },
                 html! { (item.recipient) },
@@ -278,9 +378,7 @@ async fn back(
             "/console/shipping?did={did}&ordNo={}&seq={seq}",
             percent(ord_no.as_str())
         ))),
-        Err(
-            StoreError::Ship(claims_domain::ShipRejection::NotYourItem) | StoreError::NotFound(_),
-        ) => {
+        Err(StoreError::Ship(ShipRejection::NotYourItem) | StoreError::NotFound(_)) => {
             let message = match me.lang {
                 Lang::Ko => format!("주문 {ord_no}에 {seq}번 상품이 없습니다."),
                 Lang::En => format!("Order {ord_no} has no item {seq}."),
@@ -366,4 +464,109 @@ pub(super) async fn approve(
     posted: Posted<ItemForm>,
 ) -> Result<Response, PageError> {
     act(&app, posted, Action::Approve).await
+}
+
+/// The item a notice form names, as an [`ItemForm`] names it.
+fn noticed(me: &Signed, ord_no: &str, seq: &str) -> Result<(OrderNo, ItemSeq), PageError> {
+    item_of(
+        me,
+        &ItemForm {
+            ord_no: ord_no.to_owned(),
+            ord_item_seq: seq.to_owned(),
+            ..ItemForm::default()
+        },
+    )
+}
+
+/// `POST /console/shipping/no-sell`: registers the item as out of stock (`I`) or withdraws
+/// its registration (`D`). Pressed twice, the second press finds it done and says so.
+pub(super) async fn no_sell(
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<NoSellForm>,
+) -> Result<Response, PageError> {
+    let scope = scope_of(&me)?;
+    let lang = me.lang;
+    let (ord_no, seq) = noticed(&me, &form.ord_no, &form.ord_item_seq)?;
+    let item = ItemRef::Order(ord_no.clone(), seq);
+    let now = app.clock.now();
+    let (did, result) = match form.sc_evnt.trim() {
+        "I" => {
+            let reason = NoSellReason::from_code(form.shortg_rsn_cd.trim()).ok_or_else(|| {
+                PageError::bad_request(
+                    lang,
+                    lang.t("판매불가 사유를 고르세요.", "Choose a reason."),
+                )
+            })?;
+            let text = Text::parse(
+                "shortgProcDtlc",
+                &form.shortg_proc_dtlc,
+                TextRule::paragraph(NO_SELL_TEXT_MAX),
+            )
+            .map_err(|invalid| PageError::bad_request(lang, invalid.to_string()))?;
+            let result = app
+                .store
+                .register_no_sell(&item, &form.item_id, &scope, reason, &text, now)
+                .await;
+            (
+                "registered",
+                match result {
+                    Err(StoreError::Ship(ShipRejection::AlreadyRegistered)) => Ok(()),
+                    other => other.map(|_| ()),
+                },
+            )
+        }
+        "D" => {
+            let result = app
+                .store
+                .withdraw_no_sell(&item, &form.item_id, &scope, now)
+                .await;
+            (
+                "withdrawn",
+                match result {
+                    Err(StoreError::Ship(ShipRejection::NotRegistered)) => Ok(()),
+                    other => other.map(|_| ()),
+                },
+            )
+        }
+        _ => {
+            return Err(PageError::bad_request(
+                lang,
+                lang.t("알 수 없는 요청입니다.", "The form asks for nothing known."),
+            ));
+        }
+    };
+    back(&app, &me, did, (ord_no, seq), result).await
+}
+
+/// `POST /console/shipping/delay`: a delay notice with a new release date.
+pub(super) async fn delay(
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<DelayForm>,
+) -> Result<Response, PageError> {
+    let scope = scope_of(&me)?;
+    let lang = me.lang;
+    let (ord_no, seq) = noticed(&me, &form.ord_no, &form.ord_item_seq)?;
+    let reason = DelayReason::from_code(form.shortg_rsn_cd.trim()).ok_or_else(|| {
+        PageError::bad_request(lang, lang.t("지연 사유를 고르세요.", "Choose a reason."))
+    })?;
+    let until =
+        day(lang, lang.t("출고 예정일", "release"), &form.whin_expc_dt)?.ok_or_else(|| {
+            PageError::bad_request(
+                lang,
+                lang.t("출고 예정일을 고르세요.", "Choose the new release date."),
+            )
+        })?;
+    let result = app
+        .store
+        .notify_delay(
+            &ItemRef::Order(ord_no.clone(), seq),
+            &form.item_id,
+            &scope,
+            reason,
+            until,
+            app.clock.now(),
+        )
+        .await
+        .map(|_| ());
+    back(&app, &me, "delayed", (ord_no, seq), result).await
 }

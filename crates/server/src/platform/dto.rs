@@ -275,7 +275,7 @@ pub struct ItemView {
     pub open_qty: u32,
     /// `ordered`, `confirmed`, `shipped` or `canceled`.
     pub status: &'static str,
-    /// `instructed`, `confirmed` or `released`.
+    /// `instructed`, `confirmed`, `delayed` or `released`.
     pub shipping_status: &'static str,
     /// The item's shipping number (`shppNo`), by which SSG's shipping calls name it.
     pub shpp_no: u64,
@@ -283,6 +283,41 @@ pub struct ItemView {
     pub wbl_no: Option<String>,
     pub delico_ven_id: Option<String>,
     pub shipped_at: Option<String>,
+    /// The item's latest out-of-stock registration, if it was ever registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_sell: Option<NoSellView>,
+    /// The item's latest delay notice, if one was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay: Option<DelayView>,
+}
+
+/// An out-of-stock registration, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoSellView {
+    /// `registered`, `executed`, `withdrawn` or `void`.
+    pub status: &'static str,
+    pub shortg_rsn_cd: &'static str,
+    pub shortg_rsn_nm: &'static str,
+    pub shortg_proc_dtlc: String,
+    pub registered_at: String,
+    /// 17:00:00 KST the day after it was registered.
+    pub executes_at: String,
+    /// When it was withdrawn or ran.
+    pub ended_at: Option<String>,
+}
+
+/// A delay notice, as answered (the latest).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DelayView {
+    pub shortg_rsn_cd: &'static str,
+    pub shortg_rsn_nm: &'static str,
+    /// The new release date, `yyyymmdd`.
+    pub whin_expc_dt: String,
+    /// Notices sent so far.
+    pub notices: u32,
+    pub noticed_at: String,
 }
 
 /// An order, as answered.
@@ -322,6 +357,22 @@ impl From<&OrderRecord> for OrderView {
                 wbl_no: state.waybill.as_ref().map(|w| w.wbl_no().to_owned()),
                 delico_ven_id: state.waybill.as_ref().map(|w| w.delico_ven_id().to_owned()),
                 shipped_at: state.shipped_at.map(KstDateTime::to_wire),
+                no_sell: state.no_sell.as_ref().map(|no_sell| NoSellView {
+                    status: no_sell.status.name(),
+                    shortg_rsn_cd: no_sell.reason.code(),
+                    shortg_rsn_nm: no_sell.reason.name(),
+                    shortg_proc_dtlc: no_sell.text.to_string(),
+                    registered_at: no_sell.registered_at.to_wire(),
+                    executes_at: no_sell.executes_at.to_wire(),
+                    ended_at: no_sell.ended_at.map(KstDateTime::to_wire),
+                }),
+                delay: state.delay.as_ref().map(|delay| DelayView {
+                    shortg_rsn_cd: delay.reason.code(),
+                    shortg_rsn_nm: delay.reason.name(),
+                    whin_expc_dt: delay.until.compact(),
+                    notices: delay.notices,
+                    noticed_at: delay.noticed_at.to_wire(),
+                }),
             })
             .collect();
         Self {
@@ -404,12 +455,14 @@ impl CancellationBody {
     }
 }
 
-/// Who canceled: `{"customerId": …}` or `{"agentId": …}`.
+/// Who canceled: `{"customerId": …}`, `{"agentId": …}`, or the vendor (an out-of-stock
+/// registration executed) `{"splVenId": …}`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum CanceledBy {
     CustomerId(String),
     AgentId(String),
+    SplVenId(String),
 }
 
 /// A cost line of a claim line, as answered.
@@ -464,6 +517,7 @@ impl From<&Claim> for ClaimView {
             canceled_by: match &claim.actor {
                 Actor::Customer(customer) => CanceledBy::CustomerId(customer.as_str().to_owned()),
                 Actor::Agent(agent) => CanceledBy::AgentId(agent.as_str().to_owned()),
+                Actor::Vendor(vendor) => CanceledBy::SplVenId(vendor.as_str().to_owned()),
             },
             lines: claim
                 .lines

@@ -11,6 +11,7 @@ mod orders;
 pub(crate) mod problem;
 mod request;
 mod requests;
+mod sandbox;
 mod vendors;
 mod webhooks;
 
@@ -35,6 +36,7 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
         .route("/v1/orders", post(orders::place).get(orders::of_customer))
         .route("/v1/claims/{clm_no}", get(orders::claim))
         .route("/v1/events", get(events::feed))
+        .route("/v1/sandbox/clock", get(sandbox::show).post(sandbox::shift))
         .route("/v1/webhooks", post(webhooks::register).get(webhooks::list))
         .route(
             "/v1/webhooks/{webhook_id}",

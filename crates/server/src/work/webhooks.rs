@@ -27,8 +27,9 @@ use claims_wire::webhook::{ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signat
 use futures::StreamExt as _;
 use tokio::task::JoinSet;
 
+use crate::app::clock::{Clock as _, SystemClock};
 use crate::app::events::{BATCH, PURGED, lag_secs, render};
-use crate::app::state::{AppState, Clock as _, SystemClock};
+use crate::app::state::AppState;
 
 /// How long a node holds an endpoint without recording an attempt; renewed by each
 /// success. A node that died is replaced after at most this long.

@@ -186,8 +186,7 @@ async fn start(backend: Backend, config: Config, connections: Connections) -> Op
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let clock = Arc::new(TestClock::default());
-    let mut state = AppState::new(Arc::clone(&store), config);
-    state.clock = clock.clone();
+    let state = state_of(Arc::clone(&store), config, &clock).await;
     let app = router(state.clone());
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -208,6 +207,20 @@ async fn start(backend: Backend, config: Config, connections: Connections) -> Op
         _guard: guard,
         _shutdown: shutdown,
     })
+}
+
+/// A node's state: on `clock`, or with `config.sandbox` on the sandbox clock kept in the
+/// database (started at the real time, as `serve` starts it).
+async fn state_of(store: Arc<dyn Store>, config: Config, clock: &Arc<TestClock>) -> AppState {
+    let sandbox = config.sandbox;
+    let mut state = AppState::new(Arc::clone(&store), config);
+    if sandbox {
+        let anchor = claims_server::start_sandbox(&*store).await.unwrap();
+        state = state.with_sandbox(claims_server::SandboxClock::new(anchor));
+    } else {
+        state.clock = clock.clone();
+    }
+    state
 }
 
 async fn seed(store: &dyn Store) {
@@ -280,8 +293,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let clock = Arc::new(TestClock::default());
-        let mut state = AppState::new(Arc::clone(&store), config);
-        state.clock = clock.clone();
+        let state = state_of(Arc::clone(&store), config, &clock).await;
         let app = router(state.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -124,14 +124,22 @@ pub async fn items_are_confirmed_given_a_waybill_and_released(fixture: &Fixture)
     ));
     let confirmed = store.confirm(&by_number, &a, now).await.unwrap();
     assert_eq!(confirmed.confirmed_at, Some(now));
-    let again = store
-        .confirm(&by_number, &a, at("2026-11-21 10:00:00"))
-        .await
-        .unwrap();
+    assert!(
+        matches!(
+            store
+                .confirm(&by_number, &a, at("2026-11-21 10:00:00"))
+                .await,
+            Err(StoreError::Ship(ShipRejection::NotInState {
+                status: ShippingStatus::Confirmed
+            }))
+        ),
+        "a confirmed item is refused naming its state, as SSG answers"
+    );
+    let kept = store.order(&order_no("FLOW-1")).await.unwrap().unwrap();
     assert_eq!(
-        again.confirmed_at,
+        kept.items[0].confirmed_at,
         Some(now),
-        "confirming again changes nothing"
+        "the refusal changed nothing"
     );
     assert_eq!(
         list(ShippingStatus::Confirmed, a.clone(), november).await,
@@ -170,7 +178,9 @@ pub async fn items_are_confirmed_given_a_waybill_and_released(fixture: &Fixture)
     ));
     assert!(matches!(
         store.confirm(&by_number, &a, now).await,
-        Err(StoreError::Ship(ShipRejection::AlreadyShipped))
+        Err(StoreError::Ship(ShipRejection::NotInState {
+            status: ShippingStatus::Released
+        }))
     ));
     assert!(
         list(ShippingStatus::Confirmed, a.clone(), november)

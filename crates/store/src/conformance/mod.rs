@@ -11,6 +11,7 @@ mod flow;
 mod idempotency;
 mod inquiry;
 pub mod isolation;
+mod nosell;
 mod operations;
 mod orders;
 mod webhooks;
@@ -21,6 +22,7 @@ pub use credentials::*;
 pub use flow::*;
 pub use idempotency::*;
 pub use inquiry::*;
+pub use nosell::*;
 pub use operations::*;
 pub use orders::*;
 pub use webhooks::*;
@@ -115,7 +117,12 @@ macro_rules! conformance_tests {
             webhook_leases_go_to_one_node_and_attempts_move_the_cursor,
             concurrent_leases_never_share_an_endpoint,
             console_users_sign_in_and_sessions_lapse,
-            orders_are_found_by_the_orderers_name
+            orders_are_found_by_the_orderers_name,
+            vendors_register_and_withdraw_out_of_stock,
+            registrations_execute_once_at_five_the_next_day,
+            delay_notices_move_the_date_and_open_direct_cancellation,
+            concurrent_executions_keep_the_invariants,
+            the_sandbox_clock_moves_only_forward
         );
     };
     (@each $fresh:path; $($scenario:ident),* $(,)?) => {
