@@ -52,13 +52,12 @@ mod shipping;
 pub mod sql;
 pub mod stored;
 pub mod tables;
+mod users;
 mod webhooks;
 pub use webhooks::KEPT_ATTEMPTS;
 
 pub use admin::KEY_LOOKUP_SQL;
-pub use console::{
-    CancellationCount, Login, NewSession, NewUser, Password, RoleKind, Session, User, UserRole,
-};
+pub use console::CancellationCount;
 pub use credentials::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,
 };
@@ -66,6 +65,7 @@ pub use idempotency::{
     Begin, Completion, Fingerprint, IdempotencyKey, Quota, StoredAnswer, Usage, Window,
 };
 pub use sql::Backend;
+pub use users::{Login, NewSession, NewUser, Password, RoleKind, Session, User, UserRole};
 
 use declare::store;
 use sql::script;

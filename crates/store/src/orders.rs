@@ -6,17 +6,18 @@
 use std::collections::BTreeMap;
 
 use claims_domain::{
-    CancelCommand, Claim, ClaimNo, ClaimPlan, CustomerId, ItemSeq, ItemState, KstDate, KstDateTime,
-    NewOrder, NewOrderItem, OrderNo, OrderState, ShippingFee, ShippingNo, claim_events,
-    claim_number, order_events, plan_cancellation, vendors,
+    CancelCommand, CancelRequest, Claim, ClaimNo, ClaimPlan, CustomerId, ItemSeq, ItemState,
+    KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, ShippingFee, ShippingNo,
+    claim_events, claim_number, order_events, plan_cancellation, vendors,
 };
 
 use crate::sql::{Dialect, Param, Sql};
 use crate::stored::{self, corrupt};
-use crate::tables::{ClaimLineRow, ClaimRow, FeeRow, ItemRow, OrderRow, select};
+use crate::tables::{
+    ClaimLineRow, ClaimRow, FeeRow, ItemRow, OrderRow, RequestLineRow, RequestRow, select,
+};
 use crate::{
     Completion, Conflict, NotFound, OrderRecord, Placed, StoreError, admin, events, idempotency,
-    requests,
 };
 
 /// Places `order`; with `done`, records its idempotency answer in the same transaction.
@@ -201,8 +202,39 @@ pub(crate) async fn load(
         order: order_of(&header, ord_no, fees, items)?,
         items: states,
         claims: claims(sql, ord_no).await?,
-        cancel_requests: requests::for_order(sql, ord_no).await?,
+        cancel_requests: cancel_requests(sql, ord_no).await?,
     }))
+}
+
+/// The order's cancel requests, in the order they were filed, each with its lines.
+async fn cancel_requests(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+) -> Result<Vec<CancelRequest>, StoreError> {
+    let statement = format!(
+        "{} WHERE oror_no = $1",
+        select(RequestLineRow::TABLE, RequestLineRow::COLUMNS)
+    );
+    let mut lines: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    for row in sql.query(&statement, &[ord_no.as_str().into()]).await? {
+        let row = RequestLineRow::read(&row)?;
+        let id = row.request_id.clone().into_owned();
+        lines.entry(id).or_default().push(row.into_line()?);
+    }
+    let statement = format!(
+        "{} WHERE oror_no = $1 ORDER BY clm_demnd_dts, request_id",
+        select(RequestRow::TABLE, RequestRow::COLUMNS)
+    );
+    sql.query(&statement, &[ord_no.as_str().into()])
+        .await?
+        .iter()
+        .map(|row| {
+            let row = RequestRow::read(row)?;
+            let mut request_lines = lines.remove(row.request_id.as_ref()).unwrap_or_default();
+            request_lines.sort_by_key(|line| line.item_seq);
+            row.into_request(request_lines)
+        })
+        .collect()
 }
 
 /// An order read under its lock, to be changed: as placed, and as the rules see it.

@@ -3,8 +3,6 @@
 //! change locks the order's row first, as every other change to an order does, so a request
 //! line ends exactly once however approvals, withdrawals and shipments of the item race.
 
-use std::collections::BTreeMap;
-
 use claims_domain::{
     Actor, CancelCommand, CancelRejection, CancelRequest, Claim, ItemSeq, KstDateTime, LineStatus,
     OrderNo, PendingLine, Period, RequestId, Scope, plan_approval, plan_cancel_request,
@@ -16,37 +14,6 @@ use crate::stored;
 use crate::tables::{ItemRow, RequestLineRow, RequestRow, columns, select};
 use crate::{Completion, NotFound, StoreError};
 use crate::{events, idempotency, orders, shipping};
-
-/// The order's cancel requests, in the order they were filed, each with its lines.
-pub(crate) async fn for_order(
-    sql: &mut dyn Sql,
-    ord_no: &OrderNo,
-) -> Result<Vec<CancelRequest>, StoreError> {
-    let statement = format!(
-        "{} WHERE oror_no = $1",
-        select(RequestLineRow::TABLE, RequestLineRow::COLUMNS)
-    );
-    let mut lines: BTreeMap<String, Vec<_>> = BTreeMap::new();
-    for row in sql.query(&statement, &[ord_no.as_str().into()]).await? {
-        let row = RequestLineRow::read(&row)?;
-        let id = row.request_id.clone().into_owned();
-        lines.entry(id).or_default().push(row.into_line()?);
-    }
-    let statement = format!(
-        "{} WHERE oror_no = $1 ORDER BY clm_demnd_dts, request_id",
-        select(RequestRow::TABLE, RequestRow::COLUMNS)
-    );
-    sql.query(&statement, &[ord_no.as_str().into()])
-        .await?
-        .iter()
-        .map(|row| {
-            let row = RequestRow::read(row)?;
-            let mut request_lines = lines.remove(row.request_id.as_ref()).unwrap_or_default();
-            request_lines.sort_by_key(|line| line.item_seq);
-            row.into_request(request_lines)
-        })
-        .collect()
-}
 
 /// One request, with its lines.
 pub(crate) async fn one(

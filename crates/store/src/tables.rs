@@ -17,10 +17,10 @@ use claims_domain::{
 use claims_domain::{Delay, DelayReason, KstDate, NoSell, NoSellReason, NoSellStatus};
 use claims_domain::{DeliveryAttempt, EndpointStatus, Target, Webhook, WebhookId, WebhookSecret};
 
-use crate::console::{Login, NewSession, NewUser, User, UserRole};
 use crate::secrets::{self, SecretsKey};
 use crate::sql::{Param, Row};
 use crate::stored::{self, corrupt};
+use crate::users::{Login, NewSession, NewUser, User, UserRole};
 use crate::{ApiKeyInfo, KeyId, Role, StoreError, StoredEvent, TokenId, TokenInfo, Vendor};
 
 /// A type a column holds: how it is bound, and how it is read back.
