@@ -149,15 +149,16 @@ async fn platform_tokens_are_limited_with_a_problem() {
 #[tokio::test]
 async fn beyond_the_requests_in_flight_limit_requests_are_shed_at_once() {
     let app = spawn_with(limits(|l| l.max_in_flight = 2), Connections::default()).await;
-    let auth = format!("Authorization: {}\r\n", app.keys.a);
+    // Two vendors each hold a request (one credential may hold only its share of the room).
     let mut held = Vec::new();
-    for _ in 0..2 {
+    for key in [&app.keys.a, &app.keys.b] {
+        let auth = format!("Authorization: {key}\r\n");
         held.push(half_request(&app, INQUIRY_PATH, &auth).await);
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let started = Instant::now();
-    let shed = app.json(&app.keys.a, PERIOD).await;
+    let shed = app.json(&app.keys.a1, PERIOD).await;
     assert_eq!((shed.status, shed.code()), (503, "90".into()));
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -395,4 +396,23 @@ async fn a_keys_budget_holds_across_nodes_not_per_node() {
     for handle in beating {
         handle.abort();
     }
+}
+
+#[tokio::test]
+async fn one_credential_holds_at_most_a_quarter_of_the_room_in_flight() {
+    let app = spawn_with(limits(|l| l.max_in_flight = 8), Connections::default()).await;
+    let auth = format!("Authorization: {}\r\n", app.keys.a);
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(half_request(&app, INQUIRY_PATH, &auth).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A third of the same key's is refused as its own excess (429, code 29), at once.
+    let refused = app.json(&app.keys.a, PERIOD).await;
+    assert_eq!((refused.status, refused.code()), (429, "29".into()));
+    // Everyone else still has room.
+    assert_eq!(app.json(&app.keys.b, PERIOD).await.code(), "00");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(app.json(&app.keys.a, PERIOD).await.code(), "00");
 }

@@ -145,10 +145,16 @@ pub struct Guard {
     waits: Arc<Slots>,
     /// Heavy console pages (downloads, the dashboard) being made, per user.
     pub(crate) heavy: Arc<Slots>,
+    /// The room in flight one credential may hold: a quarter of the node's, so that one
+    /// key's burst never takes the room every other caller needs.
+    share: Arc<Slots>,
 }
 
 /// Heavy console pages one user may have made at once.
 const HEAVY_PER_USER: usize = 2;
+
+/// One credential holds at most 1/this of the room in flight.
+const SHARE_OF_IN_FLIGHT: usize = 4;
 
 /// Slots per credential for what holds a request long: a credential holds one from the
 /// moment it starts such work until it ends (or its connection is cut), so that one
@@ -272,6 +278,7 @@ impl Guard {
             streams: Arc::new(Slots::new(limits.max_streams_per_credential)),
             waits: Arc::new(Slots::new(limits.max_waits_per_credential)),
             heavy: Arc::new(Slots::new(HEAVY_PER_USER)),
+            share: Arc::new(Slots::new(limits.max_in_flight / SHARE_OF_IN_FLIGHT)),
         }
     }
 
@@ -360,6 +367,8 @@ impl std::fmt::Debug for Surface {
 pub struct InFlight {
     guard: Arc<Guard>,
     permit: Arc<Mutex<Option<OwnedSemaphorePermit>>>,
+    /// The credential's share of that room, given back with it.
+    share: Arc<Mutex<Option<Slot>>>,
     credential: Option<Presented>,
 }
 
@@ -384,8 +393,12 @@ impl InFlight {
         let credential = self.credential?;
         let slot = self.guard.waits.try_take(credential.hash)?;
         let room = Arc::clone(&self.guard.waiting).try_acquire_owned().ok()?;
-        // Waiting holds no room that ordinary requests need.
+        // Waiting holds no room that ordinary requests need, nor the credential's share.
         self.permit
+            .lock()
+            .expect("never poisoned: no panics while held")
+            .take();
+        self.share
             .lock()
             .expect("never poisoned: no panics while held")
             .take();
@@ -406,11 +419,31 @@ fn rate_headers(response: &mut Response, limit: u32, remaining: u32) {
 pub async fn guard(State(surface): State<Surface>, mut request: Request, next: Next) -> Response {
     let notes = Notes::of(request.extensions());
     let guard = &surface.guard;
+    let credential = (surface.credential)(request.headers());
+    // A credential's own burst is refused before it can take the room others need.
+    let share = match credential {
+        Some(presented) => match guard.share.try_take(presented.hash) {
+            Some(share) => Some(share),
+            None => {
+                tracing::warn!(
+                    share = guard.share.max(),
+                    "refused: the credential holds its share of the room in flight"
+                );
+                return (surface.refuse)(
+                    request.headers(),
+                    notes,
+                    Refusal::RateLimited {
+                        retry_after_secs: 1,
+                    },
+                );
+            }
+        },
+        None => None,
+    };
     let Ok(permit) = Arc::clone(&guard.in_flight).try_acquire_owned() else {
         tracing::warn!("shedding load: too many requests in flight");
         return (surface.refuse)(request.headers(), notes, Refusal::Busy);
     };
-    let credential = (surface.credential)(request.headers());
     let (limit, remaining) = match guard.standing(credential) {
         Standing::Free => (None, 0),
         Standing::Allowed { limit, remaining } => (Some(limit), remaining),
@@ -431,6 +464,7 @@ pub async fn guard(State(surface): State<Surface>, mut request: Request, next: N
     request.extensions_mut().insert(InFlight {
         guard: Arc::clone(guard),
         permit: Arc::new(Mutex::new(Some(permit))),
+        share: Arc::new(Mutex::new(share)),
         credential,
     });
     let deadline = guard.limits.request_timeout;
