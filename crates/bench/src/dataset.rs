@@ -252,6 +252,7 @@ impl Generator {
                 waybill: None,
                 no_sell: None,
                 delay: None,
+                delivered_at: None,
             }],
             shipping_fees: Vec::new(),
         };

@@ -47,6 +47,8 @@ pub struct ItemState {
     pub no_sell: Option<NoSell>,
     /// The latest delay notice the vendor sent, if any (출고지연).
     pub delay: Option<Delay>,
+    /// When the shipment reached the customer (배송완료), if it did.
+    pub delivered_at: Option<KstDateTime>,
 }
 
 /// The lifecycle status of an item, as the platform API shows it.
@@ -93,12 +95,15 @@ impl ItemState {
             waybill: None,
             no_sell: None,
             delay: None,
+            delivered_at: None,
         }
     }
 
     /// Where the item stands on its way to the customer (`shppProgStatDtlCd`).
     pub fn shipping_status(&self) -> ShippingStatus {
-        if self.shipped > 0 {
+        if self.shipped > 0 && self.delivered_at.is_some() {
+            ShippingStatus::Delivered
+        } else if self.shipped > 0 {
             ShippingStatus::Released
         } else if self.delay.is_some() {
             ShippingStatus::Delayed
@@ -442,7 +447,7 @@ pub(crate) fn plan(
             .item(seq)
             .ok_or(CancelRejection::UnknownItem { seq })?;
         match (item.shipping_status(), route, &command.actor) {
-            (ShippingStatus::Released, _, _) => {
+            (ShippingStatus::Released | ShippingStatus::Delivered, _, _) => {
                 return Err(CancelRejection::AlreadyShipped { seq });
             }
             (ShippingStatus::Confirmed, Route::Direct, Actor::Customer(_)) => {
@@ -564,6 +569,7 @@ mod tests {
             waybill: None,
             no_sell: None,
             delay: None,
+            delivered_at: None,
         }
     }
 

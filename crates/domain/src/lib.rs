@@ -52,8 +52,9 @@ pub use requests::{
     agent_may_cancel, plan_approval, plan_cancel_request, plan_withdrawal, preview_cancellation,
 };
 pub use shipping::{
-    ConfirmPlan, Release, SHIPPING_SEQ, ShipRejection, ShipmentPlan, ShippingItem, ShippingNo,
-    ShippingStatus, Waybill, WaybillPlan, plan_confirm, plan_release, plan_shipment, plan_waybill,
+    ConfirmPlan, DeliveredBy, DeliveredQuery, Lookup, Release, SHIPPING_SEQ, ShipRejection,
+    ShipmentPlan, ShippingItem, ShippingNo, ShippingStatus, Waybill, WaybillPlan, plan_confirm,
+    plan_delivery, plan_release, plan_shipment, plan_waybill,
 };
 pub use text::{Text, TextRule, is_disguising};
 pub use time::{DateError, KstDate, KstDateTime, Period, PeriodError};

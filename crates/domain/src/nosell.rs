@@ -8,7 +8,7 @@
 //! to cancel. While it is in force the item cannot ship.
 
 use crate::cancel::ItemState;
-use crate::shipping::{ShipRejection, ShippingStatus};
+use crate::shipping::ShipRejection;
 use crate::{
     DelayReason, InvalidValue, KstDate, KstDateTime, NoSellReason, ReasonCode, Scope, Text,
 };
@@ -94,7 +94,7 @@ fn open_for_notices(item: &ItemState, scope: &Scope) -> Result<(), ShipRejection
         return Err(ShipRejection::NotYourItem);
     }
     let status = item.shipping_status();
-    if status == ShippingStatus::Released {
+    if status.is_shipped() {
         return Err(ShipRejection::NotInState { status });
     }
     if item.open() == 0 {
@@ -210,7 +210,7 @@ pub enum DelayRefusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shipping::ShippingNo;
+    use crate::shipping::{ShippingNo, ShippingStatus};
     use crate::{ItemSeq, VendorId, Won};
 
     fn at(text: &str) -> KstDateTime {
@@ -241,6 +241,7 @@ mod tests {
             waybill: None,
             no_sell: None,
             delay: None,
+            delivered_at: None,
         }
     }
 

@@ -197,7 +197,9 @@ pub fn plan_cancel_request(
             .item(seq)
             .ok_or(CancelRejection::UnknownItem { seq })?;
         match item.shipping_status() {
-            ShippingStatus::Released => return Err(CancelRejection::AlreadyShipped { seq }),
+            ShippingStatus::Released | ShippingStatus::Delivered => {
+                return Err(CancelRejection::AlreadyShipped { seq });
+            }
             // Not confirmed yet, or delayed (the customer told of a delay may change their
             // mind at once): canceled directly, without a request.
             ShippingStatus::Instructed | ShippingStatus::Delayed => {
@@ -253,9 +255,7 @@ pub enum CancelPreview {
 /// by a cancel request once confirmed: it has units open, has not been released, and has
 /// no request pending already (`pending`: items with a pending request line).
 pub fn agent_may_cancel(item: &ItemState, pending: &[ItemSeq]) -> bool {
-    item.open() > 0
-        && item.shipping_status() != ShippingStatus::Released
-        && !pending.contains(&item.seq)
+    item.open() > 0 && !item.shipping_status().is_shipped() && !pending.contains(&item.seq)
 }
 
 /// Previews an agent's cancellation of `order` (`pending`: items with a pending request
@@ -382,6 +382,7 @@ mod tests {
             waybill: None,
             no_sell: None,
             delay: None,
+            delivered_at: None,
         }
     }
 

@@ -10,7 +10,8 @@ use std::fmt;
 
 use crate::cancel::ItemState;
 use crate::{
-    InvalidValue, KstDateTime, NewOrderItem, OrderNo, Quantity, Recipient, Scope, Text, Won,
+    InvalidValue, KstDate, KstDateTime, NewOrderItem, OrderNo, Period, Quantity, Recipient, Scope,
+    Text, Won,
 };
 
 /// An item's shipping number (`shppNo`): a positive number the store issues for each item
@@ -94,6 +95,8 @@ pub enum ShippingStatus {
     Delayed,
     /// 출고완료: the vendor released it to the carrier.
     Released,
+    /// 배송완료: the carrier delivered it.
+    Delivered,
 }
 
 impl ShippingStatus {
@@ -102,7 +105,13 @@ impl ShippingStatus {
         ShippingStatus::Confirmed,
         ShippingStatus::Delayed,
         ShippingStatus::Released,
+        ShippingStatus::Delivered,
     ];
+
+    /// Whether it left the vendor: released, or delivered since.
+    pub const fn is_shipped(self) -> bool {
+        matches!(self, ShippingStatus::Released | ShippingStatus::Delivered)
+    }
 
     /// `shppProgStatDtlCd`.
     pub const fn code(self) -> &'static str {
@@ -111,6 +120,7 @@ impl ShippingStatus {
             ShippingStatus::Confirmed => "22",
             ShippingStatus::Delayed => "42",
             ShippingStatus::Released => "43",
+            ShippingStatus::Delivered => "51",
         }
     }
 
@@ -121,6 +131,7 @@ impl ShippingStatus {
             ShippingStatus::Confirmed => "피킹완료",
             ShippingStatus::Delayed => "출고지연",
             ShippingStatus::Released => "출고완료",
+            ShippingStatus::Delivered => "배송완료",
         }
     }
 
@@ -131,6 +142,7 @@ impl ShippingStatus {
             ShippingStatus::Confirmed => "confirmed",
             ShippingStatus::Delayed => "delayed",
             ShippingStatus::Released => "released",
+            ShippingStatus::Delivered => "delivered",
         }
     }
 }
@@ -207,6 +219,68 @@ pub enum ShipRejection {
     AlreadyRegistered,
     #[error("the item has no out-of-stock registration in force")]
     NotRegistered,
+    #[error("the item has not been released (출고완료) yet: only a released item is delivered")]
+    NotReleased,
+    #[error(
+        "delivery can be recorded from the day after release (배송완료는 출고일 익일부터 처리할 수 있습니다.)"
+    )]
+    DeliveredOnReleaseDay,
+    #[error("the item was already delivered (이미 배송완료 된 배송번호입니다.)")]
+    AlreadyDelivered,
+}
+
+/// Which date a list of delivered shipments filters on (`listDeliveryEnd`'s `perdType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveredBy {
+    /// `01`: the delivery date.
+    Delivered,
+    /// `02`: the release date.
+    Released,
+    /// `03`, `04`: the order date.
+    Ordered,
+}
+
+/// An item a list call looks up instead of (or within) a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// By its (original) order number.
+    Order(OrderNo),
+    /// By its shipping number.
+    Shipping(ShippingNo),
+}
+
+/// What a list of delivered shipments asks: a period on one of its dates, an item looked
+/// up, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveredQuery {
+    pub by: DeliveredBy,
+    pub period: Option<Period>,
+    pub lookup: Option<Lookup>,
+}
+
+/// Decides recording the delivery (배송완료) of `item` at `now`, for the vendor holding
+/// `scope` (or the carrier's word through the platform, `None`): it must be released, not
+/// delivered already, and released on an earlier KST day. Returns when it was delivered.
+pub fn plan_delivery(
+    item: &ItemState,
+    scope: Option<&Scope>,
+    now: KstDateTime,
+) -> Result<KstDateTime, ShipRejection> {
+    if scope.is_some_and(|scope| !scope.covers(&item.vendor, item.lower_rank.as_ref())) {
+        return Err(ShipRejection::NotYourItem);
+    }
+    match item.shipping_status() {
+        ShippingStatus::Delivered => Err(ShipRejection::AlreadyDelivered),
+        ShippingStatus::Released => {
+            let released = item.shipped_at.ok_or(ShipRejection::NotReleased)?;
+            if KstDate::of(now) <= KstDate::of(released) {
+                return Err(ShipRejection::DeliveredOnReleaseDay);
+            }
+            Ok(now)
+        }
+        _ if item.open() == 0 => Err(ShipRejection::FullyCanceled),
+        _ => Err(ShipRejection::NotReleased),
+    }
 }
 
 /// Checks that the vendor holding `scope` may act on `item`, and that it has units to ship.
@@ -214,7 +288,7 @@ fn shippable(item: &ItemState, scope: &Scope) -> Result<(), ShipRejection> {
     if !scope.covers(&item.vendor, item.lower_rank.as_ref()) {
         return Err(ShipRejection::NotYourItem);
     }
-    if item.shipping_status() == ShippingStatus::Released {
+    if item.shipping_status().is_shipped() {
         return Err(ShipRejection::AlreadyShipped);
     }
     if item.open() == 0 {
@@ -394,6 +468,7 @@ mod tests {
             waybill: None,
             no_sell: None,
             delay: None,
+            delivered_at: None,
         }
     }
 
@@ -485,7 +560,7 @@ mod tests {
         let mut delayed = item();
         delayed.delay = Some(crate::Delay {
             reason: crate::DelayReason::SupplyDelay,
-            until: crate::KstDate::parse_compact("20261130").unwrap(),
+            until: KstDate::parse_compact("20261130").unwrap(),
             notices: 1,
             noticed_at: now,
         });
@@ -542,5 +617,41 @@ mod tests {
         assert_eq!(ShippingStatus::Confirmed.code(), "22");
         assert_eq!(ShippingStatus::Confirmed.name(), "피킹완료");
         assert_eq!(ShippingStatus::Released.as_str(), "released");
+    }
+
+    #[test]
+    fn a_released_item_is_delivered_from_the_next_day_once() {
+        let mine = scope("0000012345");
+        let mut item = item();
+        assert_eq!(
+            plan_delivery(&item, Some(&mine), at("2026-12-01 10:00:00")),
+            Err(ShipRejection::NotReleased)
+        );
+        item.shipped = 2;
+        item.shipped_at = Some(at("2026-12-01 23:59:59"));
+        assert_eq!(
+            plan_delivery(&item, None, at("2026-12-01 23:59:59")),
+            Err(ShipRejection::DeliveredOnReleaseDay),
+            "not on the KST day of release"
+        );
+        assert_eq!(
+            plan_delivery(&item, Some(&scope("0000023456")), at("2026-12-02 00:00:00")),
+            Err(ShipRejection::NotYourItem)
+        );
+        let delivered = plan_delivery(&item, Some(&mine), at("2026-12-02 00:00:00")).unwrap();
+        item.delivered_at = Some(delivered);
+        assert_eq!(item.shipping_status(), ShippingStatus::Delivered);
+        assert_eq!(
+            (item.shipping_status().code(), item.shipping_status().name()),
+            ("51", "배송완료")
+        );
+        assert_eq!(
+            plan_delivery(&item, None, at("2026-12-03 09:00:00")),
+            Err(ShipRejection::AlreadyDelivered)
+        );
+        assert!(matches!(
+            plan_release(&item, &mine, Release::OneStep, at("2026-12-03 09:00:00")),
+            Err(ShipRejection::AlreadyShipped)
+        ));
     }
 }

@@ -23,8 +23,9 @@ use claims_domain::{
 use claims_store::{ItemRef, NotFound, StoreError};
 use claims_wire::calls::{
     self, ApproveCall, Listing, NoSellEvent, ShippingList, ShippingRef, approve_call,
-    cancel_requests_period, decode_approve_body, decode_confirm, decode_delay, decode_no_sell,
-    decode_release, decode_shipping_list, decode_waybill, delay_date_refused, encode_done,
+    cancel_requests_period, decode_approve_body, decode_confirm, decode_delay,
+    decode_delivered_list, decode_delivery_end, decode_no_sell, decode_release,
+    decode_shipping_list, decode_waybill, delay_date_refused, delivered_row, encode_done,
     encode_rows, order_detail_rows, pending_line_row, query_fields, shipping_row,
 };
 use claims_wire::{AuthFailure, Failure, Field, Fields, Format, Missing, Refusal, request_format};
@@ -41,6 +42,8 @@ pub const SAVE_WBL_NO: &str = "/api/pd/1/saveWblNo.ssg";
 pub const RELEASE: &str = "/api/pd/1/saveWhOutCompleteProcess.ssg";
 pub const NO_SELL: &str = "/api/pd/1/saveNoSellRequestRegist.ssg";
 pub const DELAY: &str = "/api/pd/1/listShppingDelay.ssg";
+pub const DELIVERY_END: &str = "/api/pd/1/saveDeliveryEnd.ssg";
+pub const DELIVERED: &str = "/api/pd/1/listDeliveryEnd.ssg";
 pub const CANCEL_REQUESTS: &str = "/api/claim/v2/cancel/requests";
 pub const APPROVE: &str = "/api/claim/v2/cancel/request/approve";
 pub const APPROVE_WITH_BODY: &str = "/api/claim/v2/cancel/requests/approve";
@@ -58,6 +61,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route(RELEASE, post(release))
         .route(NO_SELL, post(no_sell))
         .route(DELAY, post(delay))
+        .route(DELIVERY_END, post(delivery_end))
+        .route(DELIVERED, post(delivered))
         .route(CANCEL_REQUESTS, get(cancel_requests))
         .route(APPROVE, post(approve))
         .route(APPROVE_WITH_BODY, post(approve))
@@ -174,6 +179,9 @@ fn call_failure(error: StoreError) -> CallError {
             ShipRejection::NotInState { status } => Refusal::NotInState(status),
             ShipRejection::NoSellRegistered => Refusal::NoSellRegistered,
             ShipRejection::AlreadyRegistered => Refusal::AlreadyNoSell,
+            ShipRejection::NotReleased => Refusal::NotReleased,
+            ShipRejection::DeliveredOnReleaseDay => Refusal::DeliveredOnReleaseDay,
+            ShipRejection::AlreadyDelivered => Refusal::AlreadyDelivered,
             ShipRejection::NotRegistered => {
                 return Failure::NotFound(Missing::NoSellRegistration).into();
             }
@@ -375,6 +383,45 @@ async fn delay(State(app): State<AppState>, request: Request) -> Response {
             tracing::info!(until = %delay.until.compact(), notices = delay.notices, "delay notice");
         }
         Ok(encode_done(call.reply.format, call.reply.lang))
+    })
+}
+
+#[tracing::instrument(name = "delivery_end", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty))]
+async fn delivery_end(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
+        let shipment = decode_delivery_end(format, body)?;
+        record("shpp.no", shipment.shpp_no);
+        app.store
+            .deliver(&item_ref(shipment)?, Some(&scope), app.clock.now())
+            .await
+            .map_err(call_failure)?;
+        Ok(encode_done(call.reply.format, call.reply.lang))
+    })
+}
+
+#[tracing::instrument(name = "delivered", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, rows = tracing::field::Empty))]
+async fn delivered(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
+        let query = decode_delivered_list(format, body)?;
+        let items = app
+            .store
+            .delivered_items(&scope, &query, MAX_LIST_ROWS + 1)
+            .await?;
+        if items.len() > MAX_LIST_ROWS {
+            return Err(Failure::TooManyRows { max: MAX_LIST_ROWS }.into());
+        }
+        Span::current().record("rows", items.len());
+        let rows: Vec<_> = items.iter().map(delivered_row).collect();
+        Ok(encode_rows(
+            call.reply.format,
+            call.reply.lang,
+            calls::DELIVERED_LISTING,
+            &rows,
+        ))
     })
 }
 

@@ -509,3 +509,139 @@ async fn calls_answer_xml_and_ssgs_error_mode() {
     let value: Value = response.json().await.unwrap();
     assert_eq!(code(&value), "20", "{value}");
 }
+
+/// After release: delivery (배송완료) through SSG's call and the platform's, from the day
+/// after release, once; the vendor's delivered list.
+#[tokio::test]
+async fn released_items_are_delivered_and_listed() {
+    let app = spawn(Config::default()).await;
+    place_order(&app).await;
+    let key = app.keys.a.clone();
+    for seq in [1, 2] {
+        let shipped = app
+            .call(
+                reqwest::Method::POST,
+                &format!("/v1/orders/{ORDER}/items/{seq}/shipment"),
+                &key,
+                None,
+            )
+            .await;
+        assert_eq!(shipped.status, 200, "{}", shipped.body);
+    }
+    let record = order(&app).await;
+    let shpp_no = record["items"][0]["shppNo"].as_u64().unwrap();
+    let delivery = json!({"requestDeliveryEnd": {"shppNo": shpp_no, "shppSeq": 1}});
+    let deliver = |body: Value| {
+        let (app, key) = (&app, key.clone());
+        async move {
+            ssg(
+                app,
+                reqwest::Method::POST,
+                "/api/pd/1/saveDeliveryEnd.ssg",
+                &key,
+                Some(body),
+            )
+            .await
+        }
+    };
+    // The day of release: refused with SSG's words, on both surfaces.
+    let (_, same_day) = deliver(delivery.clone()).await;
+    assert_eq!(code(&same_day), "31");
+    assert_eq!(
+        same_day["result"]["resultDesc"],
+        "배송완료는 출고일 익일부터 처리할 수 있습니다."
+    );
+    let platform = |seq: u32| {
+        let app = &app;
+        async move {
+            app.post_json(
+                &format!("/v1/orders/{ORDER}/items/{seq}/delivery"),
+                &app.tokens.storefront,
+                json!({}),
+            )
+            .await
+        }
+    };
+    let too_soon = platform(2).await;
+    assert_eq!(
+        (too_soon.status, too_soon.problem()),
+        (409, "delivered-too-soon")
+    );
+    // The next day: delivered, once.
+    app.clock.advance(86_400);
+    let (_, done) = deliver(delivery.clone()).await;
+    assert_eq!(code(&done), "00", "{done}");
+    let (_, again) = deliver(delivery).await;
+    assert_eq!(code(&again), "31");
+    assert_eq!(
+        again["result"]["resultDesc"],
+        "이미 배송완료 된 배송번호입니다."
+    );
+    let by_platform = platform(2).await;
+    assert_eq!(by_platform.status, 200, "{}", by_platform.body);
+    assert_eq!(by_platform.body["shippingStatus"], "delivered");
+    let not_released = platform(3).await;
+    assert_eq!(
+        (not_released.status, not_released.problem()),
+        (409, "not-released")
+    );
+    let vendors_only = app
+        .post_json(
+            &format!("/v1/orders/{ORDER}/items/3/delivery"),
+            &app.tokens.service,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        vendors_only.status, 403,
+        "the carrier's word comes from the storefront or admin"
+    );
+
+    // The vendor's delivered list: by delivery date, and by order number with no period.
+    let (_, today) = window(&app, 0);
+    let list = |body: Value| {
+        let (app, key) = (&app, key.clone());
+        async move {
+            ssg(
+                app,
+                reqwest::Method::POST,
+                "/api/pd/1/listDeliveryEnd.ssg",
+                &key,
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (_, listed) = list(
+        json!({"requestDeliveryEnd": {"perdType": "01", "perdStrDts": today, "perdEndDts": today}}),
+    )
+    .await;
+    let rows = wrapped(&listed, "deliveryEnds", "deliveryEnd");
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert!(
+        rows.iter()
+            .all(|row| row["lastShppProgStatDtlCd"] == json!(51))
+    );
+    assert!(
+        rows.iter()
+            .all(|row| row["orOrdNo"] == json!(ORDER) && row["reOrderYn"] == "N")
+    );
+    let (_, looked) =
+        list(json!({"requestDeliveryEnd": {"commType": "01", "commValue": ORDER}})).await;
+    assert_eq!(wrapped(&looked, "deliveryEnds", "deliveryEnd").len(), 2);
+    let (_, others) = ssg(
+        &app,
+        reqwest::Method::POST,
+        "/api/pd/1/listDeliveryEnd.ssg",
+        &app.keys.b,
+        Some(json!({"requestDeliveryEnd": {"commType": "01", "commValue": ORDER}})),
+    )
+    .await;
+    assert_eq!(
+        others["result"]["deliveryEnds"],
+        json!([""]),
+        "nothing delivered of B's: [\"\"]"
+    );
+    let shown = order(&app).await;
+    assert_eq!(shown["items"][0]["shippingStatus"], "delivered");
+}

@@ -21,10 +21,10 @@ use std::fmt;
 use async_trait::async_trait;
 use claims_domain::{
     Actor, CancelCommand, CancelRejection, CancelRequest, CancelRow, Claim, ClaimNo, ClockAnchor,
-    ClockMove, CustomerId, DelayReason, InquiryQuery, InvalidValue, ItemSeq, ItemState, KstDate,
-    KstDateTime, Moved, NewEvent, NewOrder, NoSellReason, OrderNo, PendingLine, Period, Quantity,
-    Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem, ShippingNo,
-    ShippingStatus, Text, VendorId, Waybill,
+    ClockMove, CustomerId, DelayReason, DeliveredQuery, InquiryQuery, InvalidValue, ItemSeq,
+    ItemState, KstDate, KstDateTime, Moved, NewEvent, NewOrder, NoSellReason, OrderNo, PendingLine,
+    Period, Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem,
+    ShippingNo, ShippingStatus, Text, VendorId, Waybill,
 };
 use claims_domain::{DeliveryAttempt, EndpointStatus, Webhook, WebhookId, WebhookSecret};
 
@@ -542,6 +542,16 @@ store! {
         #[traced(item = ?item)]
         write release(item: &ItemRef, scope: &Scope, how: Release, now: KstDateTime) -> Shipment
             = shipping::release(&item, &scope, how, now);
+        /// Records that a released item reached the customer (배송완료): for the vendor holding
+        /// `scope`, or with `None` on the carrier's word (the platform). From the KST day after
+        /// its release; once. Returns where the item stands.
+        #[traced(item = ?item)]
+        write deliver(item: &ItemRef, scope: Option<&Scope>, now: KstDateTime) -> ItemState
+            = shipping::deliver(&item, scope.as_ref(), now);
+        /// The vendor's delivered items as `query` asks, by the date it filters on, then order
+        /// and item; at most `limit`.
+        read delivered_items(scope: &Scope, query: &DeliveredQuery, limit: usize) -> Vec<ShippingItem>
+            = shipping::delivered(&scope, &query, limit);
         /// The vendor's items at `stage` (instructed, or confirmed) with units open, of orders
         /// received within `period`, oldest order first; at most `limit`.
         read shipping_items(

@@ -3,6 +3,7 @@
 //! change to an order, each step locks the order's row first, so it is decided on state no
 //! other node can change before it is written.
 
+use claims_domain::{DeliveredBy, DeliveredQuery, Lookup, plan_delivery};
 use claims_domain::{
     EventType, ItemSeq, ItemState, KstDateTime, LineStatus, NewEvent, NewOrderItem, OrderNo,
     Period, Release, Scope, ShipmentPlan, ShippingItem, ShippingStatus, Subject, Waybill,
@@ -264,6 +265,86 @@ fn changed_one(changed: u64, ord_no: &OrderNo, seq: ItemSeq) -> Result<(), Store
     }
 }
 
+/// Records that the item reached the customer (배송완료), for the vendor holding `scope` (or,
+/// with `None`, on the carrier's word through the platform). Returns where it stands.
+pub(crate) async fn deliver(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+    scope: Option<&Scope>,
+    now: KstDateTime,
+) -> Result<ItemState, StoreError> {
+    let (ord_no, mut state) = locked_item(sql, item).await?;
+    let delivered_at = plan_delivery(&state, scope, now)?;
+    let changed = sql
+        .execute(
+            "UPDATE order_items SET delivered_at = $3 \
+             WHERE ord_no = $1 AND ord_item_seq = $2 AND shipped_qty > 0 AND delivered_at IS NULL",
+            &[
+                ord_no.as_str().into(),
+                state.seq.get().into(),
+                delivered_at.into(),
+            ],
+        )
+        .await?;
+    changed_one(changed, &ord_no, state.seq)?;
+    state.delivered_at = Some(delivered_at);
+    Ok(state)
+}
+
+/// The vendor's delivered items as `query` asks — in a period of their delivery, release or
+/// order date, or looked up by order or shipping number — by that date, then order and
+/// item; at most `limit`.
+pub(crate) async fn delivered(
+    sql: &mut dyn Sql,
+    scope: &Scope,
+    query: &DeliveredQuery,
+    limit: usize,
+) -> Result<Vec<ShippingItem>, StoreError> {
+    let date = match query.by {
+        DeliveredBy::Delivered => "i.delivered_at",
+        DeliveredBy::Released => "i.shipped_at",
+        DeliveredBy::Ordered => "i.ord_rcp_dts",
+    };
+    let mut params: Vec<Param<'_>> = vec![scope.vendor.as_str().into(), Param::Int(limit as i64)];
+    let mut filters = String::new();
+    fn next<'a>(param: Param<'a>, params: &mut Vec<Param<'a>>) -> String {
+        params.push(param);
+        format!("${}", params.len())
+    }
+    if let Some(lower) = &scope.lower_rank {
+        let at = next(lower.as_str().into(), &mut params);
+        filters.push_str(&format!(" AND i.lrnk_spl_ven_id = {at}"));
+    }
+    if let Some(period) = query.period {
+        let (from, until) = period.bounds();
+        let from = next(from.into(), &mut params);
+        let until = next(until.into(), &mut params);
+        filters.push_str(&format!(" AND {date} >= {from} AND {date} < {until}"));
+    }
+    match &query.lookup {
+        Some(Lookup::Order(ord_no)) => {
+            let at = next(ord_no.as_str().into(), &mut params);
+            filters.push_str(&format!(" AND i.ord_no = {at}"));
+        }
+        Some(Lookup::Shipping(shpp_no)) => {
+            let at = next(Param::Int(shpp_no.get() as i64), &mut params);
+            filters.push_str(&format!(" AND i.shpp_no = {at}"));
+        }
+        None => {}
+    }
+    let statement = format!(
+        "SELECT {}, {}, coalesce(f.amount, 0) \
+         FROM order_items i \
+         JOIN orders o ON o.ord_no = i.ord_no \
+         LEFT JOIN order_shipping_fees f ON f.ord_no = i.ord_no AND f.spl_ven_id = i.spl_ven_id \
+         WHERE i.spl_ven_id = $1 AND i.delivered_at IS NOT NULL{filters} \
+         ORDER BY {date}, i.ord_no, i.ord_item_seq LIMIT $2",
+        columns("i", ItemRow::COLUMNS),
+        columns("o", OrderRow::COLUMNS),
+    );
+    shipping_items(sql.query(&statement, &params).await?)
+}
+
 /// The vendor's items at `stage` (instructed, or confirmed and delayed) with units open, of orders
 /// received within `period`, oldest order first; at most `limit`.
 pub(crate) async fn list(
@@ -279,7 +360,7 @@ pub(crate) async fn list(
         ShippingStatus::Confirmed | ShippingStatus::Delayed => {
             "(i.confirmed_at IS NOT NULL OR i.delay_nts > 0)"
         }
-        ShippingStatus::Released => return Ok(Vec::new()),
+        ShippingStatus::Released | ShippingStatus::Delivered => return Ok(Vec::new()),
     };
     let (params, narrowed) = vendor_window(scope, period, limit, "i");
     let statement = format!(
@@ -293,10 +374,13 @@ pub(crate) async fn list(
         columns("i", ItemRow::COLUMNS),
         columns("o", OrderRow::COLUMNS),
     );
+    shipping_items(sql.query(&statement, &params).await?)
+}
+
+/// Shipping items from rows of an item's columns, its order's, and the vendor's fee.
+fn shipping_items(rows: Vec<crate::sql::Row>) -> Result<Vec<ShippingItem>, StoreError> {
     let fee_column = ItemRow::COLUMNS.len() + OrderRow::COLUMNS.len();
-    sql.query(&statement, &params)
-        .await?
-        .iter()
+    rows.iter()
         .map(|row| {
             let (item, state) = ItemRow::read(row)?.into_item()?;
             let order = OrderRow::read_at(row, ItemRow::COLUMNS.len())?;

@@ -383,6 +383,8 @@ table! {
         whin_expc_dt: Option<Cow<'a, str>>,
         delay_nts: i64,
         delayed_at: Option<KstDateTime>,
+        /// When the shipment reached the customer (배송완료).
+        delivered_at: Option<KstDateTime>,
     }
 }
 
@@ -421,6 +423,7 @@ impl<'a> ItemRow<'a> {
             whin_expc_dt: state.delay.as_ref().map(|d| Cow::Owned(d.until.compact())),
             delay_nts: state.delay.as_ref().map_or(0, |d| i64::from(d.notices)),
             delayed_at: state.delay.as_ref().map(|d| d.noticed_at),
+            delivered_at: state.delivered_at,
         }
     }
 
@@ -487,6 +490,7 @@ impl<'a> ItemRow<'a> {
                 (None, None, None) => None,
                 _ => return Err(corrupt(format!("item {seq} has half a delay notice"))),
             },
+            delivered_at: self.delivered_at,
         };
         let item = NewOrderItem {
             seq,
@@ -947,7 +951,7 @@ mod tests {
         .unwrap();
         assert_eq!(read, row);
         assert_eq!(ClaimLineRow::COLUMNS.len(), 23);
-        assert_eq!(ItemRow::COLUMNS.len(), 31);
+        assert_eq!(ItemRow::COLUMNS.len(), 32);
     }
 }
 

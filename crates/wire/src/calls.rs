@@ -15,6 +15,7 @@ use claims_domain::{
     NoSellReason, OrderNo, PendingLine, Period, PeriodError, Quantity, SHIPPING_SEQ, Scope,
     ShippingItem, ShippingNo, Text, TextRule, Waybill,
 };
+use claims_domain::{DeliveredBy, DeliveredQuery, Lookup};
 
 use crate::failure::{Field, Malformation};
 use crate::request::{Fields, Root, decode_fields, parse_date};
@@ -383,6 +384,116 @@ pub fn delay_date_refused(until: KstDate, today: KstDate, max_days: u32) -> Fail
     )
 }
 
+/// Reads the body of `saveDeliveryEnd` (root `requestDeliveryEnd`): the shipment delivered.
+pub fn decode_delivery_end(format: Format, body: &[u8]) -> Result<ShippingRef, Failure> {
+    let fields = decode_fields(
+        format,
+        body,
+        Root::Named("requestDeliveryEnd"),
+        &[Field::ShppNo, Field::ShppSeq],
+    )?;
+    shipping_ref(&fields)
+}
+
+/// How many days `perdEndDts` may follow `perdStrDts` on the delivered list: a week, unless
+/// an item is looked up (`commType`), when the period is not limited.
+pub const DELIVERED_MAX_SPAN: i32 = 7;
+
+/// The longest period a lookup may name, in days (it is "not limited"; this only keeps a
+/// typo from asking for centuries).
+const LOOKUP_MAX_SPAN: i32 = 3_660;
+
+/// Reads the body of `listDeliveryEnd` (root `requestDeliveryEnd`): `perdType` `01` delivery,
+/// `02` release, `03`/`04` order date, over at most 7 days; or `commType` `01` (original
+/// order number) / `02` (shipping number) with `commValue`, when the period may be left out.
+pub fn decode_delivered_list(format: Format, body: &[u8]) -> Result<DeliveredQuery, Failure> {
+    let fields = decode_fields(
+        format,
+        body,
+        Root::Named("requestDeliveryEnd"),
+        &[
+            Field::PerdType,
+            Field::PerdStrDts,
+            Field::PerdEndDts,
+            Field::CommType,
+            Field::CommValue,
+        ],
+    )?;
+    let lookup =
+        match fields.get(Field::CommType) {
+            None => None,
+            Some(kind) => {
+                let value = required(&fields, Field::CommValue)?;
+                Some(match kind {
+                    "01" => Lookup::Order(OrderNo::parse(Field::CommValue.name(), value).map_err(
+                        |_| malformed(Field::CommValue, value, Malformation::NotAnOrderNumber),
+                    )?),
+                    "02" => {
+                        let number = number(&fields, Field::CommValue)?;
+                        Lookup::Shipping(ShippingNo::new(Field::CommValue.name(), number).map_err(
+                            |_| malformed(Field::CommValue, value, Malformation::NotANumber),
+                        )?)
+                    }
+                    other => {
+                        return Err(malformed(
+                            Field::CommType,
+                            other,
+                            Malformation::NotOneOf {
+                                allowed: "01 (원주문번호), 02 (배송번호)",
+                            },
+                        ));
+                    }
+                })
+            }
+        };
+    let by = match fields.get(Field::PerdType) {
+        None if lookup.is_some() => DeliveredBy::Delivered,
+        None => {
+            return Err(Failure::Required {
+                field: Field::PerdType,
+            });
+        }
+        Some("01") => DeliveredBy::Delivered,
+        Some("02") => DeliveredBy::Released,
+        Some("03" | "04") => DeliveredBy::Ordered,
+        Some(other) => {
+            return Err(malformed(
+                Field::PerdType,
+                other,
+                Malformation::NotOneOf {
+                    allowed: "01, 02, 03, 04",
+                },
+            ));
+        }
+    };
+    let dates = (fields.get(Field::PerdStrDts), fields.get(Field::PerdEndDts));
+    let period = match (dates, &lookup) {
+        ((None, None), Some(_)) => None,
+        (_, Some(_)) => Some(period(&fields, LOOKUP_MAX_SPAN)?),
+        (_, None) => Some(period(&fields, DELIVERED_MAX_SPAN)?),
+    };
+    Ok(DeliveredQuery { by, period, lookup })
+}
+
+/// A row of `listDeliveryEnd`: the warehouse-out row of a delivered shipment (`51`), with
+/// when it was delivered (`shppDt`) and released (`whoutDt`), and `orOrdNo` beside
+/// `orordNo` (a client reads that spelling).
+pub fn delivered_row(item: &ShippingItem) -> CallRow<'_> {
+    let time =
+        |at: Option<claims_domain::KstDateTime>| at.map_or_else(String::new, |t| t.to_wire());
+    shipping_row(item, ShippingList::WarehouseOut)
+        .with("shppDt", time(item.state.delivered_at))
+        .with("whoutDt", time(item.state.shipped_at))
+        .with("reOrderYn", "N")
+        .with("orOrdNo", item.ord_no.as_str())
+}
+
+/// `listDeliveryEnd`'s answer: `"deliveryEnds": [{"deliveryEnd": …}]`, none as `[""]`.
+pub const DELIVERED_LISTING: Listing = Listing::WrappedOrBlank {
+    list: "deliveryEnds",
+    item: "deliveryEnd",
+};
+
 /// Fields from a query string's pairs (the names the call takes; others ignored).
 pub fn query_fields<'a>(
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
@@ -516,6 +627,12 @@ pub enum Listing {
     },
     /// `"name": [rows]`. XML: one `<name>` element per row.
     Flat(&'static str),
+    /// As [`Listing::Wrapped`], but no row is `"list": [""]` — the empty string SSG's later
+    /// calls send in the wrapper's place (clients test for it). XML: the wrapper, empty.
+    WrappedOrBlank {
+        list: &'static str,
+        item: &'static str,
+    },
 }
 
 fn write_value(format: Format, value: &Value<'_>, out: &mut Vec<u8>) {
@@ -587,9 +704,15 @@ pub fn encode_rows(format: Format, lang: Lang, listing: Listing, rows: &[CallRow
     let mut out = Vec::with_capacity(256 + rows.len() * 600);
     success_head(format, lang, &mut out);
     match (format, listing) {
-        (Format::Json, Listing::Wrapped { list, item }) => {
+        (
+            Format::Json,
+            Listing::Wrapped { list, item } | Listing::WrappedOrBlank { list, item },
+        ) => {
             out.extend_from_slice(format!(",\"{list}\":[").as_bytes());
             match rows {
+                [] if matches!(listing, Listing::WrappedOrBlank { .. }) => {
+                    out.extend_from_slice(b"\"\"");
+                }
                 [] => {}
                 [one] => {
                     out.extend_from_slice(format!("{{\"{item}\":").as_bytes());
@@ -619,7 +742,7 @@ pub fn encode_rows(format: Format, lang: Lang, listing: Listing, rows: &[CallRow
             }
             out.push(b']');
         }
-        (Format::Xml, Listing::Wrapped { list, item }) => {
+        (Format::Xml, Listing::Wrapped { list, item } | Listing::WrappedOrBlank { list, item }) => {
             open(list, &mut out);
             for row in rows {
                 write_row(format, row, item, &mut out);

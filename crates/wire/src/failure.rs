@@ -95,6 +95,8 @@ pub enum Field {
     ShortgRsnCd,
     ShortgProcDtlc,
     WhinExpcDt,
+    CommType,
+    CommValue,
 }
 
 impl Field {
@@ -119,6 +121,8 @@ impl Field {
             Field::ShortgRsnCd => "shortgRsnCd",
             Field::ShortgProcDtlc => "shortgProcDtlc",
             Field::WhinExpcDt => "whinExpcDt",
+            Field::CommType => "commType",
+            Field::CommValue => "commValue",
         }
     }
 }
@@ -265,6 +269,12 @@ pub enum Refusal {
     NoSellRegistered,
     /// Registered as out of stock already.
     AlreadyNoSell,
+    /// Not released: nothing to deliver.
+    NotReleased,
+    /// Released today (KST): delivery from tomorrow on.
+    DeliveredOnReleaseDay,
+    /// Delivered already.
+    AlreadyDelivered,
 }
 
 /// How many characters of a caller's value an error message repeats.
@@ -439,6 +449,9 @@ impl Failure {
                 Refusal::NotInState(status) => format!("The item is in {} {} ({}), which does not allow this call.", status.code(), status.name(), status.as_str()),
                 Refusal::NoSellRegistered => "The item is registered as out of stock (판매불가 등록된 상품입니다): it cannot ship; withdraw the registration (scEvnt D) first.".into(),
                 Refusal::AlreadyNoSell => "The item is already registered as out of stock (이미 판매불가로 등록된 상품입니다.).".into(),
+                Refusal::NotReleased => "The item has not been released (출고완료) yet: only a released shipment is delivered.".into(),
+                Refusal::DeliveredOnReleaseDay => "Delivery can be recorded from the day after release (배송완료는 출고일 익일부터 처리할 수 있습니다.).".into(),
+                Refusal::AlreadyDelivered => "The shipment was already delivered (이미 배송완료 된 배송번호입니다.).".into(),
             },
             Failure::UnknownCall { path } => format!(
                 "There is no call {} here: see the documentation for the calls this service offers.",
@@ -529,6 +542,9 @@ impl Failure {
                 Refusal::NotInState(status) => format!("{}({}) 상태의 상품입니다. 처리할 수 없는 상태입니다.", status.name(), status.code()),
                 Refusal::NoSellRegistered => "판매불가 등록된 상품입니다. 출고하려면 판매불가 등록을 먼저 철회(scEvnt D)하세요.".into(),
                 Refusal::AlreadyNoSell => "이미 판매불가로 등록된 상품입니다.".into(),
+                Refusal::NotReleased => "출고완료되지 않은 배송번호입니다. 출고완료 후 배송완료 처리할 수 있습니다.".into(),
+                Refusal::DeliveredOnReleaseDay => "배송완료는 출고일 익일부터 처리할 수 있습니다.".into(),
+                Refusal::AlreadyDelivered => "이미 배송완료 된 배송번호입니다.".into(),
             },
             Failure::UnknownCall { path } => format!(
                 "제공하지 않는 API입니다: {}. 제공하는 API를 문서에서 확인하세요.",

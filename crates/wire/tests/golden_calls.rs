@@ -11,10 +11,11 @@ use claims_domain::{
 };
 use claims_domain::{Delay, DelayReason, KstDate, NoSellReason, ShippingStatus};
 use claims_wire::calls::{
-    self, Listing, NoSellEvent, ShippingList, approve_call, cancel_requests_period,
-    decode_approve_body, decode_confirm, decode_delay, decode_no_sell, decode_release,
-    decode_shipping_list, decode_waybill, delay_date_refused, encode_done, encode_rows,
-    order_detail_rows, pending_line_row, query_fields, shipping_row,
+    self, DELIVERED_LISTING, Listing, NoSellEvent, ShippingList, approve_call,
+    cancel_requests_period, decode_approve_body, decode_confirm, decode_delay,
+    decode_delivered_list, decode_delivery_end, decode_no_sell, decode_release,
+    decode_shipping_list, decode_waybill, delay_date_refused, delivered_row, encode_done,
+    encode_rows, order_detail_rows, pending_line_row, query_fields, shipping_row,
 };
 use claims_wire::{Failure, Field, Format, Lang, Malformation, Missing, Refusal, encode_failure};
 
@@ -766,4 +767,114 @@ fn an_approval_names_the_item_in_the_query_or_the_body() {
             field: Field::OrdNo
         }
     );
+}
+
+/// `listDeliveryEnd`: delivered shipments (51) with their delivery and release times; none is
+/// `[""]`, as SSG sends it.
+#[test]
+fn delivered_shipments() {
+    let mut items = shipping_items();
+    for item in &mut items {
+        item.state.shipped = item.state.open();
+        item.state.shipped_at = Some(at("2026-11-21 18:00:00"));
+        item.state.delivered_at = Some(at("2026-11-22 10:30:00"));
+    }
+    let rows: Vec<_> = items.iter().map(delivered_row).collect();
+    let mut out = String::new();
+    for format in [Format::Json, Format::Xml] {
+        for count in 0..=2 {
+            out.push_str(&format!("--- {format:?} {count} rows\n"));
+            out.push_str(&as_text(encode_rows(
+                format,
+                Lang::Ko,
+                DELIVERED_LISTING,
+                &rows[..count],
+            )));
+            out.push('\n');
+        }
+    }
+    insta::assert_snapshot!(out);
+    assert!(out.contains(r#""deliveryEnds":[""]"#), "no row");
+    assert!(out.contains(r#""lastShppProgStatDtlCd":51"#));
+    assert!(out.contains(r#""shppDt":"2026-11-22 10:30:00","whoutDt":"2026-11-21 18:00:00","reOrderYn":"N","orOrdNo":"20261120000A3F""#));
+}
+
+#[test]
+fn delivery_calls_are_read_in_both_formats() {
+    use claims_domain::{DeliveredBy, Lookup};
+    let json = br#"{"requestDeliveryEnd": {"shppNo": "3000000001", "shppSeq": "1"}}"#;
+    let xml =
+        b"<requestDeliveryEnd><shppNo>3000000001</shppNo><shppSeq>1</shppSeq></requestDeliveryEnd>";
+    for (format, body) in [(Format::Json, &json[..]), (Format::Xml, &xml[..])] {
+        assert_eq!(
+            decode_delivery_end(format, body).unwrap().shpp_no.get(),
+            3_000_000_001
+        );
+    }
+    let list = |body: &str| decode_delivered_list(Format::Json, body.as_bytes());
+    let query = list(r#"{"requestDeliveryEnd": {"perdType": "02", "perdStrDts": "20261120", "perdEndDts": "20261127"}}"#).unwrap();
+    assert_eq!((query.by, query.lookup), (DeliveredBy::Released, None));
+    assert!(
+        matches!(
+            list(
+                r#"{"requestDeliveryEnd": {"perdType": "01", "perdStrDts": "20261120", "perdEndDts": "20261128"}}"#
+            ),
+            Err(Failure::PeriodTooLong { .. })
+        ),
+        "a week at most"
+    );
+    // A lookup needs no period, and is not held to a week (one client sends 15 days).
+    let looked =
+        list(r#"{"requestDeliveryEnd": {"commType": "01", "commValue": "20261120000A3F"}}"#)
+            .unwrap();
+    assert_eq!(looked.period, None);
+    assert_eq!(
+        looked.lookup,
+        Some(Lookup::Order(
+            OrderNo::parse("o", "20261120000A3F").unwrap()
+        ))
+    );
+    let fifteen = list(r#"{"requestDeliveryEnd": {"perdType": "02", "perdStrDts": "20261101", "perdEndDts": "20261115", "commType": "02", "commValue": 3000000001}}"#).unwrap();
+    assert!(matches!(fifteen.lookup, Some(Lookup::Shipping(_))));
+    assert_eq!(
+        list(r#"{"requestDeliveryEnd": {"commType": "01"}}"#).unwrap_err(),
+        Failure::Required {
+            field: Field::CommValue
+        }
+    );
+    assert!(matches!(
+        list(r#"{"requestDeliveryEnd": {"commType": "03", "commValue": "1"}}"#).unwrap_err(),
+        Failure::Malformed {
+            field: Field::CommType,
+            ..
+        }
+    ));
+    assert_eq!(
+        list(r#"{"requestDeliveryEnd": {"perdStrDts": "20261120", "perdEndDts": "20261120"}}"#)
+            .unwrap_err(),
+        Failure::Required {
+            field: Field::PerdType
+        }
+    );
+    // The refusals integrations read, word for word.
+    for (refusal, words) in [
+        (
+            Refusal::DeliveredOnReleaseDay,
+            "배송완료는 출고일 익일부터 처리할 수 있습니다.",
+        ),
+        (
+            Refusal::AlreadyDelivered,
+            "이미 배송완료 된 배송번호입니다.",
+        ),
+    ] {
+        for lang in [Lang::Ko, Lang::En] {
+            let answer = as_text(encode_failure(
+                Format::Json,
+                lang,
+                &Failure::Refused(refusal),
+            ));
+            assert!(answer.contains(words), "{answer}");
+            assert!(answer.contains(r#""resultCode":"31""#));
+        }
+    }
 }

@@ -87,6 +87,9 @@ problem_kinds! {
     NotInState = "not-in-state", CONFLICT, "The item's shipping status does not allow this", "상품의 배송 상태로는 할 수 없습니다";
     NoSellRegistered = "no-sell-registered", CONFLICT, "The item is registered as out of stock", "판매불가 등록된 상품입니다";
     NoSellNotRegistered = "no-sell-not-registered", CONFLICT, "The item has no out-of-stock registration in force", "판매불가 등록이 없는 상품입니다";
+    NotReleased = "not-released", CONFLICT, "The item has not been released", "출고완료되지 않은 상품입니다";
+    DeliveredTooSoon = "delivered-too-soon", CONFLICT, "Delivery is recorded from the day after release", "배송완료는 출고일 익일부터 처리할 수 있습니다";
+    AlreadyDelivered = "already-delivered", CONFLICT, "The item was already delivered", "이미 배송완료된 상품입니다";
     ClockBackwards = "clock-backwards", CONFLICT, "The sandbox clock moves only forward", "샌드박스 시계는 앞으로만 움직입니다";
     SandboxOff = "sandbox-off", NOT_FOUND, "This service runs no sandbox clock", "샌드박스 시계를 쓰지 않는 서비스입니다";
     NothingPending = "nothing-pending", CONFLICT, "Nothing of the cancel request is pending", "취소신청 중인 것이 없습니다";
@@ -278,6 +281,9 @@ impl From<StoreError> for Problem {
                         ProblemKind::NoSellRegistered
                     }
                     ShipRejection::NotRegistered => ProblemKind::NoSellNotRegistered,
+                    ShipRejection::NotReleased => ProblemKind::NotReleased,
+                    ShipRejection::DeliveredOnReleaseDay => ProblemKind::DeliveredTooSoon,
+                    ShipRejection::AlreadyDelivered => ProblemKind::AlreadyDelivered,
                 };
                 Problem::new(kind, rejection.to_string()).ko(ship_ko(&rejection))
             }
@@ -346,6 +352,13 @@ fn ship_ko(rejection: &ShipRejection) -> String {
         }
         ShipRejection::AlreadyRegistered => "이미 판매불가로 등록된 상품입니다.".into(),
         ShipRejection::NotRegistered => "판매불가 등록이 없는 상품입니다.".into(),
+        ShipRejection::NotReleased => {
+            "출고완료되지 않은 상품입니다. 출고완료 후 배송완료 처리할 수 있습니다.".into()
+        }
+        ShipRejection::DeliveredOnReleaseDay => {
+            "배송완료는 출고일 익일부터 처리할 수 있습니다.".into()
+        }
+        ShipRejection::AlreadyDelivered => "이미 배송완료 된 배송번호입니다.".into(),
     }
 }
 

@@ -576,10 +576,11 @@ fn shipping_badge(lang: Lang, status: ShippingStatus, open: u32) -> Markup {
         ShippingStatus::Confirmed => ("badge warn", "confirmed"),
         ShippingStatus::Delayed => ("badge warn", "delayed"),
         ShippingStatus::Released => ("badge ok", "released"),
+        ShippingStatus::Delivered => ("badge ok", "delivered"),
     };
     html! {
         span class=(class) { (code_name(lang, status.name(), english)) }
-        @if open == 0 && status != ShippingStatus::Released {
+        @if open == 0 && !status.is_shipped() {
             " " span.badge.bad { (lang.t("전량 취소", "all canceled")) }
         }
     }

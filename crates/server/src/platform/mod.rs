@@ -55,6 +55,10 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
             "/v1/orders/{ord_no}/items/{ord_item_seq}/shipment",
             post(orders::ship),
         )
+        .route(
+            "/v1/orders/{ord_no}/items/{ord_item_seq}/delivery",
+            post(orders::deliver),
+        )
         .route("/v1/orders/{ord_no}/cancel-requests", post(requests::file))
         .route("/v1/cancel-requests/{request_id}", get(requests::show))
         .route(

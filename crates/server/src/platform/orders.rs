@@ -6,7 +6,9 @@ use axum::response::Response;
 use claims_domain::{
     Claim, ClaimNo, CustomerId, InvalidValue, ItemSeq, KstDateTime, OrderNo, ShipRejection,
 };
-use claims_store::{Completion, NotFound, OrderCursor, Placed, Role, StoreError, StoredAnswer};
+use claims_store::{
+    Completion, ItemRef, NotFound, OrderCursor, Placed, Role, StoreError, StoredAnswer,
+};
 use serde::{Deserialize, Serialize};
 
 use super::dto::{CancellationBody, ClaimView, OrderBody, OrderView, ShipmentView};
@@ -313,4 +315,47 @@ pub(crate) async fn ship(
         shipped => shipped?,
     };
     Ok(json(StatusCode::OK, &ShipmentView::from(&shipment)))
+}
+
+/// `POST /v1/orders/{ordNo}/items/{ordItemSeq}/delivery`: the carrier's word that a released
+/// item reached the customer (배송완료), on saveDeliveryEnd's rules (from the KST day after
+/// release; once). Admin and storefront.
+#[tracing::instrument(name = "deliver", skip_all, fields(order.no = tracing::field::Empty, item.seq = tracing::field::Empty))]
+pub(crate) async fn deliver(
+    State(app): State<AppState>,
+    caller: Caller,
+    Segments((ord_no, seq)): Segments<(String, String)>,
+) -> Result<Response, Problem> {
+    caller.role(&[Role::Admin, Role::Storefront])?;
+    let ord_no = order_no(&ord_no)?;
+    let not_found = || {
+        Problem::new(
+            ProblemKind::ItemNotFound,
+            format!("order {ord_no} has no item {seq:?}"),
+        )
+        .ko(format!("주문 {ord_no}에 {seq:?}번 상품이 없습니다."))
+    };
+    let seq_number: i64 = seq.trim().parse().map_err(|_| not_found())?;
+    let item_seq = ItemSeq::new("ordItemSeq", seq_number).map_err(|_| not_found())?;
+    let span = tracing::Span::current();
+    span.record("order.no", tracing::field::display(&ord_no));
+    span.record("item.seq", item_seq.get());
+    let state = app
+        .store
+        .deliver(
+            &ItemRef::Order(ord_no.clone(), item_seq),
+            None,
+            app.clock.now(),
+        )
+        .await?;
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "ordNo": ord_no.as_str(),
+            "ordItemSeq": item_seq.get(),
+            "shippingStatus": state.shipping_status().as_str(),
+            "shippedAt": state.shipped_at.map(KstDateTime::to_wire),
+            "deliveredAt": state.delivered_at.map(KstDateTime::to_wire),
+        }),
+    ))
 }

@@ -7,6 +7,7 @@
 mod cancellation;
 mod console;
 mod credentials;
+mod delivery;
 mod flow;
 mod idempotency;
 mod inquiry;
@@ -19,6 +20,7 @@ mod webhooks;
 pub use cancellation::*;
 pub use console::*;
 pub use credentials::*;
+pub use delivery::*;
 pub use flow::*;
 pub use idempotency::*;
 pub use inquiry::*;
@@ -122,7 +124,8 @@ macro_rules! conformance_tests {
             registrations_execute_once_at_five_the_next_day,
             delay_notices_move_the_date_and_open_direct_cancellation,
             concurrent_executions_keep_the_invariants,
-            the_sandbox_clock_moves_only_forward
+            the_sandbox_clock_moves_only_forward,
+            released_items_are_delivered_once_and_listed
         );
     };
     (@each $fresh:path; $($scenario:ident),* $(,)?) => {
