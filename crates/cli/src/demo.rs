@@ -15,7 +15,7 @@ use claims_store::{Login, NewUser, Password, Role, Store, UserRole};
 use claims_store_sqlite::{Durability, SqliteOptions, SqliteStore};
 
 use crate::DemoArgs;
-use crate::serve::{bind, run_server};
+use crate::serve::{Shutdown, bind, run_server};
 use crate::settings::{Effective, Source};
 
 pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> anyhow::Result<()> {
@@ -106,6 +106,7 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
 
     let users = console_users(&*store, now).await?;
     let examples = Examples::find(&*store, now).await?;
+    let shutdown = Shutdown::listen()?;
     // Whoever reads the banner may stop reading (a script that took the key it wanted): the
     // demo keeps serving rather than dying on a closed pipe.
     let _ = writeln!(
@@ -113,7 +114,7 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
         "{}",
         banner(address, now, &keys, &tokens, &users, &examples)
     );
-    let result = run_server(listener, store, settings).await;
+    let result = run_server(shutdown, listener, store, settings).await;
     drop(dir);
     result
 }

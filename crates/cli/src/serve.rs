@@ -39,14 +39,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         }
         _ => (database::open(settings).await?, None),
     };
+    let shutdown = Shutdown::listen()?;
     let listener = bind(settings.listen).await?;
     log_serving(&listener, settings)?;
     match connecting {
-        None => run_server(listener, store, settings).await,
+        None => run_server(shutdown, listener, store, settings).await,
         Some(connecting) => {
             // Serving ends when the server stops, or when the database never came.
             tokio::select! {
-                served = run_server(listener, Arc::clone(&store), settings) => served,
+                served = run_server(shutdown, listener, Arc::clone(&store), settings) => served,
                 connected = connecting => match connected {
                     Ok(Ok(())) => unreachable!("connecting completes only by giving up"),
                     Ok(Err(gave_up)) => {
@@ -62,9 +63,10 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
 
 /// Serves `store`, whose database is up.
 async fn serve_on(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
+    let shutdown = Shutdown::listen()?;
     let listener = bind(settings.listen).await?;
     log_serving(&listener, settings)?;
-    run_server(listener, store, settings).await
+    run_server(shutdown, listener, store, settings).await
 }
 
 fn log_serving(listener: &TcpListener, settings: &Settings) -> anyhow::Result<()> {
@@ -127,6 +129,7 @@ pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
 /// Serves until Ctrl-C or SIGTERM; then stops accepting connections, lets the requests in
 /// flight finish for at most `http.shutdown_grace_secs`, and closes the database.
 pub async fn run_server(
+    shutdown: Shutdown,
     listener: TcpListener,
     store: Arc<dyn Store>,
     settings: &Settings,
@@ -146,7 +149,7 @@ pub async fn run_server(
     let scheduled = tokio::spawn(schedule(state.clone()));
     let connections = settings.connections();
     let server = serve_with(listener, app, &connections, async move {
-        shutdown_signal().await;
+        shutdown.signalled().await;
         let _ = signalled.send(());
     });
     let deadline = async move {
@@ -176,31 +179,43 @@ pub async fn run_server(
     Ok(())
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
+/// Ctrl-C and SIGTERM, listened for from the moment this is made: a service manager's
+/// SIGTERM that arrives while the database is still opening, or just after the address was
+/// logged, stops the service cleanly instead of killing it (the default action).
+pub struct Shutdown {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    /// Installs the handlers now; call before the address is announced.
+    pub fn listen() -> anyhow::Result<Shutdown> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Shutdown {
+                interrupt: signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?,
+                terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Shutdown {})
+    }
+
+    /// Completes on the first Ctrl-C or SIGTERM.
+    async fn signalled(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {},
+            _ = self.terminate.recv() => {},
+        }
+        #[cfg(not(unix))]
         if let Err(err) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %err, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+        tracing::info!("shutting down: no new connections; finishing the requests in flight");
     }
-    tracing::info!("shutting down: no new connections; finishing the requests in flight");
 }
