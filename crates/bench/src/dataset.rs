@@ -283,6 +283,7 @@ impl Generator {
                 items: vec![item],
                 claims: vec![claim],
                 cancel_requests: Vec::new(),
+                pickups: Vec::new(),
             },
             claim_ids: vec![id],
             placed_at: received,
@@ -319,6 +320,8 @@ impl Generator {
                 fees.push(ShippingFee {
                     vendor: vendor.clone(),
                     amount: Won::new("amount", 3_000).expect("small"),
+                    return_fee: None,
+                    exchange_fee: None,
                 });
             }
             items.push(NewOrderItem {
@@ -449,6 +452,7 @@ impl Generator {
                 items: state.items,
                 claims,
                 cancel_requests: Vec::new(),
+                pickups: Vec::new(),
             },
             claim_ids,
             placed_at: received,

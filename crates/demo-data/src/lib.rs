@@ -655,6 +655,8 @@ fn make_order(rng: &mut StdRng, index: usize, received: KstDateTime) -> NewOrder
             vendor: vendor(vendor_id),
             amount: Won::new("amount", *SHIPPING_FEES.choose(rng).expect("non-empty"))
                 .expect("small"),
+            return_fee: None,
+            exchange_fee: None,
         });
     }
     // Most orders name the recipient; some are gifts to someone else.

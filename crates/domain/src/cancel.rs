@@ -583,6 +583,8 @@ mod tests {
                 .map(|(v, amount)| ShippingFee {
                     vendor: vendor(v),
                     amount: Won::new("amount", *amount).unwrap(),
+                    return_fee: None,
+                    exchange_fee: None,
                 })
                 .collect(),
         }

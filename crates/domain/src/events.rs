@@ -30,6 +30,20 @@ pub enum EventType {
     ItemNoSellWithdrawn,
     /// The vendor sent a delay notice (출고지연).
     ItemDelayed,
+    /// A return was filed (회수지시).
+    ReturnCreated,
+    /// A return was withdrawn before the vendor confirmed it (회수철회).
+    ReturnWithdrawn,
+    /// A returned pickup completed: refunded.
+    ReturnCompleted,
+    /// The vendor refused a returned pickup (반품거부).
+    ReturnRefused,
+    /// An exchange was filed.
+    ExchangeCreated,
+    /// An exchange was withdrawn.
+    ExchangeWithdrawn,
+    /// An exchange's pickup completed: its replacement may ship.
+    ExchangeCompleted,
 }
 
 impl EventType {
@@ -42,6 +56,13 @@ impl EventType {
         EventType::ItemNoSellRegistered,
         EventType::ItemNoSellWithdrawn,
         EventType::ItemDelayed,
+        EventType::ReturnCreated,
+        EventType::ReturnWithdrawn,
+        EventType::ReturnCompleted,
+        EventType::ReturnRefused,
+        EventType::ExchangeCreated,
+        EventType::ExchangeWithdrawn,
+        EventType::ExchangeCompleted,
     ];
 
     /// The name on the wire (and in the store).
@@ -55,6 +76,13 @@ impl EventType {
             EventType::ItemNoSellRegistered => "item.no_sell_registered",
             EventType::ItemNoSellWithdrawn => "item.no_sell_withdrawn",
             EventType::ItemDelayed => "item.delayed",
+            EventType::ReturnCreated => "return.created",
+            EventType::ReturnWithdrawn => "return.withdrawn",
+            EventType::ReturnCompleted => "return.completed",
+            EventType::ReturnRefused => "return.refused",
+            EventType::ExchangeCreated => "exchange.created",
+            EventType::ExchangeWithdrawn => "exchange.withdrawn",
+            EventType::ExchangeCompleted => "exchange.completed",
         }
     }
 
@@ -99,6 +127,14 @@ pub enum Subject {
     },
     /// An item, as it stands now: a vendor's notice about it.
     Item { ord_no: OrderNo, item: ItemSeq },
+    /// A return's or an exchange's pickups of the event's vendor, as they stand now.
+    Pickup { oror_no: OrderNo, clm_no: ClaimNo },
+    /// An exchange's replacements (their lines in the claim) that may now ship.
+    Replacement {
+        oror_no: OrderNo,
+        clm_no: ClaimNo,
+        lines: Vec<ItemSeq>,
+    },
 }
 
 /// An event to record, for one vendor and lower-rank vendor.
@@ -207,6 +243,65 @@ pub fn item_event(kind: EventType, ord_no: &OrderNo, item: &crate::ItemState) ->
             item: item.seq,
         },
     }
+}
+
+/// The events of a return's or an exchange's pickups that took `status` (a change of
+/// `lines`): one per vendor and lower-rank vendor of those lines; and, when an exchange's
+/// pickups completed, `order.instructed` for their replacements.
+pub fn pickup_events(
+    claim: &crate::PickupClaim,
+    lines: &[ItemSeq],
+    status: crate::PickupStatus,
+) -> Vec<NewEvent> {
+    use crate::{PickupKind, PickupStatus};
+    let kind = match (claim.kind, status) {
+        (PickupKind::Return, PickupStatus::Requested) => EventType::ReturnCreated,
+        (PickupKind::Return, PickupStatus::Withdrawn) => EventType::ReturnWithdrawn,
+        (PickupKind::Return, PickupStatus::Completed) => EventType::ReturnCompleted,
+        (PickupKind::Return, PickupStatus::Refused) => EventType::ReturnRefused,
+        (PickupKind::Exchange, PickupStatus::Requested) => EventType::ExchangeCreated,
+        (PickupKind::Exchange, PickupStatus::Withdrawn) => EventType::ExchangeWithdrawn,
+        (PickupKind::Exchange, PickupStatus::Completed) => EventType::ExchangeCompleted,
+        // A confirmation is no event: nothing changes for the vendor that made it.
+        _ => return Vec::new(),
+    };
+    let groups = by_owner(
+        claim
+            .lines
+            .iter()
+            .filter(|line| lines.contains(&line.line_seq))
+            .map(|line| (line.cost.vendor.clone(), line.cost.lower_rank.clone(), line)),
+    );
+    let mut events = Vec::new();
+    for ((vendor, lower_rank), owned) in groups {
+        events.push(NewEvent {
+            kind,
+            vendor: vendor.clone(),
+            lower_rank: lower_rank.clone(),
+            subject: Subject::Pickup {
+                oror_no: claim.oror_no.clone(),
+                clm_no: claim.clm_no.clone(),
+            },
+        });
+        let replacements: Vec<ItemSeq> = owned
+            .iter()
+            .filter(|_| kind == EventType::ExchangeCompleted)
+            .filter_map(|line| line.replacement.as_ref().map(|r| r.line_seq))
+            .collect();
+        if !replacements.is_empty() {
+            events.push(NewEvent {
+                kind: EventType::OrderInstructed,
+                vendor,
+                lower_rank,
+                subject: Subject::Replacement {
+                    oror_no: claim.oror_no.clone(),
+                    clm_no: claim.clm_no.clone(),
+                    lines: replacements,
+                },
+            });
+        }
+    }
+    events
 }
 
 /// An event's id (`evt_`, its vendor and its sequence): unique, never reused, since a

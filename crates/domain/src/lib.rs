@@ -10,6 +10,7 @@
 
 pub mod cancel;
 pub mod clock;
+#[macro_use]
 pub mod codes;
 pub mod events;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod inquiry;
 pub mod nosell;
 pub mod order;
 pub mod requests;
+pub mod returns;
 pub mod shipping;
 pub mod text;
 pub mod time;
@@ -32,7 +34,8 @@ pub use cancel::{
 pub use clock::{ClockAnchor, ClockBackwards, ClockMove, MAX_ADVANCE_DAYS, Moved, parse_advance};
 pub use codes::{DelayReason, Fault, MediaCode, NoSellReason, ReasonCode};
 pub use events::{
-    EventType, NewEvent, Subject, claim_events, event_id, item_event, order_events, request_events,
+    EventType, NewEvent, Subject, claim_events, event_id, item_event, order_events, pickup_events,
+    request_events,
 };
 pub use ids::{
     AgentId, ClaimNo, CustomerId, ItemSeq, OrderNo, Quantity, VendorId, Won, claim_number,
@@ -51,10 +54,18 @@ pub use requests::{
     CancelPreview, CancelRequest, LineStatus, PendingLine, RequestId, RequestLine, RequestStatus,
     agent_may_cancel, plan_approval, plan_cancel_request, plan_withdrawal, preview_cancellation,
 };
+pub use returns::{
+    Blame, ExchangeReason, PickupCarrier, PickupClaim, PickupCommand, PickupConfirmation,
+    PickupDate, PickupFees, PickupKind, PickupLine, PickupListing, PickupLookup, PickupPlan,
+    PickupQuery, PickupReason, PickupRefusal, PickupRejection, PickupRequestLine, PickupStatus,
+    PlannedPickup, RefusalReason, Replacement, ReplacementStatus, ReturnReason, ShippingDivision,
+    auto_completes_at, completed_units, plan_pickup, plan_pickup_complete, plan_pickup_confirm,
+    plan_pickup_refusal, plan_pickup_withdrawal, replacement_state, returnable,
+};
 pub use shipping::{
-    ConfirmPlan, DeliveredBy, DeliveredQuery, Lookup, Release, SHIPPING_SEQ, ShipRejection,
-    ShipmentPlan, ShippingItem, ShippingNo, ShippingStatus, Waybill, WaybillPlan, plan_confirm,
-    plan_delivery, plan_release, plan_shipment, plan_waybill,
+    ConfirmPlan, DeliveredBy, DeliveredQuery, ExchangeOf, Lookup, Release, SHIPPING_SEQ,
+    ShipRejection, ShipmentPlan, ShippingItem, ShippingNo, ShippingStatus, Waybill, WaybillPlan,
+    plan_confirm, plan_delivery, plan_release, plan_shipment, plan_waybill,
 };
 pub use text::{Text, TextRule, is_disguising};
 pub use time::{DateError, KstDate, KstDateTime, Period, PeriodError};

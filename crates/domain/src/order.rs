@@ -65,11 +65,40 @@ pub struct NewOrderItem {
     pub discount: Won,
 }
 
-/// The shipping fee a vendor charged on an order.
+/// The shipping fee a vendor charged on an order, and its return and exchange fees.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShippingFee {
     pub vendor: VendorId,
     pub amount: Won,
+    /// The fee a return at the customer's fault pays (`retShppcst`); `None`: `amount`.
+    pub return_fee: Option<Won>,
+    /// The fee an exchange at the customer's fault pays (`exchShppcst`); `None`: twice
+    /// `amount`.
+    pub exchange_fee: Option<Won>,
+}
+
+impl ShippingFee {
+    /// The outbound fee only (return and exchange fees by default).
+    pub fn outbound(vendor: VendorId, amount: Won) -> Self {
+        Self {
+            vendor,
+            amount,
+            return_fee: None,
+            exchange_fee: None,
+        }
+    }
+
+    /// The return fee, as given or by default.
+    pub fn return_fee(&self) -> Won {
+        self.return_fee.unwrap_or(self.amount)
+    }
+
+    /// The exchange fee, as given or by default.
+    pub fn exchange_fee(&self) -> Won {
+        self.exchange_fee.unwrap_or_else(|| {
+            Won::new("exchShppcst", self.amount.get().saturating_mul(2)).unwrap_or(self.amount)
+        })
+    }
 }
 
 /// A complete, consistent order: items with distinct sequence numbers in ascending order,
@@ -252,6 +281,8 @@ pub(crate) mod tests {
                 .map(|(vendor, amount)| ShippingFee {
                     vendor: VendorId::parse("splVenId", vendor).unwrap(),
                     amount: Won::new("amount", *amount).unwrap(),
+                    return_fee: None,
+                    exchange_fee: None,
                 })
                 .collect(),
             items,

@@ -394,6 +394,8 @@ mod tests {
             shipping_fees: vec![ShippingFee {
                 vendor: vendor(),
                 amount: Won::new("a", 3000).unwrap(),
+                return_fee: None,
+                exchange_fee: None,
             }],
         }
     }

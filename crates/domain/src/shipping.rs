@@ -78,6 +78,18 @@ pub struct ShippingItem {
     pub shipping_fee: Won,
     pub item: NewOrderItem,
     pub state: ItemState,
+    /// Set for an exchange's replacement (교환출고), whose `ord_no` is the exchange's claim
+    /// number and `item` its line there.
+    pub exchange: Option<ExchangeOf>,
+}
+
+/// What an exchange's replacement replaces, and whether it may ship yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeOf {
+    /// The original order and its item (`orordNo`, `orordItemSeq`).
+    pub oror_no: OrderNo,
+    pub item_seq: crate::ItemSeq,
+    pub status: crate::ReplacementStatus,
 }
 
 /// The shipping sequence (`shppSeq`) of every item here: one shipment per item.
@@ -227,6 +239,10 @@ pub enum ShipRejection {
     DeliveredOnReleaseDay,
     #[error("the item was already delivered (이미 배송완료 된 배송번호입니다.)")]
     AlreadyDelivered,
+    #[error(
+        "the exchange's replacement waits for its pickup (대기): it ships once the pickup completes (회수완료)"
+    )]
+    AwaitingPickup,
 }
 
 /// Which date a list of delivered shipments filters on (`listDeliveryEnd`'s `perdType`).

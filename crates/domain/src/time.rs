@@ -75,6 +75,14 @@ impl KstDate {
     }
 
     /// The day `days` after this one (before it when negative).
+    /// Whether it is a Monday to Friday (holidays are not known here).
+    pub fn is_weekday(self) -> bool {
+        !matches!(
+            self.0.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        )
+    }
+
     pub fn plus_days(self, days: i32) -> Self {
         KstDate(
             self.0

@@ -16,17 +16,21 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
+use claims_domain::PickupRejection;
 use claims_domain::{
     CancelRejection, KstDate, MAX_DELAY_DAYS, OrderNo, Release, Scope, ShipRejection,
     ShippingStatus,
 };
-use claims_store::{ItemRef, NotFound, StoreError};
+use claims_store::{ItemRef, NotFound, PickupStep, StoreError};
 use claims_wire::calls::{
     self, ApproveCall, Listing, NoSellEvent, ShippingList, ShippingRef, approve_call,
     cancel_requests_period, decode_approve_body, decode_confirm, decode_delay,
     decode_delivered_list, decode_delivery_end, decode_no_sell, decode_release,
     decode_shipping_list, decode_waybill, delay_date_refused, delivered_row, encode_done,
     encode_rows, order_detail_rows, pending_line_row, query_fields, shipping_row,
+};
+use claims_wire::pickups::{
+    PICKUP_LISTING, decode_pickup_list, decode_pickup_refusal, decode_pickup_step, pickup_row,
 };
 use claims_wire::{AuthFailure, Failure, Field, Fields, Format, Missing, Refusal, request_format};
 use tracing::Span;
@@ -44,6 +48,10 @@ pub const NO_SELL: &str = "/api/pd/1/saveNoSellRequestRegist.ssg";
 pub const DELAY: &str = "/api/pd/1/listShppingDelay.ssg";
 pub const DELIVERY_END: &str = "/api/pd/1/saveDeliveryEnd.ssg";
 pub const DELIVERED: &str = "/api/pd/1/listDeliveryEnd.ssg";
+pub const PICKUPS: &str = "/api/pd/1/listExchangeTarget.ssg";
+pub const CONFIRM_PICKUP: &str = "/api/pd/1/saveConfirmRcov.ssg";
+pub const COMPLETE_PICKUP: &str = "/api/pd/1/saveCompleteRcov.ssg";
+pub const REFUSE_RETURN: &str = "/api/pd/1/saveRefusualReturn.ssg";
 pub const CANCEL_REQUESTS: &str = "/api/claim/v2/cancel/requests";
 pub const APPROVE: &str = "/api/claim/v2/cancel/request/approve";
 pub const APPROVE_WITH_BODY: &str = "/api/claim/v2/cancel/requests/approve";
@@ -63,6 +71,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(DELAY, post(delay))
         .route(DELIVERY_END, post(delivery_end))
         .route(DELIVERED, post(delivered))
+        .route(PICKUPS, post(pickups))
+        .route(CONFIRM_PICKUP, post(confirm_pickup))
+        .route(COMPLETE_PICKUP, post(complete_pickup))
+        .route(REFUSE_RETURN, post(refuse_return))
         .route(CANCEL_REQUESTS, get(cancel_requests))
         .route(APPROVE, post(approve))
         .route(APPROVE_WITH_BODY, post(approve))
@@ -182,6 +194,7 @@ fn call_failure(error: StoreError) -> CallError {
             ShipRejection::NotReleased => Refusal::NotReleased,
             ShipRejection::DeliveredOnReleaseDay => Refusal::DeliveredOnReleaseDay,
             ShipRejection::AlreadyDelivered => Refusal::AlreadyDelivered,
+            ShipRejection::AwaitingPickup => Refusal::AwaitingPickup,
             ShipRejection::NotRegistered => {
                 return Failure::NotFound(Missing::NoSellRegistration).into();
             }
@@ -205,15 +218,16 @@ async fn shipping_list(
 ) -> Result<Vec<u8>, CallError> {
     let (format, body) = call.body()?;
     let scope = call.scope(app).await?;
-    let period = decode_shipping_list(format, body, list)?;
+    let query = decode_shipping_list(format, body, list)?;
     let stage = match list {
         ShippingList::Directions => ShippingStatus::Instructed,
         ShippingList::WarehouseOut => ShippingStatus::Confirmed,
     };
-    let items = app
+    let mut items = app
         .store
-        .shipping_items(&scope, stage, period, MAX_LIST_ROWS + 1)
+        .shipping_items(&scope, stage, query.period, MAX_LIST_ROWS + 1)
         .await?;
+    items.retain(|item| query.admits(item));
     if items.len() > MAX_LIST_ROWS {
         return Err(Failure::TooManyRows { max: MAX_LIST_ROWS }.into());
     }
@@ -425,6 +439,110 @@ async fn delivered(State(app): State<AppState>, request: Request) -> Response {
     })
 }
 
+#[tracing::instrument(name = "pickups", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, rows = tracing::field::Empty))]
+async fn pickups(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
+        let query = decode_pickup_list(format, body)?;
+        let listed = app.store.pickups(&scope, &query, MAX_LIST_ROWS + 1).await?;
+        if listed.len() > MAX_LIST_ROWS {
+            return Err(Failure::TooManyRows { max: MAX_LIST_ROWS }.into());
+        }
+        Span::current().record("rows", listed.len());
+        let rows: Vec<_> = listed.iter().map(pickup_row).collect();
+        Ok(encode_rows(
+            call.reply.format,
+            call.reply.lang,
+            PICKUP_LISTING,
+            &rows,
+        ))
+    })
+}
+
+/// The pickup a call names, or code 30 when it can name none here.
+fn pickup_no(pickup: ShippingRef) -> Result<claims_domain::ShippingNo, CallError> {
+    if pickup.is_ours() {
+        Ok(pickup.shpp_no)
+    } else {
+        Err(Failure::NotFound(Missing::Pickup).into())
+    }
+}
+
+/// Maps what the store says about a pickup call to SSG's codes: a pickup that is missing,
+/// withdrawn or another vendor's is the same `30`; a state that does not allow the call is
+/// `31`.
+fn pickup_failure(error: StoreError) -> CallError {
+    let failure = match error {
+        StoreError::NotFound(NotFound::Pickup(_))
+        | StoreError::Pickup(PickupRejection::NotYourPickup) => Failure::NotFound(Missing::Pickup),
+        StoreError::Pickup(PickupRejection::PickupNotInState { status }) => {
+            Failure::Refused(Refusal::PickupNotInState(status))
+        }
+        StoreError::Pickup(PickupRejection::WrongQuantity { asked, qty }) => {
+            Failure::Refused(Refusal::PickupQuantity { asked, qty })
+        }
+        StoreError::Pickup(PickupRejection::ExchangeNotRefusable) => {
+            Failure::Refused(Refusal::ExchangeNotRefusable)
+        }
+        other => return CallError::from(other),
+    };
+    failure.into()
+}
+
+/// Takes `step` on the pickup a call names, for the caller.
+async fn pickup_step(
+    app: &AppState,
+    call: &Call,
+    pickup: ShippingRef,
+    qty: u32,
+    step: PickupStep,
+) -> Result<Vec<u8>, CallError> {
+    let scope = call.scope(app).await?;
+    record("shpp.no", pickup.shpp_no);
+    app.store
+        .pickup_step(pickup_no(pickup)?, &scope, qty, &step, app.clock.now())
+        .await
+        .map_err(pickup_failure)?;
+    Ok(encode_done(call.reply.format, call.reply.lang))
+}
+
+#[tracing::instrument(name = "confirm_pickup", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty))]
+async fn confirm_pickup(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let sent = decode_pickup_step(format, body, true)?;
+        let step = PickupStep::Confirm {
+            carrier: sent.carrier,
+            resell: sent.resell,
+            blame: sent.blame,
+        };
+        pickup_step(&app, &call, sent.pickup, sent.qty, step).await
+    })
+}
+
+#[tracing::instrument(name = "complete_pickup", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty))]
+async fn complete_pickup(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let sent = decode_pickup_step(format, body, false)?;
+        pickup_step(&app, &call, sent.pickup, sent.qty, PickupStep::Complete).await
+    })
+}
+
+#[tracing::instrument(name = "refuse_return", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, shpp.no = tracing::field::Empty))]
+async fn refuse_return(State(app): State<AppState>, request: Request) -> Response {
+    call!(app, request, |call| {
+        let (format, body) = call.body()?;
+        let sent = decode_pickup_refusal(format, body)?;
+        let step = PickupStep::Refuse {
+            reason: sent.reason,
+            memo: sent.memo,
+        };
+        pickup_step(&app, &call, sent.pickup, sent.qty, step).await
+    })
+}
+
 #[tracing::instrument(name = "cancel_requests", skip_all, fields(vendor.id = tracing::field::Empty, result.code = tracing::field::Empty, rows = tracing::field::Empty))]
 async fn cancel_requests(State(app): State<AppState>, request: Request) -> Response {
     call!(app, request, |call| {
@@ -506,6 +624,7 @@ async fn order_detail(
             &record.items,
             &record.claims,
             &record.cancel_requests,
+            &record.pickups,
             &scope,
         );
         // An order with nothing of the vendor's is, to that vendor, no order at all.

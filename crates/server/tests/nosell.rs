@@ -426,19 +426,7 @@ async fn two_nodes_share_the_clock_and_execute_once() {
         .await;
     assert_eq!(moved.status, 200, "{:?}", moved.body);
     // The other node follows within a few ticks.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let read = second.get("/v1/sandbox/clock", &second.keys.a).await;
-        let shown = KstDateTime::parse("now", read.body["now"].as_str().unwrap()).unwrap();
-        if shown >= due.plus_seconds(30) {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the second node never saw the move"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    second.wait_for_clock(due.plus_seconds(30)).await;
     // Give the second node's scheduler its turns at the same work.
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     for ord_no in &orders {

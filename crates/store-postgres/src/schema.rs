@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_webhook_replays.sql"),
     include_str!("../migrations/0013_no_sell_delays_and_the_clock.sql"),
     include_str!("../migrations/0014_delivery.sql"),
+    include_str!("../migrations/0015_returns_and_exchanges.sql"),
 ];
 
 /// The schema version this build writes and reads.

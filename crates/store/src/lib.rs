@@ -23,8 +23,9 @@ use claims_domain::{
     Actor, CancelCommand, CancelRejection, CancelRequest, CancelRow, Claim, ClaimNo, ClockAnchor,
     ClockMove, CustomerId, DelayReason, DeliveredQuery, InquiryQuery, InvalidValue, ItemSeq,
     ItemState, KstDate, KstDateTime, Moved, NewEvent, NewOrder, NoSellReason, OrderNo, PendingLine,
-    Period, Quantity, Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem,
-    ShippingNo, ShippingStatus, Text, VendorId, Waybill,
+    Period, PickupClaim, PickupCommand, PickupListing, PickupQuery, PickupRejection, Quantity,
+    Release, RequestId, RowKey, RowSink, Scope, ShipRejection, ShippingItem, ShippingNo,
+    ShippingStatus, Text, VendorId, Waybill,
 };
 use claims_domain::{DeliveryAttempt, EndpointStatus, Webhook, WebhookId, WebhookSecret};
 
@@ -45,7 +46,10 @@ mod nosell;
 pub use nosell::{DueNoSell, Executed};
 mod orders;
 pub use orders::OrderCursor;
+mod pickups;
 mod requests;
+mod returns;
+pub use returns::{DuePickup, PickupStep, replacement_item, replacement_shipping};
 mod secrets;
 pub use secrets::SecretsKey;
 mod shipping;
@@ -101,6 +105,8 @@ pub struct OrderRecord {
     pub claims: Vec<Claim>,
     /// In the order they were filed.
     pub cancel_requests: Vec<CancelRequest>,
+    /// Its returns and exchanges, in the order they were filed.
+    pub pickups: Vec<PickupClaim>,
 }
 
 impl OrderRecord {
@@ -235,6 +241,10 @@ pub enum NotFound {
     Token(TokenId),
     #[error("no console user {0}")]
     User(Login),
+    #[error("no pickup with shipping number {0}")]
+    Pickup(ShippingNo),
+    #[error("no return or exchange {0}")]
+    PickupClaim(ClaimNo),
 }
 
 /// A write that clashes with what is stored.
@@ -279,6 +289,8 @@ pub enum StoreError {
     Cancel(#[from] CancelRejection),
     #[error(transparent)]
     Ship(#[from] ShipRejection),
+    #[error(transparent)]
+    Pickup(#[from] PickupRejection),
     /// The database cannot be reached now; the request may succeed later.
     #[error("the database is unavailable")]
     Unavailable(#[source] BoxError),
@@ -773,6 +785,53 @@ store! {
         #[traced(order.no = %ord_no, item.seq = %item_seq)]
         write execute_no_sell(ord_no: &OrderNo, item_seq: ItemSeq, now: KstDateTime) -> Option<Executed>
             = nosell::execute(&ord_no, item_seq, now);
+        /// Files a return or an exchange of items of `ord_no` as one claim numbered by the store,
+        /// each line a pickup (and an exchange's replacement) with its own shipping number: all
+        /// of it, or nothing.
+        #[traced(order.no = %ord_no)]
+        write file_pickup(ord_no: &OrderNo, command: &PickupCommand, now: KstDateTime) -> PickupClaim
+            = returns::file(&ord_no, &command, now, None);
+        /// [`Store::file_pickup`], recording the answer `done` renders for its idempotency key
+        /// in the same transaction.
+        #[traced(order.no = %ord_no)]
+        write file_pickup_once(
+            ord_no: &OrderNo,
+            command: &PickupCommand,
+            now: KstDateTime,
+            done: Completion<PickupClaim>,
+        ) -> PickupClaim
+            = returns::file(&ord_no, &command, now, Some(done));
+        /// One return or exchange, by its claim number.
+        read pickup_claim(clm_no: &ClaimNo) -> Option<PickupClaim>
+            = pickups::claim(&clm_no);
+        /// Withdraws a whole return or exchange on behalf of `actor` while every pickup is
+        /// still 회수지시 (61). Returns the claim as it stands afterwards.
+        #[traced(claim.no = %clm_no)]
+        write withdraw_pickup(clm_no: &ClaimNo, actor: &Actor, now: KstDateTime) -> PickupClaim
+            = returns::withdraw(&clm_no, &actor, now);
+        /// The vendor holding `scope` confirms, completes or refuses its pickup numbered
+        /// `shpp_no`, of `qty` units (all of them). Returns the claim as it stands afterwards.
+        #[traced(shpp.no = %shpp_no)]
+        write pickup_step(
+            shpp_no: ShippingNo,
+            scope: &Scope,
+            qty: u32,
+            step: &PickupStep,
+            now: KstDateTime,
+        ) -> PickupClaim
+            = returns::step(shpp_no, &scope, qty, &step, now);
+        /// The pickups `scope` may see that `query` asks for, by the date its period is on, then
+        /// claim number and line; at most `limit`.
+        read pickups(scope: &Scope, query: &PickupQuery, limit: usize) -> Vec<PickupListing>
+            = returns::list(&scope, &query, limit);
+        /// Up to `limit` confirmed pickups that complete by themselves by `by`, earliest first.
+        read due_pickups(by: KstDateTime, limit: usize) -> Vec<DuePickup>
+            = returns::due(by, limit);
+        /// Completes a confirmed pickup that fell due at `now`, exactly once however many nodes
+        /// try: `None` when there is nothing (left) to do.
+        #[traced(shpp.no = %shpp_no)]
+        write auto_complete_pickup(shpp_no: ShippingNo, now: KstDateTime) -> Option<PickupClaim>
+            = returns::auto_complete(shpp_no, now);
         /// The sandbox clock, if one was started.
         read sandbox_clock() -> Option<ClockAnchor>
             = clock::get();

@@ -18,6 +18,7 @@ use crate::tables::{
 };
 use crate::{
     Completion, Conflict, NotFound, OrderRecord, Placed, StoreError, admin, events, idempotency,
+    pickups,
 };
 
 /// Places `order`; with `done`, records its idempotency answer in the same transaction.
@@ -140,7 +141,7 @@ async fn fees(sql: &mut dyn Sql, ord_no: &OrderNo) -> Result<Vec<ShippingFee>, S
 }
 
 /// The order's claims, in the order they were made, each with its lines.
-async fn claims(sql: &mut dyn Sql, ord_no: &OrderNo) -> Result<Vec<Claim>, StoreError> {
+pub(crate) async fn claims(sql: &mut dyn Sql, ord_no: &OrderNo) -> Result<Vec<Claim>, StoreError> {
     let statement = format!(
         "{} WHERE oror_no = $1",
         select(ClaimLineRow::TABLE, ClaimLineRow::COLUMNS)
@@ -203,6 +204,7 @@ pub(crate) async fn load(
         items: states,
         claims: claims(sql, ord_no).await?,
         cancel_requests: cancel_requests(sql, ord_no).await?,
+        pickups: pickups::of_order(sql, ord_no).await?,
     }))
 }
 
@@ -268,21 +270,53 @@ pub(crate) async fn lock(
 
 /// The next shipping number: from one sequence on PostgreSQL; the largest so far plus one
 /// under SQLite's write lock.
-async fn next_shipping_no(sql: &mut dyn Sql) -> Result<ShippingNo, StoreError> {
+pub(crate) async fn next_shipping_no(sql: &mut dyn Sql) -> Result<ShippingNo, StoreError> {
+    // Pickups and replacements are numbered from the items' numbering too.
     let statement = match sql.dialect() {
         Dialect::Postgres => "SELECT nextval(pg_get_serial_sequence('order_items', 'shpp_no'))",
-        Dialect::Sqlite => "SELECT coalesce(max(shpp_no), 0) + 1 FROM order_items",
+        Dialect::Sqlite => {
+            "SELECT max(coalesce((SELECT max(shpp_no) FROM order_items), 0), \
+             coalesce((SELECT max(shpp_no) FROM pickups), 0), \
+             coalesce((SELECT max(rpl_shpp_no) FROM pickups), 0)) + 1"
+        }
     };
     let number = sql.query_one(statement, &[]).await?.int(0)?;
     stored::shipping_no(number)
 }
 
+/// `count` new shipping numbers for one transaction's rows: SQLite's next number counts
+/// only rows written, so those not yet written are numbered on from it.
+pub(crate) async fn next_shipping_nos(
+    sql: &mut dyn Sql,
+    count: usize,
+) -> Result<Vec<ShippingNo>, StoreError> {
+    let mut numbers = Vec::with_capacity(count);
+    match sql.dialect() {
+        Dialect::Postgres => {
+            for _ in 0..count {
+                numbers.push(next_shipping_no(sql).await?);
+            }
+        }
+        Dialect::Sqlite => {
+            let first = next_shipping_no(sql).await?.get();
+            for offset in 0..count as u64 {
+                numbers.push(stored::shipping_no((first + offset) as i64)?);
+            }
+        }
+    }
+    Ok(numbers)
+}
+
 /// The next number behind a claim number, unique however requests interleave: from one
 /// sequence on PostgreSQL; the largest so far plus one under SQLite's write lock.
-async fn next_claim_id(sql: &mut dyn Sql) -> Result<u64, StoreError> {
+pub(crate) async fn next_claim_id(sql: &mut dyn Sql) -> Result<u64, StoreError> {
+    // Returns and exchanges are numbered from the cancellations' numbering too.
     let statement = match sql.dialect() {
         Dialect::Postgres => "SELECT nextval(pg_get_serial_sequence('claims', 'claim_id'))",
-        Dialect::Sqlite => "SELECT coalesce(max(claim_id), 0) + 1 FROM claims",
+        Dialect::Sqlite => {
+            "SELECT max(coalesce((SELECT max(claim_id) FROM claims), 0), \
+             coalesce((SELECT max(claim_id) FROM pickup_claims), 0)) + 1"
+        }
     };
     let id = sql.query_one(statement, &[]).await?.int(0)?;
     u64::try_from(id).map_err(|_| corrupt(format!("claim id {id}")))

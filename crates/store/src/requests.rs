@@ -13,7 +13,7 @@ use crate::sql::Sql;
 use crate::stored;
 use crate::tables::{ItemRow, RequestLineRow, RequestRow, columns, select};
 use crate::{Completion, NotFound, StoreError};
-use crate::{events, idempotency, orders, shipping};
+use crate::{events, idempotency, orders};
 
 /// One request, with its lines.
 pub(crate) async fn one(
@@ -187,7 +187,7 @@ pub(crate) async fn pending_lines(
     period: Period,
     limit: usize,
 ) -> Result<Vec<PendingLine>, StoreError> {
-    let (params, narrowed) = shipping::vendor_window(scope, period, limit, "l");
+    let (params, narrowed) = crate::sql::vendor_window(scope, period, limit, "l");
     let statement = format!(
         "SELECT {}, {}, {} \
          FROM cancel_request_lines l \

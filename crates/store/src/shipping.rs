@@ -10,11 +10,11 @@ use claims_domain::{
     plan_confirm, plan_release, plan_waybill,
 };
 
-use crate::sql::{Param, Sql};
+use crate::sql::{Param, Sql, vendor_window};
 use crate::stored;
 use crate::tables::{ItemRow, OrderRow, columns};
 use crate::{ItemRef, NotFound, Shipment, StoreError, Waybilled};
-use crate::{events, orders};
+use crate::{events, orders, returns};
 
 /// The order and sequence of the item `item` names, if there is one.
 async fn locate(
@@ -34,6 +34,21 @@ async fn locate(
                 .transpose()
         }
     }
+}
+
+/// The exchange replacement a shipping number names, under its original order's lock;
+/// `None` for an order's own item (or a number nothing has).
+async fn replacement(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+) -> Result<Option<returns::LockedReplacement>, StoreError> {
+    let ItemRef::Shipping(shpp_no) = item else {
+        return Ok(None);
+    };
+    if locate(sql, item).await?.is_some() {
+        return Ok(None);
+    }
+    returns::locked_replacement(sql, *shpp_no).await
 }
 
 fn missing(item: &ItemRef) -> StoreError {
@@ -102,6 +117,9 @@ pub(crate) async fn confirm(
     scope: &Scope,
     now: KstDateTime,
 ) -> Result<ItemState, StoreError> {
+    if let Some(found) = replacement(sql, item).await? {
+        return returns::confirm_replacement(sql, found, scope, now).await;
+    }
     let (ord_no, mut state) = locked_item(sql, item).await?;
     let plan = plan_confirm(&state, scope, now)?;
     let changed = sql
@@ -129,6 +147,13 @@ pub(crate) async fn record_waybill(
     waybill: &Waybill,
     now: KstDateTime,
 ) -> Result<Waybilled, StoreError> {
+    if let Some(found) = replacement(sql, item).await? {
+        let state = returns::waybill_replacement(sql, found, scope, waybill, now).await?;
+        return Ok(Waybilled {
+            state,
+            shipment: None,
+        });
+    }
     let (ord_no, mut state) = locked_item(sql, item).await?;
     let pending = has_pending_request(sql, &ord_no, state.seq).await?;
     let plan = plan_waybill(&state, scope, waybill.clone(), pending, now)?;
@@ -162,6 +187,9 @@ pub(crate) async fn release(
     how: Release,
     now: KstDateTime,
 ) -> Result<Shipment, StoreError> {
+    if let Some(found) = replacement(sql, item).await? {
+        return returns::release_replacement(sql, found, scope, how, now).await;
+    }
     let (ord_no, state) = locked_item(sql, item).await?;
     let plan = plan_release(&state, scope, how, now)?;
     write_shipment(sql, &ord_no, &state, &plan).await
@@ -229,32 +257,6 @@ async fn write_shipment(
     })
 }
 
-/// The parameters of a vendor's list over `period`: `$1` the vendor, `$2`..`$3` the
-/// period's bounds, `$4` the limit and, for a narrowed key, `$5` the lower-rank vendor; and
-/// the condition that narrows the rows of table `alias` to it (empty for a whole vendor).
-pub(crate) fn vendor_window<'a>(
-    scope: &'a Scope,
-    period: Period,
-    limit: usize,
-    alias: &str,
-) -> (Vec<Param<'a>>, String) {
-    let (from, until) = period.bounds();
-    let mut params: Vec<Param<'_>> = vec![
-        scope.vendor.as_str().into(),
-        from.into(),
-        until.into(),
-        Param::Int(limit as i64),
-    ];
-    let narrowed = match &scope.lower_rank {
-        Some(lower) => {
-            params.push(lower.as_str().into());
-            format!(" AND {alias}.lrnk_spl_ven_id = $5")
-        }
-        None => String::new(),
-    };
-    (params, narrowed)
-}
-
 fn changed_one(changed: u64, ord_no: &OrderNo, seq: ItemSeq) -> Result<(), StoreError> {
     if changed == 1 {
         Ok(())
@@ -273,6 +275,9 @@ pub(crate) async fn deliver(
     scope: Option<&Scope>,
     now: KstDateTime,
 ) -> Result<ItemState, StoreError> {
+    if let Some(found) = replacement(sql, item).await? {
+        return returns::deliver_replacement(sql, found, scope, now).await;
+    }
     let (ord_no, mut state) = locked_item(sql, item).await?;
     let delivered_at = plan_delivery(&state, scope, now)?;
     let changed = sql
@@ -374,7 +379,22 @@ pub(crate) async fn list(
         columns("i", ItemRow::COLUMNS),
         columns("o", OrderRow::COLUMNS),
     );
-    shipping_items(sql.query(&statement, &params).await?)
+    let mut items = shipping_items(sql.query(&statement, &params).await?)?;
+    // Exchange replacements not shipped yet, among the items, by when the exchange was filed.
+    let confirmed = stage != ShippingStatus::Instructed;
+    let replacements = returns::replacements(sql, scope, confirmed, period, limit).await?;
+    if !replacements.is_empty() {
+        items.extend(replacements);
+        items.sort_by(|a, b| {
+            (a.received_at, a.ord_no.as_str(), a.item.seq).cmp(&(
+                b.received_at,
+                b.ord_no.as_str(),
+                b.item.seq,
+            ))
+        });
+        items.truncate(limit);
+    }
+    Ok(items)
 }
 
 /// Shipping items from rows of an item's columns, its order's, and the vendor's fee.
@@ -392,6 +412,7 @@ fn shipping_items(rows: Vec<crate::sql::Row>) -> Result<Vec<ShippingItem>, Store
                 shipping_fee: stored::won(row.int(fee_column)?)?,
                 item,
                 state,
+                exchange: None,
             })
         })
         .collect()

@@ -311,6 +311,32 @@ pub fn question_mark_placeholders(sql: &str) -> String {
     sql.replace('$', "?")
 }
 
+/// The parameters of a vendor's list over `period`: `$1` the vendor, `$2`..`$3` the
+/// period's bounds, `$4` the limit and, for a narrowed key, `$5` the lower-rank vendor; and
+/// the condition that narrows the rows of table `alias` to it (empty for a whole vendor).
+pub(crate) fn vendor_window<'a>(
+    scope: &'a Scope,
+    period: claims_domain::Period,
+    limit: usize,
+    alias: &str,
+) -> (Vec<Param<'a>>, String) {
+    let (from, until) = period.bounds();
+    let mut params: Vec<Param<'_>> = vec![
+        scope.vendor.as_str().into(),
+        from.into(),
+        until.into(),
+        Param::Int(limit as i64),
+    ];
+    let narrowed = match &scope.lower_rank {
+        Some(lower) => {
+            params.push(lower.as_str().into());
+            format!(" AND {alias}.lrnk_spl_ven_id = $5")
+        }
+        None => String::new(),
+    };
+    (params, narrowed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,10 @@ use claims_domain::{
     ItemState, KstDateTime, LineStatus, NewEvent, NewOrder, NewOrderItem, OrderNo, Recipient,
     RequestLine, Scope, ShippingFee, Subject, VendorId, Waybill,
 };
+use claims_domain::{
+    Blame, PickupCarrier, PickupClaim, PickupConfirmation, PickupKind, PickupLine, PickupReason,
+    PickupRefusal, PickupStatus, RefusalReason, Replacement, ReplacementStatus,
+};
 use claims_domain::{Delay, DelayReason, KstDate, NoSell, NoSellReason, NoSellStatus};
 use claims_domain::{DeliveryAttempt, EndpointStatus, Target, Webhook, WebhookId, WebhookSecret};
 
@@ -324,6 +328,9 @@ table! {
         ord_no: Cow<'a, str>,
         spl_ven_id: Cow<'a, str>,
         amount: i64,
+        /// The return and exchange fees, when the order gave them.
+        ret_shppcst: Option<i64>,
+        exch_shppcst: Option<i64>,
     }
 }
 
@@ -333,6 +340,8 @@ impl<'a> FeeRow<'a> {
             ord_no: text(ord_no.as_str()),
             spl_ven_id: text(fee.vendor.as_str()),
             amount: fee.amount.get(),
+            ret_shppcst: fee.return_fee.map(claims_domain::Won::get),
+            exch_shppcst: fee.exchange_fee.map(claims_domain::Won::get),
         }
     }
 
@@ -340,6 +349,8 @@ impl<'a> FeeRow<'a> {
         Ok(ShippingFee {
             vendor: stored::vendor(&self.spl_ven_id)?,
             amount: stored::won(self.amount)?,
+            return_fee: self.ret_shppcst.map(stored::won).transpose()?,
+            exchange_fee: self.exch_shppcst.map(stored::won).transpose()?,
         })
     }
 }
@@ -818,6 +829,24 @@ impl<'a> EventRow<'a> {
                 None,
                 items(std::slice::from_ref(item)),
             ),
+            Subject::Pickup { oror_no, clm_no } => (
+                text(oror_no.as_str()),
+                Some(text(clm_no.as_str())),
+                None,
+                None,
+                None,
+            ),
+            Subject::Replacement {
+                oror_no,
+                clm_no,
+                lines,
+            } => (
+                text(oror_no.as_str()),
+                Some(text(clm_no.as_str())),
+                None,
+                None,
+                items(lines),
+            ),
         };
         Self {
             spl_ven_id: text(event.vendor.as_str()),
@@ -851,14 +880,32 @@ impl<'a> EventRow<'a> {
                 })
                 .collect()
         };
+        let clm_no = || {
+            stored::claim_no(
+                self.clm_no
+                    .as_deref()
+                    .ok_or_else(|| corrupt("a claim event without its claim"))?,
+            )
+        };
         let subject = match kind {
             EventType::ClaimCreated => Subject::Claim {
                 oror_no,
-                clm_no: stored::claim_no(
-                    self.clm_no
-                        .as_deref()
-                        .ok_or_else(|| corrupt("a claim event without its claim"))?,
-                )?,
+                clm_no: clm_no()?,
+            },
+            EventType::ReturnCreated
+            | EventType::ReturnWithdrawn
+            | EventType::ReturnCompleted
+            | EventType::ReturnRefused
+            | EventType::ExchangeCreated
+            | EventType::ExchangeWithdrawn
+            | EventType::ExchangeCompleted => Subject::Pickup {
+                oror_no,
+                clm_no: clm_no()?,
+            },
+            EventType::OrderInstructed if self.clm_no.is_some() => Subject::Replacement {
+                oror_no,
+                clm_no: clm_no()?,
+                lines: items()?,
             },
             EventType::OrderInstructed => Subject::Order {
                 ord_no: oror_no,
@@ -918,6 +965,263 @@ table! {
     }
 }
 
+table! {
+    /// `pickup_claims`: a return or an exchange, as filed.
+    PickupClaimRow in "pickup_claims" {
+        claim_id: i64,
+        clm_no: Cow<'a, str>,
+        oror_no: Cow<'a, str>,
+        kind: Cow<'a, str>,
+        clm_rsn_cd: Cow<'a, str>,
+        clm_rsn_cntt: Cow<'a, str>,
+        customer_id: Option<Cow<'a, str>>,
+        agent_id: Option<Cow<'a, str>>,
+        filed_at: KstDateTime,
+    }
+}
+
+impl<'a> PickupClaimRow<'a> {
+    pub fn of(claim_id: u64, claim: &'a PickupClaim) -> Self {
+        let (customer_id, agent_id) = match &claim.actor {
+            Actor::Customer(customer) => (Some(text(customer.as_str())), None),
+            Actor::Agent(agent) => (None, Some(text(agent.as_str()))),
+            // Vendors file no returns; the domain gives them no way to.
+            Actor::Vendor(vendor) => (None, Some(text(vendor.as_str()))),
+        };
+        Self {
+            claim_id: claim_id as i64,
+            clm_no: text(claim.clm_no.as_str()),
+            oror_no: text(claim.oror_no.as_str()),
+            kind: text(claim.kind.as_str()),
+            clm_rsn_cd: text(claim.reason.code()),
+            clm_rsn_cntt: text(claim.reason_text.as_str()),
+            customer_id,
+            agent_id,
+            filed_at: claim.filed_at,
+        }
+    }
+
+    /// The claim, with `lines` (read from `pickups`).
+    pub fn into_claim(self, lines: Vec<PickupLine>) -> Result<PickupClaim, StoreError> {
+        let kind = PickupKind::from_name(&self.kind)
+            .ok_or_else(|| corrupt(format!("pickup claim kind {:?}", self.kind)))?;
+        let actor = match (self.customer_id, self.agent_id) {
+            (Some(customer), None) => {
+                Actor::Customer(CustomerId::parse("customerId", &customer).map_err(corrupt)?)
+            }
+            (None, Some(agent)) => {
+                Actor::Agent(AgentId::parse("agentId", &agent).map_err(corrupt)?)
+            }
+            _ => {
+                return Err(corrupt(format!(
+                    "pickup claim {} has no single actor",
+                    self.clm_no
+                )));
+            }
+        };
+        Ok(PickupClaim {
+            clm_no: stored::claim_no(&self.clm_no)?,
+            oror_no: stored::order_no(&self.oror_no)?,
+            kind,
+            reason: PickupReason::parse(kind, &self.clm_rsn_cd).map_err(corrupt)?,
+            reason_text: stored::text(self.clm_rsn_cntt.into_owned()),
+            actor,
+            filed_at: self.filed_at,
+            lines,
+        })
+    }
+}
+
+table! {
+    /// `pickups`: one row per pickup line of a return or an exchange, with the exchange's
+    /// replacement beside it.
+    PickupRow in "pickups" {
+        clm_no: Cow<'a, str>,
+        line_seq: i64,
+        oror_no: Cow<'a, str>,
+        ord_item_seq: i64,
+        qty: i64,
+        shpp_no: i64,
+        spl_ven_id: Cow<'a, str>,
+        lrnk_spl_ven_id: Option<Cow<'a, str>>,
+        status: Cow<'a, str>,
+        shpmt_shppcst: i64,
+        ret_shppcst: i64,
+        exch_shppcst: i64,
+        spl_ven_bdn_dc_amt: i64,
+        refund_amt: i64,
+        filed_at: KstDateTime,
+        confirmed_at: Option<KstDateTime>,
+        shpp_type_dtl_cd: Option<Cow<'a, str>>,
+        delico_ven_id: Option<Cow<'a, str>>,
+        wbl_no: Option<Cow<'a, str>>,
+        resell_psbl_yn: Option<Cow<'a, str>>,
+        ret_impt_main_cd: Option<Cow<'a, str>>,
+        auto_complete_at: Option<KstDateTime>,
+        ended_at: Option<KstDateTime>,
+        ret_refus_rsn_cd: Option<Cow<'a, str>>,
+        ret_proc_memo_cntt: Option<Cow<'a, str>>,
+        withdrawn_at: Option<KstDateTime>,
+        rpl_line_seq: Option<i64>,
+        rpl_shpp_no: Option<i64>,
+        rpl_uitem_id: Option<Cow<'a, str>>,
+        rpl_uitem_nm: Option<Cow<'a, str>>,
+        rpl_status: Option<Cow<'a, str>>,
+        rpl_confirmed_at: Option<KstDateTime>,
+        rpl_delico_ven_id: Option<Cow<'a, str>>,
+        rpl_wbl_no: Option<Cow<'a, str>>,
+        rpl_shipped_at: Option<KstDateTime>,
+        rpl_delivered_at: Option<KstDateTime>,
+    }
+}
+
+impl<'a> PickupRow<'a> {
+    pub fn of(claim: &'a PickupClaim, line: &'a PickupLine) -> Self {
+        let confirmation = line.confirmation.as_ref();
+        let waybill = confirmation.and_then(|c| c.carrier.waybill());
+        let replacement = line.replacement.as_ref();
+        Self {
+            clm_no: text(claim.clm_no.as_str()),
+            line_seq: i64::from(line.line_seq.get()),
+            oror_no: text(claim.oror_no.as_str()),
+            ord_item_seq: i64::from(line.item_seq.get()),
+            qty: i64::from(line.qty.get()),
+            shpp_no: line.shpp_no.get() as i64,
+            spl_ven_id: text(line.cost.vendor.as_str()),
+            lrnk_spl_ven_id: opt_vendor(&line.cost.lower_rank),
+            status: text(line.status.as_str()),
+            shpmt_shppcst: line.cost.shpmt_shppcst.get(),
+            ret_shppcst: line.cost.ret_shppcst.get(),
+            exch_shppcst: line.cost.exch_shppcst.get(),
+            spl_ven_bdn_dc_amt: line.cost.spl_ven_bdn_dc_amt.get(),
+            refund_amt: line.refund.get(),
+            filed_at: claim.filed_at,
+            confirmed_at: confirmation.map(|c| c.at),
+            shpp_type_dtl_cd: confirmation.map(|c| text(c.carrier.code())),
+            delico_ven_id: waybill.map(|w| text(w.delico_ven_id())),
+            wbl_no: waybill.map(|w| text(w.wbl_no())),
+            resell_psbl_yn: confirmation.map(|c| text(if c.resell { "Y" } else { "N" })),
+            ret_impt_main_cd: confirmation.and_then(|c| c.blame).map(|b| text(b.code())),
+            auto_complete_at: confirmation.map(|c| c.auto_completes_at),
+            ended_at: line.ended_at,
+            ret_refus_rsn_cd: line.refusal.as_ref().map(|r| text(r.reason.code())),
+            ret_proc_memo_cntt: line.refusal.as_ref().map(|r| text(r.memo.as_str())),
+            withdrawn_at: line.withdrawn_at,
+            rpl_line_seq: replacement.map(|r| i64::from(r.line_seq.get())),
+            rpl_shpp_no: replacement.map(|r| r.shpp_no.get() as i64),
+            rpl_uitem_id: replacement.map(|r| text(r.uitem_id.as_str())),
+            rpl_uitem_nm: replacement.map(|r| text(r.uitem_nm.as_str())),
+            rpl_status: replacement.map(|r| text(r.status.as_str())),
+            rpl_confirmed_at: replacement.and_then(|r| r.confirmed_at),
+            rpl_delico_ven_id: replacement
+                .and_then(|r| r.waybill.as_ref())
+                .map(|w| text(w.delico_ven_id())),
+            rpl_wbl_no: replacement
+                .and_then(|r| r.waybill.as_ref())
+                .map(|w| text(w.wbl_no())),
+            rpl_shipped_at: replacement.and_then(|r| r.shipped_at),
+            rpl_delivered_at: replacement.and_then(|r| r.delivered_at),
+        }
+    }
+
+    /// The claim number and the pickup line, every value checked again.
+    pub fn into_line(self) -> Result<PickupLine, StoreError> {
+        let item_seq = stored::seq(self.ord_item_seq)?;
+        let status = PickupStatus::from_name(&self.status)
+            .ok_or_else(|| corrupt(format!("pickup status {:?}", self.status)))?;
+        let confirmation = match self.confirmed_at {
+            None => None,
+            Some(at) => Some(PickupConfirmation {
+                at,
+                carrier: match (
+                    self.shpp_type_dtl_cd.as_deref(),
+                    self.delico_ven_id,
+                    self.wbl_no,
+                ) {
+                    (Some("22"), Some(carrier), Some(number)) => {
+                        PickupCarrier::Courier(Waybill::new(&carrier, &number).map_err(corrupt)?)
+                    }
+                    (Some("14"), None, None) => PickupCarrier::Own,
+                    (kind, ..) => {
+                        return Err(corrupt(format!(
+                            "pickup {} carried by {kind:?}",
+                            self.shpp_no
+                        )));
+                    }
+                },
+                resell: self.resell_psbl_yn.as_deref() == Some("Y"),
+                blame: match self.ret_impt_main_cd.as_deref() {
+                    None => None,
+                    Some(code) => Some(
+                        Blame::from_code(code).ok_or_else(|| corrupt(format!("blame {code:?}")))?,
+                    ),
+                },
+                auto_completes_at: self.auto_complete_at.ok_or_else(|| {
+                    corrupt(format!("pickup {} without its due time", self.shpp_no))
+                })?,
+            }),
+        };
+        let refusal = match (self.ret_refus_rsn_cd, self.ret_proc_memo_cntt) {
+            (Some(code), memo) => Some(PickupRefusal {
+                reason: RefusalReason::from_code(&code)
+                    .ok_or_else(|| corrupt(format!("refusal reason {code:?}")))?,
+                memo: stored::text(memo.map_or_else(String::new, Cow::into_owned)),
+            }),
+            (None, _) => None,
+        };
+        let vendor = stored::vendor(&self.spl_ven_id)?;
+        let replacement = match (self.rpl_line_seq, self.rpl_shpp_no, self.rpl_status) {
+            (Some(line_seq), Some(shpp_no), Some(status)) => Some(Replacement {
+                line_seq: stored::seq(line_seq)?,
+                shpp_no: stored::shipping_no(shpp_no)?,
+                qty: stored::qty(self.qty)?,
+                uitem_id: stored::text(self.rpl_uitem_id.map_or_else(String::new, Cow::into_owned)),
+                uitem_nm: stored::text(self.rpl_uitem_nm.map_or_else(String::new, Cow::into_owned)),
+                status: ReplacementStatus::from_name(&status)
+                    .ok_or_else(|| corrupt(format!("replacement status {status:?}")))?,
+                confirmed_at: self.rpl_confirmed_at,
+                waybill: match (self.rpl_delico_ven_id, self.rpl_wbl_no) {
+                    (Some(carrier), Some(number)) => {
+                        Some(Waybill::new(&carrier, &number).map_err(corrupt)?)
+                    }
+                    (None, None) => None,
+                    _ => return Err(corrupt(format!("replacement {shpp_no} has half a waybill"))),
+                },
+                shipped_at: self.rpl_shipped_at,
+                delivered_at: self.rpl_delivered_at,
+            }),
+            (None, None, None) => None,
+            _ => {
+                return Err(corrupt(format!(
+                    "pickup {} has half a replacement",
+                    self.shpp_no
+                )));
+            }
+        };
+        Ok(PickupLine {
+            line_seq: stored::seq(self.line_seq)?,
+            item_seq,
+            qty: stored::qty(self.qty)?,
+            shpp_no: stored::shipping_no(self.shpp_no)?,
+            status,
+            cost: CostLine {
+                shpmt_shppcst: stored::won(self.shpmt_shppcst)?,
+                ret_shppcst: stored::won(self.ret_shppcst)?,
+                exch_shppcst: stored::won(self.exch_shppcst)?,
+                spl_ven_bdn_dc_amt: stored::won(self.spl_ven_bdn_dc_amt)?,
+                vendor,
+                lower_rank: stored::opt_vendor(self.lrnk_spl_ven_id.as_deref())?,
+            },
+            refund: stored::won(self.refund_amt)?,
+            confirmation,
+            ended_at: self.ended_at,
+            refusal,
+            withdrawn_at: self.withdrawn_at,
+            replacement,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -925,28 +1229,44 @@ mod tests {
 
     #[test]
     fn a_row_type_binds_and_reads_its_columns_in_order() {
-        assert_eq!(FeeRow::COLUMNS, ["ord_no", "spl_ven_id", "amount"]);
+        assert_eq!(
+            FeeRow::COLUMNS,
+            [
+                "ord_no",
+                "spl_ven_id",
+                "amount",
+                "ret_shppcst",
+                "exch_shppcst"
+            ]
+        );
         assert_eq!(
             FeeRow::insert_sql(),
-            "INSERT INTO order_shipping_fees (ord_no, spl_ven_id, amount) VALUES ($1, $2, $3)"
+            "INSERT INTO order_shipping_fees (ord_no, spl_ven_id, amount, ret_shppcst, exch_shppcst) \
+             VALUES ($1, $2, $3, $4, $5)"
         );
         let row = FeeRow {
             ord_no: "O-1".into(),
             spl_ven_id: "0000012345".into(),
             amount: 3000,
+            ret_shppcst: None,
+            exch_shppcst: Some(5000),
         };
         assert_eq!(
             row.params(),
             [
                 Param::Text("O-1"),
                 Param::Text("0000012345"),
-                Param::Int(3000)
+                Param::Int(3000),
+                Param::Null,
+                Param::Int(5000)
             ]
         );
         let read = FeeRow::read(&Row::new(vec![
             Cell::Text("O-1".into()),
             Cell::Text("0000012345".into()),
             Cell::Int(3000),
+            Cell::Null,
+            Cell::Int(5000),
         ]))
         .unwrap();
         assert_eq!(read, row);

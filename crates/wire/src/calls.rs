@@ -69,11 +69,11 @@ impl ShippingList {
     }
 }
 
-fn required(fields: &Fields, field: Field) -> Result<&str, Failure> {
+pub(crate) fn required(fields: &Fields, field: Field) -> Result<&str, Failure> {
     fields.get(field).ok_or(Failure::Required { field })
 }
 
-fn malformed(field: Field, value: &str, problem: Malformation) -> Failure {
+pub(crate) fn malformed(field: Field, value: &str, problem: Malformation) -> Failure {
     Failure::Malformed {
         field,
         value: value.to_owned(),
@@ -82,7 +82,7 @@ fn malformed(field: Field, value: &str, problem: Malformation) -> Failure {
 }
 
 /// A positive whole number written in digits.
-fn number(fields: &Fields, field: Field) -> Result<u64, Failure> {
+pub(crate) fn number(fields: &Fields, field: Field) -> Result<u64, Failure> {
     let value = required(fields, field)?;
     value
         .parse::<u64>()
@@ -93,7 +93,7 @@ fn number(fields: &Fields, field: Field) -> Result<u64, Failure> {
 
 /// A period from `perdStrDts` and `perdEndDts`, the end at most `max_span` days after the
 /// start.
-fn period(fields: &Fields, max_span: i32) -> Result<Period, Failure> {
+pub(crate) fn period(fields: &Fields, max_span: i32) -> Result<Period, Failure> {
     let start = required(fields, Field::PerdStrDts)?;
     let end = required(fields, Field::PerdEndDts)?;
     let from = parse_date(Field::PerdStrDts, start)?;
@@ -107,18 +107,52 @@ fn period(fields: &Fields, max_span: i32) -> Result<Period, Failure> {
     })
 }
 
+/// What a shipping list asks: a period on the order date, and the filters integrations send
+/// for exchange replacements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShippingQuery {
+    pub period: Period,
+    /// `shppStatCd`: `10` items that may ship, `30` replacements waiting for their pickup
+    /// (none: both).
+    pub waiting: Option<bool>,
+    /// `shppDivDtlCd`: `11` the orders' own items, `15` exchange replacements (none: both).
+    pub replacements: Option<bool>,
+}
+
+impl ShippingQuery {
+    /// Whether `item` is one the filters let through.
+    pub fn admits(&self, item: &ShippingItem) -> bool {
+        let waiting = item
+            .exchange
+            .as_ref()
+            .is_some_and(|of| of.status == claims_domain::ReplacementStatus::Waiting);
+        self.waiting.is_none_or(|w| w == waiting)
+            && self
+                .replacements
+                .is_none_or(|r| r == item.exchange.is_some())
+    }
+}
+
 /// Reads the body of a shipping list call: its period on the order date, the end at most
-/// 180 days after the start. (`perdType` must be one the call takes; each filters on the order date here.)
+/// 180 days after the start (`perdType` must be one the call takes; each filters on the
+/// order date here, and on the filing of the exchange for a replacement), and the optional
+/// `shppStatCd` (10, 30) and `shppDivDtlCd` (11, 15) filters.
 pub fn decode_shipping_list(
     format: Format,
     body: &[u8],
     list: ShippingList,
-) -> Result<Period, Failure> {
+) -> Result<ShippingQuery, Failure> {
     let fields = decode_fields(
         format,
         body,
         Root::Named(list.root()),
-        &[Field::PerdType, Field::PerdStrDts, Field::PerdEndDts],
+        &[
+            Field::PerdType,
+            Field::PerdStrDts,
+            Field::PerdEndDts,
+            Field::ShppStatCd,
+            Field::ShppDivDtlCd,
+        ],
     )?;
     let perd_type = required(&fields, Field::PerdType)?;
     if !list.period_types().contains(&perd_type) {
@@ -132,7 +166,39 @@ pub fn decode_shipping_list(
             Malformation::NotOneOf { allowed },
         ));
     }
-    period(&fields, SHIPPING_LIST_MAX_SPAN)
+    let waiting = match fields.get(Field::ShppStatCd) {
+        None => None,
+        Some("10") => Some(false),
+        Some("30") => Some(true),
+        Some(other) => {
+            return Err(malformed(
+                Field::ShppStatCd,
+                other,
+                Malformation::NotOneOf {
+                    allowed: "10 (정상), 30 (대기)",
+                },
+            ));
+        }
+    };
+    let replacements = match fields.get(Field::ShppDivDtlCd) {
+        None => None,
+        Some("11") => Some(false),
+        Some("15") => Some(true),
+        Some(other) => {
+            return Err(malformed(
+                Field::ShppDivDtlCd,
+                other,
+                Malformation::NotOneOf {
+                    allowed: "11 (일반출고), 15 (교환출고)",
+                },
+            ));
+        }
+    };
+    Ok(ShippingQuery {
+        period: period(&fields, SHIPPING_LIST_MAX_SPAN)?,
+        waiting,
+        replacements,
+    })
 }
 
 /// An item as SSG's shipping calls name it: `shppNo` and `shppSeq`.
@@ -150,7 +216,7 @@ impl ShippingRef {
     }
 }
 
-fn shipping_ref(fields: &Fields) -> Result<ShippingRef, Failure> {
+pub(crate) fn shipping_ref(fields: &Fields) -> Result<ShippingRef, Failure> {
     let shpp_no = number(fields, Field::ShppNo)?;
     let shpp_no = ShippingNo::new(Field::ShppNo.name(), shpp_no).map_err(|_| {
         malformed(
@@ -420,32 +486,12 @@ pub fn decode_delivered_list(format: Format, body: &[u8]) -> Result<DeliveredQue
         ],
     )?;
     let lookup =
-        match fields.get(Field::CommType) {
-            None => None,
-            Some(kind) => {
-                let value = required(&fields, Field::CommValue)?;
-                Some(match kind {
-                    "01" => Lookup::Order(OrderNo::parse(Field::CommValue.name(), value).map_err(
-                        |_| malformed(Field::CommValue, value, Malformation::NotAnOrderNumber),
-                    )?),
-                    "02" => {
-                        let number = number(&fields, Field::CommValue)?;
-                        Lookup::Shipping(ShippingNo::new(Field::CommValue.name(), number).map_err(
-                            |_| malformed(Field::CommValue, value, Malformation::NotANumber),
-                        )?)
-                    }
-                    other => {
-                        return Err(malformed(
-                            Field::CommType,
-                            other,
-                            Malformation::NotOneOf {
-                                allowed: "01 (원주문번호), 02 (배송번호)",
-                            },
-                        ));
-                    }
-                })
+        comm_lookup(&fields, "01", "02", "01 (원주문번호), 02 (배송번호)")?.map(|lookup| {
+            match lookup {
+                CommLookup::Order(ord_no) => Lookup::Order(ord_no),
+                CommLookup::Shipping(shpp_no) => Lookup::Shipping(shpp_no),
             }
-        };
+        });
     let by = match fields.get(Field::PerdType) {
         None if lookup.is_some() => DeliveredBy::Delivered,
         None => {
@@ -466,13 +512,60 @@ pub fn decode_delivered_list(format: Format, body: &[u8]) -> Result<DeliveredQue
             ));
         }
     };
-    let dates = (fields.get(Field::PerdStrDts), fields.get(Field::PerdEndDts));
-    let period = match (dates, &lookup) {
-        ((None, None), Some(_)) => None,
-        (_, Some(_)) => Some(period(&fields, LOOKUP_MAX_SPAN)?),
-        (_, None) => Some(period(&fields, DELIVERED_MAX_SPAN)?),
-    };
+    let period = lookup_period(&fields, lookup.is_some(), DELIVERED_MAX_SPAN)?;
     Ok(DeliveredQuery { by, period, lookup })
+}
+
+/// A shipment or order a later list call looks up (`commType` with `commValue`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CommLookup {
+    Order(OrderNo),
+    Shipping(ShippingNo),
+}
+
+/// The lookup `commType` and `commValue` ask for, the call's codes for an order number and
+/// a shipping number being `order` and `shipping` (`allowed` names them for a refusal).
+pub(crate) fn comm_lookup(
+    fields: &Fields,
+    order: &str,
+    shipping: &str,
+    allowed: &'static str,
+) -> Result<Option<CommLookup>, Failure> {
+    let Some(kind) = fields.get(Field::CommType) else {
+        return Ok(None);
+    };
+    let value = required(fields, Field::CommValue)?;
+    if kind == order {
+        let ord_no = OrderNo::parse(Field::CommValue.name(), value)
+            .map_err(|_| malformed(Field::CommValue, value, Malformation::NotAnOrderNumber))?;
+        Ok(Some(CommLookup::Order(ord_no)))
+    } else if kind == shipping {
+        let n = number(fields, Field::CommValue)?;
+        let shpp_no = ShippingNo::new(Field::CommValue.name(), n)
+            .map_err(|_| malformed(Field::CommValue, value, Malformation::NotANumber))?;
+        Ok(Some(CommLookup::Shipping(shpp_no)))
+    } else {
+        Err(malformed(
+            Field::CommType,
+            kind,
+            Malformation::NotOneOf { allowed },
+        ))
+    }
+}
+
+/// The period of a list call that may look something up instead: left out with a lookup
+/// (then not held to a week, since one client sends 15 days), else at most `max_span`.
+pub(crate) fn lookup_period(
+    fields: &Fields,
+    looked_up: bool,
+    max_span: i32,
+) -> Result<Option<Period>, Failure> {
+    let dates = (fields.get(Field::PerdStrDts), fields.get(Field::PerdEndDts));
+    match (dates, looked_up) {
+        ((None, None), true) => Ok(None),
+        (_, true) => Ok(Some(period(fields, LOOKUP_MAX_SPAN)?)),
+        (_, false) => Ok(Some(period(fields, max_span)?)),
+    }
 }
 
 /// A row of `listDeliveryEnd`: the warehouse-out row of a delivered shipment (`51`), with
@@ -555,6 +648,9 @@ pub fn decode_approve_body(format: Format, body: &[u8]) -> Result<Fields, Failur
 pub enum Value<'a> {
     Text(Cow<'a, str>),
     Number(u64),
+    /// Nested rows under the field's name: a JSON array of objects, in XML one element per
+    /// row (the inquiry's `cstInfo`).
+    Rows(Vec<CallRow<'a>>),
 }
 
 impl<'a> From<&'a str> for Value<'a> {
@@ -582,18 +678,18 @@ impl From<u32> for Value<'_> {
 }
 
 /// An amount in won: a number (amounts are never negative).
-fn won(amount: i64) -> Value<'static> {
+pub(crate) fn won(amount: i64) -> Value<'static> {
     Value::Number(amount.max(0) as u64)
 }
 
 /// A code SSG sends as a number (`shppProgStatDtlCd`).
-fn code_number(code: &str) -> Value<'static> {
+pub(crate) fn code_number(code: &str) -> Value<'static> {
     Value::Number(code.parse().expect("numeric codes are digits"))
 }
 
 /// `itemId`: SSG's are numbers; one that is not all digits (or too large to be read
 /// exactly) stays text.
-fn item_id(id: &str) -> Value<'_> {
+pub(crate) fn item_id(id: &str) -> Value<'_> {
     match id.parse::<u64>() {
         Ok(n) if n <= ShippingNo::MAX && id.bytes().all(|b| b.is_ascii_digit()) => Value::Number(n),
         _ => Value::Text(Cow::Borrowed(id)),
@@ -605,12 +701,12 @@ fn item_id(id: &str) -> Value<'_> {
 pub struct CallRow<'a>(pub Vec<(&'static str, Value<'a>)>);
 
 impl<'a> CallRow<'a> {
-    fn with(mut self, name: &'static str, value: impl Into<Value<'a>>) -> Self {
+    pub(crate) fn with(mut self, name: &'static str, value: impl Into<Value<'a>>) -> Self {
         self.0.push((name, value.into()));
         self
     }
 
-    fn value(mut self, name: &'static str, value: Value<'a>) -> Self {
+    pub(crate) fn value(mut self, name: &'static str, value: Value<'a>) -> Self {
         self.0.push((name, value));
         self
     }
@@ -635,11 +731,26 @@ pub enum Listing {
     },
 }
 
-fn write_value(format: Format, value: &Value<'_>, out: &mut Vec<u8>) {
+fn write_value(format: Format, name: &str, value: &Value<'_>, out: &mut Vec<u8>) {
     match (value, format) {
         (Value::Number(n), _) => out.extend_from_slice(n.to_string().as_bytes()),
         (Value::Text(text), Format::Json) => write_json_string(text, out),
         (Value::Text(text), Format::Xml) => escape_xml_bytes(text, out),
+        (Value::Rows(rows), Format::Json) => {
+            out.push(b'[');
+            for (index, row) in rows.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_row(format, row, name, out);
+            }
+            out.push(b']');
+        }
+        (Value::Rows(rows), Format::Xml) => {
+            for row in rows {
+                write_row(format, row, name, out);
+            }
+        }
     }
 }
 
@@ -654,15 +765,20 @@ fn write_row(format: Format, row: &CallRow<'_>, element: &str, out: &mut Vec<u8>
                 out.push(b'"');
                 out.extend_from_slice(name.as_bytes());
                 out.extend_from_slice(b"\":");
-                write_value(format, value, out);
+                write_value(format, name, value, out);
             }
             out.push(b'}');
         }
         Format::Xml => {
             open(element, out);
             for (name, value) in &row.0 {
+                if let Value::Rows(_) = value {
+                    // Each nested row is an element of the field's name already.
+                    write_value(format, name, value, out);
+                    continue;
+                }
                 open(name, out);
-                write_value(format, value, out);
+                write_value(format, name, value, out);
                 close(name, out);
             }
             close(element, out);
@@ -790,15 +906,27 @@ pub fn shipping_row(item: &ShippingItem, list: ShippingList) -> CallRow<'_> {
     let recipient = &item.recipient;
     let ord_no = item.ord_no.as_str();
     let seq = order_item.seq.get();
+    // A replacement stands under the exchange's number, for an item of the original order.
+    let (oror_no, oror_seq) = match &item.exchange {
+        Some(of) => (of.oror_no.as_str(), of.item_seq.get()),
+        None => (ord_no, seq),
+    };
+    let (stat_cd, stat_nm) = item
+        .exchange
+        .as_ref()
+        .map_or(("10", "정상"), |of| (of.status.code(), of.status.name()));
+    let division = crate::pickups::shipping_division(item.exchange.is_some());
     let row = CallRow::default()
         .with("ordNo", ord_no)
         .with("ordItemSeq", seq)
-        .with("orordNo", ord_no)
-        .with("orordItemSeq", seq)
+        .with("orordNo", oror_no)
+        .with("orordItemSeq", oror_seq)
         .with("shppNo", state.shpp_no.get())
         .with("shppSeq", SHIPPING_SEQ)
-        .with("shppStatCd", 10u32)
-        .with("shppStatNm", "정상")
+        .value("shppStatCd", code_number(stat_cd))
+        .with("shppStatNm", stat_nm)
+        .value("shppDivDtlCd", code_number(division.code()))
+        .with("shppDivDtlNm", division.name())
         .value("shppProgStatDtlCd", code_number(status.code()))
         .with("shppProgStatDtlNm", status.name())
         .with("shppTypeCd", "20")
@@ -885,6 +1013,7 @@ pub fn order_detail_rows<'a>(
     items: &'a [ItemState],
     claims: &'a [Claim],
     requests: &'a [CancelRequest],
+    pickups: &'a [claims_domain::PickupClaim],
     scope: &Scope,
 ) -> Vec<CallRow<'a>> {
     let ord_no = order.ord_no().as_str();
@@ -955,7 +1084,76 @@ pub fn order_detail_rows<'a>(
             ));
         }
     }
+    for claim in pickups {
+        for line in &claim.lines {
+            let shown = !matches!(
+                line.status,
+                claims_domain::PickupStatus::Withdrawn | claims_domain::PickupStatus::Refused
+            );
+            let Some(item) = order.item(line.item_seq) else {
+                continue;
+            };
+            if !shown || !mine(&line.cost.vendor, line.cost.lower_rank.as_ref()) {
+                continue;
+            }
+            rows.extend(pickup_detail_rows(claim, line, ord_no, item));
+        }
+    }
     rows
+}
+
+/// The order detail's rows of a return's or an exchange's line: `031` a return's pickup
+/// (with `retProcStatCd`), `041` an exchange's pickup and `042` its replacement.
+fn pickup_detail_rows<'a>(
+    claim: &'a claims_domain::PickupClaim,
+    line: &'a claims_domain::PickupLine,
+    oror_no: &'a str,
+    item: &'a claims_domain::NewOrderItem,
+) -> Vec<CallRow<'a>> {
+    let head = |div: &'static str, seq: u32, uitem_id: &'a str| {
+        CallRow::default()
+            .with("ordItemDiv", div)
+            .with("ordNo", claim.clm_no.as_str())
+            .with("ordItemSeq", seq)
+            .with("orordNo", oror_no)
+            .with("orordItemSeq", item.seq.get())
+            .value("itemId", item_id(item.item_id.as_str()))
+            .with("itemNm", item.item_nm.as_str())
+            .with("uitemId", uitem_id)
+            .with("dircItemQty", line.qty.get())
+            .with("cnclQty", 0u32)
+    };
+    let pickup = |div| {
+        head(div, line.line_seq.get(), item.uitem_id.as_str())
+            .with("shpmtQty", 0u32)
+            .value("lastShppProgStatDtlCd", code_number(line.status.code()))
+    };
+    match (claim.kind, &line.replacement) {
+        (claims_domain::PickupKind::Return, _) => {
+            vec![pickup("031").with("retProcStatCd", line.status.outcome())]
+        }
+        (claims_domain::PickupKind::Exchange, replacement) => {
+            let mut rows = vec![pickup("041")];
+            if let Some(replacement) = replacement {
+                let shipped = if replacement.shipped_at.is_some() {
+                    replacement.qty.get()
+                } else {
+                    0
+                };
+                let status = replacement.shipping_status(&line.cost.vendor);
+                rows.push(
+                    head(
+                        "042",
+                        replacement.line_seq.get(),
+                        replacement.uitem_id.as_str(),
+                    )
+                    .with("shpmtQty", shipped)
+                    .value("shppProgStatDtlCd", code_number(status.code())),
+                );
+            }
+            rows
+        }
+    }
 }
 
 fn cancel_row<'a>(

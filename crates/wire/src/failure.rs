@@ -97,6 +97,15 @@ pub enum Field {
     WhinExpcDt,
     CommType,
     CommValue,
+    ShppDivDtlCds,
+    ShppProgStatDtlCds,
+    RetProcStats,
+    ResellPsblYn,
+    RetImptMainCd,
+    RetRefusRsnCd,
+    RetProcMemoCntt,
+    ShppStatCd,
+    ShppDivDtlCd,
 }
 
 impl Field {
@@ -123,6 +132,15 @@ impl Field {
             Field::WhinExpcDt => "whinExpcDt",
             Field::CommType => "commType",
             Field::CommValue => "commValue",
+            Field::ShppDivDtlCds => "shppDivDtlCds",
+            Field::ShppProgStatDtlCds => "shppProgStatDtlCds",
+            Field::RetProcStats => "retProcStats",
+            Field::ResellPsblYn => "resellPsblYn",
+            Field::RetImptMainCd => "retImptMainCd",
+            Field::RetRefusRsnCd => "retRefusRsnCd",
+            Field::RetProcMemoCntt => "retProcMemoCntt",
+            Field::ShppStatCd => "shppStatCd",
+            Field::ShppDivDtlCd => "shppDivDtlCd",
         }
     }
 }
@@ -224,6 +242,12 @@ pub enum Failure {
         max: usize,
         retry_after_secs: u64,
     },
+    /// A courier pickup (`shppTypeDtlCd` 22) confirmed without its carrier and waybill.
+    PickupWaybillRequired,
+    /// A pickup's waybill number with something other than digits.
+    WaybillNotDigits {
+        value: String,
+    },
     /// No such item of the caller's (another vendor's looks the same), or no pending cancel
     /// request line for it.
     NotFound(Missing),
@@ -248,6 +272,8 @@ pub enum Missing {
     Order,
     /// An out-of-stock registration in force for the item (to withdraw).
     NoSellRegistration,
+    /// A pickup of the caller's, not withdrawn.
+    Pickup,
 }
 
 /// Why an item's state does not allow a call (code 31).
@@ -275,6 +301,14 @@ pub enum Refusal {
     DeliveredOnReleaseDay,
     /// Delivered already.
     AlreadyDelivered,
+    /// An exchange's replacement waiting for its pickup (대기).
+    AwaitingPickup,
+    /// The pickup's state does not allow the call.
+    PickupNotInState(claims_domain::PickupStatus),
+    /// `procItemQty` is not the pickup's units.
+    PickupQuantity { asked: u32, qty: u32 },
+    /// An exchange cannot be refused.
+    ExchangeNotRefusable,
 }
 
 /// How many characters of a caller's value an error message repeats.
@@ -305,8 +339,9 @@ impl Failure {
             Failure::NoSearch
             | Failure::PeriodHalf { .. }
             | Failure::SeqsWithoutOrder
-            | Failure::Required { .. } => ResultCode::Missing,
-            Failure::Malformed { .. } => ResultCode::Malformed,
+            | Failure::Required { .. }
+            | Failure::PickupWaybillRequired => ResultCode::Missing,
+            Failure::Malformed { .. } | Failure::WaybillNotDigits { .. } => ResultCode::Malformed,
             Failure::PeriodTooLong { .. } => ResultCode::PeriodTooLong,
             Failure::StartAfterEnd { .. } => ResultCode::StartAfterEnd,
             Failure::Unreadable(_) => ResultCode::Unreadable,
@@ -440,6 +475,9 @@ impl Failure {
             Failure::NotFound(Missing::PendingRequest) => "The item has no pending cancel request: it was never filed, or it was already approved, withdrawn or rejected.".into(),
             Failure::NotFound(Missing::Order) => "No such order with items of yours: check the original order number.".into(),
             Failure::NotFound(Missing::NoSellRegistration) => "The item has no out-of-stock registration to withdraw: it was never registered, or it was withdrawn or executed already.".into(),
+            Failure::NotFound(Missing::Pickup) => "No such pickup of yours (대상이 없습니다.): check shppNo and shppSeq; a withdrawn pickup is gone.".into(),
+            Failure::PickupWaybillRequired => "택배사와 운송장 번호는 필수 입력값 입니다. (A courier pickup, shppTypeDtlCd 22, needs delicoVenId and wblNo; 14 is the vendor's own delivery.)".into(),
+            Failure::WaybillNotDigits { value } => format!("운송장번호는 숫자만 입력하세요. (wblNo must be digits only, got {}.)", echo(value)),
             Failure::Refused(refusal) => match refusal {
                 Refusal::NotConfirmed => "The item is in 배송지시 (instructed): confirm it (updateOrderSubjectManage) before this.".into(),
                 Refusal::AlreadyReleased => "The item was already released (출고완료): only an item in 피킹완료 can be released, confirmed or given a waybill.".into(),
@@ -452,6 +490,10 @@ impl Failure {
                 Refusal::NotReleased => "The item has not been released (출고완료) yet: only a released shipment is delivered.".into(),
                 Refusal::DeliveredOnReleaseDay => "Delivery can be recorded from the day after release (배송완료는 출고일 익일부터 처리할 수 있습니다.).".into(),
                 Refusal::AlreadyDelivered => "The shipment was already delivered (이미 배송완료 된 배송번호입니다.).".into(),
+                Refusal::AwaitingPickup => "The exchange's replacement waits for its pickup (대기, shppStatCd 30): it ships once the pickup completes (saveCompleteRcov).".into(),
+                Refusal::PickupNotInState(status) => format!("The pickup is {} {} ({}), which does not allow this call: confirm a pickup in 61, complete or refuse one in 63.", status.code(), status.name(), status.as_str()),
+                Refusal::PickupQuantity { asked, qty } => format!("procItemQty {asked} is not the pickup's {qty} units (dircItemQty): a pickup is processed all at once."),
+                Refusal::ExchangeNotRefusable => "An exchange's pickup cannot be refused: only a return (shppDivDtlCd 21) can.".into(),
             },
             Failure::UnknownCall { path } => format!(
                 "There is no call {} here: see the documentation for the calls this service offers.",
@@ -533,6 +575,9 @@ impl Failure {
             Failure::NotFound(Missing::PendingRequest) => "대상이 없습니다. 취소신청 중인 상품이 아닙니다(신청되지 않았거나 이미 승인, 철회 또는 거부되었습니다).".into(),
             Failure::NotFound(Missing::Order) => "대상이 없습니다. 원주문번호를 확인하세요.".into(),
             Failure::NotFound(Missing::NoSellRegistration) => "대상이 없습니다. 철회할 판매불가 등록이 없습니다(등록되지 않았거나 이미 철회 또는 처리되었습니다).".into(),
+            Failure::NotFound(Missing::Pickup) => "대상이 없습니다.".into(),
+            Failure::PickupWaybillRequired => "택배사와 운송장 번호는 필수 입력값 입니다.".into(),
+            Failure::WaybillNotDigits { .. } => "운송장번호는 숫자만 입력하세요.".into(),
             Failure::Refused(refusal) => match refusal {
                 Refusal::NotConfirmed => "배송지시 상태입니다. 주문확인(updateOrderSubjectManage) 후 처리하세요.".into(),
                 Refusal::AlreadyReleased => "피킹완료 상태에서만 출고완료 처리할 수 있습니다. 이미 출고완료된 상품입니다.".into(),
@@ -545,6 +590,10 @@ impl Failure {
                 Refusal::NotReleased => "출고완료되지 않은 배송번호입니다. 출고완료 후 배송완료 처리할 수 있습니다.".into(),
                 Refusal::DeliveredOnReleaseDay => "배송완료는 출고일 익일부터 처리할 수 있습니다.".into(),
                 Refusal::AlreadyDelivered => "이미 배송완료 된 배송번호입니다.".into(),
+                Refusal::AwaitingPickup => "교환 회수를 기다리는 교환출고입니다(대기). 회수완료 후 처리할 수 있습니다.".into(),
+                Refusal::PickupNotInState(status) => format!("{}({}) 상태의 회수입니다. 처리할 수 없는 상태입니다.", status.name(), status.code()),
+                Refusal::PickupQuantity { asked, qty } => format!("처리수량(procItemQty) {asked}이 회수지시수량 {qty}과 다릅니다. 회수는 한 번에 처리합니다."),
+                Refusal::ExchangeNotRefusable => "교환 회수는 반품거부할 수 없습니다.".into(),
             },
             Failure::UnknownCall { path } => format!(
                 "제공하지 않는 API입니다: {}. 제공하는 API를 문서에서 확인하세요.",

@@ -14,6 +14,7 @@ mod answer;
 pub mod calls;
 mod failure;
 mod negotiate;
+pub mod pickups;
 mod request;
 mod response;
 pub mod sheet;

@@ -90,6 +90,7 @@ fn shipping_items() -> Vec<ShippingItem> {
             shipping_fee: won(3000),
             state: state(&first, 1),
             item: first,
+            exchange: None,
         },
         ShippingItem {
             ord_no: OrderNo::parse("ordNo", "20261121000C11").unwrap(),
@@ -99,6 +100,7 @@ fn shipping_items() -> Vec<ShippingItem> {
             shipping_fee: won(0),
             state: second_state,
             item: second,
+            exchange: None,
         },
     ]
 }
@@ -258,6 +260,8 @@ fn detail_order() -> (NewOrder, Vec<ItemState>, Vec<Claim>, Vec<CancelRequest>) 
         vec![ShippingFee {
             vendor: vendor("0000012345"),
             amount: won(3000),
+            return_fee: None,
+            exchange_fee: None,
         }],
         items.clone(),
     )
@@ -329,7 +333,7 @@ fn order_detail() {
         vendor: vendor("0000012345"),
         lower_rank: None,
     };
-    let rows = order_detail_rows(&order, &states, &claims, &requests, &scope);
+    let rows = order_detail_rows(&order, &states, &claims, &requests, &[], &scope);
     assert_eq!(
         rows.len(),
         4,
@@ -348,7 +352,7 @@ fn order_detail() {
         vendor: vendor("0000023456"),
         lower_rank: None,
     };
-    let rows = order_detail_rows(&order, &states, &claims, &requests, &other);
+    let rows = order_detail_rows(&order, &states, &claims, &requests, &[], &other);
     assert_eq!(rows.len(), 1, "the other vendor sees only its own item");
 }
 
@@ -678,13 +682,18 @@ fn shipping_lists_take_their_period_types_and_180_days() {
         )
     };
     let directions = ShippingList::Directions;
-    let period = decode_shipping_list(
+    let query = decode_shipping_list(
         Format::Json,
         body("requestShppDirection", "02", "20260604", "20261201").as_bytes(),
         directions,
     )
     .unwrap();
-    assert_eq!(period.start().compact(), "20260604", "today−180 … today");
+    assert_eq!(
+        query.period.start().compact(),
+        "20260604",
+        "today−180 … today"
+    );
+    assert_eq!((query.waiting, query.replacements), (None, None));
     assert!(matches!(
         decode_shipping_list(
             Format::Json,

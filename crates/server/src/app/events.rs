@@ -8,8 +8,10 @@ use claims_domain::{
     InquiryQuery, ItemSeq, ItemState, OrderNo, OriginalOrder, PendingLine, RequestLine, Scope,
     ShippingItem, Subject, Webhook, event_id,
 };
-use claims_store::{OrderRecord, StoreError, StoredEvent};
+use claims_domain::{PickupDate, PickupLookup, PickupQuery};
+use claims_store::{OrderRecord, StoreError, StoredEvent, replacement_shipping};
 use claims_wire::calls::{ShippingList, encode_json_rows, pending_line_row, shipping_row};
+use claims_wire::pickups::pickup_row;
 use claims_wire::{Format, write_row};
 
 use super::problem::Problem;
@@ -151,6 +153,53 @@ async fn data(app: &AppState, stored: &StoredEvent) -> Result<Vec<u8>, Problem> 
                 .collect();
             Ok(encode_json_rows(&rows))
         }
+        Subject::Pickup { clm_no, .. } => {
+            // The claim's pickups of the event's vendor and lower-rank vendor, as
+            // listExchangeTarget shows them now.
+            let query = PickupQuery {
+                by: PickupDate::Filed,
+                period: None,
+                kinds: Vec::new(),
+                statuses: Vec::new(),
+                lookup: Some(PickupLookup::Order(OrderNo::parse(
+                    "ordNo",
+                    clm_no.as_str(),
+                )?)),
+            };
+            let listed = app.store.pickups(&scope, &query, 10_000).await?;
+            let rows: Vec<_> = listed
+                .iter()
+                .filter(|listing| &listing.claim.clm_no == clm_no)
+                .filter(|listing| listing.pickup().cost.lower_rank == event.lower_rank)
+                .map(pickup_row)
+                .collect();
+            Ok(encode_json_rows(&rows))
+        }
+        Subject::Replacement {
+            oror_no,
+            clm_no,
+            lines,
+        } => {
+            // The replacements as listShppDirection lists them once they may ship.
+            let record = order(app, oror_no).await?;
+            let mut shipping = Vec::new();
+            for claim in record.pickups.iter().filter(|c| &c.clm_no == clm_no) {
+                for line in &claim.lines {
+                    let named = line
+                        .replacement
+                        .as_ref()
+                        .is_some_and(|r| lines.contains(&r.line_seq));
+                    if named {
+                        shipping.extend(replacement_shipping(&record, claim, line)?);
+                    }
+                }
+            }
+            let rows: Vec<_> = shipping
+                .iter()
+                .map(|item| shipping_row(item, ShippingList::Directions))
+                .collect();
+            Ok(encode_json_rows(&rows))
+        }
         Subject::Item { ord_no, item } => {
             // A vendor's notice: the item's row as listWarehouseOut shows it, as the item
             // stands when the event is read.
@@ -181,6 +230,7 @@ fn shipping_item(record: &OrderRecord, seq: ItemSeq, as_placed: bool) -> Option<
             state.clone()
         },
         item,
+        exchange: None,
     })
 }
 

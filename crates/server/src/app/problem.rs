@@ -5,7 +5,7 @@
 //! ours carries its [`Cause`] to whoever answers, and the access log logs it once.
 
 use axum::http::StatusCode;
-use claims_domain::{CancelRejection, InvalidValue, ShipRejection};
+use claims_domain::{CancelRejection, InvalidValue, PickupRejection, ShipRejection};
 use claims_store::{Conflict, NotFound, StoreError};
 use claims_wire::Lang;
 
@@ -90,6 +90,12 @@ problem_kinds! {
     NotReleased = "not-released", CONFLICT, "The item has not been released", "출고완료되지 않은 상품입니다";
     DeliveredTooSoon = "delivered-too-soon", CONFLICT, "Delivery is recorded from the day after release", "배송완료는 출고일 익일부터 처리할 수 있습니다";
     AlreadyDelivered = "already-delivered", CONFLICT, "The item was already delivered", "이미 배송완료된 상품입니다";
+    AwaitingPickup = "awaiting-pickup", CONFLICT, "The exchange's replacement waits for its pickup", "교환 회수를 기다리는 교환출고입니다";
+    PickupNotFound = "pickup-not-found", NOT_FOUND, "No such pickup", "없는 회수입니다";
+    ExceedsReturnable = "exceeds-returnable", CONFLICT, "More units than may still be returned or exchanged", "반품·교환할 수 있는 수량보다 많습니다";
+    PickupConfirmed = "pickup-confirmed", CONFLICT, "The vendor already confirmed a pickup of the claim", "업체가 이미 회수확인했습니다";
+    NotWithdrawable = "not-withdrawable", CONFLICT, "The claim can no longer be withdrawn", "철회할 수 없는 클레임입니다";
+    PickupNotInState = "pickup-not-in-state", CONFLICT, "The pickup's state does not allow this", "회수 상태로는 할 수 없습니다";
     ClockBackwards = "clock-backwards", CONFLICT, "The sandbox clock moves only forward", "샌드박스 시계는 앞으로만 움직입니다";
     SandboxOff = "sandbox-off", NOT_FOUND, "This service runs no sandbox clock", "샌드박스 시계를 쓰지 않는 서비스입니다";
     NothingPending = "nothing-pending", CONFLICT, "Nothing of the cancel request is pending", "취소신청 중인 것이 없습니다";
@@ -212,6 +218,8 @@ impl From<StoreError> for Problem {
                     NotFound::ApiKey(_) => ProblemKind::KeyNotFound,
                     NotFound::Token(_) => ProblemKind::TokenNotFound,
                     NotFound::User(_) => ProblemKind::UserNotFound,
+                    NotFound::Pickup(_) => ProblemKind::PickupNotFound,
+                    NotFound::PickupClaim(_) => ProblemKind::ClaimNotFound,
                 };
                 let ko = match &missing {
                     NotFound::Vendor(id) => format!("업체 {id}이(가) 없습니다."),
@@ -222,6 +230,8 @@ impl From<StoreError> for Problem {
                     NotFound::ApiKey(id) => format!("API 키 {id}이(가) 없습니다."),
                     NotFound::Token(id) => format!("토큰 {id}이(가) 없습니다."),
                     NotFound::User(login) => format!("콘솔 사용자 {login}이(가) 없습니다."),
+                    NotFound::Pickup(no) => format!("배송번호 {no}인 회수가 없습니다."),
+                    NotFound::PickupClaim(no) => format!("반품·교환 {no}이(가) 없습니다."),
                 };
                 Problem::new(kind, missing.to_string()).ko(ko)
             }
@@ -284,8 +294,28 @@ impl From<StoreError> for Problem {
                     ShipRejection::NotReleased => ProblemKind::NotReleased,
                     ShipRejection::DeliveredOnReleaseDay => ProblemKind::DeliveredTooSoon,
                     ShipRejection::AlreadyDelivered => ProblemKind::AlreadyDelivered,
+                    ShipRejection::AwaitingPickup => ProblemKind::AwaitingPickup,
                 };
                 Problem::new(kind, rejection.to_string()).ko(ship_ko(&rejection))
+            }
+            StoreError::Pickup(rejection) => {
+                let kind = match &rejection {
+                    PickupRejection::NotYourOrder => ProblemKind::NotYourOrder,
+                    PickupRejection::UnknownItem { .. } => ProblemKind::ItemNotFound,
+                    PickupRejection::NotReleased { .. } => ProblemKind::NotReleased,
+                    PickupRejection::ExceedsReturnable { .. } => ProblemKind::ExceedsReturnable,
+                    PickupRejection::DuplicateItem { .. } | PickupRejection::OptionOnReturn => {
+                        ProblemKind::InvalidInput
+                    }
+                    PickupRejection::NotWithdrawable { .. } => ProblemKind::NotWithdrawable,
+                    PickupRejection::PickupConfirmed => ProblemKind::PickupConfirmed,
+                    // As a missing pickup: no vendor learns what others have.
+                    PickupRejection::NotYourPickup => ProblemKind::PickupNotFound,
+                    PickupRejection::PickupNotInState { .. }
+                    | PickupRejection::ExchangeNotRefusable => ProblemKind::PickupNotInState,
+                    PickupRejection::WrongQuantity { .. } => ProblemKind::InvalidInput,
+                };
+                Problem::new(kind, rejection.to_string()).ko(pickup_ko(&rejection))
             }
             StoreError::Unavailable(cause) => Problem {
                 cause: Some(Box::new(Cause::unavailable(cause.to_string()))),
@@ -359,6 +389,42 @@ fn ship_ko(rejection: &ShipRejection) -> String {
             "배송완료는 출고일 익일부터 처리할 수 있습니다.".into()
         }
         ShipRejection::AlreadyDelivered => "이미 배송완료 된 배송번호입니다.".into(),
+        ShipRejection::AwaitingPickup => {
+            "교환 회수가 완료되지 않아 대기 중인 교환출고입니다. 회수완료 후 출고할 수 있습니다."
+                .into()
+        }
+    }
+}
+
+/// A return's or an exchange's refusal, in Korean.
+pub fn pickup_ko(rejection: &PickupRejection) -> String {
+    match rejection {
+        PickupRejection::NotYourOrder => "다른 고객의 주문은 반품·교환할 수 없습니다.".into(),
+        PickupRejection::UnknownItem { seq } => format!("주문에 {seq}번 상품이 없습니다."),
+        PickupRejection::NotReleased { seq } => {
+            format!("{seq}번 상품은 출고되지 않았습니다. 반품·교환 대신 취소하세요.")
+        }
+        PickupRejection::ExceedsReturnable {
+            seq,
+            asked,
+            returnable,
+        } => format!(
+            "{seq}번 상품은 {returnable}개까지 반품·교환할 수 있는데 {asked}개를 요청했습니다."
+        ),
+        PickupRejection::DuplicateItem { seq } => format!("{seq}번 상품을 두 번 적었습니다."),
+        PickupRejection::OptionOnReturn => "반품에는 교환 옵션을 적지 않습니다.".into(),
+        PickupRejection::NotWithdrawable { .. } => "철회할 수 없는 반품·교환입니다.".into(),
+        PickupRejection::PickupConfirmed => "업체가 이미 회수확인하여 철회할 수 없습니다.".into(),
+        PickupRejection::NotYourPickup => "대상이 없습니다.".into(),
+        PickupRejection::PickupNotInState { status } => format!(
+            "{}({}) 상태의 회수에는 할 수 없습니다.",
+            status.name(),
+            status.code()
+        ),
+        PickupRejection::WrongQuantity { asked, qty } => {
+            format!("회수 수량은 {qty}개입니다. {asked}개로는 처리할 수 없습니다.")
+        }
+        PickupRejection::ExchangeNotRefusable => "교환은 반품거부할 수 없습니다.".into(),
     }
 }
 

@@ -7,8 +7,9 @@
 use claims_domain::order::rules;
 use claims_domain::{
     Actor, AgentId, CancelCommand, CancelRequest, Claim, ClaimNo, CustomerId, Fault, InvalidValue,
-    ItemSeq, ItemState, KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, Quantity,
-    ReasonCode, Recipient, ShippingFee, Text, VendorId, Won,
+    ItemSeq, ItemState, KstDateTime, MediaCode, NewOrder, NewOrderItem, OrderNo, PickupClaim,
+    PickupCommand, PickupKind, PickupReason, PickupRequestLine, Quantity, ReasonCode, Recipient,
+    ShippingFee, Text, VendorId, Won, completed_units, returnable,
 };
 use claims_store::{ApiKeyInfo, OrderRecord, Role, Shipment, Vendor};
 use serde::{Deserialize, Serialize};
@@ -84,6 +85,12 @@ impl KeyView {
 pub struct FeeBody {
     pub spl_ven_id: String,
     pub amount: i64,
+    /// The fee a return at the customer's fault pays; by default `amount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ret_shppcst: Option<i64>,
+    /// The fee an exchange at the customer's fault pays; by default twice `amount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exch_shppcst: Option<i64>,
 }
 
 /// An item of an order.
@@ -208,6 +215,18 @@ impl OrderBody {
                         &fee.spl_ven_id,
                     )?,
                     amount: Won::new(&format!("shippingFees[{index}].amount"), fee.amount)?,
+                    return_fee: fee
+                        .ret_shppcst
+                        .map(|amount| {
+                            Won::new(&format!("shippingFees[{index}].retShppcst"), amount)
+                        })
+                        .transpose()?,
+                    exchange_fee: fee
+                        .exch_shppcst
+                        .map(|amount| {
+                            Won::new(&format!("shippingFees[{index}].exchShppcst"), amount)
+                        })
+                        .transpose()?,
                 })
             })
             .collect::<Result<Vec<_>, InvalidValue>>()?;
@@ -237,6 +256,8 @@ impl OrderBody {
                 .map(|fee| FeeBody {
                     spl_ven_id: fee.vendor.to_string(),
                     amount: fee.amount.get(),
+                    ret_shppcst: fee.return_fee.map(Won::get),
+                    exch_shppcst: fee.exchange_fee.map(Won::get),
                 })
                 .collect(),
             items: order
@@ -289,6 +310,13 @@ pub struct ItemView {
     /// The item's latest delay notice, if one was sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delay: Option<DelayView>,
+    pub delivered_at: Option<String>,
+    /// Units returned (refunded) and exchanged (their pickups completed).
+    pub returned_qty: u32,
+    pub exchanged_qty: u32,
+    /// Units that may still be returned or exchanged: shipped, less those returned,
+    /// exchanged or on their way back.
+    pub returnable_qty: u32,
 }
 
 /// An out-of-stock registration, as answered.
@@ -336,6 +364,8 @@ pub struct OrderView {
     pub items: Vec<ItemView>,
     pub claims: Vec<ClaimView>,
     pub cancel_requests: Vec<CancelRequestView>,
+    pub returns: Vec<PickupClaimView>,
+    pub exchanges: Vec<PickupClaimView>,
 }
 
 impl From<&OrderRecord> for OrderView {
@@ -345,36 +375,51 @@ impl From<&OrderRecord> for OrderView {
             .items
             .into_iter()
             .zip(&record.items)
-            .map(|(item, state): (ItemBody, &ItemState)| ItemView {
-                item,
-                canceled_qty: state.canceled,
-                shipped_qty: state.shipped,
-                open_qty: state.open(),
-                status: state.status().as_str(),
-                shipping_status: state.shipping_status().as_str(),
-                shpp_no: state.shpp_no.get(),
-                confirmed_at: state.confirmed_at.map(KstDateTime::to_wire),
-                wbl_no: state.waybill.as_ref().map(|w| w.wbl_no().to_owned()),
-                delico_ven_id: state.waybill.as_ref().map(|w| w.delico_ven_id().to_owned()),
-                shipped_at: state.shipped_at.map(KstDateTime::to_wire),
-                no_sell: state.no_sell.as_ref().map(|no_sell| NoSellView {
-                    status: no_sell.status.name(),
-                    shortg_rsn_cd: no_sell.reason.code(),
-                    shortg_rsn_nm: no_sell.reason.name(),
-                    shortg_proc_dtlc: no_sell.text.to_string(),
-                    registered_at: no_sell.registered_at.to_wire(),
-                    executes_at: no_sell.executes_at.to_wire(),
-                    ended_at: no_sell.ended_at.map(KstDateTime::to_wire),
-                }),
-                delay: state.delay.as_ref().map(|delay| DelayView {
-                    shortg_rsn_cd: delay.reason.code(),
-                    shortg_rsn_nm: delay.reason.name(),
-                    whin_expc_dt: delay.until.compact(),
-                    notices: delay.notices,
-                    noticed_at: delay.noticed_at.to_wire(),
-                }),
+            .map(|(item, state): (ItemBody, &ItemState)| {
+                let (returned_qty, exchanged_qty) = completed_units(state, &record.pickups);
+                ItemView {
+                    item,
+                    delivered_at: state.delivered_at.map(KstDateTime::to_wire),
+                    returned_qty,
+                    exchanged_qty,
+                    returnable_qty: returnable(state, &record.pickups),
+                    canceled_qty: state.canceled,
+                    shipped_qty: state.shipped,
+                    open_qty: state.open(),
+                    status: state.status().as_str(),
+                    shipping_status: state.shipping_status().as_str(),
+                    shpp_no: state.shpp_no.get(),
+                    confirmed_at: state.confirmed_at.map(KstDateTime::to_wire),
+                    wbl_no: state.waybill.as_ref().map(|w| w.wbl_no().to_owned()),
+                    delico_ven_id: state.waybill.as_ref().map(|w| w.delico_ven_id().to_owned()),
+                    shipped_at: state.shipped_at.map(KstDateTime::to_wire),
+                    no_sell: state.no_sell.as_ref().map(|no_sell| NoSellView {
+                        status: no_sell.status.name(),
+                        shortg_rsn_cd: no_sell.reason.code(),
+                        shortg_rsn_nm: no_sell.reason.name(),
+                        shortg_proc_dtlc: no_sell.text.to_string(),
+                        registered_at: no_sell.registered_at.to_wire(),
+                        executes_at: no_sell.executes_at.to_wire(),
+                        ended_at: no_sell.ended_at.map(KstDateTime::to_wire),
+                    }),
+                    delay: state.delay.as_ref().map(|delay| DelayView {
+                        shortg_rsn_cd: delay.reason.code(),
+                        shortg_rsn_nm: delay.reason.name(),
+                        whin_expc_dt: delay.until.compact(),
+                        notices: delay.notices,
+                        noticed_at: delay.noticed_at.to_wire(),
+                    }),
+                }
             })
             .collect();
+        let of_kind = |kind: PickupKind| {
+            record
+                .pickups
+                .iter()
+                .filter(|claim| claim.kind == kind)
+                .map(PickupClaimView::from)
+                .collect()
+        };
         Self {
             ord_no: body.ord_no,
             ordpe_nm: body.ordpe_nm,
@@ -391,6 +436,8 @@ impl From<&OrderRecord> for OrderView {
                 .iter()
                 .map(CancelRequestView::from)
                 .collect(),
+            returns: of_kind(PickupKind::Return),
+            exchanges: of_kind(PickupKind::Exchange),
         }
     }
 }
@@ -792,5 +839,232 @@ mod tests {
                 .field,
             "imptDivCd"
         );
+    }
+}
+
+/// `POST /v1/orders/{ordNo}/returns` and `…/exchanges`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PickupBody {
+    pub items: Vec<PickupLineBody>,
+    pub clm_rsn_cd: String,
+    #[serde(default)]
+    pub clm_rsn_cntt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+}
+
+/// A line of a return or exchange: the item, its units, and for an exchange the
+/// replacement's option (the item's own by default).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PickupLineBody {
+    pub ord_item_seq: i64,
+    pub qty: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uitem_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uitem_nm: Option<String>,
+}
+
+impl PickupBody {
+    /// The command this body asks for, of `kind`, made by a caller with `role`.
+    pub fn to_command(&self, kind: PickupKind, role: Role) -> Result<PickupCommand, InvalidValue> {
+        let actor = actor(
+            role,
+            self.customer_id.as_deref(),
+            self.agent_id.as_deref(),
+            match kind {
+                PickupKind::Return => "returns",
+                PickupKind::Exchange => "exchanges",
+            },
+        )?;
+        if self.items.is_empty() {
+            return Err(InvalidValue::new(
+                "items",
+                "is empty: name at least one item and its units",
+            ));
+        }
+        let lines = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let option = |field: &str, value: &Option<String>, rule| {
+                    value
+                        .as_deref()
+                        .map(|value| Text::parse(&format!("items[{index}].{field}"), value, rule))
+                        .transpose()
+                };
+                let (uitem_id, uitem_nm) = (
+                    option("uitemId", &line.uitem_id, rules::UNIT_ITEM_ID)?,
+                    option("uitemNm", &line.uitem_nm, rules::ITEM_NAME)?,
+                );
+                if kind == PickupKind::Return && (uitem_id.is_some() || uitem_nm.is_some()) {
+                    return Err(InvalidValue::new(
+                        format!("items[{index}].uitemId"),
+                        "names an exchange's replacement option: a return takes none",
+                    ));
+                }
+                Ok(PickupRequestLine {
+                    item_seq: ItemSeq::new(
+                        &format!("items[{index}].ordItemSeq"),
+                        line.ord_item_seq,
+                    )?,
+                    qty: Quantity::new(&format!("items[{index}].qty"), line.qty)?,
+                    uitem_id,
+                    uitem_nm,
+                })
+            })
+            .collect::<Result<Vec<_>, InvalidValue>>()?;
+        Ok(PickupCommand {
+            actor,
+            reason: PickupReason::parse(kind, self.clm_rsn_cd.trim())?,
+            reason_text: Text::parse("clmRsnCntt", &self.clm_rsn_cntt, rules::REASON_TEXT)?,
+            lines,
+        })
+    }
+}
+
+/// Who filed a return or exchange.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RequestedBy {
+    CustomerId(String),
+    AgentId(String),
+}
+
+/// An exchange's replacement, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplacementView {
+    pub ord_item_seq: u32,
+    pub shpp_no: u64,
+    pub shpp_seq: u32,
+    pub qty: u32,
+    pub uitem_id: String,
+    pub uitem_nm: String,
+    /// `30` waiting for the pickup, `10` may ship, `20` canceled with its exchange.
+    pub shpp_stat_cd: &'static str,
+    /// Where it stands on its way: `instructed`, `confirmed`, `released`, `delivered`.
+    pub shipping_status: &'static str,
+}
+
+/// A pickup line of a return or exchange, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PickupLineView {
+    pub ord_item_seq: u32,
+    pub oror_item_seq: u32,
+    pub qty: u32,
+    pub shpp_no: u64,
+    pub shpp_seq: u32,
+    /// `requested`, `confirmed`, `completed`, `refused` or `withdrawn`.
+    pub status: &'static str,
+    pub last_shpp_prog_stat_dtl_cd: &'static str,
+    pub ret_proc_stat_cd: &'static str,
+    /// What the line refunds on completion (returns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_amt: Option<i64>,
+    /// When it was refunded ("" until then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refunded_at: Option<String>,
+    pub cst_info: Vec<CostView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<ReplacementView>,
+}
+
+/// A return or an exchange, as answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PickupClaimView {
+    pub ord_no: String,
+    pub oror_no: String,
+    /// `return` or `exchange`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The lines' status when they agree, else `in-progress` or `closed`.
+    pub status: &'static str,
+    pub rcov_dirc_dt: String,
+    pub clm_rsn_cd: &'static str,
+    pub clm_rsn_nm: &'static str,
+    pub clm_rsn_cntt: String,
+    /// `10` the customer's fault (pays), `20` the vendor's.
+    pub shppcst_bdn_main_cd: &'static str,
+    pub requested_by: RequestedBy,
+    /// What its completed lines refunded (returns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refunded_amt: Option<i64>,
+    pub lines: Vec<PickupLineView>,
+}
+
+fn cost(cost: &claims_domain::CostLine) -> CostView {
+    CostView {
+        shpmt_shppcst: cost.shpmt_shppcst.get(),
+        ret_shppcst: cost.ret_shppcst.get(),
+        exch_shppcst: cost.exch_shppcst.get(),
+        spl_ven_bdn_dc_amt: cost.spl_ven_bdn_dc_amt.get(),
+        spl_ven_id: cost.vendor.to_string(),
+        lrnk_spl_ven_id: cost
+            .lower_rank
+            .as_ref()
+            .map(VendorId::to_string)
+            .unwrap_or_default(),
+    }
+}
+
+impl From<&PickupClaim> for PickupClaimView {
+    fn from(claim: &PickupClaim) -> Self {
+        let returns = claim.kind == PickupKind::Return;
+        Self {
+            ord_no: claim.clm_no.to_string(),
+            oror_no: claim.oror_no.to_string(),
+            kind: claim.kind.as_str(),
+            status: claim.status(),
+            rcov_dirc_dt: claim.filed_at.to_wire(),
+            clm_rsn_cd: claim.reason.code(),
+            clm_rsn_nm: claim.reason.name(),
+            clm_rsn_cntt: claim.reason_text.to_string(),
+            shppcst_bdn_main_cd: claim.fault().code(),
+            requested_by: match &claim.actor {
+                Actor::Customer(customer) => RequestedBy::CustomerId(customer.to_string()),
+                Actor::Agent(agent) => RequestedBy::AgentId(agent.to_string()),
+                Actor::Vendor(vendor) => RequestedBy::AgentId(vendor.to_string()),
+            },
+            refunded_amt: returns.then(|| claim.refunded().get()),
+            lines: claim
+                .lines
+                .iter()
+                .map(|line| PickupLineView {
+                    ord_item_seq: line.line_seq.get(),
+                    oror_item_seq: line.item_seq.get(),
+                    qty: line.qty.get(),
+                    shpp_no: line.shpp_no.get(),
+                    shpp_seq: claims_domain::SHIPPING_SEQ,
+                    status: line.status.as_str(),
+                    last_shpp_prog_stat_dtl_cd: line.status.code(),
+                    ret_proc_stat_cd: if returns { line.status.outcome() } else { "" },
+                    refund_amt: returns.then(|| line.refund.get()),
+                    refunded_at: returns.then(|| {
+                        line.refunded_at()
+                            .map(|at| at.to_wire())
+                            .unwrap_or_default()
+                    }),
+                    cst_info: vec![cost(&line.cost)],
+                    replacement: line.replacement.as_ref().map(|r| ReplacementView {
+                        ord_item_seq: r.line_seq.get(),
+                        shpp_no: r.shpp_no.get(),
+                        shpp_seq: claims_domain::SHIPPING_SEQ,
+                        qty: r.qty.get(),
+                        uitem_id: r.uitem_id.to_string(),
+                        uitem_nm: r.uitem_nm.to_string(),
+                        shpp_stat_cd: r.status.code(),
+                        shipping_status: r.shipping_status(&line.cost.vendor).as_str(),
+                    }),
+                })
+                .collect(),
+        }
     }
 }

@@ -11,6 +11,7 @@ mod orders;
 pub(crate) mod problem;
 mod request;
 mod requests;
+pub mod returns;
 mod sandbox;
 mod vendors;
 mod webhooks;
@@ -60,6 +61,12 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
             post(orders::deliver),
         )
         .route("/v1/orders/{ord_no}/cancel-requests", post(requests::file))
+        .route("/v1/orders/{ord_no}/returns", post(returns::file_return))
+        .route(
+            "/v1/orders/{ord_no}/exchanges",
+            post(returns::file_exchange),
+        )
+        .route("/v1/claims/{clm_no}/withdrawal", post(returns::withdraw))
         .route("/v1/cancel-requests/{request_id}", get(requests::show))
         .route(
             "/v1/cancel-requests/{request_id}/withdrawal",

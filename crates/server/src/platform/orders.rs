@@ -11,7 +11,9 @@ use claims_store::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::dto::{CancellationBody, ClaimView, OrderBody, OrderView, ShipmentView};
+use super::dto::{
+    CancellationBody, ClaimView, OrderBody, OrderView, PickupClaimView, ShipmentView,
+};
 use super::idempotency::{self, Start, json_answer};
 use super::problem::{Problem, ProblemKind};
 use super::request::{Caller, Params, RawJson, Segments, json};
@@ -177,18 +179,32 @@ pub(crate) async fn claim(
             .ko(format!("클레임 {clm_no:?}이(가) 없습니다."))
     };
     let number = ClaimNo::parse("ordNo", &clm_no).map_err(|_| not_found())?;
-    let claim = app.store.claim(&number).await?.ok_or_else(not_found)?;
+    // A cancellation, or else a return or an exchange: one numbering for all.
+    let (oror_no, view) = match app.store.claim(&number).await? {
+        Some(claim) => (
+            claim.oror_no.clone(),
+            serde_json::to_value(ClaimView::from(&claim)),
+        ),
+        None => {
+            let claim = app
+                .store
+                .pickup_claim(&number)
+                .await?
+                .ok_or_else(not_found)?;
+            (
+                claim.oror_no.clone(),
+                serde_json::to_value(PickupClaimView::from(&claim)),
+            )
+        }
+    };
     if role == Role::Storefront {
-        let order = app
-            .store
-            .order(&claim.oror_no)
-            .await?
-            .ok_or_else(not_found)?;
+        let order = app.store.order(&oror_no).await?.ok_or_else(not_found)?;
         if query.customer_id.as_deref().map(str::trim) != Some(order.order.customer_id().as_str()) {
             return Err(not_found());
         }
     }
-    Ok(json(StatusCode::OK, &ClaimView::from(&claim)))
+    let view = view.map_err(|error| Problem::internal(format!("a claim's view: {error}")))?;
+    Ok(json(StatusCode::OK, &view))
 }
 
 /// The query of `GET /v1/orders`.

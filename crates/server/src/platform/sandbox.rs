@@ -133,6 +133,7 @@ pub(crate) async fn shift(
         tracing::info!(
             executed = ran.executed,
             void = ran.void,
+            completed = ran.completed,
             "sandbox clock moved; work due within the move ran"
         );
         Ok(idempotency::respond(moved_answer(&moved)))

@@ -534,6 +534,28 @@ impl TestApp {
         }
     }
 
+    /// Waits (10 s at most) until this node's sandbox clock shows `at` or later: another
+    /// node moved it.
+    pub async fn wait_for_clock(&self, at: claims_domain::KstDateTime) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let read = self.get("/v1/sandbox/clock", &self.keys.a).await;
+            let shown = claims_domain::KstDateTime::parse(
+                "now",
+                read.body["now"].as_str().unwrap_or_default(),
+            )
+            .unwrap();
+            if shown >= at {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "this node never saw the clock move to {at}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn post_json(&self, path: &str, credential: &str, body: serde_json::Value) -> Reply {
         self.call(reqwest::Method::POST, path, credential, Some(body))
             .await

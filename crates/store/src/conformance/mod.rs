@@ -15,6 +15,7 @@ pub mod isolation;
 mod nosell;
 mod operations;
 mod orders;
+mod returns;
 mod webhooks;
 
 pub use cancellation::*;
@@ -27,6 +28,7 @@ pub use inquiry::*;
 pub use nosell::*;
 pub use operations::*;
 pub use orders::*;
+pub use returns::*;
 pub use webhooks::*;
 
 use std::any::Any;
@@ -125,7 +127,11 @@ macro_rules! conformance_tests {
             delay_notices_move_the_date_and_open_direct_cancellation,
             concurrent_executions_keep_the_invariants,
             the_sandbox_clock_moves_only_forward,
-            released_items_are_delivered_once_and_listed
+            released_items_are_delivered_once_and_listed,
+            returns_are_filed_priced_and_end_once,
+            exchanges_ship_their_replacement_after_the_pickup,
+            confirmed_pickups_complete_by_themselves_once,
+            concurrent_pickups_keep_the_invariants
         );
     };
     (@each $fresh:path; $($scenario:ident),* $(,)?) => {
@@ -220,6 +226,8 @@ pub fn order(
             .map(|(vendor, amount)| ShippingFee {
                 vendor: vendor_id(vendor),
                 amount: Won::new("amount", *amount).unwrap(),
+                return_fee: None,
+                exchange_fee: None,
             })
             .collect(),
         items

@@ -1,0 +1,73 @@
+//! Returns and exchanges as read: an order's claims of pickups, each with its lines, and one
+//! claim by its number. Every script that changes them (`returns`) and every read of an
+//! order (`orders`) builds on these.
+
+use std::collections::BTreeMap;
+
+use claims_domain::{ClaimNo, OrderNo, PickupClaim, PickupLine};
+
+use crate::StoreError;
+use crate::sql::Sql;
+use crate::stored;
+use crate::tables::{PickupClaimRow, PickupRow, select};
+
+/// Every return and exchange of `ord_no`, in the order they were filed, each with its lines.
+pub(crate) async fn of_order(
+    sql: &mut dyn Sql,
+    ord_no: &OrderNo,
+) -> Result<Vec<PickupClaim>, StoreError> {
+    let statement = format!(
+        "{} WHERE oror_no = $1",
+        select(PickupRow::TABLE, PickupRow::COLUMNS)
+    );
+    let mut lines: BTreeMap<String, Vec<PickupLine>> = BTreeMap::new();
+    for row in sql.query(&statement, &[ord_no.as_str().into()]).await? {
+        let row = PickupRow::read(&row)?;
+        let clm_no = row.clm_no.clone().into_owned();
+        lines.entry(clm_no).or_default().push(row.into_line()?);
+    }
+    if lines.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statement = format!(
+        "{} WHERE oror_no = $1 ORDER BY claim_id",
+        select(PickupClaimRow::TABLE, PickupClaimRow::COLUMNS)
+    );
+    sql.query(&statement, &[ord_no.as_str().into()])
+        .await?
+        .iter()
+        .map(|row| {
+            let row = PickupClaimRow::read(row)?;
+            let mut claim_lines = lines.remove(row.clm_no.as_ref()).unwrap_or_default();
+            claim_lines.sort_by_key(|line| line.line_seq);
+            row.into_claim(claim_lines)
+        })
+        .collect()
+}
+
+/// One return or exchange by its number.
+pub(crate) async fn claim(
+    sql: &mut dyn Sql,
+    clm_no: &ClaimNo,
+) -> Result<Option<PickupClaim>, StoreError> {
+    let Some(oror_no) = original_of(sql, clm_no).await? else {
+        return Ok(None);
+    };
+    Ok(of_order(sql, &oror_no)
+        .await?
+        .into_iter()
+        .find(|claim| &claim.clm_no == clm_no))
+}
+
+pub(crate) async fn original_of(
+    sql: &mut dyn Sql,
+    clm_no: &ClaimNo,
+) -> Result<Option<OrderNo>, StoreError> {
+    sql.query_opt(
+        "SELECT oror_no FROM pickup_claims WHERE clm_no = $1",
+        &[clm_no.as_str().into()],
+    )
+    .await?
+    .map(|row| stored::order_no(row.text(0)?))
+    .transpose()
+}
