@@ -7,7 +7,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use claims_demo_data::{Plan, populate};
 use claims_domain::order::rules;
-use claims_domain::{KstDate, KstDateTime, Period, Scope, ShippingStatus, Text, VendorId};
+use claims_domain::{
+    DeliveredBy, DeliveredQuery, KstDate, KstDateTime, Period, PickupDate, PickupKind, PickupQuery,
+    Scope, ShippingStatus, Text, VendorId,
+};
 use claims_server::credentials::{Secret, issue_api_key, issue_token};
 use claims_server::settings::Settings;
 use claims_server::{Clock, INQUIRY_PATH, SystemClock};
@@ -77,6 +80,10 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
         summary.no_sells_pending,
         summary.delays,
         summary.refused
+    );
+    eprintln!(
+        "{} shipments delivered; {} returns and {} exchanges after release, in every state.",
+        summary.deliveries, summary.returns, summary.exchanges
     );
 
     let mut keys = Vec::new();
@@ -183,6 +190,10 @@ struct Examples {
     no_sell: Option<(u64, String)>,
     /// A confirmed item to send a delay notice for: (shppNo, itemId).
     delay: Option<(u64, String)>,
+    /// A delivered item with a unit to return: (ordNo, ordItemSeq).
+    returnable: Option<(String, u32)>,
+    /// A return's pickup filed and waiting for the vendor (61): (shppNo, units).
+    pickup: Option<(u64, u32)>,
 }
 
 impl Examples {
@@ -217,7 +228,54 @@ impl Examples {
         let noticed = |item: &claims_domain::ShippingItem| {
             (item.state.shpp_no.get(), item.item.item_id.to_string())
         };
+        // A return filed and waiting for the vendor, to confirm and complete.
+        let waiting = store
+            .pickups(
+                &scope,
+                &PickupQuery {
+                    by: PickupDate::Filed,
+                    period: Some(week),
+                    kinds: vec![PickupKind::Return],
+                    statuses: vec!["61".to_owned()],
+                    lookup: None,
+                },
+                10,
+            )
+            .await?;
+        let pickup = waiting.first().map(|listing| {
+            let line = listing.pickup();
+            (line.shpp_no.get(), line.qty.get())
+        });
+        // A delivered item nothing of which is returned or on its way back.
+        let delivered = store
+            .delivered_items(
+                &scope,
+                &DeliveredQuery {
+                    by: DeliveredBy::Delivered,
+                    period: Some(week),
+                    lookup: None,
+                },
+                50,
+            )
+            .await?;
+        let mut returnable = None;
+        for item in &delivered {
+            let Some(record) = store.order(&item.ord_no).await? else {
+                continue;
+            };
+            let untouched = !record
+                .pickups
+                .iter()
+                .flat_map(|claim| &claim.lines)
+                .any(|line| line.item_seq == item.item.seq);
+            if untouched && item.exchange.is_none() {
+                returnable = Some((item.ord_no.to_string(), item.item.seq.get()));
+                break;
+            }
+        }
         Ok(Examples {
+            returnable,
+            pickup,
             no_sell: unregistered.get(2).map(|item| noticed(item)),
             delay: confirmed.get(1).map(noticed),
             instructed: unregistered.first().map(|item| item.state.shpp_no.get()),
@@ -300,7 +358,14 @@ fn banner(
         s = end.plus_days(-29).compact(),
         e = end.compact()
     );
-    flow(&mut out, address, now, key, examples);
+    flow(
+        &mut out,
+        address,
+        now,
+        key,
+        token(Role::ServiceCenter),
+        examples,
+    );
     let _ = writeln!(
         out,
         "\nBe told at once — the vendor's change feed, then a webhook (this sandbox lets webhooks call\nplain http:// on this machine; run a receiver on port 9000 first):\n\n  curl -sS 'http://{address}/v1/events?limit=5' -H 'Authorization: Bearer {key}'\n  curl -sS -X POST 'http://{address}/v1/webhooks' \\\n    -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\\n    --data '{{\"url\": \"http://127.0.0.1:9000/ssg-events\"}}'"
@@ -344,6 +409,7 @@ fn flow(
     address: std::net::SocketAddr,
     now: KstDateTime,
     key: &str,
+    service: &str,
     examples: &Examples,
 ) {
     let end = KstDate::of(now);
@@ -430,6 +496,7 @@ fn flow(
             post("/api/pd/1/saveNoSellRequestRegist.ssg", &body("D")),
         );
     }
+    returns(out, &base, &post, end, service, examples);
     if let Some((shpp_no, item_id)) = &examples.delay {
         let _ = writeln!(
             out,
@@ -441,6 +508,54 @@ fn flow(
                     end.plus_days(3).compact()
                 )
             )
+        );
+    }
+}
+
+/// The curls of returns and exchanges after release: filing one, the vendor's pickup list,
+/// and confirming and completing a pickup that waits.
+fn returns(
+    out: &mut String,
+    base: &str,
+    post: &dyn Fn(&str, &str) -> String,
+    end: KstDate,
+    service: &str,
+    examples: &Examples,
+) {
+    let _ = writeln!(
+        out,
+        "\nReturns and exchanges after release (반품, 교환) — the vendor's pickups of the last 7 days:\n\n{}",
+        post(
+            "/api/pd/1/listExchangeTarget.ssg",
+            &format!(
+                "{{\"requestExchangeTarget\": {{\"perdType\": \"01\", \"perdStrDts\": \"{}\", \"perdEndDts\": \"{}\", \"shppDivDtlCds\": \"21,22\"}}}}",
+                end.plus_days(-7).compact(),
+                end.compact()
+            )
+        )
+    );
+    if let Some((shpp_no, qty)) = examples.pickup {
+        let body = |extra: &str| {
+            format!(
+                "{{\"requestConfirmRcov\": {{\"shppNo\": \"{shpp_no}\", \"shppSeq\": \"1\", \"procItemQty\": {qty}{extra}}}}}"
+            )
+        };
+        let _ = writeln!(
+            out,
+            "\nConfirm a return's pickup (회수확인, by courier), then complete it (회수완료: the customer is refunded):\n\n{}\n\n{}",
+            post(
+                "/api/pd/1/saveConfirmRcov.ssg",
+                &body(
+                    ", \"shppTypeDtlCd\": \"22\", \"delicoVenId\": \"0000033011\", \"wblNo\": \"6012345678901\""
+                )
+            ),
+            post("/api/pd/1/saveCompleteRcov.ssg", &body("")),
+        );
+    }
+    if let Some((ord_no, seq)) = &examples.returnable {
+        let _ = writeln!(
+            out,
+            "\nFile a return of a delivered item as the service center (the storefront sends customerId;\nan exchange goes to …/exchanges with 451–454):\n\n  curl -sS -X POST '{base}/v1/orders/{ord_no}/returns' \\\n    -H 'Authorization: Bearer {service}' -H 'Content-Type: application/json' \\\n    --data '{{\"items\": [{{\"ordItemSeq\": {seq}, \"qty\": 1}}], \"clmRsnCd\": \"354\", \"agentId\": \"agent-7\"}}'"
         );
     }
 }

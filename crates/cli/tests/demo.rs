@@ -94,6 +94,10 @@ fn every_curl_the_demo_prints_is_answered() {
         "listShppingDelay",
         "cancel/request/approve",
         "/v1/sandbox/clock",
+        "listExchangeTarget",
+        "saveConfirmRcov",
+        "saveCompleteRcov",
+        "/returns",
     ];
     for name in names {
         assert!(

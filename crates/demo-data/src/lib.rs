@@ -22,6 +22,8 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 
+mod returns;
+
 /// A vendor of the sample data: (id, name, parent).
 pub const VENDORS: &[(&str, &str, Option<&str>)] = &[
     ("0000012345", "(주)한빛유통", None),
@@ -259,6 +261,10 @@ pub struct Summary {
     pub no_sells_pending: usize,
     /// Delay notices sent.
     pub delays: usize,
+    /// Shipments delivered (배송완료), and returns and exchanges filed.
+    pub deliveries: usize,
+    pub returns: usize,
+    pub exchanges: usize,
 }
 
 /// Something to do to an order at a time.
@@ -303,6 +309,7 @@ pub async fn populate(
 
     let span = plan.days * 86_400;
     let mut cancel_requests = 0usize;
+    let mut shipped = Vec::new();
     // Spread order times evenly with jitter, so their numbers come out in time order.
     for index in 0..plan.orders {
         let slot = span * index as i64 / plan.orders.max(1) as i64;
@@ -353,6 +360,13 @@ pub async fn populate(
                         .map(|shipment| {
                             summary.shipments += 1;
                             summary.rejected += shipment.rejected.len();
+                            shipped.push(returns::Shipped {
+                                ord_no: shipment.ord_no.clone(),
+                                customer: order.customer_id().clone(),
+                                seq: *seq,
+                                scope: scope.clone(),
+                                at,
+                            });
                         })
                 }
                 Event::Approve(seq, scope) => store
@@ -390,6 +404,8 @@ pub async fn populate(
     }
     waiting_requests(store, &mut rng, now, &mut summary).await?;
     vendor_notices(store, &mut rng, now, &mut summary).await?;
+    returns::returns_and_exchanges(store, &mut rng, &shipped, TOP_VENDORS, now, &mut summary)
+        .await?;
     Ok(summary)
 }
 
@@ -903,6 +919,54 @@ mod tests {
             summary.by_vendors >= 4 && summary.no_sells_pending >= 2 && summary.delays >= 2,
             "vendors' notices of every kind: {summary:?}"
         );
+        assert!(
+            summary.returns >= 4 * 5 && summary.exchanges >= 4 * 3 && summary.deliveries > 0,
+            "{summary:?}"
+        );
+        // Every vendor meets returns and exchanges in every state.
+        for vendor_id in TOP_VENDORS {
+            let scope = Scope {
+                vendor: vendor(vendor_id),
+                lower_rank: None,
+            };
+            let today = KstDate::of(now);
+            let query = claims_domain::PickupQuery {
+                by: claims_domain::PickupDate::Filed,
+                period: Some(Period::spanning(today.plus_days(-30), today, 31).unwrap()),
+                kinds: Vec::new(),
+                statuses: Vec::new(),
+                lookup: None,
+            };
+            let listed = store.pickups(&scope, &query, 1000).await.unwrap();
+            let states: BTreeSet<(&str, &str, &str)> = listed
+                .iter()
+                .map(|listing| {
+                    let line = listing.pickup();
+                    (
+                        listing.claim.kind.as_str(),
+                        line.status.as_str(),
+                        line.replacement
+                            .as_ref()
+                            .map_or("", |r| r.shipping_status(&line.cost.vendor).as_str()),
+                    )
+                })
+                .collect();
+            for expected in [
+                ("return", "requested", ""),
+                ("return", "confirmed", ""),
+                ("return", "completed", ""),
+                ("return", "refused", ""),
+                ("return", "withdrawn", ""),
+                ("exchange", "requested", "instructed"),
+                ("exchange", "completed", "instructed"),
+                ("exchange", "completed", "delivered"),
+            ] {
+                assert!(
+                    states.contains(&expected),
+                    "{vendor_id}: {expected:?} in {states:?}"
+                );
+            }
+        }
 
         let mut media = BTreeSet::new();
         let mut reasons = BTreeSet::new();

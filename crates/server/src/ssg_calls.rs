@@ -494,11 +494,11 @@ fn pickup_failure(error: StoreError) -> CallError {
 async fn pickup_step(
     app: &AppState,
     call: &Call,
+    scope: Scope,
     pickup: ShippingRef,
     qty: u32,
     step: PickupStep,
 ) -> Result<Vec<u8>, CallError> {
-    let scope = call.scope(app).await?;
     record("shpp.no", pickup.shpp_no);
     app.store
         .pickup_step(pickup_no(pickup)?, &scope, qty, &step, app.clock.now())
@@ -511,13 +511,14 @@ async fn pickup_step(
 async fn confirm_pickup(State(app): State<AppState>, request: Request) -> Response {
     call!(app, request, |call| {
         let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
         let sent = decode_pickup_step(format, body, true)?;
         let step = PickupStep::Confirm {
             carrier: sent.carrier,
             resell: sent.resell,
             blame: sent.blame,
         };
-        pickup_step(&app, &call, sent.pickup, sent.qty, step).await
+        pickup_step(&app, &call, scope, sent.pickup, sent.qty, step).await
     })
 }
 
@@ -525,8 +526,17 @@ async fn confirm_pickup(State(app): State<AppState>, request: Request) -> Respon
 async fn complete_pickup(State(app): State<AppState>, request: Request) -> Response {
     call!(app, request, |call| {
         let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
         let sent = decode_pickup_step(format, body, false)?;
-        pickup_step(&app, &call, sent.pickup, sent.qty, PickupStep::Complete).await
+        pickup_step(
+            &app,
+            &call,
+            scope,
+            sent.pickup,
+            sent.qty,
+            PickupStep::Complete,
+        )
+        .await
     })
 }
 
@@ -534,12 +544,13 @@ async fn complete_pickup(State(app): State<AppState>, request: Request) -> Respo
 async fn refuse_return(State(app): State<AppState>, request: Request) -> Response {
     call!(app, request, |call| {
         let (format, body) = call.body()?;
+        let scope = call.scope(&app).await?;
         let sent = decode_pickup_refusal(format, body)?;
         let step = PickupStep::Refuse {
             reason: sent.reason,
             memo: sent.memo,
         };
-        pickup_step(&app, &call, sent.pickup, sent.qty, step).await
+        pickup_step(&app, &call, scope, sent.pickup, sent.qty, step).await
     })
 }
 
