@@ -178,6 +178,11 @@ fn seed(db: &str) -> String {
          "ordRcpDts": "2026-11-20 10:00:00",
          "shippingFees": [{"splVenId": VENDOR_A, "amount": 2500}],
          "items": [item(1, VENDOR_A, 2, 8900, 400, "무항생제 달걀 30구")]},
+        {"ordNo": "CONSOLE-R", "ordpeNm": "박민수", "customerId": "c-4004", "ordRcpMediaCd": "30",
+         "ordRcpDts": "2026-11-21 08:30:00",
+         "shippingFees": [{"splVenId": VENDOR_A, "amount": 3000}],
+         "items": [item(1, VENDOR_A, 2, 15900, 600, "유기농 그래놀라 500g"),
+                   item(2, VENDOR_A, 1, 32000, 0, "스테인리스 텀블러")]},
         {"ordNo": "CONSOLE-B", "ordpeNm": "이철수", "customerId": "c-3003", "ordRcpMediaCd": "10",
          "ordRcpDts": "2026-11-20 11:00:00",
          "shippingFees": [],
@@ -187,6 +192,9 @@ fn seed(db: &str) -> String {
     std::fs::write(file.path(), orders.to_string()).unwrap();
     run(ssg_claims(db).arg("order").arg("import").arg(file.path()));
     run(ssg_claims(db).args(["confirm", "CONSOLE-2", "1", "--vendor", VENDOR_A]));
+    for seq in ["1", "2"] {
+        run(ssg_claims(db).args(["ship", "CONSOLE-R", seq, "--vendor", VENDOR_A]));
+    }
     run(ssg_claims(db).args([
         "cancel-request",
         "file",
@@ -430,6 +438,31 @@ fn people_work_through_the_console_in_a_real_browser() {
         assert!(notice.contains("클레임"), "{notice}");
         camera.check(&browser, "06-order-canceled").await;
 
+        // ---- The agent files a return of a released item, through its preview.
+        browser
+            .goto(&format!("{base}/console/orders/CONSOLE-R"))
+            .await
+            .unwrap();
+        click(&browser, "a[href='/console/orders/CONSOLE-R/return']").await;
+        camera.check(&browser, "06b-return-form").await;
+        type_into(&browser, "qty_1", "1").await;
+        choose(&browser, "clmRsnCd", "351").await;
+        click(&browser, "form.card > div.actions button[type=submit]").await;
+        // One of two units: half the 600 discount back, the 3,000 return fee charged.
+        let preview = text(&browser, "section.card table tbody").await;
+        assert!(
+            preview.contains("12,600원"),
+            "15,900 − 300 − 3,000: {preview}"
+        );
+        camera.check(&browser, "06c-return-preview").await;
+        click(&browser, "section.card form button[type=submit]").await;
+        let done = path(&browser).await;
+        assert!(
+            done.starts_with("/console/orders/CONSOLE-R?pickup="),
+            "{done}"
+        );
+        camera.check(&browser, "06d-return-filed").await;
+
         // Refusal: a form without its CSRF token is refused (403), and nothing is written.
         browser
             .goto(&format!("{base}/console/orders/CONSOLE-1/cancel"))
@@ -609,6 +642,49 @@ fn people_work_through_the_console_in_a_real_browser() {
         let notice = text(&browser, "p.notice.ok").await;
         assert!(notice.contains("출고지연"), "{notice}");
         camera.check(&browser, "11d-delayed").await;
+
+        // The return the agent filed: confirmed by courier, then completed (refunded).
+        browser
+            .goto(&format!("{base}/console/returns"))
+            .await
+            .unwrap();
+        assert!(
+            text(&browser, "div.scroll table")
+                .await
+                .contains("CONSOLE-R")
+        );
+        camera.check(&browser, "11e-returns").await;
+        browser
+            .find(Locator::Css("td details.notices summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .execute(
+                "document.querySelector('input[name=wblNo]').value = '6098765432101';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        camera.check(&browser, "11f-return-confirm-open").await;
+        click(
+            &browser,
+            "form.notice-form[action='/console/returns/step'] button",
+        )
+        .await;
+        let notice = text(&browser, "p.notice.ok").await;
+        assert!(notice.contains("회수확인"), "{notice}");
+        camera.check(&browser, "11g-return-confirmed").await;
+        click(
+            &browser,
+            "form.inline[action='/console/returns/step'] button",
+        )
+        .await;
+        let notice = text(&browser, "p.notice.ok").await;
+        assert!(notice.contains("회수완료"), "{notice}");
+        camera.check(&browser, "11h-return-completed").await;
 
         // Refusal: another vendor's order is answered as a missing one.
         browser

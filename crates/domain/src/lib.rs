@@ -60,7 +60,7 @@ pub use returns::{
     PickupQuery, PickupReason, PickupRefusal, PickupRejection, PickupRequestLine, PickupStatus,
     PlannedPickup, RefusalReason, Replacement, ReplacementStatus, ReturnReason, ShippingDivision,
     auto_completes_at, completed_units, plan_pickup, plan_pickup_complete, plan_pickup_confirm,
-    plan_pickup_refusal, plan_pickup_withdrawal, replacement_state, returnable,
+    plan_pickup_on, plan_pickup_refusal, plan_pickup_withdrawal, replacement_state, returnable,
 };
 pub use shipping::{
     ConfirmPlan, DeliveredBy, DeliveredQuery, ExchangeOf, Lookup, Release, SHIPPING_SEQ,

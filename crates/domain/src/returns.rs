@@ -737,6 +737,36 @@ pub fn plan_pickup(
     })
 }
 
+/// Decides filing `command` on an order as it stands — its items, its cancellations and the
+/// returns and exchanges already filed — with the vendors' fees as the order carries them and
+/// the outbound fees its cancellations already refunded: what both the store (filing) and a
+/// preview ask.
+pub fn plan_pickup_on(
+    order: &NewOrder,
+    items: &[ItemState],
+    cancellations: &[crate::Claim],
+    claims: &[PickupClaim],
+    command: &PickupCommand,
+) -> Result<PickupPlan, PickupRejection> {
+    let fees: Vec<PickupFees> = order
+        .shipping_fees()
+        .iter()
+        .map(|fee| PickupFees {
+            vendor: fee.vendor.clone(),
+            outbound: fee.amount,
+            ret: fee.return_fee(),
+            exch: fee.exchange_fee(),
+        })
+        .collect();
+    let outbound_refunded: Vec<VendorId> = cancellations
+        .iter()
+        .flat_map(|claim| &claim.lines)
+        .filter(|line| line.cost.shpmt_shppcst.get() > 0)
+        .map(|line| line.cost.vendor.clone())
+        .collect();
+    plan_pickup(order, items, claims, &fees, &outbound_refunded, command)
+}
+
 /// 00:00 KST of the third business day (Monday to Friday; holidays not modelled) after the
 /// KST day of `confirmed`: when a confirmed pickup completes by itself.
 pub fn auto_completes_at(confirmed: KstDateTime) -> KstDateTime {

@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 
 use claims_domain::{
     Blame, ClaimNo, ExchangeOf, ItemSeq, ItemState, KstDate, KstDateTime, NewOrder, NewOrderItem,
-    OrderNo, PickupCarrier, PickupClaim, PickupCommand, PickupDate, PickupFees, PickupKind,
-    PickupLine, PickupListing, PickupLookup, PickupQuery, PickupStatus, RefusalReason, Release,
-    Replacement, ReplacementStatus, Scope, ShipRejection, ShipmentPlan, ShippingItem, ShippingNo,
-    Text, Waybill, claim_number, pickup_events, plan_confirm, plan_delivery, plan_pickup,
-    plan_pickup_complete, plan_pickup_confirm, plan_pickup_refusal, plan_pickup_withdrawal,
-    plan_release, plan_waybill, replacement_state,
+    OrderNo, PickupCarrier, PickupClaim, PickupCommand, PickupDate, PickupKind, PickupLine,
+    PickupListing, PickupLookup, PickupQuery, PickupStatus, RefusalReason, Release, Replacement,
+    ReplacementStatus, Scope, ShipRejection, ShipmentPlan, ShippingItem, ShippingNo, Text, Waybill,
+    claim_number, pickup_events, plan_confirm, plan_delivery, plan_pickup_complete,
+    plan_pickup_confirm, plan_pickup_on, plan_pickup_refusal, plan_pickup_withdrawal, plan_release,
+    plan_waybill, replacement_state,
 };
 
 use crate::sql::{Param, Sql};
@@ -59,31 +59,12 @@ pub(crate) async fn file(
         .await?
         .ok_or_else(|| NotFound::Order(ord_no.clone()))?;
     let filed = pickups::of_order(sql, ord_no).await?;
-    // Vendors whose outbound fee a cancellation already refunded.
-    let outbound_refunded: Vec<_> = orders::claims(sql, ord_no)
-        .await?
-        .iter()
-        .flat_map(|claim| &claim.lines)
-        .filter(|line| line.cost.shpmt_shppcst.get() > 0)
-        .map(|line| line.cost.vendor.clone())
-        .collect();
-    let fees: Vec<PickupFees> = locked
-        .order
-        .shipping_fees()
-        .iter()
-        .map(|fee| PickupFees {
-            vendor: fee.vendor.clone(),
-            outbound: fee.amount,
-            ret: fee.return_fee(),
-            exch: fee.exchange_fee(),
-        })
-        .collect();
-    let plan = plan_pickup(
+    let cancellations = orders::claims(sql, ord_no).await?;
+    let plan = plan_pickup_on(
         &locked.order,
         &locked.state.items,
+        &cancellations,
         &filed,
-        &fees,
-        &outbound_refunded,
         command,
     )?;
     let claim_id = orders::next_claim_id(sql).await?;

@@ -122,6 +122,63 @@ fields! {
     OrderQuery / OrderQueryNames {
         claim = "claim",
         request = "request",
+        /// A return or exchange filed (its claim number), or `withdrawn=` one.
+        pickup = "pickup",
+        withdrawn = "withdrawn",
+    }
+}
+
+posting! {
+    /// The agent's return or exchange form: units per item (`qty_{seq}`), for an exchange
+    /// the replacement's option (`uitemId_{seq}`), the reason, details; on the preview's
+    /// confirmation also `confirm=1`, the order's state as previewed and the preview's
+    /// one-time token.
+    PickupForm / PickupNames {
+        clm_rsn_cd = "clmRsnCd",
+        clm_rsn_cntt = "clmRsnCntt",
+        confirm = "confirm",
+        version = "version",
+        confirmation = "confirmation",
+        .. lines: PickupLines,
+    }
+}
+
+posting! {
+    /// Withdraws a return or an exchange (회수철회) from the order page.
+    PickupWithdrawForm / PickupWithdrawNames {
+        clm_no = "clmNo",
+    }
+}
+
+fields! {
+    /// `/console/returns`: the period the pickups were filed in, a kind (`21`, `22`), a
+    /// state (`61`, `63`, `64`, `66`), the page; and what the redirect after an action says
+    /// was done.
+    ReturnsQuery / ReturnsNames {
+        from = "from",
+        to = "to",
+        kind = "kind",
+        state = "state",
+        page = "page",
+        did = "did",
+        shpp_no = "shppNo",
+    }
+}
+
+posting! {
+    /// A vendor's step on one pickup: `confirm` (by courier `22` with the carrier and
+    /// waybill, or own delivery `14`), `complete`, or `refuse` (a reason and a memo); and
+    /// the list's query to return to.
+    PickupStepForm / PickupStepNames {
+        shpp_no = "shppNo",
+        qty = "qty",
+        step = "step",
+        shpp_type_dtl_cd = "shppTypeDtlCd",
+        delico_ven_id = "delicoVenId",
+        wbl_no = "wblNo",
+        ret_refus_rsn_cd = "retRefusRsnCd",
+        memo = "retProcMemoCntt",
+        back = "back",
     }
 }
 
@@ -162,10 +219,12 @@ fields! {
 }
 
 posting! {
-    /// A shipping action on one item: confirm, release, approve its cancel request.
+    /// A shipping action on one item: confirm, release, approve its cancel request. An
+    /// exchange's replacement is named by its shipping number (`shppNo`) instead.
     ItemForm / ItemNames {
         ord_no = "ordNo",
         ord_item_seq = "ordItemSeq",
+        shpp_no = "shppNo",
     }
 }
 
@@ -293,6 +352,68 @@ impl<'de> Deserialize<'de> for Quantities {
                     }
                 }
                 Ok(Quantities(typed))
+            }
+        }
+
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// What a return or exchange form holds per item: its units (`qty_{seq}`) and, for an
+/// exchange, the replacement's option (`uitemId_{seq}`), as typed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PickupLines {
+    qty: BTreeMap<u32, String>,
+    uitem: BTreeMap<u32, String>,
+}
+
+impl PickupLines {
+    const OPTION_PREFIX: &'static str = "uitemId_";
+
+    /// The units field of item `seq` (the cancel form's name).
+    pub fn qty_name(seq: ItemSeq) -> String {
+        Quantities::name(seq)
+    }
+
+    /// The replacement option field of item `seq`.
+    pub fn option_name(seq: ItemSeq) -> String {
+        format!("{}{seq}", Self::OPTION_PREFIX)
+    }
+
+    pub fn qty(&self, seq: ItemSeq) -> &str {
+        self.qty.get(&seq.get()).map_or("", |typed| typed.trim())
+    }
+
+    pub fn option(&self, seq: ItemSeq) -> &str {
+        self.uitem.get(&seq.get()).map_or("", |typed| typed.trim())
+    }
+}
+
+impl<'de> Deserialize<'de> for PickupLines {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = PickupLines;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("form fields")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PickupLines, A::Error> {
+                let mut lines = PickupLines::default();
+                let seq = |name: &str, prefix: &str| {
+                    name.strip_prefix(prefix)
+                        .and_then(|seq| seq.parse::<u32>().ok())
+                };
+                while let Some((name, value)) = map.next_entry::<String, String>()? {
+                    if let Some(n) = seq(&name, Quantities::PREFIX) {
+                        lines.qty.insert(n, value);
+                    } else if let Some(n) = seq(&name, PickupLines::OPTION_PREFIX) {
+                        lines.uitem.insert(n, value);
+                    }
+                }
+                Ok(lines)
             }
         }
 

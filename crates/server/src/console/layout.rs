@@ -56,6 +56,11 @@ pub(super) fn shell(me: Frame<'_>, title: &str, active: &str, content: Markup) -
                 lang.t("배송 처리", "Shipping"),
             ));
             entries.push((
+                "returns",
+                "/console/returns",
+                lang.t("반품·교환", "Returns"),
+            ));
+            entries.push((
                 "dashboard",
                 "/console/dashboard",
                 lang.t("현황", "Dashboard"),
@@ -147,6 +152,8 @@ pub(super) enum Kind {
     Num,
     /// Long text that may wrap.
     Wrap,
+    /// Forms: wide enough for the fields they open.
+    Action,
 }
 
 /// A column: its heading and kind.
@@ -164,6 +171,7 @@ pub(super) fn table(
         Kind::Text => None,
         Kind::Num => Some("num"),
         Kind::Wrap => Some("wrap"),
+        Kind::Action => Some("action"),
     };
     html! {
         div.scroll tabindex="0" {

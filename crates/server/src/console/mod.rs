@@ -16,10 +16,12 @@
 mod admin;
 mod auth;
 mod cancellations;
+mod claiming;
 mod forms;
 mod layout;
 mod orders;
 mod page;
+mod returns;
 mod session;
 mod shipping;
 mod text;
@@ -59,6 +61,20 @@ pub(crate) fn router() -> Router<AppState> {
             "/console/orders/{ord_no}/cancel",
             get(orders::cancel_form).post(orders::cancel),
         )
+        .route(
+            "/console/orders/{ord_no}/pickups/withdraw",
+            post(returns::withdraw),
+        )
+        .route(
+            "/console/orders/{ord_no}/return",
+            get(returns::return_form).post(returns::file_return),
+        )
+        .route(
+            "/console/orders/{ord_no}/exchange",
+            get(returns::exchange_form).post(returns::file_exchange),
+        )
+        .route("/console/returns", get(returns::list))
+        .route("/console/returns/step", post(returns::step))
         .route("/console/cancellations", get(cancellations::week))
         .route("/console/cancellations.csv", get(cancellations::csv))
         .route("/console/cancellations.xlsx", get(cancellations::xlsx))

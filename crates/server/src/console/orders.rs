@@ -10,7 +10,6 @@
 //! running waits for it.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -22,19 +21,22 @@ use claims_domain::{
     preview_cancellation,
 };
 use claims_store::{
-    Begin, Completion, Fingerprint, IdempotencyKey, OrderRecord, RoleKind, SecretHash, StoreError,
-    StoredAnswer, UserRole,
+    Completion, Fingerprint, IdempotencyKey, OrderRecord, RoleKind, StoreError, StoredAnswer,
+    UserRole,
 };
 use claims_wire::Lang;
 use maud::{Markup, html};
 use sha2::{Digest, Sha256};
 
+use super::claiming::{
+    Claimed, claim_confirmation, confirmation_key, confirmation_token, visible_order,
+};
 use super::forms::{CancelForm, OrderQuery, Quantities, SearchQuery, given};
 use super::layout::{Kind, notice_badges, shell, table};
 use super::page::{PageError, day, page, see_other};
+use super::returns;
 use super::session::{Posted, Signed};
 use super::text::{Words, code_name, iso, won};
-use crate::app::credentials::hash_secret;
 use crate::app::state::{AppState, new_request_id};
 
 /// Orders a search shows at most.
@@ -224,41 +226,6 @@ fn search_markup(lang: Lang, view: &SearchPage) -> Markup {
 // ---------------------------------------------------------------------------------------
 // An order
 
-/// The order, or a 404 for a number that names none — and, for a vendor user, for an order
-/// without any item of theirs.
-async fn visible_order(
-    app: &AppState,
-    me: &Signed,
-    ord_no: &str,
-) -> Result<OrderRecord, PageError> {
-    let lang = me.lang;
-    let missing = || {
-        PageError::not_found(
-            lang,
-            match lang {
-                Lang::Ko => format!("주문 {ord_no}을(를) 찾을 수 없습니다."),
-                Lang::En => format!("There is no order {ord_no}."),
-            },
-        )
-    };
-    let ord_no = OrderNo::parse("ordNo", ord_no).map_err(|_| missing())?;
-    let record = app
-        .store
-        .order(&ord_no)
-        .await
-        .map_err(|e| PageError::store(lang, e))?
-        .ok_or_else(missing)?;
-    if let UserRole::Vendor(scope) = &me.user.role
-        && !record
-            .items
-            .iter()
-            .any(|item| scope.covers(&item.vendor, item.lower_rank.as_ref()))
-    {
-        return Err(missing());
-    }
-    Ok(record)
-}
-
 /// What the order page shows: only the viewer's own items and lines for a vendor user.
 #[derive(Debug)]
 struct OrderPage {
@@ -281,6 +248,9 @@ struct OrderPage {
 enum Done {
     Canceled(ClaimNo),
     Requested(String),
+    /// A return or an exchange filed.
+    Filed(ClaimNo, claims_domain::PickupKind),
+    Withdrawn(ClaimNo),
 }
 
 #[derive(Debug)]
@@ -336,10 +306,18 @@ fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> Orde
         given(&query.claim).and_then(|no| record.claims.iter().find(|c| c.clm_no.as_str() == no))
     {
         Some(Done::Canceled(claim.clm_no.clone()))
+    } else if let Some(request) = given(&query.request)
+        .and_then(|id| record.cancel_requests.iter().find(|r| r.id.as_str() == id))
+    {
+        Some(Done::Requested(request.id.to_string()))
+    } else if let Some(claim) =
+        given(&query.pickup).and_then(|no| record.pickups.iter().find(|c| c.clm_no.as_str() == no))
+    {
+        Some(Done::Filed(claim.clm_no.clone(), claim.kind))
     } else {
-        given(&query.request)
-            .and_then(|id| record.cancel_requests.iter().find(|r| r.id.as_str() == id))
-            .map(|request| Done::Requested(request.id.to_string()))
+        given(&query.withdrawn)
+            .and_then(|no| record.pickups.iter().find(|c| c.clm_no.as_str() == no))
+            .map(|claim| Done::Withdrawn(claim.clm_no.clone()))
     };
     let items = record
         .items
@@ -446,20 +424,29 @@ pub(super) async fn show(
         Lang::Ko => format!("주문 {}", view.ord_no),
         Lang::En => format!("Order {}", view.ord_no),
     };
+    let pickups = returns::order_section(&me, &record);
     Ok(page(shell(
         me.frame(),
         &title,
         "orders",
-        order_markup(me.lang, &title, &view),
+        order_markup(me.lang, &title, &view, pickups),
     )))
 }
 
-fn order_markup(lang: Lang, title: &str, view: &OrderPage) -> Markup {
+fn order_markup(lang: Lang, title: &str, view: &OrderPage, pickups: Markup) -> Markup {
     html! {
         h1 { (title) }
         @match &view.done {
             Some(Done::Canceled(clm_no)) => p.notice.ok role="status" { (lang.t("취소되었습니다. 클레임 번호: ", "Canceled. Claim number: ")) strong { (clm_no) } },
             Some(Done::Requested(id)) => p.notice.ok role="status" { (lang.t("취소신청을 접수했습니다. 업체가 승인하면 취소됩니다. 신청 번호: ", "Cancel request filed; the cancellation takes effect when the vendor approves it. Request: ")) strong { (id) } },
+            Some(Done::Filed(clm_no, kind)) => p.notice.ok role="status" {
+                @match kind {
+                    claims_domain::PickupKind::Return => (lang.t("반품을 접수했습니다. 업체가 회수를 완료하면 환불됩니다. 클레임 번호: ", "Return filed; it is refunded once the vendor completes the pickup. Claim: ")),
+                    claims_domain::PickupKind::Exchange => (lang.t("교환을 접수했습니다. 업체가 회수를 완료하면 교환출고가 나갑니다. 클레임 번호: ", "Exchange filed; the replacement ships once the vendor completes the pickup. Claim: ")),
+                }
+                strong { (clm_no) }
+            },
+            Some(Done::Withdrawn(clm_no)) => p.notice.ok role="status" { (lang.t("회수철회했습니다: ", "Withdrawn: ")) strong { (clm_no) } },
             None => {},
         }
         section.card {
@@ -549,6 +536,7 @@ fn order_markup(lang: Lang, title: &str, view: &OrderPage) -> Markup {
                 line_status(lang, line.status),
             ]).collect()))
         }
+        (pickups)
     }
 }
 
@@ -606,14 +594,6 @@ fn version(record: &OrderRecord) -> String {
     }
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
-}
-
-/// A preview's one-time token: 128 random bits as hex.
-fn confirmation_token() -> String {
-    rand::random::<[u8; 16]>()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// What the cancel page shows: each item with what may be done to it, what was typed, the
@@ -766,7 +746,7 @@ pub(super) async fn cancel(
     let confirming = form.confirm.trim() == "1";
     if confirming && let Some(token) = given(&form.confirmation) {
         // A preview confirmed before (or being confirmed now) answers with its outcome.
-        let key = confirmation_key(&me, token);
+        let key = confirmation_key(&me, "cancel", token);
         match claim_confirmation(&app, &key, fingerprint(&record, &form)).await? {
             Claimed::Answered(location) => return Ok(see_other(&location)),
             Claimed::Reused => {
@@ -805,33 +785,6 @@ pub(super) async fn cancel(
     shown(&record, Some(&preview), None)
 }
 
-/// What a confirmation's token found.
-enum Claimed {
-    /// Confirmed before: where its outcome is shown.
-    Answered(String),
-    /// Confirmed before with other contents.
-    Reused,
-    /// This request confirms it.
-    Mine,
-}
-
-/// The idempotency key a preview's confirmation claims: the agent's, with the token.
-fn confirmation_key(me: &Signed, token: &str) -> IdempotencyKey {
-    IdempotencyKey {
-        owner: console_owner(me),
-        key: format!(
-            "console-cancel:{}",
-            token.chars().take(64).collect::<String>()
-        ),
-    }
-}
-
-/// Whose keys a console user's confirmations are: a hash of the login, apart from every
-/// API credential's.
-fn console_owner(me: &Signed) -> SecretHash {
-    hash_secret(&format!("console-user:{}", me.user.login))
-}
-
 /// What makes two confirmations the same: the order, the units, the reason, the fault and
 /// the text.
 fn fingerprint(record: &OrderRecord, form: &CancelForm) -> Fingerprint {
@@ -846,54 +799,6 @@ fn fingerprint(record: &OrderRecord, form: &CancelForm) -> Fingerprint {
         hash.update(field.trim().as_bytes());
     }
     Fingerprint(hash.finalize().into())
-}
-
-/// How long a confirmation waits for the same preview's confirmation already running.
-const CONFIRMATION_WAIT: Duration = Duration::from_secs(10);
-
-/// Claims a confirmation's key, or learns what became of the one that claimed it first
-/// (waiting for it while it runs).
-async fn claim_confirmation(
-    app: &AppState,
-    key: &IdempotencyKey,
-    fingerprint: Fingerprint,
-) -> Result<Claimed, PageError> {
-    let lang_free = |error| PageError::store(Lang::Ko, error);
-    let deadline = tokio::time::Instant::now() + CONFIRMATION_WAIT;
-    loop {
-        let window = app.idempotency_window();
-        match app
-            .store
-            .idempotency_begin(key, fingerprint, window)
-            .await
-            .map_err(lang_free)?
-        {
-            Begin::Proceed => return Ok(Claimed::Mine),
-            Begin::Replay(answer) => {
-                return Ok(Claimed::Answered(
-                    answer.location.unwrap_or_else(|| "/console/".to_owned()),
-                ));
-            }
-            Begin::Reused => return Ok(Claimed::Reused),
-            Begin::OverQuota(_) => {
-                return Err(PageError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    Lang::Ko,
-                    "확정 기록이 너무 많습니다. 잠시 뒤 다시 시도하세요. (Too many confirmations kept; try again later.)",
-                ));
-            }
-            Begin::InFlight if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Begin::InFlight => {
-                return Err(PageError::new(
-                    StatusCode::CONFLICT,
-                    Lang::Ko,
-                    "같은 확정이 아직 처리 중입니다. 잠시 뒤 주문을 다시 여세요. (The same confirmation is still being handled; open the order again in a moment.)",
-                ));
-            }
-        }
-    }
 }
 
 /// Makes the cancellation (or the cancel request) a confirmation asks for, recording its

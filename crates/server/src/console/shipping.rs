@@ -105,10 +105,25 @@ struct ItemRow {
     /// The out-of-stock registration in force, if any: the item cannot ship.
     registered: Option<NoSell>,
     delay: Option<Delay>,
+    /// Set for an exchange's replacement (교환출고): its shipping number, by which the
+    /// page's actions name it, and whether it still waits for its pickup.
+    replacement: Option<(u64, bool)>,
+    /// The order its link opens: the original order of a replacement.
+    link: OrderNo,
 }
 
 fn item_row(item: &ShippingItem) -> ItemRow {
     ItemRow {
+        link: item
+            .exchange
+            .as_ref()
+            .map_or_else(|| item.ord_no.clone(), |of| of.oror_no.clone()),
+        replacement: item.exchange.as_ref().map(|of| {
+            (
+                item.state.shpp_no.get(),
+                of.status == claims_domain::ReplacementStatus::Waiting,
+            )
+        }),
         ord_no: item.ord_no.clone(),
         seq: item.item.seq,
         item_id: item.item.item_id.as_str().to_owned(),
@@ -194,6 +209,18 @@ fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
             }
         }
     };
+    // A replacement is named by its shipping number; it has no notices of its own.
+    let shipment = |path: &str, item: &ItemRow, shpp_no: u64, label: &str, class: &str| -> Markup {
+        html! {
+            form.inline method="post" action=(path) {
+                input type="hidden" name=(names.csrf) value=(me.csrf);
+                input type="hidden" name=(names.ord_no) value=(item.ord_no);
+                input type="hidden" name=(names.ord_item_seq) value=(item.seq);
+                input type="hidden" name=(names.shpp_no) value=(shpp_no);
+                button type="submit" class=(class) aria-label={ (label) " " (item.ord_no) " #" (item.seq) } { (label) }
+            }
+        }
+    };
     html! {
         h1 { (title) }
         @match &view.notice {
@@ -225,18 +252,29 @@ fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
         }
         (items(lang, "instructed", lang.t("주문확인할 상품 (배송지시)", "To confirm (instructed)"), &view.instructed, |item| {
             html! {
-                @if item.registered.is_none() {
-                    (action("/console/shipping/confirm", &item.ord_no, item.seq, lang.t("주문확인", "Confirm"), "secondary"))
+                @match item.replacement {
+                    Some((_, true)) => span.muted { (lang.t("회수 완료 후 출고", "ships once the pickup completes")) },
+                    Some((shpp_no, false)) => (shipment("/console/shipping/confirm", item, shpp_no, lang.t("주문확인", "Confirm"), "secondary")),
+                    None => {
+                        @if item.registered.is_none() {
+                            (action("/console/shipping/confirm", &item.ord_no, item.seq, lang.t("주문확인", "Confirm"), "secondary"))
+                        }
+                        (notices(me, view.today, item))
+                    }
                 }
-                (notices(me, view.today, item))
             }
         }))
         (items(lang, "confirmed", lang.t("출고할 상품 (피킹완료·출고지연)", "To release (confirmed or delayed)"), &view.confirmed, |item| {
             html! {
-                @if item.registered.is_none() {
-                    (action("/console/shipping/release", &item.ord_no, item.seq, lang.t("출고완료", "Release"), ""))
+                @match item.replacement {
+                    Some((shpp_no, _)) => (shipment("/console/shipping/release", item, shpp_no, lang.t("출고완료", "Release"), "")),
+                    None => {
+                        @if item.registered.is_none() {
+                            (action("/console/shipping/release", &item.ord_no, item.seq, lang.t("출고완료", "Release"), ""))
+                        }
+                        (notices(me, view.today, item))
+                    }
                 }
-                (notices(me, view.today, item))
             }
         }))
     }
@@ -329,9 +367,16 @@ fn items(
                 (lang.t("배송비", "Shipping fee"), Kind::Num),
                 (lang.t("처리", "Action"), Kind::Text),
             ], items.iter().map(|item| vec![
-                html! { a href={ "/console/orders/" (item.ord_no) } { (item.ord_no) } },
+                html! { a href={ "/console/orders/" (item.link) } { (item.ord_no) } },
                 html! { (item.seq) },
-                html! { (item.item_nm) (notice_badges(lang, item.registered.as_ref(), item.delay.as_ref())) },
+                html! {
+                    (item.item_nm)
+                    @if let Some((_, waiting)) = item.replacement {
+                        " " span.badge.warn { (lang.t("교환출고", "exchange replacement")) }
+                        @if waiting { " " span.badge { (lang.t("회수 대기", "waiting for pickup")) } }
+                    }
+                    (notice_badges(lang, item.registered.as_ref(), item.delay.as_ref()))
+                },
                 html! { (item.open) },
                 html! { (item.received_at.to_wire()) },
                 html! { (item.recipient) },
@@ -424,7 +469,19 @@ async fn act(
 ) -> Result<Response, PageError> {
     let scope = scope_of(&me)?;
     let (ord_no, seq) = item_of(&me, &form)?;
-    let item = ItemRef::Order(ord_no.clone(), seq);
+    let item = match form.shpp_no.trim().parse::<u64>().ok() {
+        // An exchange's replacement, under the exchange's claim number.
+        Some(number) => ItemRef::Shipping(
+            claims_domain::ShippingNo::new("shppNo", number).map_err(|_| {
+                PageError::bad_request(
+                    me.lang,
+                    me.lang
+                        .t("상품을 알 수 없습니다.", "The form does not name an item."),
+                )
+            })?,
+        ),
+        None => ItemRef::Order(ord_no.clone(), seq),
+    };
     let now = app.clock.now();
     let result = match action {
         Action::Confirm => app.store.confirm(&item, &scope, now).await.map(|_| ()),
