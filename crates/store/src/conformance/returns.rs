@@ -821,6 +821,45 @@ pub async fn concurrent_pickups_keep_the_invariants(fixture: &Fixture) {
     shipped_order(store, "RACE-R").await;
     let a = scope(VENDOR_A, None);
     let mut tasks = Vec::new();
+    // Meanwhile, the order's other item — two units of A, not released — is canceled in
+    // part by the customer, released by the vendor and returned once it is: whichever
+    // comes first, in any order.
+    place(
+        store,
+        order(
+            "RACE-R2",
+            "2026-11-20 09:50:17",
+            &[(1, VENDOR_A, None, 2, 100)],
+            &[(VENDOR_A, 3000)],
+        ),
+    )
+    .await;
+    for round in 0..4u32 {
+        let store = fixture.shared();
+        let a = a.clone();
+        tasks.push(tokio::spawn(async move {
+            let now = at("2026-11-25 10:00:00");
+            match round {
+                0 => {
+                    let _ = store
+                        .cancel(&order_no("RACE-R2"), &by_customer("c-1001", &[(1, 1)]), now)
+                        .await;
+                }
+                1 => {
+                    let _ = store.ship(&order_no("RACE-R2"), seq(1), &a, now).await;
+                }
+                _ => {
+                    let _ = store
+                        .file_pickup(
+                            &order_no("RACE-R2"),
+                            &pickup_command(customer(), PickupKind::Return, "351", &[(1, 1)]),
+                            now,
+                        )
+                        .await;
+                }
+            }
+        }));
+    }
     for round in 0..6u32 {
         let store = fixture.shared();
         let a = a.clone();
@@ -876,6 +915,16 @@ pub async fn concurrent_pickups_keep_the_invariants(fixture: &Fixture) {
     let record = store.order(&order_no("RACE-R")).await.unwrap().unwrap();
     assert!(!record.pickups.is_empty());
     assert_pickup_invariants(&record);
+    let other = store.order(&order_no("RACE-R2")).await.unwrap().unwrap();
+    assert_pickup_invariants(&other);
+    let item = &other.items[0];
+    assert!(item.canceled + item.shipped <= item.ordered);
+    if item.shipped == 0 {
+        assert!(
+            other.pickups.is_empty(),
+            "nothing released, nothing returned"
+        );
+    }
     // Whatever is left returnable can still be returned, and no more.
     let left = returnable(&record.items[0], &record.pickups);
     if left > 0 {
