@@ -521,3 +521,142 @@ async fn confirmed_pickups_complete_by_themselves_on_the_sandbox_clock() {
         scheduler.abort();
     }
 }
+
+/// Two PostgreSQL nodes at once on one item: the service center files returns and
+/// exchanges and withdraws some, the vendor confirms, completes and refuses with SSG's calls,
+/// the storefront cancels and the vendor releases units of another item of the order — on
+/// either node. Afterwards every invariant of returns and exchanges holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_postgres_nodes_keep_every_invariant() {
+    let Some(first) = spawn_on(Backend::Postgres, Config::default()).await else {
+        return;
+    };
+    let second = first.another_node(Config::default()).await.unwrap();
+    first
+        .store
+        .place_order(
+            order(
+                "RACE-N",
+                "2026-11-30 09:50:17",
+                &[(1, VENDOR_A, None, 4, 400), (2, VENDOR_A, None, 2, 0)],
+                &[(VENDOR_A, 3000)],
+            ),
+            at("2026-11-30 09:50:17"),
+        )
+        .await
+        .unwrap();
+    let released = first
+        .call(
+            Method::POST,
+            "/v1/orders/RACE-N/items/1/shipment",
+            &first.keys.a,
+            None,
+        )
+        .await;
+    assert_eq!(released.status, 200, "{}", released.body);
+    let mut tasks = Vec::new();
+    for round in 0..12usize {
+        let node = if round % 2 == 0 { &first } else { &second };
+        let (base, service, storefront, key) = (
+            node.base.clone(),
+            node.tokens.service.clone(),
+            node.tokens.storefront.clone(),
+            node.keys.a.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let post = |path: String, auth: String, body: Value| {
+                let http = http.clone();
+                let url = format!("{base}{path}");
+                async move {
+                    let answer = http
+                        .post(url)
+                        .header("Authorization", auth)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json")
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap();
+                    answer.json::<Value>().await.unwrap_or(Value::Null)
+                }
+            };
+            match round % 4 {
+                // Another item's units: a cancellation and a release race the returns.
+                3 => {
+                    let _ = post(
+                        "/v1/orders/RACE-N/cancellations".into(),
+                        format!("Bearer {storefront}"),
+                        json!({"items": [{"ordItemSeq": 2, "qty": 1}], "clmRsnCd": "251", "customerId": "c-1001"}),
+                    )
+                    .await;
+                    let _ = post(
+                        "/v1/orders/RACE-N/items/2/shipment".into(),
+                        format!("Bearer {key}"),
+                        json!({}),
+                    )
+                    .await;
+                }
+                kind => {
+                    let path = if kind == 1 { "exchanges" } else { "returns" };
+                    let reason = if kind == 1 { "453" } else { "351" };
+                    let filed = post(
+                        format!("/v1/orders/RACE-N/{path}"),
+                        format!("Bearer {service}"),
+                        json!({"items": [{"ordItemSeq": 1, "qty": 1}], "clmRsnCd": reason, "agentId": "ag-7"}),
+                    )
+                    .await;
+                    let Some(shpp_no) = filed["lines"][0]["shppNo"].as_u64() else {
+                        return;
+                    };
+                    let clm_no = filed["ordNo"].as_str().unwrap().to_owned();
+                    let step = |extra: Value| {
+                        let mut body = json!({"shppNo": shpp_no, "shppSeq": 1, "procItemQty": 1});
+                        body.as_object_mut()
+                            .unwrap()
+                            .extend(extra.as_object().unwrap().clone());
+                        json!({ "requestConfirmRcov": body })
+                    };
+                    let confirm = post(
+                        CONFIRM_PICKUP.into(),
+                        key.clone(),
+                        step(json!({"shppTypeDtlCd": "14"})),
+                    );
+                    let withdraw = post(
+                        format!("/v1/claims/{clm_no}/withdrawal"),
+                        format!("Bearer {service}"),
+                        json!({"agentId": "ag-7"}),
+                    );
+                    // Confirmation and withdrawal race; then complete or refuse, twice.
+                    let _ = tokio::join!(confirm, withdraw);
+                    for _ in 0..2 {
+                        if round % 3 == 0 {
+                            let _ = post(
+                                REFUSE.into(),
+                                key.clone(),
+                                json!({"requestRefusualReturn": {"shppNo": shpp_no, "shppSeq": 1, "procItemQty": 1, "retRefusRsnCd": "13"}}),
+                            )
+                            .await;
+                        } else {
+                            let _ = post(COMPLETE_PICKUP.into(), key.clone(), step(json!({})))
+                                .await;
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let record = first
+        .store
+        .order(&claims_domain::OrderNo::parse("o", "RACE-N").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!record.pickups.is_empty());
+    claims_store::conformance::assert_pickup_invariants(&record);
+    let other = &record.items[1];
+    assert!(other.canceled + other.shipped <= other.ordered);
+}
