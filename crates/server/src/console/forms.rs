@@ -155,6 +155,8 @@ fields! {
     /// state (`61`, `63`, `64`, `66`), the page; and what the redirect after an action says
     /// was done.
     ReturnsQuery / ReturnsNames {
+        /// An operator's choice of vendor.
+        vendor = "vendor",
         from = "from",
         to = "to",
         kind = "kind",
@@ -170,6 +172,8 @@ posting! {
     /// waybill, or own delivery `14`), `complete`, or `refuse` (a reason and a memo); and
     /// the list's query to return to.
     PickupStepForm / PickupStepNames {
+        /// An operator's choice of vendor, as the list had it.
+        vendor = "vendor",
         shpp_no = "shppNo",
         qty = "qty",
         step = "step",

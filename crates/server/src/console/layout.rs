@@ -39,6 +39,11 @@ pub(super) fn shell(me: Frame<'_>, title: &str, active: &str, content: Markup) -
                 "/console/cancellations",
                 lang.t("취소 내역", "Cancellations"),
             ));
+            entries.push((
+                "returns",
+                "/console/returns",
+                lang.t("반품·교환", "Returns"),
+            ));
             entries.push(("admin", "/console/admin/vendors", lang.t("관리", "Admin")));
         }
         UserRole::ServiceCenter => {

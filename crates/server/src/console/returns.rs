@@ -760,16 +760,57 @@ const PAGE_ROWS: usize = 50;
 /// Pickups the list reads at most.
 const LIST_ROWS: usize = 1_000;
 
-fn scope_of(me: &Signed) -> Result<Scope, PageError> {
-    me.vendor_scope((
-        "업체 사용자만 회수를 처리할 수 있습니다.",
-        "Only a vendor's users handle pickups.",
+/// Whose pickups the page works: a vendor user's own scope, or the vendor an operator
+/// picked (the first one by default); with the vendors an operator can pick from (none for
+/// a vendor user).
+async fn scope_of(
+    app: &AppState,
+    me: &Signed,
+    vendor: &str,
+) -> Result<(Scope, Vec<claims_domain::VendorId>), PageError> {
+    me.require(&[RoleKind::Vendor, RoleKind::Admin])?;
+    let lang = me.lang;
+    if let Some(scope) = me.user.role.scope() {
+        return Ok((scope.clone(), Vec::new()));
+    }
+    let vendors: Vec<claims_domain::VendorId> = app
+        .store
+        .vendors()
+        .await
+        .map_err(|e| PageError::store(lang, e))?
+        .into_iter()
+        .filter(|vendor| vendor.parent.is_none())
+        .map(|vendor| vendor.id)
+        .collect();
+    let chosen = match given(vendor) {
+        Some(text) => claims_domain::VendorId::parse("vendor", text)
+            .ok()
+            .filter(|id| vendors.contains(id))
+            .ok_or_else(|| {
+                PageError::bad_request(lang, lang.t("없는 업체입니다.", "No such vendor."))
+            })?,
+        None => vendors.first().cloned().ok_or_else(|| {
+            PageError::not_found(
+                lang,
+                lang.t("등록된 업체가 없습니다.", "No vendor is registered."),
+            )
+        })?,
+    };
+    Ok((
+        Scope {
+            vendor: chosen,
+            lower_rank: None,
+        },
+        vendors,
     ))
 }
 
 /// What the vendor's page shows.
 #[derive(Debug)]
 struct ReturnsPage {
+    /// The vendor shown, and those an operator can pick from.
+    vendor: claims_domain::VendorId,
+    vendors: Vec<claims_domain::VendorId>,
     from: KstDate,
     to: KstDate,
     kind: String,
@@ -855,7 +896,7 @@ async fn render(
     query: &ReturnsQuery,
     notice: Option<Result<String, String>>,
 ) -> Result<Response, PageError> {
-    let scope = scope_of(me)?;
+    let (scope, vendors) = scope_of(app, me, &query.vendor).await?;
     let lang = me.lang;
     let today = KstDate::of(app.clock.now());
     let to = day(lang, lang.t("끝 날짜", "to"), &query.to)?.unwrap_or(today);
@@ -909,7 +950,12 @@ async fn render(
         .map(pickup_row)
         .collect();
     let back = format!(
-        "from={}&to={}&kind={}&state={}&page={page_no}",
+        "vendor={}&from={}&to={}&kind={}&state={}&page={page_no}",
+        if vendors.is_empty() {
+            ""
+        } else {
+            scope.vendor.as_str()
+        },
         iso(from),
         iso(to),
         percent(query.kind.trim()),
@@ -917,6 +963,8 @@ async fn render(
     );
     let refused = matches!(notice, Some(Err(_)));
     let view = ReturnsPage {
+        vendor: scope.vendor.clone(),
+        vendors,
         from,
         to,
         kind: query.kind.trim().to_owned(),
@@ -946,7 +994,12 @@ fn markup(me: &Signed, title: &str, view: &ReturnsPage) -> Markup {
     let names = ReturnsQuery::NAMES;
     let link = |page: usize| {
         format!(
-            "/console/returns?from={}&to={}&kind={}&state={}&page={page}",
+            "/console/returns?vendor={}&from={}&to={}&kind={}&state={}&page={page}",
+            if view.vendors.is_empty() {
+                ""
+            } else {
+                view.vendor.as_str()
+            },
             iso(view.from),
             iso(view.to),
             percent(&view.kind),
@@ -962,6 +1015,16 @@ fn markup(me: &Signed, title: &str, view: &ReturnsPage) -> Markup {
         }
         form.card.filters method="get" action="/console/returns" {
             div.row {
+                @if !view.vendors.is_empty() {
+                    div {
+                        label for=(names.vendor) { (lang.t("업체", "Vendor")) }
+                        select id=(names.vendor) name=(names.vendor) {
+                            @for vendor in &view.vendors {
+                                option value=(vendor) selected[vendor == &view.vendor] { (vendor) }
+                            }
+                        }
+                    }
+                }
                 div {
                     label for=(names.from) { (lang.t("접수일 시작", "Filed from")) }
                     input id=(names.from) name=(names.from) type="date" value=(iso(view.from));
@@ -1031,7 +1094,7 @@ fn markup(me: &Signed, title: &str, view: &ReturnsPage) -> Markup {
                         PickupKind::Exchange => { span.muted { (lang.t("교환비 ", "fee ")) (won(lang, row.fee)) } },
                     }
                 },
-                actions(me, row, &view.back),
+                actions(me, row, &view.back, view),
             ]).collect()))
         }
         @if view.pages > 1 {
@@ -1045,7 +1108,7 @@ fn markup(me: &Signed, title: &str, view: &ReturnsPage) -> Markup {
 
 /// The forms of a pickup's next steps: confirm while 61; complete, and refuse a return,
 /// while 63.
-fn actions(me: &Signed, row: &PickupRow, back: &str) -> Markup {
+fn actions(me: &Signed, row: &PickupRow, back: &str, view: &ReturnsPage) -> Markup {
     let lang = me.lang;
     let names = PickupStepForm::NAMES;
     let id = row.shpp_no;
@@ -1056,6 +1119,9 @@ fn actions(me: &Signed, row: &PickupRow, back: &str) -> Markup {
             input type="hidden" name=(names.qty) value=(row.qty);
             input type="hidden" name=(names.step) value=(step);
             input type="hidden" name=(names.back) value=(back);
+            @if !view.vendors.is_empty() {
+                input type="hidden" name=(names.vendor) value=(view.vendor);
+            }
         }
     };
     html! {
@@ -1112,7 +1178,7 @@ pub(super) async fn step(
     State(app): State<AppState>,
     Posted { me, form }: Posted<PickupStepForm>,
 ) -> Result<Response, PageError> {
-    let scope = scope_of(&me)?;
+    let (scope, _) = scope_of(&app, &me, &form.vendor).await?;
     let lang = me.lang;
     let bad = |words: &str| PageError::bad_request(lang, words.to_owned());
     let shpp_no = form
@@ -1208,7 +1274,8 @@ pub(super) async fn step(
     }
     tracing::info!(shpp.no = %shpp_no, step = did, user = %me.user.login, "pickup step from the console");
     Ok(see_other(&format!(
-        "/console/returns?from={}&to={}&kind={}&state={}&page={}&did={did}&shppNo={shpp_no}",
+        "/console/returns?vendor={}&from={}&to={}&kind={}&state={}&page={}&did={did}&shppNo={shpp_no}",
+        percent(back.vendor.trim()),
         percent(back.from.trim()),
         percent(back.to.trim()),
         percent(back.kind.trim()),
