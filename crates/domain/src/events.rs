@@ -127,8 +127,13 @@ pub enum Subject {
     },
     /// An item, as it stands now: a vendor's notice about it.
     Item { ord_no: OrderNo, item: ItemSeq },
-    /// A return's or an exchange's pickups of the event's vendor, as they stand now.
-    Pickup { oror_no: OrderNo, clm_no: ClaimNo },
+    /// A return's or an exchange's pickups of the event's vendor; `lines` took `status`.
+    Pickup {
+        oror_no: OrderNo,
+        clm_no: ClaimNo,
+        lines: Vec<ItemSeq>,
+        status: crate::PickupStatus,
+    },
     /// An exchange's replacements (their lines in the claim) that may now ship.
     Replacement {
         oror_no: OrderNo,
@@ -281,6 +286,8 @@ pub fn pickup_events(
             subject: Subject::Pickup {
                 oror_no: claim.oror_no.clone(),
                 clm_no: claim.clm_no.clone(),
+                lines: owned.iter().map(|line| line.line_seq).collect(),
+                status,
             },
         });
         let replacements: Vec<ItemSeq> = owned

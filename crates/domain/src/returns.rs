@@ -392,6 +392,81 @@ pub struct PickupLine {
 }
 
 impl PickupLine {
+    /// The line as it stood at `at`: every step taken after it undone (a withdrawal, the end,
+    /// the confirmation; the replacement's steps). What an event written at `at` tells.
+    pub fn as_of(&self, at: KstDateTime) -> PickupLine {
+        let mut line = self.clone();
+        if line.withdrawn_at.is_some_and(|when| when > at) {
+            line.withdrawn_at = None;
+            line.status = PickupStatus::Requested;
+        }
+        if line.ended_at.is_some_and(|when| when > at) {
+            line.ended_at = None;
+            line.refusal = None;
+            line.status = PickupStatus::Confirmed;
+        }
+        if line.confirmation.as_ref().is_some_and(|c| c.at > at) {
+            line.confirmation = None;
+            line.status = PickupStatus::Requested;
+        }
+        let completed = line.status == PickupStatus::Completed;
+        let withdrawn = line.status == PickupStatus::Withdrawn;
+        if let Some(replacement) = &mut line.replacement {
+            replacement.status = if withdrawn {
+                ReplacementStatus::Canceled
+            } else if completed {
+                ReplacementStatus::Normal
+            } else {
+                ReplacementStatus::Waiting
+            };
+            if replacement.delivered_at.is_some_and(|when| when > at) {
+                replacement.delivered_at = None;
+            }
+            if replacement.shipped_at.is_some_and(|when| when > at) {
+                replacement.shipped_at = None;
+            }
+            if replacement.confirmed_at.is_some_and(|when| when > at) {
+                replacement.confirmed_at = None;
+                replacement.waybill = None;
+            }
+        }
+        line
+    }
+
+    /// The line as it stood right after it took `status`: later steps undone, whatever the
+    /// clock said (several steps may share a second).
+    pub fn rewound_to(&self, status: PickupStatus) -> PickupLine {
+        let mut line = self.clone();
+        line.status = status;
+        match status {
+            PickupStatus::Requested => {
+                line.confirmation = None;
+                line.ended_at = None;
+                line.refusal = None;
+                line.withdrawn_at = None;
+            }
+            PickupStatus::Confirmed => {
+                line.ended_at = None;
+                line.refusal = None;
+                line.withdrawn_at = None;
+            }
+            PickupStatus::Completed | PickupStatus::Refused | PickupStatus::Withdrawn => {}
+        }
+        if let Some(replacement) = &mut line.replacement {
+            replacement.status = match status {
+                PickupStatus::Completed => ReplacementStatus::Normal,
+                PickupStatus::Withdrawn => ReplacementStatus::Canceled,
+                _ => ReplacementStatus::Waiting,
+            };
+            // Nothing of a replacement moves before its pickup completes.
+            replacement.confirmed_at = None;
+            replacement.waybill = None;
+            replacement.shipped_at = None;
+            replacement.delivered_at = None;
+        }
+        line
+    }
+
     /// Whether its units count against what may still be returned: open, or completed (a
     /// refused or withdrawn pickup gives them back).
     pub fn holds_units(&self) -> bool {
@@ -421,6 +496,14 @@ pub struct PickupClaim {
 }
 
 impl PickupClaim {
+    /// The claim as it stood at `at` (see [`PickupLine::as_of`]).
+    pub fn as_of(&self, at: KstDateTime) -> PickupClaim {
+        PickupClaim {
+            lines: self.lines.iter().map(|line| line.as_of(at)).collect(),
+            ..self.clone()
+        }
+    }
+
     /// `shppcstBdnMainCd`: who pays.
     pub fn fault(&self) -> Fault {
         self.reason.fault()
@@ -1455,5 +1538,79 @@ mod tests {
         claim.lines[0].status = PickupStatus::Completed;
         assert_eq!(claim.status(), "completed");
         assert_eq!(claim.refunded(), plan.lines[0].refund);
+    }
+
+    #[test]
+    fn a_line_is_told_as_it_stood() {
+        let mut line = PickupLine {
+            line_seq: seq(1),
+            item_seq: seq(1),
+            qty: qty(1),
+            shpp_no: ShippingNo::new("s", 9).unwrap(),
+            status: PickupStatus::Completed,
+            cost: CostLine {
+                shpmt_shppcst: Won::ZERO,
+                ret_shppcst: Won::ZERO,
+                exch_shppcst: Won::ZERO,
+                spl_ven_bdn_dc_amt: Won::ZERO,
+                vendor: vendor("0000012345"),
+                lower_rank: None,
+            },
+            refund: Won::new("r", 100).unwrap(),
+            confirmation: Some(PickupConfirmation {
+                at: at("2026-12-07 10:00:00"),
+                carrier: PickupCarrier::Own,
+                resell: false,
+                blame: None,
+                auto_completes_at: at("2026-12-10 00:00:00"),
+            }),
+            ended_at: Some(at("2026-12-08 10:00:00")),
+            refusal: None,
+            withdrawn_at: None,
+            replacement: Some(Replacement {
+                line_seq: seq(2),
+                shpp_no: ShippingNo::new("s", 10).unwrap(),
+                qty: qty(1),
+                uitem_id: Text::default(),
+                uitem_nm: Text::default(),
+                status: ReplacementStatus::Normal,
+                confirmed_at: Some(at("2026-12-08 11:00:00")),
+                waybill: None,
+                shipped_at: Some(at("2026-12-08 12:00:00")),
+                delivered_at: None,
+            }),
+        };
+        // By the clock: before the completion, confirmed; the replacement waiting, unmoved.
+        let before = line.as_of(at("2026-12-08 09:59:59"));
+        assert_eq!(before.status, PickupStatus::Confirmed);
+        assert_eq!(before.ended_at, None);
+        let replacement = before.replacement.unwrap();
+        assert_eq!(replacement.status, ReplacementStatus::Waiting);
+        assert_eq!(
+            (replacement.confirmed_at, replacement.shipped_at),
+            (None, None)
+        );
+        assert_eq!(
+            line.as_of(at("2026-12-07 09:00:00")).status,
+            PickupStatus::Requested
+        );
+        // By the status an event recorded, whatever the clock says.
+        let filed = line.rewound_to(PickupStatus::Requested);
+        assert_eq!((filed.confirmation, filed.ended_at), (None, None));
+        let freed = line.rewound_to(PickupStatus::Completed);
+        let replacement = freed.replacement.unwrap();
+        assert_eq!(replacement.status, ReplacementStatus::Normal);
+        assert_eq!(
+            replacement.shipped_at, None,
+            "nothing shipped at the moment it was freed"
+        );
+        line.status = PickupStatus::Withdrawn;
+        assert_eq!(
+            line.rewound_to(PickupStatus::Withdrawn)
+                .replacement
+                .unwrap()
+                .status,
+            ReplacementStatus::Canceled
+        );
     }
 }

@@ -348,6 +348,38 @@ async fn returns_and_exchanges_through_the_platform_and_ssgs_calls() {
         assert_eq!(code(&answer), "00", "{path}: {answer}");
     }
     assert_eq!(code(&confirm_replacement().await), "00");
+    // The platform's shipment and delivery name it by the exchange's number and its line.
+    let replacement_item = format!(
+        "/v1/orders/{}/items/{}",
+        exchange["ordNo"].as_str().unwrap(),
+        replacement["ordItemSeq"]
+    );
+    let shipped_out = app
+        .call(
+            Method::POST,
+            &format!("{replacement_item}/shipment"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(shipped_out.status, 200, "{}", shipped_out.body);
+    let tomorrow = app
+        .post_json(
+            "/v1/sandbox/clock",
+            &app.tokens.admin,
+            json!({"advance": "P1D"}),
+        )
+        .await;
+    assert_eq!(tomorrow.status, 200, "{}", tomorrow.body);
+    let delivered = app
+        .post_json(
+            &format!("{replacement_item}/delivery"),
+            &app.tokens.storefront,
+            json!({}),
+        )
+        .await;
+    assert_eq!(delivered.status, 200, "{}", delivered.body);
+    assert_eq!(delivered.body["shippingStatus"], "delivered");
 
     // Another return, withdrawn by the customer while 61; withdrawn twice is refused.
     let second = app
@@ -445,6 +477,15 @@ async fn returns_and_exchanges_through_the_platform_and_ssgs_calls() {
     assert_eq!(completed["data"][0]["lastShppProgStatDtlCd"], 64);
     assert_eq!(completed["data"][0]["retProcStatCd"], "10");
     assert_eq!(completed["data"][0]["refundYn"], "Y");
+    // Each event tells the pickup as it stood then, not as it stands now.
+    let created = feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|event| event["type"] == "return.created")
+        .unwrap();
+    assert_eq!(created["data"][0]["lastShppProgStatDtlCd"], 61, "{created}");
+    assert_eq!(created["data"][0]["rcovCmplDt"], "");
 }
 
 /// A confirmed pickup completes by itself at 00:00 KST of the third business day after its

@@ -36,19 +36,37 @@ async fn locate(
     }
 }
 
-/// The exchange replacement a shipping number names, under its original order's lock;
-/// `None` for an order's own item (or a number nothing has).
+/// The exchange replacement `item` names — by its shipping number, or by the exchange's
+/// claim number and its line — under its original order's lock; `None` for an order's own
+/// item (or a number nothing has).
 async fn replacement(
     sql: &mut dyn Sql,
     item: &ItemRef,
 ) -> Result<Option<returns::LockedReplacement>, StoreError> {
-    let ItemRef::Shipping(shpp_no) = item else {
-        return Ok(None);
+    let shpp_no = match item {
+        ItemRef::Shipping(shpp_no) => {
+            if locate(sql, item).await?.is_some() {
+                return Ok(None);
+            }
+            *shpp_no
+        }
+        ItemRef::Order(ord_no, seq) => {
+            if orders::header(sql, ord_no, false).await?.is_some() {
+                return Ok(None);
+            }
+            let found = sql
+                .query_opt(
+                    "SELECT rpl_shpp_no FROM pickups WHERE clm_no = $1 AND rpl_line_seq = $2",
+                    &[ord_no.as_str().into(), seq.get().into()],
+                )
+                .await?;
+            match found {
+                Some(row) => stored::shipping_no(row.int(0)?)?,
+                None => return Ok(None),
+            }
+        }
     };
-    if locate(sql, item).await?.is_some() {
-        return Ok(None);
-    }
-    returns::locked_replacement(sql, *shpp_no).await
+    returns::locked_replacement(sql, shpp_no).await
 }
 
 fn missing(item: &ItemRef) -> StoreError {

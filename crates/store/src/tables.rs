@@ -829,12 +829,17 @@ impl<'a> EventRow<'a> {
                 None,
                 items(std::slice::from_ref(item)),
             ),
-            Subject::Pickup { oror_no, clm_no } => (
+            Subject::Pickup {
+                oror_no,
+                clm_no,
+                lines,
+                status,
+            } => (
                 text(oror_no.as_str()),
                 Some(text(clm_no.as_str())),
                 None,
-                None,
-                None,
+                Some(text(status.as_str())),
+                items(lines),
             ),
             Subject::Replacement {
                 oror_no,
@@ -901,6 +906,12 @@ impl<'a> EventRow<'a> {
             | EventType::ExchangeCompleted => Subject::Pickup {
                 oror_no,
                 clm_no: clm_no()?,
+                lines: items()?,
+                status: self
+                    .line_status
+                    .as_deref()
+                    .and_then(PickupStatus::from_name)
+                    .ok_or_else(|| corrupt("a pickup event without its status"))?,
             },
             EventType::OrderInstructed if self.clm_no.is_some() => Subject::Replacement {
                 oror_no,

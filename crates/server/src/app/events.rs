@@ -1,5 +1,6 @@
 //! Events as vendors receive them, the same for the change feed and for webhooks: each
-//! event's `data` is written by the same encoders as the calls that list the same rows —
+//! event's `data` is written by the same encoders as the calls that list the same rows (a
+//! return's or an exchange's pickups as they stood right after the event) —
 //! the inquiry's for claims, the cancel-request list's for requests, the
 //! shipping-direction list's for new items, the warehouse-out list's for a vendor's notice
 //! about an item — from what the event names.
@@ -153,7 +154,12 @@ async fn data(app: &AppState, stored: &StoredEvent) -> Result<Vec<u8>, Problem> 
                 .collect();
             Ok(encode_json_rows(&rows))
         }
-        Subject::Pickup { clm_no, .. } => {
+        Subject::Pickup {
+            clm_no,
+            lines,
+            status,
+            ..
+        } => {
             // The claim's pickups of the event's vendor and lower-rank vendor, as
             // listExchangeTarget shows them now.
             let query = PickupQuery {
@@ -166,7 +172,18 @@ async fn data(app: &AppState, stored: &StoredEvent) -> Result<Vec<u8>, Problem> 
                     clm_no.as_str(),
                 )?)),
             };
-            let listed = app.store.pickups(&scope, &query, 10_000).await?;
+            // As the pickups stood right after the event: the lines it is about took its
+            // status; the others stood as the clock says.
+            let mut listed = app.store.pickups(&scope, &query, 10_000).await?;
+            for listing in &mut listed {
+                let mut claim = listing.claim.as_of(stored.occurred_at);
+                for (index, line) in listing.claim.lines.iter().enumerate() {
+                    if lines.contains(&line.line_seq) {
+                        claim.lines[index] = line.rewound_to(*status);
+                    }
+                }
+                listing.claim = claim;
+            }
             let rows: Vec<_> = listed
                 .iter()
                 .filter(|listing| &listing.claim.clm_no == clm_no)
@@ -190,7 +207,9 @@ async fn data(app: &AppState, stored: &StoredEvent) -> Result<Vec<u8>, Problem> 
                         .as_ref()
                         .is_some_and(|r| lines.contains(&r.line_seq));
                     if named {
-                        shipping.extend(replacement_shipping(&record, claim, line)?);
+                        // As it stood when its pickup completed and freed it to ship.
+                        let freed = line.rewound_to(claims_domain::PickupStatus::Completed);
+                        shipping.extend(replacement_shipping(&record, claim, &freed)?);
                     }
                 }
             }
