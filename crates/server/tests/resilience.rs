@@ -100,6 +100,13 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers_alone()
     let database = TestDatabase::create(&server).await;
     let proxy = Proxy::start(host_port(&database.url)).await;
     let through_proxy = with_address(&database.url, &proxy.address.to_string());
+    // Migrated first, directly: what the test cuts is a running service's database, and a
+    // busy machine may take longer than the short timeouts below to create every table.
+    PgStore::open(&database.url, PgOptions::default())
+        .await
+        .unwrap()
+        .close()
+        .await;
     let timeout = Duration::from_millis(800);
     let store = PgStore::open(
         &through_proxy,
