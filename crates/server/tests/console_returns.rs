@@ -386,3 +386,80 @@ async fn a_return_confirmed_at_once_on_two_postgres_nodes_is_filed_once() {
         "{answers:?}"
     );
 }
+
+/// Confirmed pickups completed together from the returns page; pressed twice, nothing more.
+#[tokio::test]
+async fn confirmed_pickups_are_completed_in_bulk_once() {
+    let app = spawn_on(Backend::Sqlite, Config::default()).await.unwrap();
+    shipped(&app, "BULK-ORDER-1").await;
+    let mut numbers = Vec::new();
+    for seq in [1, 2] {
+        let filed = app
+            .post_json(
+                "/v1/orders/BULK-ORDER-1/returns",
+                &app.tokens.service,
+                serde_json::json!({"items": [{"ordItemSeq": seq, "qty": 1}], "clmRsnCd": "354", "agentId": "ag-7"}),
+            )
+            .await;
+        assert_eq!(filed.status, 201, "{}", filed.body);
+        let shpp_no = filed.body["lines"][0]["shppNo"].as_u64().unwrap();
+        app.store
+            .pickup_step(
+                claims_domain::ShippingNo::new("s", shpp_no).unwrap(),
+                &scope(),
+                1,
+                &claims_store::PickupStep::Confirm {
+                    carrier: claims_domain::PickupCarrier::Own,
+                    resell: true,
+                    blame: None,
+                },
+                app.state.clock.now(),
+            )
+            .await
+            .unwrap();
+        numbers.push(shpp_no);
+    }
+    add_user(&app, "hanbit", UserRole::Vendor(scope())).await;
+    let mut vendor = Visitor::new(&app);
+    vendor.sign_in("hanbit", PASSWORD).await;
+    let list = vendor.get("/console/returns").await;
+    assert_eq!(list.count("input[type=checkbox][form=bulk-complete]"), 2);
+    let csrf = list.csrf();
+    let picks: Vec<(String, String)> = numbers
+        .iter()
+        .map(|no| (format!("pick_{no}"), "1".to_owned()))
+        .chain([
+            ("csrf".to_owned(), csrf.clone()),
+            ("back".to_owned(), "state=63".to_owned()),
+        ])
+        .collect();
+    let done = vendor
+        .post("/console/returns/complete", &pairs(&picks))
+        .await;
+    assert_eq!(done.status, 303);
+    assert!(
+        done.location.contains("count=2&failed=0"),
+        "{}",
+        done.location
+    );
+    assert!(
+        done.location.contains("state=63"),
+        "back to the list as it was"
+    );
+    let shown = vendor.get(&done.location).await;
+    assert!(shown.texts("[role=status]")[0].contains("2건"));
+    let again = vendor
+        .post("/console/returns/complete", &pairs(&picks))
+        .await;
+    assert!(
+        again.location.contains("count=0&failed=2"),
+        "{}",
+        again.location
+    );
+    let record = pickups(&app, "BULK-ORDER-1").await;
+    assert!(
+        record
+            .iter()
+            .all(|claim| claim.lines[0].status == claims_domain::PickupStatus::Completed)
+    );
+}

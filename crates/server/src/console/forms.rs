@@ -164,6 +164,19 @@ fields! {
         page = "page",
         did = "did",
         shpp_no = "shppNo",
+        /// After a bulk completion: how many were completed, and how many could not be.
+        count = "count",
+        failed = "failed",
+    }
+}
+
+posting! {
+    /// Completes every picked pickup at once (`pick_{shppNo}` = its units), as the returns
+    /// list had them; and the list's query to return to.
+    PickupBulkForm / PickupBulkNames {
+        vendor = "vendor",
+        back = "back",
+        .. picked: Picked,
     }
 }
 
@@ -418,6 +431,57 @@ impl<'de> Deserialize<'de> for PickupLines {
                     }
                 }
                 Ok(lines)
+            }
+        }
+
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// The pickups a bulk form picked: `pick_{shppNo}` = the pickup's units, as checked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Picked(BTreeMap<u64, String>);
+
+impl Picked {
+    const PREFIX: &'static str = "pick_";
+
+    /// The checkbox of pickup `shpp_no`.
+    pub fn name(shpp_no: u64) -> String {
+        format!("{}{shpp_no}", Self::PREFIX)
+    }
+
+    /// The pickups picked, by shipping number, with the units as typed.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &str)> {
+        self.0.iter().map(|(no, qty)| (*no, qty.trim()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<'de> Deserialize<'de> for Picked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Picked;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("form fields")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
+                let mut picked = BTreeMap::new();
+                while let Some((name, value)) = map.next_entry::<String, String>()? {
+                    if let Some(no) = name
+                        .strip_prefix(Picked::PREFIX)
+                        .and_then(|no| no.parse::<u64>().ok())
+                    {
+                        picked.insert(no, value);
+                    }
+                }
+                Ok(Picked(picked))
             }
         }
 

@@ -75,6 +75,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/console/returns", get(returns::list))
         .route("/console/returns/step", post(returns::step))
+        .route("/console/returns/complete", post(returns::complete_picked))
         .route("/console/cancellations", get(cancellations::week))
         .route("/console/cancellations.csv", get(cancellations::csv))
         .route("/console/cancellations.xlsx", get(cancellations::xlsx))

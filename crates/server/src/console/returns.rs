@@ -26,7 +26,8 @@ use super::claiming::{
     Claimed, claim_confirmation, confirmation_key, confirmation_token, visible_order,
 };
 use super::forms::{
-    PickupForm, PickupLines, PickupStepForm, PickupWithdrawForm, ReturnsQuery, given,
+    Picked, PickupBulkForm, PickupForm, PickupLines, PickupStepForm, PickupWithdrawForm,
+    ReturnsQuery, given,
 };
 use super::layout::{Kind, shell, table};
 use super::page::{PageError, day, page, see_other};
@@ -868,6 +869,22 @@ fn pickup_row(listing: &PickupListing) -> PickupRow {
 
 /// What the last action did, as the redirect after it says.
 fn done_message(query: &ReturnsQuery, lang: Lang) -> Option<String> {
+    if query.did.trim() == "completed-many" {
+        let count: usize = query.count.trim().parse().ok()?;
+        let failed: usize = query.failed.trim().parse().unwrap_or(0);
+        return Some(match (lang, failed) {
+            (Lang::Ko, 0) => format!("{count}건을 회수완료했습니다."),
+            (Lang::Ko, _) => format!(
+                "{count}건을 회수완료했습니다. {failed}건은 상태가 바뀌어 처리하지 않았습니다."
+            ),
+            (Lang::En, 0) => format!("Completed {count} pickups."),
+            (Lang::En, _) => {
+                format!(
+                    "Completed {count} pickups; {failed} had changed and were left as they are."
+                )
+            }
+        });
+    }
     let shpp_no: u64 = query.shpp_no.trim().parse().ok()?;
     Some(match (query.did.trim(), lang) {
         ("confirmed", Lang::Ko) => format!("회수 {shpp_no}을(를) 회수확인했습니다."),
@@ -1060,6 +1077,17 @@ fn markup(me: &Signed, title: &str, view: &ReturnsPage) -> Markup {
         @if view.rows.is_empty() {
             p.muted { (lang.t("이 기간에 접수된 회수가 없습니다.", "No pickups were filed in this period.")) }
         } @else {
+            @if view.rows.iter().any(|row| row.status == PickupStatus::Confirmed) {
+                form.inline #bulk-complete method="post" action="/console/returns/complete" {
+                    input type="hidden" name=(PickupBulkForm::NAMES.csrf) value=(me.csrf);
+                    input type="hidden" name=(PickupBulkForm::NAMES.back) value=(view.back);
+                    @if !view.vendors.is_empty() {
+                        input type="hidden" name=(PickupBulkForm::NAMES.vendor) value=(view.vendor);
+                    }
+                    button type="submit" { (lang.t("선택한 회수 완료", "Complete the picked pickups")) }
+                    " " span.muted { (lang.t("회수확인(63) 건을 골라 한 번에 회수완료합니다.", "Pick confirmed (63) pickups to complete them at once.")) }
+                }
+            }
             (table(None, None, &[
                 (lang.t("클레임", "Claim"), Kind::Text),
                 (lang.t("원주문 · 상품", "Order · item"), Kind::Wrap),
@@ -1070,6 +1098,11 @@ fn markup(me: &Signed, title: &str, view: &ReturnsPage) -> Markup {
                 (lang.t("처리", "Action"), Kind::Action),
             ], view.rows.iter().map(|row| vec![
                 html! {
+                    @if row.status == PickupStatus::Confirmed {
+                        input type="checkbox" form="bulk-complete" name=(Picked::name(row.shpp_no)) value=(row.qty)
+                            id={ "pick-" (row.shpp_no) } aria-label={ (lang.t("선택", "Pick")) " " (row.shpp_no) };
+                        " "
+                    }
                     (row.clm_no) " #" (row.line_seq) br;
                     span.badge { (kind_name(lang, row.kind)) } " "
                     span.muted { (lang.t("회수 ", "pickup ")) (row.shpp_no) }
@@ -1255,12 +1288,7 @@ pub(super) async fn step(
         .await;
     let back = form.back.trim();
     // Only the list's own query comes back: nothing else can be put in the link.
-    let back: ReturnsQuery = format!("/console/returns?{back}")
-        .parse::<axum::http::Uri>()
-        .ok()
-        .and_then(|uri| Query::<ReturnsQuery>::try_from_uri(&uri).ok())
-        .map(|Query(query)| query)
-        .unwrap_or_default();
+    let back = back_of(back);
     match result {
         Ok(_) => {}
         // The same step, pressed again: done already.
@@ -1273,13 +1301,79 @@ pub(super) async fn step(
         Err(error) => return Err(PageError::store(lang, error)),
     }
     tracing::info!(shpp.no = %shpp_no, step = did, user = %me.user.login, "pickup step from the console");
-    Ok(see_other(&format!(
-        "/console/returns?vendor={}&from={}&to={}&kind={}&state={}&page={}&did={did}&shppNo={shpp_no}",
+    Ok(see_other(&list_location(
+        &back,
+        &format!("did={did}&shppNo={shpp_no}"),
+    )))
+}
+
+/// The most pickups one bulk completion takes.
+const BULK_MAX: usize = 100;
+
+/// `POST /console/returns/complete`: completes every picked pickup, each as `step` would; one
+/// that changed meanwhile (completed already, refused, withdrawn) is counted and left alone.
+/// Pressed twice, the second press finds them done and completes nothing more.
+pub(super) async fn complete_picked(
+    State(app): State<AppState>,
+    Posted { me, form }: Posted<PickupBulkForm>,
+) -> Result<Response, PageError> {
+    let (scope, _) = scope_of(&app, &me, &form.vendor).await?;
+    let lang = me.lang;
+    if form.picked.len() > BULK_MAX {
+        return Err(PageError::bad_request(
+            lang,
+            match lang {
+                Lang::Ko => format!("한 번에 {BULK_MAX}건까지 처리할 수 있습니다."),
+                Lang::En => format!("At most {BULK_MAX} pickups at once."),
+            },
+        ));
+    }
+    let (mut done, mut failed) = (0usize, 0usize);
+    for (number, qty) in form.picked.iter() {
+        let picked = claims_domain::ShippingNo::new("shppNo", number)
+            .ok()
+            .zip(qty.parse::<u32>().ok());
+        let Some((shpp_no, qty)) = picked else {
+            failed += 1;
+            continue;
+        };
+        match app
+            .store
+            .pickup_step(shpp_no, &scope, qty, &PickupStep::Complete, app.clock.now())
+            .await
+        {
+            Ok(_) => done += 1,
+            Err(StoreError::Pickup(_) | StoreError::NotFound(_)) => failed += 1,
+            Err(error) => return Err(PageError::store(lang, error)),
+        }
+    }
+    tracing::info!(completed = done, failed, user = %me.user.login, "pickups completed in bulk from the console");
+    Ok(see_other(&list_location(
+        &back_of(form.back.trim()),
+        &format!("did=completed-many&count={done}&failed={failed}"),
+    )))
+}
+
+/// The list's query an action's form carried back: only the list's own fields, so that
+/// nothing else can be put in the link it returns to.
+fn back_of(text: &str) -> ReturnsQuery {
+    format!("/console/returns?{text}")
+        .parse::<axum::http::Uri>()
+        .ok()
+        .and_then(|uri| Query::<ReturnsQuery>::try_from_uri(&uri).ok())
+        .map(|Query(query)| query)
+        .unwrap_or_default()
+}
+
+/// The list as `back` had it, saying what was `done`.
+fn list_location(back: &ReturnsQuery, done: &str) -> String {
+    format!(
+        "/console/returns?vendor={}&from={}&to={}&kind={}&state={}&page={}&{done}",
         percent(back.vendor.trim()),
         percent(back.from.trim()),
         percent(back.to.trim()),
         percent(back.kind.trim()),
         percent(back.state.trim()),
         percent(back.page.trim()),
-    )))
+    )
 }
