@@ -766,3 +766,82 @@ fn iso(day: claims_domain::KstDate) -> String {
     let compact = day.compact();
     format!("{}-{}-{}", &compact[..4], &compact[4..6], &compact[6..])
 }
+
+/// An item the customer asked to cancel is marked on the shipping page, and releasing it
+/// asks first: without the vendor's explicit word nothing ships and the request stands.
+#[tokio::test]
+async fn releasing_a_requested_item_asks_first() {
+    let app = spawn_on(Backend::Sqlite, Config::default()).await.unwrap();
+    add_user(&app, "hanbit", UserRole::Vendor(scope(None))).await;
+    let today = claims_domain::KstDate::of(claims_server::Clock::now(&*app.state.clock));
+    let received = today.start().plus_seconds(-3600).to_wire();
+    app.store
+        .place_order(
+            order("CON-RQ-1", &received, &[(1, VENDOR_A, None, 2, 0)], &[]),
+            at(&received),
+        )
+        .await
+        .unwrap();
+    let item = claims_store::ItemRef::Order(
+        claims_domain::OrderNo::parse("o", "CON-RQ-1").unwrap(),
+        claims_domain::ItemSeq::new("s", 1).unwrap(),
+    );
+    app.store
+        .confirm(&item, &scope(None), at(&received))
+        .await
+        .unwrap();
+    let filed = app
+        .post_json(
+            "/v1/orders/CON-RQ-1/cancel-requests",
+            &app.tokens.service,
+            serde_json::json!({"items": [{"ordItemSeq": 1, "qty": 1}], "clmRsnCd": "258", "agentId": "agent-7"}),
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    let mut visitor = Visitor::new(&app);
+    visitor.sign_in("hanbit", PASSWORD).await;
+    let page = visitor.get("/console/shipping").await;
+    assert!(
+        page.texts("#confirmed ~ div td .badge.bad")
+            .iter()
+            .any(|badge| badge == "취소신청 중"),
+        "the requested item is marked"
+    );
+    assert_eq!(
+        page.count("input[name=rejectRequest][required]"),
+        1,
+        "its release asks for an explicit word"
+    );
+    let csrf = page.csrf();
+    let plain = [
+        ("csrf", csrf.as_str()),
+        ("ordNo", "CON-RQ-1"),
+        ("ordItemSeq", "1"),
+    ];
+    let refused = visitor.post("/console/shipping/release", &plain).await;
+    assert_eq!(refused.status, 409);
+    assert!(refused.texts("[role=alert]")[0].contains("취소신청"));
+    let record = app
+        .store
+        .order(&claims_domain::OrderNo::parse("o", "CON-RQ-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.items[0].shipped, 0, "nothing shipped");
+    assert_eq!(record.pending_items().len(), 1, "the request stands");
+    let mut confirmed = plain.to_vec();
+    confirmed.push(("rejectRequest", "1"));
+    let released = visitor.post("/console/shipping/release", &confirmed).await;
+    assert_eq!(released.status, 303, "{}", released.body);
+    let record = app
+        .store
+        .order(&claims_domain::OrderNo::parse("o", "CON-RQ-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.items[0].shipped, 2);
+    assert!(
+        record.pending_items().is_empty(),
+        "the request was rejected"
+    );
+}

@@ -242,6 +242,8 @@ posting! {
         ord_no = "ordNo",
         ord_item_seq = "ordItemSeq",
         shpp_no = "shppNo",
+        /// `1`: release although the customer asked to cancel — their request is rejected.
+        reject_request = "rejectRequest",
     }
 }
 

@@ -110,10 +110,13 @@ struct ItemRow {
     replacement: Option<(u64, bool)>,
     /// The order its link opens: the original order of a replacement.
     link: OrderNo,
+    /// Whether the customer's cancel request for it is pending: releasing it rejects it.
+    pending: bool,
 }
 
-fn item_row(item: &ShippingItem) -> ItemRow {
+fn item_row(item: &ShippingItem, pending: &[claims_domain::ShippingNo]) -> ItemRow {
     ItemRow {
+        pending: pending.contains(&item.state.shpp_no),
         link: item
             .exchange
             .as_ref()
@@ -165,6 +168,8 @@ async fn render(
         .pending_cancel_lines(&scope, week, LIST_ROWS)
         .await
         .map_err(store)?;
+    let requested: Vec<claims_domain::ShippingNo> =
+        pending.iter().map(|line| line.shpp_no).collect();
     let refused = matches!(notice, Some(Err(_)));
     let view = ShippingPage {
         today,
@@ -180,8 +185,14 @@ async fn render(
                 filed_at: line.filed_at,
             })
             .collect(),
-        instructed: instructed.iter().map(item_row).collect(),
-        confirmed: confirmed.iter().map(item_row).collect(),
+        instructed: instructed
+            .iter()
+            .map(|item| item_row(item, &requested))
+            .collect(),
+        confirmed: confirmed
+            .iter()
+            .map(|item| item_row(item, &requested))
+            .collect(),
     };
     let title = lang.t("배송 처리", "Shipping");
     let mut response = page(shell(
@@ -270,7 +281,11 @@ fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
                     Some((shpp_no, _)) => (shipment("/console/shipping/release", item, shpp_no, lang.t("출고완료", "Release"), "")),
                     None => {
                         @if item.registered.is_none() {
-                            (action("/console/shipping/release", &item.ord_no, item.seq, lang.t("출고완료", "Release"), ""))
+                            @if item.pending {
+                                (release_requested(me, item))
+                            } @else {
+                                (action("/console/shipping/release", &item.ord_no, item.seq, lang.t("출고완료", "Release"), ""))
+                            }
                         }
                         (notices(me, view.today, item))
                     }
@@ -342,6 +357,33 @@ fn notices(me: &Signed, today: KstDate, item: &ItemRow) -> Markup {
     }
 }
 
+/// Releasing an item the customer asked to cancel: a form that says so and asks the vendor
+/// to confirm that the request is rejected.
+fn release_requested(me: &Signed, item: &ItemRow) -> Markup {
+    let lang = me.lang;
+    let names = ItemForm::NAMES;
+    let id = format!("reject-{}-{}", item.ord_no, item.seq);
+    html! {
+        details.notices {
+            summary { (lang.t("출고완료", "Release")) }
+            form.notice-form method="post" action="/console/shipping/release" {
+                input type="hidden" name=(names.csrf) value=(me.csrf);
+                input type="hidden" name=(names.ord_no) value=(item.ord_no);
+                input type="hidden" name=(names.ord_item_seq) value=(item.seq);
+                p.notice.warn { (lang.t(
+                    "고객이 이 상품의 취소를 신청했습니다. 출고하면 취소신청이 거부되고 고객에게 상품이 배송됩니다.",
+                    "The customer asked to cancel this item. Releasing it rejects their request and the parcel goes to them."
+                )) }
+                label {
+                    input type="checkbox" id=(id) name=(names.reject_request) value="1" required;
+                    " " (lang.t("취소신청을 거부하고 출고합니다", "Reject the request and release"))
+                }
+                button.danger type="submit" { (lang.t("취소신청 거부하고 출고", "Reject and release")) }
+            }
+        }
+    }
+}
+
 /// The longest out-of-stock text, as the vendor call takes it.
 const NO_SELL_TEXT_MAX: usize = claims_wire::calls::NO_SELL_TEXT_MAX_CHARS;
 
@@ -371,6 +413,9 @@ fn items(
                 html! { (item.seq) },
                 html! {
                     (item.item_nm)
+                    @if item.pending {
+                        " " span.badge.bad { (lang.t("취소신청 중", "cancel requested")) }
+                    }
                     @if let Some((_, waiting)) = item.replacement {
                         " " span.badge.warn { (lang.t("교환출고", "exchange replacement")) }
                         @if waiting { " " span.badge { (lang.t("회수 대기", "waiting for pickup")) } }
@@ -483,6 +528,20 @@ async fn act(
         None => ItemRef::Order(ord_no.clone(), seq),
     };
     let now = app.clock.now();
+    if matches!(action, Action::Release)
+        && form.reject_request.trim() != "1"
+        && requested(app, &ord_no, seq).await?
+    {
+        let message = match me.lang {
+            Lang::Ko => format!(
+                "{ord_no} #{seq}에는 고객의 취소신청이 있어 출고하지 않았습니다. 출고하면 취소신청이 거부됩니다. 확인란을 선택하고 다시 출고하세요."
+            ),
+            Lang::En => format!(
+                "{ord_no} #{seq} was not released: the customer asked to cancel it, and releasing rejects their request. Tick the box to release it all the same."
+            ),
+        };
+        return render(app, &me, Some(Err(message))).await;
+    }
     let result = match action {
         Action::Confirm => app.store.confirm(&item, &scope, now).await.map(|_| ()),
         Action::Release => app
@@ -521,6 +580,17 @@ pub(super) async fn approve(
     posted: Posted<ItemForm>,
 ) -> Result<Response, PageError> {
     act(&app, posted, Action::Approve).await
+}
+
+/// Whether the customer's cancel request for item `seq` of `ord_no` is pending (an order's
+/// own item; a replacement has none).
+async fn requested(app: &AppState, ord_no: &OrderNo, seq: ItemSeq) -> Result<bool, PageError> {
+    let record = app
+        .store
+        .order(ord_no)
+        .await
+        .map_err(|e| PageError::store(Lang::Ko, e))?;
+    Ok(record.is_some_and(|record| record.pending_items().contains(&seq)))
 }
 
 /// The item a notice form names, as an [`ItemForm`] names it.
