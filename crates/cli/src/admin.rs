@@ -29,7 +29,7 @@ pub async fn backup(to: &std::path::Path, settings: &Settings) -> anyhow::Result
                 .await
                 .map_err(explain)
                 .with_context(|| format!("cannot back up {}", path.display()))?;
-            println!(
+            out!(
                 "Copied {} to {} (one consistent snapshot; restore by putting the copy in the database's place while no server runs).",
                 path.display(),
                 to.display()
@@ -54,7 +54,7 @@ pub async fn backup(to: &std::path::Path, settings: &Settings) -> anyhow::Result
             }
             let status = pg_dump.status();
             match status {
-                Ok(status) if status.success() => println!(
+                Ok(status) if status.success() => out!(
                     "Wrote a pg_dump archive to {} (restore with: pg_restore --no-owner --dbname <an empty database> {}).",
                     to.display(),
                     to.display()
@@ -95,7 +95,7 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
             )
         }
     };
-    println!("{}", migration_report(&target, from, to));
+    out!("{}", migration_report(&target, from, to));
     Ok(())
 }
 
@@ -136,7 +136,7 @@ pub fn print_table(headings: &[&str], rows: Vec<Vec<String>>) {
                 text.push_str(&" ".repeat(widths[column] - cell.width() + 2));
             }
         }
-        println!("{text}");
+        out!("{text}");
     };
     line(headings.to_vec());
     for row in &rows {
@@ -172,18 +172,19 @@ pub async fn vendor(command: VendorCommand, settings: &Settings) -> anyhow::Resu
                 .await
                 .map_err(explain)?;
             match &added.parent {
-                Some(parent) => println!(
+                Some(parent) => out!(
                     "Registered lower-rank vendor {} {} under {parent}.",
-                    added.id, added.name
+                    added.id,
+                    added.name
                 ),
-                None => println!("Registered vendor {} {}.", added.id, added.name),
+                None => out!("Registered vendor {} {}.", added.id, added.name),
             }
         }
         VendorCommand::List { .. } => {
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let vendors = store.vendors().await.map_err(explain)?;
             if vendors.is_empty() {
-                println!(
+                out!(
                     "No vendors yet: add one with `ssg-claims vendor add --id 0000012345 --name NAME`."
                 );
                 return Ok(());
@@ -238,16 +239,16 @@ pub async fn key(command: KeyCommand, settings: &Settings) -> anyhow::Result<()>
                 info.id,
                 describe_scope(&info.scope)
             );
-            println!("{}", secret.expose());
+            out!("{}", secret.expose());
         }
         KeyCommand::Revoke { key_id, .. } => {
             let id = KeyId::parse("keyId", &key_id).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let info = store
                 .revoke_api_key(&id, store_now(&*store).await?)
                 .await
                 .map_err(explain)?;
-            println!(
+            out!(
                 "Revoked {} of vendor {} (since {} KST).",
                 info.id,
                 describe_scope(&info.scope),
@@ -259,14 +260,14 @@ pub async fn key(command: KeyCommand, settings: &Settings) -> anyhow::Result<()>
                 .as_deref()
                 .map(|v| vendor_id("vendor", v))
                 .transpose()?;
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let keys = store.api_keys(vendor.as_ref()).await.map_err(explain)?;
             if keys.is_empty() {
                 match &vendor {
-                    Some(vendor) => println!(
+                    Some(vendor) => out!(
                         "Vendor {vendor} has no keys: issue one with `ssg-claims key issue --vendor {vendor}`."
                     ),
-                    None => println!(
+                    None => out!(
                         "No keys yet: issue one with `ssg-claims key issue --vendor SPLVENID`."
                     ),
                 }
@@ -316,13 +317,13 @@ pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result
                 "Created {} with role {}. The token is shown this once; store it now:",
                 info.id, info.role
             );
-            println!("{}", secret.expose());
+            out!("{}", secret.expose());
         }
         TokenCommand::List { .. } => {
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let tokens = store.tokens().await.map_err(explain)?;
             if tokens.is_empty() {
-                println!("No tokens yet: create one with `ssg-claims token create --role admin`.");
+                out!("No tokens yet: create one with `ssg-claims token create --role admin`.");
                 return Ok(());
             }
             print_table(
@@ -356,12 +357,12 @@ pub async fn token(command: TokenCommand, settings: &Settings) -> anyhow::Result
         TokenCommand::Revoke { token_id, .. } => {
             let id =
                 TokenId::parse("tokenId", &token_id).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let info = store
                 .revoke_token(&id, store_now(&*store).await?)
                 .await
                 .map_err(explain)?;
-            println!("Revoked {} ({}).", info.id, info.role);
+            out!("Revoked {} ({}).", info.id, info.role);
         }
     }
     Ok(())
@@ -410,17 +411,17 @@ pub async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<(
                 )
                 .await
                 .map_err(explain)?;
-            println!(
+            out!(
                 "Added console user {} ({}). They sign in at /console/login.",
                 user.login,
                 user.role.name()
             );
         }
         UserCommand::List { .. } => {
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let users = store.console_users().await.map_err(explain)?;
             if users.is_empty() {
-                println!(
+                out!(
                     "No console users yet: add one with `ssg-claims user add --login admin --role admin --password-stdin`."
                 );
                 return Ok(());
@@ -446,9 +447,9 @@ pub async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<(
         }
         UserCommand::Remove { login } => {
             let login = Login::parse(&login).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             store.delete_console_user(&login).await.map_err(explain)?;
-            println!("Removed console user {login}; their sessions have ended.");
+            out!("Removed console user {login}; their sessions have ended.");
         }
     }
     Ok(())

@@ -145,6 +145,22 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
+/// Opens the store `settings` names only if it exists already: for a command that reads or
+/// changes what is there (a list, a show, a revocation, a step on an order), so that a
+/// mistyped or missing `--database` is an error that says so rather than a new, empty
+/// database. (PostgreSQL databases are never created here.)
+pub async fn open_existing(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    if let Database::Sqlite(path) = Database::parse(&settings.database)? {
+        if !path.exists() {
+            anyhow::bail!(
+                "there is no database at {}: name one with --database (or SSG_CLAIMS_DATABASE), or create it with `ssg-claims migrate`",
+                path.display()
+            );
+        }
+    }
+    open(settings).await
+}
+
 /// Closes every store this process opened: SQLite folds its write-ahead log back into the
 /// database file, so that the file alone is the whole database once a command has ended
 /// (copying it is then a complete backup); PostgreSQL's connections end cleanly.

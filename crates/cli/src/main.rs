@@ -4,6 +4,17 @@
 //! `SSG_CLAIMS_*` environment variables, then defaults), opens the store, wires the server
 //! and prints results; it holds no rule of its own.
 
+/// `println!` for a command's output: when whoever reads it closed the pipe early (`| head`),
+/// the command ends quietly, as command-line tools do, instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(error) = writeln!(std::io::stdout(), $($arg)*) {
+            $crate::output_failed(error);
+        }
+    }};
+}
+
 mod admin;
 mod cancels;
 mod database;
@@ -26,8 +37,10 @@ use settings::{DATABASE, Flags, HTTP, LOG};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// SSG.com's canceled-order claims system: the vendor API
-/// `POST /api/clm/cncl/ord/inquiry.ssg` and the claims behind it.
+/// SSG.com's claims system: the vendor API (`POST /api/clm/cncl/ord/inquiry.ssg` and SSG's
+/// shipping, cancel-request, return and exchange calls), the platform API for storefronts and
+/// service centers, and the web console for agents, vendors' staff and operators at
+/// `/console/`.
 #[derive(Debug, Parser)]
 #[command(name = "ssg-claims", version, propagate_version = true)]
 struct Cli {
@@ -53,9 +66,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the vendor API on a database.
+    /// Serve the vendor API, the platform API and the console on a database.
     Serve(ServeArgs),
-    /// Serve the vendor API on a fresh temporary store filled with realistic demo data.
+    /// Serve the vendor API, the platform API and the console on a fresh temporary store filled
+    /// with realistic demo data, as a sandbox whose clock can be moved; prints keys, tokens,
+    /// console users and curls to try.
     Demo(DemoArgs),
     /// Create the database or bring its schema up to date, then exit.
     Migrate,
@@ -500,6 +515,16 @@ fn parse() -> anyhow::Result<(Cli, Settings, settings::Effective)> {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
     let (settings, effective) = settings::resolve(&matches, cli.config.as_deref())?;
     Ok((cli, settings, effective))
+}
+
+/// Ends the process after its output could not be written: quietly when the reader is gone
+/// (a broken pipe), else saying why.
+fn output_failed(error: std::io::Error) -> ! {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: cannot write the output: {error}");
+    std::process::exit(1);
 }
 
 fn main() -> ExitCode {

@@ -57,12 +57,12 @@ pub async fn order(command: OrderCommand, settings: &Settings) -> anyhow::Result
         OrderCommand::Show { ord_no, json, .. } => {
             let ord_no =
                 OrderNo::parse("ORDNO", &ord_no).map_err(|err| anyhow::anyhow!("{err}"))?;
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let Some(record) = store.order(&ord_no).await.map_err(explain)? else {
                 bail!("no order {ord_no}");
             };
             if json {
-                println!(
+                out!(
                     "{}",
                     serde_json::to_string_pretty(&OrderView::from(&record))?
                 );
@@ -89,11 +89,11 @@ async fn import(file: &str, settings: &Settings) -> anyhow::Result<()> {
         match result {
             Ok(Placed::Created(_)) => {
                 created += 1;
-                println!("{}: placed", body.ord_no);
+                out!("{}: placed", body.ord_no);
             }
             Ok(Placed::Existing(_)) => {
                 existing += 1;
-                println!("{}: already placed, identical", body.ord_no);
+                out!("{}: already placed, identical", body.ord_no);
             }
             Err(err) => {
                 failed += 1;
@@ -110,7 +110,7 @@ async fn import(file: &str, settings: &Settings) -> anyhow::Result<()> {
 
 fn print_order(record: &OrderRecord) {
     let order = &record.order;
-    println!(
+    out!(
         "Order {}  {} ({})  received {} KST via {} ({})",
         order.ord_no(),
         order.ordpe_nm(),
@@ -120,9 +120,9 @@ fn print_order(record: &OrderRecord) {
         order.media().code()
     );
     for fee in order.shipping_fees() {
-        println!("  shipping fee of {}: {} won", fee.vendor, fee.amount);
+        out!("  shipping fee of {}: {} won", fee.vendor, fee.amount);
     }
-    println!(
+    out!(
         "\n{:>4}  {:>8}  {:<30}  {:>5}  {:>8}  {:>7}  {:>4}  {:<9}  {:<10}  {:<21}  DISCOUNT",
         "SEQ",
         "SHPPNO",
@@ -140,7 +140,7 @@ fn print_order(record: &OrderRecord) {
             Some(lower) => format!("{}/{lower}", item.vendor),
             None => item.vendor.to_string(),
         };
-        println!(
+        out!(
             "{:>4}  {:>8}  {}  {:>5}  {:>8}  {:>7}  {:>4}  {:<9}  {:<10}  {:<21}  {} (returned {})",
             item.seq,
             state.shpp_no,
@@ -157,14 +157,14 @@ fn print_order(record: &OrderRecord) {
         );
     }
     for request in &record.cancel_requests {
-        println!();
+        out!();
         print_request(request);
     }
     if record.claims.is_empty() {
-        println!("\nNo claims.");
+        out!("\nNo claims.");
     }
     for claim in &record.claims {
-        println!();
+        out!();
         print_claim(claim);
     }
 }
@@ -199,7 +199,7 @@ fn print_claim(claim: &Claim) {
         Actor::Agent(agent) => format!("agent {}", agent.as_str()),
         Actor::Vendor(vendor) => format!("vendor {} (out of stock)", vendor.as_str()),
     };
-    println!(
+    out!(
         "Claim {} at {} KST by {by}: {} {} (imptDivCd {} {}){}",
         claim.clm_no,
         claim.canceled_at,
@@ -213,12 +213,16 @@ fn print_claim(claim: &Claim) {
             format!(" \"{}\"", claim.reason_text.as_str().replace('\n', " / "))
         }
     );
-    println!(
+    out!(
         "  {:>4}  {:>4}  {:>5}  {:>14}  {:>12}  VENDOR",
-        "LINE", "ITEM", "QTY", "splVenBdnDcAmt", "shpmtShppcst"
+        "LINE",
+        "ITEM",
+        "QTY",
+        "splVenBdnDcAmt",
+        "shpmtShppcst"
     );
     for line in &claim.lines {
-        println!(
+        out!(
             "  {:>4}  {:>4}  {:>5}  {:>14}  {:>12}  {}{}",
             line.line_seq,
             line.item_seq,
@@ -279,7 +283,7 @@ pub async fn cancel(args: CancelArgs, settings: &Settings) -> anyhow::Result<()>
             .map_err(|err| anyhow::anyhow!("{err}"))?,
     )
     .map_err(|err| anyhow::anyhow!("{err}"))?;
-    let store = database::open(settings).await?;
+    let store = database::open_existing(settings).await?;
     let claim = store
         .cancel(&ord_no, &command, store_now(&*store).await?)
         .await
@@ -334,7 +338,7 @@ fn item_of(ord_no: &str, seq: u32) -> anyhow::Result<(OrderNo, ItemSeq)> {
 pub async fn confirm(args: ConfirmArgs, settings: &Settings) -> anyhow::Result<()> {
     let (ord_no, seq) = item_of(&args.ord_no, args.seq)?;
     let scope = scope_of(&args.vendor)?;
-    let store = database::open(settings).await?;
+    let store = database::open_existing(settings).await?;
     let state = store
         .confirm(
             &ItemRef::Order(ord_no.clone(), seq),
@@ -343,7 +347,7 @@ pub async fn confirm(args: ConfirmArgs, settings: &Settings) -> anyhow::Result<(
         )
         .await
         .map_err(|err| explain_for(err, &ord_no))?;
-    println!(
+    out!(
         "Item {seq} of order {ord_no} (shppNo {}) is confirmed (피킹완료) since {} KST.",
         state.shpp_no,
         state
@@ -355,12 +359,15 @@ pub async fn confirm(args: ConfirmArgs, settings: &Settings) -> anyhow::Result<(
 }
 
 fn print_shipment(shipment: &Shipment) {
-    println!(
+    out!(
         "Released {} unit(s) of item {} of order {} at {} KST (출고완료).",
-        shipment.qty, shipment.item_seq, shipment.ord_no, shipment.shipped_at
+        shipment.qty,
+        shipment.item_seq,
+        shipment.ord_no,
+        shipment.shipped_at
     );
     for id in &shipment.rejected {
-        println!("Cancel request {id} was pending for the item: rejected (취소거부).");
+        out!("Cancel request {id} was pending for the item: rejected (취소거부).");
     }
 }
 
@@ -377,7 +384,7 @@ pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
             Waybill::new(carrier, number).map_err(|err| anyhow::anyhow!("--waybill: {err}"))
         })
         .transpose()?;
-    let store: std::sync::Arc<dyn Store> = database::open(settings).await?;
+    let store: std::sync::Arc<dyn Store> = database::open_existing(settings).await?;
     let item = ItemRef::Order(ord_no.clone(), seq);
     let shipment = match waybill {
         None => store
@@ -389,7 +396,7 @@ pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
                 .record_waybill(&item, &scope, &waybill, store_now(&*store).await?)
                 .await
                 .map_err(|err| explain_for(err, &ord_no))?;
-            println!(
+            out!(
                 "Waybill {} of carrier {} recorded.",
                 waybill.wbl_no(),
                 waybill.delico_ven_id()
@@ -417,7 +424,7 @@ pub async fn ship(args: ShipArgs, settings: &Settings) -> anyhow::Result<()> {
 }
 
 fn print_request(request: &CancelRequest) {
-    println!(
+    out!(
         "Cancel request {} filed {} KST by agent {}: {} {} (imptDivCd {}) — {}",
         request.id,
         request.filed_at,
@@ -428,7 +435,7 @@ fn print_request(request: &CancelRequest) {
         request.status().as_str()
     );
     for line in &request.lines {
-        println!(
+        out!(
             "  item {:>3}  qty {:>3}  {} {}{}{}",
             line.item_seq,
             line.qty,
@@ -478,7 +485,7 @@ pub async fn cancel_request(
                     .map_err(invalid)?,
             )
             .map_err(invalid)?;
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let request = store
                 .file_cancel_request(
                     &ord_no,
@@ -498,7 +505,7 @@ pub async fn cancel_request(
         } => {
             let id = RequestId::parse("REQUEST_ID", &request_id).map_err(invalid)?;
             let actor = actor_of(agent.as_deref(), customer.as_deref(), "withdraws")?;
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let request = store
                 .withdraw_cancel_request(&id, &actor, store_now(&*store).await?)
                 .await
@@ -516,12 +523,12 @@ pub async fn cancel_request(
         } => {
             let (ord_no, seq) = item_of(&ord_no, seq)?;
             let scope = scope_of(&vendor)?;
-            let store = database::open(settings).await?;
+            let store = database::open_existing(settings).await?;
             let claim = store
                 .approve_cancel_request(&ord_no, seq, &scope, store_now(&*store).await?)
                 .await
                 .map_err(|err| explain_for(err, &ord_no))?;
-            println!(
+            out!(
                 "Approved: the cancellation takes effect as claim {}.",
                 claim.clm_no
             );

@@ -462,3 +462,49 @@ mod http_client {
         }
     }
 }
+
+/// A command that reads or changes what is there refuses a database that does not exist
+/// (a mistyped path), instead of creating an empty one; a reader that closes the pipe early
+/// ends the output quietly.
+#[test]
+fn reading_commands_need_a_database_and_a_closed_pipe_is_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo.db");
+    for args in [
+        vec!["order", "show", "20261120000A3F"],
+        vec!["vendor", "list"],
+        vec!["key", "list"],
+        vec!["user", "list"],
+        vec!["confirm", "20261120000A3F", "1", "--vendor", "0000012345"],
+    ] {
+        let output = ssg_claims(&missing).args(&args).output().unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains("there is no database at"), "{args:?}: {said}");
+        assert!(!missing.exists(), "{args:?} created nothing");
+    }
+    // A reader that is gone before the first line is written.
+    let db = dir.path().join("claims.db");
+    run(ssg_claims(&db).arg("migrate"));
+    for n in 0..3 {
+        run(ssg_claims(&db).args([
+            "vendor",
+            "add",
+            "--id",
+            &format!("0000{:06}", 100_000 + n),
+            "--name",
+            &format!("업체 {n}"),
+        ]));
+    }
+    let mut child = ssg_claims(&db)
+        .args(["vendor", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+}
