@@ -412,6 +412,17 @@ pub struct PlannedLine {
     pub refunded_discount_after: Won,
 }
 
+impl PlannedLine {
+    /// What the customer gets back for this line, given the item's unit price: its units at
+    /// that price, less the share of the vendor-borne discount they carried (the customer
+    /// paid that much less), plus the shipping fee it returns.
+    pub fn customer_refund(&self, unit_price: Won) -> Won {
+        let amount = unit_price.get() * i64::from(self.qty.get()) - self.discount_refund.get()
+            + self.shipping_refund.get();
+        Won::new("refund", amount.max(0)).expect("a refund is an amount")
+    }
+}
+
 /// What a cancellation writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimPlan {

@@ -420,6 +420,12 @@ async fn an_agent_cancels_with_a_preview_and_the_claim_records_their_login() {
 
     let preview = agent.post("/console/orders/C-ORDER-1/cancel", &ask).await;
     assert_eq!(preview.status, 200);
+    // What the customer gets back: one unit at 4,500 less its 500 share of the discount.
+    assert!(
+        preview.texts("p.total strong")[0].contains("4,000"),
+        "{:?}",
+        preview.texts("p.total")
+    );
     assert_eq!(
         preview.texts("form:has(input[name=confirm]) button"),
         ["취소 확정"]

@@ -638,6 +638,8 @@ struct PreviewLine {
     qty: u32,
     discount_refund: i64,
     shipping_refund: i64,
+    /// What the customer gets back for the line (the domain's `customer_refund`).
+    customer_refund: i64,
 }
 
 /// The cancel page of `record`, with what `form` holds, the preview and a message.
@@ -683,6 +685,9 @@ fn cancel_view(
                     qty: line.qty.get(),
                     discount_refund: line.discount_refund.get(),
                     shipping_refund: line.shipping_refund.get(),
+                    customer_refund: order
+                        .item(line.item_seq)
+                        .map_or(0, |item| line.customer_refund(item.unit_price).get()),
                 })
                 .collect(),
         }
@@ -974,13 +979,20 @@ fn cancel_markup(me: &Signed, title: &str, view: &CancelPage) -> Markup {
                     (lang.t("취소 수량", "Qty"), Kind::Num),
                     (lang.t("업체부담할인 환급 (splVenBdnDcAmt)", "Discount refund (splVenBdnDcAmt)"), Kind::Num),
                     (lang.t("배송비 환급 (shpmtShppcst)", "Shipping refund (shpmtShppcst)"), Kind::Num),
+                    (lang.t("고객 환불액", "Customer's refund"), Kind::Num),
                 ], preview.lines.iter().map(|line| vec![
                     html! { (line.item_seq) },
                     html! { (line.name) },
                     html! { (line.qty) },
                     html! { (won(lang, line.discount_refund)) },
                     html! { (won(lang, line.shipping_refund)) },
+                    html! { strong { (won(lang, line.customer_refund)) } },
                 ]).collect()))
+                p.total {
+                    (lang.t("고객에게 돌아가는 금액: ", "The customer gets back: "))
+                    strong { (won(lang, preview.lines.iter().map(|line| line.customer_refund).sum())) }
+                    span.muted { (lang.t(" (판매가 × 수량 − 업체부담할인 몫 + 배송비 환급)", " (price × units − the discount's share + shipping refunded)")) }
+                }
                 form method="post" action=(action) {
                     input type="hidden" name=(names.csrf) value=(me.csrf);
                     input type="hidden" name=(names.confirm) value="1";
