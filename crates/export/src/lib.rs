@@ -171,14 +171,24 @@ const NUMERIC: &[&str] = &[
     "splVenBdnDcAmt",
 ];
 
-/// A workbook of the rows: one sheet, Korean headings in bold on a frozen first row,
-/// quantities and amounts as numbers, everything else as text (never as a formula).
+/// The amount columns, shown in won with thousands separators (`#,##0`).
+const AMOUNTS: &[&str] = &[
+    "shpmtShppcst",
+    "retShppcst",
+    "exchShppcst",
+    "splVenBdnDcAmt",
+];
+
+/// A workbook of the rows: one sheet, Korean headings in bold on a frozen first row with
+/// filters on every column, quantities and amounts as numbers (amounts as won, `#,##0`),
+/// everything else as text (never as a formula).
 fn xlsx(rows: &[WireRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("취소주문")?;
     let bold = Format::new().set_bold();
+    let won = Format::new().set_num_format("#,##0");
     let names: Vec<&str> = ROW_FIELDS
         .iter()
         .chain(COST_FIELDS.iter())
@@ -193,6 +203,9 @@ fn xlsx(rows: &[WireRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             let column_index = column as u16;
             let cell = reveal(cell);
             match cell.parse::<f64>() {
+                Ok(number) if AMOUNTS.contains(&names[column]) => {
+                    sheet.write_number_with_format(row, column_index, number, &won)?;
+                }
                 Ok(number) if NUMERIC.contains(&names[column]) => {
                     sheet.write_number(row, column_index, number)?;
                 }
@@ -203,6 +216,8 @@ fn xlsx(rows: &[WireRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         }
     }
     sheet.set_freeze_panes(1, 0)?;
+    let last_row = lines(rows).len() as u32;
+    sheet.autofilter(0, 0, last_row, (names.len() - 1) as u16)?;
     sheet.autofit();
     workbook.save_to_buffer()
 }
