@@ -526,7 +526,7 @@ pub(crate) async fn locked_replacement(
     sql: &mut dyn Sql,
     shpp_no: ShippingNo,
 ) -> Result<Option<LockedReplacement>, StoreError> {
-    let Some((order, claim, index)) = locked_line(sql, shpp_no, true).await? else {
+    let Some((_, claim, index)) = locked_line(sql, shpp_no, true).await? else {
         return Ok(None);
     };
     let line = &claim.lines[index];
@@ -539,7 +539,6 @@ pub(crate) async fn locked_replacement(
         &line.cost.vendor,
         line.cost.lower_rank.as_ref(),
     );
-    let _ = order;
     Ok(Some(LockedReplacement {
         claim,
         index,
