@@ -292,10 +292,9 @@ pub fn pickup_events(
         });
         let replacements: Vec<ItemSeq> = owned
             .iter()
-            .filter(|_| kind == EventType::ExchangeCompleted)
             .filter_map(|line| line.replacement.as_ref().map(|r| r.line_seq))
             .collect();
-        if !replacements.is_empty() {
+        if kind == EventType::ExchangeCompleted && !replacements.is_empty() {
             events.push(NewEvent {
                 kind: EventType::OrderInstructed,
                 vendor,

@@ -36,37 +36,38 @@ async fn locate(
     }
 }
 
-/// The exchange replacement `item` names — by its shipping number, or by the exchange's
-/// claim number and its line — under its original order's lock; `None` for an order's own
-/// item (or a number nothing has).
-async fn replacement(
-    sql: &mut dyn Sql,
-    item: &ItemRef,
-) -> Result<Option<returns::LockedReplacement>, StoreError> {
-    let shpp_no = match item {
-        ItemRef::Shipping(shpp_no) => {
-            if locate(sql, item).await?.is_some() {
-                return Ok(None);
-            }
-            *shpp_no
+/// What a shipping step acts on: an order's own item, or an exchange's replacement, each
+/// read under the original order's lock.
+enum Target {
+    Item(OrderNo, ItemState),
+    Replacement(returns::LockedReplacement),
+}
+
+/// The item `item` names, or — only when no order's item has that name — the exchange
+/// replacement of that shipping number, or of that claim number and line.
+async fn target(sql: &mut dyn Sql, item: &ItemRef) -> Result<Target, StoreError> {
+    match locked_item(sql, item).await {
+        Ok((ord_no, state)) => Ok(Target::Item(ord_no, state)),
+        Err(StoreError::NotFound(_)) => {
+            let shpp_no = match item {
+                ItemRef::Shipping(shpp_no) => Some(*shpp_no),
+                ItemRef::Order(clm_no, seq) => sql
+                    .query_opt(
+                        "SELECT rpl_shpp_no FROM pickups WHERE clm_no = $1 AND rpl_line_seq = $2",
+                        &[clm_no.as_str().into(), seq.get().into()],
+                    )
+                    .await?
+                    .map(|row| stored::shipping_no(row.int(0)?))
+                    .transpose()?,
+            };
+            let found = match shpp_no {
+                Some(shpp_no) => returns::locked_replacement(sql, shpp_no).await?,
+                None => None,
+            };
+            found.map(Target::Replacement).ok_or_else(|| missing(item))
         }
-        ItemRef::Order(ord_no, seq) => {
-            if orders::header(sql, ord_no, false).await?.is_some() {
-                return Ok(None);
-            }
-            let found = sql
-                .query_opt(
-                    "SELECT rpl_shpp_no FROM pickups WHERE clm_no = $1 AND rpl_line_seq = $2",
-                    &[ord_no.as_str().into(), seq.get().into()],
-                )
-                .await?;
-            match found {
-                Some(row) => stored::shipping_no(row.int(0)?)?,
-                None => return Ok(None),
-            }
-        }
-    };
-    returns::locked_replacement(sql, shpp_no).await
+        Err(other) => Err(other),
+    }
 }
 
 fn missing(item: &ItemRef) -> StoreError {
@@ -135,10 +136,12 @@ pub(crate) async fn confirm(
     scope: &Scope,
     now: KstDateTime,
 ) -> Result<ItemState, StoreError> {
-    if let Some(found) = replacement(sql, item).await? {
-        return returns::confirm_replacement(sql, found, scope, now).await;
-    }
-    let (ord_no, mut state) = locked_item(sql, item).await?;
+    let (ord_no, mut state) = match target(sql, item).await? {
+        Target::Item(ord_no, state) => (ord_no, state),
+        Target::Replacement(found) => {
+            return returns::confirm_replacement(sql, found, scope, now).await;
+        }
+    };
     let plan = plan_confirm(&state, scope, now)?;
     let changed = sql
         .execute(
@@ -165,14 +168,16 @@ pub(crate) async fn record_waybill(
     waybill: &Waybill,
     now: KstDateTime,
 ) -> Result<Waybilled, StoreError> {
-    if let Some(found) = replacement(sql, item).await? {
-        let state = returns::waybill_replacement(sql, found, scope, waybill, now).await?;
-        return Ok(Waybilled {
-            state,
-            shipment: None,
-        });
-    }
-    let (ord_no, mut state) = locked_item(sql, item).await?;
+    let (ord_no, mut state) = match target(sql, item).await? {
+        Target::Item(ord_no, state) => (ord_no, state),
+        Target::Replacement(found) => {
+            let state = returns::waybill_replacement(sql, found, scope, waybill, now).await?;
+            return Ok(Waybilled {
+                state,
+                shipment: None,
+            });
+        }
+    };
     let pending = has_pending_request(sql, &ord_no, state.seq).await?;
     let plan = plan_waybill(&state, scope, waybill.clone(), pending, now)?;
     let changed = sql
@@ -205,10 +210,12 @@ pub(crate) async fn release(
     how: Release,
     now: KstDateTime,
 ) -> Result<Shipment, StoreError> {
-    if let Some(found) = replacement(sql, item).await? {
-        return returns::release_replacement(sql, found, scope, how, now).await;
-    }
-    let (ord_no, state) = locked_item(sql, item).await?;
+    let (ord_no, state) = match target(sql, item).await? {
+        Target::Item(ord_no, state) => (ord_no, state),
+        Target::Replacement(found) => {
+            return returns::release_replacement(sql, found, scope, how, now).await;
+        }
+    };
     let plan = plan_release(&state, scope, how, now)?;
     write_shipment(sql, &ord_no, &state, &plan).await
 }
@@ -293,10 +300,12 @@ pub(crate) async fn deliver(
     scope: Option<&Scope>,
     now: KstDateTime,
 ) -> Result<ItemState, StoreError> {
-    if let Some(found) = replacement(sql, item).await? {
-        return returns::deliver_replacement(sql, found, scope, now).await;
-    }
-    let (ord_no, mut state) = locked_item(sql, item).await?;
+    let (ord_no, mut state) = match target(sql, item).await? {
+        Target::Item(ord_no, state) => (ord_no, state),
+        Target::Replacement(found) => {
+            return returns::deliver_replacement(sql, found, scope, now).await;
+        }
+    };
     let delivered_at = plan_delivery(&state, scope, now)?;
     let changed = sql
         .execute(

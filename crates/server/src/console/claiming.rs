@@ -11,8 +11,11 @@ use claims_domain::OrderNo;
 use claims_store::{Begin, Fingerprint, IdempotencyKey, OrderRecord, SecretHash, UserRole};
 use claims_wire::Lang;
 
-use super::page::PageError;
+use axum::response::Response;
+
+use super::page::{PageError, see_other};
 use super::session::Signed;
+use super::text::Words;
 use crate::app::credentials::hash_secret;
 use crate::app::state::AppState;
 
@@ -60,7 +63,7 @@ pub(super) fn confirmation_token() -> String {
 }
 
 /// What a confirmation's token found.
-pub(super) enum Claimed {
+enum Claimed {
     /// Confirmed before: where its outcome is shown.
     Answered(String),
     /// Confirmed before with other contents.
@@ -71,7 +74,7 @@ pub(super) enum Claimed {
 
 /// The idempotency key a preview's confirmation of `what` (`cancel`, `return`,
 /// `exchange`) claims: the agent's, with the token.
-pub(super) fn confirmation_key(me: &Signed, what: &str, token: &str) -> IdempotencyKey {
+fn confirmation_key(me: &Signed, what: &str, token: &str) -> IdempotencyKey {
     IdempotencyKey {
         owner: console_owner(me),
         key: format!(
@@ -92,7 +95,7 @@ const CONFIRMATION_WAIT: Duration = Duration::from_secs(10);
 
 /// Claims a confirmation's key, or learns what became of the one that claimed it first
 /// (waiting for it while it runs).
-pub(super) async fn claim_confirmation(
+async fn claim_confirmation(
     app: &AppState,
     key: &IdempotencyKey,
     fingerprint: Fingerprint,
@@ -132,5 +135,47 @@ pub(super) async fn claim_confirmation(
                 ));
             }
         }
+    }
+}
+
+/// Confirms a preview at most once: claims `token` as the agent's key of `what` with
+/// `fingerprint`. A confirmation made before (or finishing now) answers with its outcome;
+/// one made with other contents answers `reused` with the words to show; otherwise `act`
+/// runs with the key — it records its outcome under the key in the same transaction as
+/// what it makes, or, having done nothing, answers `Err(page)`, and the key is let go so
+/// that the token may confirm again once the agent has read the page.
+pub(super) async fn confirm_once<Act, Fut>(
+    app: &AppState,
+    me: &Signed,
+    what: &str,
+    token: &str,
+    fingerprint: Fingerprint,
+    reused: impl FnOnce(String) -> Result<Response, PageError>,
+    act: Act,
+) -> Result<Response, PageError>
+where
+    Act: FnOnce(IdempotencyKey) -> Fut,
+    Fut: Future<Output = Result<Response, Response>>,
+{
+    let key = confirmation_key(me, what, token);
+    match claim_confirmation(app, &key, fingerprint).await? {
+        Claimed::Answered(location) => Ok(see_other(&location)),
+        Claimed::Reused => reused(
+            me.lang
+                .t(
+                    "이 미리보기는 다른 내용으로 이미 확정되었습니다. 다시 미리보기하세요.",
+                    "This preview was already confirmed with other contents. Preview again.",
+                )
+                .to_owned(),
+        ),
+        Claimed::Mine => match act(key.clone()).await {
+            Ok(done) => Ok(done),
+            Err(refused) => {
+                if let Err(error) = app.store.idempotency_release(&key).await {
+                    tracing::warn!(%error, "a console confirmation's key could not be released");
+                }
+                Ok(refused)
+            }
+        },
     }
 }

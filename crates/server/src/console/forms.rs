@@ -333,7 +333,7 @@ posting! {
 /// The units typed per item of a cancel form, under `qty_{ordItemSeq}`; other fields are
 /// passed over.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Quantities(BTreeMap<u32, String>);
+pub(crate) struct Quantities(BTreeMap<u64, String>);
 
 impl Quantities {
     const PREFIX: &'static str = "qty_";
@@ -345,36 +345,16 @@ impl Quantities {
 
     /// What was typed for item `seq`, trimmed ("" when nothing).
     pub fn typed(&self, seq: ItemSeq) -> &str {
-        self.0.get(&seq.get()).map_or("", |typed| typed.trim())
+        self.0
+            .get(&u64::from(seq.get()))
+            .map_or("", |typed| typed.trim())
     }
 }
 
 impl<'de> Deserialize<'de> for Quantities {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-
-        impl<'de> Visitor<'de> for Fields {
-            type Value = Quantities;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("form fields")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Quantities, A::Error> {
-                let mut typed = BTreeMap::new();
-                while let Some((name, value)) = map.next_entry::<String, String>()? {
-                    if let Some(seq) = name
-                        .strip_prefix(Quantities::PREFIX)
-                        .and_then(|seq| seq.parse::<u32>().ok())
-                    {
-                        typed.insert(seq, value);
-                    }
-                }
-                Ok(Quantities(typed))
-            }
-        }
-
-        deserializer.deserialize_map(Fields)
+        let [typed] = numbered(deserializer, [Quantities::PREFIX])?;
+        Ok(Quantities(typed))
     }
 }
 
@@ -382,8 +362,8 @@ impl<'de> Deserialize<'de> for Quantities {
 /// exchange, the replacement's option (`uitemId_{seq}`), as typed.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PickupLines {
-    qty: BTreeMap<u32, String>,
-    uitem: BTreeMap<u32, String>,
+    qty: BTreeMap<u64, String>,
+    uitem: BTreeMap<u64, String>,
 }
 
 impl PickupLines {
@@ -400,43 +380,25 @@ impl PickupLines {
     }
 
     pub fn qty(&self, seq: ItemSeq) -> &str {
-        self.qty.get(&seq.get()).map_or("", |typed| typed.trim())
+        self.qty
+            .get(&u64::from(seq.get()))
+            .map_or("", |typed| typed.trim())
     }
 
     pub fn option(&self, seq: ItemSeq) -> &str {
-        self.uitem.get(&seq.get()).map_or("", |typed| typed.trim())
+        self.uitem
+            .get(&u64::from(seq.get()))
+            .map_or("", |typed| typed.trim())
     }
 }
 
 impl<'de> Deserialize<'de> for PickupLines {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-
-        impl<'de> Visitor<'de> for Fields {
-            type Value = PickupLines;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("form fields")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PickupLines, A::Error> {
-                let mut lines = PickupLines::default();
-                let seq = |name: &str, prefix: &str| {
-                    name.strip_prefix(prefix)
-                        .and_then(|seq| seq.parse::<u32>().ok())
-                };
-                while let Some((name, value)) = map.next_entry::<String, String>()? {
-                    if let Some(n) = seq(&name, Quantities::PREFIX) {
-                        lines.qty.insert(n, value);
-                    } else if let Some(n) = seq(&name, PickupLines::OPTION_PREFIX) {
-                        lines.uitem.insert(n, value);
-                    }
-                }
-                Ok(lines)
-            }
-        }
-
-        deserializer.deserialize_map(Fields)
+        let [qty, uitem] = numbered(
+            deserializer,
+            [Quantities::PREFIX, PickupLines::OPTION_PREFIX],
+        )?;
+        Ok(PickupLines { qty, uitem })
     }
 }
 
@@ -464,31 +426,42 @@ impl Picked {
 
 impl<'de> Deserialize<'de> for Picked {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
+        let [picked] = numbered(deserializer, [Picked::PREFIX])?;
+        Ok(Picked(picked))
+    }
+}
 
-        impl<'de> Visitor<'de> for Fields {
-            type Value = Picked;
+/// The fields of a form named a prefix and a number (`qty_3`), as typed, by number: one
+/// map per prefix, in the order given; every other field is passed over.
+fn numbered<'de, D: serde::Deserializer<'de>, const N: usize>(
+    deserializer: D,
+    prefixes: [&'static str; N],
+) -> Result<[BTreeMap<u64, String>; N], D::Error> {
+    struct Fields<const N: usize>([&'static str; N]);
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("form fields")
-            }
+    impl<'de, const N: usize> Visitor<'de> for Fields<N> {
+        type Value = [BTreeMap<u64, String>; N];
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
-                let mut picked = BTreeMap::new();
-                while let Some((name, value)) = map.next_entry::<String, String>()? {
-                    if let Some(no) = name
-                        .strip_prefix(Picked::PREFIX)
-                        .and_then(|no| no.parse::<u64>().ok())
-                    {
-                        picked.insert(no, value);
-                    }
-                }
-                Ok(Picked(picked))
-            }
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("form fields")
         }
 
-        deserializer.deserialize_map(Fields)
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found: [BTreeMap<u64, String>; N] = std::array::from_fn(|_| BTreeMap::new());
+            while let Some((name, value)) = map.next_entry::<String, String>()? {
+                let numbered = self.0.iter().enumerate().find_map(|(index, prefix)| {
+                    let n = name.strip_prefix(prefix)?.parse::<u64>().ok()?;
+                    Some((index, n))
+                });
+                if let Some((index, n)) = numbered {
+                    found[index].insert(n, value);
+                }
+            }
+            Ok(found)
+        }
     }
+
+    deserializer.deserialize_map(Fields(prefixes))
 }
 
 /// A value that was given: trimmed, and not empty.

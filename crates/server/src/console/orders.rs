@@ -28,9 +28,7 @@ use claims_wire::Lang;
 use maud::{Markup, html};
 use sha2::{Digest, Sha256};
 
-use super::claiming::{
-    Claimed, claim_confirmation, confirmation_key, confirmation_token, visible_order,
-};
+use super::claiming::{confirm_once, confirmation_token, visible_order};
 use super::forms::{CancelForm, OrderQuery, Quantities, SearchQuery, given};
 use super::layout::{Kind, notice_badges, shell, table};
 use super::page::{PageError, day, page, see_other};
@@ -751,32 +749,16 @@ pub(super) async fn cancel(
     let confirming = form.confirm.trim() == "1";
     if confirming && let Some(token) = given(&form.confirmation) {
         // A preview confirmed before (or being confirmed now) answers with its outcome.
-        let key = confirmation_key(&me, "cancel", token);
-        match claim_confirmation(&app, &key, fingerprint(&record, &form)).await? {
-            Claimed::Answered(location) => return Ok(see_other(&location)),
-            Claimed::Reused => {
-                let message = lang
-                    .t(
-                        "이 미리보기는 다른 내용으로 이미 확정되었습니다. 다시 미리보기하세요.",
-                        "This preview was already confirmed with other contents. Preview again.",
-                    )
-                    .to_owned();
-                return shown(&record, None, Some((StatusCode::CONFLICT, message)));
-            }
-            Claimed::Mine => {
-                return match confirm(&app, &me, &record, &form, &command, key.clone()).await {
-                    Ok(done) => Ok(done),
-                    Err(refused) => {
-                        // Nothing was done: the token may confirm again once the agent has
-                        // looked at what the page says.
-                        if let Err(error) = app.store.idempotency_release(&key).await {
-                            tracing::warn!(%error, "a console confirmation's key could not be released");
-                        }
-                        Ok(refused)
-                    }
-                };
-            }
-        }
+        return confirm_once(
+            &app,
+            &me,
+            "cancel",
+            token,
+            fingerprint(&record, &form),
+            |message| shown(&record, None, Some((StatusCode::CONFLICT, message))),
+            |key| confirm(&app, &me, &record, &form, &command, key),
+        )
+        .await;
     }
     let now = app.clock.now();
     let preview =

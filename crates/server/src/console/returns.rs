@@ -22,9 +22,7 @@ use claims_wire::Lang;
 use maud::{Markup, html};
 use sha2::{Digest, Sha256};
 
-use super::claiming::{
-    Claimed, claim_confirmation, confirmation_key, confirmation_token, visible_order,
-};
+use super::claiming::{confirm_once, confirmation_token, visible_order};
 use super::forms::{
     Picked, PickupBulkForm, PickupForm, PickupLines, PickupStepForm, PickupWithdrawForm,
     ReturnsQuery, given,
@@ -436,42 +434,37 @@ async fn file(
     if form.confirm.trim() == "1"
         && let Some(token) = given(&form.confirmation)
     {
-        let key = confirmation_key(&me, kind.as_str(), token);
-        match claim_confirmation(&app, &key, fingerprint(kind, &record, &form)).await? {
-            Claimed::Answered(location) => return Ok(see_other(&location)),
-            Claimed::Reused => {
-                let message = lang
-                    .t(
-                        "이 미리보기는 다른 내용으로 이미 확정되었습니다. 다시 미리보기하세요.",
-                        "This preview was already confirmed with other contents. Preview again.",
-                    )
-                    .to_owned();
-                return shown(&record, None, Some((StatusCode::CONFLICT, message)));
-            }
-            Claimed::Mine => {
-                let outcome = if form.version.trim() != version(&record) {
+        let version_seen = form.version.trim() == version(&record);
+        return confirm_once(
+            &app,
+            &me,
+            kind.as_str(),
+            token,
+            fingerprint(kind, &record, &form),
+            |message| shown(&record, None, Some((StatusCode::CONFLICT, message))),
+            |key| async {
+                if !version_seen {
                     let message = lang
                         .t(
                             "미리보기 이후 주문이 바뀌었습니다. 아래 내용을 다시 확인하세요.",
                             "The order changed after the preview. Check the lines below again.",
                         )
                         .to_owned();
-                    Err(shown(&record, None, Some((StatusCode::CONFLICT, message)))?)
-                } else {
-                    confirm(&app, &me, &record, &form, kind, &command, key.clone()).await
-                };
-                return match outcome {
-                    Ok(done) => Ok(done),
-                    Err(refused) => {
-                        // Nothing was done: the token may confirm again.
-                        if let Err(error) = app.store.idempotency_release(&key).await {
-                            tracing::warn!(%error, "a console confirmation's key could not be released");
-                        }
-                        Ok(refused)
-                    }
-                };
-            }
-        }
+                    return Err(pickup_page(
+                        &me,
+                        &pickup_view(
+                            kind,
+                            &record,
+                            &form,
+                            None,
+                            Some((StatusCode::CONFLICT, message)),
+                        ),
+                    ));
+                }
+                confirm(&app, &me, &record, &form, kind, &command, key).await
+            },
+        )
+        .await;
     }
     match plan_pickup_on(
         &record.order,
