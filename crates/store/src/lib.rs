@@ -214,6 +214,26 @@ pub struct Waybilled {
     pub shipment: Option<Shipment>,
 }
 
+/// How the console ships an item in one step: with a waybill or without one, and whether
+/// a cancel request pending for it may be rejected by shipping it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispatch {
+    /// Recorded before the release; an item still instructed is confirmed first.
+    pub waybill: Option<Waybill>,
+    /// `false`: an item the customer asked to cancel is left as it is
+    /// ([`Dispatched::Requested`]); `true`: shipping it rejects their request.
+    pub reject_request: bool,
+}
+
+/// What [`Store::dispatch`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dispatched {
+    Shipped(Shipment),
+    /// Nothing: a cancel request is pending for the item and the caller did not agree to
+    /// reject it.
+    Requested,
+}
+
 /// An item, as a call names it: by its order and sequence (the platform API, the approval of
 /// a cancel request), or by its shipping number (SSG's shipping calls).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -554,6 +574,13 @@ store! {
         #[traced(item = ?item)]
         write release(item: &ItemRef, scope: &Scope, how: Release, now: KstDateTime) -> Shipment
             = shipping::release(&item, &scope, how, now);
+        /// Ships an item as the console's shipping queue does, in one transaction under the
+        /// order's lock: the check for a pending cancel request, confirming an instructed
+        /// item, the waybill and the release — so that a request filed a moment before is
+        /// never rejected unless `how` agrees to it.
+        #[traced(item = ?item)]
+        write dispatch(item: &ItemRef, scope: &Scope, how: &Dispatch, now: KstDateTime) -> Dispatched
+            = shipping::dispatch(&item, &scope, &how, now);
         /// Records that a released item reached the customer (배송완료): for the vendor holding
         /// `scope`, or with `None` on the carrier's word (the platform). From the KST day after
         /// its release; once. Returns where the item stands.

@@ -220,6 +220,40 @@ pub(crate) async fn release(
     write_shipment(sql, &ord_no, &state, &plan).await
 }
 
+/// Ships an item in one step for the console (see [`crate::Dispatch`]).
+pub(crate) async fn dispatch(
+    sql: &mut dyn Sql,
+    item: &ItemRef,
+    scope: &Scope,
+    how: &crate::Dispatch,
+    now: KstDateTime,
+) -> Result<crate::Dispatched, StoreError> {
+    // `target` takes the order's lock; everything below runs under it.
+    if let Target::Item(ord_no, state) = target(sql, item).await? {
+        if !how.reject_request && has_pending_request(sql, &ord_no, state.seq).await? {
+            return Ok(crate::Dispatched::Requested);
+        }
+    }
+    if let Some(waybill) = &how.waybill {
+        let item_state = match target(sql, item).await? {
+            Target::Item(_, state) => Some(state),
+            Target::Replacement(_) => None,
+        };
+        if item_state.is_some_and(|state| !state.counts_as_confirmed()) {
+            confirm(sql, item, scope, now).await?;
+        }
+        if let Some(shipment) = record_waybill(sql, item, scope, waybill, now)
+            .await?
+            .shipment
+        {
+            return Ok(crate::Dispatched::Shipped(shipment));
+        }
+    }
+    release(sql, item, scope, Release::OneStep, now)
+        .await
+        .map(crate::Dispatched::Shipped)
+}
+
 /// Writes a planned shipment of a locked item, confirming it on the way if it was not, and
 /// rejects the cancel request line pending for it.
 async fn write_shipment(

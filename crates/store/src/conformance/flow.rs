@@ -704,3 +704,102 @@ pub async fn changes_are_told_as_events_in_each_vendors_sequence(fixture: &Fixtu
         4
     );
 }
+
+/// The console's one-step shipment: an instructed item is confirmed, given its waybill and
+/// released in one call; an item the customer asked to cancel is left alone unless the
+/// caller agrees to reject the request; another vendor's item is refused as ever.
+pub async fn the_console_ships_in_one_step_and_never_rejects_a_request_unasked(fixture: &Fixture) {
+    use crate::{Dispatch, Dispatched};
+    let store = fixture.store();
+    register_vendors(store).await;
+    place(
+        store,
+        order(
+            "FLOW-D",
+            "2026-11-20 09:50:17",
+            &[
+                (1, VENDOR_A, None, 2, 0),
+                (2, VENDOR_A, None, 1, 0),
+                (3, VENDOR_B, None, 1, 0),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    let ord_no = order_no("FLOW-D");
+    let (a, now) = (scope(VENDOR_A, None), at("2026-11-21 09:00:00"));
+    let with_waybill = Dispatch {
+        waybill: Some(waybill()),
+        reject_request: false,
+    };
+
+    // Instructed → confirmed, waybilled and released at once.
+    let shipped = store
+        .dispatch(&by_order("FLOW-D", 1), &a, &with_waybill, now)
+        .await
+        .unwrap();
+    let Dispatched::Shipped(shipment) = shipped else {
+        panic!("item 1 ships: {shipped:?}");
+    };
+    assert_eq!((shipment.qty.get(), shipment.rejected.len()), (2, 0));
+    let record = store.order(&ord_no).await.unwrap().unwrap();
+    let one = record.items.iter().find(|i| i.seq == seq(1)).unwrap();
+    assert_eq!(one.shipping_status(), ShippingStatus::Released);
+    assert_eq!(one.waybill.as_ref(), Some(&waybill()));
+    // Shipping it again is refused by the rules, and changes nothing.
+    assert!(matches!(
+        store
+            .dispatch(&by_order("FLOW-D", 1), &a, &with_waybill, now)
+            .await,
+        Err(StoreError::Ship(_))
+    ));
+
+    // A pending cancel request: left alone, then rejected only when agreed to.
+    store
+        .confirm(&by_order("FLOW-D", 2), &a, now)
+        .await
+        .unwrap();
+    store
+        .file_cancel_request(
+            &ord_no,
+            &by_agent(&[(2, 1)], Fault::Customer),
+            request_id(9),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .dispatch(&by_order("FLOW-D", 2), &a, &with_waybill, now)
+            .await
+            .unwrap(),
+        Dispatched::Requested
+    );
+    let record = store.order(&ord_no).await.unwrap().unwrap();
+    let two = record.items.iter().find(|i| i.seq == seq(2)).unwrap();
+    assert_eq!(two.shipping_status(), ShippingStatus::Confirmed);
+    assert_eq!(two.waybill, None, "nothing was written");
+    assert_eq!(record.pending_items(), [seq(2)]);
+    let agreed = Dispatch {
+        waybill: None,
+        reject_request: true,
+    };
+    let Dispatched::Shipped(shipment) = store
+        .dispatch(&by_order("FLOW-D", 2), &a, &agreed, now)
+        .await
+        .unwrap()
+    else {
+        panic!("item 2 ships once the rejection is agreed");
+    };
+    assert_eq!(shipment.rejected, [request_id(9)]);
+    let request = store.cancel_request(&request_id(9)).await.unwrap().unwrap();
+    assert_eq!(request.status(), RequestStatus::Rejected);
+
+    // Another vendor's item.
+    assert!(matches!(
+        store
+            .dispatch(&by_order("FLOW-D", 3), &a, &with_waybill, now)
+            .await,
+        Err(StoreError::Ship(ShipRejection::NotYourItem))
+    ));
+}

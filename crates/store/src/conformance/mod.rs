@@ -110,6 +110,7 @@ macro_rules! conformance_tests {
             concurrent_claims_get_distinct_numbers,
             concurrent_cancel_and_ship_never_overlap,
             items_are_confirmed_given_a_waybill_and_released,
+            the_console_ships_in_one_step_and_never_rejects_a_request_unasked,
             cancel_requests_end_approved_withdrawn_or_rejected,
             concurrent_flow_steps_end_each_line_once,
             changes_are_told_as_events_in_each_vendors_sequence,
