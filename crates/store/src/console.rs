@@ -239,3 +239,125 @@ pub(crate) async fn cancellation_counts(
     })
     .collect()
 }
+
+/// What waits for a vendor, as its first screen and the menu's badges count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Waiting {
+    /// Cancel request lines pending the vendor's approval.
+    pub requests: u64,
+    /// When the oldest of them was filed.
+    pub oldest_request: Option<KstDateTime>,
+    /// Open items in 배송지시, of orders received since the window's start.
+    pub to_confirm: u64,
+    /// Open items confirmed or delayed, to release.
+    pub to_release: u64,
+    /// Lines canceled since the start of today (KST).
+    pub canceled_today: u64,
+}
+
+/// Counts what waits for the vendor holding `scope`: items of orders received since
+/// `since`, cancellations since `today`. Each count is one indexed statement (the pending
+/// requests' index, the shipping lists' partial indexes, the inquiry's index).
+pub(crate) async fn waiting(
+    sql: &mut dyn Sql,
+    scope: &Scope,
+    since: KstDateTime,
+    today: KstDateTime,
+) -> Result<Waiting, StoreError> {
+    let vendor = scope.vendor.as_str();
+    let lower = scope.lower_rank.as_ref().map_or("", |lower| lower.as_str());
+    let requests = sql
+        .query_one(
+            "SELECT count(*), min(clm_demnd_dts) FROM cancel_request_lines \
+             WHERE clm_prog_stat_cd = '10' AND spl_ven_id = $1 \
+             AND ($2 = '' OR lrnk_spl_ven_id = $2)",
+            &[vendor.into(), lower.into()],
+        )
+        .await?;
+    let items = |condition: &str| {
+        format!(
+            "SELECT count(*) FROM order_items WHERE spl_ven_id = $1 AND ord_rcp_dts >= $3 \
+             AND shipped_qty = 0 AND canceled_qty < qty AND {condition} \
+             AND ($2 = '' OR lrnk_spl_ven_id = $2)"
+        )
+    };
+    let count = |row: crate::sql::Row| stored::count(row.int(0)?).map(u64::from);
+    let to_confirm = sql
+        .query_one(
+            &items("confirmed_at IS NULL AND delay_nts = 0"),
+            &[vendor.into(), lower.into(), since.into()],
+        )
+        .await?;
+    let to_release = sql
+        .query_one(
+            &items("(confirmed_at IS NOT NULL OR delay_nts > 0)"),
+            &[vendor.into(), lower.into(), since.into()],
+        )
+        .await?;
+    let canceled = sql
+        .query_one(
+            "SELECT count(*) FROM claim_lines WHERE spl_ven_id = $1 AND ord_cncl_dts >= $3 \
+             AND ($2 = '' OR lrnk_spl_ven_id = $2)",
+            &[vendor.into(), lower.into(), today.into()],
+        )
+        .await?;
+    Ok(Waiting {
+        requests: stored::count(requests.int(0)?).map(u64::from)?,
+        oldest_request: requests.opt_time(1)?,
+        to_confirm: count(to_confirm)?,
+        to_release: count(to_release)?,
+        canceled_today: count(canceled)?,
+    })
+}
+
+/// The characters `LIKE` treats specially, escaped with `\` (the statements say
+/// `ESCAPE '\'`), so that a typed `%` or `_` matches itself.
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Up to `limit` orders received within `from ..= to` that a partial search names, newest
+/// first: an order number beginning with `term`, an orderer or recipient whose name begins
+/// with it (a family name finds everyone of that family), or — when `term` holds at least
+/// four digits — a recipient phone number containing those digits, however it was written.
+pub(crate) async fn search_orders(
+    sql: &mut dyn Sql,
+    term: &str,
+    from: KstDateTime,
+    to: KstDateTime,
+    limit: usize,
+) -> Result<Vec<OrderNo>, StoreError> {
+    let prefix = format!("{}%", like_escaped(term));
+    let digits: String = term.chars().filter(char::is_ascii_digit).collect();
+    let phone = if digits.len() >= 4 {
+        format!("%{digits}%")
+    } else {
+        // Matches no phone number.
+        String::from("\u{1}")
+    };
+    sql.query(
+        "SELECT ord_no FROM orders WHERE ord_rcp_dts >= $2 AND ord_rcp_dts <= $3 \
+         AND (ord_no LIKE $1 ESCAPE '\\' OR ordpe_nm LIKE $1 ESCAPE '\\' \
+              OR rcptpe_nm LIKE $1 ESCAPE '\\' \
+              OR replace(replace(rcptpe_hpno, '-', ''), ' ', '') LIKE $4) \
+         ORDER BY ord_rcp_dts DESC, ord_no DESC LIMIT $5",
+        &[
+            prefix.as_str().into(),
+            from.into(),
+            to.into(),
+            phone.as_str().into(),
+            Param::Int(limit as i64),
+        ],
+    )
+    .await?
+    .iter()
+    .map(|row| stored::order_no(row.text(0)?))
+    .collect()
+}

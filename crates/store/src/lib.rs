@@ -61,7 +61,7 @@ mod webhooks;
 pub use webhooks::KEPT_ATTEMPTS;
 
 pub use admin::KEY_LOOKUP_SQL;
-pub use console::CancellationCount;
+pub use console::{CancellationCount, Waiting};
 pub use credentials::{
     ApiKeyInfo, KeyId, NewApiKey, NewToken, Role, SecretHash, TokenId, TokenInfo,
 };
@@ -767,6 +767,19 @@ store! {
             limit: usize,
         ) -> Vec<OrderNo>
             = console::orders_by_orderer(&name, from, to, limit);
+        /// Up to `limit` orders received within `from ..= to` that a partial `term` names:
+        /// an order-number or name prefix (orderer or recipient), or phone digits; newest
+        /// first.
+        read search_orders(
+            term: &str,
+            from: KstDateTime,
+            to: KstDateTime,
+            limit: usize,
+        ) -> Vec<OrderNo>
+            = console::search_orders(&term, from, to, limit);
+        /// What waits for the vendor holding `scope` (see [`console::Waiting`]).
+        read waiting(scope: &Scope, since: KstDateTime, today: KstDateTime) -> console::Waiting
+            = console::waiting(&scope, since, today);
         /// The lines `scope` may see that were canceled within `from ..= to`, counted per
         /// KST day and reason, by day then reason.
         read cancellation_counts(

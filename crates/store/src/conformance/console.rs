@@ -1,5 +1,6 @@
 //! Console users and sessions: users by role and scope, sign-in credentials, sessions that
-//! lapse when idle, end at sign-out or with their user; orders found by the orderer's name.
+//! lapse when idle, end at sign-out or with their user; orders found by the orderer's name
+//! and by part of a number, a name or a phone number; what waits for a vendor.
 
 use super::*;
 use crate::{Login, NewSession, NewUser, UserRole};
@@ -239,4 +240,112 @@ pub async fn orders_are_found_by_the_orderers_name(fixture: &Fixture) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// The agent's partial search: an order-number prefix, a family name (orderer or
+/// recipient), phone digits however the number was written; `%` and `_` match themselves;
+/// only orders received within the range.
+pub async fn orders_are_found_by_part_of_a_number_name_or_phone(fixture: &Fixture) {
+    use claims_domain::Recipient;
+    let store = fixture.store();
+    register_vendors(store).await;
+    let text = |value: &str| Text::from_stored(value.to_owned());
+    for (no, received, recipient, phone) in [
+        ("20261118000001", "2026-11-18 09:00:00", "김민준", "010-1234-5678"),
+        ("20261120000002", "2026-11-20 09:00:00", "이서연", "01098765678"),
+        ("20261125000003", "2026-11-25 09:00:00", "김하늘", "010 5555 0000"),
+        ("AB_C-4", "2026-11-19 09:00:00", "박", ""),
+        ("ABXC-5", "2026-11-19 08:00:00", "최", ""),
+    ] {
+        let placed = order(no, received, &[(1, VENDOR_A, None, 1, 0)], &[]).with_recipient(
+            Recipient {
+                name: text(recipient),
+                phone: text(phone),
+                ..Recipient::default()
+            },
+        );
+        place(store, placed).await;
+    }
+    let (from, to) = (at("2026-11-18 00:00:00"), at("2026-11-21 00:00:00"));
+    let search = |term: &'static str| async move {
+        store
+            .search_orders(term, from, to, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|no| no.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(search("20261118").await, ["20261118000001"], "a number's start");
+    assert_eq!(search("김").await, ["20261118000001"], "a family name, within the range");
+    assert_eq!(
+        search("홍").await,
+        ["20261120000002", "AB_C-4", "ABXC-5", "20261118000001"],
+        "the orderer's name too, newest first"
+    );
+    assert_eq!(search("5678").await, ["20261120000002", "20261118000001"]);
+    assert_eq!(search("1234-5678").await, ["20261118000001"], "dashes or not");
+    assert_eq!(search("AB_").await, ["AB_C-4"], "a typed _ is not a wildcard");
+    assert!(search("A%").await.is_empty(), "nor a typed %");
+    assert!(search("123").await.is_empty(), "fewer than four digits search no phone");
+}
+
+/// What waits for a vendor: pending requests and the oldest's filing time, items to
+/// confirm and to release, today's cancellations; a narrowed scope counts its own.
+pub async fn what_waits_for_a_vendor_is_counted(fixture: &Fixture) {
+    use crate::ItemRef;
+    let store = fixture.store();
+    register_vendors(store).await;
+    let items = [
+        (1, VENDOR_A, None, 1, 0),
+        (2, VENDOR_A, Some(LOWER_A1), 1, 0),
+        (3, VENDOR_A, None, 2, 0),
+        (4, VENDOR_B, None, 1, 0),
+    ];
+    place(store, order("WAIT-1", "2026-11-20 09:00:00", &items, &[])).await;
+    let a = scope(VENDOR_A, None);
+    let now = at("2026-11-21 10:00:00");
+    let (since, today) = (at("2026-06-01 00:00:00"), at("2026-11-21 00:00:00"));
+    let counted = |scope: Scope| async move { store.waiting(&scope, since, today).await.unwrap() };
+    let before = counted(a.clone()).await;
+    assert_eq!(
+        (before.requests, before.to_confirm, before.to_release, before.canceled_today),
+        (0, 3, 0, 0)
+    );
+    assert_eq!(before.oldest_request, None);
+    let ord_no = order_no("WAIT-1");
+    store
+        .confirm(&ItemRef::Order(ord_no.clone(), seq(1)), &a, now)
+        .await
+        .unwrap();
+    store
+        .confirm(&ItemRef::Order(ord_no.clone(), seq(2)), &a, now)
+        .await
+        .unwrap();
+    store
+        .file_cancel_request(
+            &ord_no,
+            &by_agent(&[(1, 1)], Fault::Customer),
+            claims_domain::RequestId::from_random([4; 8]),
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .cancel(&ord_no, &by_agent(&[(3, 1)], Fault::Customer), now)
+        .await
+        .unwrap();
+    let after = counted(a).await;
+    assert_eq!(
+        (after.requests, after.to_confirm, after.to_release, after.canceled_today),
+        (1, 1, 2, 1)
+    );
+    assert_eq!(after.oldest_request, Some(now));
+    let narrowed = counted(scope(VENDOR_A, Some(LOWER_A1))).await;
+    assert_eq!(
+        (narrowed.requests, narrowed.to_confirm, narrowed.to_release),
+        (0, 0, 1)
+    );
+    let b = counted(scope(VENDOR_B, None)).await;
+    assert_eq!((b.to_confirm, b.requests), (1, 0));
 }

@@ -123,6 +123,8 @@ macro_rules! conformance_tests {
             concurrent_leases_never_share_an_endpoint,
             console_users_sign_in_and_sessions_lapse,
             orders_are_found_by_the_orderers_name,
+            orders_are_found_by_part_of_a_number_name_or_phone,
+            what_waits_for_a_vendor_is_counted,
             vendors_register_and_withdraw_out_of_stock,
             registrations_execute_once_at_five_the_next_day,
             delay_notices_move_the_date_and_open_direct_cancellation,
