@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+pub mod waybills;
+
 use claims_wire::sheet::{reveal, spreadsheet_cell};
 use claims_wire::{COST_FIELDS, Format, ROW_FIELDS, WireRow, encode_wire_rows};
 use unicode_width::UnicodeWidthStr;

@@ -303,6 +303,7 @@ async fn each_role_keeps_to_its_pages() {
         location: String::new(),
         headers: Default::default(),
         body: String::from_utf8(body.to_vec()).unwrap(),
+        bytes: body.to_vec(),
     };
     assert_eq!(english.texts("h1"), ["Sign in to the ssg-claims console"]);
 }
@@ -744,7 +745,7 @@ async fn vendors_send_their_notices_from_the_shipping_page() {
         "withdrawn"
     );
     assert_eq!(record.items[1].delay.as_ref().unwrap().notices, 1);
-    let page = visitor.get("/console/shipping").await;
+    let page = visitor.get("/console/shipping?tab=delayed").await;
     assert!(
         page.body.contains(&format!("출고 예정 {until}")),
         "{}",
@@ -806,19 +807,59 @@ async fn releasing_a_requested_item_asks_first() {
     assert_eq!(filed.status, 201, "{}", filed.body);
     let mut visitor = Visitor::new(&app);
     visitor.sign_in("hanbit", PASSWORD).await;
-    let page = visitor.get("/console/shipping").await;
+    let page = visitor.get("/console/shipping?tab=release").await;
     assert!(
-        page.texts("#confirmed ~ div td .badge.bad")
+        page.texts("#queue ~ div td .badge.bad")
             .iter()
             .any(|badge| badge == "취소신청 중"),
         "the requested item is marked"
     );
+    let only = page
+        .attr("button[name=only][value^='release:']", "value")
+        .expect("a release button");
+    let shpp_no = only.trim_start_matches("release:").to_owned();
     assert_eq!(
-        page.count("input[name=rejectRequest][required]"),
+        page.count(&format!("details.notices input[name=reject_{shpp_no}]")),
         1,
-        "its release asks for an explicit word"
+        "its release asks for an explicit word, under a warning"
     );
+    let record = || async {
+        app.store
+            .order(&claims_domain::OrderNo::parse("o", "CON-RQ-1").unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+    };
     let csrf = page.csrf();
+    let waybill_field = format!("wbl_{shpp_no}");
+    let reject_field = format!("reject_{shpp_no}");
+    let pick_field = format!("pick_{shpp_no}");
+    // Released alone, and picked with others: left alone without the word.
+    for form in [
+        vec![
+            ("csrf", csrf.as_str()),
+            ("tab", "release"),
+            ("only", only.as_str()),
+            (waybill_field.as_str(), "6012345678901"),
+        ],
+        vec![
+            ("csrf", csrf.as_str()),
+            ("tab", "release"),
+            ("op", "release"),
+            (pick_field.as_str(), "1"),
+        ],
+    ] {
+        let refused = visitor.post("/console/shipping/bulk", &form).await;
+        assert_eq!(refused.status, 303, "{}", refused.body);
+        assert!(refused.location.contains("tab=release"), "{}", refused.location);
+        let told = visitor.get(&refused.location).await;
+        assert_eq!(told.status, 200);
+        let alert = told.texts("[role=alert]").join(" ");
+        assert!(alert.contains("취소신청"), "{alert}");
+        assert_eq!(record().await.items[0].shipped, 0, "nothing shipped");
+        assert_eq!(record().await.pending_items().len(), 1, "the request stands");
+    }
+    // The old one-item address asks the same.
     let plain = [
         ("csrf", csrf.as_str()),
         ("ordNo", "CON-RQ-1"),
@@ -827,25 +868,32 @@ async fn releasing_a_requested_item_asks_first() {
     let refused = visitor.post("/console/shipping/release", &plain).await;
     assert_eq!(refused.status, 409);
     assert!(refused.texts("[role=alert]")[0].contains("취소신청"));
-    let record = app
-        .store
-        .order(&claims_domain::OrderNo::parse("o", "CON-RQ-1").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(record.items[0].shipped, 0, "nothing shipped");
-    assert_eq!(record.pending_items().len(), 1, "the request stands");
-    let mut confirmed = plain.to_vec();
-    confirmed.push(("rejectRequest", "1"));
-    let released = visitor.post("/console/shipping/release", &confirmed).await;
+    // With the word, it ships with its waybill and the request is rejected.
+    let released = visitor
+        .post(
+            "/console/shipping/bulk",
+            &[
+                ("csrf", csrf.as_str()),
+                ("tab", "release"),
+                ("only", only.as_str()),
+                (waybill_field.as_str(), "6012345678901"),
+                (reject_field.as_str(), "1"),
+            ],
+        )
+        .await;
     assert_eq!(released.status, 303, "{}", released.body);
-    let record = app
-        .store
-        .order(&claims_domain::OrderNo::parse("o", "CON-RQ-1").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let told = visitor.get(&released.location).await;
+    assert!(
+        told.texts("[role=status]").join(" ").contains("출고했습니다"),
+        "{}",
+        told.body
+    );
+    let record = record().await;
     assert_eq!(record.items[0].shipped, 2);
+    assert_eq!(
+        record.items[0].waybill.as_ref().map(|w| w.wbl_no().to_owned()),
+        Some("6012345678901".to_owned())
+    );
     assert!(
         record.pending_items().is_empty(),
         "the request was rejected"

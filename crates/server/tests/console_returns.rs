@@ -286,8 +286,8 @@ async fn a_replacement_ships_from_the_shipping_page_marked_as_an_exchange() {
     add_user(&app, "hanbit", UserRole::Vendor(scope())).await;
     let mut vendor = Visitor::new(&app);
     vendor.sign_in("hanbit", PASSWORD).await;
-    let page = vendor.get("/console/shipping").await;
-    let marked = page.texts("#instructed ~ div table tbody td .badge");
+    let page = vendor.get("/console/shipping?tab=confirm").await;
+    let marked = page.texts("#queue ~ div table tbody td .badge");
     assert!(marked.iter().any(|badge| badge == "교환출고"), "{marked:?}");
     assert!(
         marked.iter().any(|badge| badge == "회수 대기"),

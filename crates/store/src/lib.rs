@@ -778,7 +778,7 @@ store! {
         ) -> Vec<OrderNo>
             = console::search_orders(&term, from, to, limit);
         /// What waits for the vendor holding `scope` (see [`console::Waiting`]).
-        read waiting(scope: &Scope, since: KstDateTime, today: KstDateTime) -> console::Waiting
+        read waiting(scope: &Scope, since: KstDateTime, today: KstDateTime) -> Waiting
             = console::waiting(&scope, since, today);
         /// The lines `scope` may see that were canceled within `from ..= to`, counted per
         /// KST day and reason, by day then reason.

@@ -227,11 +227,84 @@ fields! {
 }
 
 fields! {
-    /// `/console/shipping`: what the redirect after an action says was done.
-    ShippingDone / ShippingDoneNames {
+    /// `/console/shipping`: the queue shown (`tab`), a search, the page; what the redirect
+    /// after a one-item action says was done (`did`, `ordNo`, `seq`); after a bulk action
+    /// or a waybill sheet, what it did (`op`, `ok`) and each row that did not go as asked
+    /// (`rows`, see the shipping page's outcomes).
+    ShippingQuery / ShippingQueryNames {
+        tab = "tab",
+        q = "q",
+        page = "page",
         did = "did",
         ord_no = "ordNo",
         seq = "seq",
+        op = "op",
+        ok = "ok",
+        rows = "rows",
+        more = "more",
+    }
+}
+
+posting! {
+    /// The shipping queue's bulk form: the button pressed names what to do (`op`, for the
+    /// items picked) or one item (`only` = `{op}:{shppNo}`); the queue to return to; per
+    /// item, its checkbox (`pick_{shppNo}`), carrier (`dlco_{shppNo}`), waybill
+    /// (`wbl_{shppNo}`) and the word that rejects its cancel request (`reject_{shppNo}`);
+    /// `rejectRequests=1` says that word for every item picked.
+    BulkShippingForm / BulkShippingNames {
+        op = "op",
+        only = "only",
+        tab = "tab",
+        q = "q",
+        page = "page",
+        reject_requests = "rejectRequests",
+        .. rows: ShippingRows,
+    }
+}
+
+/// What the shipping queue's bulk form holds per item, by shipping number.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ShippingRows {
+    pub picked: BTreeMap<u64, String>,
+    pub carrier: BTreeMap<u64, String>,
+    pub waybill: BTreeMap<u64, String>,
+    pub reject: BTreeMap<u64, String>,
+}
+
+impl ShippingRows {
+    const PREFIXES: [&'static str; 4] = ["pick_", "dlco_", "wbl_", "reject_"];
+
+    pub fn pick_name(shpp_no: u64) -> String {
+        format!("{}{shpp_no}", Self::PREFIXES[0])
+    }
+
+    pub fn carrier_name(shpp_no: u64) -> String {
+        format!("{}{shpp_no}", Self::PREFIXES[1])
+    }
+
+    pub fn waybill_name(shpp_no: u64) -> String {
+        format!("{}{shpp_no}", Self::PREFIXES[2])
+    }
+
+    pub fn reject_name(shpp_no: u64) -> String {
+        format!("{}{shpp_no}", Self::PREFIXES[3])
+    }
+
+    /// What was typed for item `shpp_no` in `map`, trimmed ("" when nothing).
+    pub fn typed(map: &BTreeMap<u64, String>, shpp_no: u64) -> &str {
+        map.get(&shpp_no).map_or("", |typed| typed.trim())
+    }
+}
+
+impl<'de> Deserialize<'de> for ShippingRows {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let [picked, carrier, waybill, reject] = numbered(deserializer, ShippingRows::PREFIXES)?;
+        Ok(ShippingRows {
+            picked,
+            carrier,
+            waybill,
+            reject,
+        })
     }
 }
 

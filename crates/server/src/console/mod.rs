@@ -84,6 +84,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/console/shipping/confirm", post(shipping::confirm))
         .route("/console/shipping/release", post(shipping::release))
         .route("/console/shipping/approve", post(shipping::approve))
+        .route("/console/shipping/bulk", post(shipping::bulk))
+        .route("/console/shipping/waybills", post(shipping::waybills))
+        .route(
+            "/console/shipping/waybills.xlsx",
+            get(shipping::waybill_template),
+        )
         .route("/console/shipping/no-sell", post(shipping::no_sell))
         .route("/console/shipping/delay", post(shipping::delay))
         .route(

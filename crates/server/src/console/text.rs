@@ -62,3 +62,36 @@ pub(crate) fn won(lang: Lang, amount: i64) -> String {
         Lang::En => format!("{sign}₩{grouped}"),
     }
 }
+
+/// How long `seconds` is, as people say it of a wait: `35분`, `5시간`, `3일` (whole units,
+/// rounded down; under a minute is `1분`).
+pub(crate) fn age(lang: Lang, seconds: i64) -> String {
+    let minutes = (seconds / 60).max(1);
+    let (n, ko, en) = if minutes < 60 {
+        (minutes, "분", "min")
+    } else if minutes < 48 * 60 {
+        (minutes / 60, "시간", "h")
+    } else {
+        (minutes / (24 * 60), "일", "d")
+    };
+    match lang {
+        Lang::Ko => format!("{n}{ko}"),
+        Lang::En => format!("{n} {en}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_as_people_say_them() {
+        assert_eq!(age(Lang::Ko, 5), "1분");
+        assert_eq!(age(Lang::Ko, 35 * 60), "35분");
+        assert_eq!(age(Lang::Ko, 5 * 3600 + 59 * 60), "5시간");
+        assert_eq!(age(Lang::Ko, 47 * 3600), "47시간");
+        assert_eq!(age(Lang::Ko, 3 * 86_400 + 3600), "3일");
+        assert_eq!(age(Lang::En, 3 * 86_400), "3 d");
+        assert_eq!(won(Lang::Ko, 1_234_500), "1,234,500원");
+    }
+}

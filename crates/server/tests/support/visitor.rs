@@ -37,6 +37,8 @@ pub struct Page {
     pub location: String,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (a download is not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -144,7 +146,43 @@ impl Visitor {
             location,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
+    }
+
+    /// Posts a `multipart/form-data` form: its text fields, and one file.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        (name, file_name, content): (&str, &str, &[u8]),
+    ) -> Page {
+        const BOUNDARY: &str = "----visitor-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (field, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        self.send(
+            Request::post(path).header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            ),
+            Body::from(body),
+        )
+        .await
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
