@@ -118,8 +118,8 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
 
 fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     use calamine::{Data, Reader, Xlsx};
-    let mut workbook = Xlsx::new(Cursor::new(bytes))
-        .map_err(|error| SheetError::Unreadable(error.to_string()))?;
+    let mut workbook =
+        Xlsx::new(Cursor::new(bytes)).map_err(|error| SheetError::Unreadable(error.to_string()))?;
     let range = workbook
         .worksheet_range_at(0)
         .ok_or(SheetError::Empty)?
@@ -162,7 +162,15 @@ pub fn template(rows: &[TemplateRow<'_>]) -> Result<Vec<u8>, rust_xlsxwriter::Xl
     sheet.set_name("운송장")?;
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
-    let headings = ["주문번호", "순번", "상품명", "수량", "수취인", "택배사코드", "운송장번호"];
+    let headings = [
+        "주문번호",
+        "순번",
+        "상품명",
+        "수량",
+        "수취인",
+        "택배사코드",
+        "운송장번호",
+    ];
     for (column, heading) in headings.iter().enumerate() {
         sheet.write_string_with_format(0, column as u16, *heading, &bold)?;
     }
@@ -213,7 +221,10 @@ mod tests {
         );
         let api = "ordNo,ordItemSeq,wblNo\nA-1,3,77\n";
         let lines = read(api.as_bytes()).unwrap();
-        assert_eq!((lines[0].seq.as_str(), lines[0].carrier.as_str()), ("3", ""));
+        assert_eq!(
+            (lines[0].seq.as_str(), lines[0].carrier.as_str()),
+            ("3", "")
+        );
     }
 
     #[test]
@@ -275,7 +286,12 @@ mod tests {
         assert_eq!(
             lines
                 .iter()
-                .map(|l| (l.line, l.ord_no.as_str(), l.seq.as_str(), l.waybill.as_str()))
+                .map(|l| (
+                    l.line,
+                    l.ord_no.as_str(),
+                    l.seq.as_str(),
+                    l.waybill.as_str()
+                ))
                 .collect::<Vec<_>>(),
             [
                 (2, "20261207000012", "2", "601234567890"),

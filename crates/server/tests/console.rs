@@ -851,13 +851,21 @@ async fn releasing_a_requested_item_asks_first() {
     ] {
         let refused = visitor.post("/console/shipping/bulk", &form).await;
         assert_eq!(refused.status, 303, "{}", refused.body);
-        assert!(refused.location.contains("tab=release"), "{}", refused.location);
+        assert!(
+            refused.location.contains("tab=release"),
+            "{}",
+            refused.location
+        );
         let told = visitor.get(&refused.location).await;
         assert_eq!(told.status, 200);
         let alert = told.texts("[role=alert]").join(" ");
         assert!(alert.contains("취소신청"), "{alert}");
         assert_eq!(record().await.items[0].shipped, 0, "nothing shipped");
-        assert_eq!(record().await.pending_items().len(), 1, "the request stands");
+        assert_eq!(
+            record().await.pending_items().len(),
+            1,
+            "the request stands"
+        );
     }
     // The old one-item address asks the same.
     let plain = [
@@ -884,14 +892,19 @@ async fn releasing_a_requested_item_asks_first() {
     assert_eq!(released.status, 303, "{}", released.body);
     let told = visitor.get(&released.location).await;
     assert!(
-        told.texts("[role=status]").join(" ").contains("출고했습니다"),
+        told.texts("[role=status]")
+            .join(" ")
+            .contains("출고했습니다"),
         "{}",
         told.body
     );
     let record = record().await;
     assert_eq!(record.items[0].shipped, 2);
     assert_eq!(
-        record.items[0].waybill.as_ref().map(|w| w.wbl_no().to_owned()),
+        record.items[0]
+            .waybill
+            .as_ref()
+            .map(|w| w.wbl_no().to_owned()),
         Some("6012345678901".to_owned())
     );
     assert!(

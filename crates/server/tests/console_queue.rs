@@ -70,7 +70,8 @@ async fn the_shipping_queue_searches_pages_and_acts_in_bulk() {
     let page = staff.get("/console/shipping").await;
     assert_eq!(page.status, 200);
     assert_eq!(
-        page.attr("nav.tabs a[aria-current=page]", "href").as_deref(),
+        page.attr("nav.tabs a[aria-current=page]", "href")
+            .as_deref(),
         Some("/console/shipping?tab=confirm#queue")
     );
     assert!(
@@ -124,7 +125,11 @@ async fn the_shipping_queue_searches_pages_and_acts_in_bulk() {
     let nothing = staff
         .post(
             "/console/shipping/bulk",
-            &[("csrf", csrf.as_str()), ("tab", "confirm"), ("op", "confirm")],
+            &[
+                ("csrf", csrf.as_str()),
+                ("tab", "confirm"),
+                ("op", "confirm"),
+            ],
         )
         .await;
     assert_eq!(nothing.status, 409);
@@ -166,8 +171,14 @@ async fn the_shipping_queue_searches_pages_and_acts_in_bulk() {
     );
     let rows = told.texts("table caption ~ tbody tr");
     assert_eq!(rows.len(), 5, "{rows:?}");
-    assert!(rows[0].contains("NO-SUCH") || rows[1].contains("NO-SUCH"), "{rows:?}");
-    assert!(rows.iter().any(|row| row.contains("Q-050") && row.contains("30자")));
+    assert!(
+        rows[0].contains("NO-SUCH") || rows[1].contains("NO-SUCH"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|row| row.contains("Q-050") && row.contains("30자"))
+    );
     for (n, ord_no) in confirmed.iter().enumerate() {
         let record = app
             .store
@@ -201,11 +212,19 @@ async fn the_shipping_queue_searches_pages_and_acts_in_bulk() {
         .upload(
             "/console/shipping/waybills",
             &[("csrf", &csrf), ("tab", "release")],
-            ("sheet", "x.csv", "주문번호,운송장번호\nQ-001,1\n".as_bytes()),
+            (
+                "sheet",
+                "x.csv",
+                "주문번호,운송장번호\nQ-001,1\n".as_bytes(),
+            ),
         )
         .await;
     assert_eq!(bad.status, 409);
-    assert!(bad.texts("[role=alert]")[0].contains("순번"), "{}", bad.body);
+    assert!(
+        bad.texts("[role=alert]")[0].contains("순번"),
+        "{}",
+        bad.body
+    );
     let forged = staff
         .upload(
             "/console/shipping/waybills",

@@ -24,7 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_no_sell_delays_and_the_clock.sql"),
     include_str!("../migrations/0014_delivery.sql"),
     include_str!("../migrations/0015_returns_and_exchanges.sql"),
-    include_str!("../migrations/0016_orders_by_receipt.sql"),
+    include_str!("../migrations/0016_console_searches.sql"),
 ];
 
 /// The schema version this build writes and reads.

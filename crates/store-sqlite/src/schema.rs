@@ -24,7 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_no_sell_delays_and_the_clock.sql"),
     include_str!("../migrations/0015_delivery.sql"),
     include_str!("../migrations/0016_returns_and_exchanges.sql"),
-    include_str!("../migrations/0017_orders_by_receipt.sql"),
+    include_str!("../migrations/0017_console_searches.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

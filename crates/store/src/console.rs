@@ -361,3 +361,29 @@ pub(crate) async fn search_orders(
     .map(|row| stored::order_no(row.text(0)?))
     .collect()
 }
+
+/// The orders agent `agent` acted on since `since` — cancellations, cancel requests,
+/// returns and exchanges they filed — each with the last time, newest first; at most
+/// `limit`.
+pub(crate) async fn orders_touched_by(
+    sql: &mut dyn Sql,
+    agent: &str,
+    since: KstDateTime,
+    limit: usize,
+) -> Result<Vec<(OrderNo, KstDateTime)>, StoreError> {
+    sql.query(
+        "SELECT oror_no, max(touched_at) FROM ( \
+           SELECT oror_no, ord_cncl_dts AS touched_at FROM claims \
+             WHERE agent_id = $1 AND ord_cncl_dts >= $2 \
+           UNION ALL SELECT oror_no, clm_demnd_dts FROM cancel_requests \
+             WHERE agent_id = $1 AND clm_demnd_dts >= $2 \
+           UNION ALL SELECT oror_no, filed_at FROM pickup_claims \
+             WHERE agent_id = $1 AND filed_at >= $2 \
+         ) touched GROUP BY oror_no ORDER BY 2 DESC, 1 LIMIT $3",
+        &[agent.into(), since.into(), Param::Int(limit as i64)],
+    )
+    .await?
+    .iter()
+    .map(|row| Ok((stored::order_no(row.text(0)?)?, row.time(1)?)))
+    .collect()
+}

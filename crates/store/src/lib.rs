@@ -777,6 +777,9 @@ store! {
             limit: usize,
         ) -> Vec<OrderNo>
             = console::search_orders(&term, from, to, limit);
+        /// The orders agent `agent` acted on since `since`, with the last time, newest first.
+        read orders_touched_by(agent: &str, since: KstDateTime, limit: usize) -> Vec<(OrderNo, KstDateTime)>
+            = console::orders_touched_by(&agent, since, limit);
         /// What waits for the vendor holding `scope` (see [`console::Waiting`]).
         read waiting(scope: &Scope, since: KstDateTime, today: KstDateTime) -> Waiting
             = console::waiting(&scope, since, today);

@@ -251,19 +251,33 @@ pub async fn orders_are_found_by_part_of_a_number_name_or_phone(fixture: &Fixtur
     register_vendors(store).await;
     let text = |value: &str| Text::from_stored(value.to_owned());
     for (no, received, recipient, phone) in [
-        ("20261118000001", "2026-11-18 09:00:00", "김민준", "010-1234-5678"),
-        ("20261120000002", "2026-11-20 09:00:00", "이서연", "01098765678"),
-        ("20261125000003", "2026-11-25 09:00:00", "김하늘", "010 5555 0000"),
+        (
+            "20261118000001",
+            "2026-11-18 09:00:00",
+            "김민준",
+            "010-1234-5678",
+        ),
+        (
+            "20261120000002",
+            "2026-11-20 09:00:00",
+            "이서연",
+            "01098765678",
+        ),
+        (
+            "20261125000003",
+            "2026-11-25 09:00:00",
+            "김하늘",
+            "010 5555 0000",
+        ),
         ("AB_C-4", "2026-11-19 09:00:00", "박", ""),
         ("ABXC-5", "2026-11-19 08:00:00", "최", ""),
     ] {
-        let placed = order(no, received, &[(1, VENDOR_A, None, 1, 0)], &[]).with_recipient(
-            Recipient {
+        let placed =
+            order(no, received, &[(1, VENDOR_A, None, 1, 0)], &[]).with_recipient(Recipient {
                 name: text(recipient),
                 phone: text(phone),
                 ..Recipient::default()
-            },
-        );
+            });
         place(store, placed).await;
     }
     let (from, to) = (at("2026-11-18 00:00:00"), at("2026-11-21 00:00:00"));
@@ -276,18 +290,37 @@ pub async fn orders_are_found_by_part_of_a_number_name_or_phone(fixture: &Fixtur
             .map(|no| no.as_str().to_owned())
             .collect::<Vec<_>>()
     };
-    assert_eq!(search("20261118").await, ["20261118000001"], "a number's start");
-    assert_eq!(search("김").await, ["20261118000001"], "a family name, within the range");
+    assert_eq!(
+        search("20261118").await,
+        ["20261118000001"],
+        "a number's start"
+    );
+    assert_eq!(
+        search("김").await,
+        ["20261118000001"],
+        "a family name, within the range"
+    );
     assert_eq!(
         search("홍").await,
         ["20261120000002", "AB_C-4", "ABXC-5", "20261118000001"],
         "the orderer's name too, newest first"
     );
     assert_eq!(search("5678").await, ["20261120000002", "20261118000001"]);
-    assert_eq!(search("1234-5678").await, ["20261118000001"], "dashes or not");
-    assert_eq!(search("AB_").await, ["AB_C-4"], "a typed _ is not a wildcard");
+    assert_eq!(
+        search("1234-5678").await,
+        ["20261118000001"],
+        "dashes or not"
+    );
+    assert_eq!(
+        search("AB_").await,
+        ["AB_C-4"],
+        "a typed _ is not a wildcard"
+    );
     assert!(search("A%").await.is_empty(), "nor a typed %");
-    assert!(search("123").await.is_empty(), "fewer than four digits search no phone");
+    assert!(
+        search("123").await.is_empty(),
+        "fewer than four digits search no phone"
+    );
 }
 
 /// What waits for a vendor: pending requests and the oldest's filing time, items to
@@ -309,7 +342,12 @@ pub async fn what_waits_for_a_vendor_is_counted(fixture: &Fixture) {
     let counted = |scope: Scope| async move { store.waiting(&scope, since, today).await.unwrap() };
     let before = counted(a.clone()).await;
     assert_eq!(
-        (before.requests, before.to_confirm, before.to_release, before.canceled_today),
+        (
+            before.requests,
+            before.to_confirm,
+            before.to_release,
+            before.canceled_today
+        ),
         (0, 3, 0, 0)
     );
     assert_eq!(before.oldest_request, None);
@@ -337,7 +375,12 @@ pub async fn what_waits_for_a_vendor_is_counted(fixture: &Fixture) {
         .unwrap();
     let after = counted(a).await;
     assert_eq!(
-        (after.requests, after.to_confirm, after.to_release, after.canceled_today),
+        (
+            after.requests,
+            after.to_confirm,
+            after.to_release,
+            after.canceled_today
+        ),
         (1, 1, 2, 1)
     );
     assert_eq!(after.oldest_request, Some(now));
@@ -348,4 +391,98 @@ pub async fn what_waits_for_a_vendor_is_counted(fixture: &Fixture) {
     );
     let b = counted(scope(VENDOR_B, None)).await;
     assert_eq!((b.to_confirm, b.requests), (1, 0));
+}
+
+/// The orders an agent acted on — a cancellation, a cancel request — newest first, each
+/// once; another agent's and older ones are not listed.
+pub async fn an_agents_recent_orders_are_listed(fixture: &Fixture) {
+    use crate::ItemRef;
+    let store = fixture.store();
+    register_vendors(store).await;
+    for no in ["TOUCH-1", "TOUCH-2", "TOUCH-3"] {
+        place(
+            store,
+            order(
+                no,
+                "2026-11-20 09:00:00",
+                &[(1, VENDOR_A, None, 2, 0), (2, VENDOR_A, None, 1, 0)],
+                &[],
+            ),
+        )
+        .await;
+    }
+    let a = scope(VENDOR_A, None);
+    // agent-7 (by_agent's) cancels on 1, then files a request on 2, then cancels on 1 again.
+    store
+        .cancel(
+            &order_no("TOUCH-1"),
+            &by_agent(&[(1, 1)], Fault::Customer),
+            at("2026-11-21 09:00:00"),
+        )
+        .await
+        .unwrap();
+    store
+        .confirm(
+            &ItemRef::Order(order_no("TOUCH-2"), seq(1)),
+            &a,
+            at("2026-11-21 09:00:00"),
+        )
+        .await
+        .unwrap();
+    store
+        .file_cancel_request(
+            &order_no("TOUCH-2"),
+            &by_agent(&[(1, 1)], Fault::Customer),
+            claims_domain::RequestId::from_random([7; 8]),
+            at("2026-11-21 10:00:00"),
+        )
+        .await
+        .unwrap();
+    store
+        .cancel(
+            &order_no("TOUCH-1"),
+            &by_agent(&[(2, 1)], Fault::Customer),
+            at("2026-11-21 11:00:00"),
+        )
+        .await
+        .unwrap();
+    // A customer's own cancellation is nobody's work.
+    store
+        .cancel(
+            &order_no("TOUCH-3"),
+            &by_customer("c-1001", &[(1, 1)]),
+            at("2026-11-21 12:00:00"),
+        )
+        .await
+        .unwrap();
+    let touched = store
+        .orders_touched_by("agent-7", at("2026-11-01 00:00:00"), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        touched
+            .iter()
+            .map(|(no, when)| (no.as_str(), when.to_wire()))
+            .collect::<Vec<_>>(),
+        [
+            ("TOUCH-1", "2026-11-21 11:00:00".to_owned()),
+            ("TOUCH-2", "2026-11-21 10:00:00".to_owned())
+        ]
+    );
+    assert_eq!(
+        store
+            .orders_touched_by("agent-7", at("2026-11-21 10:30:00"), 10)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "only since the time given"
+    );
+    assert!(
+        store
+            .orders_touched_by("agent-8", at("2026-11-01 00:00:00"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

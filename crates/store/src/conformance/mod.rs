@@ -125,6 +125,7 @@ macro_rules! conformance_tests {
             orders_are_found_by_the_orderers_name,
             orders_are_found_by_part_of_a_number_name_or_phone,
             what_waits_for_a_vendor_is_counted,
+            an_agents_recent_orders_are_listed,
             vendors_register_and_withdraw_out_of_stock,
             registrations_execute_once_at_five_the_next_day,
             delay_notices_move_the_date_and_open_direct_cancellation,

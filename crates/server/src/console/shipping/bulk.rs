@@ -40,13 +40,15 @@ pub(crate) async fn bulk(
     let bad = |message: &str| PageError::bad_request(lang, message);
     let (op, picked): (Op, Vec<u64>) = match form.only.split_once(':') {
         Some((op, shpp_no)) => (
-            Op::parse(op).ok_or_else(|| bad(lang.t("알 수 없는 요청입니다.", "Unknown action.")))?,
+            Op::parse(op)
+                .ok_or_else(|| bad(lang.t("알 수 없는 요청입니다.", "Unknown action.")))?,
             vec![shpp_no.trim().parse().map_err(|_| {
                 bad(lang.t("상품을 알 수 없습니다.", "The form does not name an item."))
             })?],
         ),
         None => (
-            Op::parse(&form.op).ok_or_else(|| bad(lang.t("알 수 없는 요청입니다.", "Unknown action.")))?,
+            Op::parse(&form.op)
+                .ok_or_else(|| bad(lang.t("알 수 없는 요청입니다.", "Unknown action.")))?,
             form.rows
                 .picked
                 .iter()
@@ -75,7 +77,12 @@ pub(crate) async fn bulk(
         .instructed
         .iter()
         .chain(&lists.confirmed)
-        .map(|item| (item.state.shpp_no.get(), (item.ord_no.clone(), item.item.seq)))
+        .map(|item| {
+            (
+                item.state.shpp_no.get(),
+                (item.ord_no.clone(), item.item.seq),
+            )
+        })
         .chain(lists.pending.iter().map(|line| {
             (
                 line.shpp_no.get(),
@@ -98,7 +105,9 @@ pub(crate) async fn bulk(
     for shpp_no in picked {
         let item = ShippingNo::new("shppNo", shpp_no)
             .map(ItemRef::Shipping)
-            .map_err(|_| bad(lang.t("상품을 알 수 없습니다.", "The form does not name an item.")))?;
+            .map_err(
+                |_| bad(lang.t("상품을 알 수 없습니다.", "The form does not name an item.")),
+            )?;
         let outcome = match op {
             Op::Confirm => outcome(app.store.confirm(&item, &scope, now).await.map(|_| ())),
             Op::Approve => match requests.get(&shpp_no) {
@@ -122,10 +131,16 @@ pub(crate) async fn bulk(
                 dispatch(&app, &item, &scope, carrier, waybill, reject).await
             }
         };
-        let subject = named.get(&shpp_no).map_or(Subject::Shipping(shpp_no), |(ord_no, seq)| {
-            Subject::Item(ord_no.clone(), seq.get())
+        let subject = named
+            .get(&shpp_no)
+            .map_or(Subject::Shipping(shpp_no), |(ord_no, seq)| {
+                Subject::Item(ord_no.clone(), seq.get())
+            });
+        told.push(Told {
+            subject,
+            outcome,
+            op,
         });
-        told.push(Told { subject, outcome, op });
     }
     Ok(see_other(&told_location(&place, op, told)))
 }
@@ -191,9 +206,10 @@ pub(crate) async fn waybill_template(
         .iter()
         .filter(|item| {
             item.state.registered_no_sell().is_none()
-                && item.exchange.as_ref().is_none_or(|of| {
-                    of.status != claims_domain::ReplacementStatus::Waiting
-                })
+                && item
+                    .exchange
+                    .as_ref()
+                    .is_none_or(|of| of.status != claims_domain::ReplacementStatus::Waiting)
         })
         .map(|item| TemplateRow {
             ord_no: item.ord_no.as_str(),
@@ -217,7 +233,10 @@ pub(crate) async fn waybill_template(
             ),
             (
                 CONTENT_DISPOSITION,
-                format!("attachment; filename=\"waybills-{}-{today}.xlsx\"", scope.vendor),
+                format!(
+                    "attachment; filename=\"waybills-{}-{today}.xlsx\"",
+                    scope.vendor
+                ),
             ),
             (CACHE_CONTROL, "no-store".to_owned()),
         ],

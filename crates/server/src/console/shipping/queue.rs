@@ -3,8 +3,8 @@
 //! it.
 
 use claims_domain::{
-    Delay, ItemSeq, KstDate, KstDateTime, NoSell, OrderNo, PendingLine, Period, ReasonCode,
-    Scope, ShippingItem, ShippingNo, ShippingStatus,
+    Delay, ItemSeq, KstDate, KstDateTime, NoSell, OrderNo, PendingLine, Period, ReasonCode, Scope,
+    ShippingItem, ShippingNo, ShippingStatus,
 };
 use claims_wire::Lang;
 

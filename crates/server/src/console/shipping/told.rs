@@ -265,7 +265,11 @@ pub(super) fn told_of(query: &ShippingQuery, lang: Lang) -> Option<ToldPage> {
         .filter_map(|text| Told::decode(text, op))
         .take(TOLD_MAX)
         .collect();
-    let not_done = rows.iter().filter(|told| told.outcome != Outcome::Done).count() + more;
+    let not_done = rows
+        .iter()
+        .filter(|told| told.outcome != Outcome::Done)
+        .count()
+        + more;
     // One item: its line is the message.
     if let [told] = rows.as_slice()
         && ok + not_done == 1
@@ -306,7 +310,11 @@ pub(super) fn told_of(query: &ShippingQuery, lang: Lang) -> Option<ToldPage> {
     };
     let summary = summary.trim().to_owned();
     Some(ToldPage {
-        summary: if not_done == 0 { Ok(summary) } else { Err(summary) },
+        summary: if not_done == 0 {
+            Ok(summary)
+        } else {
+            Err(summary)
+        },
         rows,
     })
 }
@@ -398,7 +406,10 @@ mod tests {
         let page = told_of(&query, Lang::Ko).unwrap();
         assert_eq!(
             page.summary,
-            Err("3건 출고했습니다. 2건은 처리하지 않았습니다 — 아래 표에서 이유를 확인하세요.".into())
+            Err(
+                "3건 출고했습니다. 2건은 처리하지 않았습니다 — 아래 표에서 이유를 확인하세요."
+                    .into()
+            )
         );
         assert_eq!(page.rows.len(), 3);
         let one = ShippingQuery {
