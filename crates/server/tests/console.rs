@@ -62,7 +62,7 @@ async fn a_vendor_user_sees_exactly_what_their_key_sees(backend: Backend) {
         let signed = visitor.sign_in(login, PASSWORD).await;
         assert_eq!(
             (signed.status, signed.location.as_str()),
-            (303, "/console/cancellations")
+            (303, "/console/today")
         );
         let api = app.period(key, "20261122", "20261128").await;
         assert_eq!(api.code(), "00");

@@ -255,3 +255,61 @@ fn claims_server_percent(text: &str) -> String {
         })
         .collect()
 }
+
+/// A vendor starts on what waits: the counts on the first screen, on the menu's badge and
+/// in the JSON the script reads; another role is not let in.
+#[tokio::test]
+async fn a_vendor_starts_on_what_waits() {
+    let app = spawn_on(Backend::Sqlite, Config::default()).await.unwrap();
+    add_user(&app, "hanbit", UserRole::Vendor(scope())).await;
+    add_user(&app, "agent.kim", UserRole::ServiceCenter).await;
+    place_orders(&app, 4).await;
+    let now = claims_server::Clock::now(&*app.state.clock);
+    let item = claims_store::ItemRef::Order(
+        OrderNo::parse("o", "Q-001").unwrap(),
+        claims_domain::ItemSeq::new("s", 1).unwrap(),
+    );
+    app.store.confirm(&item, &scope(), now).await.unwrap();
+    let filed = app
+        .post_json(
+            "/v1/orders/Q-001/cancel-requests",
+            &app.tokens.service,
+            serde_json::json!({"items": [{"ordItemSeq": 1, "qty": 1}], "clmRsnCd": "258", "agentId": "agent-7"}),
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+
+    let mut staff = Visitor::new(&app);
+    let signed = staff.sign_in("hanbit", PASSWORD).await;
+    assert_eq!(signed.location, "/console/today");
+    let page = staff.get("/console/today").await;
+    assert_eq!(page.status, 200);
+    let tile = |key: &str| page.texts(&format!("a.tile strong[data-waiting={key}]"));
+    assert_eq!(tile("requests"), ["1"]);
+    assert_eq!(tile("toConfirm"), ["3"]);
+    assert_eq!(tile("toRelease"), ["1"]);
+    assert_eq!(tile("canceledToday"), ["0"]);
+    assert_eq!(
+        page.count("a.tile.urgent"),
+        1,
+        "the requests tile asks first"
+    );
+    assert!(page.texts("[data-waiting=oldest]")[0].contains("가장 오래된 신청"));
+    assert_eq!(
+        page.texts("nav a[href='/console/shipping'] .count.urgent .n"),
+        ["5"],
+        "the menu counts what waits, red while a request does"
+    );
+    let json = staff.get("/console/waiting").await;
+    assert_eq!(json.status, 200);
+    assert_eq!(json.headers["cache-control"], "no-store");
+    let counts: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(counts["requests"], 1);
+    assert_eq!(counts["shipping"], 5);
+    assert_eq!(counts["news"], "새 취소신청이 들어왔습니다.");
+
+    let mut agent = Visitor::new(&app);
+    agent.sign_in("agent.kim", PASSWORD).await;
+    assert_eq!(agent.get("/console/today").await.status, 403);
+    assert_eq!(agent.get("/console/waiting").await.status, 403);
+}

@@ -20,6 +20,8 @@ pub(crate) struct Frame<'a> {
     pub lang: Lang,
     /// The page's own address, to come back to after switching the language.
     pub here: &'a str,
+    /// What waits for a vendor user: the menu's badges.
+    pub waiting: Option<claims_store::Waiting>,
 }
 
 /// A page for a signed-in user: `active` names the navigation entry it belongs to.
@@ -50,15 +52,16 @@ pub(super) fn shell(me: Frame<'_>, title: &str, active: &str, content: Markup) -
             entries.push(("orders", "/console/orders", lang.t("주문 찾기", "Orders")));
         }
         UserRole::Vendor(_) => {
-            entries.push((
-                "cancellations",
-                "/console/cancellations",
-                lang.t("취소 내역", "Cancellations"),
-            ));
+            entries.push(("today", "/console/today", lang.t("오늘 할 일", "To do")));
             entries.push((
                 "shipping",
                 "/console/shipping",
                 lang.t("배송 처리", "Shipping"),
+            ));
+            entries.push((
+                "cancellations",
+                "/console/cancellations",
+                lang.t("취소 내역", "Cancellations"),
             ));
             entries.push((
                 "returns",
@@ -95,10 +98,8 @@ pub(super) fn shell(me: Frame<'_>, title: &str, active: &str, content: Markup) -
                     ul {
                         @for (key, href, name) in &entries {
                             li {
-                                @if *key == active {
-                                    a href=(href) aria-current="page" { (name) }
-                                } @else {
-                                    a href=(href) { (name) }
+                                a href=(href) aria-current=[(*key == active).then_some("page")] {
+                                    (name) (menu_badge(lang, key, me.waiting))
                                 }
                             }
                         }
@@ -113,9 +114,39 @@ pub(super) fn shell(me: Frame<'_>, title: &str, active: &str, content: Markup) -
                     }
                 }
             }
+            @if me.waiting.is_some() {
+                div #waiting-news.notice.warn.news aria-live="polite" hidden {}
+            }
             main #main { (content) }
         },
     )
+}
+
+/// The badge a menu entry carries: on 배송 처리 the items waiting for the vendor (red while
+/// a cancel request waits), on 취소 내역 today's cancellations. The script refreshes them
+/// (`data-waiting`).
+fn menu_badge(lang: Lang, key: &str, waiting: Option<claims_store::Waiting>) -> Markup {
+    let Some(waiting) = waiting else {
+        return html! {};
+    };
+    let (count, urgent, what) = match key {
+        "shipping" => (
+            waiting.requests + waiting.to_confirm + waiting.to_release,
+            waiting.requests > 0,
+            lang.t("처리할 항목", "items to handle"),
+        ),
+        "cancellations" => (
+            waiting.canceled_today,
+            false,
+            lang.t("오늘 취소", "canceled today"),
+        ),
+        _ => return html! {},
+    };
+    html! {
+        " " span.count.urgent[urgent] data-waiting=(key) hidden[count == 0] {
+            span.visually-hidden { (what) " " } span.n { (count) }
+        }
+    }
 }
 
 /// A page without navigation: sign-in and errors.
@@ -143,6 +174,7 @@ fn document(lang: Lang, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · ssg-claims" }
                 link rel="stylesheet" href="/console/assets/console.css";
+                script src="/console/assets/console.js" defer {}
             }
             body { (body) }
         }
@@ -193,6 +225,19 @@ pub(super) fn table(
             }
         }
     }
+}
+
+/// The script: what pages do better with it — the menu's counts kept fresh, a word when a
+/// new cancel request arrives, picking every row of a queue at once. Every page works
+/// without it.
+pub(super) async fn script() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("console.js"),
+    )
 }
 
 /// The stylesheet: system fonts (Noto Sans CJK where installed), no asset from elsewhere.

@@ -25,6 +25,7 @@ mod returns;
 mod session;
 mod shipping;
 mod text;
+mod today;
 
 use axum::Router;
 use axum::extract::{Query, Request};
@@ -52,6 +53,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/console", get(|| async { see_other("/console/") }))
         .route("/console/", get(home))
         .route("/console/assets/console.css", get(layout::stylesheet))
+        .route("/console/assets/console.js", get(layout::script))
+        .route("/console/today", get(today::today))
+        .route("/console/waiting", get(today::counts_json))
         .route("/console/language", get(language))
         .route("/console/login", get(auth::form).post(auth::sign_in))
         .route("/console/logout", post(auth::sign_out))

@@ -67,7 +67,7 @@ pub(crate) fn home_of(user: &User) -> &'static str {
     match user.role {
         UserRole::Admin => "/console/dashboard",
         UserRole::ServiceCenter => "/console/orders",
-        UserRole::Vendor(_) => "/console/cancellations",
+        UserRole::Vendor(_) => "/console/today",
     }
 }
 
@@ -80,6 +80,8 @@ pub(crate) struct Signed {
     pub lang: Lang,
     /// The path (and query) of this page.
     pub here: String,
+    /// What waits for a vendor user, for the menu's badges (read for pages, not for forms).
+    pub waiting: Option<claims_store::Waiting>,
 }
 
 impl Signed {
@@ -96,6 +98,7 @@ impl Signed {
             csrf: &self.csrf,
             lang: self.lang,
             here: &self.here,
+            waiting: self.waiting,
         }
     }
 
@@ -139,12 +142,21 @@ impl FromRequestParts<AppState> for Signed {
             .await
             .map_err(|error| PageError::store(lang, error).into_response())?;
         match session {
-            Some(session) => Ok(Signed {
-                user: session.user,
-                csrf: session.csrf,
-                lang,
-                here,
-            }),
+            Some(session) => {
+                let waiting = match (&parts.method, session.user.role.scope()) {
+                    (&Method::GET, Some(scope)) => waiting(app, scope)
+                        .await
+                        .map_err(|error| PageError::store(lang, error).into_response())?,
+                    _ => None,
+                };
+                Ok(Signed {
+                    user: session.user,
+                    csrf: session.csrf,
+                    lang,
+                    here,
+                    waiting,
+                })
+            }
             None => {
                 let next = if parts.method == Method::GET {
                     format!("?next={}", percent(&here))
@@ -155,6 +167,25 @@ impl FromRequestParts<AppState> for Signed {
             }
         }
     }
+}
+
+/// How far back the shipping lists reach (SSG's 180 days), for the counts of what waits.
+pub(crate) const SHIPPING_DAYS: i32 = 180;
+
+/// What waits for the vendor holding `scope`, now.
+pub(crate) async fn waiting(
+    app: &AppState,
+    scope: &claims_domain::Scope,
+) -> Result<Option<claims_store::Waiting>, StoreError> {
+    let today = claims_domain::KstDate::of(app.clock.now());
+    app.store
+        .waiting(
+            scope,
+            today.plus_days(1 - SHIPPING_DAYS).start(),
+            today.start(),
+        )
+        .await
+        .map(Some)
 }
 
 /// The live session the request's cookie opens, if any (it counts as used now).

@@ -16,6 +16,7 @@ use claims_wire::Lang;
 
 use super::queue::{DEFAULT_CARRIER, Place, Tab, lists, scope_of};
 use super::told::{Op, Outcome, Subject, Told, told_location};
+use super::view::refusal;
 use crate::app::state::AppState;
 use crate::console::forms::{BulkShippingForm, ShippingRows};
 use crate::console::page::{PageError, see_other};
@@ -62,14 +63,14 @@ pub(crate) async fn bulk(
             "처리할 상품을 하나 이상 고르세요.",
             "Pick at least one item first.",
         );
-        return super::refusal(&app, &me, place, message.to_owned()).await;
+        return refusal(&app, &me, place, message.to_owned()).await;
     }
     if picked.len() > BULK_MAX {
         let message = match lang {
             Lang::Ko => format!("한 번에 {BULK_MAX}건까지 처리합니다. 고른 상품을 줄이세요."),
             Lang::En => format!("At most {BULK_MAX} items at once; pick fewer."),
         };
-        return super::refusal(&app, &me, place, message).await;
+        return refusal(&app, &me, place, message).await;
     }
     // What the queue lists, to name each item by its order and to find its request.
     let lists = lists(&app, &scope, lang).await?;
@@ -299,12 +300,12 @@ pub(crate) async fn waybills(
                 "운송장번호가 채워진 행이 없습니다.",
                 "No row of the sheet has a waybill number.",
             );
-            return super::refusal(&app, &me, place, message.to_owned()).await;
+            return refusal(&app, &me, place, message.to_owned()).await;
         }
         Ok(lines) => lines,
         Err(error) => {
             let message = sheet_error(lang, &error);
-            return super::refusal(&app, &me, place, message).await;
+            return refusal(&app, &me, place, message).await;
         }
     };
     let mut told = Vec::with_capacity(lines.len());

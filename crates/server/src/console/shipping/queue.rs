@@ -8,7 +8,6 @@ use claims_domain::{
 };
 use claims_wire::Lang;
 
-use super::told::Op;
 use crate::app::state::AppState;
 use crate::console::page::PageError;
 use crate::console::session::Signed;
@@ -73,16 +72,6 @@ impl Tab {
             Tab::Release => lang.t("출고 대기", "To release"),
             Tab::Delayed => lang.t("출고지연", "Delayed"),
             Tab::NoSell => lang.t("판매불가", "Out of stock"),
-        }
-    }
-
-    /// What the tab's checkboxes do, if anything.
-    pub(super) fn op(self) -> Option<Op> {
-        match self {
-            Tab::Requests => Some(Op::Approve),
-            Tab::Confirm => Some(Op::Confirm),
-            Tab::Release => Some(Op::Release),
-            Tab::Delayed | Tab::NoSell => None,
         }
     }
 }

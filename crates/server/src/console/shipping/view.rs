@@ -222,8 +222,9 @@ fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
             input type="hidden" name=(names.q) value=(place.q);
             input type="hidden" name=(names.page) value=(place.page);
             @if shown > 0 {
-                @match place.tab.op() {
+                @match tab_op(place.tab) {
                     Some(Op::Release) => div.toolbar {
+                        (pick_all(lang))
                         label.check {
                             input type="checkbox" name=(names.reject_requests) value="1";
                             " " (lang.t("고른 상품 중 취소신청이 있는 상품도 출고합니다 (고객의 취소신청이 거부됩니다)", "Also release picked items the customer asked to cancel (their requests are rejected)"))
@@ -231,6 +232,7 @@ fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
                         button type="submit" name=(names.op) value=(Op::Release.key()) { (lang.t("고른 상품 출고", "Release the picked items")) }
                     },
                     Some(op) => div.toolbar {
+                        (pick_all(lang))
                         button type="submit" name=(names.op) value=(op.key()) {
                             @if op == Op::Approve { (lang.t("고른 취소신청 승인", "Approve the picked requests")) }
                             @else { (lang.t("고른 상품 주문확인", "Confirm the picked items")) }
@@ -261,6 +263,13 @@ fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The script's button that ticks every row of this page (hidden without script).
+fn pick_all(lang: Lang) -> Markup {
+    html! {
+        button.secondary type="button" data-pick-all="bulk" hidden { (lang.t("이 쪽 모두 선택", "Pick all on this page")) }
     }
 }
 
@@ -508,5 +517,15 @@ pub(super) fn sheet_form(me: &Signed, place: &Place) -> Markup {
                 div.actions { button type="submit" { (lang.t("올리고 출고", "Upload and release")) } }
             }
         }
+    }
+}
+
+/// What a tab's checkboxes do, if anything.
+fn tab_op(tab: Tab) -> Option<Op> {
+    match tab {
+        Tab::Requests => Some(Op::Approve),
+        Tab::Confirm => Some(Op::Confirm),
+        Tab::Release => Some(Op::Release),
+        Tab::Delayed | Tab::NoSell => None,
     }
 }
