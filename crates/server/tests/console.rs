@@ -78,7 +78,7 @@ async fn a_vendor_user_sees_exactly_what_their_key_sees(backend: Backend) {
             "{login}'s CSV is their key's"
         );
         let page = visitor
-            .get("/console/cancellations?from=20261122&to=20261128")
+            .get("/console/cancellations?from=20261122&to=20261128&view=fields")
             .await;
         let cells = page.texts("main table tbody td");
         for line in &expected {
@@ -93,6 +93,27 @@ async fn a_vendor_user_sees_exactly_what_their_key_sees(backend: Backend) {
             expected.len(),
             "one table line per API line"
         );
+        // The readable list: a line per row, each linked to its order, amounts in won.
+        let readable = visitor
+            .get("/console/cancellations?from=20261122&to=20261128")
+            .await;
+        let orders: std::collections::BTreeSet<String> =
+            expected.iter().map(|line| line[3].clone()).collect();
+        for ord_no in &orders {
+            assert!(
+                readable.count(&format!(
+                    "main table tbody a[href='/console/orders/{ord_no}']"
+                )) > 0,
+                "{ord_no} is linked"
+            );
+        }
+        assert!(
+            readable
+                .texts("main table tbody td[data-label='배송비 환불']")
+                .iter()
+                .all(|cell| cell.ends_with('원')),
+            "amounts in won"
+        );
         // Another vendor's order is answered as a missing one.
         let other = visitor.get("/console/orders/B-ORDER-1").await;
         assert_eq!(other.status, 404);
@@ -101,6 +122,21 @@ async fn a_vendor_user_sees_exactly_what_their_key_sees(backend: Backend) {
             .get("/console/cancellations?from=20261120&to=20261128")
             .await;
         assert_eq!(long.status, 400);
+        let problem = long.texts("main [role=alert]").join(" ");
+        assert!(problem.contains("9일입니다"), "{problem}");
+        assert_eq!(
+            long.attr("main form input[name=from]", "value").as_deref(),
+            Some("2026-11-20"),
+            "the form keeps what was asked"
+        );
+        let reversed = visitor
+            .get("/console/cancellations?from=20261128&to=20261122")
+            .await;
+        assert_eq!(reversed.status, 400);
+        assert!(
+            reversed.texts("main [role=alert]")[0].contains("보다 늦습니다"),
+            "a reversed range is told as one"
+        );
         if login == "fresh" {
             let foreign = visitor
                 .get(&format!(

@@ -33,7 +33,7 @@ use super::forms::{WeekQuery, given};
 use super::layout::{Kind, shell, table};
 use super::page::{PageError, day, page};
 use super::session::Signed;
-use super::text::{Words, code_name, iso, percent};
+use super::text::{Words, code_name, iso, percent, won};
 use crate::app::credentials::hash_secret;
 use crate::app::limits::Slot;
 use crate::app::problem::Problem;
@@ -129,15 +129,8 @@ async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week,
     let today = KstDate::of(app.clock.now());
     let to = day(lang, names.to, &query.to)?.unwrap_or(today);
     let from = day(lang, names.from, &query.from)?.unwrap_or(to.plus_days(-6));
-    let period = Period::new(from, to).map_err(|_| {
-        PageError::bad_request(
-            lang,
-            lang.t(
-                "기간은 시작일부터 7일 이내여야 합니다 (SSG 조회와 같습니다).",
-                "A period covers at most 7 days, start to end (as SSG's inquiry does).",
-            ),
-        )
-    })?;
+    let period = Period::new(from, to)
+        .map_err(|error| PageError::bad_request(lang, period_problem(lang, error, from, to)))?;
     let original = match given(&query.ord_no) {
         Some(text) => Some(OriginalOrder {
             ord_no: OrderNo::parse(names.ord_no, text)
@@ -153,6 +146,37 @@ async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week,
         query,
         vendors,
     })
+}
+
+/// Why a period cannot be read, naming the dates.
+fn period_problem(
+    lang: Lang,
+    error: claims_domain::PeriodError,
+    from: KstDate,
+    to: KstDate,
+) -> String {
+    match (error, lang) {
+        (claims_domain::PeriodError::StartAfterEnd, Lang::Ko) => format!(
+            "시작일({})이 종료일({})보다 늦습니다. 날짜를 바꿔 주세요.",
+            iso(from),
+            iso(to)
+        ),
+        (claims_domain::PeriodError::StartAfterEnd, Lang::En) => format!(
+            "The start ({}) is after the end ({}): swap or change the dates.",
+            iso(from),
+            iso(to)
+        ),
+        (claims_domain::PeriodError::TooLong { days, max }, Lang::Ko) => format!(
+            "{}부터 {}까지 {days}일입니다. 한 번에 {max}일까지 조회합니다 (SSG 조회와 같습니다).",
+            iso(from),
+            iso(to)
+        ),
+        (claims_domain::PeriodError::TooLong { days, max }, Lang::En) => format!(
+            "{} to {} is {days} days; one view covers {max} at most (as SSG's inquiry does).",
+            iso(from),
+            iso(to)
+        ),
+    }
 }
 
 /// Rows as the inquiry answers them: encoded by the inquiry's encoder and read back as a
@@ -229,6 +253,9 @@ struct WeekPage {
     next: String,
     csv: String,
     xlsx: String,
+    /// The same rows with every API field, and back.
+    fields: String,
+    readable: String,
     /// More rows than the page shows.
     capped: bool,
     rows: Vec<WireRow>,
@@ -251,6 +278,8 @@ fn week_view(week: &Week, query: &WeekQuery, rows: Vec<WireRow>, capped: bool) -
         next: link(base, week, query, to.plus_days(1), to.plus_days(span)),
         csv: link("/console/cancellations.csv", week, query, from, to),
         xlsx: link("/console/cancellations.xlsx", week, query, from, to),
+        fields: link(base, week, query, from, to) + "&view=fields",
+        readable: link(base, week, query, from, to),
         capped,
         lines: rows.iter().map(|row| row.cst_info.len().max(1)).sum(),
         rows,
@@ -263,66 +292,137 @@ pub(super) async fn week(
     me: Signed,
     Query(query): Query<WeekQuery>,
 ) -> Result<Response, PageError> {
-    let week = week_of(&app, &me, &query).await?;
-    let (rows, capped) = rows_of(&app, me.lang, &week, SHOWN_ROWS).await?;
-    let view = week_view(&week, &query, rows, capped);
     let title = me.lang.t("취소 내역", "Cancellations");
+    let week = match week_of(&app, &me, &query).await {
+        Ok(week) => week,
+        // A query that cannot be read is told on the page, its values kept.
+        Err(error) if error.status == StatusCode::BAD_REQUEST => {
+            let (_, vendors) = scope_of(&app, &me, &query).await?;
+            let today = KstDate::of(app.clock.now());
+            let to = day(me.lang, "to", &query.to)
+                .ok()
+                .flatten()
+                .unwrap_or(today);
+            let last_week = format!(
+                "/console/cancellations?from={}&to={}",
+                to.plus_days(-6).compact(),
+                to.compact()
+            );
+            let mut response = page(shell(
+                me.frame(),
+                title,
+                "cancellations",
+                refused_markup(me.lang, title, &query, &vendors, &error.message, &last_week),
+            ));
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+            return Ok(response);
+        }
+        Err(error) => return Err(error),
+    };
+    let (rows, capped) = rows_of(&app, me.lang, &week, SHOWN_ROWS).await?;
+    let fields = query.view.trim() == "fields";
+    let view = week_view(&week, &query, rows, capped);
     Ok(page(shell(
         me.frame(),
         title,
         "cancellations",
-        week_markup(me.lang, title, &view),
+        week_markup(me.lang, title, &view, fields),
     )))
 }
 
-fn week_markup(lang: Lang, title: &str, view: &WeekPage) -> Markup {
-    let names = WeekQuery::NAMES;
+/// The filter form as it was typed, and why it cannot be shown, with the way out.
+fn refused_markup(
+    lang: Lang,
+    title: &str,
+    query: &WeekQuery,
+    vendors: &[VendorId],
+    problem: &str,
+    last_week: &str,
+) -> Markup {
     html! {
         h1 { (title) }
-        form.card method="get" action="/console/cancellations" {
+        p.notice.error role="alert" {
+            (problem) " "
+            a href=(last_week) { (lang.t("마지막 7일 보기", "Show the last 7 days")) }
+        }
+        (filters(lang, vendors, query.vendor.trim(), (query.from.trim(), query.to.trim()), query.lrnk.trim(), query.ord_no.trim()))
+    }
+}
+
+/// The period and filters, as typed (`from`/`to` as the date inputs or the links give
+/// them).
+fn filters(
+    lang: Lang,
+    vendors: &[VendorId],
+    vendor: &str,
+    (from, to): (&str, &str),
+    lrnk: &str,
+    ord_no: &str,
+) -> Markup {
+    let names = WeekQuery::NAMES;
+    let as_input = |text: &str| match KstDate::parse_compact(&text.replace('-', "")) {
+        Ok(date) => iso(date),
+        Err(_) => text.to_owned(),
+    };
+    html! {
+        form.card.filters method="get" action="/console/cancellations" {
             div.row {
-                @if !view.vendors.is_empty() {
+                @if !vendors.is_empty() {
                     div {
                         label for=(names.vendor) { (lang.t("업체", "Vendor")) }
                         select id=(names.vendor) name=(names.vendor) {
-                            @for vendor in &view.vendors {
-                                option value=(vendor) selected[vendor == &view.vendor] { (vendor) }
+                            @for id in vendors {
+                                option value=(id) selected[id.as_str() == vendor] { (id) }
                             }
                         }
                     }
                 }
                 div {
                     label for=(names.from) { (lang.t("취소일 부터", "Canceled from")) }
-                    input id=(names.from) name=(names.from) type="date" value=(iso(view.from)) required;
+                    input id=(names.from) name=(names.from) type="date" value=(as_input(from)) required;
                 }
                 div {
                     label for=(names.to) { (lang.t("까지 (최대 7일)", "to (7 days at most)")) }
-                    input id=(names.to) name=(names.to) type="date" value=(iso(view.to)) required;
+                    input id=(names.to) name=(names.to) type="date" value=(as_input(to)) required;
                 }
                 div {
                     label for=(names.lrnk) { (lang.t("하위업체 ID", "Lower-rank vendor")) }
-                    input id=(names.lrnk) name=(names.lrnk) type="text" inputmode="numeric" size="12" value=(view.lrnk);
+                    input id=(names.lrnk) name=(names.lrnk) type="text" inputmode="numeric" size="12" value=(lrnk);
                 }
                 div {
                     label for=(names.ord_no) { (lang.t("원주문번호", "Original order")) }
-                    input id=(names.ord_no) name=(names.ord_no) type="text" size="18" value=(view.ord_no);
+                    input id=(names.ord_no) name=(names.ord_no) type="text" size="18" value=(ord_no);
                 }
-                div { button type="submit" { (lang.t("조회", "Show")) } }
             }
+            div.actions { button type="submit" { (lang.t("조회", "Show")) } }
         }
+    }
+}
+
+fn week_markup(lang: Lang, title: &str, view: &WeekPage, fields: bool) -> Markup {
+    html! {
+        h1 { (title) }
+        (filters(lang, &view.vendors, view.vendor.as_str(), (&iso(view.from), &iso(view.to)), &view.lrnk, &view.ord_no))
         nav.pager aria-label=(lang.t("기간 이동", "Periods")) {
             a href=(view.previous) { (lang.t("← 이전 기간", "← Previous period")) }
             a href=(view.next) { (lang.t("다음 기간 →", "Next period →")) }
             a.button.secondary href=(view.csv) download { (lang.t("CSV 내려받기", "Download CSV")) }
             a.button.secondary href=(view.xlsx) download { (lang.t("엑셀 내려받기", "Download XLSX")) }
+            @if fields {
+                a href=(view.readable) { (lang.t("읽기 쉬운 목록", "Readable list")) }
+            } @else {
+                a href=(view.fields) { (lang.t("API 필드 전체 보기", "Every API field")) }
+            }
         }
         @if view.capped {
             p.notice.warn role="status" { (lang.t("처음 1,000건만 표시합니다. 전체는 CSV나 엑셀로 내려받으세요.", "Only the first 1,000 rows are shown: download the CSV or the workbook for all of them.")) }
         }
         @if view.rows.is_empty() {
             p.notice role="status" { (lang.t("이 기간에 취소된 상품이 없습니다.", "Nothing was canceled in this period.")) }
-        } @else {
+        } @else if fields {
             (rows_table(lang, &view.rows, view.lines))
+        } @else {
+            (readable_table(lang, &view.rows))
         }
     }
 }
@@ -360,6 +460,57 @@ fn rows_table(lang: Lang, rows: &[WireRow], lines: usize) -> Markup {
             }
         }
     }
+}
+
+/// The rows as staff read them: when, which order (linked) and item, how many, why and
+/// whose fault, and what the vendor bears in won — one line per row (the downloads keep
+/// every field).
+fn readable_table(lang: Lang, rows: &[WireRow]) -> Markup {
+    let amount = |text: &str| text.parse::<i64>().unwrap_or(0);
+    table(
+        Some(&match lang {
+            Lang::Ko => format!("{}건", rows.len()),
+            Lang::En => format!("{} rows", rows.len()),
+        }),
+        None,
+        &[
+            (lang.t("취소일시", "Canceled"), Kind::Text),
+            (lang.t("원주문", "Order"), Kind::Text),
+            (lang.t("상품", "Item"), Kind::Wrap),
+            (lang.t("수량", "Qty"), Kind::Num),
+            (lang.t("사유", "Reason"), Kind::Wrap),
+            (lang.t("귀책", "Fault"), Kind::Text),
+            (lang.t("업체부담할인 반환", "Vendor discount back"), Kind::Num),
+            (lang.t("배송비 환불", "Shipping refunded"), Kind::Num),
+        ],
+        rows.iter()
+            .map(|row| {
+                let discount: i64 = row.cst_info.iter().map(|c| amount(&c.spl_ven_bdn_dc_amt)).sum();
+                let shipping: i64 = row.cst_info.iter().map(|c| amount(&c.shpmt_shppcst)).sum();
+                let fault = claims_domain::Fault::from_code(&row.impt_div_cd)
+                    .map_or_else(|| row.impt_div_cd.clone(), |fault| code_name(lang, fault.name(), fault.english()));
+                vec![
+                    html! { (row.ord_cncl_dts.get(..16).unwrap_or(&row.ord_cncl_dts)) },
+                    html! {
+                        a href={ "/console/orders/" (row.oror_no) } { (row.oror_no) } " #" (row.oror_item_seq) br;
+                        span.muted { (row.ordpe_nm) " · " (row.ord_rcp_media_nm) }
+                    },
+                    html! {
+                        (row.item_nm)
+                        @if !row.uitem_nm.is_empty() { br; span.muted { (row.uitem_nm) } }
+                    },
+                    html! { (row.cncl_item_qty) },
+                    html! {
+                        (row.clm_rsn_nm)
+                        @if !row.clm_rsn_cntt.is_empty() { br; span.muted { (row.clm_rsn_cntt) } }
+                    },
+                    html! { (fault) },
+                    html! { (won(lang, discount)) },
+                    html! { (won(lang, shipping)) },
+                ]
+            })
+            .collect(),
+    )
 }
 
 fn heading(lang: Lang, korean: &str, field: &str) -> Markup {

@@ -223,6 +223,9 @@ fields! {
         vendor = "vendor",
         lrnk = "lrnk",
         ord_no = "ordNo",
+        /// `fields`: every field of the inquiry, as the API names them (the downloads'
+        /// columns); otherwise the columns staff read.
+        view = "view",
     }
 }
 
