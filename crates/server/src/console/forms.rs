@@ -125,6 +125,15 @@ fields! {
         /// A return or exchange filed (its claim number), or `withdrawn=` one.
         pickup = "pickup",
         withdrawn = "withdrawn",
+        /// A cancel request withdrawn from this page (its id).
+        request_withdrawn = "requestWithdrawn",
+    }
+}
+
+posting! {
+    /// Withdraws a pending cancel request of the order, on the customer's word.
+    RequestWithdrawalForm / RequestWithdrawalNames {
+        request_id = "requestId",
     }
 }
 

@@ -66,6 +66,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(orders::cancel_form).post(orders::cancel),
         )
         .route(
+            "/console/orders/{ord_no}/requests/withdraw",
+            post(orders::withdraw_request_post),
+        )
+        .route(
             "/console/orders/{ord_no}/pickups/withdraw",
             post(returns::withdraw),
         )

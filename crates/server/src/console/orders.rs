@@ -29,7 +29,7 @@ use maud::{Markup, html};
 use sha2::{Digest, Sha256};
 
 use super::claiming::{confirm_once, confirmation_token, visible_order};
-use super::forms::{CancelForm, OrderQuery, Quantities, SearchQuery, given};
+use super::forms::{CancelForm, OrderQuery, Quantities, RequestWithdrawalForm, SearchQuery, given};
 use super::layout::{Kind, notice_badges, shell, table};
 use super::page::{PageError, day, page, see_other};
 use super::returns;
@@ -39,6 +39,9 @@ use crate::app::state::{AppState, new_request_id};
 
 /// Orders a search shows at most.
 const MAX_FOUND: usize = 50;
+/// The agent's recent orders: how far back, and how many.
+const RECENT_DAYS: i32 = 14;
+const RECENT_ORDERS: usize = 10;
 
 /// The last second of a KST day.
 fn end_of(date: KstDate) -> KstDateTime {
@@ -56,6 +59,8 @@ struct SearchPage {
     to: KstDate,
     /// `None` before a search.
     found: Option<Vec<FoundOrder>>,
+    /// The orders this agent acted on lately, newest first.
+    recent: Vec<(OrderNo, KstDateTime)>,
 }
 
 /// One order found.
@@ -95,7 +100,13 @@ fn search_view(
             })
             .collect()
     });
-    SearchPage { q, from, to, found }
+    SearchPage {
+        q,
+        from,
+        to,
+        found,
+        recent: Vec::new(),
+    }
 }
 
 /// `/console/orders?q=`: an order number, a claim number, a customer id, or the orderer's
@@ -125,7 +136,18 @@ pub(super) async fn search(
     } else {
         Some(find(&app, lang, &q, from, to).await?)
     };
-    let view = search_view(q, from, to, found);
+    let mut view = search_view(q, from, to, found);
+    if view.found.is_none() {
+        view.recent = app
+            .store
+            .orders_touched_by(
+                me.user.login.as_str(),
+                today.plus_days(-RECENT_DAYS).start(),
+                RECENT_ORDERS,
+            )
+            .await
+            .map_err(|e| PageError::store(lang, e))?;
+    }
     Ok(page(shell(
         me.frame(),
         lang.t("주문 찾기", "Find orders"),
@@ -134,8 +156,9 @@ pub(super) async fn search(
     )))
 }
 
-/// Every order `q` names: by order number, by a claim's number, by customer id, or by the
-/// orderer's name among orders received within `from ..= to`.
+/// Every order `q` names: by order number, by a claim's number, by customer id, or — among
+/// orders received within `from ..= to` — by the start of an order number, of the
+/// orderer's or recipient's name (a family name is enough), or by phone digits.
 async fn find(
     app: &AppState,
     lang: Lang,
@@ -153,12 +176,12 @@ async fn find(
     {
         numbers.insert(claim.oror_no);
     }
-    let names = app
+    let partial = app
         .store
-        .orders_by_orderer(q, from.start(), end_of(to), MAX_FOUND)
+        .search_orders(q, from.start(), end_of(to), MAX_FOUND)
         .await
         .map_err(store)?;
-    numbers.extend(names);
+    numbers.extend(partial);
     let mut found = Vec::new();
     for ord_no in numbers {
         if let Some(record) = app.store.order(&ord_no).await.map_err(store)? {
@@ -182,12 +205,14 @@ fn search_markup(lang: Lang, view: &SearchPage) -> Markup {
         h1 { (lang.t("주문 찾기", "Find orders")) }
         form.card method="get" action="/console/orders" role="search" {
             div.row {
-                div {
-                    label for=(names.q) { (lang.t("주문번호, 클레임번호, 고객 ID 또는 주문자명", "Order number, claim number, customer id or orderer's name")) }
-                    input id=(names.q) name=(names.q) type="search" value=(view.q) required size="32";
+                div.grow {
+                    label for=(names.q) { (lang.t("주문번호, 클레임번호, 고객 ID, 이름 또는 전화번호", "Order or claim number, customer id, name or phone")) }
+                    input id=(names.q) name=(names.q) type="search" value=(view.q) required size="32" aria-describedby="search-hint"
+                        placeholder=(lang.t("예: 2026120700, 김민준, 김, 5678", "e.g. 2026120700, Kim, 5678"));
+                    p #search-hint.muted.hint { (lang.t("주문번호 앞자리, 성이나 이름, 전화번호 4자리 이상으로도 찾습니다.", "The start of an order number, a family or full name, or 4+ phone digits also work.")) }
                 }
                 div {
-                    label for=(names.from) { (lang.t("주문일 (이름 검색) 부터", "Ordered from (name search)")) }
+                    label for=(names.from) { (lang.t("주문일 부터", "Ordered from")) }
                     input id=(names.from) name=(names.from) type="date" value=(iso(view.from));
                 }
                 div {
@@ -199,7 +224,10 @@ fn search_markup(lang: Lang, view: &SearchPage) -> Markup {
         }
         @if let Some(found) = &view.found {
             @if found.is_empty() {
-                p.notice role="status" { (lang.t("찾은 주문이 없습니다.", "No order found.")) }
+                p.notice role="status" { (lang.t(
+                    "찾은 주문이 없습니다. 주문일 기간을 넓히거나, 이름 대신 전화번호 뒷자리나 주문번호 앞자리로 찾아 보세요.",
+                    "No order found. Widen the order dates, or try phone digits or the start of the order number."
+                )) }
             } @else {
                 (table(Some(&format!("{}{}", found.len(), lang.t("건의 주문", " orders"))), None, &[
                     (lang.t("주문번호", "Order"), Kind::Text),
@@ -216,6 +244,13 @@ fn search_markup(lang: Lang, view: &SearchPage) -> Markup {
                     html! { (order.items) },
                     html! { (order.open) },
                 ]).collect()))
+            }
+        } @else if !view.recent.is_empty() {
+            h2 { (lang.t("최근 처리한 주문", "Orders you handled lately")) }
+            ul.recent {
+                @for (ord_no, when) in &view.recent {
+                    li { a href={ "/console/orders/" (ord_no) } { (ord_no) } " " span.muted { (when.to_wire()[..16].to_owned()) } }
+                }
             }
         }
     }
@@ -234,17 +269,29 @@ struct OrderPage {
     customer: String,
     received_at: KstDateTime,
     media: (&'static str, &'static str),
-    recipient: Option<String>,
+    recipient: Option<Recipient>,
     /// Whether the viewer may cancel something of the order now.
     can_cancel: bool,
+    /// Whether the viewer may withdraw a pending cancel request (an agent, for the customer).
+    can_withdraw: bool,
     items: Vec<ItemLine>,
     claims: Vec<ClaimLine>,
     requests: Vec<RequestLine>,
 }
 
+/// Who receives the order, as the agent reads it to the customer.
+#[derive(Debug)]
+struct Recipient {
+    name: String,
+    phone: String,
+    address: String,
+}
+
 #[derive(Debug)]
 enum Done {
     Canceled(ClaimNo),
+    /// A cancel request withdrawn from the page (its number on the order).
+    RequestWithdrawn(usize),
     Requested(String),
     /// A return or an exchange filed.
     Filed(ClaimNo, claims_domain::PickupKind),
@@ -255,7 +302,10 @@ enum Done {
 struct ItemLine {
     seq: ItemSeq,
     name: String,
+    option: String,
     vendor: VendorId,
+    /// The vendor's registered name (empty when unknown).
+    vendor_name: String,
     lower_rank: Option<VendorId>,
     ordered: u32,
     canceled: u32,
@@ -285,6 +335,12 @@ struct ClaimLine {
 #[derive(Debug)]
 struct RequestLine {
     id: String,
+    /// The request's number on the order: 1 for the first filed.
+    number: usize,
+    /// Whether this is the first line of its request (which carries its withdrawal).
+    first: bool,
+    /// Whether any line of the request is still pending.
+    pending: bool,
     filed_at: KstDateTime,
     agent: String,
     item_seq: ItemSeq,
@@ -293,7 +349,12 @@ struct RequestLine {
 }
 
 /// The order page for `role`: what it may see of `record`, and what it may do.
-fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> OrderPage {
+fn order_view(
+    record: &OrderRecord,
+    role: &UserRole,
+    query: &OrderQuery,
+    vendor_names: &std::collections::HashMap<VendorId, String>,
+) -> OrderPage {
     let scope = role.scope();
     let mine = |vendor: &VendorId, lower: Option<&VendorId>| {
         scope.is_none_or(|scope| scope.covers(vendor, lower))
@@ -312,6 +373,13 @@ fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> Orde
         given(&query.pickup).and_then(|no| record.pickups.iter().find(|c| c.clm_no.as_str() == no))
     {
         Some(Done::Filed(claim.clm_no.clone(), claim.kind))
+    } else if let Some(number) = given(&query.request_withdrawn).and_then(|id| {
+        record
+            .cancel_requests
+            .iter()
+            .position(|r| r.id.as_str() == id)
+    }) {
+        Some(Done::RequestWithdrawn(number + 1))
     } else {
         given(&query.withdrawn)
             .and_then(|no| record.pickups.iter().find(|c| c.clm_no.as_str() == no))
@@ -326,7 +394,9 @@ fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> Orde
             ItemLine {
                 seq: item.seq,
                 name: detail.map_or(String::new(), |d| d.item_nm.as_str().to_owned()),
+                option: detail.map_or(String::new(), |d| d.uitem_nm.as_str().to_owned()),
                 vendor: item.vendor.clone(),
+                vendor_name: vendor_names.get(&item.vendor).cloned().unwrap_or_default(),
                 lower_rank: item.lower_rank.clone(),
                 ordered: item.ordered,
                 canceled: item.canceled,
@@ -370,13 +440,22 @@ fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> Orde
     let requests = record
         .cancel_requests
         .iter()
-        .flat_map(|request| {
+        .enumerate()
+        .flat_map(|(index, request)| {
+            let pending = request
+                .lines
+                .iter()
+                .any(|line| line.status == LineStatus::Requested);
             request
                 .lines
                 .iter()
                 .filter(|line| visible_item(line.item_seq))
-                .map(move |line| RequestLine {
+                .enumerate()
+                .map(move |(at, line)| RequestLine {
                     id: request.id.to_string(),
+                    number: index + 1,
+                    first: at == 0,
+                    pending,
                     filed_at: request.filed_at,
                     agent: request.agent.to_string(),
                     item_seq: line.item_seq,
@@ -385,9 +464,21 @@ fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> Orde
                 })
         })
         .collect();
-    let recipient = Some(order.recipient().name.as_str())
-        .filter(|name| !name.is_empty())
-        .map(str::to_owned);
+    let to = order.recipient();
+    let recipient = (!to.name.is_empty()).then(|| Recipient {
+        name: to.name.as_str().to_owned(),
+        phone: to.phone.as_str().to_owned(),
+        address: [
+            to.postal_code.as_str(),
+            to.base_address.as_str(),
+            to.detail_address.as_str(),
+        ]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" "),
+    });
     OrderPage {
         ord_no: order.ord_no().clone(),
         done,
@@ -396,6 +487,7 @@ fn order_view(record: &OrderRecord, role: &UserRole, query: &OrderQuery) -> Orde
         received_at: order.received_at(),
         media: (order.media().name(), order.media().english()),
         recipient,
+        can_withdraw: *role == UserRole::ServiceCenter,
         can_cancel: *role == UserRole::ServiceCenter
             && record
                 .items
@@ -417,7 +509,15 @@ pub(super) async fn show(
 ) -> Result<Response, PageError> {
     me.require(&[RoleKind::ServiceCenter, RoleKind::Admin, RoleKind::Vendor])?;
     let record = visible_order(&app, &me, &ord_no).await?;
-    let view = order_view(&record, &me.user.role, &query);
+    let vendor_names = app
+        .store
+        .vendors()
+        .await
+        .map_err(|e| PageError::store(me.lang, e))?
+        .into_iter()
+        .map(|vendor| (vendor.id, vendor.name.as_str().to_owned()))
+        .collect();
+    let view = order_view(&record, &me.user.role, &query, &vendor_names);
     let title = match me.lang {
         Lang::Ko => format!("주문 {}", view.ord_no),
         Lang::En => format!("Order {}", view.ord_no),
@@ -427,11 +527,12 @@ pub(super) async fn show(
         me.frame(),
         &title,
         "orders",
-        order_markup(me.lang, &title, &view, pickups),
+        order_markup(&me, &title, &view, pickups),
     )))
 }
 
-fn order_markup(lang: Lang, title: &str, view: &OrderPage, pickups: Markup) -> Markup {
+fn order_markup(me: &Signed, title: &str, view: &OrderPage, pickups: Markup) -> Markup {
+    let lang = me.lang;
     html! {
         h1 { (title) }
         @match &view.done {
@@ -445,6 +546,9 @@ fn order_markup(lang: Lang, title: &str, view: &OrderPage, pickups: Markup) -> M
                 strong { (clm_no) }
             },
             Some(Done::Withdrawn(clm_no)) => p.notice.ok role="status" { (lang.t("회수철회했습니다: ", "Withdrawn: ")) strong { (clm_no) } },
+            Some(Done::RequestWithdrawn(number)) => p.notice.ok role="status" {
+                (lang.t("취소신청 ", "Cancel request ")) strong { "#" (number) } (lang.t("을(를) 철회했습니다. 상품은 그대로 배송됩니다.", " withdrawn: the items ship as ordered."))
+            },
             None => {},
         }
         section.card {
@@ -454,7 +558,13 @@ fn order_markup(lang: Lang, title: &str, view: &OrderPage, pickups: Markup) -> M
                 dt { (lang.t("주문일시", "Received")) } dd { (view.received_at.to_wire()) " KST" }
                 dt { (lang.t("주문매체", "Channel")) } dd { (code_name(lang, view.media.0, view.media.1)) }
                 @if let Some(recipient) = &view.recipient {
-                    dt { (lang.t("수취인", "Recipient")) } dd { (recipient) }
+                    dt { (lang.t("수취인", "Recipient")) } dd { (recipient.name) }
+                    @if !recipient.phone.is_empty() {
+                        dt { (lang.t("연락처", "Phone")) } dd { (recipient.phone) }
+                    }
+                    @if !recipient.address.is_empty() {
+                        dt { (lang.t("배송지", "Address")) } dd { (recipient.address) }
+                    }
                 }
             }
             @if view.can_cancel {
@@ -475,8 +585,11 @@ fn order_markup(lang: Lang, title: &str, view: &OrderPage, pickups: Markup) -> M
             (lang.t("업체부담할인", "Vendor discount"), Kind::Num),
         ], view.items.iter().map(|item| vec![
             html! { (item.seq) },
-            html! { (item.name) },
-            html! { (item.vendor) @if let Some(lower) = &item.lower_rank { " / " (lower) } },
+            html! { (item.name) @if !item.option.is_empty() { br; span.muted { (item.option) } } },
+            html! {
+                @if item.vendor_name.is_empty() { (item.vendor) } @else { (item.vendor_name) br; span.muted { (item.vendor) } }
+                @if let Some(lower) = &item.lower_rank { " / " (lower) }
+            },
             html! { (item.ordered) },
             html! { (item.canceled) },
             html! { (item.shipped) },
@@ -525,16 +638,89 @@ fn order_markup(lang: Lang, title: &str, view: &OrderPage, pickups: Markup) -> M
                 (lang.t("상품 #", "Item #"), Kind::Text),
                 (lang.t("수량", "Qty"), Kind::Num),
                 (lang.t("상태", "Status"), Kind::Text),
+                (lang.t("처리", "Action"), Kind::Text),
             ], view.requests.iter().map(|line| vec![
-                html! { (line.id) },
-                html! { (line.filed_at.to_wire()) },
+                html! { strong { "#" (line.number) } br; span.muted title=(line.id) { (line.id[..8].to_owned()) "…" } },
+                html! { (line.filed_at.to_wire()[..16].to_owned()) },
                 html! { (line.agent) },
                 html! { (line.item_seq) },
                 html! { (line.qty) },
                 line_status(lang, line.status),
+                html! {
+                    @if view.can_withdraw && line.first && line.pending {
+                        (withdraw_request(me, &view.ord_no, line))
+                    }
+                },
             ]).collect()))
         }
         (pickups)
+    }
+}
+
+/// Withdrawing a pending cancel request on the customer's word: folded away behind a
+/// summary that says what it does, so that one click never does it.
+fn withdraw_request(me: &Signed, ord_no: &OrderNo, line: &RequestLine) -> Markup {
+    let lang = me.lang;
+    let names = RequestWithdrawalForm::NAMES;
+    html! {
+        details.notices {
+            summary { (lang.t("신청 철회", "Withdraw")) }
+            form.notice-form method="post" action={ "/console/orders/" (ord_no) "/requests/withdraw" } {
+                input type="hidden" name=(names.csrf) value=(me.csrf);
+                input type="hidden" name=(names.request_id) value=(line.id);
+                p.notice.warn { (lang.t(
+                    "고객이 취소를 원하지 않을 때만 철회하세요. 철회하면 이 신청의 모든 상품이 그대로 배송됩니다.",
+                    "Withdraw only when the customer no longer wants to cancel: every item of this request then ships as ordered."
+                )) }
+                button.danger type="submit" { (lang.t("취소신청 #", "Withdraw request #")) (line.number) (lang.t(" 철회", "")) }
+            }
+        }
+    }
+}
+
+/// `POST /console/orders/{ordNo}/requests/withdraw`: an agent withdraws a pending cancel
+/// request for the customer. Pressed twice, the second press finds it withdrawn and says
+/// so on the order page as the first did.
+pub(super) async fn withdraw_request_post(
+    State(app): State<AppState>,
+    Path(ord_no): Path<String>,
+    Posted { me, form }: Posted<RequestWithdrawalForm>,
+) -> Result<Response, PageError> {
+    me.require(&[RoleKind::ServiceCenter])?;
+    let lang = me.lang;
+    let record = visible_order(&app, &me, &ord_no).await?;
+    let missing = || {
+        PageError::not_found(
+            lang,
+            lang.t(
+                "이 주문에 그런 취소신청이 없습니다.",
+                "The order has no such cancel request.",
+            ),
+        )
+    };
+    let id = claims_domain::RequestId::parse("requestId", form.request_id.trim())
+        .map_err(|_| missing())?;
+    if !record
+        .cancel_requests
+        .iter()
+        .any(|request| request.id == id)
+    {
+        return Err(missing());
+    }
+    let result = app
+        .store
+        .withdraw_cancel_request(&id, &Actor::Agent(me.agent()), app.clock.now())
+        .await;
+    match result {
+        Ok(_) | Err(StoreError::Cancel(claims_domain::CancelRejection::NothingPending)) => {
+            tracing::info!(order.no = %record.order.ord_no(), request.id = %id, "cancel request withdrawn from the console");
+            Ok(see_other(&format!(
+                "/console/orders/{}?{}={id}",
+                record.order.ord_no(),
+                OrderQuery::NAMES.request_withdrawn
+            )))
+        }
+        Err(error) => Err(PageError::store(lang, error)),
     }
 }
 
@@ -608,6 +794,9 @@ struct CancelPage {
     /// The order's state and a one-time token, carried by the confirmation.
     version: String,
     confirmation: String,
+    /// The latest claim or cancel request already made on the order — what a reload after
+    /// a confirmation would otherwise hide: what, when, by whom.
+    latest: Option<(String, KstDateTime, Actor)>,
 }
 
 #[derive(Debug)]
@@ -690,8 +879,36 @@ fn cancel_view(
                 .collect(),
         }
     });
+    let latest_claim = record
+        .claims
+        .iter()
+        .max_by_key(|claim| claim.canceled_at)
+        .map(|claim| {
+            (
+                claim.clm_no.to_string(),
+                claim.canceled_at,
+                claim.actor.clone(),
+            )
+        });
+    let latest_request = record
+        .cancel_requests
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, request)| request.filed_at)
+        .map(|(index, request)| {
+            (
+                format!("#{}", index + 1),
+                request.filed_at,
+                Actor::Agent(request.agent.clone()),
+            )
+        });
+    let latest = match (latest_claim, latest_request) {
+        (Some(claim), Some(request)) => Some(if request.1 > claim.1 { request } else { claim }),
+        (claim, request) => claim.or(request),
+    };
     CancelPage {
         ord_no: order.ord_no().clone(),
+        latest,
         items,
         reason: form.clm_rsn_cd.trim().to_owned(),
         fault: form.impt_div_cd.trim().to_owned(),
@@ -943,6 +1160,13 @@ fn cancel_markup(me: &Signed, title: &str, view: &CancelPage) -> Markup {
         p { a href={ "/console/orders/" (view.ord_no) } { (lang.t("← 주문으로 돌아가기", "← Back to the order")) } }
         @if let Some((_, message)) = &view.message {
             p.notice.error role="alert" { (message) }
+        }
+        @if let Some((what, when, by)) = &view.latest {
+            p.notice.warn {
+                (lang.t("이 주문에는 이미 처리된 취소가 있습니다. 가장 최근: ", "This order already has cancellations. The latest: "))
+                strong { (what) } " · " (when.to_wire()[..16].to_owned()) " · " (actor(lang, by))
+                (lang.t(". 같은 취소를 두 번 하지 않도록 확인하세요.", ". Make sure you are not doing it twice."))
+            }
         }
         @if let Some(preview) = &view.preview {
             section.card aria-labelledby="preview-title" {
