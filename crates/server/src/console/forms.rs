@@ -371,6 +371,8 @@ posting! {
     KeyForm / KeyNames {
         vendor = "vendor",
         lrnk = "lrnk",
+        /// The form's one-time token: a second submit of the same form issues nothing.
+        once = "once",
     }
 }
 
@@ -378,6 +380,8 @@ posting! {
     /// Revokes an API key.
     RevokeKeyForm / RevokeKeyNames {
         key_id = "keyId",
+        /// `1`: the operator confirmed it.
+        confirm = "confirm",
     }
 }
 
@@ -386,6 +390,8 @@ posting! {
     TokenForm / TokenNames {
         role = "role",
         label = "label",
+        /// The form's one-time token: a second submit of the same form creates nothing.
+        once = "once",
     }
 }
 
@@ -393,6 +399,8 @@ posting! {
     /// Revokes a platform token.
     RevokeTokenForm / RevokeTokenNames {
         token_id = "tokenId",
+        /// `1`: the operator confirmed it.
+        confirm = "confirm",
     }
 }
 
@@ -412,6 +420,17 @@ posting! {
     /// Removes a console user.
     DeleteUserForm / DeleteUserNames {
         login = "login",
+        /// `1`: the operator confirmed it.
+        confirm = "confirm",
+    }
+}
+
+fields! {
+    /// An admin page after an action: what was done (`did`) to what (`id`), worded by the
+    /// page.
+    AdminDone / AdminDoneNames {
+        did = "did",
+        id = "id",
     }
 }
 

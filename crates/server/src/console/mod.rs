@@ -113,6 +113,8 @@ pub(crate) fn router() -> Router<AppState> {
             get(admin::keys).post(admin::issue_key),
         )
         .route("/console/admin/keys/revoke", post(admin::revoke_key))
+        .route("/console/admin/keys/issued", get(admin::key_issued))
+        .route("/console/admin/tokens/issued", get(admin::token_issued))
         .route(
             "/console/admin/tokens",
             get(admin::tokens).post(admin::create_token),
