@@ -772,9 +772,16 @@ fn csv_lines(body: &[u8]) -> Vec<Vec<String>> {
     let mut reader = csv::Reader::from_reader(body);
     let headings = reader.headers().unwrap().clone();
     assert_eq!(&headings[0], "주문자명", "Korean headings");
+    // As Excel shows them: `="0000012345"` (digits kept as text) reads as its digits.
+    let shown = |cell: &str| {
+        cell.strip_prefix("=\"")
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or(cell)
+            .to_owned()
+    };
     reader
         .records()
-        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .map(|record| record.unwrap().iter().map(shown).collect())
         .collect()
 }
 

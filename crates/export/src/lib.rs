@@ -156,10 +156,40 @@ fn csv(rows: &[WireRow], style: CsvStyle, part: Part, out: &mut impl Write) -> s
     if part == Part::First {
         writer.write_record(headings(style))?;
     }
+    let names = column_names();
     for line in lines(rows) {
-        writer.write_record(line.iter().map(|cell| spreadsheet_cell(cell).into_owned()))?;
+        writer.write_record(line.iter().zip(&names).map(|(cell, name)| match style {
+            CsvStyle::Excel => excel_cell(name, cell),
+            CsvStyle::Plain => spreadsheet_cell(cell).into_owned(),
+        }))?;
     }
     writer.flush()
+}
+
+/// Every column's API name, row fields then cost fields.
+fn column_names() -> Vec<&'static str> {
+    ROW_FIELDS
+        .iter()
+        .chain(COST_FIELDS.iter())
+        .copied()
+        .collect()
+}
+
+/// A cell of the CSV for Excel. Excel's default open (a double click) reads a cell of
+/// digits as a number: `0000012345` becomes 12345 and a 14-digit order number 2.02612E+13,
+/// both beyond repair once saved. So an identifier or code made only of digits is written
+/// `="0000012345"` — a formula of one text constant, which Excel (and LibreOffice, Numbers,
+/// Google Sheets) shows as the text itself. Only digits ever go between the quotes, so
+/// nothing a customer typed can become a formula; quantities and amounts stay numbers, the
+/// times stay as Excel reads them (dates), and every other cell is neutralised as ever
+/// ([`spreadsheet_cell`]).
+pub fn excel_cell(column: &str, cell: &str) -> String {
+    let digits = !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit());
+    if digits && !NUMERIC.contains(&column) {
+        format!("=\"{cell}\"")
+    } else {
+        spreadsheet_cell(cell).into_owned()
+    }
 }
 
 /// Columns written as numbers in a workbook (the rest are text, so that identifiers with
@@ -173,6 +203,9 @@ const NUMERIC: &[&str] = &[
     "splVenBdnDcAmt",
 ];
 
+/// The time columns: dates and times in a workbook (`yyyy-mm-dd hh:mm:ss`, KST).
+const TIMES: &[&str] = &["ordCnclDts", "ordRcpDts"];
+
 /// The amount columns, shown in won with thousands separators (`#,##0`).
 const AMOUNTS: &[&str] = &[
     "shpmtShppcst",
@@ -183,7 +216,8 @@ const AMOUNTS: &[&str] = &[
 
 /// A workbook of the rows: one sheet, Korean headings in bold on a frozen first row with
 /// filters on every column, quantities and amounts as numbers (amounts as won, `#,##0`),
-/// everything else as text (never as a formula).
+/// the times as dates (`yyyy-mm-dd hh:mm:ss`), everything else as text (never as a
+/// formula).
 fn xlsx(rows: &[WireRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
@@ -191,11 +225,8 @@ fn xlsx(rows: &[WireRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     sheet.set_name("취소주문")?;
     let bold = Format::new().set_bold();
     let won = Format::new().set_num_format("#,##0");
-    let names: Vec<&str> = ROW_FIELDS
-        .iter()
-        .chain(COST_FIELDS.iter())
-        .copied()
-        .collect();
+    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let names = column_names();
     for (column, heading) in headings(CsvStyle::Excel).iter().enumerate() {
         sheet.write_string_with_format(0, column as u16, heading, &bold)?;
     }
@@ -204,6 +235,12 @@ fn xlsx(rows: &[WireRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         for (column, cell) in line.iter().enumerate() {
             let column_index = column as u16;
             let cell = reveal(cell);
+            if TIMES.contains(&names[column])
+                && let Ok(at) = rust_xlsxwriter::ExcelDateTime::parse_from_str(&cell)
+            {
+                sheet.write_datetime_with_format(row, column_index, &at, &time)?;
+                continue;
+            }
             match cell.parse::<f64>() {
                 Ok(number) if AMOUNTS.contains(&names[column]) => {
                     sheet.write_number_with_format(row, column_index, number, &won)?;
@@ -303,6 +340,8 @@ mod tests {
             ord_item_seq: "1".into(),
             item_nm: "M&M's, \"대용량\"".into(),
             clm_rsn_cntt: "두 줄\n사유".into(),
+            ord_cncl_dts: "2026-11-22 14:05:09".into(),
+            cncl_item_qty: "1".into(),
             cst_info: vec![WireCost {
                 spl_ven_bdn_dc_amt: "500".into(),
                 spl_ven_id: "0000012345".into(),
@@ -406,6 +445,110 @@ mod tests {
         assert_eq!(cells[1][discount], Data::Float(500.0));
         let order = ROW_FIELDS.iter().position(|f| *f == "ordNo").unwrap();
         assert_eq!(cells[1][order], Data::String("20261122000B07".into()));
+        let canceled = ROW_FIELDS.iter().position(|f| *f == "ordCnclDts").unwrap();
+        assert!(
+            matches!(&cells[1][canceled], Data::DateTime(at) if at.is_datetime()),
+            "a date, not text: {:?}",
+            cells[1][canceled]
+        );
+        let Data::DateTime(at) = &cells[1][canceled] else {
+            unreachable!()
+        };
+        let expected = rust_xlsxwriter::ExcelDateTime::parse_from_str(&rows[0].ord_cncl_dts)
+            .unwrap()
+            .to_excel();
+        assert!(
+            (at.as_f64() - expected).abs() < 1e-9,
+            "the same instant, KST"
+        );
+    }
+
+    /// What Excel makes of a CSV cell on its default open (a double click): a formula is
+    /// evaluated (`="…"` gives its text), a cell of digits becomes a number, anything else
+    /// stays text. (Dates and `'`-quoted text are left out: they play no part here.)
+    #[derive(Debug, PartialEq)]
+    enum Excel {
+        Text(String),
+        Number(f64),
+    }
+
+    fn as_excel_opens(cell: &str) -> Excel {
+        if let Some(text) = cell.strip_prefix("=\"").and_then(|c| c.strip_suffix('"')) {
+            return Excel::Text(text.to_owned());
+        }
+        match cell.parse::<f64>() {
+            Ok(number) if !cell.is_empty() => Excel::Number(number),
+            _ => Excel::Text(cell.to_owned()),
+        }
+    }
+
+    #[test]
+    fn identifiers_survive_excels_default_open_of_the_csv() {
+        let mut rows = sample();
+        rows[0].ord_no = "20261122000107".into();
+        rows[0].oror_no = "20261122000107".into();
+        rows[0].cst_info[0].spl_ven_id = "0000012345".into();
+        rows[0].item_id = "1000028463301".into();
+        let mut out = Vec::new();
+        write_rows(
+            OutputFormat::Csv(CsvStyle::Excel),
+            &rows,
+            Part::First,
+            &mut out,
+        )
+        .unwrap();
+        let text = String::from_utf8(out[BOM.len()..].to_vec()).unwrap();
+        let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+        let line: Vec<String> = reader
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let names = column_names();
+        let at = |name: &str, in_costs: bool| {
+            let index = if in_costs {
+                ROW_FIELDS.len() + COST_FIELDS.iter().position(|f| *f == name).unwrap()
+            } else {
+                names.iter().position(|f| *f == name).unwrap()
+            };
+            as_excel_opens(&line[index])
+        };
+        assert_eq!(at("ordNo", false), Excel::Text("20261122000107".into()));
+        assert_eq!(at("itemId", false), Excel::Text("1000028463301".into()));
+        assert_eq!(at("splVenId", true), Excel::Text("0000012345".into()));
+        assert_eq!(
+            at("cnclItemQty", false),
+            Excel::Number(1.0),
+            "quantities stay numbers"
+        );
+        assert_eq!(
+            at("splVenBdnDcAmt", true),
+            Excel::Number(500.0),
+            "amounts too"
+        );
+        // Without the quoting, Excel would have made them numbers and lost the zeros.
+        assert_eq!(as_excel_opens("0000012345"), Excel::Number(12345.0));
+        // Nothing but digits is ever put between the quotes.
+        assert!(
+            line.iter()
+                .filter(|cell| cell.starts_with('='))
+                .all(|cell| {
+                    cell.len() > 3 && cell[2..cell.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                })
+        );
+        // The CSV for tools keeps the raw values.
+        let mut plain = Vec::new();
+        write_rows(
+            OutputFormat::Csv(CsvStyle::Plain),
+            &rows,
+            Part::First,
+            &mut plain,
+        )
+        .unwrap();
+        assert!(String::from_utf8(plain).unwrap().contains(",0000012345,"));
     }
 
     #[test]

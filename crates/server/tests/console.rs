@@ -43,11 +43,19 @@ fn api_lines(body: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The CSV's lines as Excel shows them: `="0000012345"` (digits kept as text) reads as
+/// its digits.
 fn csv_lines(body: &str) -> Vec<Vec<String>> {
     let body = body.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let shown = |cell: &str| {
+        cell.strip_prefix("=\"")
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or(cell)
+            .to_owned()
+    };
     csv::Reader::from_reader(body.as_bytes())
         .records()
-        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .map(|record| record.unwrap().iter().map(shown).collect())
         .collect()
 }
 

@@ -324,7 +324,9 @@ async fn vendors_page(
 
 /// The forms' labels, written once for the page and for the errors that name them.
 mod label {
-    use super::{Lang, Words};
+    use claims_wire::Lang;
+
+    use crate::console::text::Words;
 
     pub(super) struct Label(&'static str, &'static str);
 
