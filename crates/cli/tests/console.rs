@@ -183,6 +183,15 @@ fn seed(db: &str) -> String {
          "shippingFees": [{"splVenId": VENDOR_A, "amount": 3000}],
          "items": [item(1, VENDOR_A, 2, 15900, 600, "유기농 그래놀라 500g"),
                    item(2, VENDOR_A, 1, 32000, 0, "스테인리스 텀블러")]},
+        {"ordNo": "CONSOLE-Q", "ordpeNm": "최지우", "customerId": "c-5005", "ordRcpMediaCd": "20",
+         "ordRcpDts": "2026-11-21 09:10:00",
+         "shippingFees": [{"splVenId": VENDOR_A, "amount": 3000}],
+         "items": [item(1, VENDOR_A, 2, 21000, 0, "원목 도마 세트")]},
+        {"ordNo": "CONSOLE-W", "ordpeNm": "정수빈", "customerId": "c-6006", "ordRcpMediaCd": "20",
+         "ordRcpDts": "2026-11-21 09:20:00",
+         "shippingFees": [{"splVenId": VENDOR_A, "amount": 3000}],
+         "items": [item(1, VENDOR_A, 1, 9900, 0, "국산 참기름 350ml"),
+                   item(2, VENDOR_A, 2, 6500, 0, "볶음 참깨 200g")]},
         {"ordNo": "CONSOLE-B", "ordpeNm": "이철수", "customerId": "c-3003", "ordRcpMediaCd": "10",
          "ordRcpDts": "2026-11-20 11:00:00",
          "shippingFees": [],
@@ -191,7 +200,26 @@ fn seed(db: &str) -> String {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), orders.to_string()).unwrap();
     run(ssg_claims(db).arg("order").arg("import").arg(file.path()));
-    run(ssg_claims(db).args(["confirm", "CONSOLE-2", "1", "--vendor", VENDOR_A]));
+    for (ord_no, seq) in [
+        ("CONSOLE-2", "1"),
+        ("CONSOLE-Q", "1"),
+        ("CONSOLE-W", "1"),
+        ("CONSOLE-W", "2"),
+    ] {
+        run(ssg_claims(db).args(["confirm", ord_no, seq, "--vendor", VENDOR_A]));
+    }
+    // The customer of CONSOLE-Q asked to cancel one of the two units.
+    run(ssg_claims(db).args([
+        "cancel-request",
+        "file",
+        "CONSOLE-Q",
+        "--item",
+        "1:1",
+        "--reason",
+        "251",
+        "--agent",
+        "agent.kim",
+    ]));
     for seq in ["1", "2"] {
         run(ssg_claims(db).args(["ship", "CONSOLE-R", seq, "--vendor", VENDOR_A]));
     }
@@ -221,6 +249,15 @@ impl Camera {
     async fn check(&mut self, browser: &Client, name: &str) {
         for (width, height) in [(1280, 900), (375, 812)] {
             browser.set_window_size(width, height).await.unwrap();
+            let inner = browser
+                .execute("return window.innerWidth;", vec![])
+                .await
+                .unwrap();
+            assert_eq!(
+                inner.as_u64(),
+                Some(width as u64),
+                "{name}: the page is laid out {inner} px wide, not {width}"
+            );
             let png = browser.screenshot().await.unwrap();
             std::fs::write(self.dir.join(format!("{name}-{width}.png")), png).unwrap();
             self.shots += 1;
@@ -396,8 +433,13 @@ fn people_work_through_the_console_in_a_real_browser() {
         camera.check(&browser, "01-sign-in").await;
         sign_in(&browser, &base, "agent.kim").await;
         assert_eq!(path(&browser).await, "/console/orders");
-        type_into(&browser, "q", "홍길동").await;
+        // Part of a name finds the order: the family name alone.
+        type_into(&browser, "q", "홍").await;
         click(&browser, "form[role=search] button").await;
+        assert!(
+            text(&browser, "main table").await.contains("CONSOLE-1"),
+            "a family name finds the order"
+        );
         camera.check(&browser, "02-orders-search").await;
         click(&browser, "a[href='/console/orders/CONSOLE-1']").await;
         assert_eq!(path(&browser).await, "/console/orders/CONSOLE-1");
@@ -413,7 +455,17 @@ fn people_work_through_the_console_in_a_real_browser() {
         let preview = text(&browser, "section.card table tbody").await;
         assert!(preview.contains("1,000원"), "{preview}");
         assert!(preview.contains("유기농 우유 1L"), "{preview}");
+        // What the customer gets back: 2 × 4,500 less the 1,000 discount share.
+        assert!(preview.contains("8,000원"), "{preview}");
         camera.check(&browser, "05-cancel-preview").await;
+        // The confirmation's fields, to send them again after it (a reload, a retry).
+        let confirmation: Value = browser
+            .execute(
+                "return Array.from(new FormData(document.querySelector('section.card form')).entries());",
+                vec![],
+            )
+            .await
+            .unwrap();
         let order: Value = http
             .get(format!("{base}/v1/orders/CONSOLE-1"))
             .bearer_auth(support::create_token(db, "service-center"))
@@ -437,6 +489,39 @@ fn people_work_through_the_console_in_a_real_browser() {
         let notice = text(&browser, "p.notice.ok").await;
         assert!(notice.contains("클레임"), "{notice}");
         camera.check(&browser, "06-order-canceled").await;
+        // A reload, and the same confirmation sent again: nothing happens twice.
+        browser.refresh().await.unwrap();
+        let cookie = session_cookie(&browser).await;
+        let fields: Vec<(String, String)> = serde_json::from_value(confirmation).unwrap();
+        let again = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(format!("{base}/console/orders/CONSOLE-1/cancel"))
+            .header("Cookie", &cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 303, "answered with the first one's result");
+        let claims = |order: Value| order["claims"].as_array().map(Vec::len);
+        let order: Value = http
+            .get(format!("{base}/v1/orders/CONSOLE-1"))
+            .bearer_auth(support::create_token(db, "service-center"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(claims(order), Some(1), "one claim, however often confirmed");
+        // The cancel page, opened again, says what was already done.
+        browser
+            .goto(&format!("{base}/console/orders/CONSOLE-1/cancel"))
+            .await
+            .unwrap();
+        assert!(text(&browser, "p.notice.warn").await.contains("이미 처리된 취소"));
+        camera.check(&browser, "06a-cancel-again-warns").await;
 
         // ---- The agent files a return of a released item, through its preview.
         browser
@@ -517,10 +602,20 @@ fn people_work_through_the_console_in_a_real_browser() {
 
         // ---- The vendor's staff: the new cancellation, the week as files, an approval.
         sign_in(&browser, &base, "hanbit").await;
-        assert_eq!(path(&browser).await, "/console/cancellations");
+        assert_eq!(path(&browser).await, "/console/today");
+        assert_eq!(
+            text(&browser, "a.tile strong[data-waiting=requests]").await,
+            "2",
+            "two cancel requests wait"
+        );
+        camera.check(&browser, "08a-today").await;
+        browser
+            .goto(&format!("{base}/console/cancellations"))
+            .await
+            .unwrap();
         let table = text(&browser, "div.scroll table").await;
         assert!(
-            table.contains("CONSOLE-1") && table.contains("258"),
+            table.contains("CONSOLE-1") && table.contains("원"),
             "{table}"
         );
         camera.check(&browser, "08-cancellations").await;
@@ -596,11 +691,16 @@ fn people_work_through_the_console_in_a_real_browser() {
             .goto(&format!("{base}/console/shipping"))
             .await
             .unwrap();
+        assert!(path(&browser).await.ends_with("/console/shipping"));
         camera.check(&browser, "10-shipping").await;
-        click(&browser, "form[action='/console/shipping/approve'] button").await;
+        click(&browser, "tr:has(a[href='/console/orders/CONSOLE-2']) button[name=only]").await;
         let notice = text(&browser, "p.notice.ok").await;
         assert!(notice.contains("CONSOLE-2"), "{notice}");
         camera.check(&browser, "11-approved").await;
+        browser
+            .goto(&format!("{base}/console/shipping?tab=confirm"))
+            .await
+            .unwrap();
 
         // The vendor's own notices: out of stock on one item, a delay on another.
         browser
@@ -642,6 +742,80 @@ fn people_work_through_the_console_in_a_real_browser() {
         let notice = text(&browser, "p.notice.ok").await;
         assert!(notice.contains("출고지연"), "{notice}");
         camera.check(&browser, "11d-delayed").await;
+
+        // The release queue: an item the customer asked to cancel is marked, and releasing
+        // it asks first — without the box ticked nothing ships.
+        browser
+            .goto(&format!("{base}/console/shipping?tab=release"))
+            .await
+            .unwrap();
+        let row = "tr:has(a[href='/console/orders/CONSOLE-Q'])";
+        assert!(
+            text(&browser, &format!("{row} .badge.bad")).await.contains("취소신청 중")
+        );
+        camera.check(&browser, "11i-release-queue").await;
+        browser
+            .find(Locator::Css(&format!("{row} details.notices summary")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        camera.check(&browser, "11j-release-asks-first").await;
+        click(&browser, &format!("{row} details.notices button[name=only]")).await;
+        let alert = text(&browser, "p.notice.error").await;
+        assert!(alert.contains("취소신청"), "{alert}");
+        let service = support::create_token(db, "service-center");
+        let shipped = |order: Value| order["items"][0]["shippedQty"].as_u64();
+        let order: Value = http
+            .get(format!("{base}/v1/orders/CONSOLE-Q"))
+            .bearer_auth(&service)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shipped(order), Some(0), "nothing shipped without the vendor's word");
+        camera.check(&browser, "11k-release-refused").await;
+
+        // Waybills from a sheet: two items released at once, each row told.
+        let sheet = dir.path().join("waybills.csv");
+        std::fs::write(
+            &sheet,
+            "주문번호,순번,택배사코드,운송장번호\nCONSOLE-W,1,0000033011,601234567801\nCONSOLE-W,2,,601234567802\nCONSOLE-Q,1,,601234567803\n",
+        )
+        .unwrap();
+        browser
+            .find(Locator::Css("details.sheet summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Id("sheet"))
+            .await
+            .unwrap()
+            .send_keys(sheet.to_str().unwrap())
+            .await
+            .unwrap();
+        camera.check(&browser, "11l-waybill-sheet").await;
+        click(&browser, "form[action='/console/shipping/waybills'] button").await;
+        let told = text(&browser, "main").await;
+        assert!(told.contains("2건 출고했습니다"), "{told}");
+        assert!(told.contains("취소신청이 있어 출고하지 않았습니다"), "{told}");
+        camera.check(&browser, "11m-waybills-told").await;
+        let order: Value = http
+            .get(format!("{base}/v1/orders/CONSOLE-W"))
+            .bearer_auth(&service)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shipped(order), Some(1), "{}", "CONSOLE-W #1 released");
 
         // The return the agent filed: confirmed by courier, then completed (refunded).
         browser
@@ -713,8 +887,13 @@ fn people_work_through_the_console_in_a_real_browser() {
             .unwrap();
         type_into(&browser, "vendor", VENDOR_B).await;
         click(&browser, "form.card button[type=submit]").await;
-        let new_key = text(&browser, "#new-key").await;
+        assert_eq!(path(&browser).await, "/console/admin/keys/issued");
+        let new_key = text(&browser, "#new-secret").await;
         camera.check(&browser, "15-admin-key-issued").await;
+        // Shown once: a reload shows it no more.
+        browser.refresh().await.unwrap();
+        assert!(text(&browser, "main").await.contains("이미 한 번 보여 드렸습니다"));
+        camera.check(&browser, "15b-admin-key-shown-once").await;
         let answer: Value = http
             .post(format!("{base}/api/clm/cncl/ord/inquiry.ssg"))
             .header("Authorization", new_key.trim())
