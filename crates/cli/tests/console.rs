@@ -978,6 +978,14 @@ fn xlsx_lines(body: &[u8]) -> Vec<Vec<String>> {
                     Data::Float(n) => format!("{n}"),
                     Data::Int(n) => n.to_string(),
                     Data::Empty => String::new(),
+                    // A date: Excel's serial day (from 1899-12-30) of the KST wall time, read
+                    // back as the API writes a time.
+                    Data::DateTime(at) => {
+                        let wall = ((at.as_f64() - 25_569.0) * 86_400.0).round() as i64;
+                        claims_domain::KstDateTime::from_unix_seconds(wall - 9 * 3600)
+                            .unwrap()
+                            .to_wire()
+                    }
                     other => other.to_string(),
                 })
                 .collect()

@@ -365,7 +365,7 @@ pub(super) fn told_location(place: &Place, op: Op, mut told: Vec<Told>) -> Strin
         .count();
     let rows: Vec<String> = told.iter().take(TOLD_MAX).map(Told::encode).collect();
     place.location(&format!(
-        "&op={}&ok={ok}&more={more}&rows={}#queue",
+        "&op={}&ok={ok}&more={more}&rows={}#told",
         op.key(),
         percent(&rows.join(","))
     ))

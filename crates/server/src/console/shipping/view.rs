@@ -175,13 +175,16 @@ fn markup(me: &Signed, title: &str, view: &ShippingPage) -> Markup {
     let shown = view.items.len().max(view.requests.len());
     html! {
         h1 { (title) }
-        @match &view.notice {
-            Some(Ok(done)) => p.notice.ok role="status" { (done) },
-            Some(Err(error)) => p.notice.error role="alert" { (error) },
-            None => {},
-        }
-        @if !view.told.is_empty() {
-            (told_table(lang, &view.told))
+        // What the last action did: where the redirect after it scrolls to.
+        div #told {
+            @match &view.notice {
+                Some(Ok(done)) => p.notice.ok role="status" { (done) },
+                Some(Err(error)) => p.notice.error role="alert" { (error) },
+                None => {},
+            }
+            @if !view.told.is_empty() {
+                (told_table(lang, &view.told))
+            }
         }
         nav.tabs aria-label=(lang.t("배송 처리 목록", "Shipping queues")) {
             ul {
@@ -462,7 +465,7 @@ pub(super) async fn back(
     };
     match result {
         Ok(()) => Ok(see_other(&place.location(&format!(
-            "&did={did}&ordNo={}&seq={seq}#queue",
+            "&did={did}&ordNo={}&seq={seq}#told",
             percent(ord_no.as_str())
         )))),
         Err(StoreError::Ship(ShipRejection::NotYourItem) | StoreError::NotFound(_)) => {
