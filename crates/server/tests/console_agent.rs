@@ -114,6 +114,11 @@ async fn an_agent_finds_handles_and_withdraws() {
         "{facts}"
     );
     assert!(page.texts("main table tbody td[data-label='신청']")[0].starts_with("#1"));
+    assert!(
+        page.texts("main table tbody td[data-label='배송 상태'] .badge.bad")
+            .contains(&"취소신청 중".to_owned()),
+        "the requested item is marked"
+    );
     // Reloading the cancel page says what was already done.
     let again = agent.get("/console/orders/20261207000042/cancel").await;
     assert!(

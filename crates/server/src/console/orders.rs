@@ -317,6 +317,8 @@ struct ItemLine {
     /// The vendor's latest out-of-stock registration and delay notice.
     no_sell: Option<claims_domain::NoSell>,
     delay: Option<claims_domain::Delay>,
+    /// Whether the customer's cancel request for it is pending.
+    requested: bool,
 }
 
 #[derive(Debug)]
@@ -407,6 +409,7 @@ fn order_view(
                 discount: item.discount.get(),
                 no_sell: item.no_sell.clone(),
                 delay: item.delay.clone(),
+                requested: pending.contains(&item.seq),
             }
         })
         .collect();
@@ -596,6 +599,7 @@ fn order_markup(me: &Signed, title: &str, view: &OrderPage, pickups: Markup) -> 
             html! { (item.open) },
             html! {
                 (shipping_badge(lang, item.shipping, item.open))
+                @if item.requested { " " span.badge.bad { (lang.t("취소신청 중", "cancel requested")) } }
                 (notice_badges(lang, item.no_sell.as_ref(), item.delay.as_ref()))
             },
             html! { (won(lang, item.price)) },

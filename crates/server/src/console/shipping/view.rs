@@ -409,6 +409,9 @@ fn action(me: &Signed, today: KstDate, item: &ItemRow) -> Markup {
                         size="14" maxlength="30" inputmode="numeric" autocomplete="off"
                         placeholder=(lang.t("운송장 번호", "Waybill no."))
                         aria-label={ (lang.t("운송장 번호", "Waybill number")) " " (named) };
+                    @if !item.pending {
+                        (one(Op::Release, shpp_no, lang.t("출고완료", "Release"), "", &named))
+                    }
                 }
                 @if item.pending {
                     details.notices {
@@ -425,8 +428,6 @@ fn action(me: &Signed, today: KstDate, item: &ItemRow) -> Markup {
                             (one(Op::Release, shpp_no, lang.t("취소신청 거부하고 출고", "Reject and release"), "danger", &named))
                         }
                     }
-                } @else {
-                    (one(Op::Release, shpp_no, lang.t("출고완료", "Release"), "", &named))
                 }
             }
         }
