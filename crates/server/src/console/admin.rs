@@ -727,6 +727,61 @@ fn replayed(location: &str) -> StoredAnswer {
     }
 }
 
+/// Issues a secret (a key or a token) at most once per form: `once` is claimed as the
+/// operator's key of `what`, so a second submit of the same form (a double click, a retry)
+/// issues nothing and is sent where the first one was — the page that shows a secret once,
+/// `issued_page`. A refusal by the store is told on the section's page (`refused`), and the
+/// form's token is let go.
+async fn issue_once<Issue, IssueFut, Refused, RefusedFut>(
+    app: &AppState,
+    me: &Signed,
+    (what, once, print): (&str, &str, Fingerprint),
+    issued_page: &str,
+    issue: Issue,
+    refused: Refused,
+) -> Result<Response, PageError>
+where
+    Issue: FnOnce() -> IssueFut,
+    IssueFut: Future<Output = Result<(String, String), StoreError>>,
+    Refused: FnOnce(Outcome) -> RefusedFut,
+    RefusedFut: Future<Output = Result<Response, PageError>>,
+{
+    let lang = me.lang;
+    confirm_once(
+        app,
+        me,
+        what,
+        once,
+        print,
+        |message| Err(PageError::bad_request(lang, message)),
+        |key| async move {
+            use axum::response::IntoResponse;
+            match issue().await {
+                Ok((id, secret)) => {
+                    let location = format!("{issued_page}?id={id}");
+                    if let Err(error) = app
+                        .store
+                        .idempotency_finish(&key, replayed(&location), app.clock.now())
+                        .await
+                    {
+                        tracing::warn!(%error, "a form that issued a secret could not be marked used");
+                    }
+                    Ok(to_secret_page(app, issued_page, &id, &secret))
+                }
+                Err(error) => {
+                    let outcome = refusal(lang, error).map_err(IntoResponse::into_response)?;
+                    // Nothing issued: the page tells why, and the form's token is let go.
+                    Err(match refused(outcome).await {
+                        Ok(page) => page,
+                        Err(page) => page.into_response(),
+                    })
+                }
+            }
+        },
+    )
+    .await
+}
+
 pub(super) async fn issue_key(
     State(app): State<AppState>,
     Posted { me, form }: Posted<KeyForm>,
@@ -744,48 +799,17 @@ pub(super) async fn issue_key(
         Err(outcome) => return keys_page(&app, &me, outcome, &form).await,
     };
     let print = fingerprint(&[form.vendor.trim(), form.lrnk.trim()]);
-    let app_ref = &app;
-    let me_ref = &me;
-    let form_ref = &form;
-    confirm_once(
+    issue_once(
         &app,
         &me,
-        "issue-key",
-        form.once.trim(),
-        print,
-        |message| Err(PageError::bad_request(lang, message)),
-        |key| async move {
-            match issue_api_key(&*app_ref.store, scope, app_ref.clock.now()).await {
-                Ok((info, secret)) => {
-                    tracing::info!(key.id = %info.id, vendor.id = %info.scope.vendor, "API key issued from the console");
-                    let location = format!("/console/admin/keys/issued?id={}", info.id);
-                    if let Err(error) = app_ref
-                        .store
-                        .idempotency_finish(&key, replayed(&location), app_ref.clock.now())
-                        .await
-                    {
-                        tracing::warn!(%error, "an issued key's form could not be marked used");
-                    }
-                    Ok(to_secret_page(
-                        app_ref,
-                        "/console/admin/keys/issued",
-                        info.id.as_str(),
-                        secret.expose(),
-                    ))
-                }
-                Err(error) => {
-                    let outcome = match refusal(lang, error) {
-                        Ok(outcome) => outcome,
-                        Err(page) => return Err(axum::response::IntoResponse::into_response(page)),
-                    };
-                    // Nothing issued: the page tells why, and the form's token is let go.
-                    Err(match keys_page(app_ref, me_ref, outcome, form_ref).await {
-                        Ok(page) => page,
-                        Err(page) => axum::response::IntoResponse::into_response(page),
-                    })
-                }
-            }
+        ("issue-key", form.once.trim(), print),
+        "/console/admin/keys/issued",
+        || async {
+            let (info, secret) = issue_api_key(&*app.store, scope, app.clock.now()).await?;
+            tracing::info!(key.id = %info.id, vendor.id = %info.scope.vendor, "API key issued from the console");
+            Ok((info.id.to_string(), secret.expose().to_owned()))
         },
+        |outcome| keys_page(&app, &me, outcome, &form),
     )
     .await
 }
@@ -815,48 +839,17 @@ pub(super) async fn create_token(
         Err(outcome) => return tokens_page(&app, &me, outcome, &form).await,
     };
     let print = fingerprint(&[form.role.trim(), form.label.trim()]);
-    let app_ref = &app;
-    let me_ref = &me;
-    let form_ref = &form;
-    confirm_once(
+    issue_once(
         &app,
         &me,
-        "create-token",
-        form.once.trim(),
-        print,
-        |message| Err(PageError::bad_request(lang, message)),
-        |key| async move {
-            match issue_token(&*app_ref.store, role, text, app_ref.clock.now()).await {
-                Ok((info, secret)) => {
-                    tracing::info!(token.id = %info.id, role = %info.role, "platform token created from the console");
-                    let location = format!("/console/admin/tokens/issued?id={}", info.id);
-                    if let Err(error) = app_ref
-                        .store
-                        .idempotency_finish(&key, replayed(&location), app_ref.clock.now())
-                        .await
-                    {
-                        tracing::warn!(%error, "a created token's form could not be marked used");
-                    }
-                    Ok(to_secret_page(
-                        app_ref,
-                        "/console/admin/tokens/issued",
-                        info.id.as_str(),
-                        secret.expose(),
-                    ))
-                }
-                Err(error) => {
-                    let outcome = match refusal(lang, error) {
-                        Ok(outcome) => outcome,
-                        Err(page) => return Err(axum::response::IntoResponse::into_response(page)),
-                    };
-                    // Nothing issued: the page tells why, and the form's token is let go.
-                    Err(match tokens_page(app_ref, me_ref, outcome, form_ref).await {
-                        Ok(page) => page,
-                        Err(page) => axum::response::IntoResponse::into_response(page),
-                    })
-                }
-            }
+        ("create-token", form.once.trim(), print),
+        "/console/admin/tokens/issued",
+        || async {
+            let (info, secret) = issue_token(&*app.store, role, text, app.clock.now()).await?;
+            tracing::info!(token.id = %info.id, role = %info.role, "platform token created from the console");
+            Ok((info.id.to_string(), secret.expose().to_owned()))
         },
+        |outcome| tokens_page(&app, &me, outcome, &form),
     )
     .await
 }
