@@ -165,9 +165,15 @@ async fn sign_ins_sent_at_once_meet_the_count_before_any_is_hashed() {
     // the right one wait.
     let statuses = at_once(&visitor, "admin", "wrong password!", 40).await;
     let evaluated = statuses.iter().filter(|status| **status == 401).count();
+    // On a loaded machine a hasher may stay busy past its wait: that attempt passed the
+    // count and is told to retry (503) instead of being evaluated — still one of the five.
+    let retry = statuses.iter().filter(|status| **status == 503).count();
     let slowed = statuses.iter().filter(|status| **status == 429).count();
-    println!("40 wrong passwords at once: {evaluated} evaluated, {slowed} told to wait");
-    assert_eq!(evaluated, 5, "{statuses:?}");
+    println!(
+        "40 wrong passwords at once: {evaluated} evaluated, {retry} told to retry, {slowed} told to wait"
+    );
+    assert_eq!(evaluated + retry, 5, "{statuses:?}");
+    assert!(evaluated >= 1, "{statuses:?}");
     assert_eq!(slowed, 35, "{statuses:?}");
     let right = visitor.clone().sign_in("admin", PASSWORD).await;
     assert_eq!(right.status, 429, "the right one waits its turn too");
