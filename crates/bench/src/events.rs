@@ -6,8 +6,10 @@
 //! loopback is registered as the vendor's webhook; orders are placed at a fixed rate through
 //! the platform API, and each order's `order.instructed` event is timed from the moment its
 //! POST was sent and from the moment its 201 came back (the commit lies between) to its
-//! arrival at the receiver. Then the vendor's whole feed is read, page by page, several
-//! times over.
+//! arrival at the receiver. On PostgreSQL a second node shares the database, and a long
+//! poll of the vendor's change feed on it times each event from the first node's 201 (the
+//! cross-node wake-up: `LISTEN/NOTIFY`, with the periodic look as the fallback). Then the
+//! vendor's whole feed is read, page by page, several times over.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -43,6 +45,11 @@ pub struct EventsReport {
     pub writes: Measured,
     /// Events the receiver never got within the wait.
     pub missing: usize,
+    /// From the POST's 201 on one node to a long poll of the change feed answering it on
+    /// another node sharing the database (`None` on SQLite, which one process serves).
+    pub cross_node: Option<Measured>,
+    /// Events the other node's long poll never answered within the wait.
+    pub cross_node_missing: usize,
     /// Events in the feed when it was read, and how fast.
     pub feed_events: usize,
     pub feed_events_per_second: f64,
@@ -79,6 +86,41 @@ async fn receiver() -> anyhow::Result<(String, Arrivals)> {
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok((url, arrivals))
+}
+
+/// Long-polls the vendor's change feed on `base` from its start, noting when each order's
+/// event is answered; runs until aborted.
+async fn long_poll(client: reqwest::Client, base: String, key: String, polled: Arrivals) {
+    let mut after: Option<String> = None;
+    loop {
+        let mut request = client
+            .get(format!("{base}/v1/events"))
+            .bearer_auth(&key)
+            .query(&[("limit", "1000"), ("wait", "25")]);
+        if let Some(cursor) = &after {
+            request = request.query(&[("after", cursor)]);
+        }
+        let Ok(answer) = request.send().await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        let now = Instant::now();
+        let Ok(page) = answer.json::<Value>().await else {
+            continue;
+        };
+        for event in page["events"].as_array().into_iter().flatten() {
+            if let Some(ord_no) = event["data"][0]["ordNo"].as_str() {
+                polled
+                    .lock()
+                    .expect("not poisoned")
+                    .entry(ord_no.to_owned())
+                    .or_insert(now);
+            }
+        }
+        if let Some(cursor) = page["nextCursor"].as_str() {
+            after = Some(cursor.to_owned());
+        }
+    }
 }
 
 /// Runs a command of the binary against `database`, returning its standard output.
@@ -123,15 +165,29 @@ pub async fn run(
         database,
         &["token", "create", "--role", "storefront"],
     )?;
-    let server = ServerProcess::start_with(
-        binary,
-        database,
-        16,
-        &[("SSG_CLAIMS_WEBHOOKS_ALLOW_INSECURE_TARGETS", "true")],
-    )?;
+    // The receiver is on loopback; every node that may deliver to it must be let to.
+    let loopback = [("SSG_CLAIMS_WEBHOOKS_ALLOW_INSECURE_TARGETS", "true")];
+    let server = ServerProcess::start_with(binary, database, 16, &loopback)?;
     let base = format!("http://{}", server.address);
     let client = reqwest::Client::new();
     let (url, arrivals) = receiver().await?;
+    // On PostgreSQL, a second node whose change feed is long-polled while the first takes
+    // the writes: how soon one node's write wakes the other.
+    let postgres = database.starts_with("postgres");
+    let other = if postgres {
+        Some(ServerProcess::start_with(binary, database, 8, &loopback)?)
+    } else {
+        None
+    };
+    let polled: Arrivals = Arc::default();
+    let polling = other.as_ref().map(|other| {
+        tokio::spawn(long_poll(
+            client.clone(),
+            format!("http://{}", other.address),
+            key.clone(),
+            Arc::clone(&polled),
+        ))
+    });
     let registered = client
         .post(format!("{base}/v1/webhooks"))
         .bearer_auth(&key)
@@ -192,6 +248,26 @@ pub async fn run(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let arrivals = arrivals.lock().expect("not poisoned").clone();
+    if polling.is_some() {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline && polled.lock().expect("not poisoned").len() < placed.len()
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    if let Some(polling) = polling {
+        polling.abort();
+    }
+    drop(other);
+    let polled = polled.lock().expect("not poisoned").clone();
+    let mut cross_node = Measured::new();
+    let mut cross_node_missing = 0;
+    for (ord_no, _, answered) in &placed {
+        match polled.get(ord_no) {
+            Some(arrived) => cross_node.record(arrived.saturating_duration_since(*answered), 200),
+            None => cross_node_missing += 1,
+        }
+    }
     let mut from_write = Measured::new();
     let mut from_answer = Measured::new();
     let mut missing = 0;
@@ -241,6 +317,8 @@ pub async fn run(
         from_answer,
         writes,
         missing,
+        cross_node: postgres.then_some(cross_node),
+        cross_node_missing,
         feed_events,
         feed_events_per_second: (feed_events * settings.reads) as f64 / read_secs,
         feed_pages_per_second: pages as f64 / read_secs,
@@ -251,13 +329,13 @@ pub async fn run(
 pub fn render(reports: &[EventsReport], settings: &EventsSettings) -> String {
     let mut out = format!(
         "webhook delivery at {} orders/s for {} s; feed read {} times\n\n\
-         | store | delivered | write start → receiver p50 / p99 | 201 → receiver p50 / p99 | write p50 / p99 | feed read |\n\
-         |---|---|---|---|---|---|\n",
+         | store | delivered | write start → receiver p50 / p99 | 201 → receiver p50 / p99 | 201 on node A → long poll on node B p50 / p99 | write p50 / p99 | feed read |\n\
+         |---|---|---|---|---|---|---|\n",
         settings.rate, settings.seconds, settings.reads
     );
     for report in reports {
         out.push_str(&format!(
-            "| {} | {} of {} | {:.1} / {:.1} ms | {:.1} / {:.1} ms | {:.1} / {:.1} ms | {:.0} events/s ({} events, {:.1} pages/s) |\n",
+            "| {} | {} of {} | {:.1} / {:.1} ms | {:.1} / {:.1} ms | {} | {:.1} / {:.1} ms | {:.0} events/s ({} events, {:.1} pages/s) |\n",
             report.store,
             report.from_write.requests(),
             report.from_write.requests() as usize + report.missing,
@@ -265,6 +343,15 @@ pub fn render(reports: &[EventsReport], settings: &EventsSettings) -> String {
             report.from_write.millis(0.99),
             report.from_answer.millis(0.5),
             report.from_answer.millis(0.99),
+            match &report.cross_node {
+                Some(measured) => format!(
+                    "{:.1} / {:.1} ms ({} missed)",
+                    measured.millis(0.5),
+                    measured.millis(0.99),
+                    report.cross_node_missing
+                ),
+                None => "— (one process)".to_owned(),
+            },
             report.writes.millis(0.5),
             report.writes.millis(0.99),
             report.feed_events_per_second,

@@ -147,6 +147,18 @@ pub async fn run_server(
     let heartbeat = tokio::spawn(membership::membership(state.clone()));
     let webhooks = tokio::spawn(dispatch(state.clone()));
     let scheduled = tokio::spawn(schedule(state.clone()));
+    // On PostgreSQL, other nodes' events wake this node's long polls and webhook dispatch
+    // at once (LISTEN/NOTIFY); their periodic look stays as the fallback.
+    let listening = match Database::parse(&settings.database) {
+        Ok(Database::Postgres(url)) => {
+            let woken = state.clone();
+            Some(tokio::spawn(claims_store_postgres::listen_for_events(
+                url,
+                move || woken.note_change(),
+            )))
+        }
+        _ => None,
+    };
     let connections = settings.connections();
     let server = serve_with(listener, app, &connections, async move {
         shutdown.signalled().await;
@@ -170,6 +182,9 @@ pub async fn run_server(
     heartbeat.abort();
     webhooks.abort();
     scheduled.abort();
+    if let Some(listening) = &listening {
+        listening.abort();
+    }
     membership::leave(&state).await;
     let _ = background.await;
     let _ = webhooks.await;

@@ -12,6 +12,7 @@
 mod bulk;
 mod error;
 mod inquiry;
+mod listen;
 mod schema;
 mod sql;
 #[cfg(feature = "testing")]
@@ -32,6 +33,7 @@ use tokio::time::timeout;
 use tokio_postgres::NoTls;
 
 pub use inquiry::{RawInquiry, read_view};
+pub use listen::listen_for_events;
 pub use schema::SCHEMA_VERSION;
 
 use crate::error::{db_error, pool_error, timed_out};

@@ -31,8 +31,23 @@ pub(crate) async fn append(
         let row = EventRow::of(event, seq as u64, now);
         sql.execute(&EventRow::insert_sql(), &row.params()).await?;
     }
+    if sql.dialect() == Dialect::Postgres && !events.is_empty() {
+        // Delivered at commit, to every node listening: their long polls and webhook
+        // dispatch look at once instead of at their next periodic look.
+        let mut vendors: Vec<&str> = events.iter().map(|event| event.vendor.as_str()).collect();
+        vendors.dedup();
+        sql.execute(
+            "SELECT pg_notify($1, $2)",
+            &[EVENTS_CHANNEL.into(), vendors.join(",").as_str().into()],
+        )
+        .await?;
+    }
     Ok(())
 }
+
+/// The PostgreSQL notification channel a transaction that appends events notifies, with
+/// the vendors whose sequences moved (comma-separated) as the payload.
+pub const EVENTS_CHANNEL: &str = "ssg_claims_events";
 
 /// Up to `limit` of the events `scope` may see after sequence `after`, in sequence order,
 /// and how far the vendor's sequence was read: a whole vendor's key sees all of its

@@ -39,7 +39,7 @@ mod credentials;
 mod declare;
 pub mod deferred;
 mod events;
-pub use events::events_after_sql;
+pub use events::{EVENTS_CHANNEL, events_after_sql};
 pub mod idempotency;
 mod nodes;
 mod nosell;

@@ -294,11 +294,15 @@ pub(crate) async fn feed(
     } else {
         Duration::ZERO
     };
+    let mut looked = tokio::time::Instant::now();
     while page.events.is_empty() && started.elapsed() + POLL <= wait {
-        // A write on this node wakes the poll at once; other nodes' writes are found at
-        // the next poll. Looks are spaced, however busy the node is.
+        // A write on this node wakes the poll at once, and so does one on another node
+        // where the store tells of it (PostgreSQL's NOTIFY); otherwise it is found at the
+        // next poll. Looks are spaced, however busy the node is: a wake-up soon after the
+        // last look waits out the rest of the spacing.
         let _ = tokio::time::timeout(POLL, changes.changed()).await;
-        tokio::time::sleep(MIN_SPACING).await;
+        tokio::time::sleep_until(looked + MIN_SPACING).await;
+        looked = tokio::time::Instant::now();
         page = feed.read(&app, limit).await?;
     }
     let Page {

@@ -61,6 +61,7 @@ pub async fn dispatch(app: AppState) {
     let pace = Arc::new(Pace::new(app.config.webhooks.max_deliveries_per_second));
     tracing::info!(%node, "webhook dispatch started");
     let mut changes = app.changes.subscribe();
+    let mut looked = tokio::time::Instant::now();
     let mut running: JoinSet<()> = JoinSet::new();
     let mut gauges = tokio::time::interval(GAUGES_EVERY);
     gauges.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -72,8 +73,10 @@ pub async fn dispatch(app: AppState) {
             Some(_) = running.join_next(), if !running.is_empty() => {}
         }
         while running.try_join_next().is_some() {}
-        // However often writes wake it, the store is asked at most every MIN_SPACING.
-        tokio::time::sleep(MIN_SPACING).await;
+        // However often writes wake it, the store is asked at most every MIN_SPACING (a
+        // wake-up long after the last look goes at once).
+        tokio::time::sleep_until(looked + MIN_SPACING).await;
+        looked = tokio::time::Instant::now();
         let room = CONCURRENT_ENDPOINTS.saturating_sub(running.len());
         if room == 0 {
             continue;
