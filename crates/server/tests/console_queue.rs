@@ -289,6 +289,7 @@ async fn a_vendor_starts_on_what_waits() {
     assert_eq!(tile("toConfirm"), ["3"]);
     assert_eq!(tile("toRelease"), ["1"]);
     assert_eq!(tile("canceledToday"), ["0"]);
+    assert_eq!(tile("pickups"), ["0"]);
     assert_eq!(
         page.count("a.tile.urgent"),
         1,
@@ -306,6 +307,7 @@ async fn a_vendor_starts_on_what_waits() {
     let counts: serde_json::Value = serde_json::from_str(&json.body).unwrap();
     assert_eq!(counts["requests"], 1);
     assert_eq!(counts["shipping"], 5);
+    assert_eq!(counts["pickups"], 0);
     assert_eq!(counts["news"], "새 취소신청이 들어왔습니다.");
 
     let mut agent = Visitor::new(&app);

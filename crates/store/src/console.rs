@@ -253,11 +253,15 @@ pub struct Waiting {
     pub to_release: u64,
     /// Lines canceled since the start of today (KST).
     pub canceled_today: u64,
+    /// Returns' and exchanges' pickups filed since the window's start that wait for the
+    /// vendor: to confirm (61) or to complete (63).
+    pub pickups: u64,
 }
 
-/// Counts what waits for the vendor holding `scope`: items of orders received since
-/// `since`, cancellations since `today`. Each count is one indexed statement (the pending
-/// requests' index, the shipping lists' partial indexes, the inquiry's index).
+/// Counts what waits for the vendor holding `scope`: items of orders received and pickups
+/// filed since `since`, cancellations since `today`. Each count is one indexed statement
+/// (the pending requests' index, the shipping lists' partial indexes, the pickups' filing
+/// index, the inquiry's index).
 pub(crate) async fn waiting(
     sql: &mut dyn Sql,
     scope: &Scope,
@@ -294,6 +298,13 @@ pub(crate) async fn waiting(
             &[vendor.into(), lower.into(), since.into()],
         )
         .await?;
+    let pickups = sql
+        .query_one(
+            "SELECT count(*) FROM pickups WHERE spl_ven_id = $1 AND filed_at >= $3 \
+             AND status IN ('requested', 'confirmed') AND ($2 = '' OR lrnk_spl_ven_id = $2)",
+            &[vendor.into(), lower.into(), since.into()],
+        )
+        .await?;
     let canceled = sql
         .query_one(
             "SELECT count(*) FROM claim_lines WHERE spl_ven_id = $1 AND ord_cncl_dts >= $3 \
@@ -307,6 +318,7 @@ pub(crate) async fn waiting(
         to_confirm: count(to_confirm)?,
         to_release: count(to_release)?,
         canceled_today: count(canceled)?,
+        pickups: count(pickups)?,
     })
 }
 

@@ -123,7 +123,8 @@ pub(super) fn shell(me: Frame<'_>, title: &str, active: &str, content: Markup) -
 }
 
 /// The badge a menu entry carries: on 배송 처리 the items waiting for the vendor (red while
-/// a cancel request waits), on 취소 내역 today's cancellations. The script refreshes them
+/// a cancel request waits), on 취소 내역 today's cancellations, on 반품·교환 the pickups to
+/// confirm or complete. The script refreshes them
 /// (`data-waiting`).
 fn menu_badge(lang: Lang, key: &str, waiting: Option<claims_store::Waiting>) -> Markup {
     let Some(waiting) = waiting else {
@@ -139,6 +140,11 @@ fn menu_badge(lang: Lang, key: &str, waiting: Option<claims_store::Waiting>) -> 
             waiting.canceled_today,
             false,
             lang.t("오늘 취소", "canceled today"),
+        ),
+        "returns" => (
+            waiting.pickups,
+            false,
+            lang.t("회수 대기", "pickups waiting"),
         ),
         _ => return html! {},
     };

@@ -36,6 +36,8 @@ struct Counts {
     to_confirm: u64,
     to_release: u64,
     canceled_today: u64,
+    /// Returns' and exchanges' pickups to confirm or complete.
+    pickups: u64,
     /// What the menu's 배송 처리 badge counts.
     shipping: u64,
     /// How long the oldest request has waited, in words ("" when none waits).
@@ -55,6 +57,7 @@ fn counts(waiting: Waiting, now: claims_domain::KstDateTime, lang: Lang) -> Coun
         to_confirm: waiting.to_confirm,
         to_release: waiting.to_release,
         canceled_today: waiting.canceled_today,
+        pickups: waiting.pickups,
         shipping: waiting.requests + waiting.to_confirm + waiting.to_release,
         oldest: waited.map_or_else(String::new, |seconds| age(lang, seconds)),
         late: waited.is_some_and(|seconds| seconds >= LATE_SECONDS),
@@ -135,6 +138,14 @@ fn markup(lang: Lang, title: &str, counts: &Counts, now: claims_domain::KstDateT
                 html! { span.note { (lang.t("운송장을 입력해 출고", "enter waybills and release")) } },
             ))
             (tile(
+                "/console/returns",
+                "pickups",
+                lang.t("회수를 기다리는 반품·교환", "Returns and exchanges to pick up"),
+                counts.pickups,
+                false,
+                html! { span.note { (lang.t("회수확인·회수완료", "confirm, then complete")) } },
+            ))
+            (tile(
                 "/console/cancellations",
                 "canceledToday",
                 lang.t("오늘 취소된 상품", "Canceled today"),
@@ -184,6 +195,7 @@ mod tests {
             to_confirm: 5,
             to_release: 7,
             canceled_today: 1,
+            pickups: 3,
         };
         let counts = counts(waiting, now, Lang::Ko);
         assert_eq!(

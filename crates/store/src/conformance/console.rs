@@ -373,7 +373,7 @@ pub async fn what_waits_for_a_vendor_is_counted(fixture: &Fixture) {
         .cancel(&ord_no, &by_agent(&[(3, 1)], Fault::Customer), now)
         .await
         .unwrap();
-    let after = counted(a).await;
+    let after = counted(a.clone()).await;
     assert_eq!(
         (
             after.requests,
@@ -391,6 +391,34 @@ pub async fn what_waits_for_a_vendor_is_counted(fixture: &Fixture) {
     );
     let b = counted(scope(VENDOR_B, None)).await;
     assert_eq!((b.to_confirm, b.requests), (1, 0));
+    assert_eq!(after.pickups, 0);
+
+    // A return of a released item waits for the vendor until it ends.
+    let agent = || Actor::Agent(AgentId::parse("agentId", "agent-7").unwrap());
+    store.ship(&ord_no, seq(2), &a, now).await.unwrap();
+    let filed = store
+        .file_pickup(
+            &ord_no,
+            &pickup_command(agent(), claims_domain::PickupKind::Return, "351", &[(2, 1)]),
+            at("2026-11-22 10:00:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(counted(a.clone()).await.pickups, 1);
+    assert_eq!(counted(scope(VENDOR_B, None)).await.pickups, 0);
+    store
+        .withdraw_pickup(
+            &filed.clm_no,
+            &Actor::Agent(AgentId::parse("agentId", "agent-7").unwrap()),
+            at("2026-11-22 10:05:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        counted(a).await.pickups,
+        0,
+        "a withdrawn return waits no more"
+    );
 }
 
 /// The orders an agent acted on — a cancellation, a cancel request — newest first, each
