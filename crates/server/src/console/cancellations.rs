@@ -84,15 +84,7 @@ async fn scope_of(
     let (mut scope, vendors) = match &me.user.role {
         UserRole::Vendor(scope) => (scope.clone(), Vec::new()),
         _ => {
-            let vendors: Vec<VendorId> = app
-                .store
-                .vendors()
-                .await
-                .map_err(|e| PageError::store(lang, e))?
-                .into_iter()
-                .filter(|vendor| vendor.parent.is_none())
-                .map(|vendor| vendor.id)
-                .collect();
+            let vendors = top_vendors(app, lang).await?;
             let chosen = match given(&query.vendor) {
                 Some(text) => VendorId::parse(names.vendor, text)
                     .map_err(|_| bad(lang, names.vendor, text))?,
@@ -120,6 +112,19 @@ async fn scope_of(
         }
     }
     Ok((scope, vendors))
+}
+
+/// The top-level vendors an operator picks from, by id.
+pub(super) async fn top_vendors(app: &AppState, lang: Lang) -> Result<Vec<VendorId>, PageError> {
+    Ok(app
+        .store
+        .vendors()
+        .await
+        .map_err(|e| PageError::store(lang, e))?
+        .into_iter()
+        .filter(|vendor| vendor.parent.is_none())
+        .map(|vendor| vendor.id)
+        .collect())
 }
 
 async fn week_of(app: &AppState, me: &Signed, query: &WeekQuery) -> Result<Week, PageError> {

@@ -767,15 +767,7 @@ async fn scope_of(
     if let Some(scope) = me.user.role.scope() {
         return Ok((scope.clone(), Vec::new()));
     }
-    let vendors: Vec<claims_domain::VendorId> = app
-        .store
-        .vendors()
-        .await
-        .map_err(|e| PageError::store(lang, e))?
-        .into_iter()
-        .filter(|vendor| vendor.parent.is_none())
-        .map(|vendor| vendor.id)
-        .collect();
+    let vendors = super::cancellations::top_vendors(app, lang).await?;
     let chosen = match given(vendor) {
         Some(text) => claims_domain::VendorId::parse("vendor", text)
             .ok()

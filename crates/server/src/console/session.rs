@@ -143,8 +143,12 @@ impl FromRequestParts<AppState> for Signed {
             .map_err(|error| PageError::store(lang, error).into_response())?;
         match session {
             Some(session) => {
-                let waiting = match (&parts.method, session.user.role.scope()) {
-                    (&Method::GET, Some(scope)) => waiting(app, scope)
+                // Pages show the counts in their menu; forms and downloads (a file) do not.
+                let page = parts.method == Method::GET
+                    && !parts.uri.path().ends_with(".csv")
+                    && !parts.uri.path().ends_with(".xlsx");
+                let waiting = match (page, session.user.role.scope()) {
+                    (true, Some(scope)) => waiting(app, scope)
                         .await
                         .map_err(|error| PageError::store(lang, error).into_response())?,
                     _ => None,

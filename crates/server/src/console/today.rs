@@ -68,19 +68,28 @@ fn counts(waiting: Waiting, now: claims_domain::KstDateTime, lang: Lang) -> Coun
     }
 }
 
+/// What waits for the signed-in vendor: as the request's extractor read it for the menu,
+/// or read now.
+async fn waiting_of(
+    app: &AppState,
+    me: &Signed,
+    scope: &claims_domain::Scope,
+) -> Result<Waiting, PageError> {
+    match me.waiting {
+        Some(waiting) => Ok(waiting),
+        None => Ok(waiting(app, scope)
+            .await
+            .map_err(|e| PageError::store(me.lang, e))?
+            .unwrap_or_default()),
+    }
+}
+
 /// `/console/today`.
 pub(super) async fn today(State(app): State<AppState>, me: Signed) -> Result<Response, PageError> {
     let scope = scope_of(&me)?;
     let lang = me.lang;
     let now = app.clock.now();
-    let waiting = match me.waiting {
-        Some(waiting) => waiting,
-        None => waiting(&app, &scope)
-            .await
-            .map_err(|e| PageError::store(lang, e))?
-            .unwrap_or_default(),
-    };
-    let counts = counts(waiting, now, lang);
+    let counts = counts(waiting_of(&app, &me, &scope).await?, now, lang);
     let title = lang.t("오늘 할 일", "To do today");
     Ok(page(shell(
         me.frame(),
@@ -171,14 +180,11 @@ pub(super) async fn counts_json(
     me: Signed,
 ) -> Result<Response, PageError> {
     let scope = scope_of(&me)?;
-    let waiting = match me.waiting {
-        Some(waiting) => waiting,
-        None => waiting(&app, &scope)
-            .await
-            .map_err(|e| PageError::store(me.lang, e))?
-            .unwrap_or_default(),
-    };
-    let counts = counts(waiting, app.clock.now(), me.lang);
+    let counts = counts(
+        waiting_of(&app, &me, &scope).await?,
+        app.clock.now(),
+        me.lang,
+    );
     Ok(([(CACHE_CONTROL, "no-store")], Json(counts)).into_response())
 }
 

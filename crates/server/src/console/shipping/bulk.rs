@@ -74,23 +74,6 @@ pub(crate) async fn bulk(
     }
     // What the queue lists, to name each item by its order and to find its request.
     let lists = lists(&app, &scope, lang).await?;
-    let named: HashMap<u64, (OrderNo, ItemSeq)> = lists
-        .instructed
-        .iter()
-        .chain(&lists.confirmed)
-        .map(|item| {
-            (
-                item.state.shpp_no.get(),
-                (item.ord_no.clone(), item.item.seq),
-            )
-        })
-        .chain(lists.pending.iter().map(|line| {
-            (
-                line.shpp_no.get(),
-                (line.oror_no.clone(), line.line.item_seq),
-            )
-        }))
-        .collect();
     let requests: HashMap<u64, (OrderNo, ItemSeq)> = lists
         .pending
         .iter()
@@ -101,6 +84,13 @@ pub(crate) async fn bulk(
             )
         })
         .collect();
+    let mut named = requests.clone();
+    named.extend(lists.instructed.iter().chain(&lists.confirmed).map(|item| {
+        (
+            item.state.shpp_no.get(),
+            (item.ord_no.clone(), item.item.seq),
+        )
+    }));
     let now = app.clock.now();
     let mut told = Vec::with_capacity(picked.len());
     for shpp_no in picked {

@@ -73,15 +73,10 @@ pub(crate) async fn list(
     let notice = done_message(&query, me.lang)
         .map(Ok)
         .or_else(|| told.as_ref().map(|told| told.summary.clone()));
-    let asked = Place::of(&query.tab, &query.q, &query.page);
     let mut response = render(
         &app,
         &me,
-        Asked {
-            place: asked,
-            q: query.q.trim().to_owned(),
-            page: query.page.trim().parse().unwrap_or(1),
-        },
+        Asked::of(&query.tab, &query.q, &query.page),
         notice,
         told.map(|told| told.rows).unwrap_or_default(),
     )

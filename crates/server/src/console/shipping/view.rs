@@ -25,12 +25,33 @@ const PAGE_ROWS: usize = 50;
 /// A request waiting longer than this is marked as late.
 const LATE_REQUEST_HOURS: i64 = 24;
 
-/// The queue a request asks for: a known tab, or the first with work in it.
+/// The queue a request asks for: a known tab, or (`None`) the first with work in it.
 #[derive(Debug)]
 pub(super) struct Asked {
-    pub(super) place: Option<Place>,
+    pub(super) tab: Option<Tab>,
     pub(super) q: String,
     pub(super) page: usize,
+}
+
+impl Asked {
+    /// From a query string's `tab`, `q` and `page`, as typed.
+    pub(super) fn of(tab: &str, q: &str, page: &str) -> Self {
+        Asked {
+            tab: Tab::parse(tab),
+            q: q.trim().to_owned(),
+            page: page.trim().parse().unwrap_or(1),
+        }
+    }
+}
+
+impl From<Place> for Asked {
+    fn from(place: Place) -> Self {
+        Asked {
+            tab: Some(place.tab),
+            q: place.q,
+            page: place.page,
+        }
+    }
 }
 
 /// What the shipping page shows.
@@ -93,14 +114,16 @@ pub(super) async fn render(
         (tab, count)
     });
     // Without a tab asked for: the first with work in it.
-    let place = asked.place.unwrap_or_else(|| Place {
-        tab: counts
-            .iter()
-            .find(|(tab, count)| *count > 0 && *tab != Tab::Delayed && *tab != Tab::NoSell)
-            .map_or(Tab::Confirm, |(tab, _)| *tab),
-        q: asked.q.clone(),
+    let place = Place {
+        tab: asked.tab.unwrap_or_else(|| {
+            counts
+                .iter()
+                .find(|(tab, count)| *count > 0 && *tab != Tab::Delayed && *tab != Tab::NoSell)
+                .map_or(Tab::Confirm, |(tab, _)| *tab)
+        }),
+        q: asked.q,
         page: asked.page.max(1),
-    });
+    };
     let search = Search::new(&place.q);
     let requests: Vec<PendingRow> = lists
         .pending
@@ -491,12 +514,7 @@ pub(super) async fn refusal(
     place: Place,
     message: String,
 ) -> Result<Response, PageError> {
-    let asked = Asked {
-        q: place.q.clone(),
-        page: place.page,
-        place: Some(place),
-    };
-    render(app, me, asked, Some(Err(message)), Vec::new()).await
+    render(app, me, place.into(), Some(Err(message)), Vec::new()).await
 }
 
 /// The upload form of a waybill sheet, with the link to its template.
