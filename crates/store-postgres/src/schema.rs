@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_delivery.sql"),
     include_str!("../migrations/0015_returns_and_exchanges.sql"),
     include_str!("../migrations/0016_console_searches.sql"),
+    include_str!("../migrations/0017_sandbox_log.sql"),
 ];
 
 /// The schema version this build writes and reads.

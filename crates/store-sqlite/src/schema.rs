@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_delivery.sql"),
     include_str!("../migrations/0016_returns_and_exchanges.sql"),
     include_str!("../migrations/0017_console_searches.sql"),
+    include_str!("../migrations/0018_sandbox_log.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.

@@ -49,6 +49,8 @@ pub use orders::OrderCursor;
 mod pickups;
 mod requests;
 mod returns;
+mod sandbox;
+pub use sandbox::SandboxEntry;
 pub use returns::{DuePickup, PickupStep, replacement_item, replacement_shipping};
 mod secrets;
 pub use secrets::SecretsKey;
@@ -724,6 +726,13 @@ store! {
         /// Gives up `node`'s lease on an endpoint.
         write release_webhook(id: &WebhookId, node: &str) -> ()
             = webhooks::release(&id, &node);
+        /// Appends what a sandbox saw; its place in the log.
+        write record_sandbox(entry: SandboxEntry) -> u64
+            = sandbox::record(&entry);
+        /// What a sandbox saw after `after`, in order, at most `limit`: `vendor`'s and the
+        /// scenario's steps, or everything.
+        read sandbox_log(vendor: Option<&VendorId>, after: u64, limit: usize) -> Vec<(u64, SandboxEntry)>
+            = sandbox::log(vendor.as_ref(), after, limit);
         /// Records that `node` is alive at `now`, forgets nodes not seen since `live_since`, and
         /// counts the live nodes sharing this database (this one included).
         write heartbeat(node: &str, now: KstDateTime, live_since: KstDateTime) -> usize

@@ -47,7 +47,7 @@ use crate::idempotency::{
 };
 use crate::{
     Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Placed, Role, SecretHash, Store,
-    StoreError, TokenId,
+    SandboxEntry, StoreError, TokenId,
 };
 
 /// A fresh store for one scenario, and whatever must live as long as it (a temporary
@@ -90,6 +90,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@each $fresh;
             a_store_reports_its_schema_and_pools_and_closes,
             nodes_are_counted_by_their_heartbeats,
+            a_sandbox_log_keeps_entries_in_order_per_vendor,
             vendors_and_their_lower_rank_vendors,
             api_keys_are_issued_listed_and_revoked,
             platform_tokens_carry_a_role_and_are_revocable,
