@@ -14,6 +14,7 @@ pub mod platform;
 mod send_deadline;
 pub mod ssg_calls;
 mod vendor_api;
+mod watch;
 pub mod work;
 
 use std::future::Future;
@@ -40,6 +41,7 @@ pub use work::{membership, webhooks};
 
 use app::envelope;
 use app::limits::{self, Presented, Surface};
+use app::sandbox::record::CallKind;
 
 /// The whole application: the vendor API, the platform API and the console, each behind the
 /// guard with its own way to refuse; the probes and the metrics; each request observed.
@@ -64,7 +66,11 @@ pub fn router(state: AppState) -> Router {
         .merge(
             vendor_api::router()
                 .merge(ssg_calls::router())
-                .route_layer(guard(vendor)),
+                .route_layer(guard(vendor))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    (state.clone(), call_kind as watch::Kinds),
+                    watch::watch,
+                )),
         )
         .merge(
             platform::router(state.config.limits.platform_body_bytes).route_layer(guard(platform)),
@@ -76,6 +82,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(platform::problem::in_korean))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            sandbox_date,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             note_changes,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -83,6 +93,43 @@ pub fn router(state: AppState) -> Router {
             observe::observe,
         ))
         .with_state(state)
+}
+
+/// On a sandbox, every answer's `Date` is the sandbox clock's time, so that a client that
+/// takes "today" from the server's answers sees the sandbox's day. (hyper writes the
+/// system's time only where no `Date` is given.)
+async fn sandbox_date(
+    State(app): State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if app.sandbox.is_some() {
+        let at = jiff::Timestamp::from_second(app.clock.now().unix_seconds())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let date = at.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&date) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::DATE, value);
+        }
+    }
+    response
+}
+
+/// The kind of vendor call a path names, for the sandbox's record and triggers.
+fn call_kind(path: &str) -> CallKind {
+    match path {
+        INQUIRY_PATH => CallKind::Inquiry,
+        ssg_calls::LIST_SHPP_DIRECTION | ssg_calls::LIST_WAREHOUSE_OUT => CallKind::ShippingList,
+        ssg_calls::CONFIRM => CallKind::Confirm,
+        ssg_calls::SAVE_WBL_NO => CallKind::Waybill,
+        ssg_calls::RELEASE => CallKind::Release,
+        ssg_calls::APPROVE | ssg_calls::APPROVE_WITH_BODY => CallKind::Approve,
+        ssg_calls::CANCEL_REQUESTS => CallKind::CancelRequests,
+        path if path.starts_with("/api/claim/v2/order/") => CallKind::OrderDetail,
+        _ => CallKind::Other,
+    }
 }
 
 /// Tells whoever waits for events that a write just succeeded here.

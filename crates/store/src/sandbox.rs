@@ -7,8 +7,8 @@
 use claims_domain::{KstDateTime, VendorId};
 
 use crate::StoreError;
-use crate::stored;
 use crate::sql::{Param, Sql};
+use crate::stored;
 
 /// One thing a sandbox saw.
 #[derive(Debug, Clone, PartialEq, Eq)]

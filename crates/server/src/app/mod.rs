@@ -17,6 +17,7 @@ pub mod limits;
 pub mod metrics;
 pub mod notes;
 pub mod problem;
+pub mod sandbox;
 pub mod settings;
 pub mod sign_ins;
 pub mod state;

@@ -10,6 +10,7 @@ use super::clock::{Clock, SandboxClock, SystemClock};
 use super::config::Config;
 use super::limits::Guard;
 use super::metrics::Metrics;
+use super::sandbox::hooks::Hooks;
 use super::sign_ins::SignIns;
 
 /// A new webhook endpoint id (64 random bits).
@@ -30,6 +31,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The sandbox clock, when the node runs a sandbox (then `clock` is it too).
     pub sandbox: Option<Arc<SandboxClock>>,
+    /// The triggers and traps of the scenario this node plays, if it plays one.
+    pub scenario: Option<Arc<Hooks>>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     /// Bumped after every write this node answered successfully, so that long polls and
@@ -52,6 +55,7 @@ impl AppState {
             store,
             clock: Arc::new(SystemClock),
             sandbox: None,
+            scenario: None,
             guard: Arc::new(Guard::new(&config.limits)),
             answers: Answers::new(config.inquiry_cache_bytes).map(Arc::new),
             config: Arc::new(config),
@@ -68,6 +72,14 @@ impl AppState {
         Self {
             clock: sandbox.clone(),
             sandbox: Some(sandbox),
+            ..self
+        }
+    }
+
+    /// The same node playing a scenario: its triggers and traps fire on the vendor calls.
+    pub fn with_scenario(self, hooks: Arc<Hooks>) -> Self {
+        Self {
+            scenario: Some(hooks),
             ..self
         }
     }

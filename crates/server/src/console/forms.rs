@@ -595,3 +595,10 @@ mod tests {
         assert_eq!(CancelForm::NAMES.csrf, "csrf");
     }
 }
+
+fields! {
+    /// `/console/sandbox`: whose report (the operator picks a vendor).
+    SandboxQuery / SandboxQueryNames {
+        vendor = "splVenId",
+    }
+}

@@ -22,6 +22,8 @@ pub(crate) struct Frame<'a> {
     pub here: &'a str,
     /// What waits for a vendor user: the menu's badges.
     pub waiting: Option<claims_store::Waiting>,
+    /// Whether the service runs a sandbox: its report is in the menu.
+    pub sandbox: bool,
 }
 
 /// A page for a signed-in user: `active` names the navigation entry it belongs to.
@@ -74,6 +76,13 @@ pub(super) fn shell(me: Frame<'_>, title: &str, active: &str, content: Markup) -
                 lang.t("현황", "Dashboard"),
             ));
         }
+    }
+    if me.sandbox && !matches!(me.user.role, UserRole::ServiceCenter) {
+        entries.push((
+            "sandbox",
+            "/console/sandbox",
+            lang.t("샌드박스 보고서", "Sandbox report"),
+        ));
     }
     let role = match &me.user.role {
         UserRole::Admin => lang.t("운영자", "Operator").to_owned(),

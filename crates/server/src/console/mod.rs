@@ -22,6 +22,7 @@ mod layout;
 mod orders;
 mod page;
 mod returns;
+mod sandbox;
 mod session;
 mod shipping;
 mod text;
@@ -88,6 +89,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/console/cancellations.csv", get(cancellations::csv))
         .route("/console/cancellations.xlsx", get(cancellations::xlsx))
         .route("/console/dashboard", get(cancellations::dashboard))
+        .route("/console/sandbox", get(sandbox::show))
         .route("/console/shipping", get(shipping::list))
         .route("/console/shipping/confirm", post(shipping::confirm))
         .route("/console/shipping/release", post(shipping::release))

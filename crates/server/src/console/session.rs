@@ -82,6 +82,8 @@ pub(crate) struct Signed {
     pub here: String,
     /// What waits for a vendor user, for the menu's badges (read for pages, not for forms).
     pub waiting: Option<claims_store::Waiting>,
+    /// Whether the service runs a sandbox (its report is then in the menu).
+    pub sandbox: bool,
 }
 
 impl Signed {
@@ -99,6 +101,7 @@ impl Signed {
             lang: self.lang,
             here: &self.here,
             waiting: self.waiting,
+            sandbox: self.sandbox,
         }
     }
 
@@ -159,6 +162,7 @@ impl FromRequestParts<AppState> for Signed {
                     lang,
                     here,
                     waiting,
+                    sandbox: app.sandbox.is_some(),
                 })
             }
             None => {

@@ -456,6 +456,10 @@ pub struct CancellationBody {
     pub customer_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+    /// On a sandbox only: the time the claim carries (`ordCnclDts`), earlier than now — a
+    /// claim that commits late, after polls whose window already covered its time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<String>,
 }
 
 /// A line of a cancellation request.
@@ -801,6 +805,7 @@ mod tests {
                 impt_div_cd: fault.map(str::to_owned),
                 customer_id: customer.map(str::to_owned),
                 agent_id: agent.map(str::to_owned),
+                effective_at: None,
             };
         assert!(
             cancellation(Some("c-1"), None, None)

@@ -23,6 +23,7 @@ use super::problem::{Problem, ProblemKind};
 use super::request::{Caller, Params};
 use crate::app::events::render;
 use crate::app::limits::InFlight;
+use crate::app::sandbox::{log, record};
 use crate::app::state::AppState;
 
 /// The query of `GET /v1/events`.
@@ -319,6 +320,11 @@ pub(crate) async fn feed(
         }
         render(&app, event, &mut body).await?;
     }
+    if app.sandbox.is_some()
+        && let Feed::Vendor { scope, .. } = &feed
+    {
+        delivered(&app, scope, &body).await;
+    }
     body.extend_from_slice(b"],\"nextCursor\":");
     body.extend_from_slice(&serde_json::to_vec(&next).expect("a string serializes"));
     body.extend_from_slice(if has_more {
@@ -332,4 +338,25 @@ pub(crate) async fn feed(
         body,
     )
         .into_response())
+}
+
+/// Records, on a sandbox, the cancellations a vendor's read of the feed carried (`body`
+/// holds the events so far: a JSON array still open).
+async fn delivered(app: &AppState, scope: &Scope, body: &[u8]) {
+    let mut events = body.to_vec();
+    events.push(b']');
+    let Some(start) = events.iter().position(|b| *b == b'[') else {
+        return;
+    };
+    let Ok(read) = serde_json::from_slice::<serde_json::Value>(&events[start..]) else {
+        return;
+    };
+    let rows = record::claim_rows(&read);
+    if !rows.is_empty() {
+        let delivery = record::DeliveryRecord {
+            via: "feed".to_owned(),
+            rows,
+        };
+        log::write(app, Some(scope.vendor.clone()), record::DELIVERY, &delivery).await;
+    }
 }

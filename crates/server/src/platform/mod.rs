@@ -38,6 +38,8 @@ pub(crate) fn router(max_body: usize) -> Router<AppState> {
         .route("/v1/claims/{clm_no}", get(orders::claim))
         .route("/v1/events", get(events::feed))
         .route("/v1/sandbox/clock", get(sandbox::show).post(sandbox::shift))
+        .route("/v1/sandbox/report", get(sandbox::report))
+        .route("/v1/sandbox/reconcile", post(sandbox::reconcile))
         .route("/v1/webhooks", post(webhooks::register).get(webhooks::list))
         .route(
             "/v1/webhooks/{webhook_id}",

@@ -136,7 +136,10 @@ pub(crate) async fn cancel(
         let ord_no = order_no(&ord_no)?;
         tracing::Span::current().record("order.no", tracing::field::display(&ord_no));
         let command = body.value.to_command(role)?;
-        let now = app.clock.now();
+        let now = match &body.value.effective_at {
+            None => app.clock.now(),
+            Some(at) => effective_at(&app, at)?,
+        };
         let claim = match &key {
             Some(key) => {
                 let done = Completion {
@@ -154,6 +157,29 @@ pub(crate) async fn cancel(
     }
     .await;
     Ok(idempotency::end(&app, key, result).await)
+}
+
+/// How far back a sandbox's late commit may date its claim.
+const LATE_COMMIT_MAX_SECS: i64 = 24 * 3600;
+
+/// The time a sandbox's late-committed claim carries: only on a sandbox, never ahead of
+/// the clock and at most a day behind it.
+fn effective_at(app: &AppState, at: &str) -> Result<KstDateTime, Problem> {
+    if app.sandbox.is_none() {
+        return Err(Problem::invalid(InvalidValue::new(
+            "effectiveAt",
+            "dates a claim in the past, which only a sandbox allows",
+        )));
+    }
+    let at = KstDateTime::parse("effectiveAt", at)?;
+    let now = app.clock.now();
+    if at > now || at < now.plus_seconds(-LATE_COMMIT_MAX_SECS) {
+        return Err(Problem::invalid(InvalidValue::new(
+            "effectiveAt",
+            format!("must lie within the day before the sandbox's now ({now}), got {at}"),
+        )));
+    }
+    Ok(at)
 }
 
 fn claim_answer(claim: &Claim) -> StoredAnswer {

@@ -25,6 +25,12 @@ pub(crate) async fn file(
     let ord_no = order_no(&ord_no)?;
     let span = tracing::Span::current();
     span.record("order.no", tracing::field::display(&ord_no));
+    if body.effective_at.is_some() {
+        return Err(Problem::invalid(claims_domain::InvalidValue::new(
+            "effectiveAt",
+            "dates a sandbox's cancellation; a cancel request takes none",
+        )));
+    }
     let command = body.to_command(role)?;
     let id = crate::app::state::new_request_id();
     span.record("request.id", tracing::field::display(&id));

@@ -29,6 +29,7 @@ use tokio::task::JoinSet;
 
 use crate::app::clock::{Clock as _, SystemClock};
 use crate::app::events::{BATCH, PURGED, lag_secs, render};
+use crate::app::sandbox::{log, record};
 use crate::app::state::AppState;
 
 /// How long a node holds an endpoint without recording an attempt; renewed by each
@@ -354,6 +355,8 @@ impl Delivery {
             Ok(signature) => signature,
             Err(error) => return failed(error.to_string()),
         };
+        // A sandbox records what an acknowledged delivery carried.
+        let carried = self.app.sandbox.is_some().then(|| body.clone());
         let sent = self
             .client
             .post(hook.url.as_str())
@@ -386,6 +389,9 @@ impl Delivery {
         let took = started.elapsed();
         let code = status.as_u16();
         let (answer, error) = if status.is_success() {
+            if let Some(carried) = carried {
+                delivered(&self.app, hook, &carried).await;
+            }
             (Answer::Accepted, None)
         } else if code == 410 {
             (Answer::Gone, Some("answered 410 Gone".to_owned()))
@@ -528,6 +534,27 @@ async fn refresh_gauges(app: &AppState) {
     }
     let statuses: Vec<EndpointStatus> = hooks.iter().map(|hook| hook.status).collect();
     app.metrics.webhook_gauges(&statuses, &lags);
+}
+
+/// Records, on a sandbox, the cancellations an acknowledged delivery carried.
+async fn delivered(app: &AppState, hook: &Webhook, body: &[u8]) {
+    let Ok(event) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return;
+    };
+    let rows = record::claim_rows(&event);
+    if !rows.is_empty() {
+        let delivery = record::DeliveryRecord {
+            via: "webhook".to_owned(),
+            rows,
+        };
+        log::write(
+            app,
+            Some(hook.scope.vendor.clone()),
+            record::DELIVERY,
+            &delivery,
+        )
+        .await;
+    }
 }
 
 #[cfg(test)]

@@ -46,8 +46,8 @@ use crate::idempotency::{
     Begin, Completion, Fingerprint, IdempotencyKey, Quota, StoredAnswer, Usage, Window,
 };
 use crate::{
-    Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Placed, Role, SecretHash, Store,
-    SandboxEntry, StoreError, TokenId,
+    Conflict, KeyId, NewApiKey, NewToken, NewVendor, NotFound, Placed, Role, SandboxEntry,
+    SecretHash, Store, StoreError, TokenId,
 };
 
 /// A fresh store for one scenario, and whatever must live as long as it (a temporary

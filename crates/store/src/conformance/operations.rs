@@ -56,7 +56,12 @@ pub async fn a_sandbox_log_keeps_entries_in_order_per_vendor(fixture: &Fixture) 
     assert!(store.sandbox_log(None, 0, 10).await.unwrap().is_empty());
     let written = [
         entry(None, 0, "step", r#"{"step":1}"#),
-        entry(Some("0000012345"), 5, "call", r#"{"path":"/a","rows":["김"]}"#),
+        entry(
+            Some("0000012345"),
+            5,
+            "call",
+            r#"{"path":"/a","rows":["김"]}"#,
+        ),
         entry(Some("0000023456"), 6, "call", "{}"),
         entry(Some("0000012345"), 7, "feed", "{}"),
     ];
