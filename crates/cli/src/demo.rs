@@ -25,29 +25,7 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
     let settings = &sandbox_defaults(settings, effective);
     let listener = bind(settings.listen).await?;
     let address = listener.local_addr()?;
-    let dir = tempfile::Builder::new()
-        .prefix("ssg-claims-demo-")
-        .tempdir()
-        .context("cannot create a temporary directory for the demo store")?;
-    #[cfg(unix)]
-    std::fs::set_permissions(
-        dir.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o700),
-    )
-    .context("cannot make the demo's directory private")?;
-    let path = dir.path().join("demo.db");
-    // The demo's data is thrown away at exit, so commits need not wait for the disk.
-    let store = SqliteStore::open(
-        &path,
-        SqliteOptions {
-            durability: Durability::Normal,
-            secrets: crate::database::secrets_key()?,
-            ..SqliteOptions::default()
-        },
-    )
-    .await
-    .context("cannot create the demo store")?;
-    let store: Arc<dyn Store> = Arc::new(store);
+    let (dir, store) = temporary_store("ssg-claims-demo-").await?;
 
     let now = SystemClock.now();
     let plan = Plan {
@@ -56,7 +34,7 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
     };
     eprintln!(
         "Filling a fresh demo store ({}) with {} orders over the last {} days...",
-        path.display(),
+        dir.path().display(),
         plan.orders,
         plan.days
     );
@@ -111,7 +89,7 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
         tokens.push((role, secret));
     }
 
-    let users = console_users(&*store, now).await?;
+    let users = console_users(&*store, now, &demo_people()).await?;
     let examples = Examples::find(&*store, now).await?;
     let shutdown = Shutdown::listen()?;
     // Whoever reads the banner may stop reading (a script that took the key it wanted): the
@@ -126,14 +104,38 @@ pub async fn run(args: DemoArgs, settings: &Settings, effective: &Effective) -> 
     result
 }
 
-/// One console user per role (and a lower-rank vendor's), each with a fresh random
-/// password: (login, what they are, password).
-async fn console_users(
-    store: &dyn Store,
-    now: KstDateTime,
-) -> anyhow::Result<Vec<(&'static str, &'static str, String)>> {
+/// A fresh SQLite store in a private temporary directory, removed when the directory is
+/// dropped. Its commits do not wait for the disk: it is thrown away at exit.
+pub(crate) async fn temporary_store(
+    prefix: &str,
+) -> anyhow::Result<(tempfile::TempDir, Arc<dyn Store>)> {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .context("cannot create a temporary directory for the store")?;
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .context("cannot make the store's directory private")?;
+    let store = SqliteStore::open(
+        &dir.path().join("claims.db"),
+        SqliteOptions {
+            durability: Durability::Normal,
+            secrets: crate::database::secrets_key()?,
+            ..SqliteOptions::default()
+        },
+    )
+    .await
+    .context("cannot create the store")?;
+    Ok((dir, Arc::new(store)))
+}
+
+/// The demo's console users: one per role, and a lower-rank vendor's.
+fn demo_people() -> Vec<(String, String, UserRole)> {
     let vendor = |id: &str| VendorId::parse("splVenId", id).expect("demo vendor ids are valid");
-    let people = [
+    [
         ("admin", "operator", UserRole::Admin),
         ("agent.kim", "service-center agent", UserRole::ServiceCenter),
         (
@@ -152,14 +154,25 @@ async fn console_users(
                 lower_rank: Some(vendor("0000012346")),
             }),
         ),
-    ];
+    ]
+    .into_iter()
+    .map(|(login, what, role)| (login.to_owned(), what.to_owned(), role))
+    .collect()
+}
+
+/// Console users, each with a fresh random password: (login, what they are, password).
+pub(crate) async fn console_users(
+    store: &dyn Store,
+    now: KstDateTime,
+    people: &[(String, String, UserRole)],
+) -> anyhow::Result<Vec<(String, String, String)>> {
     let mut users = Vec::new();
     let mut hashing = Vec::new();
-    for (login, what, role) in people {
+    for (login, what, role) in people.iter().cloned() {
         let password = claims_server::console::new_password();
         let parsed = Password::parse(&password).expect("a new password is long enough");
         hashing.push((
-            login,
+            login.clone(),
             role,
             tokio::task::spawn_blocking(move || claims_server::console::hash_password(&parsed)),
         ));
@@ -167,7 +180,8 @@ async fn console_users(
     }
     for (login, role, hash) in hashing {
         let user = NewUser {
-            login: Login::parse(login).expect("demo logins are valid"),
+            login: Login::parse(&login)
+                .map_err(|invalid| anyhow::anyhow!("console user {login:?}: {invalid}"))?,
             role,
             password_hash: hash.await?,
         };
@@ -297,7 +311,7 @@ fn banner(
     now: KstDateTime,
     keys: &[(&str, Option<&str>, &str, Secret)],
     tokens: &[(Role, Secret)],
-    users: &[(&str, &str, String)],
+    users: &[(String, String, String)],
     examples: &Examples,
 ) -> String {
     let end = KstDate::of(now);
@@ -563,7 +577,7 @@ fn returns(
 /// The settings of a local sandbox where the user gave none: webhooks may call a receiver
 /// on this machine over plain http, the console's cookie travels over plain http to
 /// `127.0.0.1`, and the clock is a sandbox clock the admin token can move. A value the user gave (flag, environment, file) is kept as given.
-fn sandbox_defaults(settings: &Settings, effective: &Effective) -> Settings {
+pub(crate) fn sandbox_defaults(settings: &Settings, effective: &Effective) -> Settings {
     let defaulted = |key: &str| {
         effective
             .shown

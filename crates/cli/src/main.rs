@@ -21,6 +21,7 @@ mod database;
 mod demo;
 mod logging;
 mod orders;
+mod sandbox;
 mod serve;
 mod settings;
 
@@ -72,6 +73,11 @@ enum Command {
     /// with realistic demo data, as a sandbox whose clock can be moved; prints keys, tokens,
     /// console users and curls to try.
     Demo(DemoArgs),
+    /// Play a marketplace day against your integration on a fresh sandbox, hours in
+    /// minutes, and report what it missed: every cancellation, when it reached you, and
+    /// each finding (a missed or late cancellation, a coverage gap, an item shipped after
+    /// its cancellation, an error not retried…). Exit status 1 when a finding is harmful.
+    Sandbox(SandboxArgs),
     /// Create the database or bring its schema up to date, then exit.
     Migrate,
     /// Write a consistent copy of the database while it is in use: SQLite's online copy to
@@ -143,6 +149,39 @@ struct DemoArgs {
     /// How many orders to place over the last 30 days.
     #[arg(long, default_value_t = 3_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     orders: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+struct SandboxArgs {
+    #[command(flatten)]
+    http: Flags<HTTP>,
+
+    /// The day to play: a built-in scenario's name (see --list) or a TOML file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "marketplace-day")]
+    scenario: String,
+
+    /// How fast the sandbox clock runs, in times real time: 1440 plays a day in a minute;
+    /// 0 stands still (only POST /v1/sandbox/clock moves it).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+
+    /// Run this shell command while the day plays, with SSG_BASE_URL, SSG_API_KEY (and
+    /// SSG_API_KEYS when there are several) set; when the day ends or it exits, report and
+    /// exit 1 on a harmful finding.
+    #[arg(long, value_name = "CMD")]
+    run_client: Option<String>,
+
+    /// Write the report here as JSON when the day ends.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+
+    /// Describe the built-in scenarios and exit.
+    #[arg(long)]
+    list: bool,
+
+    /// Print a built-in scenario's file (to copy and change) and exit.
+    #[arg(long, value_name = "NAME")]
+    print: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -490,6 +529,7 @@ async fn run(cli: Cli, settings: Settings, effective: settings::Effective) -> an
     match cli.command {
         Command::Serve(_) => serve::run(settings).await,
         Command::Demo(args) => demo::run(args, settings, &effective).await,
+        Command::Sandbox(args) => sandbox::run(args, settings, &effective).await,
         Command::Migrate => admin::migrate(settings).await,
         Command::Backup(args) => admin::backup(&args.to, settings).await,
         Command::Vendor(command) => admin::vendor(command, settings).await,
@@ -542,7 +582,11 @@ fn main() -> ExitCode {
         .shown
         .iter()
         .any(|shown| shown.key == "log.filter" && shown.source != settings::Source::Default);
-    let quiet = !cli.verbose && !matches!(cli.command, Command::Serve(_) | Command::Demo(_));
+    let quiet = !cli.verbose
+        && !matches!(
+            cli.command,
+            Command::Serve(_) | Command::Demo(_) | Command::Sandbox(_)
+        );
     if quiet && !log_given {
         settings.log = "warn".into();
     }

@@ -134,11 +134,36 @@ pub async fn run_server(
     store: Arc<dyn Store>,
     settings: &Settings,
 ) -> anyhow::Result<()> {
-    let mut state = AppState::new(Arc::clone(&store), settings.config());
+    run_node(
+        shutdown.signalled(),
+        listener,
+        node_state(store, settings),
+        settings,
+    )
+    .await
+}
+
+/// A node's state for `store` under `settings`.
+pub fn node_state(store: Arc<dyn Store>, settings: &Settings) -> AppState {
+    let state = AppState::new(store, settings.config());
     if settings.sandbox {
         // Read from the database by `schedule` as soon as it is reachable.
-        state = state.with_sandbox(SandboxClock::unread());
+        state.with_sandbox(SandboxClock::unread())
+    } else {
+        state
     }
+}
+
+/// Serves `state` until `stop` completes, with the background work beside it; then lets
+/// the requests in flight finish for at most `http.shutdown_grace_secs` and closes the
+/// database.
+pub async fn run_node(
+    stop: impl Future<Output = ()> + Send + 'static,
+    listener: TcpListener,
+    state: AppState,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let store = Arc::clone(&state.store);
     let app = router(state.clone());
     let grace = Duration::from_secs(u64::from(settings.shutdown_grace_secs));
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
@@ -161,7 +186,7 @@ pub async fn run_server(
     };
     let connections = settings.connections();
     let server = serve_with(listener, app, &connections, async move {
-        shutdown.signalled().await;
+        stop.await;
         let _ = signalled.send(());
     });
     let deadline = async move {
@@ -220,7 +245,7 @@ impl Shutdown {
     }
 
     /// Completes on the first Ctrl-C or SIGTERM.
-    async fn signalled(mut self) {
+    pub async fn signalled(mut self) {
         #[cfg(unix)]
         tokio::select! {
             _ = self.interrupt.recv() => {},
