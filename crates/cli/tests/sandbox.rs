@@ -462,3 +462,48 @@ fn an_invalid_scenario_is_refused_before_the_day_starts() {
     );
     assert!(output.stdout.is_empty(), "nothing started");
 }
+
+#[test]
+fn the_client_runs_on_sandbox_time_with_the_sandboxs_address_and_key() {
+    let has_faketime = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join("faketime").is_file())
+    });
+    if !has_faketime {
+        eprintln!(
+            "SKIPPED: faketime is not installed (Debian: apt-get install faketime); .ci/run installs it"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("day.toml");
+    // A day years away, on a clock that stands still: the client must see it, not today.
+    std::fs::write(
+        &scenario,
+        DAY.replace("2026-12-08 23:00:00", "2030-01-02 03:04:05"),
+    )
+    .unwrap();
+    let seen = dir.path().join("seen.txt");
+    let client = format!(
+        "date '+%Y-%m-%d %H:%M' > {0}; echo \"$SSG_BASE_URL\" >> {0}; echo \"$SSG_API_KEY\" >> {0}",
+        seen.display()
+    );
+    let output = support::ssg_claims(dir.path().join("unused.db"))
+        .args(["sandbox", "--speed", "0", "--listen", "127.0.0.1:0", "--scenario"])
+        .arg(&scenario)
+        .args(["--run-client", &client])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The client ended at once: the report came then, with nothing missed yet.
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("The client ended"), "{stderr}");
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    assert_eq!(lines[0], "2030-01-02 03:04", "the client's clock: {seen}");
+    assert!(lines[1].starts_with("http://127.0.0.1:"), "{seen}");
+    assert!(
+        stdout.contains(&format!("0000012345             {}", lines[2])),
+        "the key the banner printed: {seen} / {stdout}"
+    );
+}

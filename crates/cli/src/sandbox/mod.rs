@@ -172,7 +172,7 @@ pub async fn run(
             let mut child = spawn_client(command, &base, &secrets, &state, speed_milli)?;
             tokio::select! {
                 played = day => {
-                    let _ = child.start_kill();
+                    stop_client(&mut child).await;
                     let status = child.wait().await;
                     if let Ok(played) = played {
                         eprintln!(
@@ -387,12 +387,39 @@ fn spawn_client(
         .env("SSG_API_KEY", keys.first().copied().unwrap_or(""))
         .env("TZ", "Asia/Seoul")
         .kill_on_drop(true);
+    // Its own process group, so that the whole command (a shell, libfaketime's wrapper, what
+    // they start) is stopped with it.
+    #[cfg(unix)]
+    child.process_group(0);
     if keys.len() > 1 {
         child.env("SSG_API_KEYS", keys.join(" "));
     }
     child
         .spawn()
         .with_context(|| format!("the client command could not be started: {command}"))
+}
+
+/// Stops the client's whole process group: SIGTERM, then SIGKILL after two seconds.
+async fn stop_client(child: &mut tokio::process::Child) {
+    #[cfg(unix)]
+    if let Some(pid) = child.id() {
+        let group = format!("-{pid}");
+        let signal = |name: &str| {
+            std::process::Command::new("kill")
+                .args([name, "--", &group])
+                .stderr(std::process::Stdio::null())
+                .status()
+        };
+        let _ = signal("-TERM");
+        if tokio::time::timeout(std::time::Duration::from_secs(2), child.wait())
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        let _ = signal("-KILL");
+    }
+    let _ = child.start_kill();
 }
 
 /// The `faketime` wrapper, if installed.
