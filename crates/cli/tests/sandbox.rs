@@ -488,7 +488,14 @@ fn the_client_runs_on_sandbox_time_with_the_sandboxs_address_and_key() {
         seen.display()
     );
     let output = support::ssg_claims(dir.path().join("unused.db"))
-        .args(["sandbox", "--speed", "0", "--listen", "127.0.0.1:0", "--scenario"])
+        .args([
+            "sandbox",
+            "--speed",
+            "0",
+            "--listen",
+            "127.0.0.1:0",
+            "--scenario",
+        ])
         .arg(&scenario)
         .args(["--run-client", &client])
         .output()

@@ -41,6 +41,16 @@ impl ClockAnchor {
         let to = match how {
             ClockMove::By(seconds) => shown.plus_seconds(seconds),
             ClockMove::To(at) => at,
+            ClockMove::Speed(speed_milli) => {
+                return Ok(Moved {
+                    from: shown,
+                    to: ClockAnchor {
+                        real_ms,
+                        at: shown,
+                        speed_milli,
+                    },
+                });
+            }
         };
         if to < shown {
             return Err(ClockBackwards { shown, asked: to });
@@ -59,6 +69,8 @@ pub enum ClockMove {
     By(i64),
     /// To this time.
     To(KstDateTime),
+    /// Where it stands, running from now on at this many thousandths of real time.
+    Speed(u32),
 }
 
 /// A move that was made: the time the clock showed, and the clock since.
@@ -180,5 +192,20 @@ mod tests {
         );
         assert!(clock.moved(ClockMove::By(-1), 10_000).is_err());
         assert!(clock.moved(ClockMove::By(0), 10_000).is_ok(), "staying put");
+    }
+
+    #[test]
+    fn a_clock_changes_speed_where_it_stands() {
+        let start = KstDateTime::parse("t", "2026-12-08 09:00:00").unwrap();
+        let fast = ClockAnchor {
+            real_ms: 0,
+            at: start,
+            speed_milli: 1_440_000,
+        };
+        // A real second later it shows 09:24:00; from there it runs at real speed.
+        let slowed = fast.moved(ClockMove::Speed(1000), 1_000).unwrap();
+        assert_eq!(slowed.from, start.plus_seconds(1440));
+        assert_eq!(slowed.to.now_at(1_000), start.plus_seconds(1440));
+        assert_eq!(slowed.to.now_at(3_000), start.plus_seconds(1442));
     }
 }

@@ -208,6 +208,11 @@ pub async fn run(
                         );
                     }
                     report_all(&state, &reported, args.report.as_deref()).await?;
+                    // The day is over: the clock runs on at real speed, so that the console's
+                    // sessions and the report's "now" behave as people expect.
+                    if speed_milli != 1000 {
+                        slow_down(&state).await;
+                    }
                     eprintln!("Still serving (the report stays at {base}/v1/sandbox/report and {base}/console/sandbox); Ctrl-C ends the sandbox.");
                     let _ = (&mut server).await;
                 }
@@ -219,6 +224,31 @@ pub async fn run(
             drop(dir);
             Ok(())
         }
+    }
+}
+
+/// Sets the sandbox clock to run at real speed from where it stands.
+async fn slow_down(state: &AppState) {
+    let start = ClockAnchor {
+        real_ms: real_ms(),
+        at: SystemClock.now(),
+        speed_milli: 1000,
+    };
+    match state
+        .store
+        .move_sandbox_clock(claims_domain::ClockMove::Speed(1000), real_ms(), start)
+        .await
+    {
+        Ok(moved) => {
+            if let Some(clock) = &state.sandbox {
+                clock.follow(moved.to);
+            }
+            eprintln!(
+                "The clock stands at {} and runs at real speed from now on.",
+                moved.to.at
+            );
+        }
+        Err(error) => eprintln!("warning: the clock could not be slowed to real speed: {error}"),
     }
 }
 

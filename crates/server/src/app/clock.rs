@@ -71,8 +71,10 @@ impl SandboxClock {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Takes `anchor` (read from the database, or just written there) unless it would show
-    /// an earlier time than the copy held: a slow read never takes the clock back.
+    /// Takes `anchor` (read from the database, or just written there) unless it is older
+    /// than the copy held and would show an earlier time: a slow read never takes the clock
+    /// back, while a newer anchor — a change of speed — is taken even if it shows a moment
+    /// less than the faster copy ran on to.
     /// Whether the copy changed.
     pub fn follow(&self, anchor: ClockAnchor) -> bool {
         let mut held = self
@@ -81,7 +83,8 @@ impl SandboxClock {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = real_ms();
         let first = !self.read.swap(true, Ordering::SeqCst);
-        if *held == anchor || (!first && anchor.now_at(now) < held.now_at(now)) {
+        let newer = anchor.real_ms > held.real_ms && anchor.speed_milli != held.speed_milli;
+        if *held == anchor || (!first && !newer && anchor.now_at(now) < held.now_at(now)) {
             return false;
         }
         *held = anchor;

@@ -169,7 +169,7 @@ fn markup(
         }
         section.card {
             h2 #timeline { (lang.t("타임라인", "Timeline")) }
-            (timeline(lang, made, seen))
+            div.scroll tabindex="0" { (timeline(lang, made, seen)) }
             p.muted.legend {
                 span.key.cover {} (lang.t(" 조회가 덮은 시간 ", " time the inquiries covered "))
                 span.key.got {} (lang.t(" 받은 취소 (발생→수신) ", " cancellation received (effect → receipt) "))
@@ -183,8 +183,8 @@ fn markup(
             p.notice.ok { (lang.t("발견이 없습니다: 놓치거나 해가 될 일을 하지 않았습니다.", "No finding: nothing was missed and nothing harmful was done.")) }
         } @else {
             (table(None, Some("findings"), &[
+                (lang.t("위험도", "Severity"), Kind::Text),
                 (lang.t("종류", "Kind"), Kind::Text),
-                (lang.t("분류", "Class"), Kind::Text),
                 (lang.t("시각", "At"), Kind::Text),
                 (lang.t("주문", "Order"), Kind::Text),
                 (lang.t("단계", "Step"), Kind::Num),
