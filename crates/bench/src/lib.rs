@@ -11,5 +11,6 @@ pub mod load;
 pub mod measure;
 pub mod raw;
 pub mod run;
+pub mod sandbox;
 pub mod scenarios;
 pub mod server;

@@ -43,6 +43,18 @@ enum Command {
     /// Measure how soon a webhook receiver hears of a write, and how fast the change feed
     /// reads (a vendor of the run's own is added to each store).
     Events(EventsArgs),
+    /// Measure the sandbox's own cost per vendor call: the same inquiry on a node with and
+    /// without a sandbox's recording, in this process, one call at a time.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Args)]
+struct SandboxArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Inquiries measured on each node.
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    calls: u64,
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +131,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 reports.push(run::run(database, &settings).await?);
             }
             print!("{}", run::render(&reports, &settings));
+        }
+        Command::Sandbox(args) => {
+            let target = Target::open(&args.data.database, 4).await?;
+            let plan = Plan::new(args.data.orders);
+            load(&target, &plan, 50_000, true).await?;
+            let found = claims_bench::sandbox::overhead(
+                &target,
+                &plan,
+                args.calls,
+                std::time::Duration::from_secs(300),
+            )
+            .await?;
+            println!(
+                "{} at {} orders\n\n{}",
+                target.name(),
+                args.data.orders,
+                found.table()
+            );
         }
         Command::Events(args) => {
             if !(0.1..=2_000.0).contains(&args.rate) {
