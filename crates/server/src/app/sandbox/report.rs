@@ -729,3 +729,174 @@ pub fn reconcile(report: &mut Report, lines: &[Line], believed: &[Believed], now
     report.summary.harmful += findings.iter().filter(|f| f.harmful).count();
     report.findings.extend(findings);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> KstDateTime {
+        KstDateTime::parse("at", text).unwrap()
+    }
+
+    fn call(kind: CallKind, code: &str) -> CallRecord {
+        CallRecord {
+            path: format!("/{}", kind.name()),
+            kind,
+            status: 200,
+            code: code.to_owned(),
+            desc: String::new(),
+            period: None,
+            shpp_no: None,
+            ord_no: None,
+            item_seq: None,
+            trap: None,
+            step: None,
+            done: code == "00",
+            rows: Vec::new(),
+        }
+    }
+
+    fn approve(code: &str, trap: Option<&str>, done: bool) -> CallRecord {
+        CallRecord {
+            ord_no: Some("O1".into()),
+            item_seq: Some(1),
+            trap: trap.map(str::to_owned),
+            step: trap.map(|_| 4),
+            done,
+            ..call(CallKind::Approve, code)
+        }
+    }
+
+    fn kinds(report: &Report) -> Vec<&'static str> {
+        report.findings.iter().map(|f| f.kind).collect()
+    }
+
+    fn facts(seen: Vec<Seen>) -> Facts {
+        Facts {
+            vendor: "0000012345".into(),
+            now: Some(at("2026-12-08 12:00:00")),
+            began: Some(at("2026-12-08 09:00:00")),
+            seen,
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn an_unclear_answer_needs_the_same_call_or_a_read_after_it() {
+        let trapped = approve("91", Some("answer-91-but-done"), true);
+        // Believed and left: not retried.
+        let left = report(&facts(vec![Seen::Call(
+            at("2026-12-08 10:00:00"),
+            trapped.clone(),
+        )]));
+        assert_eq!(kinds(&left), ["error-not-retried"]);
+        assert_eq!(left.findings[0].step, Some(4));
+        assert!(!left.findings[0].harmful);
+        // Followed by a read of the cancel requests: fine.
+        let read = report(&facts(vec![
+            Seen::Call(at("2026-12-08 10:00:00"), trapped.clone()),
+            Seen::Call(
+                at("2026-12-08 10:01:00"),
+                call(CallKind::CancelRequests, "00"),
+            ),
+        ]));
+        assert_eq!(kinds(&read), Vec::<&str>::new());
+        // Sent again after it took effect: worth knowing, not harmful.
+        let again = report(&facts(vec![
+            Seen::Call(at("2026-12-08 10:00:00"), trapped),
+            Seen::Call(at("2026-12-08 10:00:05"), approve("31", None, false)),
+        ]));
+        assert_eq!(kinds(&again), ["approval-repeated"]);
+        assert!(again.findings[0].detail.contains("answered as failed"));
+        // A 500 that did nothing, then nothing: not retried.
+        let dropped = report(&facts(vec![Seen::Call(
+            at("2026-12-08 10:00:00"),
+            CallRecord {
+                status: 500,
+                ..approve("91", Some("answer-500"), false)
+            },
+        )]));
+        assert_eq!(kinds(&dropped), ["error-not-retried"]);
+    }
+
+    #[test]
+    fn shipping_a_registered_item_and_an_unanswered_request_are_told() {
+        let line = Line {
+            oror_no: "O2".into(),
+            item_seq: 1,
+            shpp_no: 77,
+            ordered: 2,
+            canceled: 0,
+            shipped: 0,
+            returned: 0,
+            status: "confirmed",
+        };
+        let refused = CallRecord {
+            shpp_no: Some(77),
+            desc: "판매불가 등록된 상품입니다.".into(),
+            ..call(CallKind::Waybill, "31")
+        };
+        let mut facts = facts(vec![Seen::Call(at("2026-12-08 10:00:00"), refused)]);
+        facts.lines = vec![line];
+        facts.pending = vec![Pending {
+            oror_no: "O3".into(),
+            item_seq: 1,
+            filed_at: at("2026-12-07 11:00:00"),
+        }];
+        let made = report(&facts);
+        assert_eq!(kinds(&made), ["ship-while-no-sell", "request-unanswered"]);
+        assert!(made.findings[0].harmful);
+        assert_eq!(made.findings[0].ord_no.as_deref(), Some("O2"));
+        assert_eq!(made.findings[1].at, at("2026-12-08 11:00:00"));
+        assert!(!made.findings[1].harmful);
+    }
+
+    #[test]
+    fn coverage_merges_windows_that_touch_and_a_late_receipt_is_told_past_ten_minutes() {
+        let poll = |when: &str, from: &str, to: &str, rows: Vec<RowId>| {
+            Seen::Call(
+                at(when),
+                CallRecord {
+                    period: Some((from.into(), to.into())),
+                    rows,
+                    done: true,
+                    ..call(CallKind::Inquiry, "00")
+                },
+            )
+        };
+        let c = |seq: u32, effective: &str| Cancellation {
+            row: ("C1".into(), seq),
+            oror_no: "O1".into(),
+            oror_item_seq: 1,
+            qty: 1,
+            effective_at: at(effective),
+            visible_at: at(effective),
+        };
+        let mut facts = facts(vec![
+            poll("2026-12-07 23:00:00", "20261207", "20261207", vec![]),
+            poll(
+                "2026-12-08 09:10:00",
+                "20261208",
+                "20261208",
+                vec![("C1".into(), 1)],
+            ),
+            poll(
+                "2026-12-08 09:20:01",
+                "20261208",
+                "20261208",
+                vec![("C1".into(), 2)],
+            ),
+        ]);
+        facts.cancellations = vec![c(1, "2026-12-08 09:00:00"), c(2, "2026-12-08 09:10:00")];
+        let made = report(&facts);
+        // 23:00:01 to midnight was never read; the two windows of the 8th merge.
+        assert_eq!(made.coverage.len(), 2);
+        assert_eq!(made.coverage[1].to, at("2026-12-08 09:20:01"));
+        assert_eq!(kinds(&made), ["coverage-gap", "late-cancellation"]);
+        assert_eq!(made.findings[0].at, at("2026-12-07 23:00:01"));
+        // 600 s is in time; 601 s is late.
+        assert_eq!(made.cancellations[0].lag_seconds, Some(600));
+        assert_eq!(made.cancellations[1].lag_seconds, Some(601));
+        assert_eq!(made.summary.median_lag_seconds, Some(601));
+    }
+}
