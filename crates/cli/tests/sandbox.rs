@@ -55,6 +55,22 @@ at = "+1d 00:20:00"
 cancel = { ordNo = "T1", items = [ { ordItemSeq = 1, qty = 2 } ], clmRsnCd = "252", by = "agent" }
 "#;
 
+/// `ssg-claims sandbox` playing `scenario` on a clock that stands still, on a free port.
+fn still_sandbox(dir: &std::path::Path, scenario: &std::path::Path) -> std::process::Command {
+    let mut command = support::ssg_claims(dir.join("unused.db"));
+    command
+        .args([
+            "sandbox",
+            "--speed",
+            "0",
+            "--listen",
+            "127.0.0.1:0",
+            "--scenario",
+        ])
+        .arg(scenario);
+    command
+}
+
 /// A sandbox playing `DAY`, with what its banner tells.
 struct Sandbox {
     _server: support::Server,
@@ -72,16 +88,7 @@ impl Sandbox {
         let scenario = dir.path().join("day.toml");
         std::fs::write(&scenario, DAY).unwrap();
         let report = dir.path().join("report.json");
-        let mut child = support::ssg_claims(dir.path().join("unused.db"))
-            .args([
-                "sandbox",
-                "--speed",
-                "0",
-                "--listen",
-                "127.0.0.1:0",
-                "--scenario",
-            ])
-            .arg(&scenario)
+        let mut child = still_sandbox(dir.path(), &scenario)
             .arg("--report")
             .arg(&report)
             .stdout(std::process::Stdio::piped())
@@ -487,16 +494,7 @@ fn the_client_runs_on_sandbox_time_with_the_sandboxs_address_and_key() {
         "date '+%Y-%m-%d %H:%M' > {0}; echo \"$SSG_BASE_URL\" >> {0}; echo \"$SSG_API_KEY\" >> {0}",
         seen.display()
     );
-    let output = support::ssg_claims(dir.path().join("unused.db"))
-        .args([
-            "sandbox",
-            "--speed",
-            "0",
-            "--listen",
-            "127.0.0.1:0",
-            "--scenario",
-        ])
-        .arg(&scenario)
+    let output = still_sandbox(dir.path(), &scenario)
         .args(["--run-client", &client])
         .output()
         .unwrap();

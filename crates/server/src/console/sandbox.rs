@@ -11,6 +11,7 @@ use claims_store::RoleKind;
 use claims_wire::Lang;
 use maud::{Markup, html};
 
+use super::cancellations::top_vendors;
 use super::forms::SandboxQuery;
 use super::layout::{Col, Kind, shell, table};
 use super::page::{PageError, page};
@@ -39,15 +40,7 @@ pub(super) async fn show(
     }
     let vendors: Vec<VendorId> = match me.user.role.scope() {
         Some(scope) => vec![scope.vendor.clone()],
-        None => app
-            .store
-            .vendors()
-            .await
-            .map_err(|e| PageError::store(lang, e))?
-            .into_iter()
-            .filter(|vendor| vendor.parent.is_none())
-            .map(|vendor| vendor.id)
-            .collect(),
+        None => top_vendors(&app, lang).await?,
     };
     let chosen = match me.user.role.scope() {
         Some(scope) => Some(scope.vendor.clone()),
