@@ -104,6 +104,12 @@ async fn the_report_tells_what_each_vendor_received(backend: Backend) {
     assert_eq!(theirs.body["summary"]["missed"], 1, "{:#}", theirs.body);
     assert_eq!(theirs.body["findings"][0]["kind"], "missed-cancellation");
     assert_eq!(theirs.body["findings"][0]["ordNo"], "SB-1");
+    // B reads its feed: the cancellation reaches it there, late but received.
+    let feed = app.get("/v1/events", &app.keys.b).await;
+    assert_eq!(feed.status, 200, "{:?}", feed.body);
+    let theirs = report(&app, &app.tokens.admin, &format!("?splVenId={VENDOR_B}")).await;
+    assert_eq!(theirs.body["summary"]["missed"], 0, "{:#}", theirs.body);
+    assert_eq!(theirs.body["cancellations"][0]["via"], "feed");
     // A vendor's key reads only its own; the admin must name one; other tokens may not.
     let refused = report(&app, &app.keys.a, &format!("?splVenId={VENDOR_B}")).await;
     assert_eq!(refused.status, 403);
@@ -205,7 +211,7 @@ async fn the_report_tells_what_each_vendor_received(backend: Backend) {
     );
     assert!(page.texts("h1")[0].contains(VENDOR_A));
     assert!(!page.texts("nav a[href='/console/sandbox']").is_empty());
-    // The operator picks B, whose cancellation was missed.
+    // The operator picks B among the vendors: its cancellation came by the feed.
     add_user(&app, "operator", UserRole::Admin).await;
     let mut operator = Visitor::new(&app);
     operator.sign_in("operator", PASSWORD).await;
@@ -213,17 +219,22 @@ async fn the_report_tells_what_each_vendor_received(backend: Backend) {
         .get(&format!("/console/sandbox?splVenId={VENDOR_B}"))
         .await;
     assert_eq!(page.status, 200);
-    assert_eq!(
-        page.texts("svg.timeline path.miss").len(),
-        1,
+    assert_eq!(page.texts("nav.chooser a").len(), 2, "{}", page.body);
+    assert!(
+        page.texts("svg.timeline path.miss").is_empty(),
         "{}",
         page.body
     );
     assert!(
-        page.texts("td").iter().any(|t| t == "missed-cancellation"),
+        page.texts("td").iter().any(|t| t == "feed"),
         "{}",
         page.body
     );
+    // A service-center agent has no report.
+    add_user(&app, "agent.kim", UserRole::ServiceCenter).await;
+    let mut agent = Visitor::new(&app);
+    agent.sign_in("agent.kim", PASSWORD).await;
+    assert_eq!(agent.get("/console/sandbox").await.status, 403);
 }
 
 #[tokio::test]
