@@ -115,9 +115,10 @@ pub async fn run(
         })
         .await?;
     let (hooks, heard) = Hooks::new();
+    let hooks = Arc::new(hooks);
     let state = AppState::new(Arc::clone(&store), settings.config())
         .with_sandbox(SandboxClock::new(anchor))
-        .with_scenario(Arc::new(hooks));
+        .with_scenario(Arc::clone(&hooks));
     let player = Player {
         app: state.clone(),
         router: router(state.clone()),
@@ -132,6 +133,14 @@ pub async fn run(
         speed_milli,
     };
 
+    // The day starts before anyone is told where to call: the steps due at the start have
+    // run and the player stands ready for the clock's first move.
+    let day = tokio::spawn(player.play(heard));
+    if !hooks.caught_up(start).await {
+        eprintln!(
+            "warning: the scenario's player was slow to start; the first steps may come late"
+        );
+    }
     let shutdown = Shutdown::listen()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let stop_serving = async move {
@@ -154,7 +163,6 @@ pub async fn run(
         let settings = settings.clone();
         tokio::spawn(async move { run_node(stop_serving, listener, state, &settings).await })
     };
-    let day = tokio::spawn(player.play(heard));
 
     let base = format!("http://{address}");
     let reported: Vec<VendorId> = keys
