@@ -62,16 +62,20 @@ pub fn router(state: AppState) -> Router {
         credential: console::credential,
         refuse: Arc::new(console::refuse),
     };
-    Router::new()
-        .merge(
-            vendor_api::router()
-                .merge(ssg_calls::router())
-                .route_layer(guard(vendor))
-                .route_layer(axum::middleware::from_fn_with_state(
-                    (state.clone(), call_kind as watch::Kinds),
-                    watch::watch,
-                )),
-        )
+    // A sandbox node records every vendor call and dates every answer on its clock; other
+    // nodes carry neither layer.
+    let sandbox = state.sandbox.is_some();
+    let mut vendor_routes = vendor_api::router()
+        .merge(ssg_calls::router())
+        .route_layer(guard(vendor));
+    if sandbox {
+        vendor_routes = vendor_routes.route_layer(axum::middleware::from_fn_with_state(
+            (state.clone(), call_kind as watch::Kinds),
+            watch::watch,
+        ));
+    }
+    let mut app = Router::new()
+        .merge(vendor_routes)
         .merge(
             platform::router(state.config.limits.platform_body_bytes).route_layer(guard(platform)),
         )
@@ -79,23 +83,26 @@ pub fn router(state: AppState) -> Router {
         .merge(observe::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(platform::problem::in_korean))
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(axum::middleware::from_fn(platform::problem::in_korean));
+    if sandbox {
+        app = app.layer(axum::middleware::from_fn_with_state(
             state.clone(),
             sandbox_date,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            note_changes,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            observe::observe,
-        ))
-        .with_state(state)
+        ));
+    }
+    app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        note_changes,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        observe::observe,
+    ))
+    .with_state(state)
 }
 
-/// On a sandbox, every answer's `Date` is the sandbox clock's time, so that a client that
+/// On a sandbox node (the only one that carries this layer), every answer's `Date` is the
+/// sandbox clock's time, so that a client that
 /// takes "today" from the server's answers sees the sandbox's day. (hyper writes the
 /// system's time only where no `Date` is given.)
 async fn sandbox_date(
@@ -104,15 +111,13 @@ async fn sandbox_date(
     next: axum::middleware::Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    if app.sandbox.is_some() {
-        let at = jiff::Timestamp::from_second(app.clock.now().unix_seconds())
-            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        let date = at.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
-        if let Ok(value) = axum::http::HeaderValue::from_str(&date) {
-            response
-                .headers_mut()
-                .insert(axum::http::header::DATE, value);
-        }
+    let at = jiff::Timestamp::from_second(app.clock.now().unix_seconds())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let date = at.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&date) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
     }
     response
 }

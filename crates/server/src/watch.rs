@@ -11,7 +11,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use claims_domain::VendorId;
 use claims_wire::calls::{self, APPROVE_FIELDS};
-use claims_wire::{Failure, Format, decode_answer, decode_request, request_format};
+use claims_wire::{Failure, Format, Unreadable, decode_answer, decode_request, request_format};
 
 use crate::app::envelope::{Reply, credential, header};
 use crate::app::notes::Notes;
@@ -23,110 +23,87 @@ use crate::app::state::AppState;
 /// The kind of call a path names (the surfaces' paths are theirs; the router passes this).
 pub(crate) type Kinds = fn(&str) -> CallKind;
 
-/// The largest answer read back for the record: a sandbox's answers are small, and one
-/// larger is passed on without its rows.
-const MAX_ANSWER_BYTES: usize = 64 << 20;
-
+/// The layer: the node carries it only when it runs a sandbox. Answers are held whole to be
+/// read back (a sandbox's answers are small); the request body is read once, under twice
+/// the surfaces' own limit, and handed on.
 pub(crate) async fn watch(
     State((app, kinds)): State<(AppState, Kinds)>,
     request: Request,
     next: Next,
 ) -> Response {
-    if app.sandbox.is_none() {
-        return next.run(request).await;
-    }
     let path = request.uri().path().to_owned();
     let kind = kinds(&path);
     let uri = request.uri().clone();
     let notes = Notes::of(request.extensions());
     let (parts, body) = request.into_parts();
-    let Ok(body) = to_bytes(body, claims_wire::MAX_BODY_BYTES * 2).await else {
-        // Too large to be a call: the surface refuses it as it would.
-        return next.run(Request::from_parts(parts, Body::empty())).await;
-    };
-    let vendor = match credential(&parts.headers) {
-        Ok(hash) => app
-            .store
-            .scope_for_key(&hash)
-            .await
-            .ok()
-            .flatten()
-            .map(|scope| scope.vendor),
-        Err(_) => None,
-    };
-    let mut asked = asked(kind, &path, &uri, &parts.headers, &body);
-    let firing = match &app.scenario {
-        Some(hooks) => hooks.fire(kind, vendor.as_ref().map(VendorId::as_str)),
-        None => Default::default(),
-    };
-    let at = app.clock.now();
     let reply = Reply::of(&parts.headers, app.config.errors, notes.clone())
         .unwrap_or_else(|(json, _)| json);
-
-    let trap = firing.trap;
-    let response = if let Some((step, Trap::Answer500)) = trap {
-        asked.trap = Some(Trap::Answer500.name().to_owned());
+    let limit = claims_wire::MAX_BODY_BYTES * 2;
+    let Ok(body) = to_bytes(body, limit).await else {
+        return reply.failure(&Failure::Unreadable(Unreadable::TooLarge { limit }));
+    };
+    let hooks = app.scenario.as_deref();
+    // The key's vendor is looked up before the call only when a trigger waits for one
+    // vendor's call; otherwise the surface tells it (or the 500 trap's lookup, below).
+    let mut vendor = match hooks {
+        Some(hooks) if hooks.names_a_vendor() => key_vendor(&app, &parts.headers).await,
+        _ => None,
+    };
+    let mut asked = asked(kind, &path, &uri, &parts.headers, &body);
+    let firing = hooks
+        .map(|hooks| hooks.fire(kind, vendor.as_ref().map(VendorId::as_str)))
+        .unwrap_or_default();
+    let at = app.clock.now();
+    if let Some((step, trap)) = firing.trap {
+        asked.trap = Some(trap.name().to_owned());
         asked.step = Some(step);
-        let mut refused = reply.failure(&Failure::Internal);
-        *refused.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-        refused
-    } else {
-        next.run(Request::from_parts(parts, Body::from(body))).await
+        tracing::info!(step, path, trap = trap.name(), "sandbox trap");
+    }
+
+    let response = match firing.trap {
+        Some((_, Trap::Answer500)) => {
+            if vendor.is_none() {
+                vendor = key_vendor(&app, &parts.headers).await;
+            }
+            let mut refused = reply.failure(&Failure::Internal);
+            *refused.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            refused
+        }
+        _ => next.run(Request::from_parts(parts, Body::from(body))).await,
     };
     let (mut head, answer) = response.into_parts();
-    let answer = to_bytes(answer, MAX_ANSWER_BYTES).await.unwrap_or_default();
+    let mut answer = to_bytes(answer, usize::MAX).await.unwrap_or_default();
     asked.status = head.status.as_u16();
-    let format = format_of(&head.headers);
-    read_answer(&mut asked, kind, format, &answer);
+    read_answer(&mut asked, kind, format_of(&head.headers), &answer);
     let vendor = vendor.or_else(|| {
         notes
             .as_deref()
             .and_then(|notes| VendorId::parse("splVenId", notes.noted_vendor()).ok())
     });
-
-    let mut answer = answer;
-    let mut slow = false;
-    match trap {
-        Some((step, trap @ Trap::AnswerNinetyOneButDone)) => {
-            asked.trap = Some(trap.name().to_owned());
-            asked.step = Some(step);
-            let refused = reply.failure(&Failure::Internal);
-            let (refused_head, refused_body) = refused.into_parts();
-            head.status = refused_head.status;
-            head.headers = refused_head.headers;
-            answer = to_bytes(refused_body, MAX_ANSWER_BYTES)
-                .await
-                .unwrap_or_default();
-            tracing::info!(
-                step,
-                path,
-                "sandbox trap: the call took effect and is answered 91"
-            );
-        }
-        Some((step, trap @ Trap::SlowThenDone)) => {
-            asked.trap = Some(trap.name().to_owned());
-            asked.step = Some(step);
-            slow = true;
-        }
-        Some((step, Trap::Answer500)) => {
-            tracing::info!(
-                step,
-                path,
-                "sandbox trap: the call is answered 500 and nothing is done"
-            );
-        }
-        None => {}
+    // The call took effect; its answer says 91.
+    if let Some((_, Trap::AnswerNinetyOneButDone)) = firing.trap {
+        let (refused_head, refused_body) = reply.failure(&Failure::Internal).into_parts();
+        head.status = refused_head.status;
+        head.headers = refused_head.headers;
+        answer = to_bytes(refused_body, usize::MAX).await.unwrap_or_default();
     }
     log::write_at(&app, vendor, at, record::CALL, &asked).await;
-    if let Some(hooks) = &app.scenario {
+    if let Some(hooks) = hooks {
         hooks.fired(&firing.steps, at);
     }
-    if slow {
-        tracing::info!(path, "sandbox trap: the call took effect; the answer waits");
+    // The call took effect; its answer waits past most clients' timeouts.
+    if let Some((_, Trap::SlowThenDone)) = firing.trap {
         tokio::time::sleep(SLOW_ANSWER).await;
     }
     head.headers.remove(axum::http::header::CONTENT_LENGTH);
     Response::from_parts(head, Body::from(answer))
+}
+
+/// The vendor of the key a request presents, if it is a live key.
+async fn key_vendor(app: &AppState, headers: &axum::http::HeaderMap) -> Option<VendorId> {
+    let hash = credential(headers).ok()?;
+    let scope = app.store.scope_for_key(&hash).await.ok().flatten()?;
+    Some(scope.vendor)
 }
 
 /// What a call asked: its period or item, as far as it can be read.

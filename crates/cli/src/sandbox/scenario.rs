@@ -230,14 +230,6 @@ const ACTIONS: &[&str] = &[
     "exchange",
     "advance",
 ];
-const TRIGGERS: &[&str] = &[
-    "inquiry",
-    "shipping-list",
-    "confirm",
-    "waybill",
-    "release",
-    "approve",
-];
 
 impl Scenario {
     /// A built-in scenario by name, or a file by path.
@@ -374,20 +366,10 @@ fn step(
             Trigger::At(when("at", at).map_err(|invalid| invalid.0)?)
         }
         (None, Some(on)) => {
-            if !TRIGGERS.contains(&on) {
-                return Err(format!(
-                    "on: {on:?} is not a call; one of {}",
-                    TRIGGERS.join(", ")
-                ));
-            }
-            let kind = match on {
-                "inquiry" => CallKind::Inquiry,
-                "shipping-list" => CallKind::ShippingList,
-                "confirm" => CallKind::Confirm,
-                "waybill" => CallKind::Waybill,
-                "release" => CallKind::Release,
-                _ => CallKind::Approve,
-            };
+            let kind = CallKind::trigger(on).ok_or_else(|| {
+                let names: Vec<&str> = CallKind::TRIGGERS.iter().map(|k| k.name()).collect();
+                format!("on: {on:?} is not a call; one of {}", names.join(", "))
+            })?;
             let vendor = text("vendor")?
                 .map(|id| {
                     VendorId::parse("vendor", id.trim())

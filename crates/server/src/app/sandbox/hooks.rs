@@ -119,6 +119,12 @@ impl Hooks {
         self.lock().push(armed);
     }
 
+    /// Whether a waiting step wants one vendor's call only (then a call's vendor must be
+    /// known before it is answered).
+    pub fn names_a_vendor(&self) -> bool {
+        self.lock().iter().any(|armed| armed.vendor.is_some())
+    }
+
     /// Whether anything waits for a call.
     pub fn is_armed(&self) -> bool {
         !self.lock().is_empty()

@@ -27,6 +27,21 @@ pub enum CallKind {
 }
 
 impl CallKind {
+    /// The kinds a scenario's step may wait for (`on = "…"`).
+    pub const TRIGGERS: [CallKind; 6] = [
+        CallKind::Inquiry,
+        CallKind::ShippingList,
+        CallKind::Confirm,
+        CallKind::Waybill,
+        CallKind::Release,
+        CallKind::Approve,
+    ];
+
+    /// The trigger a scenario names.
+    pub fn trigger(name: &str) -> Option<CallKind> {
+        Self::TRIGGERS.into_iter().find(|kind| kind.name() == name)
+    }
+
     /// The name a scenario uses.
     pub fn name(self) -> &'static str {
         match self {
