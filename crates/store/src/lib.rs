@@ -173,6 +173,16 @@ pub struct EventsPage {
     pub through: u64,
 }
 
+/// What a page of a vendor's events is written from (see [`Store::event_sources`]).
+#[derive(Debug, Clone, Default)]
+pub struct EventSources {
+    /// Each order named, once, in the order first named.
+    pub orders: Vec<OrderRecord>,
+    /// The inquiry rows of the claims' original orders, every vendor's, in the inquiry's
+    /// order.
+    pub claim_rows: Vec<CancelRow>,
+}
+
 /// Where a vendor's event sequence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EventHead {
@@ -656,6 +666,11 @@ store! {
         /// `through` never misses one.
         read events_after(scope: &Scope, after: u64, limit: usize) -> EventsPage
             = events::after(&scope, after, limit);
+        /// What a page of events is written from, read at once whatever the page's length:
+        /// the orders `ord_nos` name (each once, those that exist) and every vendor's inquiry
+        /// rows of the original orders `claim_orders`.
+        read event_sources(ord_nos: &[OrderNo], claim_orders: &[OrderNo]) -> EventSources
+            = orders::event_sources(&ord_nos, &claim_orders);
         /// Where a vendor's event sequence stands.
         read event_head(vendor: &VendorId) -> EventHead
             = events::head(&vendor);

@@ -6,19 +6,19 @@
 use std::collections::BTreeMap;
 
 use claims_domain::{
-    CancelCommand, CancelRequest, Claim, ClaimNo, ClaimPlan, CustomerId, ItemSeq, ItemState,
-    KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, ShippingFee, ShippingNo,
-    claim_events, claim_number, order_events, plan_cancellation, vendors,
+    CancelCommand, CancelRequest, CancelRow, Claim, ClaimNo, ClaimPlan, CustomerId, ItemSeq,
+    ItemState, KstDate, KstDateTime, NewOrder, NewOrderItem, OrderNo, OrderState, ShippingFee,
+    ShippingNo, claim_events, claim_number, order_events, plan_cancellation, vendors,
 };
 
-use crate::sql::{Dialect, Param, Sql};
-use crate::stored::{self, corrupt};
+use crate::sql::{ByOrder, Cells, Dialect, Param, Sql, rows_of_orders};
+use crate::stored::{self, ROW_COLUMNS, corrupt};
 use crate::tables::{
     ClaimLineRow, ClaimRow, FeeRow, ItemRow, OrderRow, RequestLineRow, RequestRow, select,
 };
 use crate::{
-    Completion, Conflict, NotFound, OrderRecord, Placed, StoreError, admin, events, idempotency,
-    pickups,
+    Completion, Conflict, EventSources, NotFound, OrderRecord, Placed, StoreError, admin, events,
+    idempotency, pickups,
 };
 
 /// Places `order`; with `done`, records its idempotency answer in the same transaction.
@@ -129,43 +129,66 @@ pub(crate) async fn items(
 }
 
 async fn fees(sql: &mut dyn Sql, ord_no: &OrderNo) -> Result<Vec<ShippingFee>, StoreError> {
-    let statement = format!(
-        "{} WHERE ord_no = $1 ORDER BY spl_ven_id",
-        select(FeeRow::TABLE, FeeRow::COLUMNS)
-    );
-    sql.query(&statement, &[ord_no.as_str().into()])
+    Ok(fees_of(sql, std::slice::from_ref(ord_no))
         .await?
-        .iter()
-        .map(|row| FeeRow::read(row)?.into_fee())
-        .collect()
+        .remove(ord_no.as_str())
+        .unwrap_or_default())
+}
+
+/// The shipping fees of each of `ord_nos`, by order number, each order's by vendor.
+async fn fees_of(
+    sql: &mut dyn Sql,
+    ord_nos: &[OrderNo],
+) -> Result<ByOrder<ShippingFee>, StoreError> {
+    let select = select(FeeRow::TABLE, FeeRow::COLUMNS);
+    let mut fees = ByOrder::new();
+    for row in rows_of_orders(sql, &select, "ord_no", ord_nos, "ord_no, spl_ven_id").await? {
+        let row = FeeRow::read(&row)?;
+        let ord_no = row.ord_no.clone().into_owned();
+        fees.entry(ord_no).or_default().push(row.into_fee()?);
+    }
+    Ok(fees)
 }
 
 /// The order's claims, in the order they were made, each with its lines.
 pub(crate) async fn claims(sql: &mut dyn Sql, ord_no: &OrderNo) -> Result<Vec<Claim>, StoreError> {
-    let statement = format!(
-        "{} WHERE oror_no = $1",
-        select(ClaimLineRow::TABLE, ClaimLineRow::COLUMNS)
-    );
+    Ok(claims_of(sql, std::slice::from_ref(ord_no))
+        .await?
+        .remove(ord_no.as_str())
+        .unwrap_or_default())
+}
+
+/// The claims of each of `ord_nos`, by order number, each order's in the order they were
+/// made, each with its lines.
+async fn claims_of(sql: &mut dyn Sql, ord_nos: &[OrderNo]) -> Result<ByOrder<Claim>, StoreError> {
+    let select_lines = select(ClaimLineRow::TABLE, ClaimLineRow::COLUMNS);
     let mut lines: BTreeMap<String, Vec<_>> = BTreeMap::new();
-    for row in sql.query(&statement, &[ord_no.as_str().into()]).await? {
+    for row in rows_of_orders(
+        sql,
+        &select_lines,
+        "oror_no",
+        ord_nos,
+        "clm_no, clm_item_seq",
+    )
+    .await?
+    {
         let row = ClaimLineRow::read(&row)?;
         let clm_no = row.clm_no.clone().into_owned();
         lines.entry(clm_no).or_default().push(row.into_line()?);
     }
-    let statement = format!(
-        "{} WHERE oror_no = $1 ORDER BY claim_id",
-        select(ClaimRow::TABLE, ClaimRow::COLUMNS)
-    );
-    sql.query(&statement, &[ord_no.as_str().into()])
-        .await?
-        .iter()
-        .map(|row| {
-            let row = ClaimRow::read(row)?;
-            let mut claim_lines = lines.remove(row.clm_no.as_ref()).unwrap_or_default();
-            claim_lines.sort_by_key(|line| line.line_seq);
-            row.into_claim(claim_lines)
-        })
-        .collect()
+    let select_claims = select(ClaimRow::TABLE, ClaimRow::COLUMNS);
+    let mut claims = ByOrder::new();
+    for row in rows_of_orders(sql, &select_claims, "oror_no", ord_nos, "claim_id").await? {
+        let row = ClaimRow::read(&row)?;
+        let mut claim_lines = lines.remove(row.clm_no.as_ref()).unwrap_or_default();
+        claim_lines.sort_by_key(|line| line.line_seq);
+        let oror_no = row.oror_no.clone().into_owned();
+        claims
+            .entry(oror_no)
+            .or_default()
+            .push(row.into_claim(claim_lines)?);
+    }
+    Ok(claims)
 }
 
 /// The order as placed, from its row, items and fees.
@@ -193,50 +216,144 @@ pub(crate) async fn load(
     sql: &mut dyn Sql,
     ord_no: &OrderNo,
 ) -> Result<Option<OrderRecord>, StoreError> {
-    let Some(header) = header(sql, ord_no, false).await? else {
-        return Ok(None);
-    };
-    let (items, states): (Vec<NewOrderItem>, Vec<ItemState>) =
-        items(sql, ord_no, None).await?.into_iter().unzip();
-    let fees = fees(sql, ord_no).await?;
-    Ok(Some(OrderRecord {
-        order: order_of(&header, ord_no, fees, items)?,
-        items: states,
-        claims: claims(sql, ord_no).await?,
-        cancel_requests: cancel_requests(sql, ord_no).await?,
-        pickups: pickups::of_order(sql, ord_no).await?,
-    }))
+    Ok(load_many(sql, std::slice::from_ref(ord_no)).await?.pop())
 }
 
-/// The order's cancel requests, in the order they were filed, each with its lines.
-async fn cancel_requests(
+/// [`load`] for several orders at once: each table read once for all of them (a few
+/// statements in all, not a few per order). The orders that exist, in the order of
+/// `ord_nos` (each once).
+pub(crate) async fn load_many(
     sql: &mut dyn Sql,
-    ord_no: &OrderNo,
-) -> Result<Vec<CancelRequest>, StoreError> {
-    let statement = format!(
-        "{} WHERE oror_no = $1",
-        select(RequestLineRow::TABLE, RequestLineRow::COLUMNS)
-    );
+    ord_nos: &[OrderNo],
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let mut wanted: Vec<OrderNo> = Vec::with_capacity(ord_nos.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for ord_no in ord_nos {
+        if seen.insert(ord_no.as_str()) {
+            wanted.push(ord_no.clone());
+        }
+    }
+    let select_headers = select(OrderRow::TABLE, OrderRow::COLUMNS);
+    let mut headers = BTreeMap::new();
+    for row in rows_of_orders(sql, &select_headers, "ord_no", &wanted, "ord_no").await? {
+        let row = OrderRow::read(&row)?;
+        headers.insert(row.ord_no.clone().into_owned(), row);
+    }
+    wanted.retain(|ord_no| headers.contains_key(ord_no.as_str()));
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut items = items_of(sql, &wanted).await?;
+    let mut fees = fees_of(sql, &wanted).await?;
+    let mut claims = claims_of(sql, &wanted).await?;
+    let mut requests = cancel_requests_of(sql, &wanted).await?;
+    let mut pickups = pickups::of_orders(sql, &wanted).await?;
+    wanted
+        .iter()
+        .map(|ord_no| {
+            let key = ord_no.as_str();
+            let (items, states): (Vec<NewOrderItem>, Vec<ItemState>) =
+                items.remove(key).unwrap_or_default().into_iter().unzip();
+            let fees = fees.remove(key).unwrap_or_default();
+            Ok(OrderRecord {
+                order: order_of(&headers[key], ord_no, fees, items)?,
+                items: states,
+                claims: claims.remove(key).unwrap_or_default(),
+                cancel_requests: requests.remove(key).unwrap_or_default(),
+                pickups: pickups.remove(key).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// What a page of events is written from, in a few statements whatever the page's
+/// length: the orders named in `ord_nos`, whole, and the inquiry rows of the original
+/// orders in `claim_orders` (every vendor's: a page may hold several vendors' events), in
+/// the inquiry's order.
+pub(crate) async fn event_sources(
+    sql: &mut dyn Sql,
+    ord_nos: &[OrderNo],
+    claim_orders: &[OrderNo],
+) -> Result<EventSources, StoreError> {
+    let orders = load_many(sql, ord_nos).await?;
+    let mut claim_rows = Vec::new();
+    for chunk in claim_orders.chunks(ORDERS_IN_SOURCES) {
+        let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let statement = format!(
+            "SELECT {ROW_COLUMNS} FROM claim_lines{} WHERE oror_no IN ({})",
+            sql.dialect().indexed_by("claim_lines_by_original"),
+            list.join(", ")
+        );
+        let params: Vec<Param<'_>> = chunk.iter().map(|ord_no| ord_no.as_str().into()).collect();
+        for row in sql.query(&statement, &params).await? {
+            let view = stored::cancel_row(&Cells(&row))?;
+            claim_rows.push(view.to_owned_row().map_err(corrupt)?);
+        }
+    }
+    claim_rows.sort_by_key(CancelRow::key);
+    Ok(EventSources { orders, claim_rows })
+}
+
+/// Original orders per statement when reading a page's claim rows.
+const ORDERS_IN_SOURCES: usize = 500;
+
+/// The items of each of `ord_nos`, by order number, each order's in sequence order.
+async fn items_of(
+    sql: &mut dyn Sql,
+    ord_nos: &[OrderNo],
+) -> Result<ByOrder<(NewOrderItem, ItemState)>, StoreError> {
+    let select = select(ItemRow::TABLE, ItemRow::COLUMNS);
+    let mut items = ByOrder::new();
+    for row in rows_of_orders(sql, &select, "ord_no", ord_nos, "ord_no, ord_item_seq").await? {
+        let row = ItemRow::read(&row)?;
+        let ord_no = row.ord_no.clone().into_owned();
+        items.entry(ord_no).or_default().push(row.into_item()?);
+    }
+    Ok(items)
+}
+
+/// The cancel requests of each of `ord_nos`, by order number, each order's in the order
+/// they were filed, each with its lines.
+async fn cancel_requests_of(
+    sql: &mut dyn Sql,
+    ord_nos: &[OrderNo],
+) -> Result<ByOrder<CancelRequest>, StoreError> {
+    let select_lines = select(RequestLineRow::TABLE, RequestLineRow::COLUMNS);
     let mut lines: BTreeMap<String, Vec<_>> = BTreeMap::new();
-    for row in sql.query(&statement, &[ord_no.as_str().into()]).await? {
+    for row in rows_of_orders(
+        sql,
+        &select_lines,
+        "oror_no",
+        ord_nos,
+        "request_id, ord_item_seq",
+    )
+    .await?
+    {
         let row = RequestLineRow::read(&row)?;
         let id = row.request_id.clone().into_owned();
         lines.entry(id).or_default().push(row.into_line()?);
     }
-    let statement = format!(
-        "{} WHERE oror_no = $1 ORDER BY clm_demnd_dts, request_id",
-        select(RequestRow::TABLE, RequestRow::COLUMNS)
-    );
-    sql.query(&statement, &[ord_no.as_str().into()])
-        .await?
-        .iter()
-        .map(|row| {
-            let row = RequestRow::read(row)?;
-            let mut request_lines = lines.remove(row.request_id.as_ref()).unwrap_or_default();
-            request_lines.sort_by_key(|line| line.item_seq);
-            row.into_request(request_lines)
-        })
-        .collect()
+    let select_requests = select(RequestRow::TABLE, RequestRow::COLUMNS);
+    let mut requests = ByOrder::new();
+    for row in rows_of_orders(
+        sql,
+        &select_requests,
+        "oror_no",
+        ord_nos,
+        "clm_demnd_dts, request_id",
+    )
+    .await?
+    {
+        let row = RequestRow::read(&row)?;
+        let mut request_lines = lines.remove(row.request_id.as_ref()).unwrap_or_default();
+        request_lines.sort_by_key(|line| line.item_seq);
+        let oror_no = row.oror_no.clone().into_owned();
+        requests
+            .entry(oror_no)
+            .or_default()
+            .push(row.into_request(request_lines)?);
+    }
+    Ok(requests)
 }
 
 /// An order read under its lock, to be changed: as placed, and as the rules see it.

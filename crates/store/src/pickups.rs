@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use claims_domain::{ClaimNo, OrderNo, PickupClaim, PickupLine};
 
 use crate::StoreError;
-use crate::sql::Sql;
+use crate::sql::{ByOrder, Sql, rows_of_orders};
 use crate::stored;
 use crate::tables::{PickupClaimRow, PickupRow, select};
 
@@ -16,33 +16,40 @@ pub(crate) async fn of_order(
     sql: &mut dyn Sql,
     ord_no: &OrderNo,
 ) -> Result<Vec<PickupClaim>, StoreError> {
-    let statement = format!(
-        "{} WHERE oror_no = $1",
-        select(PickupRow::TABLE, PickupRow::COLUMNS)
-    );
+    Ok(of_orders(sql, std::slice::from_ref(ord_no))
+        .await?
+        .remove(ord_no.as_str())
+        .unwrap_or_default())
+}
+
+/// [`of_order`] for each of `ord_nos`, by order number.
+pub(crate) async fn of_orders(
+    sql: &mut dyn Sql,
+    ord_nos: &[OrderNo],
+) -> Result<ByOrder<PickupClaim>, StoreError> {
+    let select_lines = select(PickupRow::TABLE, PickupRow::COLUMNS);
     let mut lines: BTreeMap<String, Vec<PickupLine>> = BTreeMap::new();
-    for row in sql.query(&statement, &[ord_no.as_str().into()]).await? {
+    for row in rows_of_orders(sql, &select_lines, "oror_no", ord_nos, "clm_no, line_seq").await? {
         let row = PickupRow::read(&row)?;
         let clm_no = row.clm_no.clone().into_owned();
         lines.entry(clm_no).or_default().push(row.into_line()?);
     }
+    let mut claims = ByOrder::new();
     if lines.is_empty() {
-        return Ok(Vec::new());
+        return Ok(claims);
     }
-    let statement = format!(
-        "{} WHERE oror_no = $1 ORDER BY claim_id",
-        select(PickupClaimRow::TABLE, PickupClaimRow::COLUMNS)
-    );
-    sql.query(&statement, &[ord_no.as_str().into()])
-        .await?
-        .iter()
-        .map(|row| {
-            let row = PickupClaimRow::read(row)?;
-            let mut claim_lines = lines.remove(row.clm_no.as_ref()).unwrap_or_default();
-            claim_lines.sort_by_key(|line| line.line_seq);
-            row.into_claim(claim_lines)
-        })
-        .collect()
+    let select_claims = select(PickupClaimRow::TABLE, PickupClaimRow::COLUMNS);
+    for row in rows_of_orders(sql, &select_claims, "oror_no", ord_nos, "claim_id").await? {
+        let row = PickupClaimRow::read(&row)?;
+        let mut claim_lines = lines.remove(row.clm_no.as_ref()).unwrap_or_default();
+        claim_lines.sort_by_key(|line| line.line_seq);
+        let oror_no = row.oror_no.clone().into_owned();
+        claims
+            .entry(oror_no)
+            .or_default()
+            .push(row.into_claim(claim_lines)?);
+    }
+    Ok(claims)
 }
 
 /// One return or exchange by its number.

@@ -159,6 +159,60 @@ impl Row {
     }
 }
 
+/// A [`Row`] read as inquiry columns ([`crate::stored::ROW_COLUMNS`]),
+/// for scripts that read a few inquiry rows where both backends run the same SQL.
+#[derive(Debug)]
+pub struct Cells<'r>(pub &'r Row);
+
+impl<'r> crate::stored::RowColumns<'r> for Cells<'r> {
+    fn text(&self, index: usize) -> Result<&'r str, StoreError> {
+        self.0.text(index)
+    }
+    fn opt_text(&self, index: usize) -> Result<Option<&'r str>, StoreError> {
+        self.0.opt_text(index)
+    }
+    fn count(&self, index: usize) -> Result<u32, StoreError> {
+        crate::stored::count(self.0.int(index)?)
+    }
+    fn amount(&self, index: usize) -> Result<i64, StoreError> {
+        self.0.int(index)
+    }
+    fn time(&self, index: usize) -> Result<KstDateTime, StoreError> {
+        self.0.time(index)
+    }
+}
+
+/// Values of several orders, by order number, each order's in its own order.
+pub(crate) type ByOrder<T> = std::collections::BTreeMap<String, Vec<T>>;
+
+/// How many order numbers go into one `IN (…)` list: far below either database's limit on
+/// parameters, and a page of the change feed (1,000 events) in a few statements.
+const ORDERS_PER_STATEMENT: usize = 500;
+
+/// The rows of `select` (a `SELECT … FROM table`) whose `column` is one of `ord_nos`,
+/// ordered by `order_by` within each statement: a few statements for any number of orders
+/// instead of one per order. Each order's rows come from one statement, so grouping them
+/// by order keeps `order_by` within each order.
+pub(crate) async fn rows_of_orders(
+    sql: &mut dyn Sql,
+    select: &str,
+    column: &str,
+    ord_nos: &[claims_domain::OrderNo],
+    order_by: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in ord_nos.chunks(ORDERS_PER_STATEMENT) {
+        let list: Vec<String> = (1..=chunk.len()).map(|at| format!("${at}")).collect();
+        let statement = format!(
+            "{select} WHERE {column} IN ({}) ORDER BY {order_by}",
+            list.join(", ")
+        );
+        let params: Vec<Param<'_>> = chunk.iter().map(|ord_no| ord_no.as_str().into()).collect();
+        rows.extend(sql.query(&statement, &params).await?);
+    }
+    Ok(rows)
+}
+
 /// Which database a script talks to, for the few pieces of SQL the two spell differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {

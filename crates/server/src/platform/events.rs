@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::problem::{Problem, ProblemKind};
 use super::request::{Caller, Params};
-use crate::app::events::render;
+use crate::app::events::Sources;
 use crate::app::limits::InFlight;
 use crate::app::sandbox::{log, record};
 use crate::app::state::AppState;
@@ -314,11 +314,13 @@ pub(crate) async fn feed(
     tracing::Span::current().record("events", events.len());
     let mut body = Vec::with_capacity(64 + events.len() * 1_024);
     body.extend_from_slice(b"{\"events\":[");
+    // Everything the page's events are written from, in one store read.
+    let sources = Sources::read(&app, &events).await?;
     for (index, event) in events.iter().enumerate() {
         if index > 0 {
             body.push(b',');
         }
-        render(&app, event, &mut body).await?;
+        sources.render(event, &mut body)?;
     }
     if app.sandbox.is_some()
         && let Feed::Vendor { scope, .. } = &feed

@@ -10,11 +10,11 @@ fn waybill() -> Waybill {
     Waybill::new("0000033011", "6012345678901").unwrap()
 }
 
-fn by_order(ord_no: &str, n: u32) -> ItemRef {
+pub fn by_order(ord_no: &str, n: u32) -> ItemRef {
     ItemRef::Order(order_no(ord_no), seq(n))
 }
 
-fn request_id(n: u8) -> RequestId {
+pub fn request_id(n: u8) -> RequestId {
     RequestId::from_random([n; 8])
 }
 

@@ -98,6 +98,7 @@ macro_rules! conformance_tests {
             orders_are_placed_once,
             orders_must_name_known_vendors,
             claims_and_a_customers_orders_are_looked_up,
+            a_page_of_events_reads_its_orders_and_rows_at_once,
             cancellation_records_a_numbered_claim,
             refused_cancellations_change_nothing,
             shipping_closes_the_cancellation_window,

@@ -966,3 +966,113 @@ pub async fn concurrent_pickups_keep_the_invariants(fixture: &Fixture) {
     let distinct: HashSet<_> = shipping.iter().collect();
     assert_eq!(distinct.len(), shipping.len());
 }
+
+/// A page of events reads its orders and claim rows at once: the same records as one
+/// order at a time (items, claims, cancel requests, returns each with their own order),
+/// each order once, in the order first named, missing ones left out; and every vendor's
+/// inquiry rows of the claims' orders, as the inquiry by original order lists them.
+pub async fn a_page_of_events_reads_its_orders_and_rows_at_once(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    shipped_order(store, "SRC-1").await;
+    shipped_order(store, "SRC-2").await;
+    store
+        .file_pickup(
+            &order_no("SRC-1"),
+            &pickup_command(customer(), PickupKind::Return, "351", &[(1, 1), (3, 1)]),
+            at("2026-11-25 10:00:00"),
+        )
+        .await
+        .unwrap();
+    store
+        .file_pickup(
+            &order_no("SRC-2"),
+            &pickup_command(agent(), PickupKind::Exchange, "451", &[(2, 1)]),
+            at("2026-11-25 11:00:00"),
+        )
+        .await
+        .unwrap();
+    place(
+        store,
+        order(
+            "SRC-3",
+            "2026-11-22 09:00:00",
+            &[
+                (1, VENDOR_A, None, 3, 0),
+                (2, VENDOR_A, Some(LOWER_A1), 2, 0),
+                (3, VENDOR_B, None, 1, 0),
+            ],
+            &[(VENDOR_A, 2500), (VENDOR_B, 3000)],
+        ),
+    )
+    .await;
+    for (lines, minute) in [(&[(1, 1), (3, 1)][..], 10), (&[(2, 1)][..], 20)] {
+        store
+            .cancel(
+                &order_no("SRC-3"),
+                &by_customer("c-1001", lines),
+                at(&format!("2026-11-22 10:{minute}:00")),
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .confirm(
+            &by_order("SRC-3", 1),
+            &scope(VENDOR_A, None),
+            at("2026-11-22 10:30:00"),
+        )
+        .await
+        .unwrap();
+    store
+        .file_cancel_request(
+            &order_no("SRC-3"),
+            &by_agent(&[(1, 1)], Fault::Vendor),
+            request_id(3),
+            at("2026-11-22 11:00:00"),
+        )
+        .await
+        .unwrap();
+
+    let named: Vec<OrderNo> = ["SRC-3", "SRC-1", "NOPE-1", "SRC-3", "SRC-2"]
+        .into_iter()
+        .map(order_no)
+        .collect();
+    let read = store
+        .event_sources(&named, &[order_no("SRC-3"), order_no("SRC-1")])
+        .await
+        .unwrap();
+    let mut one_by_one = Vec::new();
+    for no in ["SRC-3", "SRC-1", "SRC-2"] {
+        one_by_one.push(store.order(&order_no(no)).await.unwrap().unwrap());
+    }
+    assert_eq!(read.orders, one_by_one);
+    assert_eq!(read.orders[0].claims.len(), 2);
+    assert_eq!(read.orders[0].cancel_requests.len(), 1);
+    assert_eq!(read.orders[1].pickups.len(), 1);
+    assert_eq!(read.orders[2].pickups.len(), 1);
+
+    let mut rows = Vec::new();
+    for vendor in [VENDOR_A, VENDOR_B] {
+        let query = InquiryQuery::new(
+            None,
+            Some(OriginalOrder {
+                ord_no: order_no("SRC-3"),
+                item_seqs: None,
+            }),
+        )
+        .unwrap();
+        rows.extend(
+            store
+                .canceled_rows(&scope(vendor, None), &query, None, 100)
+                .await
+                .unwrap(),
+        );
+    }
+    rows.sort_by_key(|row| row.key());
+    assert_eq!(rows.len(), 3, "A's, its lower-rank vendor's and B's");
+    assert_eq!(read.claim_rows, rows);
+
+    let nothing = store.event_sources(&[], &[]).await.unwrap();
+    assert!(nothing.orders.is_empty() && nothing.claim_rows.is_empty());
+}
