@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_returns_and_exchanges.sql"),
     include_str!("../migrations/0016_console_searches.sql"),
     include_str!("../migrations/0017_sandbox_log.sql"),
+    include_str!("../migrations/0018_items_to_release.sql"),
 ];
 
 /// The schema version this build writes and reads.

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0016_returns_and_exchanges.sql"),
     include_str!("../migrations/0017_console_searches.sql"),
     include_str!("../migrations/0018_sandbox_log.sql"),
+    include_str!("../migrations/0019_items_to_release.sql"),
 ];
 
 /// `'SSGC'`, written into the file header by the first migration.
@@ -70,4 +71,50 @@ pub(crate) fn migrate(connection: &mut Connection) -> Result<i64, StoreError> {
         tracing::info!(schema.version = target, "applied SQLite migration");
     }
     Ok(SCHEMA_VERSION)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// SQLite's plan for `sql` on the schema, one line per step.
+    fn plan(sql: &str) -> String {
+        let mut connection = Connection::open_in_memory().unwrap();
+        super::migrate(&mut connection).unwrap();
+        let mut statement = connection
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = statement
+            .query_map([], |row| row.get::<_, String>(3))
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The items to release — confirmed or delayed, with units open — are read through
+    /// their index by the shipping list and by the console's count, never by reading every
+    /// item (a partial index serves a query only when the query names its condition).
+    #[test]
+    fn items_to_release_are_read_through_their_index() {
+        let listed = plan(
+            "SELECT i.ord_no FROM order_items i JOIN orders o ON o.ord_no = i.ord_no \
+             WHERE i.spl_ven_id = '0000012345' AND i.ord_rcp_dts >= 0 AND i.ord_rcp_dts < 9 \
+             AND (i.confirmed_at IS NOT NULL OR i.delay_nts > 0) \
+             AND i.shipped_qty = 0 AND i.canceled_qty < i.qty \
+             ORDER BY i.ord_rcp_dts, i.ord_no, i.ord_item_seq LIMIT 10",
+        );
+        assert!(
+            listed.contains("USING INDEX order_items_to_release"),
+            "{listed}"
+        );
+        let counted = plan(
+            "SELECT count(*) FROM order_items WHERE spl_ven_id = '0000012345' \
+             AND ord_rcp_dts >= 0 AND shipped_qty = 0 AND canceled_qty < qty \
+             AND (confirmed_at IS NOT NULL OR delay_nts > 0) AND ('' = '' OR lrnk_spl_ven_id = '')",
+        );
+        assert!(
+            counted.contains("USING INDEX order_items_to_release")
+                || counted.contains("USING COVERING INDEX order_items_to_release"),
+            "{counted}"
+        );
+    }
 }
