@@ -7,6 +7,7 @@
 pub mod dataset;
 pub mod events;
 pub mod http;
+pub mod lists;
 pub mod load;
 pub mod measure;
 pub mod raw;

@@ -94,7 +94,7 @@ struct RunArgs {
     #[arg(long)]
     server_bin: Option<std::path::PathBuf>,
     /// Run only these scenarios: raw, json, xml, paced, original, lower, cancel, kept, poll,
-    /// stream.
+    /// stream, lists.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
