@@ -34,6 +34,13 @@ use crate::convert::db_error;
 use crate::inquiry::Filter;
 use crate::pool::{Opener, Pool};
 
+/// Each connection's page cache (negative: KiB), 8 MiB.
+const CACHE_KIB: i64 = -8_192;
+/// The writer's page cache while it bulk-loads, 512 MiB: the secondary indexes on random
+/// keys (orderer, customer) are written all over as rows arrive, and once they outgrow the
+/// ordinary cache almost every insert reads and writes back pages of them.
+const BULK_CACHE_KIB: i64 = -524_288;
+
 /// How hard SQLite works to keep a committed write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
@@ -113,7 +120,7 @@ fn configure(
     )?;
     // 8 MiB per connection: hot index pages stay in memory; the OS page cache holds the rest,
     // so a long answer cannot grow the process by more than this per connection.
-    connection.pragma_update(None, "cache_size", -8_192)?;
+    connection.pragma_update(None, "cache_size", CACHE_KIB)?;
     connection.pragma_update(None, "temp_store", "MEMORY")?;
     if read_only {
         connection.pragma_update(None, "query_only", "ON")?;
@@ -205,7 +212,8 @@ impl SqliteStore {
     }
 
     /// Writes `orders` (checked for consistency first) in one transaction, with
-    /// `synchronous = OFF` for its duration. For trusted bulk data only: it does not apply
+    /// `synchronous = OFF` and a 512 MiB page cache for its duration (see
+    /// `BULK_CACHE_KIB`). For trusted bulk data only: it does not apply
     /// the cancellation rules, it only refuses inconsistent states.
     pub async fn bulk_load(&self, orders: Vec<BulkOrder>) -> Result<(), StoreError> {
         let durability = self.inner.options.durability;
@@ -215,7 +223,13 @@ impl SqliteStore {
                 connection
                     .pragma_update(None, "synchronous", "OFF")
                     .map_err(db_error)?;
+                connection
+                    .pragma_update(None, "cache_size", BULK_CACHE_KIB)
+                    .map_err(db_error)?;
                 let result = bulk::load(connection, orders);
+                let restored_cache = connection
+                    .pragma_update(None, "cache_size", CACHE_KIB)
+                    .map_err(db_error);
                 let restored = connection
                     .pragma_update(
                         None,
@@ -226,7 +240,7 @@ impl SqliteStore {
                         },
                     )
                     .map_err(db_error);
-                result.and(restored)
+                result.and(restored).and(restored_cache)
             })
             .await
     }
