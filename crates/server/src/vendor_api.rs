@@ -98,6 +98,12 @@ fn capacity(rows: usize) -> usize {
     256 + rows.min(1_000) * 900
 }
 
+/// Bytes to reserve for a first page: enough for the ~100 rows of a typical week in
+/// either format, so the buffer never grows for one; a longer answer grows it as it goes.
+/// (Reserving a whole page's 900 KB, as a streamed page does, made every answer a large
+/// allocation the allocator hands back to the system and faults in again, page by page.)
+const FIRST_PAGE_BYTES: usize = 128 * 1024;
+
 /// Answers a valid query. The first page is read together with the key's scope and encoded
 /// straight from the store's buffers. A short answer goes out in one piece; a full first
 /// page means a long answer, which is counted against the row maximum first and then
@@ -218,7 +224,11 @@ async fn first_page(
     limit: usize,
     reply: &Reply,
 ) -> Result<(InquiryPage, RowEncoder), CallError> {
-    let head = RowEncoder::with_head(reply.format, reply.lang, capacity(limit));
+    let head = RowEncoder::with_head(
+        reply.format,
+        reply.lang,
+        capacity(limit).min(FIRST_PAGE_BYTES),
+    );
     let (page, sink) = app
         .store
         .inquiry_page(key, query, None, limit, Box::new(head))
