@@ -88,15 +88,16 @@ pub async fn prepare(target: &Target, plan: &Plan, keys: Vec<String>) -> anyhow:
     let agent = Actor::Agent(AgentId::parse("agentId", "bench-agent")?);
     let mut rows = [0.0; 3];
     for vendor in &vendors {
-        let confirmed = store
-            .shipping_items(
+        let confirmed = || {
+            store.shipping_items(
                 &vendor.scope,
                 ShippingStatus::Confirmed,
                 half_year,
                 MAX_ROWS,
             )
-            .await?;
-        if confirmed.is_empty() {
+        };
+        let mut listed_confirmed = confirmed().await?.len();
+        if listed_confirmed == 0 {
             let sql = format!(
                 "SELECT ord_no, ord_item_seq FROM order_items \
                  WHERE ord_no >= 'B{from:013}' AND ord_no < 'B{until:013}' \
@@ -131,6 +132,7 @@ pub async fn prepare(target: &Target, plan: &Plan, keys: Vec<String>) -> anyhow:
                         .await?;
                 }
             }
+            listed_confirmed = confirmed().await?.len();
         }
         let listed = [
             store
@@ -142,15 +144,7 @@ pub async fn prepare(target: &Target, plan: &Plan, keys: Vec<String>) -> anyhow:
                 )
                 .await?
                 .len(),
-            store
-                .shipping_items(
-                    &vendor.scope,
-                    ShippingStatus::Confirmed,
-                    half_year,
-                    MAX_ROWS,
-                )
-                .await?
-                .len(),
+            listed_confirmed,
             store
                 .pending_cancel_lines(&vendor.scope, this_week, MAX_ROWS)
                 .await?
@@ -298,10 +292,5 @@ pub async fn store_limit(
             Ok::<_, anyhow::Error>(measured)
         }));
     }
-    let mut total = Measured::new();
-    for task in tasks {
-        total.merge(&task.await??);
-    }
-    total.elapsed = started.elapsed();
-    Ok(total)
+    crate::raw::gather(tasks, started).await
 }

@@ -106,6 +106,14 @@ pub async fn postgres(
             Ok::<_, anyhow::Error>(measured)
         }));
     }
+    gather(tasks, started).await
+}
+
+/// The loops of `tasks`, started at `started`, measured as one.
+pub async fn gather(
+    tasks: Vec<tokio::task::JoinHandle<anyhow::Result<Measured>>>,
+    started: Instant,
+) -> anyhow::Result<Measured> {
     let mut total = Measured::new();
     for task in tasks {
         total.merge(&task.await??);

@@ -114,21 +114,7 @@ fn asked(
     headers: &axum::http::HeaderMap,
     body: &Bytes,
 ) -> CallRecord {
-    let mut asked = CallRecord {
-        path: path.to_owned(),
-        kind,
-        status: 0,
-        code: String::new(),
-        desc: String::new(),
-        period: None,
-        shpp_no: None,
-        ord_no: None,
-        item_seq: None,
-        trap: None,
-        step: None,
-        done: false,
-        rows: Vec::new(),
-    };
+    let mut asked = CallRecord::asked(path, kind);
     let format = request_format(header(headers, &axum::http::header::CONTENT_TYPE)).ok();
     let pairs: Vec<(String, String)> = axum::extract::Query::try_from_uri(uri)
         .map(|axum::extract::Query(pairs)| pairs)

@@ -276,26 +276,18 @@ pub(crate) async fn event_sources(
     claim_orders: &[OrderNo],
 ) -> Result<EventSources, StoreError> {
     let orders = load_many(sql, ord_nos).await?;
+    let select = format!(
+        "SELECT {ROW_COLUMNS} FROM claim_lines{}",
+        sql.dialect().indexed_by("claim_lines_by_original")
+    );
     let mut claim_rows = Vec::new();
-    for chunk in claim_orders.chunks(ORDERS_IN_SOURCES) {
-        let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
-        let statement = format!(
-            "SELECT {ROW_COLUMNS} FROM claim_lines{} WHERE oror_no IN ({})",
-            sql.dialect().indexed_by("claim_lines_by_original"),
-            list.join(", ")
-        );
-        let params: Vec<Param<'_>> = chunk.iter().map(|ord_no| ord_no.as_str().into()).collect();
-        for row in sql.query(&statement, &params).await? {
-            let view = stored::cancel_row(&Cells(&row))?;
-            claim_rows.push(view.to_owned_row().map_err(corrupt)?);
-        }
+    for row in rows_of_orders(sql, &select, "oror_no", claim_orders, "oror_no").await? {
+        let view = stored::cancel_row(&Cells(&row))?;
+        claim_rows.push(view.to_owned_row().map_err(corrupt)?);
     }
     claim_rows.sort_by_key(CancelRow::key);
     Ok(EventSources { orders, claim_rows })
 }
-
-/// Original orders per statement when reading a page's claim rows.
-const ORDERS_IN_SOURCES: usize = 500;
 
 /// The items of each of `ord_nos`, by order number, each order's in sequence order.
 async fn items_of(

@@ -113,6 +113,27 @@ pub struct CallRecord {
     pub rows: Vec<RowId>,
 }
 
+impl CallRecord {
+    /// A call to `path` as it was asked, before anything of its answer is known.
+    pub fn asked(path: &str, kind: CallKind) -> Self {
+        CallRecord {
+            path: path.to_owned(),
+            kind,
+            status: 0,
+            code: String::new(),
+            desc: String::new(),
+            period: None,
+            shpp_no: None,
+            ord_no: None,
+            item_seq: None,
+            trap: None,
+            step: None,
+            done: false,
+            rows: Vec::new(),
+        }
+    }
+}
+
 /// Cancellations that reached a vendor outside a call: a read of the feed, or a webhook
 /// delivery its endpoint acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

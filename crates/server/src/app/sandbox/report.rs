@@ -740,19 +740,10 @@ mod tests {
 
     fn call(kind: CallKind, code: &str) -> CallRecord {
         CallRecord {
-            path: format!("/{}", kind.name()),
-            kind,
             status: 200,
             code: code.to_owned(),
-            desc: String::new(),
-            period: None,
-            shpp_no: None,
-            ord_no: None,
-            item_seq: None,
-            trap: None,
-            step: None,
             done: code == "00",
-            rows: Vec::new(),
+            ..CallRecord::asked(&format!("/{}", kind.name()), kind)
         }
     }
 
