@@ -297,6 +297,24 @@ mod tests {
     }
 
     #[test]
+    fn a_page_statement_run_again_is_not_planned_again() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut connection).unwrap();
+        crate::configure(&connection, &crate::SqliteOptions::default(), false).unwrap();
+        let filter = Filter::new(&scope(None), &InquiryQuery::by_period(week()), None);
+        // Each run takes the statement from the connection's cache and puts it back, which
+        // clears its bindings; the limit differs between runs too.
+        for limit in [10, 10, 1000, 10] {
+            super::visit_rows(&connection, &filter, limit, |_| Ok(())).unwrap();
+        }
+        let statement = connection.prepare_cached(&filter.select_sql()).unwrap();
+        assert_eq!(
+            statement.get_status(rusqlite::StatementStatus::RePrepare),
+            0
+        );
+    }
+
+    #[test]
     fn a_period_inquiry_is_a_range_scan_in_answer_order() {
         let plan = plan(&Filter::new(
             &scope(None),

@@ -25,6 +25,7 @@ use claims_store::sql::Script;
 use claims_store::{
     Backend, InquiryPage, PoolStatus, SchemaStatus, SecretHash, SecretsKey, StoreError,
 };
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 pub use inquiry::{RawInquiry, read_view};
@@ -126,6 +127,12 @@ fn configure(
         connection.pragma_update(None, "query_only", "ON")?;
     }
     connection.set_prepared_statement_cache_capacity(64);
+    // Plans never depend on bound values (every index the hot reads need is named or is the
+    // primary key). Without this, a statement with a bound `LIMIT` is marked to be planned
+    // again whenever that parameter is bound, and the statement cache clears every binding
+    // when a statement goes back: each inquiry page, list and feed read was parsed and
+    // planned anew on every run (a tenth of the server's CPU under inquiry load).
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 
