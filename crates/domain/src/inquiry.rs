@@ -331,11 +331,59 @@ impl CancelRowRef<'_> {
     }
 }
 
+/// Which claim line a store found, before it reads the rest of the line: its vendor and its
+/// place in the answer's order (together, the stored line's primary key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowId<'a> {
+    pub vendor: &'a str,
+    pub canceled_at: KstDateTime,
+    pub clm_no: &'a str,
+    pub clm_item_seq: u32,
+}
+
+impl<'a> RowId<'a> {
+    /// The id of a row read in full.
+    pub fn of(row: &CancelRowRef<'a>) -> Self {
+        Self {
+            vendor: row.cost.vendor,
+            canceled_at: row.canceled_at,
+            clm_no: row.clm_no,
+            clm_item_seq: row.clm_item_seq,
+        }
+    }
+}
+
 /// Where a store hands the rows of an inquiry page, one at a time, as it reads them. A sink
 /// handed to a store comes back as `Box<dyn RowSink>`; being `Any`, it can be turned back into
 /// its own type.
+///
+/// A sink may also keep rows it was handed, and write them again knowing only their
+/// [`RowId`]: a claim line never changes once it is written, so a row kept is the row. For
+/// such a sink ([`RowSink::keeps_rows`]) a store reads a page's ids first, asks
+/// [`RowSink::find_row`] for each in the page's order, and then, again in order, has
+/// [`RowSink::held_row`] write each row found and reads in full only the others, handing
+/// them to [`RowSink::row`]; or it drops what was found ([`RowSink::drop_held`]) and reads
+/// the whole page, when that is cheaper.
 pub trait RowSink: Send + std::any::Any {
     fn row(&mut self, row: &CancelRowRef<'_>) -> Result<(), InvalidValue>;
+
+    /// Whether this sink keeps rows (see the trait's description).
+    fn keeps_rows(&self) -> bool {
+        false
+    }
+
+    /// Looks for the row `id` among the rows kept; when it is there, sets it aside for
+    /// [`RowSink::held_row`] and says so.
+    fn find_row(&mut self, id: &RowId<'_>) -> bool {
+        let _ = id;
+        false
+    }
+
+    /// Writes the earliest row set aside by [`RowSink::find_row`] as the page's next row.
+    fn held_row(&mut self) {}
+
+    /// Forgets the rows set aside: the store reads the page in full instead.
+    fn drop_held(&mut self) {}
 }
 
 /// Collecting owned rows (checked as they come).

@@ -41,8 +41,8 @@ pub use ids::{
     AgentId, ClaimNo, CustomerId, ItemSeq, OrderNo, Quantity, VendorId, Won, claim_number,
 };
 pub use inquiry::{
-    CancelRow, CancelRowRef, CostLine, CostLineRef, InquiryQuery, ItemSeqs, OriginalOrder, RowKey,
-    RowSink, Scope,
+    CancelRow, CancelRowRef, CostLine, CostLineRef, InquiryQuery, ItemSeqs, OriginalOrder, RowId,
+    RowKey, RowSink, Scope,
 };
 pub use invalid::InvalidValue;
 pub use nosell::{

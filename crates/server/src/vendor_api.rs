@@ -7,7 +7,6 @@
 
 use std::any::Any;
 use std::io;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -19,12 +18,12 @@ use axum::response::Response;
 use axum::routing::post;
 use bytes::Bytes;
 use claims_domain::{InquiryQuery, RowKey, RowSink};
-use claims_store::{InquiryPage, SecretHash, Store, StoreError};
+use claims_store::{InquiryPage, SecretHash, StoreError};
 use claims_wire::{AuthFailure, Failure, Format, RowEncoder, decode_request, request_format};
 use futures::{StreamExt, stream};
 use tracing::Span;
 
-use crate::app::answers::AnswerKey;
+use crate::app::answers::{AnswerKey, PageEncoder};
 use crate::app::envelope::{CallError, Reply, credential, header, read_body};
 use crate::app::limits::Slot;
 use crate::app::notes::Notes;
@@ -85,12 +84,17 @@ async fn answer(
     }
 }
 
-/// Takes back the encoder handed to the store.
-fn encoder(sink: Box<dyn RowSink>) -> RowEncoder {
+/// Takes back the encoder handed to the store, counting how its rows were written.
+fn encoder(sink: Box<dyn RowSink>, app: &AppState) -> PageEncoder {
     let sink: Box<dyn Any + Send> = sink;
-    *sink
-        .downcast::<RowEncoder>()
-        .expect("the store hands back the sink it was given")
+    let encoder = *sink
+        .downcast::<PageEncoder>()
+        .expect("the store hands back the sink it was given");
+    if encoder.keeps_rows() {
+        app.metrics
+            .inquiry_row_cache(encoder.reused, encoder.encoded);
+    }
+    encoder
 }
 
 /// Bytes to reserve for a page of `rows` rows.
@@ -146,9 +150,10 @@ async fn respond(
         None => None,
     };
     let (mut page, mut first) = first_page(app, &key, &query, limit, reply).await?;
-    let short = |page: &InquiryPage, first: RowEncoder| {
+    let short = |page: &InquiryPage, mut first: PageEncoder| {
         Span::current().record("rows", page.rows);
         app.metrics.inquiry_answered(page.rows);
+        first.keep_new_rows();
         let mut answer = first.finish(true);
         if kept.is_some() {
             // The encoder's buffer is sized for a full page; a kept answer holds only its
@@ -202,7 +207,7 @@ async fn respond(
     Span::current().record("rows", total);
     app.metrics.inquiry_answered(total);
     let pages = Pages {
-        store: app.store.clone(),
+        app: app.clone(),
         key,
         query,
         after: page.last,
@@ -216,29 +221,30 @@ async fn respond(
 }
 
 /// The first page of an answer, read together with the key (refused when it is not
-/// valid), encoded after the answer's head.
+/// valid), encoded after the answer's head, with the rows kept for reuse.
 async fn first_page(
     app: &AppState,
     key: &SecretHash,
     query: &InquiryQuery,
     limit: usize,
     reply: &Reply,
-) -> Result<(InquiryPage, RowEncoder), CallError> {
+) -> Result<(InquiryPage, PageEncoder), CallError> {
     let head = RowEncoder::with_head(
         reply.format,
         reply.lang,
         capacity(limit).min(FIRST_PAGE_BYTES),
     );
+    let sink = PageEncoder::new(head, reply.format, app.rows.clone());
     let (page, sink) = app
         .store
-        .inquiry_page(key, query, None, limit, Box::new(head))
+        .inquiry_page(key, query, None, limit, Box::new(sink))
         .await?;
     let scope = page
         .scope
         .as_ref()
         .ok_or(Failure::Auth(AuthFailure::Invalid))?;
     reply.vendor(scope.vendor.as_str());
-    Ok((page, encoder(sink)))
+    Ok((page, encoder(sink, app)))
 }
 
 /// How long a large answer waits for one of its key's other large answers to end.
@@ -246,9 +252,10 @@ const STREAM_WAIT: Duration = Duration::from_secs(1);
 /// When a key refused a stream slot is told to ask again.
 const STREAM_RETRY_AFTER_SECS: u64 = 5;
 
-/// The state of a streamed answer between pages.
+/// The state of a streamed answer between pages. Its later pages' rows are encoded as they
+/// are read and not kept: a long answer would push out every vendor's short ones.
 struct Pages {
-    store: Arc<dyn Store>,
+    app: AppState,
     key: SecretHash,
     query: InquiryQuery,
     after: Option<RowKey>,
@@ -264,8 +271,13 @@ struct Pages {
 impl Pages {
     /// The next page's bytes; the last one ends the answer.
     async fn next(&mut self) -> Result<Bytes, StoreError> {
-        let sink = RowEncoder::continuing(self.format, self.rows, capacity(self.page));
+        let sink = PageEncoder::new(
+            RowEncoder::continuing(self.format, self.rows, capacity(self.page)),
+            self.format,
+            None,
+        );
         let (page, sink) = self
+            .app
             .store
             .inquiry_page(
                 &self.key,
@@ -283,7 +295,7 @@ impl Pages {
         self.rows += page.rows;
         self.done = page.rows < self.page;
         self.after = page.last;
-        Ok(Bytes::from(encoder(sink).finish(self.done)))
+        Ok(Bytes::from(encoder(sink, &self.app).finish(self.done)))
     }
 }
 

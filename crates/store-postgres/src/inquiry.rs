@@ -2,7 +2,9 @@
 //! page in one statement.
 
 use claims_domain::{CancelRow, CancelRowRef, InquiryQuery, KstDateTime, RowKey, RowSink, Scope};
-use claims_store::stored::{self, LastRow, ROW_COLUMNS, RowColumns};
+use claims_store::stored::{
+    self, ID_COLUMNS, LastRow, PageIds, ROW_COLUMNS, RowColumns, check_found,
+};
 use claims_store::{InquiryPage, SecretHash, StoreError};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
@@ -110,10 +112,11 @@ impl Filter {
         format!("${}", self.params.len() + 1)
     }
 
-    /// A page of the rows `scope` allows, in answer order, up to the limit placeholder.
-    fn page_sql(&self, scope: &str) -> String {
+    /// `columns` of a page of the rows `scope` allows, in answer order, up to the limit
+    /// placeholder.
+    fn page_sql(&self, columns: &str, scope: &str) -> String {
         format!(
-            "SELECT {ROW_COLUMNS} FROM claim_lines WHERE {scope}{} \
+            "SELECT {columns} FROM claim_lines WHERE {scope}{} \
              ORDER BY ord_cncl_dts, clm_no, clm_item_seq LIMIT {}",
             self.conditions,
             self.next_placeholder()
@@ -124,8 +127,13 @@ impl Filter {
     /// By key, each result row starts with the key's vendor and lower-rank vendor; a live key
     /// without rows gives one row whose other columns are NULL, an unknown key none at all.
     pub(crate) fn select_sql(&self) -> String {
+        self.select_sql_of(ROW_COLUMNS)
+    }
+
+    /// [`Filter::select_sql`] of `columns` only.
+    fn select_sql_of(&self, columns: &str) -> String {
         match &self.scope {
-            Some(scope) => self.page_sql(scope),
+            Some(scope) => self.page_sql(columns, scope),
             // Only one of the two pages can have rows (a key is narrowed or it is not);
             // the outer ORDER BY makes the answer's order explicit.
             None => format!(
@@ -134,8 +142,8 @@ impl Filter {
                        WHERE key_hash = $1 AND revoked_at IS NULL) AS k \
                  LEFT JOIN LATERAL (({}) UNION ALL ({})) AS c ON true \
                  ORDER BY c.ord_cncl_dts, c.clm_no, c.clm_item_seq",
-                self.page_sql(KEY_SCOPES[0]),
-                self.page_sql(KEY_SCOPES[1])
+                self.page_sql(columns, KEY_SCOPES[0]),
+                self.page_sql(columns, KEY_SCOPES[1])
             ),
         }
     }
@@ -169,6 +177,9 @@ impl Filter {
 #[derive(Debug)]
 pub struct RawInquiry {
     pub sql: String,
+    /// The same page's id scan, which a server keeping rows runs instead of `sql` (and
+    /// then reads in full only the rows it does not keep).
+    pub ids_sql: String,
     params: Vec<Param>,
     limit: i64,
 }
@@ -183,6 +194,7 @@ impl RawInquiry {
         let filter = Filter::new(Whose::Key(key), query, after);
         Self {
             sql: filter.select_sql(),
+            ids_sql: filter.select_sql_of(ID_COLUMNS),
             params: filter.params,
             limit: i64::try_from(limit).unwrap_or(i64::MAX),
         }
@@ -203,10 +215,11 @@ impl RawInquiry {
 async fn query_rows(
     client: &impl GenericClient,
     filter: &Filter,
+    columns: &str,
     limit: usize,
 ) -> Result<Vec<Row>, StoreError> {
     let statement = client
-        .prepare_cached(&filter.select_sql())
+        .prepare_cached(&filter.select_sql_of(columns))
         .await
         .map_err(db_error)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -224,7 +237,7 @@ pub(crate) async fn canceled_rows(
     limit: usize,
 ) -> Result<Vec<CancelRow>, StoreError> {
     let filter = Filter::new(Whose::Scope(scope), query, after);
-    query_rows(client, &filter, limit)
+    query_rows(client, &filter, ROW_COLUMNS, limit)
         .await?
         .iter()
         .map(|row| read_view(row, 0)?.to_owned_row().map_err(stored::corrupt))
@@ -240,7 +253,9 @@ pub(crate) async fn inquiry_page(
     sink: &mut dyn RowSink,
 ) -> Result<InquiryPage, StoreError> {
     let filter = Filter::new(Whose::Key(key), query, after);
-    let rows = query_rows(client, &filter, limit).await?;
+    let by_ids = sink.keeps_rows();
+    let columns = if by_ids { ID_COLUMNS } else { ROW_COLUMNS };
+    let rows = query_rows(client, &filter, columns, limit).await?;
     let Some(first) = rows.first() else {
         return Ok(InquiryPage {
             scope: None,
@@ -251,6 +266,21 @@ pub(crate) async fn inquiry_page(
     let scope = Scope {
         vendor: stored::vendor(first.try_get(0).map_err(db_error)?)?,
         lower_rank: stored::opt_vendor(first.try_get(1).map_err(db_error)?)?,
+    };
+    // A full page of ids is the start of a long answer, whose rows are not kept: it is
+    // read again in full.
+    if by_ids && rows.len() < limit {
+        let (rows, last) = page_by_ids(client, &rows, scope.vendor.as_str(), sink).await?;
+        return Ok(InquiryPage {
+            scope: Some(scope),
+            rows,
+            last,
+        });
+    }
+    let rows = if by_ids {
+        query_rows(client, &filter, ROW_COLUMNS, limit).await?
+    } else {
+        rows
     };
     let mut last = LastRow::default();
     let mut count = 0;
@@ -273,6 +303,79 @@ pub(crate) async fn inquiry_page(
         rows: count,
         last: last.into_key()?,
     })
+}
+
+/// The claim lines of one vendor with the given times, claim numbers and lines, in answer
+/// order.
+static ROWS_BY_ID_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {ROW_COLUMNS} FROM claim_lines WHERE spl_ven_id = $1 \
+         AND (ord_cncl_dts, clm_no, clm_item_seq) IN \
+             (SELECT * FROM unnest($2::timestamptz[], $3::text[], $4::integer[])) \
+         ORDER BY ord_cncl_dts, clm_no, clm_item_seq"
+    )
+});
+
+/// A page for a sink that keeps rows, from its id scan (`rows`: the key's two columns, then
+/// [`ID_COLUMNS`]): each row the sink holds written by it, the others read in one statement
+/// by their keys and written in their places.
+async fn page_by_ids(
+    client: &impl GenericClient,
+    rows: &[Row],
+    vendor: &str,
+    sink: &mut dyn RowSink,
+) -> Result<(usize, Option<RowKey>), StoreError> {
+    let mut ids = PageIds::new(vendor);
+    for row in rows {
+        // A live key without rows comes back as one row of NULLs after the key's columns.
+        let Some(clm_no) = row.try_get::<_, Option<&str>>(2 + 1).map_err(db_error)? else {
+            break;
+        };
+        let columns = Columns { row, offset: 2 };
+        ids.push(columns.time(0)?, clm_no, columns.count(2)?);
+    }
+    let found = ids.find_in(sink);
+    let missing: Vec<_> = ids
+        .iter()
+        .zip(&found)
+        .filter(|(_, held)| !**held)
+        .map(|(id, _)| id)
+        .collect();
+    let read = if missing.is_empty() {
+        Vec::new()
+    } else {
+        let times: Vec<_> = missing
+            .iter()
+            .map(|id| id.canceled_at.timestamp())
+            .collect();
+        let clm_nos: Vec<_> = missing.iter().map(|id| id.clm_no).collect();
+        let seqs: Vec<_> = missing
+            .iter()
+            .map(|id| i32::try_from(id.clm_item_seq).unwrap_or(i32::MAX))
+            .collect();
+        let statement = client
+            .prepare_cached(&ROWS_BY_ID_SQL)
+            .await
+            .map_err(db_error)?;
+        client
+            .query(&statement, &[&vendor, &times, &clm_nos, &seqs])
+            .await
+            .map_err(db_error)?
+    };
+    let mut read = read.iter();
+    for (id, held) in ids.iter().zip(found) {
+        if held {
+            sink.held_row();
+            continue;
+        }
+        let row = read
+            .next()
+            .ok_or_else(|| StoreError::internal("a claim line found by its id scan is gone"))?;
+        let view = read_view(row, 0)?;
+        check_found(&id, &view)?;
+        sink.row(&view).map_err(stored::corrupt)?;
+    }
+    Ok((ids.len(), ids.last()?))
 }
 
 pub(crate) async fn count_canceled_rows(

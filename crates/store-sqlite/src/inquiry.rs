@@ -1,7 +1,7 @@
 //! The inquiry's SQL: one table, one range scan.
 
 use claims_domain::{CancelRow, CancelRowRef, InquiryQuery, KstDateTime, RowKey, RowSink, Scope};
-use claims_store::stored::{LastRow, ROW_COLUMNS, RowColumns};
+use claims_store::stored::{ID_COLUMNS, LastRow, PageIds, ROW_COLUMNS, RowColumns, check_found};
 use claims_store::{InquiryPage, SecretHash, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
@@ -89,8 +89,13 @@ impl Filter {
 
     /// The full SELECT of rows, in answer order.
     pub(crate) fn select_sql(&self) -> String {
+        self.select_sql_of(ROW_COLUMNS)
+    }
+
+    /// The SELECT of `columns` of the rows, in answer order.
+    fn select_sql_of(&self, columns: &str) -> String {
         format!(
-            "SELECT {ROW_COLUMNS} {} ORDER BY ord_cncl_dts, clm_no, clm_item_seq LIMIT :limit",
+            "SELECT {columns} {} ORDER BY ord_cncl_dts, clm_no, clm_item_seq LIMIT :limit",
             self.sql
         )
     }
@@ -104,6 +109,9 @@ pub struct RawInquiry {
     pub key_sql: String,
     pub key_hash: Vec<u8>,
     pub sql: String,
+    /// The same page's id scan, which a server keeping rows runs instead of `sql` (and
+    /// then reads in full only the rows it does not keep).
+    pub ids_sql: String,
     pub params: Vec<(&'static str, Value)>,
 }
 
@@ -126,6 +134,7 @@ impl RawInquiry {
             key_sql: claims_store::sql::question_mark_placeholders(claims_store::KEY_LOOKUP_SQL),
             key_hash: key.0.to_vec(),
             sql: filter.select_sql(),
+            ids_sql: filter.select_sql_of(ID_COLUMNS),
             params,
         }
     }
@@ -137,6 +146,76 @@ impl RawInquiry {
             .map(|(name, value)| (*name, value as &dyn rusqlite::ToSql))
             .collect()
     }
+}
+
+/// One claim line by its primary key.
+static ONE_ROW_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {ROW_COLUMNS} FROM claim_lines WHERE spl_ven_id = ?1 AND ord_cncl_dts = ?2 \
+         AND clm_no = ?3 AND clm_item_seq = ?4"
+    )
+});
+
+/// A page for a sink that keeps rows: the page's ids first (the index alone, or the
+/// table's keys), then, in order, each row the sink holds written by it and each other row
+/// read by its key. `None`, with nothing written, when the page is full (the start of a
+/// long answer, whose rows are not kept) or so many rows are missing that reading them one
+/// by one would cost more than reading the page again in full (a point read costs about
+/// what three rows of a range scan do).
+fn page_by_ids(
+    connection: &Connection,
+    filter: &Filter,
+    vendor: &str,
+    limit: usize,
+    sink: &mut dyn RowSink,
+) -> Result<Option<(usize, Option<RowKey>)>, StoreError> {
+    let mut ids = PageIds::new(vendor);
+    {
+        let mut statement = connection
+            .prepare_cached(&filter.select_sql_of(ID_COLUMNS))
+            .map_err(db_error)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut params = filter.bind();
+        params.push((":limit", &limit));
+        let mut rows = statement.query(params.as_slice()).map_err(db_error)?;
+        while let Some(row) = rows.next().map_err(db_error)? {
+            let columns = Columns(row);
+            ids.push(columns.time(0)?, columns.text(1)?, columns.count(2)?);
+        }
+    }
+    if ids.len() == limit {
+        return Ok(None);
+    }
+    let found = ids.find_in(sink);
+    let missing = found.iter().filter(|held| !**held).count();
+    if missing * 3 > ids.len() {
+        sink.drop_held();
+        return Ok(None);
+    }
+    let mut one = connection.prepare_cached(&ONE_ROW_SQL).map_err(db_error)?;
+    for (index, held) in found.into_iter().enumerate() {
+        if held {
+            sink.held_row();
+            continue;
+        }
+        let id = ids.get(index);
+        let mut rows = one
+            .query(rusqlite::params![
+                id.vendor,
+                id.canceled_at.unix_seconds(),
+                id.clm_no,
+                id.clm_item_seq
+            ])
+            .map_err(db_error)?;
+        let row = rows
+            .next()
+            .map_err(db_error)?
+            .ok_or_else(|| StoreError::internal("a claim line found by its id scan is gone"))?;
+        let view = read_view(row)?;
+        check_found(&id, &view)?;
+        sink.row(&view).map_err(convert::corrupt)?;
+    }
+    Ok(Some((ids.len(), ids.last()?)))
 }
 
 /// Runs a page's statement, handing each row to `visit`; returns the rows seen.
@@ -193,6 +272,16 @@ pub(crate) fn inquiry_page(
         });
     };
     let filter = Filter::new(&scope, query, after);
+    if sink.keeps_rows()
+        && let Some((rows, last)) =
+            page_by_ids(connection, &filter, scope.vendor.as_str(), limit, sink)?
+    {
+        return Ok(InquiryPage {
+            scope: Some(scope),
+            rows,
+            last,
+        });
+    }
     let mut last = LastRow::default();
     let rows = visit_rows(connection, &filter, limit, |row| {
         sink.row(row).map_err(convert::corrupt)?;

@@ -3,7 +3,7 @@
 
 use claims_domain::{
     CancelRowRef, ClaimNo, CostLineRef, Fault, InvalidValue, ItemSeq, KstDateTime, MediaCode,
-    OrderNo, Quantity, ReasonCode, Text, VendorId, Won,
+    OrderNo, Quantity, ReasonCode, RowId, RowSink, Text, VendorId, Won,
 };
 
 use crate::StoreError;
@@ -133,6 +133,92 @@ pub fn cancel_row<'r>(columns: &impl RowColumns<'r>) -> Result<CancelRowRef<'r>,
             lower_rank: columns.opt_text(22)?.unwrap_or(""),
         },
     })
+}
+
+/// The columns that place a row in an inquiry's answer (with the vendor, which every
+/// inquiry's conditions fix, the stored line's primary key), in this order: what a page's id
+/// scan reads.
+pub const ID_COLUMNS: &str = "ord_cncl_dts, clm_no, clm_item_seq";
+
+/// A page's row ids, as an id scan read them, held apart from the driver's buffers (the scan
+/// is done before any row is read in full).
+#[derive(Debug)]
+pub struct PageIds<'v> {
+    vendor: &'v str,
+    /// Each row's time, line and the range of its claim number in `clm_nos`.
+    ids: Vec<(KstDateTime, u32, std::ops::Range<usize>)>,
+    clm_nos: String,
+}
+
+impl<'v> PageIds<'v> {
+    /// The ids of a page of `vendor`'s rows.
+    pub fn new(vendor: &'v str) -> Self {
+        Self {
+            vendor,
+            ids: Vec::new(),
+            clm_nos: String::new(),
+        }
+    }
+
+    pub fn push(&mut self, canceled_at: KstDateTime, clm_no: &str, clm_item_seq: u32) {
+        let start = self.clm_nos.len();
+        self.clm_nos.push_str(clm_no);
+        self.ids
+            .push((canceled_at, clm_item_seq, start..self.clm_nos.len()));
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> RowId<'_> {
+        let (canceled_at, clm_item_seq, clm_no) = &self.ids[index];
+        RowId {
+            vendor: self.vendor,
+            canceled_at: *canceled_at,
+            clm_no: &self.clm_nos[clm_no.clone()],
+            clm_item_seq: *clm_item_seq,
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = RowId<'_>> {
+        (0..self.len()).map(|index| self.get(index))
+    }
+
+    /// Asks `sink` for each row in order; gives back, for each, whether it holds the row.
+    pub fn find_in(&self, sink: &mut dyn RowSink) -> Vec<bool> {
+        self.iter().map(|id| sink.find_row(&id)).collect()
+    }
+
+    /// Where the page ends, for the next page to start after.
+    pub fn last(&self) -> Result<Option<claims_domain::RowKey>, StoreError> {
+        let Some(index) = self.len().checked_sub(1) else {
+            return Ok(None);
+        };
+        let id = self.get(index);
+        Ok(Some(claims_domain::RowKey {
+            canceled_at: id.canceled_at,
+            clm_no: claim_no(id.clm_no)?,
+            clm_item_seq: seq(i64::from(id.clm_item_seq))?,
+        }))
+    }
+}
+
+/// Whether a row read in full is the one its id scan found (a claim line never changes or
+/// goes away, so anything else is corruption or a bug).
+pub fn check_found(id: &RowId<'_>, row: &CancelRowRef<'_>) -> Result<(), StoreError> {
+    if RowId::of(row) == *id {
+        Ok(())
+    } else {
+        Err(StoreError::internal(format!(
+            "claim line {}-{} of {} was read as {}-{}",
+            id.clm_no, id.clm_item_seq, id.vendor, row.clm_no, row.clm_item_seq
+        )))
+    }
 }
 
 /// Remembers where the last row of a page sits, without allocating per row.

@@ -261,6 +261,36 @@ impl RowEncoder {
         self.rows
     }
 
+    /// The bytes written so far.
+    pub fn written(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// Writes `row` as the next row and gives back its own bytes (without the comma that
+    /// separates JSON rows): what [`RowEncoder::encoded_row`] takes to write it again.
+    pub fn row_bytes(&mut self, row: &CancelRowRef<'_>) -> &[u8] {
+        self.separate();
+        let start = self.out.len();
+        write_row_ref(self.format, row, true, &mut self.out);
+        &self.out[start..]
+    }
+
+    /// Writes a row given as the bytes [`RowEncoder::row_bytes`] gave for it, in this
+    /// encoder's format.
+    pub fn encoded_row(&mut self, bytes: &[u8]) {
+        self.separate();
+        self.out.extend_from_slice(bytes);
+    }
+
+    /// Counts the next row, and separates it from the last one in JSON.
+    fn separate(&mut self) {
+        if self.format == Format::Json && !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.rows += 1;
+    }
+
     /// The bytes written; with `complete`, the answer's tail is added.
     pub fn finish(mut self, complete: bool) -> Vec<u8> {
         if complete {
@@ -272,9 +302,7 @@ impl RowEncoder {
 
 impl RowSink for RowEncoder {
     fn row(&mut self, row: &CancelRowRef<'_>) -> Result<(), InvalidValue> {
-        write_row_ref(self.format, row, self.first, &mut self.out);
-        self.first = false;
-        self.rows += 1;
+        self.row_bytes(row);
         Ok(())
     }
 }

@@ -36,6 +36,8 @@ pub struct Config {
     pub webhooks: WebhookConfig,
     /// Bytes of encoded inquiry answers kept for reuse (0: none).
     pub inquiry_cache_bytes: u64,
+    /// Bytes of encoded inquiry rows kept for answers read afresh (0: none).
+    pub inquiry_rows_cache_bytes: u64,
     pub console: ConsoleConfig,
     /// The node runs a sandbox: its clock is the sandbox clock kept in the database.
     pub sandbox: bool,

@@ -90,6 +90,7 @@ pub struct Metrics {
     inquiry_rows: Counter,
     inquiry_answer_rows: Histogram,
     inquiry_cache: Family<CacheLabels, Counter>,
+    inquiry_row_cache: Family<CacheLabels, Counter>,
     nodes: Gauge,
     claims: Counter,
     claim_lines: Counter,
@@ -190,6 +191,13 @@ impl Metrics {
             "Inquiry answers served from kept answers (hit) or read from the store (miss)",
             inquiry_cache.clone(),
         );
+        let inquiry_row_cache = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "inquiry_row_cache",
+            "Rows of inquiry answers read afresh: written from kept rows (hit) or read from \
+             the store and encoded (miss)",
+            inquiry_row_cache.clone(),
+        );
         let nodes = Gauge::default();
         registry.register(
             "nodes",
@@ -233,6 +241,7 @@ impl Metrics {
             inquiry_rows,
             inquiry_answer_rows,
             inquiry_cache,
+            inquiry_row_cache,
             nodes,
             claims,
             claim_lines,
@@ -327,6 +336,18 @@ impl Metrics {
         self.inquiry_cache
             .get_or_create(&CacheLabels { result })
             .inc();
+    }
+
+    /// Counts the rows of a page read afresh: `reused` written from kept rows, `encoded`
+    /// read from the store.
+    pub(crate) fn inquiry_row_cache(&self, reused: usize, encoded: usize) {
+        for (result, rows) in [("hit", reused), ("miss", encoded)] {
+            if rows > 0 {
+                self.inquiry_row_cache
+                    .get_or_create(&CacheLabels { result })
+                    .inc_by(rows as u64);
+            }
+        }
     }
 
     /// The nodes sharing the database, as last counted.

@@ -313,6 +313,10 @@ settings! {
     /// answer is reused only while its vendor has had no change since it was read, checked
     /// in the database on every request, so every node answers fresh.
     inquiry_cache_mib as "http.inquiry_cache_mib" in Http: u32 = 64, from 0 to 65536;
+    /// MiB of encoded inquiry rows kept for answers read afresh (0: none). A claim line
+    /// never changes once written, so a kept row is always current: an answer read after a
+    /// change reads its rows' ids and encodes only the rows not kept.
+    inquiry_rows_cache_mib as "http.inquiry_rows_cache_mib" in Http: u32 = 64, from 0 to 65536;
     /// On SIGTERM or Ctrl-C: how long requests in flight may take to finish, in seconds,
     /// before they are cut and the process exits.
     shutdown_grace_secs as "http.shutdown_grace_secs" in Http: u32 = 30, from 0 to 3600;
@@ -450,6 +454,7 @@ impl Settings {
                 max_deliveries_per_second: self.webhooks_max_deliveries_per_second,
             },
             inquiry_cache_bytes: u64::from(self.inquiry_cache_mib) * 1024 * 1024,
+            inquiry_rows_cache_bytes: u64::from(self.inquiry_rows_cache_mib) * 1024 * 1024,
             sandbox: self.sandbox,
             console: ConsoleConfig {
                 secure_cookies: self.console_secure_cookies,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use claims_store::Store;
 
-use super::answers::Answers;
+use super::answers::{Answers, Rows};
 use super::clock::{Clock, SandboxClock, SystemClock};
 use super::config::Config;
 use super::limits::Guard;
@@ -45,6 +45,8 @@ pub struct AppState {
     pub node: Arc<str>,
     /// Inquiry answers kept for reuse, when the settings keep any.
     pub(crate) answers: Option<Arc<Answers>>,
+    /// Encoded inquiry rows kept for reuse, when the settings keep any.
+    pub(crate) rows: Option<Arc<Rows>>,
     /// Load shedding, rate limits and stream slots, shared by every surface.
     pub(crate) guard: Arc<Guard>,
 }
@@ -58,6 +60,7 @@ impl AppState {
             scenario: None,
             guard: Arc::new(Guard::new(&config.limits)),
             answers: Answers::new(config.inquiry_cache_bytes).map(Arc::new),
+            rows: Rows::new(config.inquiry_rows_cache_bytes).map(Arc::new),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),

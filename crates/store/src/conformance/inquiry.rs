@@ -411,3 +411,206 @@ pub async fn inquiry_pages_for_a_key_check_the_key_and_stream_rows(fixture: &Fix
         assert_eq!((page.scope, page.rows), (None, 0));
     }
 }
+
+/// A sink that keeps every row it was handed, by id, as a server's kept rows do (shared
+/// between sinks), and counts the rows the store read in full.
+struct Keeper {
+    kept: Arc<std::sync::Mutex<BTreeMap<(String, i64, String, u32), claims_domain::CancelRow>>>,
+    held: std::collections::VecDeque<claims_domain::CancelRow>,
+    out: Vec<claims_domain::CancelRow>,
+    read: usize,
+}
+
+impl Keeper {
+    fn id_key(id: &claims_domain::RowId<'_>) -> (String, i64, String, u32) {
+        (
+            id.vendor.to_owned(),
+            id.canceled_at.unix_seconds(),
+            id.clm_no.to_owned(),
+            id.clm_item_seq,
+        )
+    }
+}
+
+impl claims_domain::RowSink for Keeper {
+    fn row(
+        &mut self,
+        row: &claims_domain::CancelRowRef<'_>,
+    ) -> Result<(), claims_domain::InvalidValue> {
+        let owned = row.to_owned_row()?;
+        self.kept
+            .lock()
+            .unwrap()
+            .insert(Self::id_key(&claims_domain::RowId::of(row)), owned.clone());
+        self.out.push(owned);
+        self.read += 1;
+        Ok(())
+    }
+
+    fn keeps_rows(&self) -> bool {
+        true
+    }
+
+    fn find_row(&mut self, id: &claims_domain::RowId<'_>) -> bool {
+        match self.kept.lock().unwrap().get(&Self::id_key(id)) {
+            Some(row) => {
+                self.held.push_back(row.clone());
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn held_row(&mut self) {
+        let row = self
+            .held
+            .pop_front()
+            .expect("held_row is called only for a row find_row set aside");
+        self.out.push(row);
+    }
+
+    fn drop_held(&mut self) {
+        self.held.clear();
+    }
+}
+
+pub async fn inquiry_pages_for_a_sink_that_keeps_rows_read_only_what_it_lacks(fixture: &Fixture) {
+    let store = fixture.store();
+    register_vendors(store).await;
+    let times: Vec<String> = (0..12)
+        .map(|i| format!("2026-11-23 {:02}:{:02}:00", 8 + i / 4, (i % 4) * 10))
+        .collect();
+    let times: Vec<&str> = times.iter().map(String::as_str).collect();
+    cancel_at_times(store, "K", VENDOR_A, None, &times).await;
+    cancel_at_times(store, "L", VENDOR_A, Some(LOWER_A1), &times[..3]).await;
+    let now = at("2026-11-01 00:00:00");
+    for (n, key_scope) in [
+        (1, scope(VENDOR_A, None)),
+        (2, scope(VENDOR_A, Some(LOWER_A1))),
+    ] {
+        store
+            .add_api_key(
+                NewApiKey {
+                    id: KeyId::from_random([n; 8]),
+                    hash: SecretHash([n; 32]),
+                    scope: key_scope,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let kept = Arc::new(std::sync::Mutex::new(BTreeMap::new()));
+    let read_page =
+        |key: u8, query: InquiryQuery, after: Option<claims_domain::RowKey>, limit: usize| {
+            let kept = Arc::clone(&kept);
+            async move {
+                let sink = Keeper {
+                    kept,
+                    held: Default::default(),
+                    out: Vec::new(),
+                    read: 0,
+                };
+                let (page, sink) = store
+                    .inquiry_page(
+                        &SecretHash([key; 32]),
+                        &query,
+                        after.as_ref(),
+                        limit,
+                        Box::new(sink),
+                    )
+                    .await
+                    .unwrap();
+                let sink: Box<dyn Any + Send> = sink;
+                let sink = *sink.downcast::<Keeper>().unwrap();
+                assert!(
+                    sink.held.is_empty(),
+                    "every row set aside is written or dropped"
+                );
+                assert_eq!(sink.out.len(), page.rows);
+                assert_eq!(page.last, sink.out.last().map(|row| row.key()));
+                (page, sink.out, sink.read)
+            }
+        };
+    let week = period("20261122", "20261128");
+    let a = scope(VENDOR_A, None);
+    let expected = rows(store, &a, &week).await;
+    assert_eq!(expected.len(), 15);
+
+    // Nothing kept: every row is read; then everything is kept and nothing is read.
+    let (page, got, read) = read_page(1, week.clone(), None, 100).await;
+    assert_eq!(
+        (page.scope, got.as_slice(), read),
+        (Some(a.clone()), expected.as_slice(), 15)
+    );
+    let (_, got, read) = read_page(1, week.clone(), None, 100).await;
+    assert_eq!((got.as_slice(), read), (expected.as_slice(), 0));
+
+    // A new claim: only its row is read, in its place.
+    cancel_at_times(store, "M", VENDOR_A, None, &["2026-11-23 08:05:00"]).await;
+    let expected = rows(store, &a, &week).await;
+    let (_, got, read) = read_page(1, week.clone(), None, 100).await;
+    assert_eq!((got.as_slice(), read), (expected.as_slice(), 1));
+
+    // Rows no longer kept (pushed out of a bounded cache): the page is whole and in order
+    // whether the store reads the missing rows alone or the page again in full.
+    let forget = |every: usize| {
+        let mut kept = kept.lock().unwrap();
+        let ids: Vec<_> = kept.keys().cloned().collect();
+        for id in ids.into_iter().step_by(every) {
+            kept.remove(&id);
+        }
+    };
+    for every in [8, 2, 1] {
+        forget(every);
+        let missing = expected.len().div_ceil(every).min(expected.len());
+        let (_, got, read) = read_page(1, week.clone(), None, 100).await;
+        assert_eq!(got, expected, "every {every}th row forgotten");
+        assert!(
+            (missing..=expected.len()).contains(&read),
+            "{read} rows read for {missing} missing"
+        );
+    }
+
+    // Pages of five, continued from each page's last row, with some rows kept.
+    forget(3);
+    let mut collected = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, got, _) = read_page(1, week.clone(), after, 5).await;
+        collected.extend(got);
+        if page.rows < 5 {
+            break;
+        }
+        after = page.last;
+    }
+    assert_eq!(collected, expected);
+
+    // A lower-rank key reads its own rows only, kept or not; by original order too.
+    let lower = scope(VENDOR_A, Some(LOWER_A1));
+    let lower_expected = rows(store, &lower, &week).await;
+    assert_eq!(lower_expected.len(), 3);
+    for _ in 0..2 {
+        let (page, got, _) = read_page(2, week.clone(), None, 100).await;
+        assert_eq!(
+            (page.scope.as_ref(), got),
+            (Some(&lower), lower_expected.clone())
+        );
+    }
+    let by_order = InquiryQuery::new(
+        None,
+        Some(OriginalOrder {
+            ord_no: order_no("K0004"),
+            item_seqs: None,
+        }),
+    )
+    .unwrap();
+    let (_, got, read) = read_page(1, by_order.clone(), None, 100).await;
+    assert_eq!((got, read), (rows(store, &a, &by_order).await, 0));
+
+    // A live key with nothing to see, and an unknown key.
+    let (page, got, _) = read_page(1, period("20260101", "20260107"), None, 10).await;
+    assert_eq!((page.scope, got.len(), page.last), (Some(a), 0, None));
+    let (page, _, _) = read_page(9, week, None, 10).await;
+    assert_eq!((page.scope, page.rows), (None, 0));
+}

@@ -108,6 +108,7 @@ macro_rules! conformance_tests {
             inquiry_is_scoped_to_the_key,
             inquiry_pages_and_counts,
             inquiry_pages_for_a_key_check_the_key_and_stream_rows,
+            inquiry_pages_for_a_sink_that_keeps_rows_read_only_what_it_lacks,
             concurrent_cancels_never_over_cancel,
             concurrent_claims_get_distinct_numbers,
             concurrent_cancel_and_ship_never_overlap,
