@@ -93,8 +93,8 @@ struct RunArgs {
     /// The ssg-claims binary to run (default: the one next to this program).
     #[arg(long)]
     server_bin: Option<std::path::PathBuf>,
-    /// Run only these scenarios: raw, json, xml, paced, original, lower, cancel, kept, poll,
-    /// stream, lists.
+    /// Run only these scenarios: raw, json, xml, paced, original, lower, cancel, rows, kept,
+    /// poll, stream, lists.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }

@@ -12,6 +12,15 @@ use claims_store_sqlite::{RawInquiry as SqliteInquiry, SqliteOptions, open_reade
 
 use crate::measure::Measured;
 
+/// Which of an inquiry page's statements a raw loop runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statement {
+    /// The page's rows, every column: what an answer read afresh costs the database.
+    Rows,
+    /// The page's ids only: what it costs when every row is kept by the server.
+    Ids,
+}
+
 /// Runs `queries` round-robin on `workers` threads, each with its own read connection.
 pub fn sqlite(
     path: PathBuf,
@@ -19,6 +28,7 @@ pub fn sqlite(
     duration: Duration,
     max_requests: u64,
     queries: Arc<Vec<SqliteInquiry>>,
+    which: Statement,
 ) -> anyhow::Result<Measured> {
     let started = Instant::now();
     let deadline = started + duration;
@@ -41,7 +51,11 @@ pub fn sqlite(
                         std::hint::black_box((row.get_ref(0)?, row.get_ref(1)?));
                     }
                     drop(found);
-                    let mut statement = connection.prepare_cached(&query.sql)?;
+                    let sql = match which {
+                        Statement::Rows => &query.sql,
+                        Statement::Ids => &query.ids_sql,
+                    };
+                    let mut statement = connection.prepare_cached(sql)?;
                     let columns = statement.column_count();
                     let mut rows = statement.query(query.params().as_slice())?;
                     while let Some(row) = rows.next()? {
@@ -73,6 +87,7 @@ pub async fn postgres(
     duration: Duration,
     max_requests: u64,
     queries: Arc<Vec<PgInquiry>>,
+    which: Statement,
 ) -> anyhow::Result<Measured> {
     let started = Instant::now();
     let deadline = started + duration;
@@ -84,7 +99,14 @@ pub async fn postgres(
         tasks.push(tokio::spawn(async move {
             let mut statements = Vec::new();
             for query in queries.iter() {
-                statements.push(client.prepare(&query.sql).await?);
+                statements.push(
+                    client
+                        .prepare(match which {
+                            Statement::Rows => &query.sql,
+                            Statement::Ids => &query.ids_sql,
+                        })
+                        .await?,
+                );
             }
             let mut measured = Measured::new();
             for n in 0..max_requests {

@@ -35,7 +35,7 @@ pub struct Settings {
     pub concurrency: usize,
     pub server_binary: PathBuf,
     /// Run only these scenarios (`raw`, `json`, `xml`, `paced`, `original`, `lower`,
-    /// `cancel`, `kept`, `poll`, `stream`, `lists`); all when empty.
+    /// `cancel`, `rows`, `kept`, `poll`, `stream`, `lists`); all when empty.
     pub only: Vec<String>,
 }
 
@@ -232,6 +232,7 @@ async fn raw_limit(
     inquiries: &[Inquiry],
     keys: &[Key],
     settings: &Settings,
+    which: raw::Statement,
 ) -> anyhow::Result<Measured> {
     let duration = Duration::from_secs(settings.seconds);
     match target {
@@ -246,7 +247,7 @@ async fn raw_limit(
             let path = PathBuf::from(path);
             let workers = settings.concurrency;
             tokio::task::spawn_blocking(move || {
-                raw::sqlite(path, workers, duration, u64::MAX, Arc::new(queries))
+                raw::sqlite(path, workers, duration, u64::MAX, Arc::new(queries), which)
             })
             .await?
         }
@@ -262,6 +263,7 @@ async fn raw_limit(
                 duration,
                 u64::MAX,
                 Arc::new(queries),
+                which,
             )
             .await
         }
@@ -396,13 +398,17 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
     let open = open_items(&target, &plan, 50_000).await?;
     drop(store);
 
-    // The service reading every answer from the store (answers kept for reuse off), as
-    // the raw limit does; the scenarios with kept answers run on a server of their own.
+    // The service reading and encoding every answer (neither answers nor rows kept for
+    // reuse), as the raw limit does; the scenarios with kept answers or rows run on servers
+    // of their own.
     let server = ServerProcess::start_with(
         &settings.server_binary,
         database,
         settings.concurrency.max(4),
-        &[("SSG_CLAIMS_INQUIRY_CACHE_MIB", "0")],
+        &[
+            ("SSG_CLAIMS_INQUIRY_CACHE_MIB", "0"),
+            ("SSG_CLAIMS_INQUIRY_ROWS_CACHE_MIB", "0"),
+        ],
     )?;
     let warm = period_requests(&period_keys, "json", &plan);
     http::run(
@@ -418,7 +424,14 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
     // The raw limit of the period statement, then the service in both formats.
     let mut raw_rate = None;
     if settings.wants("raw") {
-        let raw_period = raw_limit(&target, &period, &period_keys, settings).await?;
+        let raw_period = raw_limit(
+            &target,
+            &period,
+            &period_keys,
+            settings,
+            raw::Statement::Rows,
+        )
+        .await?;
         raw_rate = Some(raw_period.per_second());
         report.lines.push(Line {
             store: store_name,
@@ -482,7 +495,14 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
 
     // Inquiry by original order number.
     if settings.wants("original") {
-        let raw_original = raw_limit(&target, &originals, &original_keys, settings).await?;
+        let raw_original = raw_limit(
+            &target,
+            &originals,
+            &original_keys,
+            settings,
+            raw::Statement::Rows,
+        )
+        .await?;
         report.lines.push(Line {
             store: store_name,
             scenario: "raw: original-order statement".into(),
@@ -537,7 +557,8 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             .count_canceled_rows(&stream_inquiry.scope, &stream_inquiry.query, 1_000_000)
             .await?;
         drop(store);
-        let raw_lower = raw_limit(&target, &lower, &lower_keys, settings).await?;
+        let raw_lower =
+            raw_limit(&target, &lower, &lower_keys, settings, raw::Statement::Rows).await?;
         report.lines.push(Line {
             store: store_name,
             scenario: "raw: lower-rank period statement".into(),
@@ -593,6 +614,65 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             report.lines.push(Line {
                 store: store_name,
                 scenario: format!("{}, JSON ({rows:.0} rows)", list.name()),
+                measured,
+                peak_mib: Some(usage.peak_mib),
+                cpu_us: Some(usage.cpu_us_per_request),
+            });
+        }
+    }
+
+    // Rows kept for reuse, answers not: every answer is read afresh, as after a change of
+    // its vendor, but the store reads the page's ids and the server writes the rows it
+    // keeps (here, after the first round, all of them) without reading or encoding them.
+    if settings.wants("rows") {
+        if settings.wants("raw") {
+            let raw_ids = raw_limit(
+                &target,
+                &period,
+                &period_keys,
+                settings,
+                raw::Statement::Ids,
+            )
+            .await?;
+            report.lines.push(Line {
+                store: store_name,
+                scenario: "raw: period ids statement".into(),
+                measured: raw_ids,
+                peak_mib: None,
+                cpu_us: None,
+            });
+        }
+        let rows = ServerProcess::start_with(
+            &settings.server_binary,
+            database,
+            settings.concurrency.max(4),
+            &[("SSG_CLAIMS_INQUIRY_CACHE_MIB", "0")],
+        )?;
+        for format in ["json", "xml"] {
+            let make = period_requests(&period_keys, format, &plan);
+            http::run(
+                rows.address,
+                settings.concurrency,
+                Duration::from_secs(1),
+                u64::MAX,
+                Pace::ClosedLoop,
+                Arc::clone(&make),
+            )
+            .await?;
+            let (measured, usage) = over_http(&rows, settings, Pace::ClosedLoop, make).await?;
+            if let Some(raw_rate) = raw_rate {
+                let name = if format == "json" {
+                    "JSON, rows kept"
+                } else {
+                    "XML, rows kept"
+                };
+                report
+                    .ratios
+                    .push((name, measured.per_second() / raw_rate.max(1e-9)));
+            }
+            report.lines.push(Line {
+                store: store_name,
+                scenario: format!("period inquiry, {}, rows kept", format.to_uppercase()),
                 measured,
                 peak_mib: Some(usage.peak_mib),
                 cpu_us: Some(usage.cpu_us_per_request),
