@@ -200,11 +200,14 @@ fn stalled_readers_of_large_answers_cannot_take_a_node_down() {
         other_after < Duration::from_secs(send_timeout + 5),
         "others are served within the send timeout plus a few seconds"
     );
-    // While the stalled answers are held: a page or so each, not their answers. (The peak
-    // is higher for a moment, while all 64 first pages are read at once: at most a page per
+    // While the stalled answers are held: a page or so each, not their answers (64 of
+    // them would be 3.7 GB). A page's buffer is 1 MiB once grown, and what the readers'
+    // threads freed the allocator keeps for a while: on this code path the growth measured
+    // 56 to 80 MiB from run to run, so the bound is a page and a half each. (The peak is
+    // higher for a moment, while the first pages are read at once: at most a page per
     // request in flight, released as each is refused.)
     assert!(
-        rss_during < rss_before + 64 * 1024,
+        rss_during < rss_before + 96 * 1024,
         "memory stays bounded: {rss_before} KiB before, {rss_during} KiB while stalled"
     );
 }
