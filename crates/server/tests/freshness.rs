@@ -49,30 +49,40 @@ fn claim_numbers(answer: &support::Answer) -> HashSet<String> {
         .unwrap_or_default()
 }
 
-async fn cache_hits(app: &TestApp) -> u64 {
+/// The value of counter `metric` with label `result` on `app` (0 when not counted yet).
+async fn counted(app: &TestApp, metric: &str, result: &str) -> u64 {
     let text = app.metrics().await;
+    let name = format!("{metric}{{result=\"{result}\"}}");
     text.lines()
-        .find(|line| line.starts_with("ssg_claims_inquiry_cache_total{result=\"hit\"}"))
+        .find(|line| line.starts_with(&name))
         .and_then(|line| line.rsplit(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }
 
-async fn no_poll_misses_an_acknowledged_claim(writer: &TestApp, pollers: &[&TestApp]) {
-    let units = CLAIMS as u32;
-    let placed = writer
+async fn cache_hits(app: &TestApp) -> u64 {
+    counted(app, "ssg_claims_inquiry_cache_total", "hit").await
+}
+
+/// Places order `ord_no`: one item of vendor 0000012345, `qty` units.
+async fn place(app: &TestApp, ord_no: &str, item_nm: &str, qty: u32) {
+    let placed = app
         .post_json(
             "/v1/orders",
-            &writer.tokens.storefront,
-            json!({"ordNo": "FRESH-1", "ordpeNm": "홍길동", "customerId": "c-1001",
+            &app.tokens.storefront,
+            json!({"ordNo": ord_no, "ordpeNm": "홍길동", "customerId": "c-1001",
                    "ordRcpMediaCd": "10", "ordRcpDts": "2026-11-20 09:50:17",
                    "shippingFees": [{"splVenId": "0000012345", "amount": 3000}],
-                   "items": [{"ordItemSeq": 1, "itemId": "1000028463390", "itemNm": "유기농 우유 1L",
-                              "qty": units, "unitPrice": 4500, "splVenId": "0000012345",
+                   "items": [{"ordItemSeq": 1, "itemId": "1000028463390", "itemNm": item_nm,
+                              "qty": qty, "unitPrice": 4500, "splVenId": "0000012345",
                               "splVenBdnDcAmt": 0}]}),
         )
         .await;
     assert_eq!(placed.status, 201, "{:?}", placed.body);
+}
+
+async fn no_poll_misses_an_acknowledged_claim(writer: &TestApp, pollers: &[&TestApp]) {
+    place(writer, "FRESH-1", "유기농 우유 1L", CLAIMS as u32).await;
     let today = KstDate::of(writer.state.clock.now()).compact();
 
     // Claim numbers acknowledged so far (a 201 received), in order.
@@ -183,19 +193,7 @@ async fn no_poll_on_either_node_misses_a_claim_made_through_the_other() {
 /// after a claim writes the kept rows and reads only the new one); and the kept rows must
 /// have been used.
 async fn answers_written_from_kept_rows_are_the_stored_rows(app: &TestApp) {
-    let placed = app
-        .post_json(
-            "/v1/orders",
-            &app.tokens.storefront,
-            json!({"ordNo": "ROWS-1", "ordpeNm": "홍길동", "customerId": "c-1001",
-                   "ordRcpMediaCd": "10", "ordRcpDts": "2026-11-20 09:50:17",
-                   "shippingFees": [{"splVenId": "0000012345", "amount": 3000}],
-                   "items": [{"ordItemSeq": 1, "itemId": "1000028463390", "itemNm": "M&M's <대용량>",
-                              "qty": 12, "unitPrice": 4500, "splVenId": "0000012345",
-                              "splVenBdnDcAmt": 0}]}),
-        )
-        .await;
-    assert_eq!(placed.status, 201, "{:?}", placed.body);
+    place(app, "ROWS-1", "M&M's <대용량>", 12).await;
     let today = KstDate::of(app.state.clock.now());
     let query = claims_domain::InquiryQuery::by_period(
         claims_domain::Period::new(today.clone(), today.clone()).unwrap(),
@@ -250,22 +248,13 @@ async fn answers_written_from_kept_rows_are_the_stored_rows(app: &TestApp) {
             }
         }
     }
-    let metrics = app.metrics().await;
-    let count = |result: &str| -> u64 {
-        metrics
-            .lines()
-            .find(|line| {
-                line.starts_with(&format!(
-                    "ssg_claims_inquiry_row_cache_total{{result=\"{result}\"}}"
-                ))
-            })
-            .and_then(|line| line.rsplit(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    };
     // 8 claims, each row encoded once per format (16 misses at most, more only if the
     // page was read in full when most of it was new); the rest written from kept rows.
-    let (hits, misses) = (count("hit"), count("miss"));
+    let rows = "ssg_claims_inquiry_row_cache_total";
+    let (hits, misses) = (
+        counted(app, rows, "hit").await,
+        counted(app, rows, "miss").await,
+    );
     eprintln!("rows written from kept rows: {hits}, read and encoded: {misses}");
     assert!(hits >= 60, "{hits} rows written from kept rows");
     assert!(misses <= 24, "{misses} rows read and encoded");

@@ -279,17 +279,21 @@ fn xml_reads_back_by_element_names() {
     assert_eq!(names, expected);
 }
 
-#[test]
-fn an_answer_encoded_in_pages_equals_one_encoded_whole() {
-    let rows = several_rows();
-    // The encoder writes a store's rows, which have one cost line each.
-    let rows: Vec<CancelRow> = rows
+/// [`several_rows`] as a store holds them: one cost line each (the encoder writes a store's
+/// rows).
+fn stored_rows() -> Vec<CancelRow> {
+    several_rows()
         .into_iter()
         .map(|mut row| {
             row.cost.truncate(1);
             row
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn an_answer_encoded_in_pages_equals_one_encoded_whole() {
+    let rows = stored_rows();
     let views: Vec<CancelRowRef<'_>> = rows.iter().map(CancelRow::view).collect();
     for format in [Format::Json, Format::Xml] {
         let whole = encode_success(format, Lang::En, &rows);
@@ -313,13 +317,7 @@ fn an_answer_encoded_in_pages_equals_one_encoded_whole() {
 
 #[test]
 fn rows_kept_as_bytes_write_the_same_answer() {
-    let rows: Vec<CancelRow> = several_rows()
-        .into_iter()
-        .map(|mut row| {
-            row.cost.truncate(1);
-            row
-        })
-        .collect();
+    let rows = stored_rows();
     let views: Vec<CancelRowRef<'_>> = rows.iter().map(CancelRow::view).collect();
     for format in [Format::Json, Format::Xml] {
         let whole = encode_success(format, Lang::En, &rows);
