@@ -195,9 +195,8 @@ async fn no_poll_on_either_node_misses_a_claim_made_through_the_other() {
 async fn answers_written_from_kept_rows_are_the_stored_rows(app: &TestApp) {
     place(app, "ROWS-1", "M&M's <대용량>", 12).await;
     let today = KstDate::of(app.state.clock.now());
-    let query = claims_domain::InquiryQuery::by_period(
-        claims_domain::Period::new(today.clone(), today.clone()).unwrap(),
-    );
+    let query =
+        claims_domain::InquiryQuery::by_period(claims_domain::Period::new(today, today).unwrap());
     let scope = claims_domain::Scope {
         vendor: claims_domain::VendorId::parse("splVenId", "0000012345").unwrap(),
         lower_rank: None,

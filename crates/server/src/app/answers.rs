@@ -88,9 +88,9 @@ impl Rows {
     /// Keeps up to `bytes` of rows; `None` when 0 (every row read and encoded each time).
     pub(crate) fn new(bytes: u64) -> Option<Rows> {
         (bytes > 0).then(|| Rows {
-            kept: moka::sync::Cache::builder()
+            kept: moka::sync::Cache::<Box<[u8]>, Bytes>::builder()
                 .max_capacity(bytes)
-                .weigher(|id: &Box<[u8]>, row: &Bytes| {
+                .weigher(|id, row| {
                     // The row, its id, and roughly what the cache holds beside each entry.
                     u32::try_from(row.len() + id.len() + 64).unwrap_or(u32::MAX)
                 })

@@ -412,10 +412,13 @@ pub async fn inquiry_pages_for_a_key_check_the_key_and_stream_rows(fixture: &Fix
     }
 }
 
+/// Rows kept by id: vendor, cancel time, claim number and line.
+type KeptRows = BTreeMap<(String, i64, String, u32), claims_domain::CancelRow>;
+
 /// A sink that keeps every row it was handed, by id, as a server's kept rows do (shared
 /// between sinks), and counts the rows the store read in full.
 struct Keeper {
-    kept: Arc<std::sync::Mutex<BTreeMap<(String, i64, String, u32), claims_domain::CancelRow>>>,
+    kept: Arc<std::sync::Mutex<KeptRows>>,
     held: std::collections::VecDeque<claims_domain::CancelRow>,
     out: Vec<claims_domain::CancelRow>,
     read: usize,
