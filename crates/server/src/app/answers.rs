@@ -8,6 +8,10 @@
 //!
 //! An answer read after the count was read may hold claims committed after it: reused
 //! under that count, it is only ever fresher than needed.
+//!
+//! Below the answers, their rows: an answer that must be read afresh is mostly rows already
+//! encoded for the last one, and a claim line never changes, so encoded rows are kept too
+//! (`Rows`, written through `PageEncoder`).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
