@@ -156,12 +156,16 @@ static ONE_ROW_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// Rows of a page kept by the sink that may be missing for [`page_of_kept_rows`] to read
+/// them one by one: a point read costs a few microseconds, and the page is read on the
+/// calling thread, so the work stays small and bounded.
+const MAX_MISSING: usize = 8;
+
 /// A page for a sink that keeps rows: the page's ids first (the index alone, or the
 /// table's keys), then, in order, each row the sink holds written by it and each other row
 /// read by its key. `None`, with nothing written, when the page is full (the start of a
-/// long answer, whose rows are not kept) or so many rows are missing that reading them one
-/// by one would cost more than reading the page again in full (a point read costs about
-/// what three rows of a range scan do).
+/// long answer, whose rows are not kept) or more than [`MAX_MISSING`] rows are missing
+/// (the page is then read in full, on a blocking thread).
 fn page_by_ids(
     connection: &Connection,
     filter: &Filter,
@@ -188,7 +192,7 @@ fn page_by_ids(
     }
     let found = ids.find_in(sink);
     let missing = found.iter().filter(|held| !**held).count();
-    if missing * 3 > ids.len() {
+    if missing > MAX_MISSING {
         sink.drop_held();
         return Ok(None);
     }
@@ -255,6 +259,42 @@ pub(crate) fn canceled_rows(
 
 /// A page for the holder of a key: the key's scope, then the rows into `sink`, on one
 /// connection.
+/// The scope of the key with hash `key`, or the page an unknown key gets.
+fn key_scope(connection: &mut Connection, key: &SecretHash) -> Result<Option<Scope>, StoreError> {
+    let mut sql = SqliteSql::new(connection, None);
+    finish(claims_store::admin::scope_for_key(&mut sql, key))
+}
+
+/// The page an unknown or revoked key gets: no scope, no rows.
+const NO_PAGE: InquiryPage = InquiryPage {
+    scope: None,
+    rows: 0,
+    last: None,
+};
+
+/// A page for the holder of a key, for a sink that keeps rows, read by ids
+/// ([`page_by_ids`]): `None`, with nothing written, when it must be read in full instead.
+pub(crate) fn page_of_kept_rows(
+    connection: &mut Connection,
+    key: &SecretHash,
+    query: &InquiryQuery,
+    after: Option<&RowKey>,
+    limit: usize,
+    sink: &mut dyn RowSink,
+) -> Result<Option<InquiryPage>, StoreError> {
+    let Some(scope) = key_scope(connection, key)? else {
+        return Ok(Some(NO_PAGE));
+    };
+    let filter = Filter::new(&scope, query, after);
+    let page = page_by_ids(connection, &filter, scope.vendor.as_str(), limit, sink)?;
+    Ok(page.map(|(rows, last)| InquiryPage {
+        scope: Some(scope),
+        rows,
+        last,
+    }))
+}
+
+/// A page for the holder of a key, read in full.
 pub(crate) fn inquiry_page(
     connection: &mut Connection,
     key: &SecretHash,
@@ -263,25 +303,10 @@ pub(crate) fn inquiry_page(
     limit: usize,
     sink: &mut dyn RowSink,
 ) -> Result<InquiryPage, StoreError> {
-    let mut sql = SqliteSql::new(connection, None);
-    let Some(scope) = finish(claims_store::admin::scope_for_key(&mut sql, key))? else {
-        return Ok(InquiryPage {
-            scope: None,
-            rows: 0,
-            last: None,
-        });
+    let Some(scope) = key_scope(connection, key)? else {
+        return Ok(NO_PAGE);
     };
     let filter = Filter::new(&scope, query, after);
-    if sink.keeps_rows()
-        && let Some((rows, last)) =
-            page_by_ids(connection, &filter, scope.vendor.as_str(), limit, sink)?
-    {
-        return Ok(InquiryPage {
-            scope: Some(scope),
-            rows,
-            last,
-        });
-    }
     let mut last = LastRow::default();
     let rows = visit_rows(connection, &filter, limit, |row| {
         sink.row(row).map_err(convert::corrupt)?;

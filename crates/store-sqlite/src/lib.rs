@@ -354,6 +354,20 @@ impl Backend for SqliteStore {
         limit: usize,
         mut sink: Box<dyn RowSink>,
     ) -> Result<(InquiryPage, Box<dyn RowSink>), StoreError> {
+        // A sink that keeps rows usually needs the page's ids and a row or two: a short,
+        // bounded read, done on this thread (see `Pool::run_here`). Only a page with many
+        // rows it lacks is read in full, on a blocking thread.
+        if sink.keeps_rows()
+            && let Some(page) = self
+                .inner
+                .readers
+                .run_here(|connection| {
+                    inquiry::page_of_kept_rows(connection, key, query, after, limit, &mut *sink)
+                })
+                .await?
+        {
+            return Ok((page, sink));
+        }
         let key = *key;
         let query = query.clone();
         let after = after.cloned();

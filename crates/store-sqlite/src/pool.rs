@@ -72,19 +72,34 @@ impl Pool {
         drop(idle);
     }
 
+    /// Waits for a permit and takes an idle connection, if there is one.
+    async fn checkout(
+        &self,
+    ) -> Result<(tokio::sync::SemaphorePermit<'_>, Option<Connection>), StoreError> {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let permit = self.permits.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let Ok(permit) = permit else {
+            return Err(StoreError::Unavailable("the database is closed".into()));
+        };
+        let idle = self.idle.lock().expect("pool lock poisoned").pop();
+        Ok((permit, idle))
+    }
+
+    fn checkin(&self, connection: Connection) {
+        self.idle
+            .lock()
+            .expect("pool lock poisoned")
+            .push(connection);
+    }
+
     /// Runs `work` on a connection of the pool, on a blocking thread.
     pub(crate) async fn run<R, F>(&self, work: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
     {
-        self.waiting.fetch_add(1, Ordering::Relaxed);
-        let permit = self.permits.acquire().await;
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
-        let Ok(_permit) = permit else {
-            return Err(StoreError::Unavailable("the database is closed".into()));
-        };
-        let idle = self.idle.lock().expect("pool lock poisoned").pop();
+        let (_permit, idle) = self.checkout().await?;
         let open = std::sync::Arc::clone(&self.open);
         let joined = tokio::task::spawn_blocking(move || {
             let mut connection = match idle {
@@ -101,10 +116,7 @@ impl Pool {
         match joined {
             Ok((connection, result)) => {
                 if let Some(connection) = connection {
-                    self.idle
-                        .lock()
-                        .expect("pool lock poisoned")
-                        .push(connection);
+                    self.checkin(connection);
                 }
                 result
             }
@@ -112,5 +124,24 @@ impl Pool {
                 "a database task failed: {join_error}"
             ))),
         }
+    }
+
+    /// Runs `work` on a connection of the pool on the calling thread — a runtime worker.
+    /// Only for reads whose work is small and bounded (a few index lookups, a short scan of
+    /// keys): handing such a read to a blocking thread and back costs more than the read
+    /// itself (two thread wake-ups), but a long read here would hold up the worker's other
+    /// tasks.
+    pub(crate) async fn run_here<R>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let (_permit, idle) = self.checkout().await?;
+        let mut connection = match idle {
+            Some(connection) => connection,
+            None => (self.open)()?,
+        };
+        let result = work(&mut connection);
+        self.checkin(connection);
+        result
     }
 }
