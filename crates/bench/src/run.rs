@@ -64,7 +64,7 @@ pub struct Report {
     pub load: Option<String>,
     pub lines: Vec<Line>,
     /// End-to-end ÷ raw for the period inquiry, per format.
-    pub ratios: Vec<(&'static str, f64)>,
+    pub ratios: Vec<(String, f64)>,
     pub notes: Vec<String>,
 }
 
@@ -326,6 +326,57 @@ async fn one_request(
     Ok((status, bytes))
 }
 
+/// The period inquiry against one server, in both formats, measured against the raw limit.
+struct PeriodRun<'a> {
+    server: &'a ServerProcess,
+    keys: &'a [Key],
+    plan: &'a Plan,
+    raw_rate: Option<f64>,
+}
+
+impl PeriodRun<'_> {
+    /// Runs the closed loop in JSON, then XML (each after a second's warm-up when `warm`),
+    /// adding a line and a ratio to `report` under "period inquiry, FORMAT, `label`".
+    async fn both_formats(
+        &self,
+        label: &str,
+        warm: bool,
+        settings: &Settings,
+        report: &mut Report,
+    ) -> anyhow::Result<()> {
+        for format in ["json", "xml"] {
+            let make = period_requests(self.keys, format, self.plan);
+            if warm {
+                http::run(
+                    self.server.address,
+                    settings.concurrency,
+                    Duration::from_secs(1),
+                    u64::MAX,
+                    Pace::ClosedLoop,
+                    Arc::clone(&make),
+                )
+                .await?;
+            }
+            let (measured, usage) =
+                over_http(self.server, settings, Pace::ClosedLoop, make).await?;
+            let name = format!("{}, {label}", format.to_uppercase());
+            if let Some(raw_rate) = self.raw_rate {
+                report
+                    .ratios
+                    .push((name.clone(), measured.per_second() / raw_rate.max(1e-9)));
+            }
+            report.lines.push(Line {
+                store: report.store,
+                scenario: format!("period inquiry, {name}"),
+                measured,
+                peak_mib: Some(usage.peak_mib),
+                cpu_us: Some(usage.cpu_us_per_request),
+            });
+        }
+        Ok(())
+    }
+}
+
 pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> {
     let target = Target::open(database, settings.concurrency.max(4)).await?;
     let plan = Plan::new(settings.orders);
@@ -455,10 +506,9 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             json_rate = rate;
         }
         if let Some(raw_rate) = raw_rate {
-            report.ratios.push((
-                if format == "json" { "JSON" } else { "XML" },
-                rate / raw_rate.max(1e-9),
-            ));
+            report
+                .ratios
+                .push((format.to_uppercase(), rate / raw_rate.max(1e-9)));
         }
         report.lines.push(Line {
             store: store_name,
@@ -648,36 +698,15 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             settings.concurrency.max(4),
             &[("SSG_CLAIMS_INQUIRY_CACHE_MIB", "0")],
         )?;
-        for format in ["json", "xml"] {
-            let make = period_requests(&period_keys, format, &plan);
-            http::run(
-                rows.address,
-                settings.concurrency,
-                Duration::from_secs(1),
-                u64::MAX,
-                Pace::ClosedLoop,
-                Arc::clone(&make),
-            )
+        let period = PeriodRun {
+            server: &rows,
+            keys: &period_keys,
+            plan: &plan,
+            raw_rate,
+        };
+        period
+            .both_formats("rows kept", true, settings, &mut report)
             .await?;
-            let (measured, usage) = over_http(&rows, settings, Pace::ClosedLoop, make).await?;
-            if let Some(raw_rate) = raw_rate {
-                let name = if format == "json" {
-                    "JSON, rows kept"
-                } else {
-                    "XML, rows kept"
-                };
-                report
-                    .ratios
-                    .push((name, measured.per_second() / raw_rate.max(1e-9)));
-            }
-            report.lines.push(Line {
-                store: store_name,
-                scenario: format!("period inquiry, {}, rows kept", format.to_uppercase()),
-                measured,
-                peak_mib: Some(usage.peak_mib),
-                cpu_us: Some(usage.cpu_us_per_request),
-            });
-        }
     }
 
     // Answers kept for reuse (the default): the same week asked again while nothing of its
@@ -688,29 +717,16 @@ pub async fn run(database: &str, settings: &Settings) -> anyhow::Result<Report> 
             database,
             settings.concurrency.max(4),
         )?;
-        for format in ["json", "xml"]
-            .into_iter()
-            .filter(|_| settings.wants("kept"))
-        {
-            let make = period_requests(&period_keys, format, &plan);
-            let (measured, usage) = over_http(&kept, settings, Pace::ClosedLoop, make).await?;
-            if let Some(raw_rate) = raw_rate {
-                let name = if format == "json" {
-                    "JSON, answers kept"
-                } else {
-                    "XML, answers kept"
-                };
-                report
-                    .ratios
-                    .push((name, measured.per_second() / raw_rate.max(1e-9)));
-            }
-            report.lines.push(Line {
-                store: store_name,
-                scenario: format!("period inquiry, {}, answers kept", format.to_uppercase()),
-                measured,
-                peak_mib: Some(usage.peak_mib),
-                cpu_us: Some(usage.cpu_us_per_request),
-            });
+        if settings.wants("kept") {
+            let period = PeriodRun {
+                server: &kept,
+                keys: &period_keys,
+                plan: &plan,
+                raw_rate,
+            };
+            period
+                .both_formats("answers kept", false, settings, &mut report)
+                .await?;
         }
         // Polling under change: vendors poll their week while claims arrive at a steady
         // rate, each claim changing its vendor's count (so its kept answers are read again).

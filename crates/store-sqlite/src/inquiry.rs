@@ -259,10 +259,20 @@ pub(crate) fn canceled_rows(
 
 /// A page for the holder of a key: the key's scope, then the rows into `sink`, on one
 /// connection.
-/// The scope of the key with hash `key`, or the page an unknown key gets.
-fn key_scope(connection: &mut Connection, key: &SecretHash) -> Result<Option<Scope>, StoreError> {
+/// The scope of the key with hash `key` and its page's conditions; `None` for an unknown
+/// or revoked key.
+fn key_filter(
+    connection: &mut Connection,
+    key: &SecretHash,
+    query: &InquiryQuery,
+    after: Option<&RowKey>,
+) -> Result<Option<(Scope, Filter)>, StoreError> {
     let mut sql = SqliteSql::new(connection, None);
-    finish(claims_store::admin::scope_for_key(&mut sql, key))
+    let scope = finish(claims_store::admin::scope_for_key(&mut sql, key))?;
+    Ok(scope.map(|scope| {
+        let filter = Filter::new(&scope, query, after);
+        (scope, filter)
+    }))
 }
 
 /// The page an unknown or revoked key gets: no scope, no rows.
@@ -282,10 +292,9 @@ pub(crate) fn page_of_kept_rows(
     limit: usize,
     sink: &mut dyn RowSink,
 ) -> Result<Option<InquiryPage>, StoreError> {
-    let Some(scope) = key_scope(connection, key)? else {
+    let Some((scope, filter)) = key_filter(connection, key, query, after)? else {
         return Ok(Some(NO_PAGE));
     };
-    let filter = Filter::new(&scope, query, after);
     let page = page_by_ids(connection, &filter, scope.vendor.as_str(), limit, sink)?;
     Ok(page.map(|(rows, last)| InquiryPage {
         scope: Some(scope),
@@ -303,10 +312,9 @@ pub(crate) fn inquiry_page(
     limit: usize,
     sink: &mut dyn RowSink,
 ) -> Result<InquiryPage, StoreError> {
-    let Some(scope) = key_scope(connection, key)? else {
+    let Some((scope, filter)) = key_filter(connection, key, query, after)? else {
         return Ok(NO_PAGE);
     };
-    let filter = Filter::new(&scope, query, after);
     let mut last = LastRow::default();
     let rows = visit_rows(connection, &filter, limit, |row| {
         sink.row(row).map_err(convert::corrupt)?;
